@@ -1,0 +1,314 @@
+/**
+ * A Program is a straight-line list of op applications over numbered value slots, with every
+ * buffer (values, gradients, tangents, saved scratch) allocated once when it is built. It runs
+ * the forward pass, reverse mode (VJP), forward mode (JVP) and forward-over-reverse
+ * Hessian-vector products. The graph compiler and the tests both build Programs with
+ * ProgramBuilder; nothing else executes ops.
+ */
+import { AnyOp, Grads, KernelCtx, Tangents } from '../ops/define.js';
+import { requireOp } from '../ops/registry.js';
+import { resolveAttrs } from '../ops/attrs.js';
+import { DType, Shape, Tensor, sameShape, shapeToString } from '../tensor/tensor.js';
+import { Rng } from '../tensor/random.js';
+
+export type SlotKind = 'input' | 'param' | 'node';
+
+export interface Slot {
+  /** Input name, node id, or `${nodeId}.${paramName}` for parameters. */
+  readonly name: string;
+  readonly kind: SlotKind;
+  readonly shape: Shape;
+  readonly value: Tensor;
+  /** Allocated where a gradient can flow (params, differentiable inputs, nodes downstream of them). */
+  readonly grad: Tensor | null;
+  /** Parameters: the owning node and the parameter's name and role. */
+  readonly owner?: { node: string; param: string; role: string };
+}
+
+export interface ProgramNode {
+  readonly id: string;
+  readonly op: AnyOp;
+  readonly ctx: KernelCtx;
+  /** Slots of the op's inputs: data ports then parameters. */
+  readonly inputs: readonly number[];
+  readonly output: number;
+  /** Prebound tensors so that a step allocates nothing. */
+  readonly xs: Tensor[];
+  readonly gx: Grads;
+}
+
+/** An error in building a program, naming the node (and port or attribute) it concerns. */
+export class ProgramError extends Error {
+  constructor(
+    message: string,
+    readonly node?: string,
+    readonly detail?: { port?: string; attr?: string },
+  ) {
+    super(message);
+    this.name = 'ProgramError';
+  }
+}
+
+export interface NodeOptions {
+  /** Initial parameter values by parameter name (else zeros; the trainer initialises). */
+  params?: Record<string, Tensor>;
+  /** Attribute keys to ignore (documentation notes in reference files). */
+  ignoreAttrs?: readonly string[];
+}
+
+export class ProgramBuilder {
+  private readonly slots: Slot[] = [];
+  private readonly nodes: Omit<ProgramNode, 'gx'>[] = [];
+  private readonly diffInputs = new Set<number>();
+  private readonly rng: Rng;
+
+  constructor(
+    readonly dtype: DType,
+    seed = 0,
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  /** A value fed from outside (features, labels). `differentiable` inputs get gradients. */
+  input(name: string, shape: Shape, opts: { differentiable?: boolean; value?: Tensor } = {}): number {
+    const value = opts.value ? this.adopt(opts.value, shape, name) : Tensor.zeros(shape, this.dtype);
+    const slot = this.push({ name, kind: 'input', shape: value.shape, value, grad: null });
+    if (opts.differentiable) this.diffInputs.add(slot);
+    return slot;
+  }
+
+  shapeOf(slot: number): Shape {
+    return this.slots[slot]!.shape;
+  }
+
+  /** Applies `opName` to the data-input slots; creates its parameter slots; returns the output slot. */
+  node(
+    id: string,
+    opName: string,
+    inputs: number[],
+    attrs: Record<string, unknown> = {},
+    opts: NodeOptions = {},
+  ): number {
+    let op: AnyOp;
+    try {
+      op = requireOp(opName);
+    } catch (e) {
+      throw new ProgramError(`node '${id}': ${(e as Error).message}`, id);
+    }
+    if (inputs.length !== op.inputs.length) {
+      throw new ProgramError(
+        `node '${id}' (${op.name}) takes ${op.inputs.length} input(s) (${op.inputs.join(', ')}), got ${inputs.length}`,
+        id,
+      );
+    }
+    let resolved;
+    try {
+      resolved = resolveAttrs(op, attrs, opts.ignoreAttrs);
+    } catch (e) {
+      const err = e as Error & { attr?: string };
+      throw new ProgramError(`node '${id}': ${err.message}`, id, { attr: err.attr });
+    }
+    const dataShapes = inputs.map((s) => this.slots[s]!.shape);
+    const paramSlots = (op.params ?? []).map((p) => {
+      const shape = this.guard(id, op, () => p.shape(dataShapes, resolved));
+      const given = opts.params?.[p.name];
+      const value = given ? this.adopt(given, shape, `${id}.${p.name}`) : Tensor.zeros(shape, this.dtype);
+      return this.push({
+        name: `${id}.${p.name}`,
+        kind: 'param',
+        shape,
+        value,
+        grad: null,
+        owner: { node: id, param: p.name, role: p.role },
+      });
+    });
+    const all = [...inputs, ...paramSlots];
+    const allShapes = all.map((s) => this.slots[s]!.shape);
+    const outShape = this.guard(id, op, () => op.shape(allShapes, resolved));
+    const out = this.push({
+      name: id,
+      kind: 'node',
+      shape: outShape,
+      value: Tensor.zeros(outShape, this.dtype),
+      grad: null,
+    });
+    const saved: Record<string, Tensor> = {};
+    for (const [k, s] of Object.entries(op.saved?.(allShapes, resolved) ?? {}))
+      saved[k] = Tensor.zeros(s, this.dtype);
+    const state: Record<string, Tensor> = {};
+    for (const s of op.state ?? [])
+      state[s.name] = Tensor.zeros(s.shape(dataShapes, resolved), this.dtype).fill(s.initial);
+    const ctx: KernelCtx = {
+      attrs: resolved,
+      training: true,
+      saved,
+      state,
+      plan: op.plan?.(allShapes, resolved),
+      random: this.rng.next,
+    };
+    this.nodes.push({ id, op, ctx, inputs: all, output: out, xs: all.map((s) => this.slots[s]!.value) });
+    return out;
+  }
+
+  /** Allocates gradients where they can flow and returns the runnable Program. */
+  build(): Program {
+    const needs = this.slots.map((s, i) => s.kind === 'param' || this.diffInputs.has(i));
+    for (const n of this.nodes) {
+      if (n.inputs.some((s, i) => n.op.differentiable[i] && needs[s])) needs[n.output] = true;
+    }
+    const slots: Slot[] = this.slots.map((s, i) => ({
+      ...s,
+      grad: needs[i] ? Tensor.zeros(s.shape, this.dtype) : null,
+    }));
+    const nodes: ProgramNode[] = this.nodes.map((n) => ({
+      ...n,
+      gx: n.inputs.map((s, i) => (n.op.differentiable[i] ? slots[s]!.grad : null)),
+    }));
+    return new Program(this.dtype, slots, nodes, this.rng);
+  }
+
+  private push(slot: Slot): number {
+    this.slots.push(slot);
+    return this.slots.length - 1;
+  }
+
+  private adopt(t: Tensor, shape: Shape, name: string): Tensor {
+    if (!sameShape(t.shape, shape)) {
+      throw new ProgramError(
+        `${name}: expected shape ${shapeToString(shape)}, got ${shapeToString(t.shape)}`,
+      );
+    }
+    return t.dtype === this.dtype ? t : t.to(this.dtype);
+  }
+
+  private guard<T>(id: string, op: AnyOp, f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw new ProgramError(`node '${id}' (${op.name}): ${(e as Error).message}`, id);
+    }
+  }
+}
+
+export class Program {
+  /** Tangent buffers, allocated on first use of forward mode. */
+  private tangents: Tensor[] | null = null;
+  private tangentGrads: (Tensor | null)[] | null = null;
+
+  constructor(
+    readonly dtype: DType,
+    readonly slots: readonly Slot[],
+    readonly nodes: readonly ProgramNode[],
+    private readonly rng: Rng,
+  ) {}
+
+  slot(name: string): number {
+    const i = this.slots.findIndex((s) => s.name === name);
+    if (i < 0) throw new Error(`program has no value '${name}'`);
+    return i;
+  }
+
+  value(slot: number): Tensor {
+    return this.slots[slot]!.value;
+  }
+
+  grad(slot: number): Tensor | null {
+    return this.slots[slot]!.grad;
+  }
+
+  /** Parameter slots in creation order. */
+  params(): number[] {
+    return this.slots.flatMap((s, i) => (s.kind === 'param' ? [i] : []));
+  }
+
+  setTraining(training: boolean): void {
+    for (const n of this.nodes) n.ctx.training = training;
+  }
+
+  /** The random stream's position; restoring it replays the same dropout masks. */
+  get randomState(): number {
+    return this.rng.state;
+  }
+  set randomState(s: number) {
+    this.rng.state = s;
+  }
+
+  forward(): void {
+    const nodes = this.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
+      n.op.forward(n.ctx, n.xs, this.slots[n.output]!.value);
+    }
+  }
+
+  /** Reverse mode from a scalar slot (after forward): fills every allocated gradient. */
+  backward(loss: number): void {
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) slots[i]!.grad?.data.fill(0);
+    const seed = slots[loss]!.grad;
+    if (!seed) throw new Error(`backward: '${slots[loss]!.name}' does not depend on any parameter or input`);
+    if (seed.size !== 1)
+      throw new Error(`backward: '${slots[loss]!.name}' is not a scalar (${shapeToString(seed.shape)})`);
+    seed.data[0] = 1;
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i]!;
+      const g = slots[n.output]!.grad;
+      if (g) n.op.vjp(n.ctx, n.xs, slots[n.output]!.value, g, n.gx);
+    }
+  }
+
+  /**
+   * Forward mode (after forward): the tangent of every slot given tangents of some inputs and
+   * parameters (others are zero). Returns the tangent buffers, indexed by slot.
+   */
+  jvp(seeds: ReadonlyMap<number, Tensor>): readonly Tensor[] {
+    const t = (this.tangents ??= this.slots.map((s) => Tensor.zeros(s.shape, this.dtype)));
+    const has = this.slots.map((_, i) => seeds.has(i));
+    for (let i = 0; i < t.length; i++) {
+      const seed = seeds.get(i);
+      if (seed) t[i]!.data.set(seed.data);
+      else t[i]!.data.fill(0);
+    }
+    for (const n of this.nodes) {
+      const tx: Tangents = n.inputs.map((s) => (has[s] ? t[s]! : null));
+      if (tx.some((x) => x)) {
+        n.op.jvp(n.ctx, n.xs, this.slots[n.output]!.value, tx, t[n.output]!);
+        has[n.output] = true;
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Hessian-vector product of the scalar `loss` with respect to the parameters, along `v`
+   * (a tangent per parameter slot): forward over reverse. Runs forward, JVP, backward, then the
+   * tangent of the backward pass. Returns H·v per parameter slot (and leaves gradients filled).
+   */
+  hvp(loss: number, v: ReadonlyMap<number, Tensor>): Map<number, Tensor> {
+    this.forward();
+    const t = this.jvp(v);
+    this.backward(loss);
+    const tg = (this.tangentGrads ??= this.slots.map((s) =>
+      s.grad ? Tensor.zeros(s.shape, this.dtype) : null,
+    ));
+    for (const x of tg) x?.data.fill(0);
+    const nonzero = this.slots.map((_, i) => v.has(i));
+    for (const n of this.nodes) if (n.inputs.some((s) => nonzero[s])) nonzero[n.output] = true;
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i]!;
+      const g = this.slots[n.output]!.grad;
+      const tgo = tg[n.output];
+      if (!g || !tgo) continue;
+      if (!n.op.vjpJvp)
+        throw new Error(
+          `Hessian-vector products: op '${n.op.name}' (node '${n.id}') has no second-order rule`,
+        );
+      const tx: Tangents = n.inputs.map((s) => (nonzero[s] ? t[s]! : null));
+      const tgx: Grads = n.inputs.map((s, k) => (n.op.differentiable[k] ? tg[s]! : null));
+      n.op.vjpJvp(n.ctx, n.xs, this.slots[n.output]!.value, g, tx, t[n.output]!, tgo, tgx);
+    }
+    const out = new Map<number, Tensor>();
+    for (const p of this.params()) out.set(p, tg[p]!.clone());
+    return out;
+  }
+}

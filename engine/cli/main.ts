@@ -1,0 +1,37 @@
+import { commands } from './commands/index.js';
+import { UsageError } from './command.js';
+
+const HELP = () => `backprop-studio: build, train, understand and export neural networks
+
+Usage: backprop-studio <command> [options]
+       backprop-studio <command> --help
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP());
+    return name ? 0 : 1;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`backprop-studio: unknown command '${name}'\n\n${HELP()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${cmd.usage}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`backprop-studio ${name}: ${e.message}\n\n${cmd.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

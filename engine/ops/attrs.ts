@@ -1,0 +1,85 @@
+/** Resolving and checking an op's attributes against its declared AttrSpecs. */
+import type { AnyOp, AttrSpec, AttrValue, Attrs } from './define.js';
+
+export class AttrError extends Error {
+  constructor(
+    message: string,
+    readonly attr: string,
+  ) {
+    super(message);
+    this.name = 'AttrError';
+  }
+}
+
+function checkValue(op: string, name: string, spec: AttrSpec, v: unknown): AttrValue {
+  const where = `${op}.${name}`;
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new AttrError(`${where} must be a ${spec.type}, got ${JSON.stringify(v)}`, name);
+      }
+      if (spec.type === 'integer' && !Number.isInteger(v)) {
+        throw new AttrError(`${where} must be an integer, got ${v}`, name);
+      }
+      if (spec.min !== undefined && v < spec.min)
+        throw new AttrError(`${where} must be ≥ ${spec.min}, got ${v}`, name);
+      if (spec.max !== undefined && v > spec.max)
+        throw new AttrError(`${where} must be ≤ ${spec.max}, got ${v}`, name);
+      return v;
+    }
+    case 'boolean':
+      if (typeof v !== 'boolean')
+        throw new AttrError(`${where} must be true or false, got ${JSON.stringify(v)}`, name);
+      return v;
+    case 'enum':
+      if (typeof v !== 'string' || !spec.values.includes(v)) {
+        throw new AttrError(
+          `${where} must be one of ${spec.values.join(', ')}; got ${JSON.stringify(v)}`,
+          name,
+        );
+      }
+      return v;
+    case 'string':
+      if (typeof v !== 'string')
+        throw new AttrError(`${where} must be a string, got ${JSON.stringify(v)}`, name);
+      return v;
+    case 'ints':
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) {
+        throw new AttrError(`${where} must be a list of integers, got ${JSON.stringify(v)}`, name);
+      }
+      return v as number[];
+  }
+}
+
+/**
+ * The op's attributes with defaults filled in. Unknown attributes and wrong types throw an
+ * AttrError naming the op and the attribute. `ignore` lists keys that are not the op's
+ * (e.g. documentation notes) and are passed over silently.
+ */
+export function resolveAttrs(
+  op: AnyOp,
+  given: Record<string, unknown>,
+  ignore: readonly string[] = [],
+): Attrs {
+  const out: Attrs = {};
+  const specs = op.attrs as Record<string, AttrSpec>;
+  for (const key of Object.keys(given)) {
+    if (!(key in specs) && !ignore.includes(key)) {
+      const known = Object.keys(specs);
+      throw new AttrError(
+        `${op.name} has no attribute '${key}'${known.length ? `; its attributes are ${known.join(', ')}` : ''}`,
+        key,
+      );
+    }
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    const v = given[name];
+    if (v === undefined) {
+      if (spec.default === undefined)
+        throw new AttrError(`${op.name}.${name} is required (${spec.doc})`, name);
+      out[name] = spec.default;
+    } else out[name] = checkValue(op.name, name, spec, v);
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * How an op is declared: everything true of it side by side (DESIGN.md "One op, one object").
+ *
+ * Kernels work on preallocated tensors so that a compiled training step allocates nothing:
+ * - forward  writes the output (overwrite);
+ * - vjp      ACCUMULATES (+=) the gradient of each differentiable input into `gx[i]`
+ *            (null where no gradient is wanted), so fan-out needs no extra buffers;
+ * - jvp      writes the tangent of the output (overwrite); a null input tangent means zero;
+ * - secondOrder says how to differentiate the VJP itself (forward over reverse, used for
+ *   Hessian-vector products): 'linear' ops (given what forward saved) reuse vjp on the
+ *   output-gradient tangent; 'bilinear' ops also swap in the other operand's tangent; anything
+ *   else supplies its own `vjpJvp`.
+ * Inputs are the op's data ports followed by its parameters, in declared order.
+ */
+import { Shape, Tensor } from '../tensor/tensor.js';
+
+export type OpCategory = 'data' | 'layers' | 'activations' | 'math' | 'shape' | 'losses';
+
+export type AttrSpec =
+  | { type: 'number'; default?: number; min?: number; max?: number; doc: string }
+  | { type: 'integer'; default?: number; min?: number; max?: number; doc: string }
+  | { type: 'boolean'; default?: boolean; doc: string }
+  | { type: 'enum'; values: readonly string[]; default?: string; doc: string }
+  | { type: 'ints'; default?: readonly number[]; doc: string }
+  | { type: 'string'; default?: string; doc: string };
+
+export type AttrValue = number | boolean | string | readonly number[];
+export type Attrs = Record<string, AttrValue>;
+
+/** How a parameter starts before training; the trainer maps these to initialisers. */
+export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros';
+
+export interface ParamSpec<A> {
+  name: string;
+  role: ParamRole;
+  /** Shape from the data inputs' shapes (params excluded) and the attributes. */
+  shape: (inputs: Shape[], attrs: A) => Shape;
+}
+
+export interface StateSpec<A> {
+  name: string;
+  initial: number;
+  shape: (inputs: Shape[], attrs: A) => Shape;
+}
+
+/** Per-node execution context, built once at compile time and reused every step. */
+export interface KernelCtx<A = Attrs, P = unknown> {
+  readonly attrs: A;
+  /** True while training (dropout active, batch_norm uses and updates batch statistics). */
+  training: boolean;
+  /** Scratch kept from forward to backward (masks, statistics, argmax indices). */
+  readonly saved: Record<string, Tensor>;
+  /** Persistent non-trainable buffers (batch_norm running statistics). */
+  readonly state: Record<string, Tensor>;
+  /** Precomputed, shape-dependent plan (broadcast index tables, loop bounds). */
+  readonly plan: P;
+  /** Uniform [0, 1) from a seeded generator (dropout). */
+  readonly random: () => number;
+}
+
+export type Grads = (Tensor | null)[];
+export type Tangents = (Tensor | null)[];
+
+export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
+  name: string;
+  category: OpCategory;
+  /** Data input ports, in order. */
+  inputs: readonly string[];
+  /** Inputs that never receive a gradient (class labels, regression targets). */
+  nondiff?: readonly string[];
+  params?: readonly ParamSpec<A>[];
+  state?: readonly StateSpec<A>[];
+  attrs: { [K in keyof A]: AttrSpec };
+  /** Output shape from input shapes (data inputs, then params); throws ShapeError. */
+  shape: (inputs: Shape[], attrs: A) => Shape;
+  /** Forward-pass floating point operations. */
+  flops: (inputs: Shape[], attrs: A) => number;
+  saved?: (inputs: Shape[], attrs: A) => Record<string, Shape>;
+  plan?: (inputs: Shape[], attrs: A) => P;
+  forward: (ctx: KernelCtx<A, P>, xs: Tensor[], out: Tensor) => void;
+  vjp: (ctx: KernelCtx<A, P>, xs: Tensor[], out: Tensor, g: Tensor, gx: Grads) => void;
+  jvp: (ctx: KernelCtx<A, P>, xs: Tensor[], out: Tensor, tx: Tangents, tout: Tensor) => void;
+  secondOrder?: SecondOrder<A, P>;
+  /** One line: the formula and its derivative. */
+  doc: string;
+}
+
+/**
+ * The tangent of the VJP (forward over reverse). `tout` is the output's tangent, `tg` the
+ * tangent of the incoming gradient; the rule accumulates the tangent of each input's gradient.
+ */
+export type VjpJvp<A, P> = (
+  ctx: KernelCtx<A, P>,
+  xs: Tensor[],
+  out: Tensor,
+  g: Tensor,
+  tx: Tangents,
+  tout: Tensor,
+  tg: Tensor,
+  tgx: Grads,
+) => void;
+
+export type SecondOrder<A, P> =
+  | { kind: 'linear' }
+  | { kind: 'bilinear'; pair: readonly [string, string] }
+  | { kind: 'custom'; vjpJvp: VjpJvp<A, P> };
+
+export interface OpDef<A extends Attrs = Attrs, P = unknown> extends OpSpec<A, P> {
+  /** All input names: data ports then params. */
+  readonly allInputs: readonly string[];
+  /** For each of allInputs, whether it can receive a gradient. */
+  readonly differentiable: readonly boolean[];
+  /** The derived or declared second-order rule, or undefined if the op has none. */
+  readonly vjpJvp?: VjpJvp<A, P>;
+}
+
+/** A registry-erased op (attrs and plan untyped). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOp = OpDef<any, any>;
+
+export function defineOp<A extends Attrs, P = unknown>(spec: OpSpec<A, P>): OpDef<A, P> {
+  const allInputs = [...spec.inputs, ...(spec.params ?? []).map((p) => p.name)];
+  const nondiff = new Set(spec.nondiff ?? []);
+  const differentiable = allInputs.map((n) => !nondiff.has(n));
+  return { ...spec, allInputs, differentiable, vjpJvp: deriveVjpJvp(spec, allInputs) };
+}
+
+function deriveVjpJvp<A extends Attrs, P>(spec: OpSpec<A, P>, allInputs: string[]): VjpJvp<A, P> | undefined {
+  const so = spec.secondOrder;
+  if (!so) return undefined;
+  if (so.kind === 'custom') return so.vjpJvp;
+  if (so.kind === 'linear') {
+    // d/dt vjp(x, g + t·tg) = vjp(x, tg): the Jacobian does not depend on the inputs.
+    return (ctx, xs, out, _g, _tx, _tout, tg, tgx) => spec.vjp(ctx, xs, out, tg, tgx);
+  }
+  const [a, b] = so.pair.map((n) => {
+    const i = allInputs.indexOf(n);
+    if (i < 0) throw new Error(`defineOp(${spec.name}): bilinear input '${n}' is not an input`);
+    return i;
+  }) as [number, number];
+  return (ctx, xs, out, g, tx, _tout, tg, tgx) => {
+    spec.vjp(ctx, xs, out, tg, tgx);
+    // vjp_a depends linearly on x_b (and vice versa): swap in the tangent of the other operand.
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const t = tx[other];
+      if (!t || !tgx[self]) continue;
+      const swapped = xs.slice();
+      swapped[other] = t;
+      const only: Grads = tgx.map((_, i) => (i === self ? tgx[i]! : null));
+      spec.vjp(ctx, swapped, out, g, only);
+    }
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The one table of ops. The palette, the inspector, shape inference, the JSON Schema, code export
+ * and the op test suite are all driven from it: a new op is one object, one row here and one row
+ * in test/engine/op-specs.ts.
+ */
+import type { AnyOp } from './define.js';
+import { add, sub, mul, div } from './binary.js';
+import { tanh } from './elementwise.js';
+
+export const OPS: readonly AnyOp[] = [add, sub, mul, div, tanh];
+
+const byName = new Map(OPS.map((op) => [op.name, op]));
+
+export function getOp(name: string): AnyOp | undefined {
+  return byName.get(name);
+}
+
+export function requireOp(name: string): AnyOp {
+  const op = byName.get(name);
+  if (!op) throw new Error(`unknown op '${name}'; known ops: ${[...byName.keys()].join(', ')}`);
+  return op;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs every test file (test/**/*.test.ts) with Node's test runner through tsx.
+// `npm test -- test/engine` runs only the files under the given paths.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
+
+function collect(path, out) {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    for (const e of readdirSync(path).sort()) {
+      if (e === 'node_modules' || e.startsWith('.')) continue;
+      collect(join(path, e), out);
+    }
+  } else if (/\.test\.tsx?$/.test(path)) out.push(path);
+  return out;
+}
+
+const files = (roots.length ? roots : ['test']).flatMap((r) => collect(join(root, r), []));
+if (files.length === 0) {
+  console.error(`no test files under ${roots.join(' ') || 'test'}`);
+  process.exit(1);
+}
+console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...extra, ...files],
+  { stdio: 'inherit', cwd: root },
+);
+process.exit(res.status ?? 1);
