@@ -49,7 +49,7 @@ export type DatasetConfig =
       task?: 'classification' | 'regression';
       standardize?: boolean;
     }
-  | { kind: 'digits'; samples?: number; seed?: number };
+  | { kind: 'digits'; samples?: number; seed?: number; noise?: number };
 
 export type OptimizerConfig =
   | {
