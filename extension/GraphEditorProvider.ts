@@ -1,0 +1,151 @@
+/**
+ * The graph editor for `*.nngraph.json`: a CustomTextEditorProvider whose only model is the
+ * TextDocument. Each gesture in the webview arrives as one GraphEdit; the host parses the current
+ * text, applies the edit (engine/graph/edits.ts), serialises the result and writes it back as ONE
+ * WorkspaceEdit replacing just the changed span. VS Code then provides undo/redo, the dirty marker,
+ * save, hot exit and the git diff, and every editor on the document (graph or text) hears about
+ * the change through onDidChangeTextDocument. A text that can't be parsed is never written over.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { applyEdit, type GraphEdit } from '../engine/graph/edits.js';
+import { serializeGraph } from '../engine/graph/serialize.js';
+import { documentState } from './graph-text.js';
+import { changedSpan } from './text-span.js';
+import { assertNever, type HostToWebview, type WebviewToHost } from './protocol.js';
+import { validateWebviewMessage } from './validate.js';
+import { webviewHtml } from './webview-html.js';
+
+export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
+  static readonly viewType = 'backpropStudio.graphEditor';
+
+  static register(context: vscode.ExtensionContext): vscode.Disposable {
+    const provider = new GraphEditorProvider(context.extensionUri, context.extensionMode);
+    return vscode.window.registerCustomEditorProvider(GraphEditorProvider.viewType, provider, {
+      // The webview keeps its viewport and selection in its own state across hide/show.
+      webviewOptions: { retainContextWhenHidden: false },
+      supportsMultipleEditorsPerDocument: true,
+    });
+  }
+
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly mode: vscode.ExtensionMode,
+  ) {}
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const webview = panel.webview;
+    const roots = [
+      vscode.Uri.joinPath(this.extensionUri, 'dist'),
+      vscode.Uri.joinPath(this.extensionUri, 'media'),
+    ];
+    webview.options = { enableScripts: true, localResourceRoots: roots };
+    const asset = (name: string) =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', name));
+    webview.html = webviewHtml({
+      scriptUri: asset('webview.js').toString(),
+      styleUri: asset('webview.css').toString(),
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      title: document.uri.path.split('/').pop() ?? 'graph',
+    });
+    const session = new GraphEditorSession(document, panel, this.mode);
+    panel.onDidDispose(() => session.dispose());
+  }
+}
+
+/** One open graph editor: the webview's messages in, the document's changes out. */
+class GraphEditorSession {
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly document: vscode.TextDocument,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly mode: vscode.ExtensionMode,
+  ) {
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === document && e.contentChanges.length > 0)
+          this.post({ type: 'docChanged', ...this.state() });
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private state() {
+    return documentState(this.document);
+  }
+
+  private post(msg: HostToWebview): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private receive(raw: unknown): void {
+    const checked = validateWebviewMessage(raw);
+    if (!checked.ok) {
+      // A message we don't understand changes nothing; say so where a developer will look.
+      if (this.mode !== vscode.ExtensionMode.Production)
+        console.warn(`graph editor: ignored message: ${checked.error}`);
+      return;
+    }
+    void this.handle(checked.value);
+  }
+
+  private async handle(msg: WebviewToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        this.post({ type: 'init', fileName: this.document.uri.path.split('/').pop() ?? '', ...this.state() });
+        return;
+      case 'edit':
+        return this.edit(msg.requestId, msg.edit);
+      case 'openAsText':
+        await vscode.commands.executeCommand(
+          'vscode.openWith',
+          this.document.uri,
+          'default',
+          this.panel.viewColumn,
+        );
+        return;
+      case 'revealLine': {
+        const line = Math.min(Math.max(msg.line - 1, 0), this.document.lineCount - 1);
+        const range = this.document.lineAt(line).range;
+        await vscode.window.showTextDocument(this.document, {
+          viewColumn: vscode.ViewColumn.Beside,
+          selection: range,
+        });
+        return;
+      }
+      default:
+        assertNever(msg);
+    }
+  }
+
+  private async edit(requestId: number, edit: GraphEdit): Promise<void> {
+    const reject = (reason: string) => this.post({ type: 'editRejected', requestId, reason });
+    const { doc } = this.state();
+    if (!doc)
+      return reject('The file has errors that stop it being read as a graph; fix them in the text first.');
+    const result = applyEdit(doc, edit);
+    if (!result.ok) return reject(result.error);
+    const before = this.document.getText();
+    const after = serializeGraph(result.doc);
+    if (after === before) {
+      // Nothing to write (e.g. a node dropped where it was): resynchronise the webview anyway.
+      this.post({ type: 'docChanged', ...this.state() });
+      return;
+    }
+    const workspaceEdit = new vscode.WorkspaceEdit();
+    const span = changedSpan(before, after);
+    workspaceEdit.replace(
+      this.document.uri,
+      new vscode.Range(this.document.positionAt(span.start), this.document.positionAt(span.endBefore)),
+      after.slice(span.start, span.endAfter),
+    );
+    if (!(await vscode.workspace.applyEdit(workspaceEdit)))
+      reject('VS Code refused the edit (is the file read-only?).');
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * "Backprop Studio: New Network…" (a copy of one of the bundled examples, opened in the graph
+ * editor) and "Open in Graph Editor" (for a graph file shown as text or picked in the explorer).
+ */
+import * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import { GraphEditorProvider } from './GraphEditorProvider.js';
+import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+
+export const COMMANDS = {
+  newNetwork: 'backpropStudio.newNetwork',
+  openInGraphEditor: 'backpropStudio.openInGraphEditor',
+} as const;
+
+export function registerCommands(context: vscode.ExtensionContext): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(COMMANDS.newNetwork, () => newNetwork(context.extensionUri)),
+    vscode.commands.registerCommand(COMMANDS.openInGraphEditor, (uri?: vscode.Uri) => openInGraphEditor(uri)),
+  );
+}
+
+/** "spiral.nngraph.json" → "Spiral"; "two-moons.nngraph.json" → "Two moons". */
+export function templateTitle(fileName: string): string {
+  const stem = fileName.slice(0, -GRAPH_FILE_SUFFIX.length).replace(/[-_]+/g, ' ');
+  return stem.charAt(0).toUpperCase() + stem.slice(1);
+}
+
+async function newNetwork(extensionUri: vscode.Uri): Promise<void> {
+  const examples = vscode.Uri.joinPath(extensionUri, 'examples');
+  const files = (await vscode.workspace.fs.readDirectory(examples))
+    .map(([name]) => name)
+    .filter((name) => name.endsWith(GRAPH_FILE_SUFFIX))
+    .sort();
+  const picked = await vscode.window.showQuickPick(
+    files.map((name) => ({ label: templateTitle(name), description: name, name })),
+    { title: 'New network from a template', placeHolder: 'Pick a starting network' },
+  );
+  if (!picked) return;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save the new network as',
+    defaultUri: await freeName(folder, picked.name),
+    filters: { 'Backprop Studio graph': ['nngraph.json'] },
+  });
+  if (!target) return;
+  const text = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(examples, picked.name));
+  await vscode.workspace.fs.writeFile(target, text);
+  await vscode.commands.executeCommand('vscode.openWith', target, GraphEditorProvider.viewType);
+}
+
+/** `folder/name`, or `folder/stem-2.nngraph.json`, … whichever doesn't exist yet. */
+async function freeName(folder: vscode.Uri, name: string): Promise<vscode.Uri> {
+  const stem = name.slice(0, -GRAPH_FILE_SUFFIX.length);
+  for (let i = 1; ; i++) {
+    const candidate = vscode.Uri.joinPath(folder, i === 1 ? name : `${stem}-${i}${GRAPH_FILE_SUFFIX}`);
+    try {
+      await vscode.workspace.fs.stat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+async function openInGraphEditor(uri: vscode.Uri | undefined): Promise<void> {
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target) {
+    void vscode.window.showInformationMessage(
+      'Open a *.nngraph.json file first, then run "Open in Graph Editor".',
+    );
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openWith', target, GraphEditorProvider.viewType);
+}

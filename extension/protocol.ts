@@ -1,0 +1,41 @@
+/**
+ * The messages between the extension host and the graph editor webview (DESIGN.md "Messages"):
+ * two discriminated unions tagged by `type`. Both ends switch over them with `assertNever`, so a
+ * new message is a compile error until both sides handle it. Type-only apart from assertNever:
+ * the webview bundle imports it too.
+ *
+ * Handshake: the webview posts `ready`; the host answers `init`, then `docChanged` after every
+ * change of the text (its own edits, undo/redo, typing in a text editor on the same file).
+ * Everything from the webview is untrusted: the host validates it (validate.ts) first.
+ */
+import type { Diagnostic, GraphDoc } from '../engine/graph/document.js';
+import type { GraphEdit } from '../engine/graph/edits.js';
+
+/** What the editor shows: a document, or (when the text could not be read) why not. */
+export interface DocumentState {
+  /** null when the text is not a readable graph document; the webview then shows `diagnostics`. */
+  doc: GraphDoc | null;
+  /** Everything wrong with the text, as in the Problems panel (line numbers where known). */
+  diagnostics: Diagnostic[];
+  /** The TextDocument's version, increasing with every change. */
+  version: number;
+}
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  /** One user gesture; the host answers with `docChanged` or `editRejected`. */
+  | { type: 'edit'; requestId: number; edit: GraphEdit }
+  /** Reopen the file in VS Code's text editor (the "Open as text" button). */
+  | { type: 'openAsText' }
+  /** Show a diagnostic's place in the text editor. */
+  | { type: 'revealLine'; line: number };
+
+export type HostToWebview =
+  | ({ type: 'init'; fileName: string } & DocumentState)
+  | ({ type: 'docChanged' } & DocumentState)
+  /** An edit that could not be applied (stale ids, a cycle, a document that can't be read). */
+  | { type: 'editRejected'; requestId: number; reason: string };
+
+export function assertNever(x: never, what = 'message'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

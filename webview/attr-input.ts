@@ -1,0 +1,51 @@
+/**
+ * Reading what the user typed into an attribute field, checked against the op's AttrSpec as they
+ * type: the inspector commits only values that would pass the engine's own resolveAttrs.
+ */
+import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
+
+/** `value: null` means "leave it out" (the op's default, or an optional attribute unset). */
+export type ParsedAttr = { ok: true; value: AttrValue | null } | { ok: false; error: string };
+
+export function formatAttr(value: AttrValue | undefined): string {
+  if (value === undefined) return '';
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
+  const t = text.trim();
+  if (t === '') {
+    if (spec.default !== undefined || spec.optional) return { ok: true, value: null };
+    return { ok: false, error: 'Required.' };
+  }
+  switch (spec.type) {
+    case 'number':
+    case 'integer': {
+      const v = Number(t);
+      if (!Number.isFinite(v)) return { ok: false, error: 'Enter a number.' };
+      if (spec.type === 'integer' && !Number.isInteger(v))
+        return { ok: false, error: 'Enter a whole number.' };
+      if (spec.min !== undefined && v < spec.min) return { ok: false, error: `At least ${spec.min}.` };
+      if (spec.max !== undefined && v > spec.max) return { ok: false, error: `At most ${spec.max}.` };
+      return { ok: true, value: v };
+    }
+    case 'ints': {
+      const parts = t
+        .replace(/^\[|\]$/g, '')
+        .split(/[\s,]+/)
+        .filter(Boolean);
+      const vs = parts.map(Number);
+      if (vs.some((v) => !Number.isInteger(v)))
+        return { ok: false, error: 'Enter whole numbers separated by commas.' };
+      return { ok: true, value: vs };
+    }
+    case 'boolean':
+      if (t === 'true' || t === 'false') return { ok: true, value: t === 'true' };
+      return { ok: false, error: 'true or false.' };
+    case 'enum':
+      if (spec.values.includes(t)) return { ok: true, value: t };
+      return { ok: false, error: `One of ${spec.values.join(', ')}.` };
+    case 'string':
+      return { ok: true, value: text };
+  }
+}

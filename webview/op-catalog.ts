@@ -1,0 +1,86 @@
+/**
+ * What the palette and the inspector need to know about each op, read from the engine's one op
+ * registry (names, categories, ports, attribute specs, docs). Kernels come along in the bundle but
+ * are never called from here.
+ */
+import type { AnyOp, AttrSpec, OpCategory } from '../engine/ops/define.js';
+import { OPS } from '../engine/ops/registry.js';
+
+export interface OpInfo {
+  name: string;
+  category: OpCategory;
+  inputs: readonly string[];
+  attrs: Readonly<Record<string, AttrSpec>>;
+  doc: string;
+}
+
+/** Palette order: how a network reads from left to right. */
+export const CATEGORY_ORDER: readonly OpCategory[] = [
+  'data',
+  'layers',
+  'activations',
+  'math',
+  'shape',
+  'losses',
+];
+
+export const CATEGORY_TITLES: Record<OpCategory, string> = {
+  data: 'Data',
+  layers: 'Layers',
+  activations: 'Activations',
+  math: 'Math',
+  shape: 'Shape',
+  losses: 'Losses',
+};
+
+function info(op: AnyOp): OpInfo {
+  return {
+    name: op.name,
+    category: op.category,
+    inputs: op.inputs,
+    attrs: op.attrs as Record<string, AttrSpec>,
+    doc: op.doc,
+  };
+}
+
+export const OP_INFOS: readonly OpInfo[] = OPS.map(info);
+const byName = new Map(OP_INFOS.map((o) => [o.name, o]));
+
+export function opInfo(name: string): OpInfo | undefined {
+  return byName.get(name);
+}
+
+/** Ops whose name, category or doc contains every word of `query` (case-insensitive). */
+export function searchOps(query: string, ops: readonly OpInfo[] = OP_INFOS): OpInfo[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const hay = (o: OpInfo) => `${o.name} ${o.category} ${o.doc}`.toLowerCase();
+  const hits = ops.filter((o) => words.every((w) => hay(o).includes(w)));
+  // Name matches first, then by palette order.
+  const rank = (o: OpInfo) => (words.length && o.name.toLowerCase().startsWith(words[0]!) ? 0 : 1);
+  return hits.sort(
+    (a, b) => rank(a) - rank(b) || CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category),
+  );
+}
+
+/** The attributes a freshly added node gets: required ones with a sensible starting value. */
+export function initialAttrs(op: OpInfo): Record<string, number | boolean | string | readonly number[]> {
+  const out: Record<string, number | boolean | string | readonly number[]> = {};
+  for (const [name, spec] of Object.entries(op.attrs)) {
+    if (spec.default !== undefined || spec.optional) continue;
+    if (spec.type === 'integer' || spec.type === 'number')
+      out[name] = spec.min !== undefined && spec.min > 1 ? spec.min : 16;
+    else if (spec.type === 'enum') out[name] = spec.values[0] ?? '';
+    else if (spec.type === 'boolean') out[name] = false;
+    else if (spec.type === 'ints') out[name] = [1];
+    else out[name] = '';
+  }
+  // A data op needs one of its optional alternatives to say what it carries.
+  if (op.category === 'data' && Object.keys(out).length === 0) {
+    for (const [name, spec] of Object.entries(op.attrs)) {
+      if (spec.type !== 'integer') continue;
+      out[name] = spec.min !== undefined && spec.min > 2 ? spec.min : 2;
+      break;
+    }
+  }
+  return out;
+}
