@@ -1,4 +1,5 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { exportCommand } from './export.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [exportCommand];

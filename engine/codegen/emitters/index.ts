@@ -9,11 +9,15 @@ import { linear } from './linear.js';
 import { bceWithLogits, crossEntropy, mseLoss } from './losses.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { SHAPE_EMITTERS } from './shape.js';
+import { CONV_EMITTERS } from './conv.js';
+import { NORM_EMITTERS } from './norm.js';
 
 export const EMITTERS: Readonly<Record<string, OpEmitter>> = {
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,
+  ...CONV_EMITTERS,
+  ...NORM_EMITTERS,
   linear,
   softmax,
   log_softmax: logSoftmax,
