@@ -52,7 +52,7 @@ const CLASSIFICATION: Record<ClassificationKind, ClassificationRow> = {
     defaultNoise: 0.1,
     // Arms start at the centre and wind 4 radians outwards, one arm per class, evenly turned.
     point: (c, u, _rng, k) => {
-      const r = u;
+      const r = 0.1 + 0.9 * u; // not from 0: arms of different classes would share the centre
       const t = (TAU * c) / k + 4 * u;
       return [r * Math.sin(t), r * Math.cos(t)];
     },
