@@ -29,8 +29,7 @@ export function graphFromProgram(view: ProgramView): CodegenGraph {
   const { program, other } = view;
   if (program.slots.length !== other.slots.length)
     throw new Error('graphFromProgram: the two builds of the graph differ');
-  const shapeOf = (slot: number): SymShape =>
-    symbolic(program.slots[slot]!.shape, other.slots[slot]!.shape);
+  const shapeOf = (slot: number): SymShape => symbolic(program.slots[slot]!.shape, other.slots[slot]!.shape);
   const idOf = (slot: number): string => program.slots[slot]!.name;
   const nodes: CodegenNode[] = [];
   for (const n of program.nodes) {

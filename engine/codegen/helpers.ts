@@ -8,7 +8,8 @@ export const HELPERS = {
 function fromRows(rows: readonly (readonly number[])[], width: number, what: string): Float64Array {
   const out = new Float64Array(rows.length * width);
   rows.forEach((row, i) => {
-    if (row.length !== width) throw new Error(\`\${what}: row \${i} has \${row.length} values, expected \${width}\`);
+    if (row.length !== width)
+      throw new Error(\`\${what}: row \${i} has \${row.length} values, expected \${width}\`);
     out.set(row, i * width);
   });
   return out;

@@ -15,6 +15,12 @@ export interface OptimizerCode {
 
 const lit = (v: number): string => String(v);
 
+/** A top-level `function name(params): void {` line, or one parameter per line past 110 characters. */
+function signature(name: string, params: readonly string[]): string[] {
+  const one = `function ${name}(${params.join(', ')}): void {`;
+  return one.length <= 110 ? [one] : [`function ${name}(`, ...params.map((p) => `  ${p},`), '): void {'];
+}
+
 function describe(c: OptimizerConfig): string {
   const parts: string[] = [`lr ${c.lr}`];
   for (const [k, v] of Object.entries(c)) if (k !== 'kind' && k !== 'lr') parts.push(`${k} ${String(v)}`);
@@ -64,7 +70,13 @@ export function optimizerCode(training: TrainingConfig): OptimizerCode {
           `/** ${describe(c)}: the momentum buffer of every parameter (PyTorch starts it at the first gradient). */`,
           `const sgd = { step: 0, momentum: ${zeros} };`,
           '',
-          `function sgdUpdate(p: Float64Array, g: Float64Array, buf: Float64Array, lr: number, first: boolean): void {`,
+          ...signature('sgdUpdate', [
+            'p: Float64Array',
+            'g: Float64Array',
+            'buf: Float64Array',
+            'lr: number',
+            'first: boolean',
+          ]),
           `  for (let k = 0; k < p.length; k++) {`,
           `    const d = ${decay};`,
           `    buf[k] = first ? d : ${lit(mu)} * buf[k] + (1 - ${lit(damp)}) * d;`,
@@ -95,14 +107,25 @@ export function optimizerCode(training: TrainingConfig): OptimizerCode {
         `/** ${describe(c)}: first and second moments of every parameter${ams ? ' and the running maximum of the second' : ''}. */`,
         `const adam = { step: 0, m: ${zeros}, v: ${zeros}${ams ? `, vMax: ${zeros}` : ''} };`,
         '',
-        `function adamUpdate(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array${ams ? ', vMax: Float64Array' : ''}, lr: number, t: number): void {`,
+        ...signature('adamUpdate', [
+          'p: Float64Array',
+          'g: Float64Array',
+          'm: Float64Array',
+          'v: Float64Array',
+          ...(ams ? ['vMax: Float64Array'] : []),
+          'lr: number',
+          't: number',
+        ]),
         `  const stepSize = lr / (1 - BETA1 ** t);`,
         `  const bias2Sqrt = Math.sqrt(1 - BETA2 ** t);`,
         `  for (let k = 0; k < p.length; k++) {`,
         ...(wd === 0
           ? [`    const x = p[k];`, `    const d = g[k];`]
           : decoupled
-            ? [`    const x = p[k] * (1 - lr * WEIGHT_DECAY); // decoupled weight decay`, `    const d = g[k];`]
+            ? [
+                `    const x = p[k] * (1 - lr * WEIGHT_DECAY); // decoupled weight decay`,
+                `    const d = g[k];`,
+              ]
             : [`    const x = p[k];`, `    const d = g[k] + WEIGHT_DECAY * x; // L2 weight decay`]),
         `    m[k] += (1 - BETA1) * (d - m[k]);`,
         `    v[k] = BETA2 * v[k] + (1 - BETA2) * d * d;`,
@@ -126,7 +149,13 @@ export function optimizerCode(training: TrainingConfig): OptimizerCode {
         `/** ${describe(c)}: the running mean of squared gradients${mu > 0 ? ' and the momentum buffer' : ''}. */`,
         `const rmsprop = { squares: ${zeros}${mu > 0 ? `, momentum: ${zeros}` : ''} };`,
         '',
-        `function rmspropUpdate(p: Float64Array, g: Float64Array, sq: Float64Array${mu > 0 ? ', buf: Float64Array' : ''}, lr: number): void {`,
+        ...signature('rmspropUpdate', [
+          'p: Float64Array',
+          'g: Float64Array',
+          'sq: Float64Array',
+          ...(mu > 0 ? ['buf: Float64Array'] : []),
+          'lr: number',
+        ]),
         `  for (let k = 0; k < p.length; k++) {`,
         `    const d = ${wd !== 0 ? `g[k] + ${lit(wd)} * p[k]` : 'g[k]'};`,
         `    sq[k] = ${lit(alpha)} * sq[k] + (1 - ${lit(alpha)}) * d * d;`,

@@ -189,42 +189,47 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
   w.doc(
     'The loss of a batch and its gradient with respect to every parameter, by reverse mode: the forward ' +
       'pass keeps every layer output, then the backward functions run in reverse order, each turning ' +
-      "the gradient of its output into the gradients of its inputs and parameters. Training mode" +
-      (hasTrainingBehaviour(graph) ? ' (dropout active, batch norm on batch statistics, running statistics updated).' : '.'),
+      'the gradient of its output into the gradients of its inputs and parameters. Training mode' +
+      (hasTrainingBehaviour(graph)
+        ? ' (dropout active, batch norm on batch statistics, running statistics updated).'
+        : '.'),
   );
-  w.block(`export function gradients(inputs: Batch, targets: Targets): { loss: number; grads: Gradients } {`, () => {
-    for (const line of readInputs(true)) w.line(line);
-    for (const l of forLoss) w.line(callForward(l, true));
-    w.blank();
-    w.line(`const grads = zeroParams();`);
-    const lossVar = valueName.get(lossId)!;
-    w.line(`const ${gradVar(lossId)} = Float64Array.of(1); // the loss's gradient with respect to itself`);
-    const declared = new Set<string>([lossId]);
-    for (const l of [...forLoss].reverse()) {
-      if (!declared.has(l.node.id)) continue; // nothing differentiable flows through its output
-      if (l.code.backward.length === 0) continue;
-      const targetsOfReturn = l.returns.map((i) => l.node.inputs[i]!.from);
-      const names = targetsOfReturn.map((from) => {
-        if (!declared.has(from)) {
-          declared.add(from);
-          return { name: gradVar(from), accumulate: null as string | null };
-        }
-        return { name: namer.unique(gradVar(from)), accumulate: gradVar(from) };
-      });
-      const args = l.bwdArgs.map((a) => bwdArg(a, l, valueName, gradVar));
-      const call = `${l.bwdName}(${args.join(', ')})`;
-      if (names.length === 0) w.line(`${call};`);
-      else if (names.length === 1) w.line(`const ${names[0]!.name} = ${call};`);
-      else w.line(`const [${names.map((x) => x.name).join(', ')}] = ${call};`);
-      for (const x of names) {
-        if (x.accumulate) {
-          w.line(`addInto(${x.accumulate}, ${x.name});`);
-          helpers.add('addInto');
+  w.block(
+    `export function gradients(inputs: Batch, targets: Targets): { loss: number; grads: Gradients } {`,
+    () => {
+      for (const line of readInputs(true)) w.line(line);
+      for (const l of forLoss) w.line(callForward(l, true));
+      w.blank();
+      w.line(`const grads = zeroParams();`);
+      const lossVar = valueName.get(lossId)!;
+      w.line(`const ${gradVar(lossId)} = Float64Array.of(1); // the loss's gradient with respect to itself`);
+      const declared = new Set<string>([lossId]);
+      for (const l of [...forLoss].reverse()) {
+        if (!declared.has(l.node.id)) continue; // nothing differentiable flows through its output
+        if (l.code.backward.length === 0) continue;
+        const targetsOfReturn = l.returns.map((i) => l.node.inputs[i]!.from);
+        const names = targetsOfReturn.map((from) => {
+          if (!declared.has(from)) {
+            declared.add(from);
+            return { name: gradVar(from), accumulate: null as string | null };
+          }
+          return { name: namer.unique(gradVar(from)), accumulate: gradVar(from) };
+        });
+        const args = l.bwdArgs.map((a) => bwdArg(a, l, valueName, gradVar));
+        const call = `${l.bwdName}(${args.join(', ')})`;
+        if (names.length === 0) w.line(`${call};`);
+        else if (names.length === 1) w.line(`const ${names[0]!.name} = ${call};`);
+        else w.line(`const [${names.map((x) => x.name).join(', ')}] = ${call};`);
+        for (const x of names) {
+          if (x.accumulate) {
+            w.line(`addInto(${x.accumulate}, ${x.name});`);
+            helpers.add('addInto');
+          }
         }
       }
-    }
-    w.line(`return { loss: ${lossVar}[0], grads };`);
-  });
+      w.line(`return { loss: ${lossVar}[0], grads };`);
+    },
+  );
   w.blank();
 
   w.section('Training');
@@ -349,8 +354,8 @@ function writeLayer(w: Writer, l: NodeCode): void {
   const { node } = l;
   const ins = node.inputs.map((i) => `${i.port} ${showShape(i.shape)}`).join(', ');
   w.doc(`${node.id}: ${node.op}, ${ins} → ${showShape(node.shape)}. ${l.code.doc}`);
-  const sig = l.fwdArgs.map((a) => `${a}: ${argType(a, l)}`).join(', ');
-  w.block(`function ${l.fwdName}(${sig}): Float64Array {`, () => {
+  const sig = l.fwdArgs.map((a) => `${a}: ${argType(a, l)}`);
+  w.block(w.signature(`function ${l.fwdName}`, sig, ': Float64Array {'), () => {
     for (const line of l.code.forward) w.line(line);
   });
   w.blank();
@@ -358,12 +363,19 @@ function writeLayer(w: Writer, l: NodeCode): void {
   const rets = l.returns.map((i) => gradName(toIdentifier(node.inputs[i]!.port)));
   const what = [
     ...(rets.length ? [`returns ${rets.map((r) => `dLoss/d${r.slice(1)}`).join(' and ')}`] : []),
-    ...(node.params.length ? [`adds ${node.params.map((p) => `dLoss/d${p.name}`).join(' and ')} into grad`] : []),
+    ...(node.params.length
+      ? [`adds ${node.params.map((p) => `dLoss/d${p.name}`).join(' and ')} into grad`]
+      : []),
   ];
   w.doc(`Backward of ${node.id}: given dy = dLoss/d${node.id}, ${what.join('; ')}.`);
-  const sig2 = l.bwdArgs.map((a) => `${a}: ${argType(a, l)}`).join(', ');
-  const ret = rets.length === 0 ? 'void' : rets.length === 1 ? 'Float64Array' : `[${rets.map(() => 'Float64Array').join(', ')}]`;
-  w.block(`function ${l.bwdName}(${sig2}): ${ret} {`, () => {
+  const sig2 = l.bwdArgs.map((a) => `${a}: ${argType(a, l)}`);
+  const ret =
+    rets.length === 0
+      ? 'void'
+      : rets.length === 1
+        ? 'Float64Array'
+        : `[${rets.map(() => 'Float64Array').join(', ')}]`;
+  w.block(w.signature(`function ${l.bwdName}`, sig2, `: ${ret} {`), () => {
     for (const line of l.code.backward) w.line(line);
     if (rets.length === 1) w.line(`return ${rets[0]!};`);
     else if (rets.length > 1) w.line(`return [${rets.join(', ')}];`);
@@ -419,7 +431,9 @@ function types(w: Writer, graph: CodegenGraph, valueName: Map<string, string>): 
   const inWidth = sizeOfStatic(graph.input.shape.slice(1) as number[]);
   w.doc(
     `A batch of samples: one row of ${inWidth} numbers per sample` +
-      (graph.input.shape.length > 2 ? ` (${showShape(graph.input.shape.slice(1))} flattened row-major).` : '.'),
+      (graph.input.shape.length > 2
+        ? ` (${showShape(graph.input.shape.slice(1))} flattened row-major).`
+        : '.'),
   );
   w.line(`export type Batch = readonly (readonly number[])[];`);
   w.blank();
@@ -435,9 +449,13 @@ function types(w: Writer, graph: CodegenGraph, valueName: Map<string, string>): 
   w.doc('Trainable parameters, by layer: row-major Float64Arrays (shapes in comments).');
   w.block('export interface Params {', () => {
     for (const n of withParams) {
-      w.block(`${valueName.get(n.id)!}: {`, () => {
-        for (const p of n.params) w.line(`${toIdentifier(p.name)}: Float64Array; ${comment(p.shape)}`);
-      }, '};');
+      w.block(
+        `${valueName.get(n.id)!}: {`,
+        () => {
+          for (const p of n.params) w.line(`${toIdentifier(p.name)}: Float64Array; ${comment(p.shape)}`);
+        },
+        '};',
+      );
     }
   });
   w.blank();
@@ -449,9 +467,13 @@ function types(w: Writer, graph: CodegenGraph, valueName: Map<string, string>): 
     w.doc('Non-trainable buffers (running statistics), updated by training-mode passes.');
     w.block('export interface State {', () => {
       for (const n of withState) {
-        w.block(`${valueName.get(n.id)!}: {`, () => {
-          for (const s of n.state) w.line(`${toIdentifier(s.name)}: Float64Array; ${comment(s.shape)}`);
-        }, '};');
+        w.block(
+          `${valueName.get(n.id)!}: {`,
+          () => {
+            for (const s of n.state) w.line(`${toIdentifier(s.name)}: Float64Array; ${comment(s.shape)}`);
+          },
+          '};',
+        );
       }
     });
     w.blank();
@@ -468,15 +490,21 @@ function weightsCode(
   const withState = graph.nodes.filter((n) => n.state.length > 0);
   w.doc('Parameters of the right shapes, all zero (the starting point of gradients).');
   w.block('function zeroParams(): Params {', () => {
-    w.block('return {', () => {
-      for (const n of withParams) {
-        const fields = n.params.map((p) => `${toIdentifier(p.name)}: new Float64Array(${p.data.length})`);
-        w.line(`${paramKey(n)}: { ${fields.join(', ')} },`);
-      }
-    }, '};');
+    w.block(
+      'return {',
+      () => {
+        for (const n of withParams) {
+          const fields = n.params.map((p) => `${toIdentifier(p.name)}: new Float64Array(${p.data.length})`);
+          w.line(`${paramKey(n)}: { ${fields.join(', ')} },`);
+        }
+      },
+      '};',
+    );
   });
   w.blank();
-  w.doc('Every parameter array in a fixed order: the optimiser walks parameters, gradients and its state together.');
+  w.doc(
+    'Every parameter array in a fixed order: the optimiser walks parameters, gradients and its state together.',
+  );
   w.block('function paramList(p: Params): Float64Array[] {', () => {
     const all = withParams.flatMap((n) => n.params.map((p) => `p.${paramKey(n)}.${toIdentifier(p.name)}`));
     w.line(`return [${all.join(', ')}];`);
@@ -503,14 +531,19 @@ function weightsCode(
     if (options.weights.kind === 'file') w.line('weightsLoaded = true;');
   });
   w.blank();
-  w.block('function copyWeights(into: Float64Array, file: WeightsFile, node: string, name: string): void {', () => {
-    w.line('const values = file.weights[node]?.[name]?.data;');
-    w.block('if (!values || values.length !== into.length) {', () => {
-      w.line("const got = values ? `${values.length} values` : 'nothing';");
-      w.line('throw new Error(`weights file: ${node}.${name} has ${got}, expected ${into.length} values`);');
-    });
-    w.line('into.set(values);');
-  });
+  w.block(
+    'function copyWeights(into: Float64Array, file: WeightsFile, node: string, name: string): void {',
+    () => {
+      w.line('const values = file.weights[node]?.[name]?.data;');
+      w.block('if (!values || values.length !== into.length) {', () => {
+        w.line("const got = values ? `${values.length} values` : 'nothing';");
+        w.line(
+          'throw new Error(`weights file: ${node}.${name} has ${got}, expected ${into.length} values`);',
+        );
+      });
+      w.line('into.set(values);');
+    },
+  );
   w.blank();
   if (options.weights.kind === 'file') {
     const fileName = options.weights.fileName;
@@ -545,21 +578,35 @@ function embeddedWeights(w: Writer, graph: CodegenGraph, paramKey: (n: CodegenNo
   const withState = graph.nodes.filter((n) => n.state.length > 0);
   const arrays = (list: readonly { name: string; shape: readonly number[]; data: Float64Array }[]): void => {
     for (const t of list) {
-      w.line(`${toIdentifier(t.name)}: Float64Array.from([ ${comment(t.shape)}`);
-      w.indent(() => {
-        for (const chunk of chunks(Array.from(t.data, (v) => String(v)), 100)) w.line(chunk);
-      });
-      w.line(']),');
+      const values = Array.from(t.data, (v) => String(v));
+      const oneLine = `${toIdentifier(t.name)}: Float64Array.from([${values.join(', ')}]),`;
+      w.line(comment(t.shape));
+      if (oneLine.length <= w.width()) w.line(oneLine);
+      else {
+        w.line(`${toIdentifier(t.name)}: Float64Array.from([`);
+        w.indent(() => {
+          for (const chunk of chunks(values, w.width())) w.line(chunk);
+        });
+        w.line(']),');
+      }
     }
   };
-  w.block('export const params: Params = {', () => {
-    for (const n of withParams) w.block(`${paramKey(n)}: {`, () => arrays(n.params), '},');
-  }, '};');
+  w.block(
+    'export const params: Params = {',
+    () => {
+      for (const n of withParams) w.block(`${paramKey(n)}: {`, () => arrays(n.params), '},');
+    },
+    '};',
+  );
   if (withState.length) {
     w.blank();
-    w.block('export const state: State = {', () => {
-      for (const n of withState) w.block(`${paramKey(n)}: {`, () => arrays(n.state), '},');
-    }, '};');
+    w.block(
+      'export const state: State = {',
+      () => {
+        for (const n of withState) w.block(`${paramKey(n)}: {`, () => arrays(n.state), '},');
+      },
+      '};',
+    );
   }
 }
 
@@ -597,8 +644,20 @@ class Writer {
     this.depth--;
   }
 
+  /** Characters left on a line at the current indentation (Prettier's print width, 110). */
+  width(): number {
+    return 110 - 2 * this.depth;
+  }
+
+  /** `name(a, b): T {` on one line if it fits, else one parameter per line as Prettier puts them. */
+  signature(name: string, params: readonly string[], tail: string): string {
+    const one = `${name}(${params.join(', ')})${tail}`;
+    if (one.length <= this.width()) return one;
+    return `${name}(\n${params.map((p) => `  ${p},`).join('\n')}\n)${tail}`;
+  }
+
   block(open: string, body: () => void, close = '}'): void {
-    this.line(open);
+    for (const l of open.split('\n')) this.line(l);
     this.indent(body);
     this.line(close);
   }

@@ -50,7 +50,8 @@ ${TARGETS.flatMap((t) => t.flags.map((f) => `  ${f.flag.padEnd(22)}  (${t.name})
     if (!graphPath) throw new UsageError('which graph? (a .nngraph.json file)');
     if (!to) throw new UsageError(`--to is required: one of ${TARGETS.map((t) => t.name).join(', ')}`);
     const target = TARGETS.find((t) => t.name === to);
-    if (!target) throw new UsageError(`unknown target '${to}'; targets: ${TARGETS.map((t) => t.name).join(', ')}`);
+    if (!target)
+      throw new UsageError(`unknown target '${to}'; targets: ${TARGETS.map((t) => t.name).join(', ')}`);
     const unknownFlag = flags.find((f) => !target.flags.some((t) => t.flag.split(' ')[0] === f));
     if (unknownFlag) throw new UsageError(`${unknownFlag} is not an option of --to ${target.name}`);
 

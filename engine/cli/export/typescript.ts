@@ -35,8 +35,8 @@ export const typescriptTarget: ExportTarget = {
     if (result.weightsFile) {
       const path = join(dirname(outPath), result.weightsFile.name);
       writeFileSync(path, `${JSON.stringify(result.weightsFile.json)}\n`);
-      return `wrote ${outPath} (${result.code.length} bytes) and ${path}`;
+      return `wrote ${outPath} (${Buffer.byteLength(result.code)} bytes) and ${path}`;
     }
-    return `wrote ${outPath} (${result.code.length} bytes)`;
+    return `wrote ${outPath} (${Buffer.byteLength(result.code)} bytes)`;
   },
 };

@@ -22,7 +22,8 @@ const BINARY: Record<string, BinaryRow> = {
   div: { f: 'a / b', da: 'g / b', db: '(-g * y) / b', doc: 'y = a / b' },
 };
 
-const sameShape = (p: SymShape, q: SymShape): boolean => p.length === q.length && p.every((d, i) => d === q[i]);
+const sameShape = (p: SymShape, q: SymShape): boolean =>
+  p.length === q.length && p.every((d, i) => d === q[i]);
 
 /** The flat index of an input of shape `shape` broadcast to `out`, from loop variables i0, i1, … */
 function indexExpr(shape: SymShape, out: SymShape): string {

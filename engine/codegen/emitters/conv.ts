@@ -33,13 +33,31 @@ interface Geometry {
   pw: number;
 }
 
-function geometry(c: EmitCtx, kernel: [number, number], stride: [number, number], pad: [number, number]): Geometry {
+function geometry(
+  c: EmitCtx,
+  kernel: [number, number],
+  stride: [number, number],
+  pad: [number, number],
+): Geometry {
   const x = c.inShapes[0] as SymShape;
   const y = c.outShape;
   if (x.length !== 4 || y.length !== 4) throw new Error('expects [N, C, H, W] images');
   const [, cin, h, w] = x as [Dim, number, number, number];
   const [, cout, ho, wo] = y as [Dim, number, number, number];
-  return { cin, h, w, cout, ho, wo, kh: kernel[0], kw: kernel[1], sh: stride[0], sw: stride[1], ph: pad[0], pw: pad[1] };
+  return {
+    cin,
+    h,
+    w,
+    cout,
+    ho,
+    wo,
+    kh: kernel[0],
+    kw: kernel[1],
+    sh: stride[0],
+    sw: stride[1],
+    ph: pad[0],
+    pw: pad[1],
+  };
 }
 type Dim = number | 'N';
 
@@ -57,7 +75,12 @@ export const conv2d: OpEmitter = {
     if (groups !== 1 || dil[0] !== 1 || dil[1] !== 1)
       throw new Error('groups and dilation other than 1 are not supported in TypeScript export');
     const wShape = c.node.params.find((p) => p.name === 'weight')!.shape;
-    const g = geometry(c, [wShape[2]!, wShape[3]!], pair(c, ['stride'], [1, 1]), pair(c, ['padding'], [0, 0]));
+    const g = geometry(
+      c,
+      [wShape[2]!, wShape[3]!],
+      pair(c, ['stride'], [1, 1]),
+      pair(c, ['padding'], [0, 0]),
+    );
     const hasBias = c.node.params.some((p) => p.name === 'bias');
     const { iy, ix } = window(g);
     const padded = g.ph > 0 || g.pw > 0;

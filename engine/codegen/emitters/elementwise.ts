@@ -29,7 +29,12 @@ const UNARY: Record<string, UnaryRow> = {
     df: 'x > 0 ? 1 : a',
     doc: 'y = x if x > 0, else slope·x',
   },
-  elu: { attr: 'alpha', f: 'x > 0 ? x : a * Math.expm1(x)', df: 'x > 0 ? 1 : y + a', doc: 'y = x if x > 0, else α(eˣ - 1)' },
+  elu: {
+    attr: 'alpha',
+    f: 'x > 0 ? x : a * Math.expm1(x)',
+    df: 'x > 0 ? 1 : y + a',
+    doc: 'y = x if x > 0, else α(eˣ - 1)',
+  },
   selu: {
     f: `1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * Math.expm1(x))`,
     df: `x > 0 ? 1.0507009873554805 : y + 1.0507009873554805 * 1.6732632423543772`,
@@ -67,13 +72,18 @@ const UNARY: Record<string, UnaryRow> = {
   sin: { f: 'Math.sin(x)', df: 'Math.cos(x)', doc: 'y = sin x' },
 };
 
-const mentions = (expr: string, v: string): number => (expr.match(new RegExp(`\\b${v}\\b`, 'g')) ?? []).length;
+const mentions = (expr: string, v: string): number =>
+  (expr.match(new RegExp(`\\b${v}\\b`, 'g')) ?? []).length;
 
 /**
  * `expr` with x, y, a bound: single uses of x/y are inlined as `x[i]`/`y[i]`, repeated ones read
  * into a local first so the loop body stays legible.
  */
-function bind(expr: string, a: string | null, indexed: { x: string; y: string }): { pre: string[]; expr: string } {
+function bind(
+  expr: string,
+  a: string | null,
+  indexed: { x: string; y: string },
+): { pre: string[]; expr: string } {
   const pre: string[] = [];
   let e = a === null ? expr : expr.replace(/\ba\b/g, a);
   for (const v of ['x', 'y'] as const) {
@@ -91,7 +101,12 @@ function bind(expr: string, a: string | null, indexed: { x: string; y: string })
 
 function loop(target: string, length: string, b: { pre: string[]; expr: string }): string[] {
   if (b.pre.length === 0) return [`for (let i = 0; i < ${length}; i++) ${target} = ${b.expr};`];
-  return [`for (let i = 0; i < ${length}; i++) {`, ...b.pre.map((l) => `  ${l}`), `  ${target} = ${b.expr};`, '}'];
+  return [
+    `for (let i = 0; i < ${length}; i++) {`,
+    ...b.pre.map((l) => `  ${l}`),
+    `  ${target} = ${b.expr};`,
+    '}',
+  ];
 }
 
 function unaryEmitter(row: UnaryRow): OpEmitter {

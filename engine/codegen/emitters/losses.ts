@@ -6,7 +6,10 @@ import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
 import { sizeExpr } from '../emitter.js';
 
 /** The divisor of the reduction as an expression ('1' for sum). */
-function reduction(c: EmitCtx, count: string): { divide: (e: string) => string; scale: string; name: string } {
+function reduction(
+  c: EmitCtx,
+  count: string,
+): { divide: (e: string) => string; scale: string; name: string } {
   const r = (c.attrs['reduction'] as string | undefined) ?? 'mean';
   if (r !== 'mean' && r !== 'sum') throw new Error(`reduction '${r}' is not supported in TypeScript export`);
   if (r === 'sum') return { divide: (e) => e, scale: 'dy[0]', name: 'sum' };
@@ -66,7 +69,7 @@ export const mseLoss: OpEmitter = {
     const backward =
       needP || needT
         ? [
-            `const scale = ${red.scale.replace('dy[0]', '2 * dy[0]')};`,
+            `const scale = ${red.name === 'mean' ? `(2 * dy[0]) / ${pp}.length` : '2 * dy[0]'};`,
             ...(needP ? [`const d${pp} = new Float64Array(${pp}.length);`] : []),
             ...(needT ? [`const d${tp} = new Float64Array(${tp}.length);`] : []),
             `for (let i = 0; i < ${pp}.length; i++) {`,

@@ -26,8 +26,7 @@ export const layerNorm: OpEmitter = {
       `for (let k = 0; k < ${d}; k++) variance += (x[r * ${d} + k] - mean) ** 2;`,
       `const rstd = 1 / Math.sqrt(variance / ${d} + ${eps});`,
     ];
-    const scaled = (xhat: string): string =>
-      `${weight ? `${xhat} * w[k]` : xhat}${bias ? ' + b[k]' : ''}`;
+    const scaled = (xhat: string): string => `${weight ? `${xhat} * w[k]` : xhat}${bias ? ' + b[k]' : ''}`;
     const forward = [
       ...(weight ? [`const w = ${c.param('weight')};`] : []),
       ...(bias ? [`const b = ${c.param('bias')};`] : []),

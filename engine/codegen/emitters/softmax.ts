@@ -11,7 +11,8 @@ function slices(c: EmitCtx): { outer: string; size: number; inner: string; axis:
   const raw = typeof c.attrs['axis'] === 'number' ? (c.attrs['axis'] as number) : -1;
   const axis = raw < 0 ? shape.length + raw : raw;
   const size = shape[axis];
-  if (typeof size !== 'number') throw new Error('softmax over the batch axis is not supported in TypeScript export');
+  if (typeof size !== 'number')
+    throw new Error('softmax over the batch axis is not supported in TypeScript export');
   return { outer: sizeExpr(shape.slice(0, axis)), size, inner: sizeExpr(shape.slice(axis + 1)), axis };
 }
 
@@ -20,7 +21,12 @@ function emitSoftmax(c: EmitCtx, log: boolean): LayerCode {
   const at = inner === '1' ? (j: string) => `base + ${j}` : (j: string) => `base + ${j} * ${inner}`;
   const loops = (body: string[]): string[] =>
     inner === '1'
-      ? [`for (let r = 0; r < ${outer}; r++) {`, `  const base = r * ${size};`, ...body.map((l) => `  ${l}`), '}']
+      ? [
+          `for (let r = 0; r < ${outer}; r++) {`,
+          `  const base = r * ${size};`,
+          ...body.map((l) => `  ${l}`),
+          '}',
+        ]
       : [
           `for (let r = 0; r < ${outer}; r++) {`,
           `  for (let s = 0; s < ${inner}; s++) {`,
@@ -29,9 +35,7 @@ function emitSoftmax(c: EmitCtx, log: boolean): LayerCode {
           '  }',
           '}',
         ];
-  const doc = log
-    ? `y = x - log Σ exp(x) along axis ${axis}.`
-    : `y = exp(x) / Σ exp(x) along axis ${axis}.`;
+  const doc = log ? `y = x - log Σ exp(x) along axis ${axis}.` : `y = exp(x) / Σ exp(x) along axis ${axis}.`;
   const forward = [
     'const y = new Float64Array(x.length);',
     ...loops([

@@ -20,6 +20,7 @@ export function flat(rows: readonly (readonly number[])[]): number[] {
 /** Rows of `width` from a flat array. */
 export function rows(data: ArrayLike<number>, width: number): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < data.length; i += width) out.push(Array.from({ length: width }, (_, k) => data[i + k]!));
+  for (let i = 0; i < data.length; i += width)
+    out.push(Array.from({ length: width }, (_, k) => data[i + k]!));
   return out;
 }

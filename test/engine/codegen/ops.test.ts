@@ -27,27 +27,40 @@ interface OpCase {
 const unary = (op: string, attrs: Record<string, unknown> = {}): OpCase => ({
   name: op,
   sample: [3],
-  build: (b, x) => b.node('head', 'linear', [b.node('act', op, [b.node('pre', 'linear', [x], { units: 4 })], attrs)], { units: 2 }),
+  build: (b, x) =>
+    b.node('head', 'linear', [b.node('act', op, [b.node('pre', 'linear', [x], { units: 4 })], attrs)], {
+      units: 2,
+    }),
   loss: 'mse_loss',
 });
 
 const CASES: OpCase[] = [
-  ...['relu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'elu', 'selu', 'silu', 'softplus', 'abs', 'neg', 'sin', 'square'].map(
-    (op) => unary(op),
-  ),
+  ...[
+    'relu',
+    'tanh',
+    'sigmoid',
+    'gelu',
+    'gelu_tanh',
+    'elu',
+    'selu',
+    'silu',
+    'softplus',
+    'abs',
+    'neg',
+    'sin',
+    'square',
+  ].map((op) => unary(op)),
   unary('leaky_relu', { negative_slope: 0.2 }),
-  ...['add', 'sub', 'mul', 'div'].map(
-    (op): OpCase => ({
-      name: op,
-      sample: [3],
-      build: (b, x) => {
-        const p = b.node('p', 'linear', [x], { units: 3 });
-        const q = b.node('q', 'linear', [x], { units: 3 });
-        return b.node('out', op, [p, op === 'div' ? b.node('pos', 'exp', [q]) : q]);
-      },
-      loss: 'mse_loss',
-    }),
-  ),
+  ...['add', 'sub', 'mul', 'div'].map((op): OpCase => ({
+    name: op,
+    sample: [3],
+    build: (b, x) => {
+      const p = b.node('p', 'linear', [x], { units: 3 });
+      const q = b.node('q', 'linear', [x], { units: 3 });
+      return b.node('out', op, [p, op === 'div' ? b.node('pos', 'exp', [q]) : q]);
+    },
+    loss: 'mse_loss',
+  })),
   {
     name: 'add with fan-out',
     sample: [3],
@@ -61,7 +74,10 @@ const CASES: OpCase[] = [
   {
     name: 'cross_entropy',
     sample: [2],
-    build: (b, x) => b.node('logits', 'linear', [b.node('h', 'relu', [b.node('h0', 'linear', [x], { units: 5 })])], { units: 3 }),
+    build: (b, x) =>
+      b.node('logits', 'linear', [b.node('h', 'relu', [b.node('h0', 'linear', [x], { units: 5 })])], {
+        units: 3,
+      }),
     loss: 'cross_entropy',
   },
   {
@@ -124,7 +140,9 @@ test('every op case: the generated module typechecks under --strict and matches 
     const { code, names } = generateTypeScript(graph, { name: c.name, weights: { kind: 'embedded' } });
     return { c, a, code, names };
   });
-  const files = new Map(built.map(({ c, code }, i) => [`/gen/case${i}-${c.name.replace(/\W/g, '_')}.ts`, code]));
+  const files = new Map(
+    built.map(({ c, code }, i) => [`/gen/case${i}-${c.name.replace(/\W/g, '_')}.ts`, code]),
+  );
   assert.deepEqual(strictDiagnostics(files), []);
 
   for (const { c, a, code, names } of built) {
