@@ -99,7 +99,7 @@ function binary(op: string): Row {
   };
 }
 
-/** y = x · Wᵀ + b with W [out, in]: Gemm (transB=1 is PyTorch's layout) and fused MatMul + Add. */
+/** y = x · Wᵀ (+ b) with W [out, in]: Gemm (transB=1 is PyTorch's layout) and fused MatMul + Add. */
 function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefined): Converted {
   const x = dynamic(c);
   const [out, inp] = weight.dims as [number, number];
@@ -107,15 +107,9 @@ function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefine
   if (xs[xs.length - 1] !== inp) {
     throw new Unsupported(`the weight expects ${inp} input features, the input has shape [${xs.join(', ')}]`);
   }
-  return {
-    op: 'linear',
-    attrs: { units: out },
-    inputs: [x],
-    params: {
-      weight: tensor([out, inp], weight.data),
-      bias: tensor([out], vectorOf(bias, out, 0, 'the bias')),
-    },
-  };
+  const params: Record<string, StoredTensor> = { weight: tensor([out, inp], weight.data) };
+  if (bias) params['bias'] = tensor([out], vectorOf(bias, out, 0, 'the bias'));
+  return { op: 'linear', attrs: { units: out, bias: bias !== undefined }, inputs: [x], params };
 }
 
 function gemm(c: RowContext): Converted {
@@ -267,7 +261,8 @@ function reshape(c: RowContext): Converted {
     throw new Unsupported(`it reshapes across the batch axis (to [${dims.join(', ')}])`);
   if (sizeOf(dims) !== sizeOf(from))
     throw new Unsupported(`[${from.join(', ')}] cannot become [${dims.join(', ')}]`);
-  return { op: 'reshape', attrs: { shape: dims.slice(1) }, inputs: [x] };
+  // The batch axis stays inferred (-1) so that the graph runs at any batch size.
+  return { op: 'reshape', attrs: { shape: [-1, ...dims.slice(1)] }, inputs: [x] };
 }
 
 function transpose(c: RowContext): Converted {
@@ -318,9 +313,13 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Neg: unary('neg'),
   Sin: unary('sin'),
   Softplus: unary('softplus'),
-  Elu: (c) => {
-    if (getAttr.float(c.node, 'alpha', 1) !== 1) throw new Unsupported('alpha other than 1 is not supported');
-    return { op: 'elu', attrs: {}, inputs: [dynamic(c)] };
+  Elu: unary('elu', (c) => ({ alpha: getAttr.float(c.node, 'alpha', 1) })),
+  Selu: (c) => {
+    const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);
+    const gamma = getAttr.float(c.node, 'gamma', 1.05070102214813232421875);
+    if (Math.abs(alpha - 1.6732632) > 1e-6 || Math.abs(gamma - 1.0507010) > 1e-6)
+      throw new Unsupported('only the standard alpha and gamma are supported');
+    return { op: 'selu', attrs: {}, inputs: [dynamic(c)] };
   },
   Gelu: gelu,
   Softmax: softmaxLike('softmax'),
