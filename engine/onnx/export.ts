@@ -77,7 +77,15 @@ const gelu: Row = (c) => {
 const geluTanh: Row = (c) => {
   const x = c.inputs[0]!;
   const t = (n: string) => c.temp(n);
-  const [x3, k, inner, scaled, th, onePlus, half] = ['cube', 'k', 'inner', 'scaled', 'tanh', 'one_plus', 'half_x'].map(t) as string[];
+  const [x3, k, inner, scaled, th, onePlus, half] = [
+    'cube',
+    'k',
+    'inner',
+    'scaled',
+    'tanh',
+    'one_plus',
+    'half_x',
+  ].map(t) as string[];
   c.emit('Pow', [x, c.scalar('three', 3)], x3!);
   c.emit('Mul', [x3!, c.scalar('coeff', 0.044715)], k!);
   c.emit('Add', [x, k!], inner!);
@@ -94,7 +102,11 @@ export const EXPORT_ROWS: Record<string, Row> = {
     const inputs = [c.inputs[0]!, c.param('weight')];
     if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
     if (c.shapes[0]!.length === 2) {
-      c.emit('Gemm', inputs, c.output, [attr.float('alpha', 1), attr.float('beta', 1), attr.int('transB', 1)]);
+      c.emit('Gemm', inputs, c.output, [
+        attr.float('alpha', 1),
+        attr.float('beta', 1),
+        attr.int('transB', 1),
+      ]);
       return;
     }
     // Gemm is 2-D only: x · Wᵀ (+ b) for inputs with more axes.
@@ -154,7 +166,8 @@ export const EXPORT_ROWS: Record<string, Row> = {
       attr.ints('perm', perm.length ? perm : Array.from({ length: rank }, (_, i) => rank - 1 - i)),
     ]);
   },
-  reshape: (c) => c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
+  reshape: (c) =>
+    c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
   flatten: unary('Flatten', () => [attr.int('axis', 1)]),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
 };
@@ -183,7 +196,10 @@ function planExport(doc: GraphDoc): ExportPlan {
   const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id));
   if (!input) throw new OnnxExportError(`the prediction '${prediction}' does not depend on the input`);
   const other = a.order.find((r) => r.op.category === 'data' && r !== input && needed.has(r.node.id));
-  if (other) throw new OnnxExportError(`the prediction depends on '${other.node.id}' (${other.op.name}), not only on the input`);
+  if (other)
+    throw new OnnxExportError(
+      `the prediction depends on '${other.node.id}' (${other.op.name}), not only on the input`,
+    );
   return {
     nodes: a.order.filter((r) => needed.has(r.node.id) && r !== input),
     input,
@@ -205,7 +221,9 @@ export function unexportableOps(doc: GraphDoc): string[] {
  */
 export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
   const plan = planExport(doc);
-  const missing = plan.nodes.filter((r) => !EXPORT_ROWS[r.op.name]).map((r) => `${r.op.name} (node '${r.node.id}')`);
+  const missing = plan.nodes
+    .filter((r) => !EXPORT_ROWS[r.op.name])
+    .map((r) => `${r.op.name} (node '${r.node.id}')`);
   if (missing.length > 0) {
     throw new OnnxExportError(`these ops have no ONNX form: ${missing.join(', ')}`, missing);
   }
@@ -213,7 +231,8 @@ export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
   const initializers: TensorProto[] = [];
   const problems: string[] = [];
   const usedNames = new Set<string>();
-  const valueOf = (id: NodeId) => (id === plan.input.node.id ? 'input' : id === plan.prediction ? 'output' : id);
+  const valueOf = (id: NodeId) =>
+    id === plan.input.node.id ? 'input' : id === plan.prediction ? 'output' : id;
 
   for (const r of plan.nodes) {
     const id = r.node.id;
@@ -253,7 +272,8 @@ export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
     };
     EXPORT_ROWS[r.op.name]!(ctx);
   }
-  if (problems.length > 0) throw new OnnxExportError(`missing weights:\n  ${problems.join('\n  ')}`, problems);
+  if (problems.length > 0)
+    throw new OnnxExportError(`missing weights:\n  ${problems.join('\n  ')}`, problems);
 
   const dims = (s: (number | 'N')[]) => s.map((d) => (d === 'N' ? 'N' : d));
   const graph = makeGraph({

@@ -317,7 +317,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Selu: (c) => {
     const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);
     const gamma = getAttr.float(c.node, 'gamma', 1.05070102214813232421875);
-    if (Math.abs(alpha - 1.6732632) > 1e-6 || Math.abs(gamma - 1.0507010) > 1e-6)
+    if (Math.abs(alpha - 1.6732632) > 1e-6 || Math.abs(gamma - 1.050701) > 1e-6)
       throw new Unsupported('only the standard alpha and gamma are supported');
     return { op: 'selu', attrs: {}, inputs: [dynamic(c)] };
   },

@@ -65,7 +65,11 @@ function readWeightsFile(path: string): WeightsLookup {
     format?: string;
     weights?: Record<string, Record<string, StoredTensor>>;
   };
-  if (json.format !== 'backprop-studio.weights' || typeof json.weights !== 'object' || json.weights === null) {
+  if (
+    json.format !== 'backprop-studio.weights' ||
+    typeof json.weights !== 'object' ||
+    json.weights === null
+  ) {
     throw new UsageError(`${path} is not a weights file (expected "format": "backprop-studio.weights")`);
   }
   const w = json.weights;
@@ -98,7 +102,10 @@ export const exportCommand: Command = {
     if (!graphPath) throw new UsageError('which graph? give the path of a .nngraph.json file');
     if (!to) throw new UsageError(`--to is required: one of ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`);
     const target = EXPORT_TARGETS.find((t) => t.name === to);
-    if (!target) throw new UsageError(`unknown target '${to}'; the targets are ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`);
+    if (!target)
+      throw new UsageError(
+        `unknown target '${to}'; the targets are ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`,
+      );
     for (const p of [graphPath, weightsPath]) {
       if (p !== undefined && !existsSync(p)) {
         process.stderr.write(`backprop-studio export: ${p}: no such file\n`);
@@ -116,7 +123,8 @@ export const exportCommand: Command = {
       );
       return 1;
     }
-    const outPath = out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
+    const outPath =
+      out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
     let files: ExportedFile[];
     try {
       files = target.export({ doc, graphPath, weights: readWeightsFile(weightsPath), outPath });
