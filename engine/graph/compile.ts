@@ -3,7 +3,7 @@
  * once, parameters initialised from the graph's seed (engine/nn/init.ts) or loaded from a weights
  * file, and the slots the trainer needs (input, target, loss, prediction) named.
  */
-import type { Diagnostic, GraphDoc, NodeId } from './document.js';
+import type { GraphDoc, NodeId } from './document.js';
 import { analyzeGraph, type ResolvedNode, type SymbolicShape } from './check.js';
 import { applyWeights, type Weights } from './weights.js';
 import { GraphError } from './graph-error.js';
