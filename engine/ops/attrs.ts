@@ -76,6 +76,7 @@ export function resolveAttrs(
   for (const [name, spec] of Object.entries(specs)) {
     const v = given[name];
     if (v === undefined) {
+      if (spec.default === undefined && spec.optional) continue;
       if (spec.default === undefined)
         throw new AttrError(`${op.name}.${name} is required (${spec.doc})`, name);
       out[name] = spec.default;

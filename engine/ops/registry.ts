@@ -5,9 +5,20 @@
  */
 import type { AnyOp } from './define.js';
 import { add, sub, mul, div } from './binary.js';
-import { tanh } from './elementwise.js';
+import { ELEMENTWISE_OPS } from './elementwise.js';
+import { matmul, linear } from './linalg.js';
+import { LOSS_OPS } from './losses.js';
 
-export const OPS: readonly AnyOp[] = [add, sub, mul, div, tanh];
+export const OPS: readonly AnyOp[] = [
+  add,
+  sub,
+  mul,
+  div,
+  matmul,
+  linear,
+  ...ELEMENTWISE_OPS,
+  ...LOSS_OPS,
+];
 
 const byName = new Map(OPS.map((op) => [op.name, op]));
 

@@ -1,4 +1,5 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { reference } from './reference.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [reference];
