@@ -23,16 +23,19 @@ export interface PointwiseLossRow {
   nondiff?: readonly string[];
   param?: { name: string; spec: AttrSpec & { type: 'number' } };
   f: (p: number, t: number, a: number) => number;
-  /** ∂f/∂p, ∂f/∂t */
-  d1: (p: number, t: number, a: number) => readonly [number, number];
+  /** ∂f/∂p and ∂f/∂t */
+  dp: (p: number, t: number, a: number) => number;
+  dt: (p: number, t: number, a: number) => number;
   /** ∂²f/∂p², ∂²f/∂p∂t, ∂²f/∂t² */
-  d2: (p: number, t: number, a: number) => readonly [number, number, number];
+  dpp: (p: number, t: number, a: number) => number;
+  dpt: (p: number, t: number, a: number) => number;
+  dtt: (p: number, t: number, a: number) => number;
   flops: number;
   doc: string;
 }
 
 export function pointwiseLoss(row: PointwiseLossRow): OpDef<LossAttrs> {
-  const { f, d1, d2 } = row;
+  const { f, dp, dt, dpp, dpt, dtt } = row;
   const [pn, tn] = row.inputs;
   const param = (a: LossAttrs): number => (row.param ? (a[row.param.name] as number) : 0);
   const scale = (a: LossAttrs, n: number): number => (a.reduction === 'mean' ? 1 / n : 1);
@@ -64,9 +67,8 @@ export function pointwiseLoss(row: PointwiseLossRow): OpDef<LossAttrs> {
         a = param(attrs),
         k = g.data[0]! * scale(attrs, pd.length);
       for (let i = 0; i < pd.length; i++) {
-        const [dp, dt] = d1(pd[i]!, td[i]!, a);
-        if (gp) gp.data[i]! += k * dp;
-        if (gt) gt.data[i]! += k * dt;
+        if (gp) gp.data[i]! += k * dp(pd[i]!, td[i]!, a);
+        if (gt) gt.data[i]! += k * dt(pd[i]!, td[i]!, a);
       }
     },
     jvp: ({ attrs }, [p, t], _out, [tp, tt], tout) => {
@@ -75,8 +77,8 @@ export function pointwiseLoss(row: PointwiseLossRow): OpDef<LossAttrs> {
         a = param(attrs);
       let s = 0;
       for (let i = 0; i < pd.length; i++) {
-        const [dp, dt] = d1(pd[i]!, td[i]!, a);
-        s += (tp ? dp * tp.data[i]! : 0) + (tt ? dt * tt.data[i]! : 0);
+        if (tp) s += dp(pd[i]!, td[i]!, a) * tp.data[i]!;
+        if (tt) s += dt(pd[i]!, td[i]!, a) * tt.data[i]!;
       }
       tout.data[0] = s * scale(attrs, pd.length);
     },
@@ -90,12 +92,13 @@ export function pointwiseLoss(row: PointwiseLossRow): OpDef<LossAttrs> {
           k = g.data[0]! * s,
           tk = tg.data[0]! * s;
         for (let i = 0; i < pd.length; i++) {
-          const [dp, dt] = d1(pd[i]!, td[i]!, a);
-          const [pp, pt, tt2] = d2(pd[i]!, td[i]!, a);
-          const dtp = tp ? tp.data[i]! : 0,
-            dtt = tt ? tt.data[i]! : 0;
-          if (tgp) tgp.data[i]! += tk * dp + k * (pp * dtp + pt * dtt);
-          if (tgt) tgt.data[i]! += tk * dt + k * (pt * dtp + tt2 * dtt);
+          const p_ = pd[i]!,
+            t_ = td[i]!,
+            u = tp ? tp.data[i]! : 0,
+            v = tt ? tt.data[i]! : 0,
+            cross = dpt(p_, t_, a);
+          if (tgp) tgp.data[i]! += tk * dp(p_, t_, a) + k * (dpp(p_, t_, a) * u + cross * v);
+          if (tgt) tgt.data[i]! += tk * dt(p_, t_, a) + k * (cross * u + dtt(p_, t_, a) * v);
         }
       },
     },
@@ -107,11 +110,17 @@ export const mseLoss = pointwiseLoss({
   name: 'mse_loss',
   inputs: ['pred', 'target'],
   f: (p, t) => (p - t) * (p - t),
-  d1: (p, t) => [2 * (p - t), -2 * (p - t)],
-  d2: () => [2, -2, 2],
+  dp: (p, t) => 2 * (p - t),
+  dt: (p, t) => -2 * (p - t),
+  dpp: () => 2,
+  dpt: () => -2,
+  dtt: () => 2,
   flops: 3,
   doc: 'mse_loss = mean (pred - target)²; ∂/∂pred = 2(pred - target)/n',
 });
+
+const huberSlope = (d: number, delta: number): number =>
+  Math.abs(d) < delta ? d : d > 0 ? delta : -delta;
 
 export const huberLoss = pointwiseLoss({
   name: 'huber_loss',
@@ -121,15 +130,11 @@ export const huberLoss = pointwiseLoss({
     const d = Math.abs(p - t);
     return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
   },
-  d1: (p, t, delta) => {
-    const d = p - t;
-    const g = Math.abs(d) < delta ? d : d > 0 ? delta : -delta;
-    return [g, -g];
-  },
-  d2: (p, t, delta) => {
-    const h = Math.abs(p - t) < delta ? 1 : 0;
-    return [h, -h, h];
-  },
+  dp: (p, t, delta) => huberSlope(p - t, delta),
+  dt: (p, t, delta) => -huberSlope(p - t, delta),
+  dpp: (p, t, delta) => (Math.abs(p - t) < delta ? 1 : 0),
+  dpt: (p, t, delta) => (Math.abs(p - t) < delta ? -1 : 0),
+  dtt: (p, t, delta) => (Math.abs(p - t) < delta ? 1 : 0),
   flops: 4,
   doc: 'huber_loss = mean ½d² if |d| < δ else δ(|d| - ½δ), d = pred - target; ∂/∂pred = clamp(d, -δ, δ)',
 });
@@ -141,11 +146,14 @@ export const bceWithLogits = pointwiseLoss({
   inputs: ['logits', 'target'],
   nondiff: ['target'],
   f: (x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))),
-  d1: (x, t) => [sigmoidOf(x) - t, -x],
-  d2: (x) => {
+  dp: (x, t) => sigmoidOf(x) - t,
+  dt: (x) => -x,
+  dpp: (x) => {
     const s = sigmoidOf(x);
-    return [s * (1 - s), -1, 0];
+    return s * (1 - s);
   },
+  dpt: () => -1,
+  dtt: () => 0,
   flops: 6,
   doc: 'bce_with_logits = mean -[t·log σ(x) + (1 - t)·log(1 - σ(x))]; ∂/∂x = σ(x) - t',
 });

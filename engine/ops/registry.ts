@@ -8,6 +8,8 @@ import { add, sub, mul, div } from './binary.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { matmul, linear } from './linalg.js';
 import { LOSS_OPS } from './losses.js';
+import { REDUCE_OPS } from './reduce.js';
+import { SHAPE_OPS } from './shape.js';
 
 export const OPS: readonly AnyOp[] = [
   add,
@@ -17,6 +19,8 @@ export const OPS: readonly AnyOp[] = [
   matmul,
   linear,
   ...ELEMENTWISE_OPS,
+  ...REDUCE_OPS,
+  ...SHAPE_OPS,
   ...LOSS_OPS,
 ];
 
