@@ -27,7 +27,10 @@ export type AttrSpec = (
   | { type: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { type: 'ints'; default?: readonly number[]; doc: string }
   | { type: 'string'; default?: string; doc: string }
-) & { optional?: boolean };
+) & {
+  /** May be left out with no default (e.g. `input` takes `features` or `shape`); the op's shape says which. */
+  optional?: boolean;
+};
 
 export type AttrValue = number | boolean | string | readonly number[];
 export type Attrs = Record<string, AttrValue>;

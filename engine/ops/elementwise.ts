@@ -84,8 +84,8 @@ export function unaryOp(row: UnaryRow): OpDef<UnaryAttrs> {
 }
 
 const sigmoidOf = (x: number): number => 1 / (1 + Math.exp(-x));
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 /** √(2/π) and the cubic coefficient of the tanh approximation of GELU. */
@@ -124,7 +124,10 @@ export const leakyRelu = unaryOp({
 });
 export const elu = unaryOp({
   name: 'elu',
-  param: { name: 'alpha', spec: { type: 'number', default: 1, doc: 'saturation value for x → -∞ is -alpha' } },
+  param: {
+    name: 'alpha',
+    spec: { type: 'number', default: 1, doc: 'saturation value for x → -∞ is -alpha' },
+  },
   f: (x, a) => (x > 0 ? x : a * Math.expm1(x)),
   df: (x, y, a) => (x > 0 ? 1 : y + a),
   d2f: (x, y, a) => (x > 0 ? 0 : y + a),
@@ -197,7 +200,7 @@ export const geluTanh = unaryOp({
     return s * du + 0.5 * x * (s * d2u - 2 * t * s * du * du);
   },
   flops: 10,
-  doc: "gelu_tanh(x) = x(1 + tanh(√(2/π)(x + 0.044715x³)))/2; derivative by the chain rule through tanh",
+  doc: 'gelu_tanh(x) = x(1 + tanh(√(2/π)(x + 0.044715x³)))/2; derivative by the chain rule through tanh',
 });
 export const exp = unaryOp({
   name: 'exp',

@@ -98,7 +98,8 @@ export const linear = defineOp<LinearAttrs>({
     const { rows, inF } = linearDims(x!.shape);
     if (gx) mmNN(gx.data, g.data, w!.data, rows, units, inF, true); // gx += g·W
     if (gw) mmTN(gw.data, g.data, x!.data, units, rows, inF, true); // gW += gᵀ·x
-    if (gb) for (let r = 0; r < rows; r++) for (let o = 0; o < units; o++) gb.data[o]! += g.data[r * units + o]!;
+    if (gb)
+      for (let r = 0; r < rows; r++) for (let o = 0; o < units; o++) gb.data[o]! += g.data[r * units + o]!;
   },
   jvp: ({ attrs: { units } }, [x, w], _out, [tx, tw, tb], tout) => {
     const { rows, inF } = linearDims(x!.shape);
@@ -111,6 +112,11 @@ export const linear = defineOp<LinearAttrs>({
   doc: 'linear(x) = x·Wᵀ + b, W [units, in]; ∂/∂x: g·W, ∂/∂W: gᵀ·x, ∂/∂b: Σ_rows g',
 });
 
-function addRows(y: Float32Array | Float64Array, b: Float32Array | Float64Array, rows: number, n: number): void {
+function addRows(
+  y: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+  rows: number,
+  n: number,
+): void {
   for (let r = 0; r < rows; r++) for (let o = 0; o < n; o++) y[r * n + o]! += b[o]!;
 }

@@ -119,13 +119,15 @@ export const mseLoss = pointwiseLoss({
   doc: 'mse_loss = mean (pred - target)²; ∂/∂pred = 2(pred - target)/n',
 });
 
-const huberSlope = (d: number, delta: number): number =>
-  Math.abs(d) < delta ? d : d > 0 ? delta : -delta;
+const huberSlope = (d: number, delta: number): number => (Math.abs(d) < delta ? d : d > 0 ? delta : -delta);
 
 export const huberLoss = pointwiseLoss({
   name: 'huber_loss',
   inputs: ['pred', 'target'],
-  param: { name: 'delta', spec: { type: 'number', default: 1, min: 0, doc: 'where the quadratic turns linear' } },
+  param: {
+    name: 'delta',
+    spec: { type: 'number', default: 1, min: 0, doc: 'where the quadratic turns linear' },
+  },
   f: (p, t, delta) => {
     const d = Math.abs(p - t);
     return d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);

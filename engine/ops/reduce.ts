@@ -21,7 +21,11 @@ function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs> {
     category: 'math',
     inputs: ['x'],
     attrs: {
-      axis: { type: 'integer', optional: true, doc: 'the axis to reduce (negative counts from the end); all when absent' },
+      axis: {
+        type: 'integer',
+        optional: true,
+        doc: 'the axis to reduce (negative counts from the end); all when absent',
+      },
       keepdim: { type: 'boolean', default: false, doc: 'keep the reduced axis with size 1' },
     },
     shape: ([x], a) => {
@@ -75,7 +79,11 @@ export const sum = reduceOp('sum');
 export const mean = reduceOp('mean');
 
 type SoftmaxAttrs = { axis: number };
-const SOFTMAX_AXIS: AttrSpec = { type: 'integer', default: -1, doc: 'the axis the probabilities sum to 1 over' };
+const SOFTMAX_AXIS: AttrSpec = {
+  type: 'integer',
+  default: -1,
+  doc: 'the axis the probabilities sum to 1 over',
+};
 
 /** Visits each line along the softmax axis: `f(base, stride, n)`, element k at base + k·stride. */
 function eachLine(x: Shape, axis: number, f: (base: number, stride: number, n: number) => void): void {

@@ -10,8 +10,11 @@ import { matmul, linear } from './linalg.js';
 import { LOSS_OPS } from './losses.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SHAPE_OPS } from './shape.js';
+import { input, target } from './data.js';
 
 export const OPS: readonly AnyOp[] = [
+  input,
+  target,
   add,
   sub,
   mul,

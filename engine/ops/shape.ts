@@ -35,7 +35,9 @@ export const reshape = sameOrderOp<ReshapeAttrs>({
     const rest = sizeOf(known);
     const inferred = rest === 0 ? 0 : n / rest;
     if (bad || !Number.isInteger(inferred) || (known.length === shape.length && rest !== n))
-      throw new ShapeError(`reshape: x ${shapeToString(x!)} (${n} elements) cannot be viewed as ${shapeToString(shape)}`);
+      throw new ShapeError(
+        `reshape: x ${shapeToString(x!)} (${n} elements) cannot be viewed as ${shapeToString(shape)}`,
+      );
     return shape.map((d) => (d === -1 ? inferred : d));
   },
   doc: 'reshape(x) = the same elements, row-major, in the given shape (-1: inferred); ∂/∂x = g reshaped back',
@@ -56,7 +58,9 @@ type TransposeAttrs = { perm: readonly number[] };
 function permOf(x: Shape, perm: readonly number[]): readonly number[] {
   const p = perm.length === 0 ? x.map((_, i) => x.length - 1 - i) : perm;
   if (p.length !== x.length || [...p].sort((a, b) => a - b).some((v, i) => v !== i))
-    throw new ShapeError(`transpose: perm [${perm.join(', ')}] is not a permutation of the axes of x ${shapeToString(x)}`);
+    throw new ShapeError(
+      `transpose: perm [${perm.join(', ')}] is not a permutation of the axes of x ${shapeToString(x)}`,
+    );
   return p;
 }
 
@@ -64,7 +68,13 @@ export const transpose = defineOp<TransposeAttrs, Int32Array>({
   name: 'transpose',
   category: 'shape',
   inputs: ['x'],
-  attrs: { perm: { type: 'ints', default: [], doc: 'output axis i is input axis perm[i]; default: reversed (2-D: swap)' } },
+  attrs: {
+    perm: {
+      type: 'ints',
+      default: [],
+      doc: 'output axis i is input axis perm[i]; default: reversed (2-D: swap)',
+    },
+  },
   shape: ([x], { perm }) => permOf(x!, perm).map((i) => x![i]!),
   flops: () => 0,
   // For each output element (row-major), the index of the input element it copies.
@@ -110,7 +120,12 @@ function concatDims(a: Shape, b: Shape, axis: number): [number, number, number, 
 }
 
 /** Calls f(offsetInOut, offsetInA, offsetInB, lenA, lenB) for each outer block. */
-function eachBlock(a: Shape, b: Shape, axis: number, f: (o: number, ia: number, ib: number, la: number, lb: number) => void): void {
+function eachBlock(
+  a: Shape,
+  b: Shape,
+  axis: number,
+  f: (o: number, ia: number, ib: number, la: number, lb: number) => void,
+): void {
   const [outer, na, nb, inner] = concatDims(a, b, axis);
   const la = na * inner,
     lb = nb * inner;

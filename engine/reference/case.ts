@@ -60,7 +60,9 @@ export function toTensor(v: Json | undefined, dtype: DType, where: string): Tens
   if (!shape.every((d) => Number.isInteger(d) && d >= 0) || !data.every((x) => typeof x === 'number'))
     throw new CaseError(`${where}: shape must be non-negative integers and data numbers`);
   if (sizeOf(shape) !== data.length)
-    throw new CaseError(`${where}: shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${data.length}`);
+    throw new CaseError(
+      `${where}: shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${data.length}`,
+    );
   return Tensor.from(shape, data, dtype);
 }
 

@@ -88,12 +88,48 @@ test('every registry op has exactly one spec row', () => {
     [],
     'ops without a row in test/engine/op-specs.ts',
   );
-  assert.deepEqual(rows.filter((n, i) => rows.indexOf(n) !== i), [], 'duplicate rows');
-  assert.deepEqual(rows.filter((n) => !OPS.some((op) => op.name === n)), [], 'rows for unknown ops');
+  assert.deepEqual(
+    rows.filter((n, i) => rows.indexOf(n) !== i),
+    [],
+    'duplicate rows',
+  );
+  assert.deepEqual(
+    rows.filter((n) => !OPS.some((op) => op.name === n)),
+    [],
+    'rows for unknown ops',
+  );
 });
+
+/** Data ops (input, target): no inputs, no cost, nothing flows through them. */
+function dataOpTests(row: OpSpecRow): void {
+  test(`${row.op}: a data op takes no inputs and passes nothing back`, () => {
+    const op = requireOp(row.op);
+    assert.equal(op.allInputs.length, 0);
+    const b = new ProgramBuilder('float64');
+    const out = b.node('n', row.op, [], row.attrs ?? {});
+    const extra = b.input('extra', [2]);
+    assert.throws(
+      () => b.node('m', row.op, [extra], row.attrs ?? {}),
+      (e: Error) => e.message.includes(row.op),
+    );
+    const program = b.build();
+    assert.equal(program.grad(out), null);
+    assert.equal(op.flops([], program.nodes[0]!.ctx.attrs), 0);
+    program.value(out).fill(2);
+    program.forward();
+    assert.ok(
+      program.value(out).data.every((x) => x === 2),
+      'forward leaves the fed values alone',
+    );
+  });
+}
 
 for (const row of OP_SPECS) {
   const op = requireOp(row.op);
+  if (op.category === 'data') {
+    dataOpTests(row);
+    continue;
+  }
 
   test(`${row.op}: the VJP matches central differences`, () => {
     const c = build(row);
@@ -156,7 +192,11 @@ for (const row of OP_SPECS) {
     const gradsAt = (h: number): Map<number, Float64Array> => {
       for (const [s, t] of v) for (let i = 0; i < t.size; i++) c.program.value(s).data[i]! += h * t.data[i]!;
       c.run();
-      const uh = Tensor.from(u.shape, u.data.map((x, i) => x + h * w.data[i]!), 'float64');
+      const uh = Tensor.from(
+        u.shape,
+        u.data.map((x, i) => x + h * w.data[i]!),
+        'float64',
+      );
       c.program.backwardFrom(c.out, uh);
       for (const [s, t] of v) for (let i = 0; i < t.size; i++) c.program.value(s).data[i]! -= h * t.data[i]!;
       return new Map(c.diff.map((s) => [s, Float64Array.from(c.program.grad(s)!.data)]));

@@ -21,7 +21,8 @@ for (const dtype of ['float64', 'float32'] as DType[]) {
   for (const [i, c] of cases.entries()) {
     if (!(String(c.kind) in CASE_HANDLERS)) continue;
     // Until every op lands: cases of ops the registry does not have yet.
-    if (!getOp(c.kind === 'op' ? String(c.op) : 'batch_norm') && c.kind !== 'network' && c.kind !== 'hessian') continue;
+    if (!getOp(c.kind === 'op' ? String(c.op) : 'batch_norm') && c.kind !== 'network' && c.kind !== 'hessian')
+      continue;
     test(`${dtype} ${c.kind} ${c.name}`, () => {
       const r = runCase(c, i, { dtype });
       assert.ok(r.comparisons.length > 0);

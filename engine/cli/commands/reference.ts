@@ -24,7 +24,8 @@ any failure. Tolerance: ${TOLERANCE.float64} in float64 (default), ${TOLERANCE.f
       const a = args[i]!;
       if (a === '--dtype') {
         const v = args[++i];
-        if (v !== 'float32' && v !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got ${v}`);
+        if (v !== 'float32' && v !== 'float64')
+          throw new UsageError(`--dtype must be float32 or float64, got ${v}`);
         dtype = v;
       } else if (a === '--verbose') verbose = true;
       else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -52,7 +53,9 @@ any failure. Tolerance: ${TOLERANCE.float64} in float64 (default), ${TOLERANCE.f
       if (r.passed && !verbose) continue;
       const err = Number.isFinite(r.worst) ? r.worst.toExponential(2) : String(r.worst);
       const mark = r.passed ? 'ok  ' : 'FAIL';
-      process.stdout.write(`${mark} ${r.kind.padEnd(24)} ${r.name}: worst ${err} (${r.detail})${r.passed ? '' : `, tolerance ${tol}`}\n`);
+      process.stdout.write(
+        `${mark} ${r.kind.padEnd(24)} ${r.name}: worst ${err} (${r.detail})${r.passed ? '' : `, tolerance ${tol}`}\n`,
+      );
     }
     process.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
     return report.failed > 0 ? 1 : 0;

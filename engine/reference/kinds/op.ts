@@ -15,7 +15,7 @@ export const runOpCase: CaseHandler = (c, { dtype }) => {
   const op = requireOp(stringField(c, 'op'));
   const given = { ...objectField(c, 'attrs') };
   const training = given.training ?? true;
-  if (typeof training !== 'boolean') throw new CaseError("attrs.training must be true or false");
+  if (typeof training !== 'boolean') throw new CaseError('attrs.training must be true or false');
   delete given.training;
   const inputs = tensorsField(c, 'inputs', dtype);
   const consts = tensorsField(c, 'const', dtype);
@@ -37,10 +37,19 @@ export const runOpCase: CaseHandler = (c, { dtype }) => {
   const b = new ProgramBuilder(dtype);
   const slots = new Map<string, number>();
   for (const port of op.inputs)
-    slots.set(port, b.input(port, valueOf(port).shape, { value: valueOf(port), differentiable: inputs.has(port) }));
+    slots.set(
+      port,
+      b.input(port, valueOf(port).shape, { value: valueOf(port), differentiable: inputs.has(port) }),
+    );
   const params: Record<string, Tensor> = {};
   for (const p of paramNames) params[p] = valueOf(p);
-  const out = b.node('op', op.name, op.inputs.map((p) => slots.get(p)!), attrs, { params, ignoreAttrs: DOC_KEYS });
+  const out = b.node(
+    'op',
+    op.name,
+    op.inputs.map((p) => slots.get(p)!),
+    attrs,
+    { params, ignoreAttrs: DOC_KEYS },
+  );
   const program = b.build();
   program.setTraining(training);
   for (const p of paramNames) slots.set(p, program.slot(`op.${p}`));
