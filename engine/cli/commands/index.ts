@@ -1,5 +1,7 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { reference } from './reference.js';
 
-export const commands: Command[] = [reference];
+export const commands: Command[] = [importCommand, exportCommand, reference];
