@@ -3,13 +3,14 @@
  * `node --import tsx bench/engine-child.ts <workload>` prints one JSON line (a ChildResult).
  *
  * The network is built with ProgramBuilder from registry ops, exactly as the graph compiler
- * builds it, and trained with forward(), backward() and an SGD update over Program's parameter
- * and gradient buffers. The op names and attributes used are in OP_TABLE; a missing op makes the
+ * builds it, and trained with forward(), backward() and the engine's SGD optimiser (engine/optim) over
+ * Program's parameter and gradient buffers. The op names and attributes used are in OP_TABLE; a missing op makes the
  * result "unavailable" with the reason, rather than failing the whole benchmark.
  */
 import { ProgramBuilder, Program } from '../engine/autodiff/program.js';
 import { getOp } from '../engine/ops/registry.js';
 import { Tensor } from '../engine/tensor/tensor.js';
+import { createOptimizer } from '../engine/optim/optimizers.js';
 import { trainingWorkload, TrainingWorkload, WorkloadName } from './workloads.js';
 import { measure } from './measure.js';
 import { ChildResult, printResult, timingBudget } from './child-protocol.js';
@@ -44,7 +45,10 @@ function setDense(p: Tensor, values: Float32Array, inF: number, outF: number): v
   if (r === inF && c === outF) p.data.set(values);
   else if (r === outF && c === inF) {
     for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) p.data[o * inF + i] = values[i * outF + o]!;
-  } else throw new Error(`linear weight has shape [${p.shape.join(', ')}], expected [${inF}, ${outF}] or its transpose`);
+  } else
+    throw new Error(
+      `linear weight has shape [${p.shape.join(', ')}], expected [${inF}, ${outF}] or its transpose`,
+    );
 }
 
 interface Built {
@@ -86,42 +90,47 @@ function build(w: TrainingWorkload): Built {
   return { program, loss };
 }
 
-/**
- * Plain SGD (p -= lr·g) over every parameter. MINIMAL IN-BENCH UPDATE: replace with the
- * optimiser module (engine/optim) once it is on main.
- */
-function sgd(program: Program, lr: number): () => void {
-  const pairs = program.params().map((s) => [program.value(s).data, program.grad(s)!.data] as const);
-  return () => {
-    for (const [p, g] of pairs) for (let k = 0; k < p.length; k++) p[k] = p[k]! - lr * g[k]!;
-  };
-}
-
 function run(name: WorkloadName): ChildResult {
   if (name === 'compile-1000') {
-    return { workload: name, impl: 'engine', timing: null, unavailable: 'needs compileGraph (engine/graph/compile.ts)' };
+    return {
+      workload: name,
+      impl: 'engine',
+      timing: null,
+      unavailable: 'needs compileGraph (engine/graph/compile.ts)',
+    };
   }
   const w = trainingWorkload(name);
   let built: Built;
   try {
     built = build(w);
   } catch (e) {
-    if (e instanceof Unavailable) return { workload: name, impl: 'engine', timing: null, unavailable: e.message };
+    if (e instanceof Unavailable)
+      return { workload: name, impl: 'engine', timing: null, unavailable: e.message };
     throw e;
   }
   const { program, loss } = built;
-  const update = sgd(program, w.lr);
+  const optimizer = createOptimizer(
+    { kind: 'sgd', lr: w.lr },
+    program.params().map((s) => ({ param: program.value(s), grad: program.grad(s)! })),
+  );
   const lossValue = program.value(loss).data;
   const step = () => {
     program.forward();
     program.backward(loss);
-    update();
+    optimizer.step();
   };
   program.forward();
   const before = lossValue[0]!;
   const timing = measure(step, timingBudget());
   program.forward();
-  return { workload: name, impl: 'engine', timing, lossBefore: before, lossAfter: lossValue[0]!, detail: 'float32' };
+  return {
+    workload: name,
+    impl: 'engine',
+    timing,
+    lossBefore: before,
+    lossAfter: lossValue[0]!,
+    detail: 'float32',
+  };
 }
 
 printResult(run(process.argv[2] as WorkloadName));

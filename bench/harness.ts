@@ -20,6 +20,11 @@ export interface BenchOptions {
   workloads?: readonly WorkloadName[];
   /** "warmupMs,runMs,runs" for every child (smoke tests use a tiny one). */
   budget?: string;
+  /**
+   * Fresh processes per implementation and workload, interleaved (engine, cpu, wasm, engine, ...)
+   * so that a noisy moment on a shared machine hits every side alike; the median is reported.
+   */
+  rounds?: number;
   /** Progress lines go here (stderr for the CLI); results are returned. */
   log?: (line: string) => void;
 }
@@ -78,29 +83,50 @@ function runChild(args: string[], budget: string | undefined, what: string): Chi
   if (res.status === 0 && line) return JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
   const err = (res.stderr || res.error?.message || '').split('\n').filter((l) => /Error|error/.test(l))[0];
   const [workload, impl] = what.split(' ');
-  return { workload: workload!, impl: impl!, timing: null, unavailable: `failed: ${err ?? `exit ${res.status}`}` };
+  return {
+    workload: workload!,
+    impl: impl!,
+    timing: null,
+    unavailable: `failed: ${err ?? `exit ${res.status}`}`,
+  };
 }
 
 export function runBench(opts: BenchOptions = {}): BenchReport {
   const log = opts.log ?? (() => {});
   const names = opts.workloads ?? WORKLOAD_NAMES;
-  const wasmDir = dirname(createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  const wasmDir = dirname(
+    createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json'),
+  );
   const tfjsChild = names.some((n) => n !== 'compile-1000') ? bundleTfjsChild() : null;
   const rows: WorkloadRow[] = [];
   for (const name of names) {
-    const results: ChildResult[] = [];
-    for (const impl of IMPLS) {
-      if (impl !== 'engine' && name === 'compile-1000') continue;
-      log(`${name}: ${impl}...`);
-      const args =
-        impl === 'engine'
-          ? ['--import', 'tsx', join(root, 'bench/engine-child.ts'), name]
-          : [tfjsChild!, name, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', join(wasmDir, 'dist')];
-      results.push(runChild(args, opts.budget, `${name} ${impl}`));
+    const byImpl = new Map<Impl, ChildResult[]>();
+    for (let round = 0; round < (opts.rounds ?? 3); round++) {
+      for (const impl of IMPLS) {
+        if (impl !== 'engine' && name === 'compile-1000') continue;
+        // Unavailable once is unavailable every time: no need to ask again.
+        if (byImpl.get(impl)?.some((r) => !r.timing)) continue;
+        log(`${name}: ${impl} (round ${round + 1})`);
+        const args =
+          impl === 'engine'
+            ? ['--import', 'tsx', join(root, 'bench/engine-child.ts'), name]
+            : [tfjsChild!, name, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', join(wasmDir, 'dist')];
+        const r = runChild(args, opts.budget, `${name} ${impl}`);
+        byImpl.set(impl, [...(byImpl.get(impl) ?? []), r]);
+      }
     }
+    const results = [...byImpl.values()].map(medianResult);
     rows.push(row(name, results));
   }
   return { machine: machineDescription(), workloads: rows };
+}
+
+/** The process whose ms per step is the median (an unavailable one if any was). */
+function medianResult(rs: ChildResult[]): ChildResult {
+  const failed = rs.find((r) => !r.timing);
+  if (failed) return failed;
+  const sorted = rs.slice().sort((a, b) => a.timing!.msPerStep - b.timing!.msPerStep);
+  return sorted[(sorted.length - 1) >> 1]!;
 }
 
 function row(name: WorkloadName, results: ChildResult[]): WorkloadRow {
@@ -112,7 +138,8 @@ function row(name: WorkloadName, results: ChildResult[]): WorkloadRow {
   const flops = name === 'compile-1000' ? null : trainingWorkload(name).flopsPerStep;
   return {
     name,
-    description: name === 'compile-1000' ? 'compile + first step, 1,000-node graph' : trainingWorkload(name).description,
+    description:
+      name === 'compile-1000' ? 'compile + first step, 1,000-node graph' : trainingWorkload(name).description,
     engine_ms: engine,
     tfjs_cpu_ms: cpu,
     tfjs_wasm_ms: wasm,

@@ -40,7 +40,12 @@ export function measure(step: () => void, budget: TimingBudget = DEFAULT_BUDGET)
     runs.push((performance.now() - s) / stepsPerRun);
   }
   const sorted = runs.slice().sort((a, b) => a - b);
-  return { msPerStep: sorted[sorted.length >> 1]!, runs, stepsPerRun, bytesPerStep: allocatedPerStep(step, stepsPerRun) };
+  return {
+    msPerStep: sorted[sorted.length >> 1]!,
+    runs,
+    stepsPerRun,
+    bytesPerStep: allocatedPerStep(step, stepsPerRun),
+  };
 }
 
 function usedBytes(): number {

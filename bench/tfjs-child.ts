@@ -45,9 +45,10 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
   });
   // Images go in as NHWC (what tfjs's conv2d wants); flattening NHWC orders features (h, w, c),
   // so the dense layer after a convolution gets its rows permuted from our (c, h, w) order.
-  const x = w.inputShape.length === 3
-    ? tf.transpose(tf.tensor4d(w.x, [w.batch, inC!, inH!, inW!]), [0, 2, 3, 1])
-    : tf.tensor2d(w.x, [w.batch, inC!]);
+  const x =
+    w.inputShape.length === 3
+      ? tf.transpose(tf.tensor4d(w.x, [w.batch, inC!, inH!, inW!]), [0, 2, 3, 1])
+      : tf.tensor2d(w.x, [w.batch, inC!]);
   permuteDenseAfterConv(w, layers);
   const y =
     w.loss === 'mse'
@@ -63,8 +64,14 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
       } else {
         if (conv3d) {
           const [n, hh, ww, c] = h.shape as number[];
-          const o = tf.conv3d(tf.reshape(h, [n!, 1, hh!, ww!, c!]), W as tf.Tensor5D, 1, 'valid');
-          h = tf.add(tf.reshape(o, [o.shape[0], o.shape[2], o.shape[3], o.shape[4]]), b);
+          const o = tf.conv3d(
+            tf.reshape(h, [n!, 1, hh!, ww!, c!]) as tf.Tensor5D,
+            W as tf.Tensor5D,
+            1,
+            'valid',
+          );
+          const [on, , oh, ow, oc] = o.shape;
+          h = tf.add(tf.reshape(o, [on, oh, ow, oc]), b);
         } else h = tf.add(tf.conv2d(h as tf.Tensor4D, W as tf.Tensor4D, 1, 'valid'), b);
       }
       if (l.activation === 'relu') h = tf.relu(h);
@@ -78,7 +85,8 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
       optimizer.minimize(lossOf, false, vars);
     },
     loss: () => tf.tidy(() => lossOf().dataSync()[0]!),
-    detail: conv3d && w.layers.some((l) => l.kind === 'conv') ? ', conv2d as conv3d (no Conv2DBackpropFilter)' : '',
+    detail:
+      conv3d && w.layers.some((l) => l.kind === 'conv') ? ', conv2d as conv3d (no Conv2DBackpropFilter)' : '',
   };
 }
 

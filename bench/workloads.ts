@@ -65,7 +65,14 @@ function uniform(rng: Rng, n: number, bound: number): Float32Array {
 function dense(rng: Rng, inF: number, outF: number, activation?: Activation): DenseLayer {
   // Kaiming-uniform bound (PyTorch's default for nn.Linear): 1/sqrt(fan_in).
   const bound = 1 / Math.sqrt(inF);
-  return { kind: 'dense', in: inF, out: outF, activation, w: uniform(rng, inF * outF, bound), b: uniform(rng, outF, bound) };
+  return {
+    kind: 'dense',
+    in: inF,
+    out: outF,
+    activation,
+    w: uniform(rng, inF * outF, bound),
+    b: uniform(rng, outF, bound),
+  };
 }
 
 /** Multiply-adds of the forward pass; a training step is about three times that (dx and dW). */

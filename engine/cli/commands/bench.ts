@@ -14,22 +14,30 @@ timed runs after warm-up), GFLOP/s, the ratios tfjs time / ours, and our bytes a
 
 Options:
   --json            one line of JSON instead of the table
+  --rounds N        fresh processes per implementation and workload, median reported (default 3)
   --workload NAME   only this workload (repeatable): ${WORKLOAD_NAMES.join(', ')}`,
   async run(args) {
     let json = false;
+    let rounds = 3;
     const workloads: WorkloadName[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === '--json') json = true;
-      else if (a === '--workload') {
+      else if (a === '--rounds') {
+        rounds = Number(args[++i]);
+        if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError('--rounds needs an integer >= 1');
+      } else if (a === '--workload') {
         const name = args[++i];
         if (!name || !(WORKLOAD_NAMES as readonly string[]).includes(name))
-          throw new UsageError(`--workload needs one of ${WORKLOAD_NAMES.join(', ')}; got ${name ?? 'nothing'}`);
+          throw new UsageError(
+            `--workload needs one of ${WORKLOAD_NAMES.join(', ')}; got ${name ?? 'nothing'}`,
+          );
         workloads.push(name as WorkloadName);
       } else throw new UsageError(`unknown option '${a}'`);
     }
     const report = runBench({
       workloads: workloads.length ? workloads : undefined,
+      rounds,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${json ? reportJson(report) : reportTable(report)}\n`);
