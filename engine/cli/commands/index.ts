@@ -1,5 +1,7 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 
-export const commands: Command[] = [bench];
+export const commands: Command[] = [importCommand, exportCommand, bench];
