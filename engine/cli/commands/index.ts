@@ -3,5 +3,6 @@ import type { Command } from '../command.js';
 import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { reference } from './reference.js';
 
-export const commands: Command[] = [importCommand, exportCommand, bench];
+export const commands: Command[] = [importCommand, exportCommand, reference, bench];
