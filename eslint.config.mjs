@@ -3,7 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.e2e/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.e2e/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      // AssemblyScript (compiled to WebAssembly by scripts/build-wasm.mjs), not TypeScript.
+      'engine/kernels/wasm/assembly/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -49,7 +49,7 @@ export type DatasetConfig =
       task?: 'classification' | 'regression';
       standardize?: boolean;
     }
-  | { kind: 'digits'; samples?: number; seed?: number };
+  | { kind: 'digits'; samples?: number; seed?: number; noise?: number };
 
 export type OptimizerConfig =
   | {
@@ -76,8 +76,16 @@ export type ScheduleConfig =
   | { kind: 'step'; stepSize: number; gamma: number }
   | { kind: 'exponential'; gamma: number }
   | { kind: 'cosine'; tMax: number; etaMin?: number }
-  | { kind: 'linear_warmup'; startFactor: number; totalIters: number }
-  | { kind: 'one_cycle'; maxLr: number; totalSteps: number };
+  | { kind: 'linear_warmup'; startFactor: number; endFactor?: number; totalIters: number }
+  | {
+      kind: 'one_cycle';
+      maxLr: number;
+      /** Optimisation steps in the cycle; default: epochs × batches per epoch. */
+      totalSteps?: number;
+      pctStart?: number;
+      divFactor?: number;
+      finalDivFactor?: number;
+    };
 
 export interface TrainingConfig {
   dataset: DatasetConfig;

@@ -1,0 +1,88 @@
+/**
+ * A dataset in memory: features x [N, ...sample shape] and targets y, both float64 (the trainer
+ * copies batches into the program's dtype). Classification targets are class indices [N];
+ * regression targets are [N, outputs].
+ */
+import { Tensor, sizeOf } from '../tensor/tensor.js';
+import { Rng } from '../tensor/random.js';
+
+export type Task = 'classification' | 'regression';
+
+export interface Dataset {
+  /** What it is, e.g. "spiral: 3 classes, 300 samples, noise 0.1". */
+  readonly name: string;
+  readonly task: Task;
+  readonly x: Tensor;
+  readonly y: Tensor;
+  /** Number of classes (classification), 0 for regression. */
+  readonly classes: number;
+  /** Class names where the data has them (CSV labels), else "0", "1", ... */
+  readonly classNames?: readonly string[];
+  /** Feature column names where the data has them (CSV). */
+  readonly featureNames?: readonly string[];
+  /** What the loader decided on the user's behalf (said, never silently guessed). */
+  readonly notes?: readonly string[];
+}
+
+export function sampleCount(ds: Dataset): number {
+  return ds.x.shape[0]!;
+}
+
+/** The shape of one sample (x.shape without the batch dimension). */
+export function sampleShape(ds: Dataset): number[] {
+  return ds.x.shape.slice(1);
+}
+
+/** Fisher-Yates shuffle of 0..n-1 (or of `into`, reused to avoid allocating) from the generator. */
+export function permutation(n: number, rng: Rng, into?: Int32Array): Int32Array {
+  const p = into ?? new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  return p;
+}
+
+/** The rows of a dataset at the given indices, as a new dataset. */
+export function subset(ds: Dataset, rows: ArrayLike<number>, name = ds.name): Dataset {
+  return { ...ds, name, x: takeRows(ds.x, rows), y: takeRows(ds.y, rows) };
+}
+
+export function takeRows(t: Tensor, rows: ArrayLike<number>): Tensor {
+  const row = sizeOf(t.shape.slice(1));
+  const out = Tensor.zeros([rows.length, ...t.shape.slice(1)], t.dtype);
+  for (let i = 0; i < rows.length; i++)
+    out.data.set(t.data.subarray(rows[i]! * row, (rows[i]! + 1) * row), i * row);
+  return out;
+}
+
+/**
+ * A seeded random split: `fraction` of the samples (rounded, at least one when fraction > 0 and
+ * at least one left for training) go to validation.
+ */
+export function splitDataset(
+  ds: Dataset,
+  fraction: number,
+  seed: number,
+): { train: Dataset; validation: Dataset | null } {
+  if (!(fraction >= 0 && fraction < 1)) throw new Error(`validationSplit must be in [0, 1), got ${fraction}`);
+  const n = sampleCount(ds);
+  if (fraction === 0) return { train: ds, validation: null };
+  const nVal = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+  const p = permutation(n, new Rng(seed ^ 0x5eed5));
+  return {
+    train: subset(ds, p.subarray(nVal), `${ds.name} (training)`),
+    validation: subset(ds, p.subarray(0, nVal), `${ds.name} (validation)`),
+  };
+}
+
+/** Class indices [N] as one-hot rows [N, classes]. */
+export function oneHot(y: Tensor, classes: number): Tensor {
+  const n = y.shape[0]!;
+  const out = Tensor.zeros([n, classes], y.dtype);
+  for (let i = 0; i < n; i++) out.data[i * classes + y.data[i]!] = 1;
+  return out;
+}

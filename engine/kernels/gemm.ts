@@ -1,0 +1,59 @@
+/**
+ * The matrix product every dense op calls: C (m×n) = or += op(A)·op(B), row-major, with the three
+ * layouts forward and backward passes need ('nn' A·B, 'tn' Aᵀ·B, 'nt' A·Bᵀ; see gemm-ts.ts).
+ * Float32 products large enough to amortise the copy go to the WebAssembly SIMD kernel when the
+ * runtime has it; everything else runs the TypeScript kernels. Offsets are in elements.
+ */
+import type { Data } from '../tensor/tensor.js';
+import { gemmTs, GemmLayout } from './gemm-ts.js';
+import { WasmGemm } from './wasm/instance.js';
+
+export type { GemmLayout } from './gemm-ts.js';
+
+/** 'auto' picks per call; 'ts' forces the TypeScript kernels (tests and benchmarks compare). */
+export type GemmBackend = 'auto' | 'ts';
+
+/** Below this many multiply-adds the TypeScript loops beat the copy into WebAssembly memory. */
+const WASM_MIN_MACS = 4096;
+
+let backend: GemmBackend = 'auto';
+let wasm: WasmGemm | null | undefined;
+
+export function setGemmBackend(b: GemmBackend): void {
+  backend = b;
+}
+
+/** The WebAssembly kernel, instantiated on first use; null where unsupported. */
+export function wasmGemm(): WasmGemm | null {
+  if (wasm === undefined) wasm = WasmGemm.load();
+  return wasm;
+}
+
+export function gemm(
+  layout: GemmLayout,
+  m: number,
+  n: number,
+  k: number,
+  a: Data,
+  aOff: number,
+  b: Data,
+  bOff: number,
+  c: Data,
+  cOff: number,
+  accumulate: boolean,
+): void {
+  if (
+    backend === 'auto' &&
+    m * n * k >= WASM_MIN_MACS &&
+    c instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array
+  ) {
+    const w = wasm === undefined ? wasmGemm() : wasm;
+    if (w) {
+      w.gemm(layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+      return;
+    }
+  }
+  gemmTs(layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+}

@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { gemm, GemmLayout, setGemmBackend, wasmGemm } from '../../engine/kernels/gemm.js';
+import { gemmTs, gemmDirect } from '../../engine/kernels/gemm-ts.js';
+import { decodeBase64 } from '../../engine/kernels/wasm/base64.js';
+import { Rng } from '../../engine/tensor/random.js';
+import type { Data } from '../../engine/tensor/tensor.js';
+
+const root = resolve(__dirname, '../..');
+const LAYOUTS: GemmLayout[] = ['nn', 'tn', 'nt'];
+
+/** The definition, in float64 with explicit indexing: the oracle every kernel is held to. */
+function reference(layout: GemmLayout, m: number, n: number, k: number, a: Data, b: Data, c0: Data | null) {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = c0 ? c0[i * n + j]! : 0;
+      for (let p = 0; p < k; p++) {
+        const av = layout === 'tn' ? a[p * m + i]! : a[i * k + p]!;
+        const bv = layout === 'nt' ? b[j * k + p]! : b[p * n + j]!;
+        s += av * bv;
+      }
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+function randomData(rng: Rng, size: number, f32: boolean): Data {
+  const d = f32 ? new Float32Array(size) : new Float64Array(size);
+  for (let i = 0; i < size; i++) d[i] = rng.next() * 2 - 1;
+  return d;
+}
+
+/** Worst |x - y| relative to the sum of |terms| a product entry is made of (k for unit inputs). */
+function maxError(got: Data, want: Float64Array, k: number): number {
+  let e = 0;
+  for (let i = 0; i < want.length; i++) e = Math.max(e, Math.abs(got[i]! - want[i]!) / k);
+  return e;
+}
+
+// Ragged edges on every side of the 4×4 and 4×8 register tiles, tiny and backward-sized shapes.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 5, 2],
+  [4, 8, 16],
+  [5, 9, 7],
+  [32, 16, 2],
+  [32, 1, 16],
+  [17, 33, 65],
+  [64, 10, 100],
+  [37, 70, 129],
+];
+
+type Kernel = (
+  layout: GemmLayout,
+  m: number,
+  n: number,
+  k: number,
+  a: Data,
+  b: Data,
+  c: Data,
+  acc: boolean,
+) => void;
+const kernels: [string, Kernel, boolean][] = [
+  ['direct loops f64', (l, m, n, k, a, b, c, acc) => gemmDirect(l, m, n, k, a, 0, b, 0, c, 0, acc), false],
+  ['packed TypeScript f64', (l, m, n, k, a, b, c, acc) => gemmTs(l, m, n, k, a, 0, b, 0, c, 0, acc), false],
+  ['packed TypeScript f32', (l, m, n, k, a, b, c, acc) => gemmTs(l, m, n, k, a, 0, b, 0, c, 0, acc), true],
+  [
+    'dispatch (wasm when available) f32',
+    (l, m, n, k, a, b, c, acc) => gemm(l, m, n, k, a, 0, b, 0, c, 0, acc),
+    true,
+  ],
+];
+
+for (const [name, kernel, f32] of kernels) {
+  test(`gemm ${name}: every layout and ragged shape matches the definition, overwrite and accumulate`, () => {
+    const rng = new Rng(7);
+    const tol = f32 ? 1e-6 : 1e-14;
+    for (const [m, n, k] of SHAPES)
+      for (const layout of LAYOUTS)
+        for (const acc of [false, true]) {
+          const a = randomData(rng, m * k, f32);
+          const b = randomData(rng, k * n, f32);
+          const c = randomData(rng, m * n, f32);
+          const want = reference(layout, m, n, k, a, b, acc ? c : null);
+          kernel(layout, m, n, k, a, b, c, acc);
+          const err = maxError(c, want, k);
+          assert.ok(err <= tol, `${layout} ${m}x${n}x${k} acc=${acc}: error ${err} > ${tol}`);
+        }
+  });
+}
+
+test('gemm honours element offsets into larger buffers (per-sample slices of a batch)', () => {
+  const rng = new Rng(3);
+  const [m, n, k] = [6, 10, 12];
+  for (const f32 of [true, false])
+    for (const layout of LAYOUTS) {
+      const a = randomData(rng, m * k + 5, f32);
+      const b = randomData(rng, k * n + 3, f32);
+      const c = randomData(rng, m * n + 7, f32);
+      const before = c.slice();
+      gemm(layout, m, n, k, a, 5, b, 3, c, 7, false);
+      const want = reference(layout, m, n, k, a.subarray(5), b.subarray(3), null);
+      assert.ok(maxError(c.subarray(7), want, k) <= 1e-6, `${layout} f32=${f32}`);
+      assert.deepEqual(Array.from(c.subarray(0, 7)), Array.from(before.subarray(0, 7)), 'prefix untouched');
+    }
+});
+
+test('WebAssembly SIMD kernel agrees with the TypeScript kernel on random shapes in every layout', () => {
+  const w = wasmGemm();
+  assert.ok(w, 'Node 20 supports WebAssembly SIMD, so the module must load');
+  const rng = new Rng(11);
+  for (let trial = 0; trial < 40; trial++) {
+    const m = 1 + Math.floor(rng.next() * 70);
+    const n = 1 + Math.floor(rng.next() * 70);
+    const k = 1 + Math.floor(rng.next() * 150);
+    const layout = LAYOUTS[trial % 3]!;
+    const acc = trial % 2 === 0;
+    const a = randomData(rng, m * k, true) as Float32Array;
+    const b = randomData(rng, k * n, true) as Float32Array;
+    const c = randomData(rng, m * n, true) as Float32Array;
+    const cTs = c.slice();
+    w.gemm(layout, m, n, k, a, 0, b, 0, c, 0, acc);
+    gemmTs(layout, m, n, k, a, 0, b, 0, cTs, 0, acc);
+    const err = maxError(c, Float64Array.from(cTs), k);
+    assert.ok(err <= 1e-6, `${layout} ${m}x${n}x${k}: wasm vs ts ${err}`);
+  }
+});
+
+test('forcing the TypeScript backend gives the same product as the default dispatch', () => {
+  const rng = new Rng(5);
+  const [m, n, k] = [40, 24, 50];
+  const a = randomData(rng, m * k, true);
+  const b = randomData(rng, k * n, true);
+  const viaAuto = new Float32Array(m * n);
+  const viaTs = new Float32Array(m * n);
+  gemm('nn', m, n, k, a, 0, b, 0, viaAuto, 0, false);
+  setGemmBackend('ts');
+  try {
+    gemm('nn', m, n, k, a, 0, b, 0, viaTs, 0, false);
+  } finally {
+    setGemmBackend('auto');
+  }
+  assert.ok(maxError(viaAuto, Float64Array.from(viaTs), k) <= 1e-6);
+});
+
+test('base64 decoder round-trips every byte value', () => {
+  const bytes = Uint8Array.from({ length: 256 * 3 + 1 }, (_, i) => (i * 37) & 0xff);
+  const text = Buffer.from(bytes).toString('base64');
+  assert.deepEqual(decodeBase64(text), bytes);
+  assert.throws(() => decodeBase64('ab$d'), /invalid character at 2/);
+});
+
+test('the committed WebAssembly module is built from the current AssemblyScript source', () => {
+  const out = execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  assert.match(out, /up to date/);
+});
