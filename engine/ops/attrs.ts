@@ -1,10 +1,14 @@
 /** Resolving and checking an op's attributes against its declared AttrSpecs. */
 import type { AnyOp, AttrSpec, AttrValue, Attrs } from './define.js';
 
+/** What is wrong with the attribute: not one of the op's, required but absent, or a bad value. */
+export type AttrProblem = 'unknown' | 'missing' | 'invalid';
+
 export class AttrError extends Error {
   constructor(
     message: string,
     readonly attr: string,
+    readonly problem: AttrProblem = 'invalid',
   ) {
     super(message);
     this.name = 'AttrError';
@@ -70,15 +74,16 @@ export function resolveAttrs(
       throw new AttrError(
         `${op.name} has no attribute '${key}'${known.length ? `; its attributes are ${known.join(', ')}` : ''}`,
         key,
+        'unknown',
       );
     }
   }
   for (const [name, spec] of Object.entries(specs)) {
     const v = given[name];
     if (v === undefined) {
-      if (spec.default === undefined)
-        throw new AttrError(`${op.name}.${name} is required (${spec.doc})`, name);
-      out[name] = spec.default;
+      if (spec.default !== undefined) out[name] = spec.default;
+      else if (!spec.optional)
+        throw new AttrError(`${op.name}.${name} is required (${spec.doc})`, name, 'missing');
     } else out[name] = checkValue(op.name, name, spec, v);
   }
   return out;

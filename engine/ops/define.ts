@@ -16,13 +16,17 @@ import { Shape, Tensor } from '../tensor/tensor.js';
 
 export type OpCategory = 'data' | 'layers' | 'activations' | 'math' | 'shape' | 'losses';
 
-export type AttrSpec =
+export type AttrSpec = (
   | { type: 'number'; default?: number; min?: number; max?: number; doc: string }
   | { type: 'integer'; default?: number; min?: number; max?: number; doc: string }
   | { type: 'boolean'; default?: boolean; doc: string }
   | { type: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { type: 'ints'; default?: readonly number[]; doc: string }
-  | { type: 'string'; default?: string; doc: string };
+  | { type: 'string'; default?: string; doc: string }
+) & {
+  /** May be left out with no default (e.g. `input` takes `features` or `shape`); the op's shape says which. */
+  optional?: boolean;
+};
 
 export type AttrValue = number | boolean | string | readonly number[];
 export type Attrs = Record<string, AttrValue>;

@@ -6,8 +6,9 @@
 import type { AnyOp } from './define.js';
 import { add, sub, mul, div } from './binary.js';
 import { tanh } from './elementwise.js';
+import { input, target } from './data.js';
 
-export const OPS: readonly AnyOp[] = [add, sub, mul, div, tanh];
+export const OPS: readonly AnyOp[] = [input, target, add, sub, mul, div, tanh];
 
 const byName = new Map(OPS.map((op) => [op.name, op]));
 

@@ -1,0 +1,492 @@
+/**
+ * Whether a parsed graph makes sense: known ops, valid attributes, every port fed once, no
+ * cycles, shapes that fit, one loss that everything leads to, and data that matches the dataset.
+ * `analyzeGraph` does the work and also hands the compiler what it needs (order, wiring,
+ * resolved attributes); `checkGraph` is the public face. Never throws.
+ *
+ * Shape inference: op shape functions take concrete sizes, so every shape is inferred twice with
+ * two different batch sizes; a dimension that differs between the two is the batch dimension 'N'.
+ */
+import type { Diagnostic, GraphDoc, GraphNode, NodeId } from './document.js';
+import { GraphLocations } from './parse.js';
+import { datasetShape } from './dataset-shape.js';
+import type { AnyOp, AttrSpec, Attrs } from '../ops/define.js';
+import { getOp, OPS } from '../ops/registry.js';
+import { AttrError, resolveAttrs } from '../ops/attrs.js';
+import { ShapeError } from '../tensor/broadcast.js';
+import { shapeToString, type Shape } from '../tensor/tensor.js';
+
+export type SymbolicShape = (number | 'N')[];
+
+export interface CheckResult {
+  /** The output shape of every node whose shape could be inferred ('N' = batch dimension). */
+  shapes: Map<NodeId, SymbolicShape>;
+  diagnostics: Diagnostic[];
+}
+
+export interface CheckOptions {
+  /** From parseGraph: gives each diagnostic the line of its node or edge. */
+  locations?: GraphLocations;
+}
+
+/** A node that passed the checks that don't need shapes: known op, valid attributes, fed ports. */
+export interface ResolvedNode {
+  node: GraphNode;
+  op: AnyOp;
+  attrs: Attrs;
+  /** For each data port of the op, the id of the node feeding it. */
+  sources: NodeId[];
+}
+
+export interface GraphAnalysis extends CheckResult {
+  /** Every resolved node in an order where each comes after its sources (data nodes first). */
+  order: ResolvedNode[];
+  /** The first `input`, `target` and loss nodes (null when absent). */
+  input: NodeId | null;
+  target: NodeId | null;
+  loss: NodeId | null;
+  hasErrors: boolean;
+}
+
+/** The two batch sizes shapes are inferred with: odd primes no real layer size is likely to equal. */
+const PROBE_BATCH = [1009, 1013] as const;
+/** Refuse values bigger than this per node (elements, at the probe batch size) rather than run out of memory. */
+const MAX_ELEMENTS = 1 << 28;
+
+export function checkGraph(doc: GraphDoc, opts: CheckOptions = {}): CheckResult {
+  const { shapes, diagnostics } = analyzeGraph(doc, opts);
+  return { shapes, diagnostics };
+}
+
+export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnalysis {
+  const loc = opts.locations ?? GraphLocations.none;
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Diagnostic) => {
+    if (d.line === undefined) {
+      const line =
+        d.edge !== undefined ? loc.edge(d.edge) : d.node !== undefined ? loc.node(d.node, d.attr) : undefined;
+      if (line !== undefined) d.line = line;
+    }
+    diagnostics.push(d);
+  };
+
+  // Nodes: ids, ops, attributes.
+  const byId = new Map<NodeId, GraphNode>();
+  const resolved = new Map<NodeId, ResolvedNode>();
+  doc.nodes.forEach((node, index) => {
+    if (byId.has(node.id)) {
+      const line = loc.nodeAt(index);
+      return report({
+        severity: 'error',
+        code: 'duplicate-id',
+        node: node.id,
+        message: `Two nodes have the id '${node.id}'; give this one another id (ids must be unique).`,
+        ...(line !== undefined ? { line } : {}),
+      });
+    }
+    byId.set(node.id, node);
+    const op = getOp(node.op);
+    if (!op) {
+      const near = closest(
+        node.op,
+        OPS.map((o) => o.name),
+      );
+      return report({
+        severity: 'error',
+        code: 'unknown-op',
+        node: node.id,
+        message: `Node '${node.id}' uses the unknown op '${node.op}'.${near ? ` Did you mean '${near}'?` : ''} The ops are: ${OPS.map((o) => o.name).join(', ')}.`,
+      });
+    }
+    try {
+      const attrs = resolveAttrs(op, node.attrs);
+      resolved.set(node.id, { node, op, attrs, sources: new Array<NodeId>(op.inputs.length) });
+    } catch (e) {
+      if (!(e instanceof AttrError)) throw e;
+      report(attrDiagnostic(node, op, e));
+    }
+  });
+
+  // Edges: endpoints, ports, each port fed exactly once.
+  const feeders = new Map<string, number>(); // `${node}\u0000${port}` → edge index
+  doc.edges.forEach((edge, i) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!byId.has(edge[end]))
+        report({
+          severity: 'error',
+          code: 'missing-node',
+          edge: i,
+          node: edge[end === 'from' ? 'to' : 'from'],
+          message: `An edge goes ${end} '${edge[end]}', but there is no node with that id. Delete the edge or fix the id.`,
+        });
+    }
+    const target = resolved.get(edge.to);
+    if (!target || !byId.has(edge.from)) return;
+    const ports = target.op.inputs;
+    let port = edge.toPort;
+    if (port === undefined) {
+      if (ports.length === 1) port = ports[0]!;
+      else
+        return report({
+          severity: 'error',
+          code: ports.length === 0 ? 'unknown-port' : 'ambiguous-port',
+          edge: i,
+          node: edge.to,
+          message:
+            ports.length === 0
+              ? `Node '${edge.to}' (${target.op.name}) takes no inputs; it is fed by the dataset. Delete the edge from '${edge.from}'.`
+              : `The edge from '${edge.from}' into '${edge.to}' (${target.op.name}) must say which input it feeds: set "toPort" to one of ${ports.join(', ')}.`,
+        });
+    }
+    const k = ports.indexOf(port);
+    if (k < 0)
+      return report({
+        severity: 'error',
+        code: 'unknown-port',
+        edge: i,
+        node: edge.to,
+        port,
+        message:
+          ports.length === 0
+            ? `Node '${edge.to}' (${target.op.name}) takes no inputs; it is fed by the dataset. Delete the edge from '${edge.from}'.`
+            : `Node '${edge.to}' (${target.op.name}) has no input '${port}'; its inputs are ${ports.join(', ')}.`,
+      });
+    const key = `${edge.to}\u0000${port}`;
+    const first = feeders.get(key);
+    if (first !== undefined)
+      return report({
+        severity: 'error',
+        code: 'port-fed-twice',
+        edge: i,
+        node: edge.to,
+        port,
+        message: `Input '${port}' of '${edge.to}' is fed twice (from '${doc.edges[first]!.from}' and '${edge.from}'). An input takes one edge: delete one, or combine them first (e.g. with add).`,
+      });
+    feeders.set(key, i);
+    target.sources[k] = edge.from;
+  });
+  for (const r of resolved.values())
+    r.op.inputs.forEach((port, k) => {
+      if (r.sources[k] === undefined)
+        report({
+          severity: 'error',
+          code: 'port-unfed',
+          node: r.node.id,
+          port,
+          message: `Input '${port}' of '${r.node.id}' (${r.op.name}) is not connected. Draw an edge into it${r.op.inputs.length > 1 ? ` with "toPort": "${port}"` : ''}.`,
+        });
+    });
+
+  // Order (Kahn) and cycles. Only fully wired nodes take part.
+  const wired = [...resolved.values()].filter((r) => r.sources.every((s) => s !== undefined));
+  const consumers = new Map<NodeId, NodeId[]>();
+  for (const r of resolved.values())
+    for (const s of r.sources)
+      if (s !== undefined) consumers.set(s, [...(consumers.get(s) ?? []), r.node.id]);
+  const order = topologicalOrder(wired, consumers);
+  const ordered = new Set(order.map((r) => r.node.id));
+  for (const cycle of findCycles(doc, byId, ordered).slice(0, 10)) {
+    report({
+      severity: 'error',
+      code: 'cycle',
+      node: cycle[0]!,
+      message: `These nodes form a cycle: ${[...cycle, cycle[0]].map((n) => `'${n}'`).join(' → ')}. A network must not feed back into itself; remove one of these edges.`,
+    });
+  }
+
+  // Shapes, in order, twice.
+  const concrete = PROBE_BATCH.map(() => new Map<NodeId, Shape>());
+  const shapes = new Map<NodeId, SymbolicShape>();
+  for (const r of order) {
+    if (r.sources.some((s) => !concrete[0]!.has(s))) continue; // upstream failed: reported there
+    const out: Shape[] = [];
+    let failed: Diagnostic | null = null;
+    PROBE_BATCH.forEach((batch, b) => {
+      if (failed) return;
+      const result = inferNode(
+        r,
+        r.sources.map((s) => concrete[b]!.get(s)!),
+        batch,
+      );
+      if ('diagnostic' in result) failed = result.diagnostic;
+      else out.push(result.shape);
+    });
+    if (failed) {
+      const d: Diagnostic = failed;
+      if (d.code === 'shape-mismatch')
+        d.message = shapeMessage(
+          r,
+          r.sources.map((s) => shapes.get(s)!),
+          d.message,
+        );
+      report(d);
+      continue;
+    }
+    const size = out[0]!.reduce((a, b) => a * b, 1);
+    if (!(size <= MAX_ELEMENTS)) {
+      report({
+        severity: 'error',
+        code: 'too-large',
+        node: r.node.id,
+        message: `Node '${r.node.id}' (${r.op.name}) would hold ${symbolic(out[0]!, out[1]!).join(' × ')} values per batch, more than this tool can allocate. Use smaller layers.`,
+      });
+      continue;
+    }
+    PROBE_BATCH.forEach((_, b) => concrete[b]!.set(r.node.id, out[b]!));
+    shapes.set(r.node.id, symbolic(out[0]!, out[1]!));
+  }
+
+  // Data nodes against the dataset.
+  const inputs = order.filter((r) => r.op.name === 'input');
+  const targets = order.filter((r) => r.op.name === 'target');
+  const losses = order.filter((r) => r.op.category === 'losses');
+  for (const [list, what] of [
+    [inputs, 'input'],
+    [targets, 'target'],
+    [losses, 'loss'],
+  ] as const)
+    for (const extra of list.slice(1))
+      report({
+        severity: 'error',
+        code: `several-${what}s`,
+        node: extra.node.id,
+        message: `The graph has more than one ${what} node ('${list[0]!.node.id}' and '${extra.node.id}'); keep one.`,
+      });
+  if (inputs.length === 0 && doc.nodes.every((n) => n.op !== 'input'))
+    report({
+      severity: 'error',
+      code: 'no-input',
+      message: `The graph has no 'input' node; add one: the dataset's samples enter there.`,
+    });
+  const expected = datasetShape(doc.training.dataset);
+  const dsName = `the ${doc.training.dataset.kind} dataset`;
+  const input = inputs[0];
+  const inputShape = input && shapes.get(input.node.id);
+  if (input && inputShape) {
+    const sample = inputShape.slice(1) as number[];
+    if (shapeToString(sample) !== shapeToString(expected.input)) {
+      const flat = expected.input.length === 1;
+      const attr = input.attrs['features'] !== undefined ? 'features' : 'shape';
+      report({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        node: input.node.id,
+        attr,
+        message: `Input '${input.node.id}' takes samples of shape ${shapeToString(sample)}, but ${dsName} has ${
+          flat ? `${expected.input[0]} feature(s)` : `samples of shape ${shapeToString(expected.input)}`
+        }. Set ${flat ? `"features": ${expected.input[0]}` : `"shape": ${shapeToString(expected.input)}`}.`,
+      });
+    }
+  }
+  const target = targets[0];
+  if (target) {
+    const t = expected.target;
+    const has = (k: string) => target.attrs[k] !== undefined;
+    const wrong =
+      'classes' in t
+        ? !has('classes') || (t.classes > 0 && target.attrs['classes'] !== t.classes)
+        : !has('features') || target.attrs['features'] !== t.features;
+    if (wrong)
+      report({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        node: target.node.id,
+        attr: 'classes' in t ? 'classes' : 'features',
+        message:
+          'classes' in t
+            ? `Target '${target.node.id}' must hold class labels: ${dsName} has ${t.classes > 0 ? `${t.classes} classes; set "classes": ${t.classes}` : `classes; set "classes"`}${has('features') ? ' instead of "features"' : ''}.`
+            : `Target '${target.node.id}' must hold ${t.features} regression value(s) per sample for ${dsName}; set "features": ${t.features}${has('classes') ? ' instead of "classes"' : ''}.`,
+      });
+  }
+
+  // The loss: present, scalar, and everything leads to it.
+  const loss = losses[0];
+  if (!loss) {
+    if (!doc.nodes.some((n) => getOp(n.op)?.category === 'losses'))
+      report({
+        severity: 'error',
+        code: 'no-loss',
+        message: `The graph has no loss node, so there is nothing to train. Add one (e.g. cross_entropy for classes, mse_loss for values) and connect the prediction and the target to it.`,
+      });
+  } else {
+    const s = shapes.get(loss.node.id);
+    if (s && s.length > 0 && !s.every((d) => d === 1))
+      report({
+        severity: 'error',
+        code: 'loss-not-scalar',
+        node: loss.node.id,
+        message: `The loss '${loss.node.id}' has shape ${shapeToString(s as Shape)}; a loss must be a single number. Use a reduction that averages or sums over the batch.`,
+      });
+    const reaches = new Set<NodeId>([loss.node.id]);
+    for (const r of [...order].reverse())
+      if (reaches.has(r.node.id)) r.sources.forEach((s) => reaches.add(s));
+    for (const n of doc.nodes)
+      if (!reaches.has(n.id) && byId.get(n.id) === n && resolved.has(n.id) && ordered.has(n.id))
+        report({
+          severity: 'warning',
+          code: 'unreachable',
+          node: n.id,
+          message: `Node '${n.id}' does not lead to the loss '${loss.node.id}', so it is not trained. Connect its output onward or delete it.`,
+        });
+  }
+
+  return {
+    shapes,
+    diagnostics,
+    order,
+    input: input?.node.id ?? null,
+    target: target?.node.id ?? null,
+    loss: loss?.node.id ?? null,
+    hasErrors: diagnostics.some((d) => d.severity === 'error'),
+  };
+}
+
+type Inferred = { shape: Shape } | { diagnostic: Diagnostic };
+
+/** One node's output shape at one batch size, or the diagnostic for why there is none. */
+function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
+  try {
+    if (r.op.inputs.length === 0 && r.op.category === 'data')
+      return { shape: [batch, ...r.op.shape([], r.attrs)] };
+    const params = (r.op.params ?? []).map((p) => p.shape(inputs, r.attrs));
+    return { shape: r.op.shape([...inputs, ...params], r.attrs) };
+  } catch (e) {
+    if (e instanceof AttrError) return { diagnostic: attrDiagnostic(r.node, r.op, e) };
+    const message = e instanceof Error ? e.message : String(e);
+    const port = r.op.inputs[r.op.inputs.length - 1];
+    return {
+      diagnostic: {
+        severity: 'error',
+        code: e instanceof ShapeError ? 'shape-mismatch' : 'shape-error',
+        node: r.node.id,
+        ...(port !== undefined ? { port } : {}),
+        message,
+      },
+    };
+  }
+}
+
+/** The shape-mismatch sentence: every input's symbolic shape, then the op's own explanation. */
+function shapeMessage(r: ResolvedNode, inputs: SymbolicShape[], opMessage: string): string {
+  const listed = r.op.inputs.map((p, k) => `${p} ${shapeToString(inputs[k] as Shape)}`).join(', ');
+  const why = opMessage.replaceAll(String(PROBE_BATCH[0]), 'N');
+  return `The inputs of '${r.node.id}' (${r.op.name}) have shapes that don't fit together: ${listed} (${why}). Change the layer sizes or the wiring so that they agree.`;
+}
+
+function attrDiagnostic(node: GraphNode, op: AnyOp, e: AttrError): Diagnostic {
+  const spec = (op.attrs as Record<string, AttrSpec>)[e.attr];
+  const code =
+    e.problem === 'unknown' ? 'unknown-attr' : e.problem === 'missing' ? 'missing-attr' : 'bad-attr';
+  const fix =
+    e.problem === 'unknown' ? 'Remove it or fix its name.' : spec ? `Set it to ${describeSpec(spec)}.` : '';
+  return {
+    severity: 'error',
+    code,
+    node: node.id,
+    attr: e.attr,
+    message: `Node '${node.id}': ${e.message}. ${fix}`.trim(),
+  };
+}
+
+function describeSpec(spec: AttrSpec): string {
+  switch (spec.type) {
+    case 'enum':
+      return `one of ${spec.values.join(', ')}`;
+    case 'ints':
+      return 'a list of whole numbers';
+    case 'integer':
+    case 'number': {
+      const range = [
+        spec.min !== undefined ? `≥ ${spec.min}` : '',
+        spec.max !== undefined ? `≤ ${spec.max}` : '',
+      ].filter(Boolean);
+      return `a ${spec.type === 'integer' ? 'whole number' : 'number'}${range.length ? ` ${range.join(' and ')}` : ''} (${spec.doc})`;
+    }
+    default:
+      return `a ${spec.type} (${spec.doc})`;
+  }
+}
+
+function symbolic(a: Shape, b: Shape): SymbolicShape {
+  return a.map((d, i) => (d === b[i] ? d : 'N'));
+}
+
+function topologicalOrder(nodes: ResolvedNode[], consumers: Map<NodeId, NodeId[]>): ResolvedNode[] {
+  const byId = new Map(nodes.map((r) => [r.node.id, r]));
+  const pending = new Map(nodes.map((r) => [r.node.id, new Set(r.sources).size]));
+  // Data nodes first, then in document order, so the order is stable under edits elsewhere.
+  const ready = nodes.filter((r) => pending.get(r.node.id) === 0);
+  const out: ResolvedNode[] = [];
+  for (let i = 0; i < ready.length; i++) {
+    const r = ready[i]!;
+    out.push(r);
+    for (const c of new Set(consumers.get(r.node.id) ?? [])) {
+      const left = pending.get(c);
+      if (left === undefined) continue;
+      pending.set(c, left - 1);
+      if (left === 1) ready.push(byId.get(c)!);
+    }
+  }
+  return out;
+}
+
+/** Each cycle among the nodes left out of the order, as the list of node ids around it. */
+function findCycles(doc: GraphDoc, byId: Map<NodeId, GraphNode>, ordered: Set<NodeId>): NodeId[][] {
+  // Follow edges between existing, unordered nodes (whether or not their ops resolved).
+  const next = new Map<NodeId, NodeId[]>();
+  for (const e of doc.edges)
+    if (byId.has(e.from) && byId.has(e.to) && !ordered.has(e.from) && !ordered.has(e.to))
+      next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const state = new Map<NodeId, 'open' | 'done'>();
+  const cycles: NodeId[][] = [];
+  const stack: NodeId[] = [];
+  const visit = (start: NodeId) => {
+    // Iterative DFS: graphs can be deep.
+    const iters: { id: NodeId; k: number }[] = [{ id: start, k: 0 }];
+    state.set(start, 'open');
+    stack.push(start);
+    while (iters.length) {
+      const top = iters[iters.length - 1]!;
+      const succ = next.get(top.id) ?? [];
+      if (top.k < succ.length) {
+        const n = succ[top.k++]!;
+        const s = state.get(n);
+        if (s === 'open') cycles.push(stack.slice(stack.indexOf(n)));
+        else if (s === undefined) {
+          state.set(n, 'open');
+          stack.push(n);
+          iters.push({ id: n, k: 0 });
+        }
+      } else {
+        state.set(top.id, 'done');
+        stack.pop();
+        iters.pop();
+      }
+    }
+  };
+  for (const id of byId.keys()) if (!ordered.has(id) && !state.has(id)) visit(id);
+  return cycles;
+}
+
+/** The candidate nearest to `name` by edit distance, if reasonably near. */
+function closest(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

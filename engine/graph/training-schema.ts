@@ -1,0 +1,187 @@
+/**
+ * The `training` section of a graph document as a JSON Schema: the single statement of which
+ * datasets, optimisers and schedules exist and which settings each takes. parse.ts validates with
+ * it; the generated schema/nngraph.schema.json embeds it. The TypeScript types are in document.ts.
+ */
+import type { JsonSchema } from './json-schema.js';
+
+export const CLASSIFICATION_DATASETS = [
+  'spiral',
+  'circles',
+  'moons',
+  'xor',
+  'blobs',
+  'checkerboard',
+] as const;
+export const REGRESSION_DATASETS = ['sine', 'sawtooth', 'step', 'polynomial'] as const;
+
+const int = (description: string, minimum = 0): JsonSchema => ({ type: 'integer', minimum, description });
+const positive = (description: string): JsonSchema => ({ type: 'number', exclusiveMinimum: 0, description });
+const nonNegative = (description: string): JsonSchema => ({ type: 'number', minimum: 0, description });
+
+function kinded(
+  kind: string | readonly string[],
+  properties: Record<string, JsonSchema>,
+  required: readonly string[] = [],
+  description?: string,
+): JsonSchema {
+  return {
+    type: 'object',
+    properties: { kind: typeof kind === 'string' ? { const: kind } : { enum: kind }, ...properties },
+    required: ['kind', ...required],
+    additionalProperties: false,
+    ...(description ? { description } : {}),
+  };
+}
+
+const samples = int('number of samples to generate', 1);
+const seed = int('seed of the data generator');
+const noise = nonNegative('standard deviation of the added noise');
+
+export const datasetSchema: JsonSchema = {
+  description: 'where the training data comes from',
+  oneOf: [
+    kinded(
+      CLASSIFICATION_DATASETS,
+      { classes: int('number of classes (default 2; spiral 3)', 2), samples, noise, seed },
+      [],
+      '2-D classification: 2 features, `classes` classes',
+    ),
+    kinded(
+      REGRESSION_DATASETS,
+      {
+        samples,
+        noise,
+        seed,
+        range: {
+          type: 'array',
+          items: { type: 'number' },
+          minItems: 2,
+          maxItems: 2,
+          description: 'the x interval [lo, hi]',
+        },
+      },
+      [],
+      '1-D regression: 1 feature, 1 target',
+    ),
+    kinded(
+      'csv',
+      {
+        path: { type: 'string', minLength: 1, description: 'the CSV file, relative to the graph file' },
+        features: {
+          type: 'array',
+          items: { type: 'string' },
+          minItems: 1,
+          description: 'the feature columns',
+        },
+        target: { type: 'string', minLength: 1, description: 'the target column' },
+        task: { enum: ['classification', 'regression'] },
+        standardize: { type: 'boolean', description: 'scale each feature to mean 0, variance 1' },
+      },
+      ['path', 'features', 'target'],
+    ),
+    kinded(
+      'digits',
+      { samples, seed },
+      [],
+      '8×8 grey images of handwritten digits: shape [1, 8, 8], 10 classes',
+    ),
+  ],
+};
+
+const lr = positive('learning rate');
+const weightDecay = nonNegative('weight decay');
+const eps = positive('term added to the denominator for stability');
+
+export const optimizerSchema: JsonSchema = {
+  description: 'how the parameters are updated',
+  oneOf: [
+    kinded(
+      'sgd',
+      {
+        lr,
+        momentum: nonNegative('momentum'),
+        dampening: nonNegative('dampening'),
+        nesterov: { type: 'boolean' },
+        weightDecay,
+      },
+      ['lr'],
+    ),
+    kinded(
+      ['adam', 'adamw'],
+      {
+        lr,
+        betas: {
+          type: 'array',
+          items: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+          minItems: 2,
+          maxItems: 2,
+          description: 'moment decay rates [β1, β2]',
+        },
+        eps,
+        weightDecay,
+        amsgrad: { type: 'boolean' },
+      },
+      ['lr'],
+    ),
+    kinded(
+      'rmsprop',
+      { lr, alpha: nonNegative('smoothing constant'), eps, momentum: nonNegative('momentum'), weightDecay },
+      ['lr'],
+    ),
+    kinded('adagrad', { lr, eps, weightDecay }, ['lr']),
+  ],
+};
+
+export const scheduleSchema: JsonSchema = {
+  description: 'how the learning rate changes over training',
+  oneOf: [
+    kinded('constant', {}),
+    kinded('step', { stepSize: int('epochs between decays', 1), gamma: positive('decay factor') }, [
+      'stepSize',
+      'gamma',
+    ]),
+    kinded('exponential', { gamma: positive('decay factor per epoch') }, ['gamma']),
+    kinded('cosine', { tMax: int('period in epochs', 1), etaMin: nonNegative('smallest learning rate') }, [
+      'tMax',
+    ]),
+    kinded(
+      'linear_warmup',
+      { startFactor: positive('starting fraction of lr'), totalIters: int('warm-up length', 1) },
+      ['startFactor', 'totalIters'],
+    ),
+    kinded('one_cycle', { maxLr: positive('peak learning rate'), totalSteps: int('steps in the cycle', 1) }, [
+      'maxLr',
+      'totalSteps',
+    ]),
+  ],
+};
+
+export const trainingSchema: JsonSchema = {
+  type: 'object',
+  description: 'how the graph is trained',
+  properties: {
+    dataset: datasetSchema,
+    optimizer: optimizerSchema,
+    schedule: scheduleSchema,
+    batchSize: int('samples per step', 1),
+    epochs: int('passes over the data', 0),
+    seed: int('seed for initial weights, shuffling and dropout'),
+    validationSplit: {
+      type: 'number',
+      minimum: 0,
+      exclusiveMaximum: 1,
+      description: 'fraction of the data held out',
+    },
+    earlyStopping: {
+      type: 'object',
+      properties: { patience: int('epochs without validation improvement before stopping', 1) },
+      required: ['patience'],
+      additionalProperties: false,
+    },
+    clipGradNorm: positive('clip gradients to this global norm'),
+    metrics: { type: 'array', items: { enum: ['loss', 'accuracy'] } },
+  },
+  required: ['dataset', 'optimizer', 'batchSize', 'epochs'],
+  additionalProperties: false,
+};

@@ -1,0 +1,212 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseGraph } from '../../engine/graph/parse.js';
+import { checkGraph } from '../../engine/graph/check.js';
+import { serializeGraph } from '../../engine/graph/serialize.js';
+import type { GraphDoc, GraphEdge, GraphNode } from '../../engine/graph/document.js';
+
+/** A small graph using only the data ops and elementwise math: x → tanh → add(h, x). */
+function base(): GraphDoc {
+  return {
+    format: 'backprop-studio.graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'input', attrs: { features: 2 }, position: { x: 0, y: 0 } },
+      { id: 'y', op: 'target', attrs: { classes: 3 }, position: { x: 0, y: 200 } },
+      { id: 'h', op: 'tanh', attrs: {}, position: { x: 150, y: 0 } },
+      { id: 's', op: 'add', attrs: {}, position: { x: 300, y: 0 } },
+    ],
+    edges: [
+      { from: 'x', to: 'h' },
+      { from: 'h', to: 's', toPort: 'a' },
+      { from: 'x', to: 's', toPort: 'b' },
+    ],
+    training: {
+      dataset: { kind: 'spiral', classes: 3 },
+      optimizer: { kind: 'sgd', lr: 0.1 },
+      batchSize: 8,
+      epochs: 1,
+    },
+  };
+}
+
+function check(d: GraphDoc) {
+  // Through the text, as a user's file would be, so that lines are known.
+  const parsed = parseGraph(serializeGraph(d));
+  assert.ok(parsed.doc, JSON.stringify(parsed.diagnostics));
+  return checkGraph(parsed.doc, { locations: parsed.locations });
+}
+
+const node = (d: GraphDoc, id: string): GraphNode => d.nodes.find((n) => n.id === id)!;
+const edge = (d: GraphDoc, from: string, to: string): GraphEdge =>
+  d.edges.find((e) => e.from === from && e.to === to)!;
+
+test('shapes are inferred with a symbolic batch dimension', () => {
+  const { shapes } = check(base());
+  assert.deepEqual(shapes.get('x'), ['N', 2]);
+  assert.deepEqual(shapes.get('y'), ['N']);
+  assert.deepEqual(shapes.get('s'), ['N', 2]);
+});
+
+const cases: {
+  name: string;
+  edit: (d: GraphDoc) => void;
+  code: string;
+  node?: string;
+  port?: string;
+  attr?: string;
+  edge?: number;
+  mentions?: string[];
+}[] = [
+  {
+    name: 'an unknown op',
+    edit: (d) => (node(d, 'h').op = 'tanhh'),
+    code: 'unknown-op',
+    node: 'h',
+    mentions: ["'tanh'"],
+  },
+  {
+    name: 'an integer attribute given a fraction',
+    edit: (d) => (node(d, 'x').attrs = { features: 1.5 }),
+    code: 'bad-attr',
+    node: 'x',
+    attr: 'features',
+  },
+  {
+    name: 'an attribute the op does not have',
+    edit: (d) => (node(d, 'h').attrs = { units: 3 }),
+    code: 'unknown-attr',
+    node: 'h',
+    attr: 'units',
+  },
+  {
+    name: 'an input with neither features nor shape',
+    edit: (d) => (node(d, 'x').attrs = {}),
+    code: 'missing-attr',
+    node: 'x',
+    attr: 'features',
+  },
+  {
+    name: 'a target with both classes and features',
+    edit: (d) => (node(d, 'y').attrs = { classes: 3, features: 1 }),
+    code: 'bad-attr',
+    node: 'y',
+  },
+  {
+    name: 'two nodes with the same id',
+    edit: (d) => d.nodes.push({ id: 'h', op: 'tanh', attrs: {}, position: { x: 0, y: 0 } }),
+    code: 'duplicate-id',
+    node: 'h',
+  },
+  {
+    name: 'an edge from a missing node',
+    edit: (d) => (edge(d, 'x', 'h').from = 'ghost'),
+    code: 'missing-node',
+    node: 'h',
+    edge: 0,
+    mentions: ["'ghost'"],
+  },
+  {
+    name: 'an edge to a missing node',
+    edit: (d) => d.edges.push({ from: 'h', to: 'nowhere' }),
+    code: 'missing-node',
+    edge: 3,
+  },
+  {
+    name: 'a port fed twice',
+    edit: (d) => d.edges.push({ from: 'x', to: 'h' }),
+    code: 'port-fed-twice',
+    node: 'h',
+    port: 'x',
+    edge: 3,
+  },
+  { name: 'a port not fed', edit: (d) => d.edges.splice(2, 1), code: 'port-unfed', node: 's', port: 'b' },
+  {
+    name: 'an edge into a two-input op without toPort',
+    edit: (d) => delete edge(d, 'x', 's').toPort,
+    code: 'ambiguous-port',
+    node: 's',
+  },
+  {
+    name: 'an edge into a port that does not exist',
+    edit: (d) => (edge(d, 'x', 's').toPort = 'c'),
+    code: 'unknown-port',
+    node: 's',
+    port: 'c',
+  },
+  {
+    name: 'an edge into a data node',
+    edit: (d) => d.edges.push({ from: 'h', to: 'y' }),
+    code: 'unknown-port',
+    node: 'y',
+  },
+  {
+    name: 'a cycle',
+    edit: (d) => {
+      d.nodes.push({ id: 't', op: 'tanh', attrs: {}, position: { x: 0, y: 0 } });
+      edge(d, 'x', 'h').from = 't';
+      d.edges.push({ from: 's', to: 't' });
+    },
+    code: 'cycle',
+    mentions: ["'h'", "'s'", "'t'"],
+  },
+  {
+    name: 'shapes that do not broadcast',
+    edit: (d) => {
+      node(d, 'y').attrs = { features: 3 };
+      edge(d, 'x', 's').from = 'y';
+    },
+    code: 'shape-mismatch',
+    node: 's',
+    mentions: ['[N, 2]', '[N, 3]'],
+  },
+  { name: 'no loss node', edit: () => {}, code: 'no-loss' },
+  { name: 'no input node', edit: (d) => (node(d, 'x').op = 'target'), code: 'no-input' },
+  {
+    name: 'input features that do not match the dataset',
+    edit: (d) => (node(d, 'x').attrs = { features: 3 }),
+    code: 'dataset-mismatch',
+    node: 'x',
+    attr: 'features',
+    mentions: ['2 feature'],
+  },
+  {
+    name: 'a class count that does not match the dataset',
+    edit: (d) => (d.training.dataset = { kind: 'moons' }),
+    code: 'dataset-mismatch',
+    node: 'y',
+    attr: 'classes',
+    mentions: ['2 classes'],
+  },
+  {
+    name: 'a classification target on a regression dataset',
+    edit: (d) => (d.training.dataset = { kind: 'sine' }),
+    code: 'dataset-mismatch',
+    node: 'y',
+    attr: 'features',
+  },
+  {
+    name: 'an image input on a 2-D dataset',
+    edit: (d) => (node(d, 'x').attrs = { shape: [1, 8, 8] }),
+    code: 'dataset-mismatch',
+    node: 'x',
+    attr: 'shape',
+  },
+];
+
+for (const c of cases) {
+  test(`check: ${c.name} → ${c.code}`, () => {
+    const d = base();
+    c.edit(d);
+    const { diagnostics } = check(d);
+    const found = diagnostics.find((x) => x.code === c.code && (c.node === undefined || x.node === c.node));
+    assert.ok(found, `expected ${c.code}, got ${JSON.stringify(diagnostics, null, 1)}`);
+    assert.equal(found.severity, 'error');
+    for (const k of ['node', 'port', 'attr', 'edge'] as const)
+      if (c[k] !== undefined) assert.equal(found[k], c[k], k);
+    for (const m of c.mentions ?? [])
+      assert.ok(found.message.includes(m), `${found.message} should mention ${m}`);
+    if (found.node !== undefined || found.edge !== undefined)
+      assert.ok(found.line! > 1, 'has the line of its node or edge');
+  });
+}
