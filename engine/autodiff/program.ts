@@ -54,6 +54,11 @@ export interface NodeOptions {
   params?: Record<string, Tensor>;
   /** Attribute keys to ignore (documentation notes in reference files). */
   ignoreAttrs?: readonly string[];
+  /**
+   * State tensors to use as they are (by state name), e.g. the running statistics of the same
+   * node in another Program over the same parameters (another batch size).
+   */
+  state?: Record<string, Tensor>;
 }
 
 export class ProgramBuilder {
@@ -136,8 +141,13 @@ export class ProgramBuilder {
     for (const [k, s] of Object.entries(op.saved?.(allShapes, resolved) ?? {}))
       saved[k] = Tensor.zeros(s, this.dtype);
     const state: Record<string, Tensor> = {};
-    for (const s of op.state ?? [])
-      state[s.name] = Tensor.zeros(s.shape(dataShapes, resolved), this.dtype).fill(s.initial);
+    for (const s of op.state ?? []) {
+      const shape = this.guard(id, op, () => s.shape(dataShapes, resolved));
+      const given = opts.state?.[s.name];
+      state[s.name] = given
+        ? this.adopt(given, shape, `${id}.${s.name}`)
+        : Tensor.zeros(shape, this.dtype).fill(s.initial);
+    }
     const ctx: KernelCtx = {
       attrs: resolved,
       training: true,

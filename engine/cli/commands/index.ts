@@ -1,4 +1,6 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [importCommand, exportCommand];
