@@ -7,18 +7,17 @@
  */
 import type { GraphDoc, GraphEdge, GraphNode } from '../graph/document.js';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../graph/document.js';
+import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 
-/** Parameters by node and name, in the weights file's layout ({ shape, data } per tensor). */
-export type SawtoothWeights = Record<string, Record<string, { shape: number[]; data: number[] }>>;
-
-export function sawtoothGraph(depth: number): { doc: GraphDoc; weights: SawtoothWeights } {
+/** The sawtooth of the given depth as a graph document and its weights file. */
+export function sawtoothGraph(depth: number): { doc: GraphDoc; weights: Weights } {
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`sawtooth depth must be a positive integer, got ${depth}`);
   const nodes: GraphNode[] = [
     { id: 'x', op: 'input', attrs: { features: 1 }, position: { x: 0, y: 0 } },
     { id: 'y', op: 'target', attrs: { features: 1 }, position: { x: 0, y: 200 } },
   ];
   const edges: GraphEdge[] = [];
-  const weights: SawtoothWeights = {};
+  const weights: Weights['weights'] = {};
   let prev = 'x';
   for (let l = 1; l <= depth; l++) {
     const split = `split${l}`,
@@ -49,7 +48,7 @@ export function sawtoothGraph(depth: number): { doc: GraphDoc; weights: Sawtooth
       epochs: 100,
     },
   };
-  return { doc, weights };
+  return { doc, weights: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, weights } };
 }
 
 /** The sawtooth evaluated directly (the independent check): 2|f| − 2, depth times. */

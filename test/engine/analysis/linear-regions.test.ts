@@ -7,6 +7,7 @@ import {
 } from '../../../engine/analysis/linear-regions.js';
 import { sawtoothGraph, sawtoothValue } from '../../../engine/analysis/sawtooth.js';
 import { ProgramBuilder } from '../../../engine/autodiff/program.js';
+import { compileGraph } from '../../../engine/graph/compile.js';
 import { Tensor } from '../../../engine/tensor/tensor.js';
 
 interface Layer {
@@ -39,10 +40,7 @@ const linear = (id: string, out: number, inF: number, w: number[], bias: number[
 
 function sawtooth(depth: number): ResizableProgram {
   const { doc, weights } = sawtoothGraph(depth);
-  const layers = doc.nodes
-    .filter((n) => n.op === 'linear' || n.op === 'relu')
-    .map((n) => ({ id: n.id, op: n.op, attrs: n.attrs as Record<string, number>, params: weights[n.id] }));
-  return chainNet(layers, 1);
+  return compileGraph(doc, { batchSize: 1, dtype: 'float64', weights });
 }
 
 for (let depth = 1; depth <= 6; depth++) {
