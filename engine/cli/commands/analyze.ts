@@ -200,14 +200,16 @@ export const analyze: Command = {
       p.slots[compiled.input]!.shape,
       compiled.target === null ? null : p.slots[compiled.target]!.shape,
     );
-    const [r0] = data.range;
+    // 1-D: the interval the dataset is drawn on (regression kinds say it), else the data's range.
+    const cfg = doc.training.dataset;
+    const interval = args.interval ?? ('range' in cfg && cfg.range ? cfg.range : data.range[0]);
     let report: AnalysisReport;
     try {
       report = analyzeSubject(compiled, {
         batch: data,
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 2000 },
-        interval: args.interval ?? (data.range.length === 1 && r0 ? r0 : undefined),
+        interval: data.range.length === 1 ? interval : undefined,
         bounds:
           data.range.length === 2
             ? (pad(data.range[0]!).concat(pad(data.range[1]!)) as [number, number, number, number])
@@ -262,8 +264,11 @@ function describe(file: string, r: AnalysisReport): string {
   if (r.modes.mlp) {
     const { formula, model } = r.modes.mlp;
     lines.push(`  MLP widths d = [${formula.widths.join(', ')}], ∂f/∂x of one example, multiply-adds:`);
-    lines.push(`    forward  ${formula.forwardFormula}   (model: ${num(model.forward.flops)} flops)`);
-    lines.push(`    reverse  ${formula.reverseFormula}   (model: ${num(model.reverse.flops)} flops)`);
+    const ms = (m?: { msAll: number }) => (m ? `, measured ${num(m.msAll)} ms` : '');
+    lines.push(
+      `    forward  ${formula.forwardFormula}   (model: ${num(model.forward.flops)} flops${ms(model.measured?.forward)})`,
+      `    reverse  ${formula.reverseFormula}   (model: ${num(model.reverse.flops)} flops${ms(model.measured?.reverse)})`,
+    );
   }
   const h = r.hessian;
   lines.push(

@@ -1,22 +1,27 @@
-/** `backprop-studio analyze` end to end: generated sawtooth graphs, the JSON line, and bad input. */
+/** `backprop-studio analyze` end to end (in process): generated sawtooth graphs, the JSON line, bad input. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { main } from '../../../engine/cli/main.js';
 import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
 import { serializeGraph } from '../../../engine/graph/serialize.js';
 
-const root = resolve(__dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/backprop-studio.js'), 'analyze', ...args], {
-    encoding: 'utf8',
-    cwd: root,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '',
+    err = '';
+  const [o, e] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(['analyze', ...args]);
+    return { code, out, err };
+  } finally {
+    [process.stdout.write, process.stderr.write] = [o, e];
+  }
 }
 
 function writeSawtooth(depth: number): { graph: string; weights: string } {
@@ -28,9 +33,9 @@ function writeSawtooth(depth: number): { graph: string; weights: string } {
   return { graph, weights: file };
 }
 
-test('analyze --json on the depth-4 sawtooth: 16 pieces, depth 4, and every agreed field', () => {
+test('analyze --json on the depth-4 sawtooth: 16 pieces, depth 4, and every agreed field', async () => {
   const f = writeSawtooth(4);
-  const r = cli(f.graph, '--weights', f.weights, '--json');
+  const r = await cli(f.graph, '--weights', f.weights, '--json');
   assert.equal(r.code, 0, r.err);
   const lines = r.out.trim().split('\n');
   assert.equal(lines.length, 1);
@@ -48,34 +53,56 @@ test('analyze --json on the depth-4 sawtooth: 16 pieces, depth 4, and every agre
   assert.equal(s.params, 4 * (2 + 2 + 2 + 1));
   assert.equal(s.depth, 4);
   assert.equal(s.linear_pieces, 16);
+  assert.deepEqual(
+    s.breakpoints,
+    Array.from({ length: 15 }, (_, k) => -2 + (k + 1) / 4),
+  );
   assert.ok((s.hessian_top as number) >= (s.hessian_bottom as number));
 });
 
-test('analyze prints a readable report by default', () => {
+test('analyze prints a readable report by default', async () => {
   const f = writeSawtooth(2);
-  const r = cli(f.graph, '--weights', f.weights, '--no-measure');
+  const r = await cli(f.graph, '--weights', f.weights, '--no-measure');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /4 linear pieces, depth 2/);
+  assert.match(r.out, /exact on \[-2, 2\]: 4 linear pieces, depth 2/);
   assert.match(r.out, /Loss Hessian/);
-  assert.match(r.out, /Forward vs reverse mode/);
+  assert.match(r.out, /d0 Σ d_l d_\{l-1\} = 1·\(2·1 \+ 1·2 \+ 2·1 \+ 1·2\) = 8/);
 });
 
-test('analyze names the problem and exits non-zero on bad input', () => {
-  const missing = cli(join(dir, 'nope.nngraph.json'));
-  assert.equal(missing.code, 2);
-  assert.match(missing.err, /cannot read .*nope\.nngraph\.json/);
-  const broken = join(dir, 'broken.nngraph.json');
-  writeFileSync(broken, '{ "format": "backprop-studio.graph",\n  "version": 1,\n  "nodes": [ }\n');
-  const bad = cli(broken);
-  assert.equal(bad.code, 1);
-  assert.match(bad.err, /broken\.nngraph\.json:3:/);
-  const f = writeSawtooth(1);
-  const wrong = join(dir, 'wrong.weights.json');
-  writeFileSync(wrong, '{"format": "something else"}');
-  const w = cli(f.graph, '--weights', wrong);
-  assert.equal(w.code, 1);
-  assert.match(w.err, /wrong\.weights\.json: not a weights file/);
-  const usage = cli(f.graph, '--interval', '3,1');
-  assert.equal(usage.code, 2);
-  assert.match(usage.err, /--interval must be two increasing numbers/);
-});
+const bad: [string, () => string[], number, RegExp][] = [
+  ['a missing graph file', () => [join(dir, 'nope.nngraph.json')], 2, /cannot read .*nope\.nngraph\.json/],
+  [
+    'a JSON syntax error, with its line',
+    () => {
+      const p = join(dir, 'broken.nngraph.json');
+      writeFileSync(p, '{ "format": "backprop-studio.graph",\n  "version": 1,\n  "nodes": [ }\n');
+      return [p];
+    },
+    1,
+    /broken\.nngraph\.json:3:/,
+  ],
+  [
+    'a file that is not a weights file',
+    () => {
+      const p = join(dir, 'wrong.weights.json');
+      writeFileSync(p, '{"format": "something else"}');
+      return [writeSawtooth(1).graph, '--weights', p];
+    },
+    1,
+    /wrong\.weights\.json: not a weights file/,
+  ],
+  [
+    'a backwards interval',
+    () => [writeSawtooth(1).graph, '--interval', '3,1'],
+    2,
+    /--interval must be two increasing/,
+  ],
+];
+for (const [what, args, code, message] of bad) {
+  test(`analyze on ${what}: exit ${code} and a message saying where`, async () => {
+    const r = await cli(...args());
+    assert.equal(r.code, code);
+    assert.match(r.err, message);
+    assert.equal(r.out, '');
+  });
+}
