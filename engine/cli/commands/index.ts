@@ -2,5 +2,6 @@
 import type { Command } from '../command.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { reference } from './reference.js';
 
-export const commands: Command[] = [importCommand, exportCommand];
+export const commands: Command[] = [importCommand, exportCommand, reference];
