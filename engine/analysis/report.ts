@@ -7,7 +7,13 @@ import type { Program } from '../autodiff/program.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { analyzeHessian, HessianOptions, HessianReport } from './hessian.js';
 import { kroneckerView, KroneckerView, matrix } from './kronecker.js';
-import { linearRegions1d, linearRegions2d, LinearRegions1d, RegionGrid2d, ResizableProgram } from './linear-regions.js';
+import {
+  linearRegions1d,
+  linearRegions2d,
+  LinearRegions1d,
+  RegionGrid2d,
+  ResizableProgram,
+} from './linear-regions.js';
 import { analyzeModes, MeasureOptions, ModesReport } from './modes.js';
 
 /** What the analyses need of a compiled graph (CompiledGraph has all of it). */
@@ -52,7 +58,11 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
   p.forward();
   checkFinite(p, sized.loss);
 
-  const modes = analyzeModes(p, { input: sized.input, prediction: sized.prediction, loss: sized.loss }, opts.modes);
+  const modes = analyzeModes(
+    p,
+    { input: sized.input, prediction: sized.prediction, loss: sized.loss },
+    opts.modes,
+  );
   const hessian = analyzeHessian(p, sized.loss, opts.hessian);
 
   const regions: AnalysisReport['regions'] = {};
@@ -66,7 +76,8 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
     const r = linearRegions2d(sized, opts.bounds ?? [-2, 2, -2, 2], g, g);
     if (r.ok) regions.twoD = r.grid;
     else regions.note = r.reason;
-  } else regions.note = `linear regions are drawn for 1-D and 2-D inputs; this input has ${features} features`;
+  } else
+    regions.note = `linear regions are drawn for 1-D and 2-D inputs; this input has ${features} features`;
 
   const report: AnalysisReport = {
     params: hessian.params,
@@ -87,7 +98,9 @@ function checkFinite(p: Program, loss: number): void {
     const d = p.value(n.output).data;
     for (let i = 0; i < d.length; i++)
       if (!Number.isFinite(d[i]!))
-        throw new Error(`the loss is ${v}: node '${n.id}' (${n.op.name}) first produces ${d[i]} at index ${i}`);
+        throw new Error(
+          `the loss is ${v}: node '${n.id}' (${n.op.name}) first produces ${d[i]} at index ${i}`,
+        );
   }
   throw new Error(`the loss is ${v}`);
 }

@@ -11,7 +11,8 @@ import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.
 
 /** The sawtooth of the given depth as a graph document and its weights file. */
 export function sawtoothGraph(depth: number): { doc: GraphDoc; weights: Weights } {
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`sawtooth depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 1)
+    throw new Error(`sawtooth depth must be a positive integer, got ${depth}`);
   const nodes: GraphNode[] = [
     { id: 'x', op: 'input', attrs: { features: 1 }, position: { x: 0, y: 0 } },
     { id: 'y', op: 'target', attrs: { features: 1 }, position: { x: 0, y: 200 } },

@@ -3,5 +3,6 @@ import type { Command } from '../command.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reference } from './reference.js';
+import { analyze } from './analyze.js';
 
-export const commands: Command[] = [importCommand, exportCommand, reference];
+export const commands: Command[] = [importCommand, exportCommand, reference, analyze];
