@@ -4,7 +4,8 @@
  * one Rng seeded by the configuration, so the same configuration gives the same data everywhere.
  *
  * `noise` is the standard deviation of Gaussian noise added to each coordinate (classification;
- * for blobs it is the blobs' own spread) or to the target (regression).
+ * for spiral it is relative to the distance from the centre, for blobs it is the blobs' own
+ * spread) or to the target (regression).
  */
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
@@ -51,7 +52,7 @@ const CLASSIFICATION: Record<ClassificationKind, ClassificationRow> = {
     defaultNoise: 0.1,
     // Arms start at the centre and wind 4 radians outwards, one arm per class, evenly turned.
     point: (c, u, _rng, k) => {
-      const r = u;
+      const r = 0.1 + 0.9 * u; // not from 0: arms of different classes would share the centre
       const t = (TAU * c) / k + 4 * u;
       return [r * Math.sin(t), r * Math.cos(t)];
     },
@@ -142,8 +143,10 @@ export function classificationDataset(kind: ClassificationKind, opts: Classifica
     }
     const label = row.labelOf ? row.labelOf(px, py, classes) : c;
     if (kind !== 'blobs' && noise > 0) {
-      px += noise * rng.normal();
-      py += noise * rng.normal();
+      // Spiral arms crowd together at the centre: there the noise shrinks with the radius.
+      const scale = kind === 'spiral' ? noise * Math.hypot(px, py) : noise;
+      px += scale * rng.normal();
+      py += scale * rng.normal();
     }
     x.data[2 * i] = px;
     x.data[2 * i + 1] = py;

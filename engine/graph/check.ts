@@ -7,10 +7,10 @@
  * Shape inference: op shape functions take concrete sizes, so every shape is inferred twice with
  * two different batch sizes; a dimension that differs between the two is the batch dimension 'N'.
  */
-import type { Diagnostic, GraphDoc, GraphNode, NodeId } from './document.js';
+import type { DatasetConfig, Diagnostic, GraphDoc, GraphNode, NodeId } from './document.js';
 import { GraphLocations } from './parse.js';
-import { datasetShape } from './dataset-shape.js';
-import type { AnyOp, AttrSpec, Attrs } from '../ops/define.js';
+import { datasetSignature } from '../data/load.js';
+import { presentParams, type AnyOp, type AttrSpec, type Attrs } from '../ops/define.js';
 import { getOp, OPS } from '../ops/registry.js';
 import { AttrError, resolveAttrs } from '../ops/attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
@@ -239,7 +239,7 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
   // Data nodes against the dataset.
   const inputs = order.filter((r) => r.op.name === 'input');
   const targets = order.filter((r) => r.op.name === 'target');
-  const losses = order.filter((r) => r.op.category === 'losses');
+  const losses = lossNodes(order, consumers);
   for (const [list, what] of [
     [inputs, 'input'],
     [targets, 'target'],
@@ -258,46 +258,10 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
       code: 'no-input',
       message: `The graph has no 'input' node; add one: the dataset's samples enter there.`,
     });
-  const expected = datasetShape(doc.training.dataset);
-  const dsName = `the ${doc.training.dataset.kind} dataset`;
   const input = inputs[0];
-  const inputShape = input && shapes.get(input.node.id);
-  if (input && inputShape) {
-    const sample = inputShape.slice(1) as number[];
-    if (shapeToString(sample) !== shapeToString(expected.input)) {
-      const flat = expected.input.length === 1;
-      const attr = input.attrs['features'] !== undefined ? 'features' : 'shape';
-      report({
-        severity: 'error',
-        code: 'dataset-mismatch',
-        node: input.node.id,
-        attr,
-        message: `Input '${input.node.id}' takes samples of shape ${shapeToString(sample)}, but ${dsName} has ${
-          flat ? `${expected.input[0]} feature(s)` : `samples of shape ${shapeToString(expected.input)}`
-        }. Set ${flat ? `"features": ${expected.input[0]}` : `"shape": ${shapeToString(expected.input)}`}.`,
-      });
-    }
-  }
   const target = targets[0];
-  if (target) {
-    const t = expected.target;
-    const has = (k: string) => target.attrs[k] !== undefined;
-    const wrong =
-      'classes' in t
-        ? !has('classes') || (t.classes > 0 && target.attrs['classes'] !== t.classes)
-        : !has('features') || target.attrs['features'] !== t.features;
-    if (wrong)
-      report({
-        severity: 'error',
-        code: 'dataset-mismatch',
-        node: target.node.id,
-        attr: 'classes' in t ? 'classes' : 'features',
-        message:
-          'classes' in t
-            ? `Target '${target.node.id}' must hold class labels: ${dsName} has ${t.classes > 0 ? `${t.classes} classes; set "classes": ${t.classes}` : `classes; set "classes"`}${has('features') ? ' instead of "features"' : ''}.`
-            : `Target '${target.node.id}' must hold ${t.features} regression value(s) per sample for ${dsName}; set "features": ${t.features}${has('classes') ? ' instead of "classes"' : ''}.`,
-      });
-  }
+  for (const d of datasetDiagnostics(doc.training.dataset, input, input && shapes.get(input.node.id), target))
+    report(d);
 
   // The loss: present, scalar, and everything leads to it.
   const loss = losses[0];
@@ -306,7 +270,7 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
       report({
         severity: 'error',
         code: 'no-loss',
-        message: `The graph has no loss node, so there is nothing to train. Add one (e.g. cross_entropy for classes, mse_loss for values) and connect the prediction and the target to it.`,
+        message: `The graph has no loss node, so there is nothing to train. Add one (e.g. cross_entropy for classes, mse_loss for values) and connect the prediction and the target to it, or end a computation from the target in a single number (e.g. mean).`,
       });
   } else {
     const s = shapes.get(loss.node.id);
@@ -315,7 +279,7 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
         severity: 'error',
         code: 'loss-not-scalar',
         node: loss.node.id,
-        message: `The loss '${loss.node.id}' has shape ${shapeToString(s as Shape)}; a loss must be a single number. Use a reduction that averages or sums over the batch.`,
+        message: `The loss '${loss.node.id}' has shape ${shapeToString(s as Shape)}; a loss must be a single number. End it with a reduction over the batch (e.g. mean or sum without an axis).`,
       });
     const reaches = new Set<NodeId>([loss.node.id]);
     for (const r of [...order].reverse())
@@ -341,6 +305,85 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
   };
 }
 
+/** The input and target nodes against what the dataset feeds. */
+function datasetDiagnostics(
+  dataset: DatasetConfig,
+  input: ResolvedNode | undefined,
+  inputShape: SymbolicShape | undefined,
+  target: ResolvedNode | undefined,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let sig: { sample: number[]; classes: number | null };
+  try {
+    sig = datasetSignature(dataset);
+  } catch (e) {
+    return [
+      { severity: 'error', code: 'bad-training', message: `${(e as Error).message}. Fix training.dataset.` },
+    ];
+  }
+  const name = `the ${dataset.kind} dataset`;
+  if (input && inputShape) {
+    const sample = inputShape.slice(1) as number[];
+    if (shapeToString(sample) !== shapeToString(sig.sample)) {
+      const flat = sig.sample.length === 1;
+      out.push({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        node: input.node.id,
+        attr: input.attrs['features'] !== undefined ? 'features' : 'shape',
+        message: `Input '${input.node.id}' takes samples of shape ${shapeToString(sample)}, but ${name} has ${
+          flat ? `${sig.sample[0]} feature(s)` : `samples of shape ${shapeToString(sig.sample)}`
+        }. Set ${flat ? `"features": ${sig.sample[0]}` : `"shape": ${shapeToString(sig.sample)}`}.`,
+      });
+    }
+  }
+  if (!target) return out;
+  // Regression data feeds one value per sample; a CSV's class count is known only once it is read.
+  const classification =
+    sig.classes !== null || (dataset.kind === 'csv' && dataset.task === 'classification');
+  const classes = target.attrs['classes'];
+  const features = target.attrs['features'];
+  const id = target.node.id;
+  if (classification && (classes === undefined || (sig.classes !== null && classes !== sig.classes)))
+    out.push({
+      severity: 'error',
+      code: 'dataset-mismatch',
+      node: id,
+      attr: 'classes',
+      message: `Target '${id}' must hold class labels: ${name} has ${
+        sig.classes !== null
+          ? `${sig.classes} classes; set "classes": ${sig.classes}`
+          : `classes; set "classes"`
+      }${features !== undefined ? ' instead of "features"' : ''}.`,
+    });
+  if (!classification && features !== 1)
+    out.push({
+      severity: 'error',
+      code: 'dataset-mismatch',
+      node: id,
+      attr: 'features',
+      message: `Target '${id}' must hold 1 regression value per sample for ${name}; set "features": 1${
+        classes !== undefined ? ' instead of "classes"' : ''
+      }.`,
+    });
+  return out;
+}
+
+/**
+ * The loss: the node of a loss op; in a graph without one, a hand-built loss is the one node that
+ * ends a computation starting at the target (depends on a `target`, feeds nothing).
+ */
+function lossNodes(order: ResolvedNode[], consumers: Map<NodeId, NodeId[]>): ResolvedNode[] {
+  const ops = order.filter((r) => r.op.category === 'losses');
+  if (ops.length) return ops;
+  const fromTarget = new Set<NodeId>();
+  for (const r of order)
+    if (r.op.name === 'target' || r.sources.some((s) => fromTarget.has(s))) fromTarget.add(r.node.id);
+  return order.filter(
+    (r) => r.op.category !== 'data' && fromTarget.has(r.node.id) && !consumers.get(r.node.id)?.length,
+  );
+}
+
 type Inferred = { shape: Shape } | { diagnostic: Diagnostic };
 
 /** One node's output shape at one batch size, or the diagnostic for why there is none. */
@@ -348,7 +391,7 @@ function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
   try {
     if (r.op.inputs.length === 0 && r.op.category === 'data')
       return { shape: [batch, ...r.op.shape([], r.attrs)] };
-    const params = (r.op.params ?? []).map((p) => p.shape(inputs, r.attrs));
+    const params = presentParams(r.op, r.attrs).map((p) => p.shape(inputs, r.attrs));
     return { shape: r.op.shape([...inputs, ...params], r.attrs) };
   } catch (e) {
     if (e instanceof AttrError) return { diagnostic: attrDiagnostic(r.node, r.op, e) };

@@ -4,6 +4,7 @@
  * it; the generated schema/nngraph.schema.json embeds it. The TypeScript types are in document.ts.
  */
 import type { JsonSchema } from './json-schema.js';
+import { CLASSIFICATION_KINDS, REGRESSION_KINDS } from '../data/synthetic.js';
 
 export const CLASSIFICATION_DATASETS = [
   'spiral',
@@ -42,13 +43,13 @@ export const datasetSchema: JsonSchema = {
   description: 'where the training data comes from',
   oneOf: [
     kinded(
-      CLASSIFICATION_DATASETS,
+      CLASSIFICATION_KINDS,
       { classes: int('number of classes (default 2; spiral 3)', 2), samples, noise, seed },
       [],
       '2-D classification: 2 features, `classes` classes',
     ),
     kinded(
-      REGRESSION_DATASETS,
+      REGRESSION_KINDS,
       {
         samples,
         noise,

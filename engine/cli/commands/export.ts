@@ -1,0 +1,152 @@
+/**
+ * `backprop-studio export <graph> --to <target> [-o file] [--weights <weights.json>]`: a graph and
+ * its weights in another format. Each format is one row of EXPORT_TARGETS; adding one (e.g. a
+ * TypeScript module) is a new row, not a new command.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Command, UsageError } from '../command.js';
+import { parseGraph } from '../../graph/parse.js';
+import type { GraphDoc } from '../../graph/document.js';
+import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import { exportOnnx, OnnxExportError, type WeightsLookup } from '../../onnx/export.js';
+import { typescriptTarget } from '../export/typescript.js';
+
+/** What every target gets: the parsed document, where it came from, and its weights. */
+export interface ExportInput {
+  doc: GraphDoc;
+  graphPath: string;
+  /** Trained weights (from --weights) or, without them, what the initialiser gives. */
+  weights: WeightsLookup;
+  /** The --weights file as read, or null (targets that compile the graph start from its seed). */
+  weightsFile: Weights | null;
+  /** The target's own flags that were given (see ExportTarget.flags). */
+  flags: readonly string[];
+  /** The file to write (from -o, or the graph's name with the target's extension). */
+  outPath: string;
+}
+
+/** A file a target produces. */
+export interface ExportedFile {
+  path: string;
+  contents: Uint8Array | string;
+}
+
+export interface ExportTarget {
+  /** The value of --to. */
+  name: string;
+  /** Extension of the default output file, with the dot. */
+  extension: string;
+  summary: string;
+  /** Produces the files; throws an Error whose message says what can't be exported and why. */
+  export(input: ExportInput): ExportedFile[];
+  /** Error types that mean bad input (printed as a message, exit code 1), not a bug. */
+  inputErrors: (new (...args: never[]) => Error)[];
+  /** Whether the target needs --weights (it cannot compute initial weights itself). */
+  needsWeights?: boolean;
+  /** Flags only this target takes (without a value), for parsing and the usage text. */
+  flags?: readonly { flag: string; doc: string }[];
+}
+
+export const EXPORT_TARGETS: ExportTarget[] = [
+  {
+    name: 'onnx',
+    extension: '.onnx',
+    summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
+    export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
+    inputErrors: [OnnxExportError],
+    needsWeights: true,
+  },
+  typescriptTarget,
+];
+
+const usage = `Usage: backprop-studio export <graph.nngraph.json> --to <target> [-o <file>] [--weights <weights.json>]
+
+Targets:
+${EXPORT_TARGETS.map((t) => `  ${t.name.padEnd(8)} ${t.summary}`).join('\n')}
+
+Options:
+  --to <target>         the format to write
+  -o, --output <file>   the file to write (default: the graph's name with the target's extension)
+  --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
+                        weights from its seed
+${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
+
+/** A weights file's tensors by node and name (format 'backprop-studio.weights', version 1). */
+function readWeightsFile(path: string): Weights {
+  try {
+    return readWeights(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (e instanceof WeightsError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: `export a graph and its weights (${EXPORT_TARGETS.map((t) => t.name).join(', ')})`,
+  usage,
+  async run(args) {
+    let graphPath: string | undefined;
+    let to: string | undefined;
+    let out: string | undefined;
+    let weightsPath: string | undefined;
+    const flags: string[] = [];
+    const targetFlags = new Set(EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => f.flag)));
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      const value = () => {
+        const v = args[++i];
+        if (v === undefined) throw new UsageError(`${a} needs a value`);
+        return v;
+      };
+      if (a === '--to') to = value();
+      else if (a === '-o' || a === '--output') out = value();
+      else if (a === '--weights') weightsPath = value();
+      else if (targetFlags.has(a)) flags.push(a);
+      else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+      else if (graphPath === undefined) graphPath = a;
+      else throw new UsageError(`unexpected argument '${a}'`);
+    }
+    if (!graphPath) throw new UsageError('which graph? give the path of a .nngraph.json file');
+    if (!to) throw new UsageError(`--to is required: one of ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`);
+    const target = EXPORT_TARGETS.find((t) => t.name === to);
+    if (!target)
+      throw new UsageError(
+        `unknown target '${to}'; the targets are ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`,
+      );
+    const foreign = flags.find((f) => !(target.flags ?? []).some((t) => t.flag === f));
+    if (foreign) throw new UsageError(`${foreign} is not an option of --to ${target.name}`);
+    for (const p of [graphPath, weightsPath]) {
+      if (p !== undefined && !existsSync(p)) {
+        process.stderr.write(`backprop-studio export: ${p}: no such file\n`);
+        return 1;
+      }
+    }
+    const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
+    if (!doc) {
+      for (const d of diagnostics) process.stderr.write(`${graphPath}:${d.line ?? 1}: ${d.message}\n`);
+      return 1;
+    }
+    if (!weightsPath && target.needsWeights) {
+      process.stderr.write(
+        `backprop-studio export: give --weights <file>: exporting the initial weights needs the graph compiler\n`,
+      );
+      return 1;
+    }
+    const outPath =
+      out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
+    let files: ExportedFile[];
+    try {
+      const weightsFile = weightsPath ? readWeightsFile(weightsPath) : null;
+      const weights: WeightsLookup = (node, name) => weightsFile?.weights[node]?.[name];
+      files = target.export({ doc, graphPath, weights, weightsFile, flags, outPath });
+    } catch (e) {
+      if (!target.inputErrors.some((t) => e instanceof t)) throw e;
+      process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    for (const f of files) writeFileSync(f.path, f.contents);
+    process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,68 @@
+/** `backprop-studio import <model.onnx> -o <graph.nngraph.json>`: an ONNX model as a graph + weights. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Command, UsageError } from '../command.js';
+import { importOnnx, OnnxImportError } from '../../onnx/import.js';
+import { serializeGraph } from '../../graph/serialize.js';
+import { weightsPathFor } from '../paths.js';
+
+const usage = `Usage: backprop-studio import <model.onnx> [-o <graph.nngraph.json>] [--force]
+
+Reads an ONNX model (e.g. exported by PyTorch or Keras) and writes a graph document and its
+weights beside it (<graph>.weights.json). Layers the exporter spelt out (GELU, LayerNorm,
+MatMul + Add) become single nodes. If any op can't be imported, nothing is written and every
+such op is listed with its node name.
+
+Options:
+  -o, --output <file>   the graph to write (default: <model>.nngraph.json next to the model)
+  --force               overwrite existing files`;
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'import an ONNX model as a graph document and weights',
+  usage,
+  async run(args) {
+    let model: string | undefined;
+    let output: string | undefined;
+    let force = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-o' || a === '--output') {
+        output = args[++i];
+        if (!output) throw new UsageError(`${a} needs a file name`);
+      } else if (a === '--force') force = true;
+      else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+      else if (model === undefined) model = a;
+      else throw new UsageError(`unexpected argument '${a}'`);
+    }
+    if (!model) throw new UsageError('which model? give the path of an .onnx file');
+    if (!existsSync(model)) {
+      process.stderr.write(`backprop-studio import: ${model}: no such file\n`);
+      return 1;
+    }
+    const graphPath =
+      output ?? join(dirname(model), `${basename(model).replace(/\.onnx$/i, '')}.nngraph.json`);
+    const weightsPath = weightsPathFor(graphPath);
+    const existing = [graphPath, weightsPath].filter((p) => existsSync(p));
+    if (existing.length > 0 && !force) {
+      process.stderr.write(
+        `backprop-studio import: ${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; ` +
+          `choose another -o or pass --force to overwrite\n`,
+      );
+      return 1;
+    }
+    let result;
+    try {
+      result = importOnnx(new Uint8Array(readFileSync(model)));
+    } catch (e) {
+      if (!(e instanceof OnnxImportError)) throw e;
+      process.stderr.write(`backprop-studio import: ${model}: ${e.message}\nNothing was written.\n`);
+      return 1;
+    }
+    writeFileSync(graphPath, serializeGraph(result.doc));
+    writeFileSync(weightsPath, `${JSON.stringify(result.weights)}\n`);
+    const layers = result.doc.nodes.length;
+    process.stdout.write(`wrote ${graphPath} (${layers} nodes) and ${weightsPath}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,195 @@
+/**
+ * GraphDoc → CompiledGraph: a Program (engine/autodiff/program.ts) with every buffer allocated
+ * once, parameters initialised from the graph's seed (engine/nn/init.ts) or loaded from a weights
+ * file, and the slots the trainer needs (input, target, loss, prediction) named.
+ */
+import type { GraphDoc, NodeId } from './document.js';
+import { analyzeGraph, type ResolvedNode, type SymbolicShape } from './check.js';
+import { applyWeights, type Weights } from './weights.js';
+import { GraphError } from './graph-error.js';
+import { Program, ProgramBuilder, ProgramError } from '../autodiff/program.js';
+import type { ParamRole } from '../ops/define.js';
+import { INIT_KINDS, type InitKind } from '../ops/init-kinds.js';
+import { fans, initialize, type Fans } from '../nn/init.js';
+import { Rng } from '../tensor/random.js';
+import type { DType, Tensor } from '../tensor/tensor.js';
+
+export { GraphError };
+
+export interface CompileOptions {
+  batchSize: number;
+  dtype?: DType;
+  /** Seed for initial weights and dropout; default the document's training.seed, else 0. */
+  seed?: number;
+  /** Trained weights to start from instead of the initialisers. */
+  weights?: Weights;
+}
+
+export interface CompiledParam {
+  node: NodeId;
+  name: string;
+  slot: number;
+  role: ParamRole;
+}
+
+export interface CompiledGraph {
+  readonly doc: GraphDoc;
+  readonly program: Program;
+  readonly batchSize: number;
+  /** Node ids in execution order. */
+  readonly order: NodeId[];
+  readonly shapes: Map<NodeId, SymbolicShape>;
+  readonly nodeSlot: Map<NodeId, number>;
+  /** Slot of the `input` node's batch. */
+  readonly input: number;
+  /** Slot of the `target` node's batch, null when the graph has none. */
+  readonly target: number | null;
+  /** Slot of the scalar loss. */
+  readonly loss: number;
+  /** Slot feeding the loss's first port (logits or prediction). */
+  readonly prediction: number;
+  readonly params: CompiledParam[];
+  /** The same parameter and state tensors (shared, not copied) in buffers for another batch size. */
+  withBatchSize(n: number): CompiledGraph;
+}
+
+export function compileGraph(doc: GraphDoc, opts: CompileOptions): CompiledGraph {
+  if (!(Number.isInteger(opts.batchSize) && opts.batchSize >= 1))
+    throw new GraphError([
+      {
+        severity: 'error',
+        code: 'bad-batch-size',
+        message: `The batch size must be a whole number ≥ 1; got ${opts.batchSize}.`,
+      },
+    ]);
+  const analysis = analyzeGraph(doc);
+  if (analysis.hasErrors) throw new GraphError(analysis.diagnostics.filter((d) => d.severity === 'error'));
+  const seed = opts.seed ?? doc.training.seed ?? 0;
+  const compiled = build(doc, analysis.order, analysis, opts.batchSize, opts.dtype ?? 'float32', seed, null);
+  initializeParams(compiled, analysis.order, seed);
+  if (opts.weights) applyWeights(compiled, opts.weights);
+  return compiled;
+}
+
+interface Analysis {
+  shapes: Map<NodeId, SymbolicShape>;
+  input: NodeId | null;
+  target: NodeId | null;
+  loss: NodeId | null;
+}
+
+/** The Program for one batch size; with `from`, reusing its parameter and state tensors. */
+function build(
+  doc: GraphDoc,
+  order: ResolvedNode[],
+  analysis: Analysis,
+  batchSize: number,
+  dtype: DType,
+  seed: number,
+  from: CompiledGraph | null,
+): CompiledGraph {
+  const builder = new ProgramBuilder(dtype, seed);
+  const nodeSlot = new Map<NodeId, number>();
+  try {
+    for (const r of order) {
+      const id = r.node.id;
+      if (r.op.category === 'data' && r.op.inputs.length === 0) {
+        nodeSlot.set(id, builder.input(id, [batchSize, ...r.op.shape([], r.attrs)]));
+        continue;
+      }
+      const shared = from ? sharedTensors(from, id) : {};
+      nodeSlot.set(
+        id,
+        builder.node(
+          id,
+          r.op.name,
+          r.sources.map((s) => nodeSlot.get(s)!),
+          r.attrs,
+          shared,
+        ),
+      );
+    }
+  } catch (e) {
+    // analyzeGraph already ran every shape function; this is a safety net, never a crash.
+    if (!(e instanceof ProgramError)) throw e;
+    throw new GraphError([
+      { severity: 'error', code: 'compile-error', message: e.message, ...(e.node ? { node: e.node } : {}) },
+    ]);
+  }
+  const program = builder.build();
+  const params: CompiledParam[] = program.params().map((slot) => {
+    const owner = program.slots[slot]!.owner!;
+    return { node: owner.node, name: owner.param, slot, role: owner.role as ParamRole };
+  });
+  const lossNode = order.find((r) => r.node.id === analysis.loss)!;
+  const compiled: CompiledGraph = {
+    doc,
+    program,
+    batchSize,
+    order: order.map((r) => r.node.id),
+    shapes: analysis.shapes,
+    nodeSlot,
+    input: nodeSlot.get(analysis.input!)!,
+    target: analysis.target !== null ? nodeSlot.get(analysis.target)! : null,
+    loss: nodeSlot.get(lossNode.node.id)!,
+    prediction: nodeSlot.get(lossNode.sources[0]!)!,
+    params,
+    withBatchSize: (n: number) => {
+      if (!(Number.isInteger(n) && n >= 1))
+        throw new RangeError(`withBatchSize: batch size must be a whole number ≥ 1, got ${n}`);
+      return build(doc, order, analysis, n, dtype, seed, compiled);
+    },
+  };
+  return compiled;
+}
+
+/** The parameter and state tensors of node `id` in an already compiled graph. */
+function sharedTensors(
+  from: CompiledGraph,
+  id: NodeId,
+): { params: Record<string, Tensor>; state: Record<string, Tensor> } {
+  const params: Record<string, Tensor> = {};
+  for (const p of from.params) if (p.node === id) params[p.name] = from.program.value(p.slot);
+  const state = from.program.nodes.find((n) => n.id === id)?.ctx.state ?? {};
+  return { params, state: { ...state } };
+}
+
+/**
+ * Every parameter from its node's `init` attribute (PyTorch's default when absent), in program
+ * order from one generator seeded with `seed`, so the same graph and seed give the same weights.
+ */
+function initializeParams(compiled: CompiledGraph, order: ResolvedNode[], seed: number): void {
+  const rng = new Rng(seed);
+  const consumers = new Map<NodeId, ResolvedNode[]>();
+  for (const r of order) for (const s of r.sources) consumers.set(s, [...(consumers.get(s) ?? []), r]);
+  const byNode = new Map<NodeId, CompiledParam[]>();
+  for (const p of compiled.params) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
+  for (const [node, params] of byNode) {
+    const r = order.find((x) => x.node.id === node)!;
+    const init = r.attrs['init'];
+    const kind: InitKind =
+      typeof init === 'string' && (INIT_KINDS as readonly string[]).includes(init)
+        ? (init as InitKind)
+        : 'default';
+    const next = consumers.get(node) ?? [];
+    const activation =
+      next.length === 1 && next[0]!.op.category === 'activations' ? next[0]!.op.name : undefined;
+    const weight = params.find((p) => p.role === 'weight');
+    const layerFans = weight ? fansOf(compiled.program.value(weight.slot).shape) : { fanIn: 1, fanOut: 1 };
+    for (const p of params)
+      initialize(
+        compiled.program.value(p.slot),
+        kind,
+        p.role,
+        { fans: layerFans, ...(activation ? { activation } : {}) },
+        rng,
+      );
+  }
+}
+
+/** torch's fans for weights of rank ≥ 2; a vector weight counts its length both ways. */
+function fansOf(shape: readonly number[]): Fans {
+  if (shape.length >= 2) return fans(shape);
+  const n = shape[0] ?? 1;
+  return { fanIn: n, fanOut: n };
+}

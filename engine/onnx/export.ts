@@ -1,0 +1,287 @@
+/**
+ * Graph document + weights → ONNX model (opset 17). Exports the inference graph: the nodes the
+ * prediction depends on (the value feeding the loss's first port), not the target or the loss.
+ * One row per registry op in EXPORT_ROWS emits the ONNX nodes and initializers for it; an op
+ * without a row is named in the error. Node names follow PyTorch's `/<module>/<Op>` pattern
+ * with the node id as the module, so importing the file back gives the same ids.
+ */
+import { analyzeGraph, type ResolvedNode } from '../graph/check.js';
+import type { GraphDoc, NodeId } from '../graph/document.js';
+import type { Attrs } from '../ops/define.js';
+import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
+import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
+import { floatTensor, int64Tensor } from './tensor-data.js';
+import type { StoredTensor } from './import-ops.js';
+
+export const EXPORT_OPSET = 17;
+
+/** Bad input for export: the document has errors, weights are missing, or ops have no ONNX form. */
+export class OnnxExportError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[] = [message],
+  ) {
+    super(message);
+    this.name = 'OnnxExportError';
+  }
+}
+
+/** Parameter and state tensors of a node by name, or undefined when the node has none stored. */
+export type WeightsLookup = (node: NodeId, name: string) => StoredTensor | undefined;
+
+interface RowContext {
+  id: NodeId;
+  attrs: Attrs;
+  /** Value names of the op's data inputs, in port order. */
+  inputs: string[];
+  /** Symbolic shapes of the data inputs ('N' = batch). */
+  shapes: (number | 'N')[][];
+  /** The value this node must produce. */
+  output: string;
+  /** Adds an ONNX node named `/<id>/<opType>` (suffixed when repeated). */
+  emit(opType: string, inputs: string[], output: string, attrs?: AttributeProto[]): void;
+  /** An initializer holding this node's parameter or state tensor; returns its value name. */
+  param(name: string): string;
+  /** An initializer holding a scalar float constant; returns its value name. */
+  scalar(name: string, v: number): string;
+  /** An initializer holding int64 values (shapes, axes); returns its value name. */
+  ints(name: string, values: number[]): string;
+  /** A fresh intermediate value name. */
+  temp(name: string): string;
+}
+
+type Row = (c: RowContext) => void;
+
+const num = (a: Attrs, k: string) => a[k] as number;
+
+function unary(opType: string, attrs: (a: Attrs) => AttributeProto[] = () => []): Row {
+  return (c) => c.emit(opType, [c.inputs[0]!], c.output, attrs(c.attrs));
+}
+
+function binary(opType: string): Row {
+  return (c) => c.emit(opType, c.inputs, c.output);
+}
+
+/** gelu(x) = x · 0.5 · (1 + erf(x / √2)), the form PyTorch exports before opset 20 (import fuses it back). */
+const gelu: Row = (c) => {
+  const x = c.inputs[0]!;
+  const [u, e, a, m] = ['div', 'erf', 'add', 'mul'].map((n) => c.temp(n)) as [string, string, string, string];
+  c.emit('Div', [x, c.scalar('sqrt2', Math.SQRT2)], u);
+  c.emit('Erf', [u], e);
+  c.emit('Add', [e, c.scalar('one', 1)], a);
+  c.emit('Mul', [x, a], m);
+  c.emit('Mul', [m, c.scalar('half', 0.5)], c.output);
+};
+
+/** gelu_tanh(x) = 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))). */
+const geluTanh: Row = (c) => {
+  const x = c.inputs[0]!;
+  const t = (n: string) => c.temp(n);
+  const [x3, k, inner, scaled, th, onePlus, half] = [
+    'cube',
+    'k',
+    'inner',
+    'scaled',
+    'tanh',
+    'one_plus',
+    'half_x',
+  ].map(t) as string[];
+  c.emit('Pow', [x, c.scalar('three', 3)], x3!);
+  c.emit('Mul', [x3!, c.scalar('coeff', 0.044715)], k!);
+  c.emit('Add', [x, k!], inner!);
+  c.emit('Mul', [inner!, c.scalar('sqrt_2_over_pi', Math.sqrt(2 / Math.PI))], scaled!);
+  c.emit('Tanh', [scaled!], th!);
+  c.emit('Add', [th!, c.scalar('one', 1)], onePlus!);
+  c.emit('Mul', [x, c.scalar('half', 0.5)], half!);
+  c.emit('Mul', [half!, onePlus!], c.output);
+};
+
+/** Registry ops with an ONNX form. Anything else is refused by name. */
+export const EXPORT_ROWS: Record<string, Row> = {
+  linear: (c) => {
+    const inputs = [c.inputs[0]!, c.param('weight')];
+    if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
+    if (c.shapes[0]!.length === 2) {
+      c.emit('Gemm', inputs, c.output, [
+        attr.float('alpha', 1),
+        attr.float('beta', 1),
+        attr.int('transB', 1),
+      ]);
+      return;
+    }
+    // Gemm is 2-D only: x · Wᵀ (+ b) for inputs with more axes.
+    const wt = c.temp('weight_t');
+    c.emit('Transpose', [inputs[1]!], wt, [attr.ints('perm', [1, 0])]);
+    if (inputs.length === 2) return c.emit('MatMul', [inputs[0]!, wt], c.output);
+    const mm = c.temp('matmul');
+    c.emit('MatMul', [inputs[0]!, wt], mm);
+    c.emit('Add', [mm, inputs[2]!], c.output);
+  },
+  matmul: binary('MatMul'),
+  add: binary('Add'),
+  sub: binary('Sub'),
+  mul: binary('Mul'),
+  div: binary('Div'),
+  relu: unary('Relu'),
+  leaky_relu: unary('LeakyRelu', (a) => [attr.float('alpha', num(a, 'negative_slope'))]),
+  elu: unary('Elu', (a) => [attr.float('alpha', num(a, 'alpha'))]),
+  selu: unary('Selu'),
+  sigmoid: unary('Sigmoid'),
+  tanh: unary('Tanh'),
+  softplus: unary('Softplus'),
+  silu: (c) => {
+    const s = c.temp('sigmoid');
+    c.emit('Sigmoid', [c.inputs[0]!], s);
+    c.emit('Mul', [c.inputs[0]!, s], c.output);
+  },
+  gelu,
+  gelu_tanh: geluTanh,
+  exp: unary('Exp'),
+  log: unary('Log'),
+  sqrt: unary('Sqrt'),
+  square: (c) => c.emit('Mul', [c.inputs[0]!, c.inputs[0]!], c.output),
+  abs: unary('Abs'),
+  neg: unary('Neg'),
+  sin: unary('Sin'),
+  softmax: unary('Softmax', (a) => [attr.int('axis', num(a, 'axis'))]),
+  log_softmax: unary('LogSoftmax', (a) => [attr.int('axis', num(a, 'axis'))]),
+  sum: (c) => {
+    const keep = attr.int('keepdims', c.attrs['keepdim'] ? 1 : 0);
+    const axis = c.attrs['axis'];
+    // ReduceSum takes its axes as an input since opset 13; no axes reduces everything.
+    const inputs = axis === undefined ? [c.inputs[0]!] : [c.inputs[0]!, c.ints('axes', [axis as number])];
+    c.emit('ReduceSum', inputs, c.output, [keep]);
+  },
+  mean: (c) => {
+    const axis = c.attrs['axis'];
+    const attrs = [attr.int('keepdims', c.attrs['keepdim'] ? 1 : 0)];
+    // ReduceMean still takes axes as an attribute in opset 17.
+    if (axis !== undefined) attrs.push(attr.ints('axes', [axis as number]));
+    c.emit('ReduceMean', [c.inputs[0]!], c.output, attrs);
+  },
+  transpose: (c) => {
+    const perm = c.attrs['perm'] as number[];
+    const rank = c.shapes[0]!.length;
+    c.emit('Transpose', [c.inputs[0]!], c.output, [
+      attr.ints('perm', perm.length ? perm : Array.from({ length: rank }, (_, i) => rank - 1 - i)),
+    ]);
+  },
+  reshape: (c) =>
+    c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
+  flatten: unary('Flatten', () => [attr.int('axis', 1)]),
+  concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
+};
+
+interface ExportPlan {
+  /** Nodes the prediction depends on, in order, without the input node. */
+  nodes: ResolvedNode[];
+  input: ResolvedNode;
+  prediction: NodeId;
+  shapes: Map<NodeId, (number | 'N')[]>;
+}
+
+/** The part of the document that computes the prediction; throws if the document has errors. */
+function planExport(doc: GraphDoc): ExportPlan {
+  const a = analyzeGraph(doc);
+  const errors = a.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const list = errors.map((d) => (d.node ? `${d.node}: ${d.message}` : d.message));
+    throw new OnnxExportError(`the graph has errors; fix them first:\n  ${list.join('\n  ')}`, list);
+  }
+  const byId = new Map(a.order.map((r) => [r.node.id, r]));
+  const loss = byId.get(a.loss!)!;
+  const prediction = loss.sources[0]!;
+  const needed = new Set<NodeId>([prediction]);
+  for (const r of [...a.order].reverse()) if (needed.has(r.node.id)) r.sources.forEach((s) => needed.add(s));
+  const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id));
+  if (!input) throw new OnnxExportError(`the prediction '${prediction}' does not depend on the input`);
+  const other = a.order.find((r) => r.op.category === 'data' && r !== input && needed.has(r.node.id));
+  if (other)
+    throw new OnnxExportError(
+      `the prediction depends on '${other.node.id}' (${other.op.name}), not only on the input`,
+    );
+  return {
+    nodes: a.order.filter((r) => needed.has(r.node.id) && r !== input),
+    input,
+    prediction,
+    shapes: a.shapes,
+  };
+}
+
+/** Ops of the inference graph that have no ONNX form, as `op (node 'id')`. */
+export function unexportableOps(doc: GraphDoc): string[] {
+  return planExport(doc)
+    .nodes.filter((r) => !EXPORT_ROWS[r.op.name])
+    .map((r) => `${r.op.name} (node '${r.node.id}')`);
+}
+
+/**
+ * The ONNX model for a document and its weights: input 'input' [N, ...], output 'output'.
+ * Throws OnnxExportError naming the ops that can't be exported or the weights that are missing.
+ */
+export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
+  const plan = planExport(doc);
+  const missing = plan.nodes
+    .filter((r) => !EXPORT_ROWS[r.op.name])
+    .map((r) => `${r.op.name} (node '${r.node.id}')`);
+  if (missing.length > 0) {
+    throw new OnnxExportError(`these ops have no ONNX form: ${missing.join(', ')}`, missing);
+  }
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+  const problems: string[] = [];
+  const usedNames = new Set<string>();
+  const valueOf = (id: NodeId) =>
+    id === plan.input.node.id ? 'input' : id === plan.prediction ? 'output' : id;
+
+  for (const r of plan.nodes) {
+    const id = r.node.id;
+    const fresh = (base: string) => {
+      let name = base;
+      for (let k = 1; usedNames.has(name); k++) name = `${base}_${k}`;
+      usedNames.add(name);
+      return name;
+    };
+    const ctx: RowContext = {
+      id,
+      attrs: r.attrs,
+      inputs: r.sources.map(valueOf),
+      shapes: r.sources.map((s) => plan.shapes.get(s)!),
+      output: valueOf(id),
+      emit: (opType, inputs, output, attrs = []) => {
+        nodes.push(makeNode(opType, inputs, [output], attrs, { name: fresh(`/${id}/${opType}`) }));
+      },
+      param: (name) => {
+        const t = weights(id, name);
+        const value = fresh(`${id}.${name}`);
+        if (!t) problems.push(`node '${id}' (${r.op.name}): the weights have no '${name}'`);
+        else initializers.push(floatTensor(value, t.shape, t.data));
+        return value;
+      },
+      scalar: (name, v) => {
+        const value = fresh(`${id}/${name}`);
+        initializers.push(floatTensor(value, [], [v]));
+        return value;
+      },
+      ints: (name, values) => {
+        const value = fresh(`${id}/${name}`);
+        initializers.push(int64Tensor(value, [values.length], values));
+        return value;
+      },
+      temp: (name) => fresh(`${id}/${name}`),
+    };
+    EXPORT_ROWS[r.op.name]!(ctx);
+  }
+  if (problems.length > 0)
+    throw new OnnxExportError(`missing weights:\n  ${problems.join('\n  ')}`, problems);
+
+  const dims = (s: (number | 'N')[]) => s.map((d) => (d === 'N' ? 'N' : d));
+  const graph = makeGraph({
+    name: 'backprop_studio',
+    node: nodes,
+    input: [tensorValueInfo('input', dims(plan.shapes.get(plan.input.node.id)!))],
+    output: [tensorValueInfo('output', dims(plan.shapes.get(plan.prediction)!))],
+    initializer: initializers,
+  });
+  return encodeModel(makeModel({ graph, opsetImport: [{ domain: '', version: EXPORT_OPSET }] }));
+}

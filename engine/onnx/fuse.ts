@@ -1,0 +1,292 @@
+/**
+ * Pattern rewrites on the flat ONNX graph: subgraphs that exporters emit for one framework layer
+ * are replaced by the single op they compute, so that import maps them to one registry op.
+ * - GELU's erf form, x · 0.5 · (1 + erf(x / √2)), in any association of the products → Gelu.
+ * - LayerNorm spelt out: ReduceMean, Sub, Pow (or Mul), ReduceMean, Add ε, Sqrt, Div (or
+ *   Reciprocal and Mul), then optionally Mul γ and Add β → LayerNormalization.
+ * - MatMul by a constant weight, optionally followed by Add of a constant bias → Linear
+ *   (this project's own op in the 'backprop-studio' domain: weight [out, in], bias [out]).
+ * A rewrite only happens when every intermediate value is used inside the pattern alone, so
+ * nothing another node reads disappears.
+ */
+import { FlatGraph, FlatNode, getAttr, transposeConst } from './onnx-graph.js';
+import { ConstTensor } from './tensor-data.js';
+import { DataType } from './onnx-proto.js';
+import { attr } from './builder.js';
+
+/** Domain of the synthetic ops the rewrites produce (never written to a file). */
+export const STUDIO_DOMAIN = 'backprop-studio';
+
+const TOL = 1e-6;
+
+interface Index {
+  producer: Map<string, FlatNode>;
+  consumers: Map<string, FlatNode[]>;
+  outputs: Set<string>;
+}
+
+function index(g: FlatGraph): Index {
+  const producer = new Map<string, FlatNode>();
+  const consumers = new Map<string, FlatNode[]>();
+  for (const n of g.nodes) {
+    for (const o of n.outputs) producer.set(o, n);
+    for (const i of new Set(n.inputs)) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  }
+  return { producer, consumers, outputs: new Set(g.outputs) };
+}
+
+/** A pattern match: the nodes it replaces and the node that replaces them. */
+interface Rewrite {
+  remove: FlatNode[];
+  add: FlatNode;
+}
+
+class Matcher {
+  constructor(
+    readonly g: FlatGraph,
+    readonly ix: Index,
+  ) {}
+
+  const(v: string): ConstTensor | undefined {
+    return this.g.consts.get(v);
+  }
+
+  /** The scalar value of a constant with one element, else undefined. */
+  scalar(v: string): number | undefined {
+    const c = this.const(v);
+    return c && c.data.length === 1 ? c.data[0] : undefined;
+  }
+
+  isScalar(v: string, value: number, tol = TOL): boolean {
+    const s = this.scalar(v);
+    return s !== undefined && Math.abs(s - value) <= tol * Math.max(1, Math.abs(value));
+  }
+
+  /** The node producing `v` if it is `opType` (default domain). */
+  producedBy(v: string, opType: string): FlatNode | undefined {
+    const p = this.ix.producer.get(v);
+    return p && p.opType === opType && !p.domain ? p : undefined;
+  }
+
+  /** The single consumer of `v`, if there is exactly one and `v` is not a graph output. */
+  onlyConsumer(v: string): FlatNode | undefined {
+    const c = this.ix.consumers.get(v) ?? [];
+    return c.length === 1 && !this.ix.outputs.has(v) ? c[0] : undefined;
+  }
+
+  /** For a commutative binary node with input `v`, the other input. */
+  other(n: FlatNode, v: string): string | undefined {
+    if (n.inputs.length !== 2) return undefined;
+    if (n.inputs[0] === v) return n.inputs[1];
+    if (n.inputs[1] === v) return n.inputs[0];
+    return undefined;
+  }
+
+  /** Values used only by the given nodes (and not graph outputs). */
+  private internal(nodes: FlatNode[], v: string): boolean {
+    if (this.ix.outputs.has(v)) return false;
+    return (this.ix.consumers.get(v) ?? []).every((c) => nodes.includes(c));
+  }
+
+  /** True when every output of the nodes except `out` is used inside the nodes only. */
+  sealed(nodes: FlatNode[], out: string): boolean {
+    return nodes.every((n) => n.outputs.every((o) => o === out || this.internal(nodes, o)));
+  }
+
+  /**
+   * The factors of a product tree rooted at `v`: descends into Mul nodes whose output is used
+   * only inside the tree. Returns the factor values and the Mul nodes walked.
+   */
+  factors(v: string, root = true): { values: string[]; nodes: FlatNode[] } {
+    const mul = this.producedBy(v, 'Mul');
+    if (!mul || (!root && !this.onlyConsumer(v))) return { values: [v], nodes: [] };
+    const parts = mul.inputs.map((x) => this.factors(x, false));
+    return { values: parts.flatMap((p) => p.values), nodes: [mul, ...parts.flatMap((p) => p.nodes)] };
+  }
+}
+
+/** x · 0.5 · (1 + erf(x / √2)) → Gelu(x). Anchored at Erf. */
+function matchGelu(m: Matcher, erf: FlatNode): Rewrite | null {
+  const u = erf.inputs[0]!;
+  const div = m.producedBy(u, 'Div');
+  const scale = m.producedBy(u, 'Mul');
+  let x: string | undefined;
+  let pre: FlatNode | undefined;
+  if (div && m.isScalar(div.inputs[1]!, Math.SQRT2, 1e-4)) [x, pre] = [div.inputs[0], div];
+  else if (scale) {
+    const [a, b] = scale.inputs as [string, string];
+    if (m.isScalar(b, Math.SQRT1_2, 1e-4)) [x, pre] = [a, scale];
+    else if (m.isScalar(a, Math.SQRT1_2, 1e-4)) [x, pre] = [b, scale];
+  }
+  if (!x || !pre || !m.onlyConsumer(u)) return null;
+  const add = m.onlyConsumer(erf.outputs[0]!);
+  if (!add || add.opType !== 'Add') return null;
+  const one = m.other(add, erf.outputs[0]!);
+  if (one === undefined || !m.isScalar(one, 1)) return null;
+  // Climb at most two Muls above the Add and take the largest product that is x · A · 0.5.
+  let best: Rewrite | null = null;
+  let top = add.outputs[0]!;
+  for (let level = 0; level < 2; level++) {
+    const next = m.onlyConsumer(top);
+    if (!next || next.opType !== 'Mul') break;
+    top = next.outputs[0]!;
+    const f = m.factors(top);
+    const consts = f.values.filter((v) => m.const(v));
+    const rest = f.values.filter((v) => !m.const(v));
+    const product = consts.reduce((p, v) => p * (m.scalar(v) ?? NaN), 1);
+    const ok =
+      rest.length === 2 &&
+      rest.includes(x) &&
+      rest.includes(add.outputs[0]!) &&
+      Math.abs(product - 0.5) <= TOL &&
+      consts.length === f.values.length - 2;
+    const nodes = [pre, erf, add, ...f.nodes];
+    if (ok && m.sealed(nodes, top)) best = { remove: nodes, add: synthetic('Gelu', '', [x], top, erf) };
+  }
+  return best;
+}
+
+/** The axes of a ReduceMean (attribute before opset 18, input from 18), or undefined. */
+function reduceAxes(m: Matcher, r: FlatNode): number[] | undefined {
+  if (getAttr.int(r, 'keepdims', 1) !== 1) return undefined;
+  if (r.inputs[1]) {
+    const c = m.const(r.inputs[1]);
+    return c ? [...c.data] : undefined;
+  }
+  return r.attrs.has('axes') ? getAttr.ints(r, 'axes') : undefined;
+}
+
+/** The spelt-out LayerNorm → LayerNormalization. Anchored at the first ReduceMean. */
+function matchLayerNorm(m: Matcher, mean: FlatNode): Rewrite | null {
+  const x = mean.inputs[0]!;
+  const axes = reduceAxes(m, mean);
+  if (!axes || axes.length !== 1) return null;
+  const sub = (m.ix.consumers.get(mean.outputs[0]!) ?? []).find(
+    (c) => c.opType === 'Sub' && c.inputs[0] === x && c.inputs[1] === mean.outputs[0],
+  );
+  if (!sub || !m.onlyConsumer(mean.outputs[0]!)) return null;
+  const d = sub.outputs[0]!;
+  const users = m.ix.consumers.get(d) ?? [];
+  const sq = users.find(
+    (u) =>
+      (u.opType === 'Pow' && u.inputs[0] === d && m.isScalar(u.inputs[1]!, 2)) ||
+      (u.opType === 'Mul' && u.inputs[0] === d && u.inputs[1] === d),
+  );
+  if (!sq) return null;
+  const mean2 = m.onlyConsumer(sq.outputs[0]!);
+  if (!mean2 || mean2.opType !== 'ReduceMean' || String(reduceAxes(m, mean2)) !== String(axes)) return null;
+  const addEps = m.onlyConsumer(mean2.outputs[0]!);
+  const epsValue = addEps?.opType === 'Add' ? m.other(addEps, mean2.outputs[0]!) : undefined;
+  const eps = epsValue !== undefined ? m.scalar(epsValue) : undefined;
+  if (!addEps || eps === undefined) return null;
+  const sqrt = m.onlyConsumer(addEps.outputs[0]!);
+  if (!sqrt || sqrt.opType !== 'Sqrt') return null;
+  const nodes = [mean, sub, sq, mean2, addEps, sqrt];
+  let normed: string;
+  const afterSqrt = m.onlyConsumer(sqrt.outputs[0]!);
+  if (afterSqrt?.opType === 'Div' && afterSqrt.inputs[0] === d) {
+    nodes.push(afterSqrt);
+    normed = afterSqrt.outputs[0]!;
+  } else if (afterSqrt?.opType === 'Reciprocal') {
+    const mul = m.onlyConsumer(afterSqrt.outputs[0]!);
+    if (!mul || mul.opType !== 'Mul' || m.other(mul, afterSqrt.outputs[0]!) !== d) return null;
+    nodes.push(afterSqrt, mul);
+    normed = mul.outputs[0]!;
+  } else return null;
+  if (users.length !== 2 || !users.includes(nodes[nodes.length - 1]!)) return null;
+  // Optional affine part: · γ then + β, with constants of the normalised size.
+  let out = normed;
+  let gamma: string | undefined;
+  let beta: string | undefined;
+  const mulG = m.onlyConsumer(out);
+  const g = mulG?.opType === 'Mul' ? m.other(mulG, out) : undefined;
+  if (mulG && g !== undefined && m.const(g)) {
+    nodes.push(mulG);
+    gamma = g;
+    out = mulG.outputs[0]!;
+  }
+  const addB = m.onlyConsumer(out);
+  const b = addB?.opType === 'Add' ? m.other(addB, out) : undefined;
+  if (addB && b !== undefined && m.const(b)) {
+    nodes.push(addB);
+    beta = b;
+    out = addB.outputs[0]!;
+  }
+  if (!m.sealed(nodes, out)) return null;
+  const node = synthetic('LayerNormalization', '', [x, gamma ?? '', beta ?? ''], out, mean);
+  node.attrs.set('axis', attr.int('axis', axes[0]!));
+  node.attrs.set('epsilon', attr.float('epsilon', eps));
+  return { remove: nodes, add: node };
+}
+
+/** MatMul(x, W) [+ b] with constant W [in, out] (and b [out]) → Linear(x, Wᵀ, b). */
+function matchLinear(m: Matcher, mm: FlatNode, newConsts: Map<string, ConstTensor>): Rewrite | null {
+  const [x, w] = mm.inputs as [string, string];
+  const W = m.const(w);
+  if (!W || W.dims.length !== 2 || m.const(x)) return null;
+  const out = W.dims[1]!;
+  const nodes = [mm];
+  let result = mm.outputs[0]!;
+  let bias = '';
+  const add = m.onlyConsumer(result);
+  const b = add?.opType === 'Add' ? m.other(add, result) : undefined;
+  const B = b !== undefined ? m.const(b) : undefined;
+  if (
+    add &&
+    b !== undefined &&
+    B &&
+    B.data.length === out &&
+    B.dims.every((d, i) => d === 1 || i === B.dims.length - 1)
+  ) {
+    nodes.push(add);
+    bias = `${mm.name}/bias`;
+    newConsts.set(bias, { dims: [out], dataType: DataType.FLOAT, data: B.data });
+    result = add.outputs[0]!;
+  }
+  const weight = `${mm.name}/weight`;
+  newConsts.set(weight, transposeConst(W, [1, 0]));
+  return { remove: nodes, add: synthetic('Linear', STUDIO_DOMAIN, [x, weight, bias], result, mm) };
+}
+
+function synthetic(
+  opType: string,
+  domain: string,
+  inputs: string[],
+  output: string,
+  from: FlatNode,
+): FlatNode {
+  return { name: from.name, opType, domain, inputs, outputs: [output], attrs: new Map() };
+}
+
+/**
+ * Applies every rewrite that matches and returns the new graph (the input is not changed).
+ * Replacement nodes take the place of the last node they replace, so the list stays in
+ * topological order.
+ */
+export function fusePatterns(g: FlatGraph): FlatGraph {
+  const consts = new Map(g.consts);
+  let nodes = g.nodes;
+  const passes: [string, (m: Matcher, n: FlatNode) => Rewrite | null][] = [
+    ['Erf', matchGelu],
+    ['ReduceMean', matchLayerNorm],
+    ['MatMul', (m, n) => matchLinear(m, n, consts)],
+  ];
+  for (const [anchor, match] of passes) {
+    const m = new Matcher({ ...g, nodes, consts }, index({ ...g, nodes, consts }));
+    const removed = new Set<FlatNode>();
+    const placeAfter = new Map<FlatNode, FlatNode>();
+    for (const n of nodes) {
+      if (n.opType !== anchor || n.domain || removed.has(n)) continue;
+      const r = match(m, n);
+      if (!r || r.remove.some((x) => removed.has(x))) continue;
+      r.remove.forEach((x) => removed.add(x));
+      const last = nodes.filter((x) => r.remove.includes(x)).pop()!;
+      placeAfter.set(last, r.add);
+    }
+    nodes = nodes.flatMap((n) => {
+      const add = placeAfter.get(n);
+      return add ? [add] : removed.has(n) ? [] : [n];
+    });
+  }
+  return { ...g, nodes, consts };
+}

@@ -1,0 +1,342 @@
+/**
+ * The ONNX → registry op table used by import: one row per ONNX op type (plus the synthetic ops
+ * the pattern rewrites produce). A row turns one node into one registry node, or says why it
+ * can't. Rows see the concrete shapes of their dynamic inputs (the model's own batch size) so
+ * that they can check axes and layouts against what the registry op computes.
+ */
+import { FlatNode, getAttr, resolveReshape } from './onnx-graph.js';
+import { ConstTensor } from './tensor-data.js';
+import { STUDIO_DOMAIN } from './fuse.js';
+import type { Attrs } from '../ops/define.js';
+import type { Shape } from '../tensor/tensor.js';
+
+/** A tensor stored in a weights file: shape and row-major values. */
+export interface StoredTensor {
+  shape: number[];
+  data: number[];
+}
+
+/** What a row produces: a registry node fed by the node's dynamic inputs. */
+export interface Converted {
+  op: string;
+  attrs: Attrs;
+  /** ONNX values feeding the op's data ports, in port order. */
+  inputs: string[];
+  /** Parameter and state tensors by name (running statistics go beside the weights). */
+  params?: Record<string, StoredTensor>;
+}
+
+export interface RowContext {
+  node: FlatNode;
+  opset: number;
+  /** Concrete shape of a dynamic value (with the model's batch size in front). */
+  shape(v: string): Shape;
+  /** The constant behind a value, or undefined if it is computed. */
+  constant(v: string): ConstTensor | undefined;
+  /** The model's batch size (dimension 0 of the graph input). */
+  batch: number;
+}
+
+type Row = (c: RowContext) => Converted;
+
+/** Thrown by a row: this node (as written) cannot be represented. */
+export class Unsupported extends Error {}
+
+const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+function tensor(dims: readonly number[], data: ArrayLike<number>): StoredTensor {
+  return { shape: dims.slice(), data: Array.from(data) };
+}
+
+/** The node's first input, which must be computed (not a constant). */
+function dynamic(c: RowContext, k = 0): string {
+  const v = c.node.inputs[k];
+  if (!v) throw new Unsupported(`input ${k + 1} is missing`);
+  if (c.constant(v))
+    throw new Unsupported(`input ${k + 1} ('${v}') is a constant; only computed values are supported here`);
+  return v;
+}
+
+function constantInput(c: RowContext, k: number, what: string): ConstTensor {
+  const v = c.node.inputs[k];
+  const t = v ? c.constant(v) : undefined;
+  if (!t) throw new Unsupported(`its ${what} (input ${k + 1}) must be a constant or an initializer`);
+  return t;
+}
+
+function optionalConstant(c: RowContext, k: number, what: string): ConstTensor | undefined {
+  return c.node.inputs[k] ? constantInput(c, k, what) : undefined;
+}
+
+/** `axis` of a value with the given rank as a negative index (the registry's ops take both). */
+function negativeAxis(axis: number, rank: number): number {
+  if (axis < -rank || axis >= rank) throw new Unsupported(`axis ${axis} is out of range for rank ${rank}`);
+  return axis < 0 ? axis : axis - rank;
+}
+
+/** A vector of `n` values from a constant that is a scalar or has n elements (bias, scale). */
+function vectorOf(t: ConstTensor | undefined, n: number, fill: number, what: string): number[] {
+  if (!t) return new Array<number>(n).fill(fill);
+  if (t.data.length === 1) return new Array<number>(n).fill(t.data[0]!);
+  if (t.data.length === n && t.dims.filter((d) => d !== 1).length <= 1) return Array.from(t.data);
+  throw new Unsupported(`${what} has shape [${t.dims.join(', ')}]; expected ${n} values`);
+}
+
+function unary(op: string, attrs: (c: RowContext) => Attrs = () => ({})): Row {
+  return (c) => ({ op, attrs: attrs(c), inputs: [dynamic(c)] });
+}
+
+function binary(op: string): Row {
+  return (c) => {
+    const [a, b] = c.node.inputs as [string, string];
+    const constant = [a, b].find((v) => c.constant(v));
+    if (constant) {
+      throw new Unsupported(
+        `its operand '${constant}' is a constant; constants are only imported inside recognised layers (linear bias, GELU, LayerNorm)`,
+      );
+    }
+    return { op, attrs: {}, inputs: [a, b] };
+  };
+}
+
+/** y = x · Wᵀ (+ b) with W [out, in]: Gemm (transB=1 is PyTorch's layout) and fused MatMul + Add. */
+function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefined): Converted {
+  const x = dynamic(c);
+  const [out, inp] = weight.dims as [number, number];
+  const xs = c.shape(x);
+  if (xs[xs.length - 1] !== inp) {
+    throw new Unsupported(`the weight expects ${inp} input features, the input has shape [${xs.join(', ')}]`);
+  }
+  const params: Record<string, StoredTensor> = { weight: tensor([out, inp], weight.data) };
+  if (bias) params['bias'] = tensor([out], vectorOf(bias, out, 0, 'the bias'));
+  return { op: 'linear', attrs: { units: out, bias: bias !== undefined }, inputs: [x], params };
+}
+
+function gemm(c: RowContext): Converted {
+  if (getAttr.int(c.node, 'transA', 0) !== 0) throw new Unsupported('transA=1 is not supported');
+  const b = constantInput(c, 1, 'weight B');
+  if (b.dims.length !== 2) throw new Unsupported(`B must be a matrix, got [${b.dims.join(', ')}]`);
+  const alpha = getAttr.float(c.node, 'alpha', 1);
+  const beta = getAttr.float(c.node, 'beta', 1);
+  const transB = getAttr.int(c.node, 'transB', 0) === 1;
+  const [k, n] = transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
+  // Weight in [out, in] = [n, k] layout, scaled by alpha.
+  const w = new Float64Array(n * k);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < k; j++) w[i * k + j] = alpha * (transB ? b.data[i * k + j]! : b.data[j * n + i]!);
+  const cT = optionalConstant(c, 2, 'bias C');
+  const bias = cT ? { ...cT, data: cT.data.map((v) => beta * v) } : undefined;
+  if (cT && cT.data.length !== 1 && cT.data.length !== n) {
+    throw new Unsupported(`bias C has shape [${cT.dims.join(', ')}]; only a per-output bias is supported`);
+  }
+  return linear(c, { dims: [n, k], dataType: b.dataType, data: w }, bias);
+}
+
+function softmaxLike(op: string): Row {
+  return (c) => {
+    const x = dynamic(c);
+    const rank = c.shape(x).length;
+    const axis = getAttr.int(c.node, 'axis', c.opset >= 13 ? -1 : 1);
+    const ax = negativeAxis(axis, rank);
+    // Before opset 13 the op flattened everything from `axis` on; that is a per-axis softmax
+    // only when `axis` is the last one.
+    if (c.opset < 13 && ax !== -1) throw new Unsupported(`axis ${axis} before opset 13 spans several axes`);
+    return { op, attrs: { axis: ax }, inputs: [x] };
+  };
+}
+
+function layerNorm(c: RowContext): Converted {
+  const x = dynamic(c);
+  const xs = c.shape(x);
+  const axis = negativeAxis(getAttr.int(c.node, 'axis', -1), xs.length);
+  if (axis !== -1)
+    throw new Unsupported(`normalising over axes ${axis}..-1 is not supported; only the last axis`);
+  const d = xs[xs.length - 1]!;
+  return {
+    op: 'layer_norm',
+    attrs: { eps: getAttr.float(c.node, 'epsilon', 1e-5) },
+    inputs: [x],
+    params: {
+      weight: tensor([d], vectorOf(optionalConstant(c, 1, 'scale'), d, 1, 'the scale')),
+      bias: tensor([d], vectorOf(optionalConstant(c, 2, 'bias'), d, 0, 'the bias')),
+    },
+  };
+}
+
+function batchNorm(c: RowContext): Converted {
+  if (getAttr.int(c.node, 'training_mode', 0) !== 0)
+    throw new Unsupported('training_mode=1 is not supported');
+  const x = dynamic(c);
+  const ch = c.shape(x)[1]!;
+  const vec = (k: number, what: string) => tensor([ch], vectorOf(constantInput(c, k, what), ch, 0, what));
+  return {
+    op: 'batch_norm',
+    // ONNX keeps the running statistics' weight on the old value (0.9); PyTorch on the new (0.1).
+    attrs: {
+      eps: getAttr.float(c.node, 'epsilon', 1e-5),
+      momentum: 1 - getAttr.float(c.node, 'momentum', 0.9),
+    },
+    inputs: [x],
+    params: {
+      weight: vec(1, 'scale'),
+      bias: vec(2, 'bias'),
+      running_mean: vec(3, 'mean'),
+      running_var: vec(4, 'var'),
+    },
+  };
+}
+
+/** Symmetric 2-D pads [top, left, bottom, right] as one number, or Unsupported. */
+function symmetricPadding(c: RowContext): number {
+  const autoPad = getAttr.string(c.node, 'auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
+    throw new Unsupported(`auto_pad=${autoPad} is not supported`);
+  const pads = getAttr.ints(c.node, 'pads', [0, 0, 0, 0]);
+  if (pads.length !== 4 || pads.some((p) => p !== pads[0])) {
+    throw new Unsupported(`pads [${pads.join(', ')}] are not the same on every side`);
+  }
+  return pads[0]!;
+}
+
+function square(c: RowContext, name: string, values: number[]): number {
+  if (values.length !== 2 || values[0] !== values[1]) {
+    throw new Unsupported(`${name} [${values.join(', ')}] is not square (2-D, equal sides)`);
+  }
+  return values[0]!;
+}
+
+function ones(c: RowContext, name: string): void {
+  const v = getAttr.ints(c.node, name, [1, 1]);
+  if (v.some((d) => d !== 1))
+    throw new Unsupported(`${name} [${v.join(', ')}] other than 1 is not supported`);
+}
+
+function conv(c: RowContext): Converted {
+  const x = dynamic(c);
+  const w = constantInput(c, 1, 'weight');
+  if (w.dims.length !== 4) throw new Unsupported('only 2-D convolutions (NCHW, weight OIHW) are supported');
+  if (getAttr.int(c.node, 'group', 1) !== 1) throw new Unsupported('grouped convolutions are not supported');
+  ones(c, 'dilations');
+  const [o, i, kh, kw] = w.dims as [number, number, number, number];
+  const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape', [kh, kw]));
+  const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+  return {
+    op: 'conv2d',
+    attrs: { filters: o, kernel, stride, padding: symmetricPadding(c) },
+    inputs: [x],
+    params: {
+      weight: tensor([o, i, kh, kw], w.data),
+      bias: tensor([o], vectorOf(optionalConstant(c, 2, 'bias'), o, 0, 'the bias')),
+    },
+  };
+}
+
+function pool(op: string): Row {
+  return (c) => {
+    const x = dynamic(c);
+    if (getAttr.int(c.node, 'ceil_mode', 0) !== 0) throw new Unsupported('ceil_mode=1 is not supported');
+    ones(c, 'dilations');
+    if (symmetricPadding(c) !== 0) throw new Unsupported('padded pooling is not supported');
+    const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape'));
+    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [kernel, kernel]));
+    return { op, attrs: { kernel, stride }, inputs: [x] };
+  };
+}
+
+function flatten(c: RowContext): Converted {
+  const x = dynamic(c);
+  const axis = getAttr.int(c.node, 'axis', 1);
+  const rank = c.shape(x).length;
+  if ((axis < 0 ? axis + rank : axis) !== 1)
+    throw new Unsupported(`axis ${axis}: only flattening after the batch axis`);
+  return { op: 'flatten', attrs: {}, inputs: [x] };
+}
+
+function reshape(c: RowContext): Converted {
+  const x = dynamic(c);
+  const spec = [...constantInput(c, 1, 'target shape').data];
+  const from = c.shape(x);
+  const dims = resolveReshape(from, spec, getAttr.int(c.node, 'allowzero', 0) === 1);
+  if (dims[0] !== from[0])
+    throw new Unsupported(`it reshapes across the batch axis (to [${dims.join(', ')}])`);
+  if (sizeOf(dims) !== sizeOf(from))
+    throw new Unsupported(`[${from.join(', ')}] cannot become [${dims.join(', ')}]`);
+  // The batch axis stays inferred (-1) so that the graph runs at any batch size.
+  return { op: 'reshape', attrs: { shape: [-1, ...dims.slice(1)] }, inputs: [x] };
+}
+
+function transpose(c: RowContext): Converted {
+  const x = dynamic(c);
+  const rank = c.shape(x).length;
+  const perm = getAttr.ints(
+    c.node,
+    'perm',
+    Array.from({ length: rank }, (_, i) => rank - 1 - i),
+  );
+  if (perm[0] !== 0) throw new Unsupported(`perm [${perm.join(', ')}] moves the batch axis`);
+  return { op: 'transpose', attrs: { perm }, inputs: [x] };
+}
+
+function concat(c: RowContext): Converted {
+  if (c.node.inputs.length !== 2)
+    throw new Unsupported(`it joins ${c.node.inputs.length} tensors; only two are supported`);
+  const inputs = [dynamic(c, 0), dynamic(c, 1)];
+  const rank = c.shape(inputs[0]!).length;
+  const axis = negativeAxis(getAttr.int(c.node, 'axis'), rank);
+  if (axis === -rank) throw new Unsupported('it concatenates along the batch axis');
+  return { op: 'concat', attrs: { axis }, inputs };
+}
+
+function gelu(c: RowContext): Converted {
+  const approximate = c.node.attrs.has('approximate') ? getAttr.string(c.node, 'approximate') : 'none';
+  return { op: approximate === 'tanh' ? 'gelu_tanh' : 'gelu', attrs: {}, inputs: [dynamic(c)] };
+}
+
+/** Rows by ONNX op type (default domain) or `${domain}:${opType}` for the synthetic ops. */
+export const IMPORT_ROWS: Record<string, Row> = {
+  Gemm: gemm,
+  [`${STUDIO_DOMAIN}:Linear`]: (c) =>
+    linear(c, constantInput(c, 1, 'weight'), c.node.inputs[2] ? constantInput(c, 2, 'bias') : undefined),
+  MatMul: (c) => ({ op: 'matmul', attrs: {}, inputs: [dynamic(c, 0), dynamic(c, 1)] }),
+  Add: binary('add'),
+  Sub: binary('sub'),
+  Mul: binary('mul'),
+  Div: binary('div'),
+  Relu: unary('relu'),
+  LeakyRelu: unary('leaky_relu', (c) => ({ negative_slope: getAttr.float(c.node, 'alpha', 0.01) })),
+  Tanh: unary('tanh'),
+  Sigmoid: unary('sigmoid'),
+  Exp: unary('exp'),
+  Log: unary('log'),
+  Sqrt: unary('sqrt'),
+  Abs: unary('abs'),
+  Neg: unary('neg'),
+  Sin: unary('sin'),
+  Softplus: unary('softplus'),
+  Elu: unary('elu', (c) => ({ alpha: getAttr.float(c.node, 'alpha', 1) })),
+  Selu: (c) => {
+    const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);
+    const gamma = getAttr.float(c.node, 'gamma', 1.05070102214813232421875);
+    if (Math.abs(alpha - 1.6732632) > 1e-6 || Math.abs(gamma - 1.050701) > 1e-6)
+      throw new Unsupported('only the standard alpha and gamma are supported');
+    return { op: 'selu', attrs: {}, inputs: [dynamic(c)] };
+  },
+  Gelu: gelu,
+  Softmax: softmaxLike('softmax'),
+  LogSoftmax: softmaxLike('log_softmax'),
+  LayerNormalization: layerNorm,
+  BatchNormalization: batchNorm,
+  Conv: conv,
+  MaxPool: pool('max_pool2d'),
+  AveragePool: pool('avg_pool2d'),
+  Flatten: flatten,
+  Reshape: reshape,
+  Transpose: transpose,
+  Concat: concat,
+};
+
+export function rowFor(node: FlatNode): Row | undefined {
+  return IMPORT_ROWS[
+    node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType
+  ];
+}

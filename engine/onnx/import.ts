@@ -1,0 +1,292 @@
+/**
+ * ONNX model → graph document + weights. The model is decoded, flattened (functions inlined,
+ * constants gathered), rewritten (decompositions fused back into layers), and each remaining
+ * node mapped to one registry op by the table in import-ops.ts. Every problem is collected; if
+ * there is any, the import fails as a whole with the list (nothing is half-imported).
+ */
+import { decodeModel, DataType } from './onnx-proto.js';
+import { ProtobufError } from './protobuf.js';
+import { FlatGraph, flattenModel, OnnxImportError } from './onnx-graph.js';
+import { fusePatterns } from './fuse.js';
+import { Converted, rowFor, StoredTensor, Unsupported } from './import-ops.js';
+import { OnnxTensorError, dataTypeName } from './tensor-data.js';
+import {
+  GRAPH_FORMAT,
+  GRAPH_VERSION,
+  type GraphDoc,
+  type GraphEdge,
+  type GraphNode,
+  type TrainingConfig,
+} from '../graph/document.js';
+import { layeredPositions } from '../graph/layout.js';
+import { getOp } from '../ops/registry.js';
+import { resolveAttrs } from '../ops/attrs.js';
+import type { Attrs } from '../ops/define.js';
+import { sameShape, type Shape } from '../tensor/tensor.js';
+
+export { OnnxImportError };
+
+/** A weights file (format of engine/graph/weights.ts): tensors by node id and parameter name. */
+export interface WeightsFile {
+  format: 'backprop-studio.weights';
+  version: 1;
+  weights: Record<string, Record<string, StoredTensor>>;
+}
+
+export interface ImportResult {
+  doc: GraphDoc;
+  weights: WeightsFile;
+  /** ONNX node names → the node id each became part of (for messages and tests). */
+  origin: Map<string, string>;
+}
+
+interface Emitted extends Converted {
+  id: string;
+  output: string;
+  shape: Shape;
+}
+
+/** The loss and dataset an imported graph trains with; see chooseTraining. */
+interface TrainingChoice {
+  training: TrainingConfig;
+  target: Attrs;
+  loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string };
+}
+
+/**
+ * Imports a model. Throws OnnxImportError listing every unsupported op (by op type and node
+ * name) and every node that can't be represented, with the reason.
+ */
+export function importOnnx(bytes: Uint8Array): ImportResult {
+  let flat: FlatGraph;
+  try {
+    flat = fusePatterns(flattenModel(decodeModel(bytes)));
+  } catch (e) {
+    if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
+    if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
+    throw e;
+  }
+
+  if (flat.inputs.length !== 1) {
+    throw new OnnxImportError(
+      `the model has ${flat.inputs.length} inputs (${flat.inputs.map((i) => i.name).join(', ')}); only models with one input can be imported`,
+    );
+  }
+  const input = flat.inputs[0]!;
+  if (input.elemType !== DataType.FLOAT && input.elemType !== DataType.DOUBLE) {
+    throw new OnnxImportError(
+      `input '${input.name}' is ${dataTypeName(input.elemType)}; only float inputs can be imported`,
+    );
+  }
+  if (input.dims.length < 2 || input.dims.slice(1).some((d) => typeof d !== 'number')) {
+    throw new OnnxImportError(
+      `input '${input.name}' has shape [${input.dims.join(', ')}]; expected a batch axis followed by fixed sizes`,
+    );
+  }
+  if (flat.outputs.length !== 1) {
+    throw new OnnxImportError(
+      `the model has ${flat.outputs.length} outputs; only models with one output can be imported`,
+    );
+  }
+  const batch = typeof input.dims[0] === 'number' ? input.dims[0] : 1;
+  const sample = input.dims.slice(1) as number[];
+
+  // Unsupported op types first, all of them, so the user sees the whole list at once.
+  const missing = flat.nodes.filter((n) => !rowFor(n));
+  if (missing.length > 0) {
+    const list = missing.map(
+      (n) => `${n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.` : ''}${n.opType} (node '${n.name}')`,
+    );
+    throw new OnnxImportError(`the model uses ops that can't be imported: ${list.join(', ')}`, list);
+  }
+
+  const shapes = new Map<string, Shape>([[input.name, [batch, ...sample]]]);
+  const emitted: Emitted[] = [];
+  const problems: string[] = [];
+  const origin = new Map<string, string>();
+  const ids = new IdAllocator();
+  const inputId = ids.take('input');
+  const producerId = new Map<string, string>([[input.name, inputId]]);
+
+  for (const node of flat.nodes) {
+    const where = `node '${node.name}' (${node.opType})`;
+    const blocked = node.inputs.find((v) => v && !flat.consts.has(v) && !shapes.has(v));
+    if (blocked !== undefined) {
+      if (!producerId.has(blocked) && !problems.some((p) => p.includes(`'${blocked}'`)))
+        problems.push(`${where}: its input '${blocked}' is not produced by any node`);
+      continue; // an upstream node failed and was reported
+    }
+    try {
+      const c = rowFor(node)!({
+        node,
+        opset: flat.opset,
+        batch,
+        constant: (v) => flat.consts.get(v),
+        shape: (v) => {
+          const s = shapes.get(v);
+          if (!s) throw new Unsupported(`input '${v}' has no known shape`);
+          return s;
+        },
+      });
+      const { attrs, shape } = checkAgainstRegistry(c, shapes);
+      const id = ids.take(idHint(node.name, c.op));
+      emitted.push({ ...c, attrs, id, output: node.outputs[0]!, shape });
+      shapes.set(node.outputs[0]!, shape);
+      producerId.set(node.outputs[0]!, id);
+      origin.set(node.name, id);
+    } catch (e) {
+      if (e instanceof Unsupported || e instanceof OnnxImportError) problems.push(`${where}: ${e.message}`);
+      else throw e;
+    }
+  }
+  const outputValue = flat.outputs[0]!;
+  if (problems.length === 0 && !producerId.has(outputValue)) {
+    problems.push(
+      `the output '${outputValue}' is ${flat.consts.has(outputValue) ? 'a constant' : 'not computed by any node'}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new OnnxImportError(`the model can't be imported:\n  ${problems.join('\n  ')}`, problems);
+  }
+
+  const outShape = shapes.get(outputValue)!;
+  const choice = chooseTraining(sample, outShape.slice(1));
+  const targetId = ids.take('target');
+  const lossId = ids.take('loss');
+  const nodes: Omit<GraphNode, 'position'>[] = [
+    { id: inputId, op: 'input', attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample } },
+    ...emitted.map((e) => ({ id: e.id, op: e.op, attrs: e.attrs })),
+    { id: targetId, op: 'target', attrs: choice.target },
+    { id: lossId, op: choice.loss.op, attrs: {} },
+  ];
+  const edges: GraphEdge[] = [];
+  for (const e of emitted) {
+    const ports = getOp(e.op)!.inputs;
+    e.inputs.forEach((v, k) => {
+      const edge: GraphEdge = { from: producerId.get(v)!, to: e.id };
+      if (ports.length > 1) edge.toPort = ports[k]!;
+      edges.push(edge);
+    });
+  }
+  edges.push({ from: producerId.get(outputValue)!, to: lossId, toPort: choice.loss.predictionPort });
+  edges.push({ from: targetId, to: lossId, toPort: 'target' });
+
+  const positions = layeredPositions(
+    nodes.map((n) => n.id),
+    edges,
+  );
+  const doc: GraphDoc = {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    nodes: nodes.map((n) => ({ ...n, position: positions.get(n.id)! })),
+    edges,
+    training: choice.training,
+  };
+  const weights: WeightsFile = { format: 'backprop-studio.weights', version: 1, weights: {} };
+  for (const e of emitted) if (e.params) weights.weights[e.id] = e.params;
+  return { doc, weights, origin };
+}
+
+/**
+ * Resolves the row's attributes against the registry op (adding what the op derives from its
+ * weights' shapes), checks the weights' shapes, and infers the output shape with the op's own
+ * shape function.
+ */
+function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs: Attrs; shape: Shape } {
+  const op = getOp(c.op);
+  if (!op) throw new Unsupported(`this project has no '${c.op}' op yet`);
+  const inputShapes = c.inputs.map((v) => shapes.get(v)!);
+  const paramShapes: Record<string, Shape> = {};
+  for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
+  let attrs: Attrs;
+  try {
+    attrs = resolveAttrs(op, c.attrs);
+  } catch (e) {
+    throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
+  }
+  try {
+    const params = (op.params ?? [])
+      .filter((p) => !('present' in p) || typeof p.present !== 'function' || p.present(attrs))
+      .map((p) => {
+        const s = p.shape(inputShapes, attrs);
+        const given = c.params?.[p.name];
+        if (!given) throw new Unsupported(`as ${c.op}: no value for its parameter '${p.name}'`);
+        if (!sameShape(given.shape, s)) {
+          throw new Unsupported(
+            `as ${c.op}: parameter '${p.name}' has shape [${given.shape.join(', ')}], the op expects [${s.join(', ')}]`,
+          );
+        }
+        return s;
+      });
+    return { attrs, shape: op.shape([...inputShapes, ...params], attrs) };
+  } catch (e) {
+    if (e instanceof Unsupported) throw e;
+    throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A graph needs a target and a loss to be a valid document (it is something to train). The
+ * loss is fed by the model's output, so that a forward pass of the imported graph prints what
+ * the model computed. The dataset is a built-in one when the shapes fit one, else a CSV file
+ * named after the graph for the user to provide.
+ */
+export function chooseTraining(sample: readonly number[], output: readonly number[]): TrainingChoice {
+  const base = { optimizer: { kind: 'adam' as const, lr: 0.001 }, batchSize: 32, epochs: 20 };
+  const k = output.length === 1 ? output[0]! : 0;
+  const classification = k >= 2;
+  const loss = classification
+    ? { op: 'cross_entropy' as const, predictionPort: 'logits' }
+    : { op: 'mse_loss' as const, predictionPort: 'pred' };
+  const target: Attrs = classification ? { classes: k } : { features: Math.max(1, k) };
+  if (sample.length === 3 && sample[0] === 1 && sample[1] === 8 && sample[2] === 8 && k === 10)
+    return { training: { ...base, dataset: { kind: 'digits' } }, target, loss };
+  if (sample.length === 1 && sample[0] === 2 && classification)
+    return { training: { ...base, dataset: { kind: 'spiral', classes: k } }, target, loss };
+  if (sample.length === 1 && sample[0] === 1 && k === 1)
+    return { training: { ...base, dataset: { kind: 'sine' } }, target, loss };
+  const features = Array.from({ length: sample.reduce((a, b) => a * b, 1) }, (_, i) => `x${i + 1}`);
+  return {
+    training: {
+      ...base,
+      dataset: {
+        kind: 'csv',
+        path: 'data.csv',
+        features,
+        target: 'y',
+        task: classification ? 'classification' : 'regression',
+      },
+    },
+    target,
+    loss,
+  };
+}
+
+/** Node ids: the exporter's module name where it is a readable identifier, else op + counter. */
+class IdAllocator {
+  private readonly used = new Set<string>();
+  private readonly counters = new Map<string, number>();
+
+  take(hint: string): string {
+    let id = hint;
+    if (this.used.has(id) || /_$/.test(id)) {
+      const base = hint.replace(/_$/, '');
+      let k = this.counters.get(base) ?? 1;
+      while (this.used.has(`${base}_${k}`)) k++;
+      this.counters.set(base, k + 1);
+      id = `${base}_${k}`;
+    }
+    this.used.add(id);
+    return id;
+  }
+}
+
+/** `/fc1/Gemm` → 'fc1'; `/0/Gemm` (Sequential index) → 'linear_' (numbered by the allocator). */
+function idHint(onnxName: string, op: string): string {
+  const parts = onnxName.split('/').filter(Boolean);
+  const module = parts
+    .slice(0, -1)
+    .join('_')
+    .replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z][A-Za-z0-9_]*$/.test(module) ? module : `${op}_`;
+}

@@ -1,0 +1,442 @@
+/**
+ * The training loop on a compiled graph: shuffled mini-batches, epochs, an optimiser and a
+ * schedule, metrics, validation, early stopping, cancellation, and events for the CLI and the
+ * editor. One seeded generator orders the batches, so two runs with one seed give bit-identical
+ * losses.
+ *
+ * The last partial batch of an epoch is trained (lastBatch 'partial', the default, like PyTorch's
+ * DataLoader without drop_last) through a second program from withBatchSize that shares the
+ * parameters; 'drop' leaves it out. Epoch loss and accuracy are the running averages over the
+ * epoch's batches (as Keras and most PyTorch loops report them); validation metrics come from a
+ * full pass in evaluation mode after each epoch; `evaluate` gives clean numbers on any dataset.
+ *
+ * A training step allocates nothing: batches are copied into the program's buffers by index,
+ * the optimiser's state was allocated up front, and statistics are computed only on request.
+ */
+import type { OptimizerConfig, ScheduleConfig } from '../graph/document.js';
+import { Tensor, sizeOf } from '../tensor/tensor.js';
+import { Rng } from '../tensor/random.js';
+import { createOptimizer, Optimizer } from '../optim/optimizers.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { createSchedule, Schedule, scheduleUnit } from '../optim/schedules.js';
+import { Dataset, oneHot, permutation, sampleCount } from '../data/dataset.js';
+import type { Trainable } from './trainable.js';
+import { nodeStats, NodeStats } from './stats.js';
+
+export interface StepEvent {
+  /** Optimisation steps taken so far, counting this one (1-based). */
+  step: number;
+  /** 1-based epoch. */
+  epoch: number;
+  /** Loss of this batch before the update. */
+  loss: number;
+  lr: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  /** Classification only. */
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Learning rate used in the epoch's last step. */
+  lr: number;
+  steps: number;
+}
+
+export interface StatsEvent {
+  step: number;
+  epoch: number;
+  nodes: NodeStats[];
+}
+
+/** Where a NaN or Inf first appeared. */
+export interface Divergence {
+  step: number;
+  epoch: number;
+  node: string;
+  pass: 'forward' | 'backward';
+  value: 'NaN' | 'Infinity';
+  message: string;
+}
+
+export type TrainStatus = 'completed' | 'early_stopped' | 'cancelled' | 'diverged';
+
+export interface TrainResult {
+  status: TrainStatus;
+  history: EpochMetrics[];
+  steps: number;
+  divergence?: Divergence;
+}
+
+export interface TrainerOptions {
+  optimizer: OptimizerConfig;
+  schedule?: ScheduleConfig;
+  epochs: number;
+  /** Orders the batches (the program's own seed drives initialisation and dropout). */
+  seed: number;
+  clipGradNorm?: number;
+  /** Stop after this many epochs without improvement of the validation loss (else the training loss). */
+  earlyStopping?: { patience: number; minDelta?: number };
+  lastBatch?: 'partial' | 'drop';
+  /** Checked between steps; set `aborted` (e.g. from an event handler or an AbortController) to stop. */
+  signal?: { readonly aborted: boolean };
+  /** Emit per-node statistics every this many steps (0 or absent: never). */
+  statsEvery?: number;
+  histogramBins?: number;
+  onStep?: (e: StepEvent) => void;
+  onEpoch?: (m: EpochMetrics) => void;
+  onStats?: (e: StatsEvent) => void;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy?: number;
+}
+
+export class TrainingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingError';
+  }
+}
+
+/** A graph at one batch size, with where its batch comes from and how its targets are laid out. */
+interface Runner {
+  g: Trainable;
+  size: number;
+  /** Gradient buffers of this program's parameters, aligned with the main program's. */
+  grads: Tensor[];
+}
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  private readonly schedule: Schedule;
+  private readonly unit: 'epoch' | 'step';
+  private readonly rng: Rng;
+  private readonly main: Runner;
+  private readonly partial: Runner | null;
+  private readonly order: Int32Array;
+  private readonly trainY: Tensor;
+  private readonly valY: Tensor | null;
+  private readonly runners = new Map<number, Runner>();
+  private readonly classification: boolean;
+  private steps = 0;
+  private epoch = 0;
+
+  constructor(
+    private readonly graph: Trainable,
+    private readonly data: { train: Dataset; validation?: Dataset | null },
+    private readonly opts: TrainerOptions,
+  ) {
+    const n = sampleCount(data.train);
+    if (n === 0) throw new TrainingError('the training set is empty');
+    const sample = graph.program.slots[graph.input]!.shape.slice(1);
+    const given = data.train.x.shape.slice(1);
+    if (sizeOf(sample) !== sizeOf(given) || sample.length !== given.length)
+      throw new TrainingError(
+        `the input takes samples of shape [${sample.join(', ')}] but the dataset has [${given.join(', ')}]`,
+      );
+    this.classification = data.train.task === 'classification';
+    this.trainY = this.targetsFor(data.train);
+    this.valY = data.validation ? this.targetsFor(data.validation) : null;
+    if (n < graph.batchSize && opts.lastBatch === 'drop')
+      throw new TrainingError(
+        `batch size ${graph.batchSize} is larger than the ${n} training samples and lastBatch is 'drop': no batch is left`,
+      );
+    this.main = this.runner(graph.batchSize);
+    const rest = n % graph.batchSize;
+    this.partial =
+      rest && (opts.lastBatch ?? 'partial') === 'partial' ? this.runner(Math.min(rest, n)) : null;
+    const paramsMain = graph.params.map((p) => ({
+      param: graph.program.value(p.slot),
+      grad: this.main.grads[graph.params.indexOf(p)]!,
+    }));
+    this.optimizer = createOptimizer(opts.optimizer, paramsMain);
+    this.unit = scheduleUnit(opts.schedule);
+    this.schedule = createSchedule(opts.schedule, opts.optimizer.lr, opts.epochs * this.batchesPerEpoch);
+    this.rng = new Rng(opts.seed);
+    this.order = new Int32Array(n);
+  }
+
+  get batchesPerEpoch(): number {
+    const n = sampleCount(this.data.train);
+    return Math.floor(n / this.graph.batchSize) + (this.partial ? 1 : 0);
+  }
+
+  /** Trains until the epochs are done, early stopping, cancellation or divergence. */
+  run(): TrainResult {
+    const history: EpochMetrics[] = [];
+    const patience = this.opts.earlyStopping?.patience;
+    const minDelta = this.opts.earlyStopping?.minDelta ?? 0;
+    let best = Infinity;
+    let since = 0;
+    while (this.epoch < this.opts.epochs) {
+      const r = this.runEpoch();
+      if ('status' in r) return { ...r, history, steps: this.steps };
+      history.push(r);
+      if (patience !== undefined) {
+        const watched = r.valLoss ?? r.loss;
+        if (watched < best - minDelta) {
+          best = watched;
+          since = 0;
+        } else if (++since >= patience) return { status: 'early_stopped', history, steps: this.steps };
+      }
+    }
+    return { status: 'completed', history, steps: this.steps };
+  }
+
+  /** One epoch: every batch once, then validation. Returns its metrics or why it stopped. */
+  runEpoch(): EpochMetrics | { status: 'cancelled' | 'diverged'; divergence?: Divergence } {
+    const ds = this.data.train;
+    const n = sampleCount(ds);
+    const B = this.graph.batchSize;
+    this.epoch++;
+    if (this.unit === 'epoch') this.optimizer.lr = this.schedule(this.epoch - 1);
+    permutation(n, this.rng, this.order);
+    let lossSum = 0,
+      correct = 0,
+      seen = 0;
+    const full = Math.floor(n / B);
+    const batches = full + (this.partial ? 1 : 0);
+    for (let b = 0; b < batches; b++) {
+      if (this.opts.signal?.aborted) return { status: 'cancelled' };
+      const r = b < full ? this.main : this.partial!;
+      const start = b * B;
+      this.feed(r, ds, this.trainY, this.order, start);
+      r.g.program.setTraining(true);
+      r.g.program.forward();
+      const loss = r.g.program.value(r.g.loss).data[0]!;
+      this.steps++;
+      if (!Number.isFinite(loss)) return { status: 'diverged', divergence: this.diagnose(r, 'forward') };
+      r.g.program.backward(r.g.loss);
+      if (r !== this.main) this.copyGrads(r);
+      if (!this.gradsFinite()) return { status: 'diverged', divergence: this.diagnose(r, 'backward') };
+      if (this.classification) correct += this.correct(r.g, this.trainY, this.order, start, r.size);
+      lossSum += loss * r.size;
+      seen += r.size;
+      if (this.opts.clipGradNorm !== undefined) clipGradNorm(this.main.grads, this.opts.clipGradNorm);
+      if (this.unit === 'step') this.optimizer.lr = this.schedule(this.steps - 1);
+      const lr = this.optimizer.lr;
+      this.opts.onStep?.({ step: this.steps, epoch: this.epoch, loss, lr });
+      const every = this.opts.statsEvery;
+      if (every && this.steps % every === 0)
+        this.opts.onStats?.({
+          step: this.steps,
+          epoch: this.epoch,
+          nodes: nodeStats(r.g, this.opts.histogramBins),
+        });
+      this.optimizer.step();
+    }
+    const m: EpochMetrics = {
+      epoch: this.epoch,
+      loss: lossSum / seen,
+      lr: this.optimizer.lr,
+      steps: this.steps,
+    };
+    if (this.classification) m.accuracy = correct / seen;
+    if (this.data.validation) {
+      const v = this.evaluate(this.data.validation, this.valY!);
+      m.valLoss = v.loss;
+      if (v.accuracy !== undefined) m.valAccuracy = v.accuracy;
+    }
+    this.opts.onEpoch?.(m);
+    return m;
+  }
+
+  /** Loss (and accuracy) of the current parameters on a dataset, in evaluation mode. */
+  evaluate(ds: Dataset, targets?: Tensor): Evaluation {
+    const y = targets ?? this.targetsFor(ds);
+    const n = sampleCount(ds);
+    const size = Math.min(n, Math.max(this.graph.batchSize, 256));
+    const identity = new Int32Array(n).map((_, i) => i);
+    let lossSum = 0,
+      correct = 0;
+    for (let start = 0; start < n; start += size) {
+      const r = this.runner(Math.min(size, n - start));
+      this.feed(r, ds, y, identity, start);
+      r.g.program.setTraining(false);
+      r.g.program.forward();
+      r.g.program.setTraining(true);
+      lossSum += r.g.program.value(r.g.loss).data[0]! * r.size;
+      if (this.classification) correct += this.correct(r.g, y, identity, start, r.size);
+    }
+    return this.classification ? { loss: lossSum / n, accuracy: correct / n } : { loss: lossSum / n };
+  }
+
+  /** The predictions of the current parameters for features x [M, ...sample] (evaluation mode). */
+  predict(x: Tensor): Tensor {
+    const m = x.shape[0]!;
+    const r = this.runner(Math.min(m, Math.max(this.graph.batchSize, 256)));
+    const pred = r.g.program.value(r.g.prediction);
+    const width = pred.size / r.size;
+    const out = Tensor.zeros([m, ...pred.shape.slice(1)], 'float64');
+    const row = sizeOf(x.shape.slice(1));
+    for (let start = 0; start < m; start += r.size) {
+      const k = Math.min(r.size, m - start);
+      const run = k === r.size ? r : this.runner(k);
+      const inp = run.g.program.value(run.g.input).data;
+      for (let i = 0; i < k * row; i++) inp[i] = x.data[start * row + i]!;
+      run.g.program.setTraining(false);
+      run.g.program.forward();
+      run.g.program.setTraining(true);
+      const p = run.g.program.value(run.g.prediction).data;
+      for (let i = 0; i < k * width; i++) out.data[start * width + i] = p[i]!;
+    }
+    return out;
+  }
+
+  /** Per-node statistics after the last step (what the overlay shows). */
+  stats(): NodeStats[] {
+    return nodeStats(this.main.g, this.opts.histogramBins);
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** The targets as the target slot wants them: class indices, one-hot rows, or values. */
+  private targetsFor(ds: Dataset): Tensor {
+    const t = this.graph.target;
+    if (t === null) return ds.y;
+    const want = this.graph.program.slots[t]!.shape.slice(1);
+    if (ds.task === 'classification') {
+      if (want.length === 0) return ds.y;
+      if (want.length === 1 && want[0] === ds.classes) return oneHot(ds.y, ds.classes);
+      throw new TrainingError(
+        `the target takes [${want.join(', ')}] per sample but the dataset has ${ds.classes} classes: ` +
+          `use class indices (target classes: ${ds.classes}) or one-hot rows of ${ds.classes}`,
+      );
+    }
+    const have = ds.y.shape.slice(1);
+    if (sizeOf(want) !== sizeOf(have))
+      throw new TrainingError(
+        `the target takes [${want.join(', ')}] per sample but the dataset's targets are [${have.join(', ')}]`,
+      );
+    return ds.y;
+  }
+
+  private runner(size: number): Runner {
+    let r = this.runners.get(size);
+    if (!r) {
+      const g = size === this.graph.batchSize ? this.graph : this.graph.withBatchSize(size);
+      const grads = this.graph.params.map((p, i) => {
+        const q = g.params[i];
+        const grad = q && q.node === p.node && q.name === p.name ? g.program.grad(q.slot) : null;
+        if (!grad)
+          throw new TrainingError(`parameter ${p.node}.${p.name} has no gradient at batch size ${size}`);
+        return grad;
+      });
+      r = { g, size, grads };
+      this.runners.set(size, r);
+    }
+    return r;
+  }
+
+  /** Copies rows order[start..start+size) of the dataset into the runner's input and target. */
+  private feed(r: Runner, ds: Dataset, y: Tensor, order: Int32Array, start: number): void {
+    const p = r.g.program;
+    copyRows(ds.x.data, p.value(r.g.input).data, order, start, r.size);
+    if (r.g.target !== null) copyRows(y.data, p.value(r.g.target).data, order, start, r.size);
+  }
+
+  private copyGrads(r: Runner): void {
+    for (let i = 0; i < r.grads.length; i++) this.main.grads[i]!.data.set(r.grads[i]!.data);
+  }
+
+  private gradsFinite(): boolean {
+    let s = 0;
+    for (const g of this.main.grads) {
+      const d = g.data;
+      for (let k = 0; k < d.length; k++) s += d[k]! * 0;
+    }
+    return s === 0;
+  }
+
+  private correct(g: Trainable, y: Tensor, order: Int32Array, start: number, size: number): number {
+    const pred = g.program.value(g.prediction).data;
+    const k = pred.length / size;
+    let c = 0;
+    for (let i = 0; i < size; i++) {
+      const label = this.classLabel(y, order[start + i]!);
+      let guess: number;
+      if (k === 1)
+        guess = pred[i]! > 0 ? 1 : 0; // one logit (binary cross-entropy with logits)
+      else {
+        guess = 0;
+        for (let j = 1; j < k; j++) if (pred[i * k + j]! > pred[i * k + guess]!) guess = j;
+      }
+      if (guess === label) c++;
+    }
+    return c;
+  }
+
+  private classLabel(y: Tensor, row: number): number {
+    const k = y.size / y.shape[0]!;
+    if (k === 1) return y.data[row]!;
+    let best = 0;
+    for (let j = 1; j < k; j++) if (y.data[row * k + j]! > y.data[row * k + best]!) best = j;
+    return best;
+  }
+
+  /** Names the first node whose value (forward) or arriving gradient (backward) is not finite. */
+  private diagnose(r: Runner, pass: 'forward' | 'backward'): Divergence {
+    const p = r.g.program;
+    const order = pass === 'forward' ? r.g.order : [...r.g.order].reverse();
+    let node = '(unknown)';
+    let bad = NaN;
+    const firstBad = (t: Tensor | null): number | null => {
+      if (!t) return null;
+      for (let k = 0; k < t.data.length; k++) if (!Number.isFinite(t.data[k]!)) return t.data[k]!;
+      return null;
+    };
+    search: for (const id of order) {
+      const slot = r.g.nodeSlot.get(id);
+      if (slot === undefined) continue;
+      const v = firstBad(pass === 'forward' ? p.value(slot) : p.grad(slot));
+      if (v !== null) {
+        node = id;
+        bad = v;
+        break;
+      }
+      if (pass === 'backward')
+        for (const q of r.g.params) {
+          const w = q.node === id ? firstBad(p.grad(q.slot)) : null;
+          if (w !== null) {
+            node = `${id}.${q.name}`;
+            bad = w;
+            break search;
+          }
+        }
+    }
+    const value = Number.isNaN(bad) ? 'NaN' : 'Infinity';
+    const what = pass === 'forward' ? `the output of node '${node}'` : `the gradient at '${node}'`;
+    return {
+      step: this.steps,
+      epoch: this.epoch,
+      node,
+      pass,
+      value,
+      message:
+        `training stopped at step ${this.steps} (epoch ${this.epoch}): ${what} became ${value} ` +
+        `(${pass} pass). Lower the learning rate, clip gradients, or check the inputs of '${node.split('.')[0]}'.`,
+    };
+  }
+}
+
+function copyRows(
+  src: ArrayLike<number>,
+  dst: Float32Array | Float64Array,
+  order: Int32Array,
+  start: number,
+  size: number,
+) {
+  const n = order.length;
+  const row = src.length / n;
+  for (let i = 0; i < size; i++) {
+    const from = order[start + i]! * row;
+    const to = i * row;
+    for (let k = 0; k < row; k++) dst[to + k] = src[from + k]!;
+  }
+}
