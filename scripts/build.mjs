@@ -35,18 +35,20 @@ const webview = {
 };
 
 /** @type {esbuild.BuildOptions[]} */
-const builds = args.has('--webview-only') ? [webview] : [
-  {
-    ...common,
-    entryPoints: { extension: 'extension/extension.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-  },
-  webview,
-];
+const builds = args.has('--webview-only')
+  ? [webview]
+  : [
+      {
+        ...common,
+        entryPoints: { extension: 'extension/extension.ts' },
+        outdir: 'dist',
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        external: ['vscode'],
+      },
+      webview,
+    ];
 if (args.has('--tests')) {
   builds.push({
     ...common,

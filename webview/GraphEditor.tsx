@@ -30,7 +30,8 @@ import { autoLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 import { Palette, OP_DRAG_TYPE } from './Palette.js';
 import { QuickAdd } from './QuickAdd.js';
 import { Inspector } from './Inspector.js';
-import { loadState, saveState } from './host.js';
+import { loadState, postToHost, saveState } from './host.js';
+import { ProblemList } from './ProblemList.js';
 import { Button } from './ui/controls.js';
 
 /** Module-level so React Flow sees the same object every render. */
@@ -292,6 +293,7 @@ export function GraphEditor(props: {
 
   const onMoveEnd = React.useCallback((_e: unknown, viewport: Viewport) => saveState({ viewport }), []);
 
+  const [showProblems, setShowProblems] = React.useState(false);
   const single = selectedIds.length === 1 ? doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
   const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
 
@@ -319,10 +321,15 @@ export function GraphEditor(props: {
           >
             Fit view
           </Button>
-          <span className={`status ${errorCount ? 'has-errors' : ''}`} data-testid="status">
+          <button
+            className={`status ${errorCount ? 'has-errors' : ''}`}
+            data-testid="status"
+            title={diagnostics.length ? 'Show the problems' : undefined}
+            onClick={() => setShowProblems((v) => !v && diagnostics.length > 0)}
+          >
             {doc.nodes.length} nodes · {doc.edges.length} edges ·{' '}
             {errorCount ? `${errorCount} error${errorCount > 1 ? 's' : ''}` : 'no errors'}
-          </span>
+          </button>
         </div>
         <div
           className="canvas"
@@ -361,6 +368,14 @@ export function GraphEditor(props: {
             <Controls showInteractive={false} />
           </ReactFlow>
           {hint ? <div className="connect-hint">{hint}</div> : null}
+          {showProblems && diagnostics.length ? (
+            <div className="problems-popover" data-testid="problems">
+              <ProblemList diagnostics={diagnostics} />
+              <Button secondary onClick={() => postToHost({ type: 'openAsText' })}>
+                Open as text
+              </Button>
+            </div>
+          ) : null}
           {quickAdd ? (
             <QuickAdd
               at={quickAdd}

@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
@@ -124,20 +125,6 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     assert.equal(await waitForFile(spiralPath, (t) => t === original), original);
   });
 
-  it('follows the theme (light screenshot)', async () => {
-    await runCommand(page, 'Preferences: Color Theme');
-    await page.locator('.quick-input-widget input').fill('Light Modern');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.monaco-workbench.vs').waitFor({ timeout: 15_000 });
-    await page.waitForTimeout(500);
-    await page.screenshot({ path: join(screenshots, 'workbench-light.png') });
-    const bg = await webviewFrame(page)
-      .locator('body')
-      .evaluate((b) => getComputedStyle(b).backgroundColor);
-    assert.notEqual(bg, 'rgb(31, 31, 31)', `the webview background follows the light theme (got ${bg})`);
-  });
-
   it('shows why a broken file is not a graph and opens it as text', async () => {
     await openFile(page, 'broken.nngraph.json');
     const view = webviewFrame(page);
@@ -147,16 +134,40 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     await page.locator('.monaco-editor .view-lines').filter({ hasText: 'backprop-studio.graph' }).waitFor();
     assert.equal(readFileSync(join(workspace, 'broken.nngraph.json'), 'utf8').length > 0, true);
   });
-});
 
-/** Picks a command in the command palette by its title. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
+  it('runs the extension-host suite in a development host (the suite @vscode/test-electron runs)', async () => {
+    const built = spawnSync(process.execPath, ['scripts/build.mjs', '--tests'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    assert.equal(built.status, 0, built.stderr);
+    const remote = (path: string) => `vscode-remote://${new URL(server!.url).host}${path}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(repoRoot)],
+      ['extensionTestsPath', remote(join(repoRoot, 'out', 'extension-host', 'index.js'))],
+    ];
+    const devPage = await browser!.newPage();
+    const exit = new Promise<{ code: number; logs: unknown }>((ok) =>
+      devPage.exposeFunction('codeAutomationExit', (code: number, logs: unknown) => ok({ code, logs })),
+    );
+    await devPage.goto(
+      `${server!.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      { waitUntil: 'domcontentloaded', timeout: 120_000 },
+    );
+    const result = await Promise.race([
+      exit,
+      new Promise<never>((_, fail) =>
+        setTimeout(() => fail(new Error('the suite did not finish in 180 s')), 180_000),
+      ),
+    ]);
+    await devPage.close();
+    assert.equal(
+      result.code,
+      0,
+      `extension-host suite failed: ${JSON.stringify(result.logs).slice(0, 2000)}`,
+    );
+  });
+});
 
 /** The workbench draws before extensions register: wait until our command is in the palette. */
 async function waitForExtension(page: Page): Promise<void> {

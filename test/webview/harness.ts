@@ -15,8 +15,15 @@ const root = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Bundles the webview into its own folder (so it never races `npm run package` over dist/). */
-export function buildWebview(outdir: string): void {
-  const res = spawnSync(process.execPath, ['scripts/build.mjs', '--webview-only', '--outdir', outdir], {
+export function buildWebview(outdir: string, production = false): void {
+  const args = [
+    'scripts/build.mjs',
+    '--webview-only',
+    '--outdir',
+    outdir,
+    ...(production ? ['--production'] : []),
+  ];
+  const res = spawnSync(process.execPath, args, {
     cwd: root,
     encoding: 'utf8',
   });
@@ -61,10 +68,12 @@ export class Harness {
           cspSource: origin,
           nonce,
           title: 'harness',
-        }).replace(
-          `<script nonce="${nonce}" src`,
-          `<script nonce="${nonce}">${STUB}</script>\n<script nonce="${nonce}" src`,
-        );
+        })
+          .replace('</head>', `<style nonce="${nonce}">${THEME}</style>\n</head>`)
+          .replace(
+            `<script nonce="${nonce}" src`,
+            `<script nonce="${nonce}">${STUB}</script>\n<script nonce="${nonce}" src`,
+          );
         res.writeHead(200, { 'content-type': 'text/html' }).end(html);
         return;
       }

@@ -1,0 +1,130 @@
+/**
+ * How the graph editor webview behaves on a big graph, measured in headless Chromium with the
+ * same harness as the webview tests: time from the host's `init` to every node drawn, and frame
+ * times (requestAnimationFrame intervals) while panning the canvas and while dragging a node.
+ *
+ *   npx tsx scripts/measure-editor.ts [nodes=500]
+ *
+ * Headless Chromium renders in software (no GPU), so these are upper bounds for a desktop VS Code.
+ */
+import { mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
+import { buildWebview, Harness } from '../test/webview/harness.js';
+
+const count = Number(process.argv[2] ?? 500);
+
+/** A wide, layered graph: an input, then layers of tanh/add nodes, each fed by the layer before. */
+function bigGraph(n: number): GraphDoc {
+  const perLayer = 10;
+  const nodes: GraphNode[] = [{ id: 'x', op: 'input', attrs: { features: 8 }, position: { x: 0, y: 0 } }];
+  const edges: GraphEdge[] = [];
+  for (let i = 1; i < n; i++) {
+    const layer = Math.floor((i - 1) / perLayer);
+    const row = (i - 1) % perLayer;
+    const isAdd = layer % 2 === 1;
+    const id = `n${i}`;
+    nodes.push({
+      id,
+      op: isAdd ? 'add' : 'tanh',
+      attrs: {},
+      position: { x: 220 * (layer + 1), y: 110 * row },
+    });
+    const prev = (k: number) => (layer === 0 ? 'x' : `n${(layer - 1) * perLayer + 1 + (k % perLayer)}`);
+    if (isAdd) {
+      edges.push({ from: prev(row), to: id, toPort: 'a' }, { from: prev(row + 1), to: id, toPort: 'b' });
+    } else edges.push({ from: prev(row), to: id });
+  }
+  return {
+    format: 'backprop-studio.graph',
+    version: 1,
+    nodes,
+    edges,
+    training: {
+      dataset: { kind: 'spiral' },
+      optimizer: { kind: 'adam', lr: 0.01 },
+      batchSize: 32,
+      epochs: 1,
+    },
+  };
+}
+
+function stats(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(1);
+  return `median ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms over ${s.length} frames`;
+}
+
+async function frameTimes(h: Harness, gesture: () => Promise<void>): Promise<number[]> {
+  await h.page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __stop: boolean };
+    w.__frames = [];
+    w.__stop = false;
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.__frames.push(t - last);
+      last = t;
+      if (!w.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await gesture();
+  return h.page.evaluate(() => {
+    const w = window as unknown as { __frames: number[]; __stop: boolean };
+    w.__stop = true;
+    return w.__frames.slice(1);
+  });
+}
+
+async function main(): Promise<void> {
+  const out = mkdtempSync(join(resolve(__dirname, '..', '.e2e'), 'measure-'));
+  buildWebview(out, true);
+  const h = await Harness.start(out, { width: 1400, height: 900 });
+  try {
+    await h.waitForPosted((m): m is { type: 'ready' } => m.type === 'ready');
+    const doc = bigGraph(count);
+    const t0 = Date.now();
+    await h.send({ type: 'init', fileName: 'big.nngraph.json', doc, diagnostics: [], version: 1 });
+    await h.page.waitForFunction(
+      (n) => document.querySelectorAll('.op-node').length === n,
+      doc.nodes.length,
+      {
+        timeout: 120_000,
+      },
+    );
+    await h.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    console.log(`${doc.nodes.length} nodes, ${doc.edges.length} edges`);
+    console.log(`open (init → every node drawn): ${Date.now() - t0} ms`);
+
+    const pane = (await h.page.locator('.react-flow__pane').boundingBox())!;
+    const cx = pane.x + pane.width / 2;
+    const cy = pane.y + pane.height / 2;
+    const pan = await frameTimes(h, async () => {
+      await h.page.mouse.move(cx, cy);
+      await h.page.mouse.down();
+      for (let i = 0; i < 60; i++) await h.page.mouse.move(cx - i * 5, cy - i * 2);
+      await h.page.mouse.up();
+    });
+    console.log(`pan: ${stats(pan)}`);
+
+    const node = (await h.page
+      .locator('.op-node')
+      .nth(Math.floor(count / 2))
+      .boundingBox())!;
+    const drag = await frameTimes(h, async () => {
+      await h.page.mouse.move(node.x + 20, node.y + 8);
+      await h.page.mouse.down();
+      for (let i = 0; i < 60; i++) await h.page.mouse.move(node.x + 20 + i * 3, node.y + 8 + i * 2);
+      await h.page.mouse.up();
+    });
+    console.log(`drag a node: ${stats(drag)}`);
+    const moved = await h.waitForPosted(
+      (m): m is Extract<typeof m, { type: 'edit' }> => m.type === 'edit' && m.edit.kind === 'moveNodes',
+    );
+    console.log(`drag end → one edit: ${JSON.stringify(moved.edit).slice(0, 80)}…`);
+  } finally {
+    await h.close();
+  }
+}
+
+void main();
