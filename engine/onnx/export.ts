@@ -11,7 +11,7 @@ import type { Attrs } from '../ops/define.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
 import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
-import type { StoredTensor } from './import-ops.js';
+import type { Weights } from '../graph/weights.js';
 
 export const EXPORT_OPSET = 17;
 
@@ -25,9 +25,6 @@ export class OnnxExportError extends Error {
     this.name = 'OnnxExportError';
   }
 }
-
-/** Parameter and state tensors of a node by name, or undefined when the node has none stored. */
-export type WeightsLookup = (node: NodeId, name: string) => StoredTensor | undefined;
 
 interface RowContext {
   id: NodeId;
@@ -219,7 +216,7 @@ export function unexportableOps(doc: GraphDoc): string[] {
  * The ONNX model for a document and its weights: input 'input' [N, ...], output 'output'.
  * Throws OnnxExportError naming the ops that can't be exported or the weights that are missing.
  */
-export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
+export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
   const plan = planExport(doc);
   const missing = plan.nodes
     .filter((r) => !EXPORT_ROWS[r.op.name])
@@ -252,7 +249,7 @@ export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
         nodes.push(makeNode(opType, inputs, [output], attrs, { name: fresh(`/${id}/${opType}`) }));
       },
       param: (name) => {
-        const t = weights(id, name);
+        const t = weights.weights[id]?.[name];
         const value = fresh(`${id}.${name}`);
         if (!t) problems.push(`node '${id}' (${r.op.name}): the weights have no '${name}'`);
         else initializers.push(floatTensor(value, t.shape, t.data));

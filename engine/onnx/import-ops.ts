@@ -9,12 +9,7 @@ import { ConstTensor } from './tensor-data.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
 import type { Shape } from '../tensor/tensor.js';
-
-/** A tensor stored in a weights file: shape and row-major values. */
-export interface StoredTensor {
-  shape: number[];
-  data: number[];
-}
+import type { TensorJson } from '../tensor/tensor-json.js';
 
 /** What a row produces: a registry node fed by the node's dynamic inputs. */
 export interface Converted {
@@ -23,7 +18,7 @@ export interface Converted {
   /** ONNX values feeding the op's data ports, in port order. */
   inputs: string[];
   /** Parameter and state tensors by name (running statistics go beside the weights). */
-  params?: Record<string, StoredTensor>;
+  params?: Record<string, TensorJson>;
 }
 
 export interface RowContext {
@@ -44,7 +39,7 @@ export class Unsupported extends Error {}
 
 const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-function tensor(dims: readonly number[], data: ArrayLike<number>): StoredTensor {
+function tensor(dims: readonly number[], data: ArrayLike<number>): TensorJson {
   return { shape: dims.slice(), data: Array.from(data) };
 }
 
@@ -107,7 +102,7 @@ function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefine
   if (xs[xs.length - 1] !== inp) {
     throw new Unsupported(`the weight expects ${inp} input features, the input has shape [${xs.join(', ')}]`);
   }
-  const params: Record<string, StoredTensor> = { weight: tensor([out, inp], weight.data) };
+  const params: Record<string, TensorJson> = { weight: tensor([out, inp], weight.data) };
   if (bias) params['bias'] = tensor([out], vectorOf(bias, out, 0, 'the bias'));
   return { op: 'linear', attrs: { units: out, bias: bias !== undefined }, inputs: [x], params };
 }

@@ -8,7 +8,7 @@ import { decodeModel, DataType } from './onnx-proto.js';
 import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
-import { Converted, rowFor, StoredTensor, Unsupported } from './import-ops.js';
+import { Converted, rowFor, Unsupported } from './import-ops.js';
 import { OnnxTensorError, dataTypeName } from './tensor-data.js';
 import {
   GRAPH_FORMAT,
@@ -19,6 +19,7 @@ import {
   type TrainingConfig,
 } from '../graph/document.js';
 import { layeredPositions } from '../graph/layout.js';
+import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
 import type { Attrs } from '../ops/define.js';
@@ -26,16 +27,9 @@ import { sameShape, type Shape } from '../tensor/tensor.js';
 
 export { OnnxImportError };
 
-/** A weights file (format of engine/graph/weights.ts): tensors by node id and parameter name. */
-export interface WeightsFile {
-  format: 'backprop-studio.weights';
-  version: 1;
-  weights: Record<string, Record<string, StoredTensor>>;
-}
-
 export interface ImportResult {
   doc: GraphDoc;
-  weights: WeightsFile;
+  weights: Weights;
   /** ONNX node names → the node id each became part of (for messages and tests). */
   origin: Map<string, string>;
 }
@@ -182,7 +176,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
     edges,
     training: choice.training,
   };
-  const weights: WeightsFile = { format: 'backprop-studio.weights', version: 1, weights: {} };
+  const weights: Weights = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, weights: {} };
   for (const e of emitted) if (e.params) weights.weights[e.id] = e.params;
   return { doc, weights, origin };
 }

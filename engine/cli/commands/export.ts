@@ -6,16 +6,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
-import type { GraphDoc } from '../../graph/document.js';
-import { exportOnnx, OnnxExportError, type WeightsLookup } from '../../onnx/export.js';
-import type { StoredTensor } from '../../onnx/import-ops.js';
+import type { Diagnostic, GraphDoc } from '../../graph/document.js';
+import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compile.js';
+import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { exportOnnx, OnnxExportError } from '../../onnx/export.js';
 
-/** What every target gets: the parsed document, where it came from, and its weights. */
+/** What every target gets: the parsed document, its compiled form, and its weights. */
 export interface ExportInput {
   doc: GraphDoc;
   graphPath: string;
-  /** Trained weights (from --weights) or, without them, what the initialiser gives. */
-  weights: WeightsLookup;
+  /** The graph compiled (batch size 1) with the weights loaded. */
+  compiled: CompiledGraph;
+  /** Every parameter and state tensor: trained (from --weights) or from the initialisers. */
+  weights: Weights;
   /** The file to write (from -o, or the graph's name with the target's extension). */
   outPath: string;
 }
@@ -32,9 +35,9 @@ export interface ExportTarget {
   /** Extension of the default output file, with the dot. */
   extension: string;
   summary: string;
-  /** Produces the files; throws an Error whose message says what can't be exported and why. */
+  /** Produces the files; throws one of `inputErrors` saying what can't be exported and why. */
   export(input: ExportInput): ExportedFile[];
-  /** Error types that mean bad input (printed as a message, exit code 1), not a bug. */
+  /** Error types that mean the graph can't go to this format (printed, exit code 1), not a bug. */
   inputErrors: (new (...args: never[]) => Error)[];
 }
 
@@ -59,21 +62,16 @@ Options:
   --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
                         weights from its seed`;
 
-/** A weights file's tensors by node and name (format 'backprop-studio.weights', version 1). */
-function readWeightsFile(path: string): WeightsLookup {
-  const json = JSON.parse(readFileSync(path, 'utf8')) as {
-    format?: string;
-    weights?: Record<string, Record<string, StoredTensor>>;
-  };
-  if (
-    json.format !== 'backprop-studio.weights' ||
-    typeof json.weights !== 'object' ||
-    json.weights === null
-  ) {
-    throw new UsageError(`${path} is not a weights file (expected "format": "backprop-studio.weights")`);
+function printDiagnostics(path: string, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    const where = [
+      d.line !== undefined ? `${path}:${d.line}` : path,
+      d.node !== undefined ? `node '${d.node}'` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    process.stderr.write(`${where}: ${d.severity}: ${d.message}\n`);
   }
-  const w = json.weights;
-  return (node, name) => w[node]?.[name];
 }
 
 export const exportCommand: Command = {
@@ -114,20 +112,29 @@ export const exportCommand: Command = {
     }
     const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
     if (!doc) {
-      for (const d of diagnostics) process.stderr.write(`${graphPath}:${d.line ?? 1}: ${d.message}\n`);
+      printDiagnostics(graphPath, diagnostics);
       return 1;
     }
-    if (!weightsPath) {
-      process.stderr.write(
-        `backprop-studio export: give --weights <file>: exporting the initial weights needs the graph compiler\n`,
-      );
-      return 1;
+    let compiled: CompiledGraph;
+    try {
+      const given = weightsPath !== undefined ? readWeights(readFileSync(weightsPath, 'utf8')) : undefined;
+      compiled = compileGraph(doc, { batchSize: 1, ...(given ? { weights: given } : {}) });
+    } catch (e) {
+      if (e instanceof WeightsError) {
+        process.stderr.write(`backprop-studio export: ${weightsPath}: ${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof GraphError) {
+        printDiagnostics(graphPath, e.diagnostics);
+        return 1;
+      }
+      throw e;
     }
     const outPath =
       out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
     let files: ExportedFile[];
     try {
-      files = target.export({ doc, graphPath, weights: readWeightsFile(weightsPath), outPath });
+      files = target.export({ doc, graphPath, compiled, weights: weightsOf(compiled), outPath });
     } catch (e) {
       if (!target.inputErrors.some((t) => e instanceof t)) throw e;
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
