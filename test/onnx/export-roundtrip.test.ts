@@ -1,0 +1,101 @@
+/**
+ * Export and the round trip, for every example graph and every imported reference model:
+ * graph → ONNX (onnxruntime loads it and computes what the engine computes) → import → the same
+ * graph outputs again. Examples whose ops ONNX can't express must fail export naming those ops.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { exportOnnx, OnnxExportError, unexportableOps } from '../../engine/onnx/export.js';
+import { importOnnx } from '../../engine/onnx/import.js';
+import { parseGraph } from '../../engine/graph/parse.js';
+import { compileGraph } from '../../engine/graph/compile.js';
+import { weightsOf, type Weights } from '../../engine/graph/weights.js';
+import type { GraphDoc } from '../../engine/graph/document.js';
+import { Rng } from '../../engine/tensor/random.js';
+import { maxAbsDiff, referenceModels, runOrt, type StoredTensor } from './reference-models.js';
+import { runEngine } from './engine-run.js';
+
+const TOL = 1e-4;
+const EXAMPLES = resolve(__dirname, '../../examples');
+
+interface Case {
+  name: string;
+  doc: GraphDoc;
+  weights: Weights;
+}
+
+function exampleCases(): Case[] {
+  if (!existsSync(EXAMPLES)) return [];
+  return readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.nngraph.json'))
+    .sort()
+    .map((f) => {
+      const { doc, diagnostics } = parseGraph(readFileSync(join(EXAMPLES, f), 'utf8'));
+      assert.ok(doc, `${f}: ${diagnostics.map((d) => d.message).join('; ')}`);
+      // The initial weights from the graph's seed: what an untrained export carries.
+      return { name: `examples/${f}`, doc, weights: weightsOf(compileGraph(doc, { batchSize: 1 })) };
+    });
+}
+
+function referenceCases(): Case[] {
+  return referenceModels().map((r) => {
+    const { doc, weights } = importOnnx(new Uint8Array(readFileSync(r.path)));
+    return { name: `imported ${r.file}`, doc, weights };
+  });
+}
+
+/** A batch of random inputs of the graph's input shape. */
+function randomInput(doc: GraphDoc, batch: number, seed: number): StoredTensor {
+  const compiled = compileGraph(doc, { batchSize: batch });
+  const shape = compiled.program.value(compiled.input).shape.slice();
+  const rng = new Rng(seed);
+  return {
+    shape,
+    data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1.5, 1.5)),
+  };
+}
+
+const cases = [...exampleCases(), ...referenceCases()];
+
+test('there are graphs to export (examples and imported reference models)', () => {
+  assert.ok(cases.length >= 3);
+});
+
+for (const c of cases) {
+  const blocked = unexportableOps(c.doc);
+  if (blocked.length > 0) {
+    test(`${c.name}: export names the ops ONNX can't express (${blocked.join(', ')})`, () => {
+      assert.throws(
+        () => exportOnnx(c.doc, c.weights),
+        (e: unknown) => e instanceof OnnxExportError && blocked.every((b) => e.message.includes(b)),
+      );
+    });
+    continue;
+  }
+  test(`${c.name}: ONNX export runs in onnxruntime like the engine, and imports back to the same outputs`, async () => {
+    const bytes = exportOnnx(c.doc, c.weights);
+    const input = randomInput(c.doc, 3, 7);
+    const engine = runEngine(c.doc, c.weights, input);
+    const ort = await runOrt(bytes, input);
+    assert.deepEqual(ort.shape, engine.shape);
+    assert.ok(
+      maxAbsDiff(ort.data, engine.data) <= TOL,
+      `engine vs onnxruntime: ${maxAbsDiff(ort.data, engine.data)}`,
+    );
+
+    const back = importOnnx(bytes);
+    const again = runEngine(back.doc, back.weights, input);
+    assert.ok(
+      maxAbsDiff(again.data, engine.data) <= TOL,
+      `round trip: ${maxAbsDiff(again.data, engine.data)}`,
+    );
+    // Ids survive the trip (export names nodes /<id>/<Op>).
+    const ids = (d: GraphDoc) =>
+      d.nodes.filter((n) => n.op !== 'target' && !/loss/.test(n.op)).map((n) => n.id);
+    const exported = new Set(ids(c.doc));
+    for (const id of ids(back.doc))
+      if (id !== 'input') assert.ok(exported.has(id), `id '${id}' comes from the graph`);
+  });
+}
