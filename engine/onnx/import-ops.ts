@@ -292,6 +292,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Gemm: gemm,
   [`${STUDIO_DOMAIN}:Linear`]: (c) =>
     linear(c, constantInput(c, 1, 'weight'), c.node.inputs[2] ? constantInput(c, 2, 'bias') : undefined),
+  [`${STUDIO_DOMAIN}:Silu`]: unary('silu'),
   MatMul: (c) => ({ op: 'matmul', attrs: {}, inputs: [dynamic(c, 0), dynamic(c, 1)] }),
   Add: binary('add'),
   Sub: binary('sub'),

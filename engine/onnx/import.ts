@@ -97,6 +97,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   const shapes = new Map<string, Shape>([[input.name, [batch, ...sample]]]);
   const emitted: Emitted[] = [];
   const problems: string[] = [];
+  const failed = new Set<string>();
   const origin = new Map<string, string>();
   const ids = new IdAllocator();
   const inputId = ids.take('input');
@@ -104,11 +105,16 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
 
   for (const node of flat.nodes) {
     const where = `node '${node.name}' (${node.opType})`;
-    const blocked = node.inputs.find((v) => v && !flat.consts.has(v) && !shapes.has(v));
-    if (blocked !== undefined) {
-      if (!producerId.has(blocked) && !problems.some((p) => p.includes(`'${blocked}'`)))
-        problems.push(`${where}: its input '${blocked}' is not produced by any node`);
-      continue; // an upstream node failed and was reported
+    // Downstream of a node that failed: that node's problem is already reported.
+    if (node.inputs.some((v) => failed.has(v))) {
+      node.outputs.forEach((v) => failed.add(v));
+      continue;
+    }
+    const unknown = node.inputs.find((v) => v && !flat.consts.has(v) && !shapes.has(v));
+    if (unknown !== undefined) {
+      problems.push(`${where}: its input '${unknown}' is not produced by any node`);
+      node.outputs.forEach((v) => failed.add(v));
+      continue;
     }
     try {
       const c = rowFor(node)!({
@@ -129,8 +135,9 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       producerId.set(node.outputs[0]!, id);
       origin.set(node.name, id);
     } catch (e) {
-      if (e instanceof Unsupported || e instanceof OnnxImportError) problems.push(`${where}: ${e.message}`);
-      else throw e;
+      if (!(e instanceof Unsupported || e instanceof OnnxImportError)) throw e;
+      problems.push(`${where}: ${e.message}`);
+      node.outputs.forEach((v) => failed.add(v));
     }
   }
   const outputValue = flat.outputs[0]!;
