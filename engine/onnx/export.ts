@@ -59,6 +59,22 @@ function binary(opType: string): Row {
   return (c) => c.emit(opType, c.inputs, c.output);
 }
 
+function pool(opType: 'MaxPool' | 'AveragePool'): Row {
+  return (c) => {
+    const k = num(c.attrs, 'kernel');
+    const s = (c.attrs['stride'] as number | undefined) ?? k;
+    const p = num(c.attrs, 'padding');
+    const attrs = [
+      attr.ints('kernel_shape', [k, k]),
+      attr.ints('strides', [s, s]),
+      attr.ints('pads', [p, p, p, p]),
+    ];
+    // The engine's average counts padded zeros, as PyTorch does by default.
+    if (opType === 'AveragePool') attrs.push(attr.int('count_include_pad', 1));
+    c.emit(opType, [c.inputs[0]!], c.output, attrs);
+  };
+}
+
 /** gelu(x) = x · 0.5 · (1 + erf(x / √2)), the form PyTorch exports before opset 20 (import fuses it back). */
 const gelu: Row = (c) => {
   const x = c.inputs[0]!;
@@ -166,6 +182,35 @@ export const EXPORT_ROWS: Record<string, Row> = {
   reshape: (c) =>
     c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
   flatten: unary('Flatten', () => [attr.int('axis', 1)]),
+  conv2d: (c) => {
+    const inputs = [c.inputs[0]!, c.param('weight')];
+    if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
+    const k = num(c.attrs, 'kernel');
+    const s = num(c.attrs, 'stride');
+    const p = num(c.attrs, 'padding');
+    c.emit('Conv', inputs, c.output, [
+      attr.ints('kernel_shape', [k, k]),
+      attr.ints('strides', [s, s]),
+      attr.ints('pads', [p, p, p, p]),
+    ]);
+  },
+  max_pool2d: pool('MaxPool'),
+  avg_pool2d: pool('AveragePool'),
+  layer_norm: (c) =>
+    c.emit('LayerNormalization', [c.inputs[0]!, c.param('weight'), c.param('bias')], c.output, [
+      attr.int('axis', num(c.attrs, 'axis')),
+      attr.float('epsilon', num(c.attrs, 'eps')),
+    ]),
+  batch_norm: (c) =>
+    c.emit(
+      'BatchNormalization',
+      [c.inputs[0]!, c.param('weight'), c.param('bias'), c.param('running_mean'), c.param('running_var')],
+      c.output,
+      // ONNX weighs the old running value by momentum; PyTorch (and the engine) the new one.
+      [attr.float('epsilon', num(c.attrs, 'eps')), attr.float('momentum', 1 - num(c.attrs, 'momentum'))],
+    ),
+  // In an inference graph dropout passes its input through.
+  dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
 };
 

@@ -215,26 +215,29 @@ function conv(c: RowContext): Converted {
   const [o, i, kh, kw] = w.dims as [number, number, number, number];
   const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape', [kh, kw]));
   const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+  const bias = optionalConstant(c, 2, 'bias');
+  const params: Record<string, TensorJson> = { weight: tensor([o, i, kh, kw], w.data) };
+  if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
   return {
     op: 'conv2d',
-    attrs: { filters: o, kernel, stride, padding: symmetricPadding(c) },
+    attrs: { outChannels: o, kernel, stride, padding: symmetricPadding(c), bias: bias !== undefined },
     inputs: [x],
-    params: {
-      weight: tensor([o, i, kh, kw], w.data),
-      bias: tensor([o], vectorOf(optionalConstant(c, 2, 'bias'), o, 0, 'the bias')),
-    },
+    params,
   };
 }
 
-function pool(op: string): Row {
+function pool(op: 'max_pool2d' | 'avg_pool2d'): Row {
   return (c) => {
     const x = dynamic(c);
     if (getAttr.int(c.node, 'ceil_mode', 0) !== 0) throw new Unsupported('ceil_mode=1 is not supported');
     ones(c, 'dilations');
-    if (symmetricPadding(c) !== 0) throw new Unsupported('padded pooling is not supported');
+    const padding = symmetricPadding(c);
+    // The engine's average counts padded zeros (PyTorch's default, ONNX's count_include_pad=1).
+    if (op === 'avg_pool2d' && padding > 0 && getAttr.int(c.node, 'count_include_pad', 0) !== 1)
+      throw new Unsupported('padding with count_include_pad=0 is not supported');
     const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape'));
-    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [kernel, kernel]));
-    return { op, attrs: { kernel, stride }, inputs: [x] };
+    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+    return { op, attrs: { kernel, stride, padding }, inputs: [x] };
   };
 }
 
