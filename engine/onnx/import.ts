@@ -17,6 +17,7 @@ import {
   type GraphEdge,
   type GraphNode,
   type TrainingConfig,
+  type DatasetConfig,
 } from '../graph/document.js';
 import { layeredPositions } from '../graph/layout.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
@@ -43,6 +44,8 @@ interface Emitted extends Converted {
 /** The loss and dataset an imported graph trains with; see chooseTraining. */
 interface TrainingChoice {
   training: TrainingConfig;
+  /** The dataset gives flat rows: the input takes features and a reshape restores the sample's shape. */
+  flatInput: boolean;
   target: Attrs;
   loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string };
 }
@@ -154,13 +157,29 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   const choice = chooseTraining(sample, outShape.slice(1));
   const targetId = ids.take('target');
   const lossId = ids.take('loss');
-  const nodes: Omit<GraphNode, 'position'>[] = [
-    { id: inputId, op: 'input', attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample } },
+  const nodes: Omit<GraphNode, 'position'>[] = [];
+  const edges: GraphEdge[] = [];
+  if (choice.flatInput) {
+    // A CSV row is flat: the samples enter as features and take their shape again at once.
+    const unflatten = ids.take('unflatten');
+    nodes.push(
+      { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1) } },
+      { id: unflatten, op: 'reshape', attrs: { shape: [-1, ...sample] } },
+    );
+    edges.push({ from: inputId, to: unflatten });
+    producerId.set(input.name, unflatten);
+  } else {
+    nodes.push({
+      id: inputId,
+      op: 'input',
+      attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample },
+    });
+  }
+  nodes.push(
     ...emitted.map((e) => ({ id: e.id, op: e.op, attrs: e.attrs })),
     { id: targetId, op: 'target', attrs: choice.target },
     { id: lossId, op: choice.loss.op, attrs: {} },
-  ];
-  const edges: GraphEdge[] = [];
+  );
   for (const e of emitted) {
     const ports = getOp(e.op)!.inputs;
     e.inputs.forEach((v, k) => {
@@ -230,7 +249,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
  * A graph needs a target and a loss to be a valid document (it is something to train). The
  * loss is fed by the model's output, so that a forward pass of the imported graph prints what
  * the model computed. The dataset is a built-in one when the shapes fit one, else a CSV file
- * named after the graph for the user to provide.
+ * (data.csv, columns x1..xK and y) for the user to provide.
  */
 export function chooseTraining(sample: readonly number[], output: readonly number[]): TrainingChoice {
   const base = { optimizer: { kind: 'adam' as const, lr: 0.001 }, batchSize: 32, epochs: 20 };
@@ -240,12 +259,16 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     ? { op: 'cross_entropy' as const, predictionPort: 'logits' }
     : { op: 'mse_loss' as const, predictionPort: 'pred' };
   const target: Attrs = classification ? { classes: k } : { features: Math.max(1, k) };
-  if (sample.length === 3 && sample[0] === 1 && sample[1] === 8 && sample[2] === 8 && k === 10)
-    return { training: { ...base, dataset: { kind: 'digits' } }, target, loss };
-  if (sample.length === 1 && sample[0] === 2 && classification)
-    return { training: { ...base, dataset: { kind: 'spiral', classes: k } }, target, loss };
-  if (sample.length === 1 && sample[0] === 1 && k === 1)
-    return { training: { ...base, dataset: { kind: 'sine' } }, target, loss };
+  const builtIn = (dataset: DatasetConfig) => ({
+    training: { ...base, dataset },
+    target,
+    loss,
+    flatInput: false,
+  });
+  const shape = sample.join('x');
+  if (shape === '1x8x8' && k === 10) return builtIn({ kind: 'digits' });
+  if (shape === '2' && classification) return builtIn({ kind: 'spiral', classes: k });
+  if (shape === '1' && k === 1) return builtIn({ kind: 'sine' });
   const features = Array.from({ length: sample.reduce((a, b) => a * b, 1) }, (_, i) => `x${i + 1}`);
   return {
     training: {
@@ -260,6 +283,7 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     },
     target,
     loss,
+    flatInput: sample.length > 1,
   };
 }
 
