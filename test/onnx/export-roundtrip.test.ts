@@ -1,5 +1,5 @@
 /**
- * Export and the round trip, for every example graph and every imported reference model:
+ * Export and the round trip, for every example graph and every imported model (reference, fixtures):
  * graph → ONNX (onnxruntime loads it and computes what the engine computes) → import → the same
  * graph outputs again. Examples whose ops ONNX can't express must fail export naming those ops.
  */
@@ -16,6 +16,8 @@ import type { GraphDoc } from '../../engine/graph/document.js';
 import { Rng } from '../../engine/tensor/random.js';
 import { maxAbsDiff, referenceModels, runOrt, type StoredTensor } from './reference-models.js';
 import { runEngine } from './engine-run.js';
+import { fixtures } from './fixtures.js';
+import { encodeModel } from '../../engine/onnx/onnx-proto.js';
 
 const TOL = 1e-4;
 const EXAMPLES = resolve(__dirname, '../../examples');
@@ -57,7 +59,15 @@ function randomInput(doc: GraphDoc, batch: number, seed: number): StoredTensor {
   };
 }
 
-const cases = [...exampleCases(), ...referenceCases()];
+/** The hand-built opset-18 fixtures, imported: they reach ops the examples may not use. */
+function fixtureCases(): Case[] {
+  return fixtures().map((f) => {
+    const { doc, weights } = importOnnx(encodeModel(f.model));
+    return { name: `imported ${f.name}`, doc, weights };
+  });
+}
+
+const cases = [...exampleCases(), ...referenceCases(), ...fixtureCases()];
 
 test('there are graphs to export (examples and imported reference models)', () => {
   assert.ok(cases.length >= 3);
