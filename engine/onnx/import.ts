@@ -23,7 +23,7 @@ import { layeredPositions } from '../graph/layout.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
-import type { Attrs } from '../ops/define.js';
+import type { AttrSpec, Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
 
 export { OnnxImportError };
@@ -208,9 +208,8 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
 }
 
 /**
- * Resolves the row's attributes against the registry op (adding what the op derives from its
- * weights' shapes), checks the weights' shapes, and infers the output shape with the op's own
- * shape function.
+ * Resolves the row's attributes against the registry op, checks the weights' shapes, and infers
+ * the output shape with the op's own shape function. Returns the attributes to write.
  */
 function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs: Attrs; shape: Shape } {
   const op = getOp(c.op);
@@ -238,7 +237,13 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
         }
         return s;
       });
-    return { attrs, shape: op.shape([...inputShapes, ...params], attrs) };
+    const shape = op.shape([...inputShapes, ...params], attrs);
+    // The document keeps what differs from the op's defaults (less to read, smaller diffs).
+    const specs = op.attrs as Record<string, AttrSpec>;
+    const written = Object.fromEntries(
+      Object.entries(c.attrs).filter(([k, v]) => JSON.stringify(specs[k]?.default) !== JSON.stringify(v)),
+    );
+    return { attrs: written, shape };
   } catch (e) {
     if (e instanceof Unsupported) throw e;
     throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
