@@ -4,5 +4,6 @@ import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
+import { reference } from './reference.js';
 
-export const commands: Command[] = [checkCommand, runCommand, importCommand, exportCommand];
+export const commands: Command[] = [checkCommand, runCommand, importCommand, exportCommand, reference];
