@@ -9,7 +9,10 @@ const root = join(__dirname, '..');
 const path = join(root, 'schema', 'nngraph.schema.json');
 async function main(): Promise<void> {
   const config = await prettier.resolveConfig(path);
-  writeFileSync(path, await prettier.format(JSON.stringify(graphJsonSchema()), { ...config, parser: 'json' }));
+  writeFileSync(
+    path,
+    await prettier.format(JSON.stringify(graphJsonSchema()), { ...config, parser: 'json' }),
+  );
   console.log(`wrote ${path}`);
 }
 

@@ -58,7 +58,11 @@ export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | nu
   const parsed = parseGraph(text);
   if (!parsed.doc) return { doc: null, shapes: new Map(), diagnostics: parsed.diagnostics };
   const checked = checkGraph(parsed.doc, { locations: parsed.locations });
-  return { doc: parsed.doc, shapes: checked.shapes, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
+  return {
+    doc: parsed.doc,
+    shapes: checked.shapes,
+    diagnostics: [...parsed.diagnostics, ...checked.diagnostics],
+  };
 }
 
 export function checkGraph(doc: GraphDoc, opts: CheckOptions = {}): CheckResult {
