@@ -1,9 +1,10 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { reference } from './reference.js';
 
-export const commands: Command[] = [checkCommand, runCommand, importCommand, exportCommand, reference];
+export const commands: Command[] = [checkCommand, runCommand, importCommand, exportCommand, reference, bench];
