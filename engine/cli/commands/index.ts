@@ -6,5 +6,14 @@ import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { reference } from './reference.js';
+import { analyze } from './analyze.js';
 
-export const commands: Command[] = [checkCommand, runCommand, importCommand, exportCommand, reference, bench];
+export const commands: Command[] = [
+  checkCommand,
+  runCommand,
+  importCommand,
+  exportCommand,
+  reference,
+  bench,
+  analyze,
+];
