@@ -23,7 +23,7 @@ import { layeredPositions } from '../graph/layout.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
-import type { AttrSpec, Attrs } from '../ops/define.js';
+import { presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
 
 export { OnnxImportError };
@@ -217,31 +217,31 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const inputShapes = c.inputs.map((v) => shapes.get(v)!);
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
+  // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
+  const given = { ...c.attrs, ...(op.deriveAttrs?.(paramShapes) ?? {}) } as Attrs;
   let attrs: Attrs;
   try {
-    attrs = resolveAttrs(op, c.attrs);
+    attrs = resolveAttrs(op, given);
   } catch (e) {
     throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
   }
   try {
-    const params = (op.params ?? [])
-      .filter((p) => !('present' in p) || typeof p.present !== 'function' || p.present(attrs))
-      .map((p) => {
-        const s = p.shape(inputShapes, attrs);
-        const given = c.params?.[p.name];
-        if (!given) throw new Unsupported(`as ${c.op}: no value for its parameter '${p.name}'`);
-        if (!sameShape(given.shape, s)) {
-          throw new Unsupported(
-            `as ${c.op}: parameter '${p.name}' has shape [${given.shape.join(', ')}], the op expects [${s.join(', ')}]`,
-          );
-        }
-        return s;
-      });
+    const params = presentParams(op, attrs).map((p) => {
+      const s = p.shape(inputShapes, attrs);
+      const given = c.params?.[p.name];
+      if (!given) throw new Unsupported(`as ${c.op}: no value for its parameter '${p.name}'`);
+      if (!sameShape(given.shape, s)) {
+        throw new Unsupported(
+          `as ${c.op}: parameter '${p.name}' has shape [${given.shape.join(', ')}], the op expects [${s.join(', ')}]`,
+        );
+      }
+      return s;
+    });
     const shape = op.shape([...inputShapes, ...params], attrs);
     // The document keeps what differs from the op's defaults (less to read, smaller diffs).
     const specs = op.attrs as Record<string, AttrSpec>;
     const written = Object.fromEntries(
-      Object.entries(c.attrs).filter(([k, v]) => JSON.stringify(specs[k]?.default) !== JSON.stringify(v)),
+      Object.entries(given).filter(([k, v]) => JSON.stringify(specs[k]?.default) !== JSON.stringify(v)),
     );
     return { attrs: written, shape };
   } catch (e) {

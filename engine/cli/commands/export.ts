@@ -10,8 +10,9 @@ import type { Diagnostic, GraphDoc } from '../../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compile.js';
 import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
 import { exportOnnx, OnnxExportError } from '../../onnx/export.js';
+import { typescriptTarget } from '../export/typescript.js';
 
-/** What every target gets: the parsed document, its compiled form, and its weights. */
+/** What every target gets: the parsed document, where it came from, and its weights. */
 export interface ExportInput {
   doc: GraphDoc;
   graphPath: string;
@@ -19,6 +20,10 @@ export interface ExportInput {
   compiled: CompiledGraph;
   /** Every parameter and state tensor: trained (from --weights) or from the initialisers. */
   weights: Weights;
+  /** The --weights file as read, or null (targets that compile the graph start from its seed). */
+  weightsFile: Weights | null;
+  /** The target's own flags that were given (see ExportTarget.flags). */
+  flags: readonly string[];
   /** The file to write (from -o, or the graph's name with the target's extension). */
   outPath: string;
 }
@@ -35,10 +40,14 @@ export interface ExportTarget {
   /** Extension of the default output file, with the dot. */
   extension: string;
   summary: string;
-  /** Produces the files; throws one of `inputErrors` saying what can't be exported and why. */
+  /** Produces the files; throws an Error whose message says what can't be exported and why. */
   export(input: ExportInput): ExportedFile[];
-  /** Error types that mean the graph can't go to this format (printed, exit code 1), not a bug. */
+  /** Error types that mean bad input (printed as a message, exit code 1), not a bug. */
   inputErrors: (new (...args: never[]) => Error)[];
+  /** Whether the target needs --weights (it cannot compute initial weights itself). */
+  needsWeights?: boolean;
+  /** Flags only this target takes (without a value), for parsing and the usage text. */
+  flags?: readonly { flag: string; doc: string }[];
 }
 
 export const EXPORT_TARGETS: ExportTarget[] = [
@@ -48,7 +57,9 @@ export const EXPORT_TARGETS: ExportTarget[] = [
     summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
     export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
     inputErrors: [OnnxExportError],
+    needsWeights: true,
   },
+  typescriptTarget,
 ];
 
 const usage = `Usage: backprop-studio export <graph.nngraph.json> --to <target> [-o <file>] [--weights <weights.json>]
@@ -60,7 +71,8 @@ Options:
   --to <target>         the format to write
   -o, --output <file>   the file to write (default: the graph's name with the target's extension)
   --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
-                        weights from its seed`;
+                        weights from its seed
+${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
 
 function printDiagnostics(path: string, diagnostics: Diagnostic[]): void {
   for (const d of diagnostics) {
@@ -83,6 +95,8 @@ export const exportCommand: Command = {
     let to: string | undefined;
     let out: string | undefined;
     let weightsPath: string | undefined;
+    const flags: string[] = [];
+    const targetFlags = new Set(EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => f.flag)));
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       const value = () => {
@@ -93,6 +107,7 @@ export const exportCommand: Command = {
       if (a === '--to') to = value();
       else if (a === '-o' || a === '--output') out = value();
       else if (a === '--weights') weightsPath = value();
+      else if (targetFlags.has(a)) flags.push(a);
       else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
       else if (graphPath === undefined) graphPath = a;
       else throw new UsageError(`unexpected argument '${a}'`);
@@ -104,6 +119,8 @@ export const exportCommand: Command = {
       throw new UsageError(
         `unknown target '${to}'; the targets are ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`,
       );
+    const foreign = flags.find((f) => !(target.flags ?? []).some((t) => t.flag === f));
+    if (foreign) throw new UsageError(`${foreign} is not an option of --to ${target.name}`);
     for (const p of [graphPath, weightsPath]) {
       if (p !== undefined && !existsSync(p)) {
         process.stderr.write(`backprop-studio export: ${p}: no such file\n`);
@@ -115,10 +132,15 @@ export const exportCommand: Command = {
       printDiagnostics(graphPath, diagnostics);
       return 1;
     }
+    if (!weightsPath && target.needsWeights) {
+      process.stderr.write(`backprop-studio export: --to ${target.name} needs --weights <file>\n`);
+      return 1;
+    }
+    let weightsFile: Weights | null = null;
     let compiled: CompiledGraph;
     try {
-      const given = weightsPath !== undefined ? readWeights(readFileSync(weightsPath, 'utf8')) : undefined;
-      compiled = compileGraph(doc, { batchSize: 1, ...(given ? { weights: given } : {}) });
+      if (weightsPath !== undefined) weightsFile = readWeights(readFileSync(weightsPath, 'utf8'));
+      compiled = compileGraph(doc, { batchSize: 1, ...(weightsFile ? { weights: weightsFile } : {}) });
     } catch (e) {
       if (e instanceof WeightsError) {
         process.stderr.write(`backprop-studio export: ${weightsPath}: ${e.message}\n`);
@@ -134,7 +156,8 @@ export const exportCommand: Command = {
       out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
     let files: ExportedFile[];
     try {
-      files = target.export({ doc, graphPath, compiled, weights: weightsOf(compiled), outPath });
+      const weights = weightsOf(compiled);
+      files = target.export({ doc, graphPath, compiled, weights, weightsFile, flags, outPath });
     } catch (e) {
       if (!target.inputErrors.some((t) => e instanceof t)) throw e;
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
