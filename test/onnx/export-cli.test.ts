@@ -61,10 +61,7 @@ test('export writes the inference graph only: no target, no loss, one input and 
 });
 
 test('export CLI: --to onnx with trained weights reproduces the model; bad input is a message and exit 1', async () => {
-  assert.deepEqual(
-    EXPORT_TARGETS.map((t) => t.name),
-    ['onnx'],
-  );
+  assert.ok(EXPORT_TARGETS.some((t) => t.name === 'onnx'));
   const dir = mkdtempSync(join(tmpdir(), 'onnx-export-'));
   try {
     const { doc, weights } = importOnnx(new Uint8Array(readFileSync(ref.path)));
