@@ -44,8 +44,6 @@ export interface ExportTarget {
   export(input: ExportInput): ExportedFile[];
   /** Error types that mean bad input (printed as a message, exit code 1), not a bug. */
   inputErrors: (new (...args: never[]) => Error)[];
-  /** Whether the target needs --weights (it cannot compute initial weights itself). */
-  needsWeights?: boolean;
   /** Flags only this target takes (without a value), for parsing and the usage text. */
   flags?: readonly { flag: string; doc: string }[];
 }
@@ -57,7 +55,6 @@ export const EXPORT_TARGETS: ExportTarget[] = [
     summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
     export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
     inputErrors: [OnnxExportError],
-    needsWeights: true,
   },
   typescriptTarget,
 ];
@@ -130,10 +127,6 @@ export const exportCommand: Command = {
     const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
     if (!doc) {
       printDiagnostics(graphPath, diagnostics);
-      return 1;
-    }
-    if (!weightsPath && target.needsWeights) {
-      process.stderr.write(`backprop-studio export: --to ${target.name} needs --weights <file>\n`);
       return 1;
     }
     let weightsFile: Weights | null = null;
