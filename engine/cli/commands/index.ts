@@ -2,5 +2,7 @@
 import type { Command } from '../command.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { train } from './train.js';
+import { demo } from './demo.js';
 
-export const commands: Command[] = [importCommand, exportCommand];
+export const commands: Command[] = [importCommand, exportCommand, train, demo];
