@@ -114,7 +114,8 @@ export class ProgramBuilder {
       throw new ProgramError(`node '${id}': ${err.message}`, id, { attr: err.attr });
     }
     const dataShapes = inputs.map((s) => this.slots[s]!.shape);
-    const paramSlots = (op.params ?? []).map((p) => {
+    const present = (op.params ?? []).filter((p) => p.present?.(resolved) ?? true);
+    const paramSlots = present.map((p) => {
       const shape = this.guard(id, op, () => p.shape(dataShapes, resolved));
       const given = opts.params?.[p.name];
       const value = given ? this.adopt(given, shape, `${id}.${p.name}`) : Tensor.zeros(shape, this.dtype);
@@ -253,13 +254,28 @@ export class Program {
 
   /** Reverse mode from a scalar slot (after forward): fills every allocated gradient. */
   backward(loss: number): void {
+    const seed = this.slots[loss]!.grad;
+    if (seed && seed.size !== 1)
+      throw new Error(`backward: '${this.slots[loss]!.name}' is not a scalar (${shapeToString(seed.shape)})`);
+    this.backwardFrom(loss, null);
+  }
+
+  /**
+   * Reverse mode from any slot (after forward) with the given cotangent of its value (null: 1 for
+   * a scalar): the vector-Jacobian product, filling every allocated gradient.
+   */
+  backwardFrom(slot: number, cotangent: Tensor | null): void {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) slots[i]!.grad?.data.fill(0);
-    const seed = slots[loss]!.grad;
-    if (!seed) throw new Error(`backward: '${slots[loss]!.name}' does not depend on any parameter or input`);
-    if (seed.size !== 1)
-      throw new Error(`backward: '${slots[loss]!.name}' is not a scalar (${shapeToString(seed.shape)})`);
-    seed.data[0] = 1;
+    const seed = slots[slot]!.grad;
+    if (!seed) throw new Error(`backward: '${slots[slot]!.name}' does not depend on any parameter or input`);
+    if (cotangent) {
+      if (!sameShape(cotangent.shape, seed.shape))
+        throw new Error(
+          `backward: cotangent of '${slots[slot]!.name}' must have shape ${shapeToString(seed.shape)}, got ${shapeToString(cotangent.shape)}`,
+        );
+      seed.data.set(cotangent.data);
+    } else seed.fill(1);
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const n = this.nodes[i]!;
       const g = slots[n.output]!.grad;
@@ -291,17 +307,37 @@ export class Program {
 
   /**
    * Hessian-vector product of the scalar `loss` with respect to the parameters, along `v`
-   * (a tangent per parameter slot): forward over reverse. Runs forward, JVP, backward, then the
-   * tangent of the backward pass. Returns H·v per parameter slot (and leaves gradients filled).
+   * (a tangent per parameter slot): forward over reverse. Returns H·v per parameter slot (and
+   * leaves gradients filled).
    */
   hvp(loss: number, v: ReadonlyMap<number, Tensor>): Map<number, Tensor> {
+    const tg = this.forwardOverReverse(loss, null, null, v);
+    const out = new Map<number, Tensor>();
+    for (const p of this.params()) out.set(p, tg[p]!.clone());
+    return out;
+  }
+
+  /**
+   * The tangent of the whole reverse pass (forward over reverse): runs forward, the JVP along `v`
+   * (tangents of some inputs/parameters), the VJP from `slot` with `cotangent` (null: 1 for a
+   * scalar), then differentiates that VJP along `v` and along `cotangentTangent` (the tangent of
+   * the cotangent; null means zero). Returns the tangent of every gradient, indexed by slot
+   * (null where no gradient flows); the buffers are reused by the next call.
+   */
+  forwardOverReverse(
+    slot: number,
+    cotangent: Tensor | null,
+    cotangentTangent: Tensor | null,
+    v: ReadonlyMap<number, Tensor>,
+  ): readonly (Tensor | null)[] {
     this.forward();
     const t = this.jvp(v);
-    this.backward(loss);
+    this.backwardFrom(slot, cotangent);
     const tg = (this.tangentGrads ??= this.slots.map((s) =>
       s.grad ? Tensor.zeros(s.shape, this.dtype) : null,
     ));
     for (const x of tg) x?.data.fill(0);
+    if (cotangentTangent) tg[slot]?.data.set(cotangentTangent.data);
     const nonzero = this.slots.map((_, i) => v.has(i));
     for (const n of this.nodes) if (n.inputs.some((s) => nonzero[s])) nonzero[n.output] = true;
     for (let i = this.nodes.length - 1; i >= 0; i--) {
@@ -317,8 +353,6 @@ export class Program {
       const tgx: Grads = n.inputs.map((s, k) => (n.op.differentiable[k] ? tg[s]! : null));
       n.op.vjpJvp(n.ctx, n.xs, this.slots[n.output]!.value, g, tx, t[n.output]!, tgo, tgx);
     }
-    const out = new Map<number, Tensor>();
-    for (const p of this.params()) out.set(p, tg[p]!.clone());
-    return out;
+    return tg;
   }
 }

@@ -16,6 +16,10 @@ import { Shape, Tensor } from '../tensor/tensor.js';
 
 export type OpCategory = 'data' | 'layers' | 'activations' | 'math' | 'shape' | 'losses';
 
+/**
+ * An attribute without a default is required unless `optional` (then it stays absent when not
+ * given, e.g. `sum.axis`: all axes when absent).
+ */
 export type AttrSpec = (
   | { type: 'number'; default?: number; min?: number; max?: number; doc: string }
   | { type: 'integer'; default?: number; min?: number; max?: number; doc: string }
@@ -39,6 +43,11 @@ export interface ParamSpec<A> {
   role: ParamRole;
   /** Shape from the data inputs' shapes (params excluded) and the attributes. */
   shape: (inputs: Shape[], attrs: A) => Shape;
+  /**
+   * Whether the node has this parameter (e.g. `bias: false` drops a layer's bias). Absent
+   * parameters must come last: kernels see fewer inputs.
+   */
+  present?: (attrs: A) => boolean;
 }
 
 export interface StateSpec<A> {
@@ -75,6 +84,11 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
   params?: readonly ParamSpec<A>[];
   state?: readonly StateSpec<A>[];
   attrs: { [K in keyof A]: AttrSpec };
+  /**
+   * Attributes that always follow from the shapes of the inputs and parameters, by name (linear
+   * `units` from `weight`): used where a layer arrives with its weights (reference cases, imports).
+   */
+  deriveAttrs?: (shapes: Record<string, Shape>) => Partial<A>;
   /** Output shape from input shapes (data inputs, then params); throws ShapeError. */
   shape: (inputs: Shape[], attrs: A) => Shape;
   /** Forward-pass floating point operations. */

@@ -5,10 +5,27 @@
  */
 import type { AnyOp } from './define.js';
 import { add, sub, mul, div } from './binary.js';
-import { tanh } from './elementwise.js';
+import { ELEMENTWISE_OPS } from './elementwise.js';
+import { matmul, linear } from './linalg.js';
+import { LOSS_OPS } from './losses.js';
+import { REDUCE_OPS } from './reduce.js';
+import { SHAPE_OPS } from './shape.js';
 import { input, target } from './data.js';
 
-export const OPS: readonly AnyOp[] = [input, target, add, sub, mul, div, tanh];
+export const OPS: readonly AnyOp[] = [
+  input,
+  target,
+  add,
+  sub,
+  mul,
+  div,
+  matmul,
+  linear,
+  ...ELEMENTWISE_OPS,
+  ...REDUCE_OPS,
+  ...SHAPE_OPS,
+  ...LOSS_OPS,
+];
 
 const byName = new Map(OPS.map((op) => [op.name, op]));
 

@@ -2,7 +2,8 @@
 import type { Command } from '../command.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { reference } from './reference.js';
 import { train } from './train.js';
 import { demo } from './demo.js';
 
-export const commands: Command[] = [importCommand, exportCommand, train, demo];
+export const commands: Command[] = [importCommand, exportCommand, reference, train, demo];

@@ -1,0 +1,78 @@
+/**
+ * `op` cases: one op on given inputs; its output, the VJP of a cotangent for every differentiable
+ * input (`inputs`; `const` ones get none), and the JVP along `tangents`.
+ */
+import { ProgramBuilder } from '../../autodiff/program.js';
+import { requireOp } from '../../ops/registry.js';
+import type { Shape, Tensor } from '../../tensor/tensor.js';
+import { CaseError, isObject, objectField, stringField, tensorsField, toTensor } from '../case.js';
+import { Comparisons, type CaseHandler } from '../result.js';
+
+/** Keys of a case's `attrs` that document the case rather than configure the op. */
+const DOC_KEYS = ['note', 'layout'];
+
+export const runOpCase: CaseHandler = (c, { dtype }) => {
+  const op = requireOp(stringField(c, 'op'));
+  const given = { ...objectField(c, 'attrs') };
+  const training = given.training ?? true;
+  if (typeof training !== 'boolean') throw new CaseError('attrs.training must be true or false');
+  delete given.training;
+  const inputs = tensorsField(c, 'inputs', dtype);
+  const consts = tensorsField(c, 'const', dtype);
+  const valueOf = (name: string): Tensor => {
+    const t = inputs.get(name) ?? consts.get(name);
+    if (!t) throw new CaseError(`${op.name} needs '${name}' in inputs or const`);
+    return t;
+  };
+  for (const name of [...inputs.keys(), ...consts.keys()])
+    if (!op.allInputs.includes(name))
+      throw new CaseError(`${op.name} has no input '${name}'; its inputs are ${op.allInputs.join(', ')}`);
+  const shapes: Record<string, Shape> = {};
+  for (const [k, t] of [...inputs, ...consts]) shapes[k] = t.shape;
+  const attrs = { ...op.deriveAttrs?.(shapes), ...given };
+  const paramNames = (op.params ?? []).map((p) => p.name).filter((n) => inputs.has(n) || consts.has(n));
+  if (op.params?.some((p) => p.name === 'bias') && !paramNames.includes('bias') && 'bias' in op.attrs)
+    attrs.bias = false;
+
+  const b = new ProgramBuilder(dtype);
+  const slots = new Map<string, number>();
+  for (const port of op.inputs)
+    slots.set(
+      port,
+      b.input(port, valueOf(port).shape, { value: valueOf(port), differentiable: inputs.has(port) }),
+    );
+  const params: Record<string, Tensor> = {};
+  for (const p of paramNames) params[p] = valueOf(p);
+  const out = b.node(
+    'op',
+    op.name,
+    op.inputs.map((p) => slots.get(p)!),
+    attrs,
+    { params, ignoreAttrs: DOC_KEYS },
+  );
+  const program = b.build();
+  program.setTraining(training);
+  for (const p of paramNames) slots.set(p, program.slot(`op.${p}`));
+
+  const cmp = new Comparisons();
+  program.forward();
+  cmp.add('output', program.value(out).data, toTensor(c.output, dtype, 'output').data);
+  if (isObject(c.vjp)) {
+    program.backwardFrom(out, toTensor(c.cotangent, dtype, 'cotangent'));
+    for (const [name, expected] of tensorsField(c, 'vjp', dtype)) {
+      const g = slots.has(name) ? program.grad(slots.get(name)!) : null;
+      if (!g) throw new CaseError(`${op.name} gives no gradient for '${name}'`);
+      cmp.add(`vjp.${name}`, g.data, expected.data);
+    }
+  }
+  if (c.jvp !== undefined) {
+    const seeds = new Map<number, Tensor>();
+    for (const [name, t] of tensorsField(c, 'tangents', dtype)) {
+      if (!slots.has(name)) throw new CaseError(`tangents.${name}: ${op.name} has no such input`);
+      seeds.set(slots.get(name)!, t);
+    }
+    const t = program.jvp(seeds);
+    cmp.add('jvp', t[out]!.data, toTensor(c.jvp, dtype, 'jvp').data);
+  }
+  return cmp.list;
+};
