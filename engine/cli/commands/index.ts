@@ -1,9 +1,10 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reference } from './reference.js';
 import { train } from './train.js';
 import { demo } from './demo.js';
 
-export const commands: Command[] = [importCommand, exportCommand, reference, train, demo];
+export const commands: Command[] = [importCommand, exportCommand, reference, bench, train, demo];
