@@ -4,7 +4,16 @@ import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reference } from './reference.js';
+import { analyze } from './analyze.js';
 import { train } from './train.js';
 import { demo } from './demo.js';
 
-export const commands: Command[] = [importCommand, exportCommand, reference, bench, train, demo];
+export const commands: Command[] = [
+  importCommand,
+  exportCommand,
+  reference,
+  bench,
+  analyze,
+  train,
+  demo,
+];
