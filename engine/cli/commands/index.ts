@@ -9,6 +9,7 @@ import { train } from './train.js';
 import { demo } from './demo.js';
 
 export const commands: Command[] = [
+  // One per line, so that commands added in parallel merge without conflicts.
   importCommand,
   exportCommand,
   reference,
