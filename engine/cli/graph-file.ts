@@ -1,24 +1,12 @@
 /**
- * Reading a graph document for a CLI command: the text, its diagnostics printed as
- * `file:line:column: severity: message`, and a reader for files named relative to it (CSV data).
+ * Reading a graph document for a CLI command: the text, its diagnostics printed as `check` prints
+ * them, and a reader for files named relative to it (CSV data).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Diagnostic, GraphDoc } from '../graph/document.js';
+import type { GraphDoc } from '../graph/document.js';
 import { parseGraph } from '../graph/parse.js';
-
-/** One line per diagnostic, with the place it concerns. */
-export function formatDiagnostic(file: string, d: Diagnostic): string {
-  const at = d.line ? `${file}:${d.line}${d.column ? `:${d.column}` : ''}` : file;
-  const where = [
-    d.node && `node '${d.node}'`,
-    d.port && `port '${d.port}'`,
-    d.attr && `attribute '${d.attr}'`,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return `${at}: ${d.severity}: ${where ? `${where}: ` : ''}${d.message}`;
-}
+import { formatDiagnostic } from './commands/check.js';
 
 /** A parsed graph, or null after printing why not (to stderr). */
 export function readGraphFile(file: string, err: (s: string) => void): GraphDoc | null {

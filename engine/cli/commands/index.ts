@@ -3,6 +3,8 @@ import type { Command } from '../command.js';
 import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { checkCommand } from './check.js';
+import { runCommand } from './run.js';
 import { reference } from './reference.js';
 import { analyze } from './analyze.js';
 import { train } from './train.js';
@@ -10,6 +12,8 @@ import { demo } from './demo.js';
 
 export const commands: Command[] = [
   // One per line, so that commands added in parallel merge without conflicts.
+  checkCommand,
+  runCommand,
   importCommand,
   exportCommand,
   reference,

@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { besideGraph, formatDiagnostic, readGraphFile } from '../graph-file.js';
+import { besideGraph, readGraphFile } from '../graph-file.js';
+import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
 import { weightsOf } from '../../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
