@@ -7,8 +7,11 @@ import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { reference } from './reference.js';
 import { analyze } from './analyze.js';
+import { train } from './train.js';
+import { demo } from './demo.js';
 
 export const commands: Command[] = [
+  // One per line, so that commands added in parallel merge without conflicts.
   checkCommand,
   runCommand,
   importCommand,
@@ -16,4 +19,6 @@ export const commands: Command[] = [
   reference,
   bench,
   analyze,
+  train,
+  demo,
 ];
