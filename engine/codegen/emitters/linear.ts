@@ -1,6 +1,7 @@
-/** linear: y = x·Wᵀ + b over the last axis, W stored [out, in] (PyTorch's layout). */
+/** Matrix products: linear (y = x·Wᵀ + b over the last axis, W [out, in] as PyTorch) and matmul. */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
 import { sizeExpr } from '../emitter.js';
+import type { SymShape } from '../ir.js';
 
 export const linear: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
@@ -41,5 +42,45 @@ export const linear: OpEmitter = {
       '}',
     ];
     return { doc, forward, backward };
+  },
+};
+
+/** matmul: y = a·b for a [m, k] and b [k, n] (either may have the batch size as a dimension). */
+export const matmul: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const [sa, sb] = c.inShapes as [SymShape, SymShape];
+    const dim = (d: SymShape[number]): string => (d === 'N' ? 'n' : String(d));
+    const [m, k] = [dim(sa[0]!), dim(sa[1]!)];
+    const nn = dim(sb[1]!);
+    const [needA, needB] = c.needsGrad;
+    const forward = [
+      `const y = new Float64Array(${m} * ${nn});`,
+      `for (let i = 0; i < ${m}; i++) {`,
+      `  for (let j = 0; j < ${nn}; j++) {`,
+      '    let sum = 0;',
+      `    for (let p = 0; p < ${k}; p++) sum += a[i * ${k} + p] * b[p * ${nn} + j];`,
+      `    y[i * ${nn} + j] = sum;`,
+      '  }',
+      '}',
+      'return y;',
+    ];
+    const backward =
+      needA || needB
+        ? [
+            '// da = dy·bᵀ, db = aᵀ·dy',
+            ...(needA ? ['const da = new Float64Array(a.length);'] : []),
+            ...(needB ? ['const db = new Float64Array(b.length);'] : []),
+            `for (let i = 0; i < ${m}; i++) {`,
+            `  for (let j = 0; j < ${nn}; j++) {`,
+            `    const g = dy[i * ${nn} + j];`,
+            `    for (let p = 0; p < ${k}; p++) {`,
+            ...(needA ? [`      da[i * ${k} + p] += g * b[p * ${nn} + j];`] : []),
+            ...(needB ? [`      db[p * ${nn} + j] += g * a[i * ${k} + p];`] : []),
+            '    }',
+            '  }',
+            '}',
+          ]
+        : [];
+    return { doc: `y = a·b, a [${m}, ${k}], b [${k}, ${nn}].`, forward, backward };
   },
 };

@@ -13,7 +13,7 @@ import { generateTypeScript } from '../../../engine/codegen/typescript.js';
 import { loadGenerated, strictDiagnostics } from './generated-module.js';
 import { flat, relError, rows } from './compare.js';
 
-type Loss = 'mse_loss' | 'cross_entropy' | 'bce_with_logits';
+type Loss = 'mse_loss' | 'cross_entropy' | 'bce_with_logits' | 'huber_loss';
 
 interface OpCase {
   name: string;
@@ -70,6 +70,70 @@ const CASES: OpCase[] = [
       return b.node('res', 'add', [h, t]);
     },
     loss: 'mse_loss',
+  },
+  {
+    name: 'exp, log, sqrt',
+    sample: [3],
+    build: (b, x) => {
+      const e = b.node('e', 'exp', [b.node('h', 'linear', [x], { units: 3 })]);
+      return b.node('out', 'add', [b.node('l', 'log', [e]), b.node('r', 'sqrt', [e])]);
+    },
+    loss: 'mse_loss',
+  },
+  ...[
+    { axis: 0, shape: 'row [1, 3]' },
+    { axis: 1, shape: 'column [N, 1]' },
+  ].map(({ axis, shape }): OpCase => ({
+    name: `add broadcasting a ${shape} (mean with keepdim)`,
+    sample: [3],
+    build: (b, x) => {
+      const h = b.node('h', 'linear', [x], { units: 3 });
+      const m = b.node('m', 'mean', [b.node('q', 'linear', [x], { units: 3 })], { axis, keepdim: true });
+      return b.node('out', 'mul', [b.node('s', 'add', [h, m]), m]);
+    },
+    loss: 'mse_loss',
+  })),
+  {
+    name: 'sum over all elements, broadcast back',
+    sample: [2],
+    build: (b, x) => {
+      const h = b.node('h', 'linear', [x], { units: 3 });
+      return b.node('out', 'sub', [h, b.node('total', 'sum', [h])]);
+    },
+    loss: 'mse_loss',
+  },
+  ...['softmax', 'log_softmax'].map((op): OpCase => ({
+    name: op,
+    sample: [3],
+    build: (b, x) => b.node('p', op, [b.node('h', 'linear', [x], { units: 4 })], { axis: -1 }),
+    loss: 'mse_loss',
+  })),
+  {
+    name: 'reshape, flatten, concat',
+    sample: [2],
+    build: (b, x) => {
+      const r = b.node('r', 'reshape', [b.node('h', 'linear', [x], { units: 6 })], { shape: [-1, 2, 3] });
+      const f = b.node('f', 'flatten', [b.node('t', 'tanh', [r])]);
+      return b.node('c', 'concat', [f, b.node('g', 'linear', [x], { units: 2 })], { axis: 1 });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'matmul and transpose',
+    sample: [2],
+    build: (b, x) => {
+      const p = b.node('p', 'linear', [x], { units: 3 });
+      const q = b.node('q', 'linear', [x], { units: 3 });
+      const gram = b.node('gram', 'matmul', [b.node('pt', 'transpose', [p]), q]);
+      return b.node('out', 'matmul', [p, gram]);
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'huber_loss',
+    sample: [2],
+    build: (b, x) => b.node('h', 'linear', [x], { units: 3 }),
+    loss: 'huber_loss',
   },
   {
     name: 'cross_entropy',
