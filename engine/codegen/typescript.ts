@@ -421,14 +421,15 @@ function header(w: Writer, graph: CodegenGraph, options: TypeScriptOptions): voi
   w.blank();
 }
 
+/** The chain `a → b → c` in lines of at most `width`, broken before an arrow. */
 function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > width) {
+  for (const step of text.split(' → ')) {
+    if (line && line.length + step.length + 3 > width) {
       out.push(line);
-      line = '   ' + word;
-    } else line = line ? `${line} ${word}` : word;
+      line = `→ ${step}`;
+    } else line = line ? `${line} → ${step}` : step;
   }
   if (line) out.push(line);
   return out;
@@ -437,7 +438,7 @@ function wrap(text: string, width: number): string[] {
 function types(w: Writer, graph: CodegenGraph, valueName: Map<string, string>): void {
   const inWidth = sizeOfStatic(graph.input.shape.slice(1) as number[]);
   w.doc(
-    `A batch of samples: one row of ${inWidth} numbers per sample` +
+    `A batch of samples: one row of ${inWidth} ${inWidth === 1 ? 'number' : 'numbers'} per sample` +
       (graph.input.shape.length > 2
         ? ` (${showShape(graph.input.shape.slice(1))} flattened row-major).`
         : '.'),
@@ -514,7 +515,9 @@ function weightsCode(
   );
   w.block('function paramList(p: Params): Float64Array[] {', () => {
     const all = withParams.flatMap((n) => n.params.map((p) => `p.${paramKey(n)}.${toIdentifier(p.name)}`));
-    w.line(`return [${all.join(', ')}];`);
+    const oneLine = `return [${all.join(', ')}];`;
+    if (oneLine.length <= w.width()) w.line(oneLine);
+    else w.block('return [', () => all.forEach((a) => w.line(`${a},`)), '];');
   });
   w.blank();
   w.doc('A Backprop Studio weights file (`*.weights.json`): values by node id and parameter name.');
