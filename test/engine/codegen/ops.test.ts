@@ -13,7 +13,7 @@ import type { TrainingConfig } from '../../../engine/graph/document.js';
 import { graphFromProgram } from '../../../engine/codegen/from-program.js';
 import { generateTypeScript } from '../../../engine/codegen/typescript.js';
 import { loadGenerated, strictDiagnostics } from './generated-module.js';
-import { flat, relError, rows } from './compare.js';
+import { flat, relError, relErrorAll, rows } from './compare.js';
 
 type Loss = 'mse_loss' | 'cross_entropy' | 'bce_with_logits' | 'huber_loss';
 
@@ -22,7 +22,9 @@ type AddNode = (id: string, op: string, inputs: number[], attrs?: Record<string,
 
 interface OpCase {
   name: string;
-  /** Builds the case from the input slot ([N, 3]); returns its output slot. */
+  /** Shape of one sample (default [3]); cases with the same shape and loss share a graph. */
+  sample?: number[];
+  /** Builds the case from the input slot; returns its output slot. */
   build: (node: AddNode, x: number) => number;
   loss: Loss;
 }
@@ -158,17 +160,29 @@ const TRAINING: TrainingConfig = {
 interface Group {
   name: string;
   cases: OpCase[];
+  sample: number[];
   loss: Loss;
 }
 
+const sampleOf = (c: OpCase): number[] => c.sample ?? [3];
 const GROUPS: Group[] = [
-  { name: 'mse_loss cases', cases: CASES.filter((c) => c.loss === 'mse_loss'), loss: 'mse_loss' },
-  ...CASES.filter((c) => c.loss !== 'mse_loss').map((c) => ({ name: c.name, cases: [c], loss: c.loss })),
+  ...[...new Set(CASES.filter((c) => c.loss === 'mse_loss').map((c) => sampleOf(c).join('x')))].map(
+    (key): Group => {
+      const cases = CASES.filter((c) => c.loss === 'mse_loss' && sampleOf(c).join('x') === key);
+      return { name: `mse_loss cases on ${key}`, cases, sample: sampleOf(cases[0]!), loss: 'mse_loss' };
+    },
+  ),
+  ...CASES.filter((c) => c.loss !== 'mse_loss').map((c) => ({
+    name: c.name,
+    cases: [c],
+    sample: sampleOf(c),
+    loss: c.loss,
+  })),
 ];
 
 function buildGroup(group: Group, batch: number) {
   const b = new ProgramBuilder('float64', 1);
-  const x = b.input('x', [batch, 3]);
+  const x = b.input('x', [batch, ...group.sample]);
   const outputs = group.cases.map((c) => {
     const prefix = `${c.name.replace(/\W+/g, '_')}__`;
     const node: AddNode = (id, op, inputs, attrs = {}) => b.node(prefix + id, op, inputs, attrs);
@@ -222,7 +236,6 @@ test('every op case: the generated module typechecks under --strict and matches 
     const { program } = a;
     program.setTraining(false);
     program.forward();
-    program.backward(a.loss);
     const inputs = rows(program.value(a.x).data, program.value(a.x).size / 5);
     const yv = program.value(a.y);
     const targets = yv.shape.length === 1 ? Array.from(yv.data) : rows(yv.data, yv.size / 5);
@@ -230,14 +243,21 @@ test('every op case: the generated module typechecks under --strict and matches 
     assert.ok(relError(flat(predicted), program.value(a.pred).data) <= 1e-12, `${c.name}: forward`);
     const engineLoss = program.value(a.loss).data[0]!;
     assert.ok(relError([m.loss(inputs, targets)], [engineLoss]) <= 1e-12, `${c.name}: loss`);
+    // Training mode (batch statistics, dropout masks from the same random stream).
+    program.setTraining(true);
+    m.setRandomSeed?.(program.randomState);
+    program.forward();
+    program.backward(a.loss);
     const { loss, grads } = m.gradients(inputs, targets);
-    assert.ok(relError([loss], [engineLoss]) <= 1e-12, `${c.name}: gradients().loss`);
-    for (const p of program.params()) {
+    const trainingLoss = program.value(a.loss).data[0]!;
+    assert.ok(relError([loss], [trainingLoss]) <= 1e-12, `${c.name}: gradients().loss`);
+    const pairs = program.params().map((p) => {
       const s = program.slots[p]!;
       const g = grads[names.get(s.owner!.node)!]?.[s.owner!.param];
       assert.ok(g, `${c.name}: gradient of ${s.name} is missing`);
-      const err = relError(g, program.grad(p)!.data);
-      assert.ok(err <= 1e-9, `${c.name}: gradient of ${s.name} differs by ${err}`);
-    }
+      return [g, program.grad(p)!.data] as const;
+    });
+    const err = relErrorAll(pairs);
+    assert.ok(err <= 1e-9, `${c.name}: the gradients differ by ${err}`);
   }
 });
