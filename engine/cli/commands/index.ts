@@ -1,7 +1,8 @@
 /** Every subcommand, one row each. */
 import type { Command } from '../command.js';
+import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reference } from './reference.js';
 
-export const commands: Command[] = [importCommand, exportCommand, reference];
+export const commands: Command[] = [importCommand, exportCommand, reference, bench];

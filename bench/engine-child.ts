@@ -1,0 +1,136 @@
+/**
+ * One measurement of our engine in its own process (fresh JIT, see the performance notes):
+ * `node --import tsx bench/engine-child.ts <workload>` prints one JSON line (a ChildResult).
+ *
+ * The network is built with ProgramBuilder from registry ops, exactly as the graph compiler
+ * builds it, and trained with forward(), backward() and the engine's SGD optimiser (engine/optim) over
+ * Program's parameter and gradient buffers. The op names and attributes used are in OP_TABLE; a missing op makes the
+ * result "unavailable" with the reason, rather than failing the whole benchmark.
+ */
+import { ProgramBuilder, Program } from '../engine/autodiff/program.js';
+import { getOp } from '../engine/ops/registry.js';
+import { Tensor } from '../engine/tensor/tensor.js';
+import { createOptimizer } from '../engine/optim/optimizers.js';
+import { trainingWorkload, TrainingWorkload, WorkloadName } from './workloads.js';
+import { measure } from './measure.js';
+import { ChildResult, printResult, timingBudget } from './child-protocol.js';
+
+/** The registry ops each layer kind becomes, with the attributes they are given. */
+const OP_TABLE = {
+  linear: 'linear',
+  conv: 'conv2d',
+  pool: 'max_pool2d',
+  flatten: 'flatten',
+  tanh: 'tanh',
+  relu: 'relu',
+  mse: 'mse_loss',
+  cross_entropy: 'cross_entropy',
+} as const;
+
+class Unavailable extends Error {}
+
+function requireOps(w: TrainingWorkload): void {
+  const needed = new Set<string>([OP_TABLE.linear, OP_TABLE[w.loss]]);
+  for (const l of w.layers) {
+    if (l.activation) needed.add(OP_TABLE[l.activation]);
+    if (l.kind === 'conv') [OP_TABLE.conv, OP_TABLE.pool, OP_TABLE.flatten].forEach((o) => needed.add(o));
+  }
+  const missing = [...needed].filter((o) => !getOp(o));
+  if (missing.length) throw new Unavailable(`engine has no op ${missing.join(', ')} yet`);
+}
+
+/** Copies `values` into a parameter whose shape may be the transpose of the [in, out] we hold. */
+function setDense(p: Tensor, values: Float32Array, inF: number, outF: number): void {
+  const [r, c] = p.shape;
+  if (r === inF && c === outF) p.data.set(values);
+  else if (r === outF && c === inF) {
+    for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) p.data[o * inF + i] = values[i * outF + o]!;
+  } else
+    throw new Error(
+      `linear weight has shape [${p.shape.join(', ')}], expected [${inF}, ${outF}] or its transpose`,
+    );
+}
+
+interface Built {
+  program: Program;
+  loss: number;
+}
+
+function build(w: TrainingWorkload): Built {
+  requireOps(w);
+  const b = new ProgramBuilder('float32', 1);
+  const x = b.input('x', [w.batch, ...w.inputShape], { value: Tensor.from([w.batch, ...w.inputShape], w.x) });
+  const yShape = w.loss === 'mse' ? [w.batch, w.outputs] : [w.batch];
+  const y = b.input('y', yShape, { value: Tensor.from(yShape, w.y) });
+  let h = x;
+  const inits: (() => void)[] = [];
+  let program: Program | null = null;
+  w.layers.forEach((l, i) => {
+    const id = `layer${i}`;
+    if (l.kind === 'dense') {
+      if (b.shapeOf(h).length > 2) h = b.node(`${id}_flatten`, OP_TABLE.flatten, [h]);
+      h = b.node(id, OP_TABLE.linear, [h], { units: l.out });
+      inits.push(() => {
+        setDense(program!.value(program!.slot(`${id}.weight`)), l.w, l.in, l.out);
+        program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
+      });
+    } else {
+      h = b.node(id, OP_TABLE.conv, [h], { filters: l.outChannels, kernel: l.kernel });
+      inits.push(() => {
+        program!.value(program!.slot(`${id}.weight`)).data.set(l.w);
+        program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
+      });
+    }
+    if (l.activation) h = b.node(`${id}_${l.activation}`, OP_TABLE[l.activation], [h]);
+    if (l.kind === 'conv') h = b.node(`${id}_pool`, OP_TABLE.pool, [h], { kernel: l.pool });
+  });
+  const loss = b.node('loss', OP_TABLE[w.loss], [h, y]);
+  program = b.build();
+  for (const init of inits) init();
+  return { program, loss };
+}
+
+function run(name: WorkloadName): ChildResult {
+  if (name === 'compile-1000') {
+    return {
+      workload: name,
+      impl: 'engine',
+      timing: null,
+      unavailable: 'needs compileGraph (engine/graph/compile.ts)',
+    };
+  }
+  const w = trainingWorkload(name);
+  let built: Built;
+  try {
+    built = build(w);
+  } catch (e) {
+    if (e instanceof Unavailable)
+      return { workload: name, impl: 'engine', timing: null, unavailable: e.message };
+    throw e;
+  }
+  const { program, loss } = built;
+  const optimizer = createOptimizer(
+    { kind: 'sgd', lr: w.lr },
+    program.params().map((s) => ({ param: program.value(s), grad: program.grad(s)! })),
+  );
+  const lossValue = program.value(loss).data;
+  const step = () => {
+    program.forward();
+    program.backward(loss);
+    optimizer.step();
+  };
+  program.forward();
+  const before = lossValue[0]!;
+  const timing = measure(step, timingBudget());
+  program.forward();
+  return {
+    workload: name,
+    impl: 'engine',
+    timing,
+    lossBefore: before,
+    lossAfter: lossValue[0]!,
+    detail: 'float32',
+  };
+}
+
+printResult(run(process.argv[2] as WorkloadName));

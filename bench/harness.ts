@@ -1,0 +1,183 @@
+/**
+ * The benchmark: for each workload, one child process per implementation (our engine, then
+ * TensorFlow.js on its cpu and wasm backends), run one after another so they do not compete for
+ * the cores; then the table of ms per step, GFLOP/s, ratios (tfjs time / ours: above 1 means we
+ * are faster) and our bytes allocated per step. The tfjs side is bundled by esbuild first.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { buildSync } from 'esbuild';
+import { ChildResult, Impl, RESULT_MARKER } from './child-protocol.js';
+import { trainingWorkload, WorkloadName, WORKLOAD_NAMES } from './workloads.js';
+
+const root = resolve(__dirname, '..');
+const IMPLS: Impl[] = ['engine', 'tfjs-cpu', 'tfjs-wasm'];
+
+export interface BenchOptions {
+  workloads?: readonly WorkloadName[];
+  /** "warmupMs,runMs,runs" for every child (smoke tests use a tiny one). */
+  budget?: string;
+  /**
+   * Fresh processes per implementation and workload, interleaved (engine, cpu, wasm, engine, ...)
+   * so that a noisy moment on a shared machine hits every side alike; the median is reported.
+   */
+  rounds?: number;
+  /** Progress lines go here (stderr for the CLI); results are returned. */
+  log?: (line: string) => void;
+}
+
+export interface WorkloadRow {
+  name: WorkloadName;
+  description: string;
+  engine_ms: number | null;
+  tfjs_cpu_ms: number | null;
+  tfjs_wasm_ms: number | null;
+  engine_gflops: number | null;
+  /** tfjs time / engine time. */
+  ratio_cpu: number | null;
+  ratio_wasm: number | null;
+  engine_bytes_per_step: number | null;
+  /** Why a cell is empty, per implementation. */
+  notes: string[];
+  results: ChildResult[];
+}
+
+export interface BenchReport {
+  machine: string;
+  workloads: WorkloadRow[];
+}
+
+export function machineDescription(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node} (V8 ${process.versions.v8})`;
+}
+
+/** Bundles bench/tfjs-child.ts (tfjs-core's ESM build plus its gradients) into one CommonJS file. */
+function bundleTfjsChild(): string {
+  const dir = join(tmpdir(), `backprop-studio-bench-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'tfjs-child.cjs');
+  buildSync({
+    entryPoints: [join(root, 'bench/tfjs-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+function runChild(args: string[], budget: string | undefined, what: string): ChildResult {
+  const res = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...(budget ? { BPS_BENCH_BUDGET: budget } : {}) },
+    maxBuffer: 16 * 2 ** 20,
+  });
+  const line = res.stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (res.status === 0 && line) return JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+  const err = (res.stderr || res.error?.message || '').split('\n').filter((l) => /Error|error/.test(l))[0];
+  const [workload, impl] = what.split(' ');
+  return {
+    workload: workload!,
+    impl: impl!,
+    timing: null,
+    unavailable: `failed: ${err ?? `exit ${res.status}`}`,
+  };
+}
+
+export function runBench(opts: BenchOptions = {}): BenchReport {
+  const log = opts.log ?? (() => {});
+  const names = opts.workloads ?? WORKLOAD_NAMES;
+  const wasmDir = dirname(
+    createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json'),
+  );
+  const tfjsChild = names.some((n) => n !== 'compile-1000') ? bundleTfjsChild() : null;
+  const rows: WorkloadRow[] = [];
+  for (const name of names) {
+    const byImpl = new Map<Impl, ChildResult[]>();
+    for (let round = 0; round < (opts.rounds ?? 3); round++) {
+      for (const impl of IMPLS) {
+        if (impl !== 'engine' && name === 'compile-1000') continue;
+        // Unavailable once is unavailable every time: no need to ask again.
+        if (byImpl.get(impl)?.some((r) => !r.timing)) continue;
+        log(`${name}: ${impl} (round ${round + 1})`);
+        const args =
+          impl === 'engine'
+            ? ['--import', 'tsx', join(root, 'bench/engine-child.ts'), name]
+            : [tfjsChild!, name, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', join(wasmDir, 'dist')];
+        const r = runChild(args, opts.budget, `${name} ${impl}`);
+        byImpl.set(impl, [...(byImpl.get(impl) ?? []), r]);
+      }
+    }
+    const results = [...byImpl.values()].map(medianResult);
+    rows.push(row(name, results));
+  }
+  return { machine: machineDescription(), workloads: rows };
+}
+
+/** The process whose ms per step is the median (an unavailable one if any was). */
+function medianResult(rs: ChildResult[]): ChildResult {
+  const failed = rs.find((r) => !r.timing);
+  if (failed) return failed;
+  const sorted = rs.slice().sort((a, b) => a.timing!.msPerStep - b.timing!.msPerStep);
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+function row(name: WorkloadName, results: ChildResult[]): WorkloadRow {
+  const ms = (impl: Impl) => results.find((r) => r.impl === impl)?.timing?.msPerStep ?? null;
+  const engine = ms('engine'),
+    cpu = ms('tfjs-cpu'),
+    wasm = ms('tfjs-wasm');
+  const ratio = (t: number | null) => (t !== null && engine !== null ? t / engine : null);
+  const flops = name === 'compile-1000' ? null : trainingWorkload(name).flopsPerStep;
+  return {
+    name,
+    description:
+      name === 'compile-1000' ? 'compile + first step, 1,000-node graph' : trainingWorkload(name).description,
+    engine_ms: engine,
+    tfjs_cpu_ms: cpu,
+    tfjs_wasm_ms: wasm,
+    engine_gflops: engine !== null && flops !== null ? flops / engine / 1e6 : null,
+    ratio_cpu: ratio(cpu),
+    ratio_wasm: ratio(wasm),
+    engine_bytes_per_step: results.find((r) => r.impl === 'engine')?.timing?.bytesPerStep ?? null,
+    notes: results.flatMap((r) => [
+      ...(r.unavailable ? [`${r.impl}: ${r.unavailable}`] : []),
+      ...(r.detail?.includes(', ') ? [`${r.impl}: ${r.detail.split(', ').slice(1).join(', ')}`] : []),
+    ]),
+    results,
+  };
+}
+
+/** The one-line JSON the issue specifies, plus ratios and bytes per step. */
+export function reportJson(r: BenchReport): string {
+  return JSON.stringify({
+    machine: r.machine,
+    workloads: r.workloads.map(({ results: _results, notes: _notes, description: _d, ...rest }) => rest),
+  });
+}
+
+const fmt = (v: number | null, digits = 2) => (v === null ? '-' : v < 10 ? v.toFixed(digits) : v.toFixed(1));
+
+/** A Markdown table (it goes straight into the README). */
+export function reportTable(r: BenchReport): string {
+  const lines = [
+    `Machine: ${r.machine}`,
+    '',
+    '| workload | engine ms | tfjs-cpu ms | tfjs-wasm ms | tfjs-cpu / engine | tfjs-wasm / engine | engine GFLOP/s | engine bytes/step |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...r.workloads.map(
+      (w) =>
+        `| ${w.name} (${w.description}) | ${fmt(w.engine_ms, 3)} | ${fmt(w.tfjs_cpu_ms, 3)} | ${fmt(w.tfjs_wasm_ms, 3)} | ${w.ratio_cpu === null ? '-' : `${fmt(w.ratio_cpu, 1)}x`} | ${w.ratio_wasm === null ? '-' : `${fmt(w.ratio_wasm, 1)}x`} | ${fmt(w.engine_gflops)} | ${w.engine_bytes_per_step === null ? '-' : Math.round(w.engine_bytes_per_step)} |`,
+    ),
+  ];
+  const notes = r.workloads.flatMap((w) => w.notes.map((n) => `- ${w.name}, ${n}`));
+  if (notes.length) lines.push('', ...notes);
+  return lines.join('\n');
+}

@@ -1,0 +1,158 @@
+/**
+ * The benchmark's workloads, described once for both sides: layer sizes, batch, the training data
+ * and the initial weights (seeded, so our engine and TensorFlow.js train the very same network on
+ * the very same numbers), and the floating point work of one training step.
+ *
+ * Weights are given in mathematical layout: a dense layer computes x·W + b with W [in, out];
+ * a convolution's kernel is [outChannels, inChannels, kh, kw]. Images are NCHW. Each side converts
+ * to its own layout once, before timing.
+ */
+import { Rng } from '../engine/tensor/random.js';
+
+export type WorkloadName = 'mlp-tiny' | 'mlp-mnist' | 'cnn-small' | 'compile-1000';
+export const WORKLOAD_NAMES: readonly WorkloadName[] = ['mlp-tiny', 'mlp-mnist', 'cnn-small', 'compile-1000'];
+
+export type Activation = 'tanh' | 'relu';
+export type Loss = 'mse' | 'cross_entropy';
+
+export interface DenseLayer {
+  kind: 'dense';
+  in: number;
+  out: number;
+  /** Applied after the layer, if any. */
+  activation?: Activation;
+  w: Float32Array;
+  b: Float32Array;
+}
+
+export interface ConvLayer {
+  kind: 'conv';
+  inChannels: number;
+  outChannels: number;
+  kernel: number;
+  activation?: Activation;
+  /** Max pooling window (and stride) after the activation. */
+  pool: number;
+  w: Float32Array;
+  b: Float32Array;
+}
+
+export interface TrainingWorkload {
+  name: Exclude<WorkloadName, 'compile-1000'>;
+  description: string;
+  batch: number;
+  /** Per-sample input shape: [features] or [channels, height, width]. */
+  inputShape: number[];
+  layers: (DenseLayer | ConvLayer)[];
+  loss: Loss;
+  /** Outputs per sample (regression targets or classes). */
+  outputs: number;
+  lr: number;
+  /** Inputs, batch × input size. */
+  x: Float32Array;
+  /** Regression targets (batch × outputs) or class indices (batch). */
+  y: Float32Array;
+  /** Forward + backward (2× forward for each product) floating point operations of one step. */
+  flopsPerStep: number;
+}
+
+function uniform(rng: Rng, n: number, bound: number): Float32Array {
+  const d = new Float32Array(n);
+  for (let i = 0; i < n; i++) d[i] = (rng.next() * 2 - 1) * bound;
+  return d;
+}
+
+function dense(rng: Rng, inF: number, outF: number, activation?: Activation): DenseLayer {
+  // Kaiming-uniform bound (PyTorch's default for nn.Linear): 1/sqrt(fan_in).
+  const bound = 1 / Math.sqrt(inF);
+  return {
+    kind: 'dense',
+    in: inF,
+    out: outF,
+    activation,
+    w: uniform(rng, inF * outF, bound),
+    b: uniform(rng, outF, bound),
+  };
+}
+
+/** Multiply-adds of the forward pass; a training step is about three times that (dx and dW). */
+function stepFlops(batch: number, inputShape: number[], layers: (DenseLayer | ConvLayer)[]): number {
+  let macs = 0;
+  let [c, h, w] = inputShape.length === 3 ? inputShape : [0, 0, 0];
+  for (const l of layers) {
+    if (l.kind === 'dense') macs += l.in * l.out;
+    else {
+      const oh = h! - l.kernel + 1,
+        ow = w! - l.kernel + 1;
+      macs += oh * ow * l.outChannels * c! * l.kernel * l.kernel;
+      [c, h, w] = [l.outChannels, Math.floor(oh / l.pool), Math.floor(ow / l.pool)];
+    }
+  }
+  return 3 * 2 * macs * batch;
+}
+
+export function trainingWorkload(name: TrainingWorkload['name']): TrainingWorkload {
+  const rng = new Rng(1234);
+  let batch: number, inputShape: number[], layers: (DenseLayer | ConvLayer)[], loss: Loss, outputs: number;
+  let description: string;
+  switch (name) {
+    case 'mlp-tiny':
+      description = '2-16-16-1 tanh, MSE, batch 32';
+      batch = 32;
+      inputShape = [2];
+      layers = [dense(rng, 2, 16, 'tanh'), dense(rng, 16, 16, 'tanh'), dense(rng, 16, 1)];
+      loss = 'mse';
+      outputs = 1;
+      break;
+    case 'mlp-mnist':
+      description = '784-256-256-10 ReLU, softmax CE, batch 128';
+      batch = 128;
+      inputShape = [784];
+      layers = [dense(rng, 784, 256, 'relu'), dense(rng, 256, 256, 'relu'), dense(rng, 256, 10)];
+      loss = 'cross_entropy';
+      outputs = 10;
+      break;
+    case 'cnn-small': {
+      description = '8x8 digits: conv 3x3 8ch, ReLU, maxpool 2, linear 10, softmax CE, batch 64';
+      batch = 64;
+      inputShape = [1, 8, 8];
+      const fanIn = 1 * 3 * 3;
+      const bound = 1 / Math.sqrt(fanIn);
+      const conv: ConvLayer = {
+        kind: 'conv',
+        inChannels: 1,
+        outChannels: 8,
+        kernel: 3,
+        activation: 'relu',
+        pool: 2,
+        w: uniform(rng, 8 * fanIn, bound),
+        b: uniform(rng, 8, bound),
+      };
+      layers = [conv, dense(rng, 8 * 3 * 3, 10)];
+      loss = 'cross_entropy';
+      outputs = 10;
+      break;
+    }
+  }
+  const inSize = inputShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(batch * inSize);
+  for (let i = 0; i < x.length; i++) x[i] = name === 'mlp-tiny' ? rng.next() * 4 - 2 : rng.next();
+  const y = new Float32Array(loss === 'mse' ? batch * outputs : batch);
+  for (let i = 0; i < batch; i++) {
+    if (loss === 'mse') y[i] = Math.sin(x[2 * i]!) * Math.cos(x[2 * i + 1]!);
+    else y[i] = rng.int(outputs);
+  }
+  return {
+    name,
+    description,
+    batch,
+    inputShape,
+    layers,
+    loss,
+    outputs,
+    lr: 0.01,
+    x,
+    y,
+    flopsPerStep: stepFlops(batch, inputShape, layers),
+  };
+}

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+
+// A smoke test of the whole harness on the smallest workload with a tiny timing budget: it bundles
+// the tfjs side, runs every child process and prints the JSON line. No timing is asserted.
+test('bench --json runs mlp-tiny on our engine and both tfjs backends and prints one JSON line', () => {
+  const res = spawnSync(
+    process.execPath,
+    ['bin/backprop-studio.js', 'bench', '--json', '--workload', 'mlp-tiny', '--rounds', '1'],
+    { cwd: root, encoding: 'utf8', env: { ...process.env, BPS_BENCH_BUDGET: '20,5,2' } },
+  );
+  assert.equal(res.status, 0, res.stderr);
+  const lines = res.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'exactly one line of JSON');
+  const report = JSON.parse(lines[0]!) as {
+    machine: string;
+    workloads: {
+      name: string;
+      engine_ms: number | null;
+      tfjs_cpu_ms: number;
+      tfjs_wasm_ms: number;
+      engine_gflops: number | null;
+    }[];
+  };
+  assert.match(report.machine, /cores, .*Node/);
+  assert.deepEqual(
+    report.workloads.map((w) => w.name),
+    ['mlp-tiny'],
+  );
+  const [w] = report.workloads;
+  for (const key of ['engine_ms', 'tfjs_cpu_ms', 'tfjs_wasm_ms', 'engine_gflops'] as const) {
+    assert.ok(key in w!, `${key} present`);
+  }
+  assert.ok(w!.tfjs_cpu_ms > 0 && w!.tfjs_wasm_ms > 0, 'both tfjs backends trained');
+});
+
+test('bench rejects an unknown workload with a usage message and exit code 2', () => {
+  const res = spawnSync(process.execPath, ['bin/backprop-studio.js', 'bench', '--workload', 'nope'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  assert.equal(res.status, 2);
+  assert.match(res.stderr, /--workload needs one of mlp-tiny, mlp-mnist, cnn-small, compile-1000; got nope/);
+  assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
+});
