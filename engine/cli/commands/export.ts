@@ -7,8 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import type { GraphDoc } from '../../graph/document.js';
+import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
 import { exportOnnx, OnnxExportError, type WeightsLookup } from '../../onnx/export.js';
-import type { StoredTensor } from '../../onnx/import-ops.js';
+import { typescriptTarget } from '../export/typescript.js';
 
 /** What every target gets: the parsed document, where it came from, and its weights. */
 export interface ExportInput {
@@ -16,6 +17,10 @@ export interface ExportInput {
   graphPath: string;
   /** Trained weights (from --weights) or, without them, what the initialiser gives. */
   weights: WeightsLookup;
+  /** The --weights file as read, or null (targets that compile the graph start from its seed). */
+  weightsFile: Weights | null;
+  /** The target's own flags that were given (see ExportTarget.flags). */
+  flags: readonly string[];
   /** The file to write (from -o, or the graph's name with the target's extension). */
   outPath: string;
 }
@@ -36,6 +41,10 @@ export interface ExportTarget {
   export(input: ExportInput): ExportedFile[];
   /** Error types that mean bad input (printed as a message, exit code 1), not a bug. */
   inputErrors: (new (...args: never[]) => Error)[];
+  /** Whether the target needs --weights (it cannot compute initial weights itself). */
+  needsWeights?: boolean;
+  /** Flags only this target takes (without a value), for parsing and the usage text. */
+  flags?: readonly { flag: string; doc: string }[];
 }
 
 export const EXPORT_TARGETS: ExportTarget[] = [
@@ -45,7 +54,9 @@ export const EXPORT_TARGETS: ExportTarget[] = [
     summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
     export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
     inputErrors: [OnnxExportError],
+    needsWeights: true,
   },
+  typescriptTarget,
 ];
 
 const usage = `Usage: backprop-studio export <graph.nngraph.json> --to <target> [-o <file>] [--weights <weights.json>]
@@ -57,23 +68,17 @@ Options:
   --to <target>         the format to write
   -o, --output <file>   the file to write (default: the graph's name with the target's extension)
   --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
-                        weights from its seed`;
+                        weights from its seed
+${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
 
 /** A weights file's tensors by node and name (format 'backprop-studio.weights', version 1). */
-function readWeightsFile(path: string): WeightsLookup {
-  const json = JSON.parse(readFileSync(path, 'utf8')) as {
-    format?: string;
-    weights?: Record<string, Record<string, StoredTensor>>;
-  };
-  if (
-    json.format !== 'backprop-studio.weights' ||
-    typeof json.weights !== 'object' ||
-    json.weights === null
-  ) {
-    throw new UsageError(`${path} is not a weights file (expected "format": "backprop-studio.weights")`);
+function readWeightsFile(path: string): Weights {
+  try {
+    return readWeights(readFileSync(path, 'utf8'));
+  } catch (e) {
+    if (e instanceof WeightsError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
   }
-  const w = json.weights;
-  return (node, name) => w[node]?.[name];
 }
 
 export const exportCommand: Command = {
@@ -85,6 +90,8 @@ export const exportCommand: Command = {
     let to: string | undefined;
     let out: string | undefined;
     let weightsPath: string | undefined;
+    const flags: string[] = [];
+    const targetFlags = new Set(EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => f.flag)));
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       const value = () => {
@@ -95,6 +102,7 @@ export const exportCommand: Command = {
       if (a === '--to') to = value();
       else if (a === '-o' || a === '--output') out = value();
       else if (a === '--weights') weightsPath = value();
+      else if (targetFlags.has(a)) flags.push(a);
       else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
       else if (graphPath === undefined) graphPath = a;
       else throw new UsageError(`unexpected argument '${a}'`);
@@ -106,6 +114,8 @@ export const exportCommand: Command = {
       throw new UsageError(
         `unknown target '${to}'; the targets are ${EXPORT_TARGETS.map((t) => t.name).join(', ')}`,
       );
+    const foreign = flags.find((f) => !(target.flags ?? []).some((t) => t.flag === f));
+    if (foreign) throw new UsageError(`${foreign} is not an option of --to ${target.name}`);
     for (const p of [graphPath, weightsPath]) {
       if (p !== undefined && !existsSync(p)) {
         process.stderr.write(`backprop-studio export: ${p}: no such file\n`);
@@ -117,7 +127,7 @@ export const exportCommand: Command = {
       for (const d of diagnostics) process.stderr.write(`${graphPath}:${d.line ?? 1}: ${d.message}\n`);
       return 1;
     }
-    if (!weightsPath) {
+    if (!weightsPath && target.needsWeights) {
       process.stderr.write(
         `backprop-studio export: give --weights <file>: exporting the initial weights needs the graph compiler\n`,
       );
@@ -127,7 +137,9 @@ export const exportCommand: Command = {
       out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
     let files: ExportedFile[];
     try {
-      files = target.export({ doc, graphPath, weights: readWeightsFile(weightsPath), outPath });
+      const weightsFile = weightsPath ? readWeightsFile(weightsPath) : null;
+      const weights: WeightsLookup = (node, name) => weightsFile?.weights[node]?.[name];
+      files = target.export({ doc, graphPath, weights, weightsFile, flags, outPath });
     } catch (e) {
       if (!target.inputErrors.some((t) => e instanceof t)) throw e;
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);

@@ -4,5 +4,6 @@ import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { reference } from './reference.js';
+import { analyze } from './analyze.js';
 
-export const commands: Command[] = [importCommand, exportCommand, reference, bench];
+export const commands: Command[] = [importCommand, exportCommand, reference, bench, analyze];

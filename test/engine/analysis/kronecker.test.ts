@@ -16,6 +16,8 @@ import {
   vec,
 } from '../../../engine/analysis/kronecker.js';
 import { Rng } from '../../../engine/tensor/random.js';
+import { ProgramBuilder } from '../../../engine/autodiff/program.js';
+import { Tensor } from '../../../engine/tensor/tensor.js';
 
 const rng = new Rng(7);
 function random(rows: number, cols: number): Matrix {
@@ -118,4 +120,29 @@ test('the explicit Jacobian Φᵀ⊗I maps vec(W) to vec(WΦ), and its transpose
   assertClose(view.vjp.flat(), linearWeightVjp(gy, x).data);
   assert.ok(view.flops.viaJacobian > view.flops.vjp);
   assert.deepEqual(identity(2).data, Float64Array.from([1, 0, 0, 1]));
+});
+
+test("the explicit Jacobian's transpose times vec(G) equals the engine's linear-op VJP for W", () => {
+  const n = 3,
+    inF = 4,
+    out = 2;
+  const x = random(n, inF),
+    w = random(out, inF),
+    gy = random(n, out);
+  const b = new ProgramBuilder('float64');
+  const xs = b.input('x', [n, inF], { value: Tensor.from([n, inF], x.data, 'float64') });
+  const y = b.node(
+    'fc',
+    'linear',
+    [xs],
+    { units: out },
+    { params: { weight: Tensor.from([out, inF], w.data, 'float64') } },
+  );
+  const program = b.build();
+  program.forward();
+  program.backwardFrom(y, Tensor.from([n, out], gy.data, 'float64'));
+  const engine = program.grad(program.slot('fc.weight'))!.data;
+  const view = kroneckerView(x, gy);
+  assertClose(engine, view.viaJacobian.flat());
+  assertClose(engine, view.vjp.flat());
 });

@@ -1,0 +1,285 @@
+/**
+ * ReLU networks are piecewise linear: the lecture's "kinks double with each layer". For a network
+ * with a 1-D input this finds the output's breakpoints on an interval EXACTLY (not by sampling);
+ * for a 2-D input it labels a grid by activation pattern (sampled, for drawing).
+ *
+ * 1-D, exactly. A continuous piecewise-linear function of x is known from its values at its
+ * knots. Keep one sorted set of knots for the whole network, starting with the interval's ends.
+ * Visit the kinked nodes (relu, leaky_relu, abs, ...) in program order. When a node is visited,
+ * every kinked node upstream of it already has its kinks among the knots, so the node's input is
+ * linear between consecutive knots: running the Program forward on the knots as a batch gives
+ * the input's exact values there, and each sign change of (input − kink) on a segment is a kink
+ * at the linearly interpolated x, which becomes a knot. Affine nodes (linear, add, sub, neg,
+ * mul by something that does not depend on x, reshapes, reductions) need nothing: they map
+ * piecewise-linear functions to piecewise-linear functions with the same knots. A final forward
+ * pass gives the prediction at every knot; neighbouring pieces with equal slopes (in every
+ * output component) are merged, and the knots that remain inside the interval are the
+ * breakpoints. The Program does all the arithmetic (one forward pass per kinked node), in
+ * float64 when compiled so.
+ */
+import type { Program } from '../autodiff/program.js';
+
+/** What the analysis needs of a compiled graph (CompiledGraph has all of it). */
+export interface ResizableProgram {
+  readonly program: Program;
+  /** The input slot ([batch, features]). */
+  readonly input: number;
+  /** The slot whose value is the network's output. */
+  readonly prediction: number;
+  /** The same parameters with buffers for another batch size. */
+  withBatchSize(n: number): ResizableProgram;
+}
+
+/** Kinks of piecewise-linear elementwise ops, from their attributes. */
+const KINKS: Readonly<Record<string, (attrs: Record<string, unknown>) => number[]>> = {
+  relu: () => [0],
+  leaky_relu: () => [0],
+  abs: () => [0],
+  relu6: () => [0, 6],
+  hardtanh: (a) => [Number(a.min_val ?? -1), Number(a.max_val ?? 1)],
+};
+
+/** Ops that are affine in every input that depends on x. */
+const AFFINE = new Set([
+  'linear',
+  'add',
+  'sub',
+  'neg',
+  'reshape',
+  'flatten',
+  'concat',
+  'sum',
+  'mean',
+  'transpose',
+  'dropout',
+  'identity',
+]);
+
+/** Ops that are affine in x only while at most one operand (the numerator for div) depends on x. */
+const LINEAR_IN_ONE: Readonly<Record<string, 'any' | 'first'>> = { mul: 'any', matmul: 'any', div: 'first' };
+
+export interface PiecewiseStructure {
+  /** Kinked nodes upstream of the prediction that depend on x, in program order. */
+  kinked: { node: number; id: string; kinks: number[] }[];
+  /** The most kinked nodes on one path from input to prediction ("number of ReLU layers"). */
+  depth: number;
+}
+
+/** Whether the prediction is a piecewise-linear function of the input; if not, the first node that is not. */
+export function piecewiseStructure(
+  program: Program,
+  input: number,
+  prediction: number,
+): { ok: true; structure: PiecewiseStructure } | { ok: false; reason: string } {
+  const needed = new Set<number>([prediction]);
+  for (let i = program.nodes.length - 1; i >= 0; i--) {
+    const n = program.nodes[i]!;
+    if (needed.has(n.output)) n.inputs.forEach((s) => needed.add(s));
+  }
+  const depends = new Set<number>([input]);
+  const depth = new Map<number, number>([[input, 0]]);
+  const kinked: PiecewiseStructure['kinked'] = [];
+  for (let i = 0; i < program.nodes.length; i++) {
+    const n = program.nodes[i]!;
+    const from = n.inputs.filter((s) => depends.has(s));
+    if (from.length === 0 || !needed.has(n.output)) continue;
+    depends.add(n.output);
+    const name = n.op.name;
+    const d = Math.max(...from.map((s) => depth.get(s) ?? 0));
+    const kinks = KINKS[name]?.(n.ctx.attrs as Record<string, unknown>);
+    if (kinks) {
+      kinked.push({ node: i, id: n.id, kinks });
+      depth.set(n.output, d + 1);
+      continue;
+    }
+    depth.set(n.output, d);
+    if (AFFINE.has(name)) continue;
+    const rule = LINEAR_IN_ONE[name];
+    if (rule === 'any' && from.length === 1) continue;
+    if (rule === 'first' && from.length === 1 && n.inputs[0] === from[0]) continue;
+    return {
+      ok: false,
+      reason: rule
+        ? `node '${n.id}' (${name}) multiplies or divides by something that depends on the input: not piecewise linear`
+        : `node '${n.id}' (${name}) is not piecewise linear`,
+    };
+  }
+  if (!depends.has(prediction)) return { ok: false, reason: 'the output does not depend on the input' };
+  return { ok: true, structure: { kinked, depth: depth.get(prediction) ?? 0 } };
+}
+
+export interface LinearRegions1d {
+  interval: [number, number];
+  /** Exact x positions where the output's slope changes, ascending. */
+  breakpoints: number[];
+  /** breakpoints + 1. */
+  pieces: number;
+  /** Kinked layers on the longest path (the sawtooth: pieces = 2^depth). */
+  depth: number;
+  /** The output at the interval's ends and every breakpoint: the exact polyline, for the fit plot. */
+  polyline: { x: number[]; y: number[][] };
+  /** Knots found before merging collinear neighbours (kinks of units that cancel downstream). */
+  candidates: number;
+  /** Forward passes run. */
+  passes: number;
+}
+
+/** Relative slope difference below which neighbouring pieces count as one. */
+const SLOPE_TOLERANCE = 1e-9;
+
+export function linearRegions1d(
+  net: ResizableProgram,
+  interval: [number, number],
+): { ok: true; regions: LinearRegions1d } | { ok: false; reason: string } {
+  const [lo, hi] = interval;
+  if (!(hi > lo)) return { ok: false, reason: `the interval [${lo}, ${hi}] is empty` };
+  const width = net.program.slots[net.input]!.shape.slice(1);
+  if (width.reduce((a, b) => a * b, 1) !== 1)
+    return { ok: false, reason: `the input has shape [N, ${width.join(', ')}], not one feature` };
+  const pw = piecewiseStructure(net.program, net.input, net.prediction);
+  if (!pw.ok) return pw;
+  let knots = [lo, hi];
+  let passes = 0;
+  const run = (xs: number[]): Program => {
+    const sized = net.withBatchSize(xs.length);
+    const p = sized.program;
+    p.setTraining(false);
+    p.value(sized.input).data.set(xs);
+    p.forward();
+    passes++;
+    return p;
+  };
+  for (const k of pw.structure.kinked) {
+    const p = run(knots);
+    const node = p.nodes[k.node]!;
+    const pre = p.value(node.inputs[0]!).data;
+    const units = pre.length / knots.length;
+    const found: number[] = [];
+    for (let j = 0; j + 1 < knots.length; j++)
+      for (let u = 0; u < units; u++)
+        for (const c of k.kinks) {
+          const a = pre[j * units + u]! - c,
+            b = pre[(j + 1) * units + u]! - c;
+          if ((a < 0 && b > 0) || (a > 0 && b < 0)) {
+            const x0 = knots[j]!,
+              x1 = knots[j + 1]!;
+            found.push(x0 + ((x1 - x0) * a) / (a - b));
+          }
+        }
+    knots = mergeKnots(knots, found, hi - lo);
+  }
+  const p = run(knots);
+  const out = p.value(net.prediction).data;
+  const dims = out.length / knots.length;
+  const candidates = knots.length - 2;
+  const keep = [0];
+  for (let j = 1; j + 1 < knots.length; j++) {
+    const prev = keep[keep.length - 1]!;
+    let bend = false;
+    for (let d = 0; d < dims && !bend; d++) {
+      const s0 = (out[j * dims + d]! - out[prev * dims + d]!) / (knots[j]! - knots[prev]!);
+      const s1 = (out[(j + 1) * dims + d]! - out[j * dims + d]!) / (knots[j + 1]! - knots[j]!);
+      bend = Math.abs(s1 - s0) > SLOPE_TOLERANCE * (1 + Math.abs(s0) + Math.abs(s1));
+    }
+    if (bend) keep.push(j);
+  }
+  keep.push(knots.length - 1);
+  const breakpoints = keep.slice(1, -1).map((j) => knots[j]!);
+  return {
+    ok: true,
+    regions: {
+      interval: [lo, hi],
+      breakpoints,
+      pieces: breakpoints.length + 1,
+      depth: pw.structure.depth,
+      polyline: {
+        x: keep.map((j) => knots[j]!),
+        y: keep.map((j) => Array.from(out.subarray(j * dims, (j + 1) * dims))),
+      },
+      candidates,
+      passes,
+    },
+  };
+}
+
+/** Sorted union, dropping points closer than a rounding-sized gap to a neighbour. */
+function mergeKnots(knots: number[], extra: number[], span: number): number[] {
+  const all = knots.concat(extra).sort((a, b) => a - b);
+  const gap = 1e-12 * span;
+  const out: number[] = [];
+  for (const x of all) if (out.length === 0 || x - out[out.length - 1]! > gap) out.push(x);
+  // Keep the interval's end exactly.
+  out[out.length - 1] = knots[knots.length - 1]!;
+  return out;
+}
+
+export interface RegionGrid2d {
+  /** [xmin, xmax, ymin, ymax]. */
+  bounds: [number, number, number, number];
+  width: number;
+  height: number;
+  /** Region id per grid point, row-major from (xmin, ymin); ids number distinct activation patterns. */
+  region: number[];
+  /** Distinct activation patterns seen on the grid: a lower bound on the number of linear regions. */
+  regions: number;
+  depth: number;
+  /** Always true: this is sampled on the grid, and regions smaller than a cell can be missed. */
+  sampled: true;
+}
+
+/**
+ * For a 2-D input: the activation pattern (which side of each kink every unit of every kinked
+ * node is on) at each point of a width × height grid; points with the same pattern lie in the
+ * same linear region. Sampled, for drawing.
+ */
+export function linearRegions2d(
+  net: ResizableProgram,
+  bounds: [number, number, number, number],
+  width = 128,
+  height = 128,
+): { ok: true; grid: RegionGrid2d } | { ok: false; reason: string } {
+  const features = net.program.slots[net.input]!.shape.slice(1);
+  if (features.reduce((a, b) => a * b, 1) !== 2)
+    return { ok: false, reason: `the input has shape [N, ${features.join(', ')}], not two features` };
+  const pw = piecewiseStructure(net.program, net.input, net.prediction);
+  if (!pw.ok) return pw;
+  const [x0, x1, y0, y1] = bounds;
+  const n = width * height;
+  const sized = net.withBatchSize(n);
+  const p = sized.program;
+  p.setTraining(false);
+  const xin = p.value(sized.input).data;
+  for (let r = 0; r < height; r++)
+    for (let c = 0; c < width; c++) {
+      const i = r * width + c;
+      xin[2 * i] = x0 + ((x1 - x0) * (c + 0.5)) / width;
+      xin[2 * i + 1] = y0 + ((y1 - y0) * (r + 0.5)) / height;
+    }
+  p.forward();
+  // Two independent 32-bit hashes of each point's pattern: collisions are then vanishingly rare.
+  const h1 = new Uint32Array(n).fill(2166136261),
+    h2 = new Uint32Array(n).fill(5381);
+  for (const k of pw.structure.kinked) {
+    const pre = p.value(p.nodes[k.node]!.inputs[0]!).data;
+    const units = pre.length / n;
+    for (let i = 0; i < n; i++)
+      for (let u = 0; u < units; u++) {
+        let side = 0;
+        for (const c of k.kinks) if (pre[i * units + u]! > c) side++;
+        h1[i] = Math.imul(h1[i]! ^ side, 16777619);
+        h2[i] = (Math.imul(h2[i]!, 33) + side + 1) >>> 0;
+      }
+  }
+  const ids = new Map<string, number>();
+  const region = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const key = `${h1[i]}:${h2[i]}`;
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    region[i] = id;
+  }
+  return {
+    ok: true,
+    grid: { bounds, width, height, region, regions: ids.size, depth: pw.structure.depth, sampled: true },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Every analysis of this folder on one compiled graph, as one plain JSON-able report (what the
+ * `analyze` CLI prints and what the editor's run panel will draw), plus the one-line summary
+ * with the agreed field names.
+ */
+import type { Program } from '../autodiff/program.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { analyzeHessian, HessianOptions, HessianReport } from './hessian.js';
+import { kroneckerView, KroneckerView, matrix } from './kronecker.js';
+import {
+  linearRegions1d,
+  linearRegions2d,
+  LinearRegions1d,
+  RegionGrid2d,
+  ResizableProgram,
+} from './linear-regions.js';
+import { analyzeModes, MeasureOptions, ModesReport } from './modes.js';
+
+/** What the analyses need of a compiled graph (CompiledGraph has all of it). */
+export interface AnalysisSubject extends ResizableProgram {
+  readonly loss: number;
+  readonly target: number | null;
+  withBatchSize(n: number): AnalysisSubject;
+}
+
+export interface AnalysisOptions {
+  /** The batch the loss (and so the Hessian) is evaluated on, and where it came from. */
+  batch: { x: Tensor; y: Tensor | null; source: string };
+  hessian?: HessianOptions;
+  modes?: MeasureOptions & { measure?: boolean };
+  /** 1-D input: the interval for the exact breakpoints; default [−2, 2]. */
+  interval?: [number, number];
+  /** 2-D input: the box for the region grid and its resolution; default [−2, 2]², 96 × 96. */
+  bounds?: [number, number, number, number];
+  grid?: number;
+}
+
+export interface AnalysisReport {
+  params: number;
+  batch: { size: number; source: string };
+  modes: ModesReport;
+  hessian: HessianReport;
+  regions: { oneD?: LinearRegions1d; twoD?: RegionGrid2d; note?: string };
+  /** The smallest linear layer's weight gradient in both views, on the batch's first two examples. */
+  kronecker?: KroneckerView & { node: string; examples: number };
+}
+
+/** Largest weight (out × in entries) for which the explicit Kronecker Jacobian is shown. */
+const KRONECKER_MAX_WEIGHTS = 64;
+
+export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions): AnalysisReport {
+  const n = opts.batch.x.shape[0]!;
+  const sized = subject.withBatchSize(n);
+  const p = sized.program;
+  p.value(sized.input).data.set(opts.batch.x.data);
+  if (sized.target !== null && opts.batch.y) p.value(sized.target).data.set(opts.batch.y.data);
+  p.setTraining(false);
+  p.forward();
+  checkFinite(p, sized.loss);
+
+  const modes = analyzeModes(
+    p,
+    { input: sized.input, prediction: sized.prediction, loss: sized.loss },
+    opts.modes,
+  );
+  const hessian = analyzeHessian(p, sized.loss, opts.hessian);
+
+  const regions: AnalysisReport['regions'] = {};
+  const features = p.slots[sized.input]!.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (features === 1) {
+    const r = linearRegions1d(sized, opts.interval ?? [-2, 2]);
+    if (r.ok) regions.oneD = r.regions;
+    else regions.note = r.reason;
+  } else if (features === 2) {
+    const g = opts.grid ?? 96;
+    const r = linearRegions2d(sized, opts.bounds ?? [-2, 2, -2, 2], g, g);
+    if (r.ok) regions.twoD = r.grid;
+    else regions.note = r.reason;
+  } else
+    regions.note = `linear regions are drawn for 1-D and 2-D inputs; this input has ${features} features`;
+
+  const report: AnalysisReport = {
+    params: hessian.params,
+    batch: { size: n, source: opts.batch.source },
+    modes,
+    hessian,
+    regions,
+  };
+  const k = kroneckerOfSmallestLinear(p, sized.loss);
+  if (k) report.kronecker = k;
+  return report;
+}
+
+function checkFinite(p: Program, loss: number): void {
+  const v = p.value(loss).data[0]!;
+  if (Number.isFinite(v)) return;
+  for (const n of p.nodes) {
+    const d = p.value(n.output).data;
+    for (let i = 0; i < d.length; i++)
+      if (!Number.isFinite(d[i]!))
+        throw new Error(
+          `the loss is ${v}: node '${n.id}' (${n.op.name}) first produces ${d[i]} at index ${i}`,
+        );
+  }
+  throw new Error(`the loss is ${v}`);
+}
+
+function kroneckerOfSmallestLinear(p: Program, loss: number): AnalysisReport['kronecker'] | null {
+  let best: (typeof p.nodes)[number] | null = null;
+  let bestSize = Infinity;
+  for (const n of p.nodes) {
+    if (n.op.name !== 'linear') continue;
+    const w = p.slots[n.inputs[1]!]!.value.size;
+    if (w <= KRONECKER_MAX_WEIGHTS && w < bestSize) [best, bestSize] = [n, w];
+  }
+  if (!best) return null;
+  p.forward();
+  p.backward(loss);
+  const g = p.grad(best.output);
+  if (!g) return null;
+  const x = p.value(best.inputs[0]!);
+  const examples = Math.min(2, x.shape[0]!);
+  const inF = x.size / x.shape[0]!,
+    outF = g.size / g.shape[0]!;
+  const view = kroneckerView(
+    matrix(examples, inF, x.data.subarray(0, examples * inF)),
+    matrix(examples, outF, g.data.subarray(0, examples * outF)),
+  );
+  return { node: best.id, examples, ...view };
+}
+
+/** The `--json` line: the agreed field names (snake_case, as the issue lists them). */
+export interface AnalysisSummary {
+  params: number;
+  forward_mode_flops: number;
+  reverse_mode_flops: number;
+  forward_mode_bytes: number;
+  reverse_mode_bytes: number;
+  gradient_forward_mode_flops: number;
+  gradient_reverse_mode_flops: number;
+  measured_forward_ms?: number;
+  measured_reverse_ms?: number;
+  hessian_top: number;
+  hessian_bottom: number;
+  hessian_method: 'lanczos' | 'lanczos+dense';
+  lanczos_steps: number;
+  depth?: number;
+  linear_pieces?: number;
+  breakpoints?: number[];
+  regions_2d_sampled?: number;
+  mlp_widths?: number[];
+  mlp_forward_multiply_adds?: number;
+  mlp_reverse_multiply_adds?: number;
+}
+
+export function summarize(r: AnalysisReport): AnalysisSummary {
+  const j = r.modes.jacobian;
+  const s: AnalysisSummary = {
+    params: r.params,
+    forward_mode_flops: j.forward.flops,
+    reverse_mode_flops: j.reverse.flops,
+    forward_mode_bytes: j.forward.bytes,
+    reverse_mode_bytes: j.reverse.bytes,
+    gradient_forward_mode_flops: r.modes.gradient.forward.flops,
+    gradient_reverse_mode_flops: r.modes.gradient.reverse.flops,
+    hessian_top: r.hessian.top.value,
+    hessian_bottom: r.hessian.bottom.value,
+    hessian_method: r.hessian.dense ? 'lanczos+dense' : 'lanczos',
+    lanczos_steps: r.hessian.lanczosSteps,
+  };
+  if (j.measured) {
+    s.measured_forward_ms = j.measured.forward.msAll;
+    s.measured_reverse_ms = j.measured.reverse.msAll;
+  }
+  if (r.regions.oneD) {
+    s.depth = r.regions.oneD.depth;
+    s.linear_pieces = r.regions.oneD.pieces;
+    s.breakpoints = r.regions.oneD.breakpoints;
+  }
+  if (r.regions.twoD) {
+    s.depth = r.regions.twoD.depth;
+    s.regions_2d_sampled = r.regions.twoD.regions;
+  }
+  if (r.modes.mlp) {
+    s.mlp_widths = r.modes.mlp.formula.widths;
+    s.mlp_forward_multiply_adds = r.modes.mlp.formula.forwardMultiplyAdds;
+    s.mlp_reverse_multiply_adds = r.modes.mlp.formula.reverseMultiplyAdds;
+  }
+  return s;
+}

@@ -1,0 +1,312 @@
+/**
+ * `backprop-studio analyze <graph> [--weights <file>] [--json]`: the deep-architectures lecture's
+ * analyses on the user's own graph (engine/analysis/): forward vs reverse mode, the loss
+ * Hessian's extreme eigenvalues, linear regions, and the Kronecker view of a linear layer.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseGraph } from '../../graph/parse.js';
+import { compileGraph, GraphError } from '../../graph/compile.js';
+import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import type { Diagnostic, GraphDoc } from '../../graph/document.js';
+import { loadDataset } from '../../data/load.js';
+import { permutation, takeRows } from '../../data/dataset.js';
+import { Rng } from '../../tensor/random.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { analyzeSubject, summarize, type AnalysisReport } from '../../analysis/report.js';
+
+const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file>] [--json] [options]
+
+The lecture's analyses on a graph, at the given weights (or the initial weights):
+  forward vs reverse mode  cost of the Jacobian ∂prediction/∂parameters and of the loss gradient
+                           (flops from the ops' cost model, peak bytes, measured time), and for an
+                           MLP the formulas d0 Σ d_l d_{l-1} and d_L Σ d_l d_{l+1}
+  Hessian                  largest/smallest eigenvalue of the loss Hessian (Lanczos on HVPs; the
+                           dense Hessian too for small models) and the parameters they involve
+  linear regions           1-D input: exact breakpoints of a piecewise-linear network on an
+                           interval; 2-D input: activation-pattern regions on a grid (sampled)
+  Kronecker view           the smallest linear layer's ∂f/∂vec(W) = φᵀ ⊗ I beside G φᵀ
+The loss is evaluated on a batch from the graph's dataset (the training batch size, first rows
+of a seeded shuffle); if the dataset cannot be loaded, on standard-normal inputs (said so).
+  --weights <file>      a backprop-studio.weights file to analyse instead of the initial weights
+  --json                one line of JSON (params, forward_mode_flops, reverse_mode_flops,
+                        forward_mode_bytes, reverse_mode_bytes, hessian_top, hessian_bottom,
+                        and depth, linear_pieces for 1-D piecewise-linear networks, ...)
+  --full                with --json: the whole report (every analysis's data) under "report"
+  --interval <a,b>      1-D input: the interval for the breakpoints (default: the data's range)
+  --batch <n>           examples in the loss batch (default: training.batchSize)
+  --steps <k>           Lanczos steps (default 40)
+  --no-measure          skip running forward and reverse mode (model numbers only)`;
+
+interface Args {
+  graph: string;
+  weights?: string;
+  json: boolean;
+  full: boolean;
+  interval?: [number, number];
+  batch?: number;
+  steps?: number;
+  measure: boolean;
+}
+
+function parseArgs(args: string[]): Args {
+  const out: Partial<Args> & { json: boolean; full: boolean; measure: boolean } = {
+    json: false,
+    full: false,
+    measure: true,
+  };
+  const value = (i: number, flag: string) => {
+    const v = args[i];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  const positive = (v: string, flag: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${v}`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--json') out.json = true;
+    else if (a === '--full') out.full = true;
+    else if (a === '--no-measure') out.measure = false;
+    else if (a === '--weights') out.weights = value(++i, a);
+    else if (a === '--batch') out.batch = positive(value(++i, a), a);
+    else if (a === '--steps') out.steps = positive(value(++i, a), a);
+    else if (a === '--interval') {
+      const v = value(++i, a);
+      const parts = v.split(',').map(Number);
+      if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[1]! > parts[0]!))
+        throw new UsageError(`--interval must be two increasing numbers like -2,2; got ${v}`);
+      out.interval = [parts[0]!, parts[1]!];
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (out.graph) throw new UsageError(`one graph at a time (got ${out.graph} and ${a})`);
+    else out.graph = a;
+  }
+  if (!out.graph)
+    throw new UsageError('which graph? e.g. backprop-studio analyze examples/sawtooth.nngraph.json');
+  return out as Args;
+}
+
+function printDiagnostics(file: string, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    if (d.severity !== 'error') continue;
+    const where = d.line
+      ? `${file}:${d.line}:${d.column ?? 1}`
+      : d.node
+        ? `${file} (node '${d.node}')`
+        : file;
+    process.stderr.write(`${where}: ${d.message}\n`);
+  }
+}
+
+/** The loss batch: rows of the graph's dataset, or a stated stand-in when it cannot be loaded. */
+function lossBatch(
+  doc: GraphDoc,
+  file: string,
+  size: number,
+  inputShape: readonly number[],
+  targetShape: readonly number[] | null,
+): { x: Tensor; y: Tensor | null; source: string; range: [number, number][] } {
+  const seed = doc.training.seed ?? 0;
+  try {
+    const ds = loadDataset(doc.training.dataset, {
+      readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
+    });
+    const n = ds.x.shape[0]!;
+    const rows = permutation(n, new Rng(seed)).subarray(0, Math.min(size, n));
+    const features = ds.x.size / n;
+    const range: [number, number][] = Array.from({ length: features }, (_, f) => {
+      let lo = Infinity,
+        hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = ds.x.data[i * features + f]!;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return [lo, hi];
+    });
+    return {
+      x: takeRows(ds.x, rows),
+      y: takeRows(ds.y, rows),
+      source: `${rows.length} examples of ${ds.name}`,
+      range,
+    };
+  } catch (e) {
+    const rng = new Rng(seed);
+    const x = Tensor.zeros([size, ...inputShape.slice(1)], 'float64');
+    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+    let y: Tensor | null = null;
+    if (targetShape) {
+      y = Tensor.zeros([size, ...targetShape.slice(1)], 'float64');
+      for (let i = 0; i < y.size; i++) y.data[i] = targetShape.length === 1 ? 0 : rng.normal();
+    }
+    const features = x.size / size;
+    return {
+      x,
+      y,
+      source: `${size} standard-normal examples (the dataset could not be loaded: ${(e as Error).message})`,
+      range: Array.from({ length: features }, () => [-2, 2] as [number, number]),
+    };
+  }
+}
+
+export const analyze: Command = {
+  name: 'analyze',
+  summary: 'forward vs reverse mode, Hessian eigenvalues, linear regions of a graph',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseArgs(argv);
+    const file = args.graph;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      process.stderr.write(`backprop-studio analyze: cannot read ${file}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    const parsed = parseGraph(text);
+    if (!parsed.doc || parsed.diagnostics.some((d) => d.severity === 'error')) {
+      printDiagnostics(file, parsed.diagnostics);
+      return 1;
+    }
+    const doc = parsed.doc;
+    let weights: Weights | undefined;
+    if (args.weights) {
+      try {
+        weights = readWeights(readFileSync(args.weights, 'utf8'));
+      } catch (e) {
+        const why = e instanceof WeightsError ? e.message : `cannot read it: ${(e as Error).message}`;
+        process.stderr.write(`backprop-studio analyze: ${args.weights}: ${why}\n`);
+        return 1;
+      }
+    }
+    const batch = args.batch ?? doc.training.batchSize;
+    let compiled;
+    try {
+      compiled = compileGraph(doc, { batchSize: batch, dtype: 'float64', weights });
+    } catch (e) {
+      if (!(e instanceof GraphError)) throw e;
+      printDiagnostics(args.weights && /weight/i.test(e.message) ? args.weights : file, e.diagnostics);
+      return 1;
+    }
+    const p = compiled.program;
+    const data = lossBatch(
+      doc,
+      file,
+      batch,
+      p.slots[compiled.input]!.shape,
+      compiled.target === null ? null : p.slots[compiled.target]!.shape,
+    );
+    // 1-D: the interval the dataset is drawn on (regression kinds say it), else the data's range.
+    const cfg = doc.training.dataset;
+    const interval = args.interval ?? ('range' in cfg && cfg.range ? cfg.range : data.range[0]);
+    let report: AnalysisReport;
+    try {
+      report = analyzeSubject(compiled, {
+        batch: data,
+        hessian: { steps: args.steps },
+        modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 2000 },
+        interval: data.range.length === 1 ? interval : undefined,
+        bounds:
+          data.range.length === 2
+            ? (pad(data.range[0]!).concat(pad(data.range[1]!)) as [number, number, number, number])
+            : undefined,
+      });
+    } catch (e) {
+      process.stderr.write(`backprop-studio analyze: ${file}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    if (args.json) {
+      const line = args.full ? { ...summarize(report), report } : summarize(report);
+      process.stdout.write(`${JSON.stringify(line, jsonTyped)}\n`);
+    } else process.stdout.write(describe(file, report));
+    return 0;
+  },
+};
+
+function pad([lo, hi]: [number, number]): [number, number] {
+  const m = 0.1 * (hi - lo || 1);
+  return [lo - m, hi + m];
+}
+
+/** Typed arrays as plain arrays in JSON. */
+function jsonTyped(_key: string, v: unknown): unknown {
+  return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
+}
+
+const num = (v: number) =>
+  Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : +v.toPrecision(6);
+const bytes = (b: number) =>
+  b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
+
+function describe(file: string, r: AnalysisReport): string {
+  const lines: string[] = [`${file}: ${r.params} parameters; loss on ${r.batch.source}`, ''];
+  lines.push('Forward vs reverse mode (flops from the ops cost model; bytes = modelled peak memory)');
+  for (const c of [r.modes.jacobian, r.modes.gradient]) {
+    lines.push(`  ${c.quantity} (${c.rows} × ${c.cols})`);
+    for (const [mode, m] of [
+      ['forward', c.forward],
+      ['reverse', c.reverse],
+    ] as const) {
+      const meas = c.measured?.[mode];
+      const t = meas
+        ? `, measured ${num(meas.msAll)} ms${meas.directions < m.directions ? ` (extrapolated from ${meas.directions})` : ''}`
+        : '';
+      lines.push(
+        `    ${mode.padEnd(8)} ${String(m.directions).padStart(7)} ${mode === 'forward' ? 'JVPs' : 'VJPs'}  ${num(m.flops)} flops  ${bytes(m.bytes)}${t}`,
+      );
+    }
+    if (c.measured) lines.push(`    the two Jacobians agree to ${num(c.measured.maxDifference)}`);
+  }
+  if (r.modes.mlp) {
+    const { formula, model } = r.modes.mlp;
+    lines.push(`  MLP widths d = [${formula.widths.join(', ')}], ∂f/∂x of one example, multiply-adds:`);
+    const ms = (m?: { msAll: number }) => (m ? `, measured ${num(m.msAll)} ms` : '');
+    lines.push(
+      `    forward  ${formula.forwardFormula}   (model: ${num(model.forward.flops)} flops${ms(model.measured?.forward)})`,
+      `    reverse  ${formula.reverseFormula}   (model: ${num(model.reverse.flops)} flops${ms(model.measured?.reverse)})`,
+    );
+  }
+  const h = r.hessian;
+  lines.push(
+    '',
+    `Loss Hessian (${h.dense ? 'dense and ' : ''}Lanczos, ${h.lanczosSteps} steps, ${h.hvps} HVPs)`,
+  );
+  for (const [name, d] of [
+    ['largest ', h.top],
+    ['smallest', h.bottom],
+  ] as const) {
+    lines.push(`  ${name} eigenvalue ${num(d.value)} (residual ${num(d.residual)})`);
+    const parts = d.largest.map((c) => `${c.node}.${c.param}[${c.at.join(',')}] ${num(c.value)}`);
+    lines.push(`    eigenvector's largest entries: ${parts.join(', ')}`);
+  }
+  if (h.dense?.eigenvalues)
+    lines.push(
+      `  dense check: Lanczos errors ${num(h.dense.topError!)} (top), ${num(h.dense.bottomError!)} (bottom)`,
+    );
+  lines.push('', 'Linear regions');
+  if (r.regions.oneD) {
+    const o = r.regions.oneD;
+    lines.push(
+      `  exact on [${o.interval.join(', ')}]: ${o.pieces} linear pieces, depth ${o.depth} (kinked layers)`,
+      `  breakpoints: ${o.breakpoints.length ? o.breakpoints.map(num).join(', ') : 'none'}`,
+    );
+  } else if (r.regions.twoD) {
+    const g = r.regions.twoD;
+    lines.push(
+      `  sampled on a ${g.width}×${g.height} grid over [${g.bounds.join(', ')}]: ${g.regions} activation patterns, depth ${g.depth}`,
+    );
+  } else lines.push(`  ${r.regions.note}`);
+  if (r.kronecker) {
+    const k = r.kronecker;
+    lines.push(
+      '',
+      `Kronecker view of '${k.node}' (${k.examples} examples): ∂f/∂vec(W) = φᵀ ⊗ I is ${k.jacobian.length}×${k.jacobian[0]?.length ?? 0}; ` +
+        `Jᵀvec(G) and G φᵀ agree to ${num(k.maxDifference)} (${k.flops.viaJacobian} vs ${k.flops.vjp} multiplications)`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,68 @@
+/**
+ * How one op becomes code. An emitter writes the bodies of two functions for a node: the forward
+ * pass and its backward pass (the op's vector-Jacobian product written out). The module assembler
+ * (typescript.ts) wraps the bodies in functions named after the node, chooses their parameters
+ * from what the bodies use, and calls them in order (forward) and reverse order (backward).
+ *
+ * Conventions inside the bodies:
+ * - data inputs are named after the op's ports (`x`, `a`, `b`, `logits`, `target`, …), each a
+ *   row-major Float64Array; `n` is the batch size; `training` is true in gradients()/trainStep();
+ * - the forward body ends by returning the output;
+ * - the backward body sees the inputs, the output `y` and its gradient `dy`, declares `d<port>` for
+ *   every input whose gradient is needed (the assembler returns them) and ADDS parameter gradients
+ *   into `grad.<param>` (zeroed by the caller).
+ */
+import type { Attrs } from '../ops/define.js';
+import type { CodegenNode, SymShape } from './ir.js';
+import type { HelperName } from './helpers.js';
+
+export interface EmitCtx {
+  readonly node: CodegenNode;
+  readonly attrs: Attrs;
+  /** Names of the data inputs inside the functions (the op's ports, sanitised). */
+  readonly inputs: readonly string[];
+  readonly inShapes: readonly SymShape[];
+  readonly outShape: SymShape;
+  /** Per data input: whether the backward body must produce its gradient. */
+  readonly needsGrad: readonly boolean[];
+  /** The expression for a parameter's array, e.g. `params.h1.weight`. */
+  param(name: string): string;
+  /** The expression for a state buffer's array, e.g. `state.bn.runningMean`. */
+  state(name: string): string;
+  /** Marks a runtime helper as used and returns its name. */
+  helper(name: HelperName): string;
+}
+
+export interface LayerCode {
+  /** One line for the doc comment: the formula. */
+  doc: string;
+  forward: string[];
+  /** Empty when nothing upstream needs a gradient. */
+  backward: string[];
+}
+
+export interface OpEmitter {
+  emit(c: EmitCtx): LayerCode;
+}
+
+/** The number of elements of a shape as an expression: '16', 'n * 16', 'n'. */
+export function sizeExpr(shape: SymShape): string {
+  let fixed = 1;
+  let batch = 0;
+  for (const d of shape) {
+    if (d === 'N') batch++;
+    else fixed *= d;
+  }
+  const parts = [...Array<string>(batch).fill('n'), ...(fixed !== 1 || batch === 0 ? [String(fixed)] : [])];
+  return parts.join(' * ');
+}
+
+/** The product of the dimensions from `from` to the end, as an expression. */
+export function sizeFrom(shape: SymShape, from: number): string {
+  return sizeExpr(shape.slice(from));
+}
+
+/** The name of a port's gradient inside a backward body: `x` → `dx`. */
+export function gradName(port: string): string {
+  return `d${port}`;
+}

@@ -1,0 +1,112 @@
+/**
+ * Losses: a scalar from predictions and targets, averaged over the batch (reduction 'mean', the
+ * default) or summed ('sum'). The backward body scales by dy[0], the gradient of the loss itself.
+ */
+import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import { sizeExpr } from '../emitter.js';
+
+/** The divisor of the reduction as an expression ('1' for sum). */
+function reduction(
+  c: EmitCtx,
+  count: string,
+): { divide: (e: string) => string; scale: string; name: string } {
+  const r = (c.attrs['reduction'] as string | undefined) ?? 'mean';
+  if (r !== 'mean' && r !== 'sum') throw new Error(`reduction '${r}' is not supported in TypeScript export`);
+  if (r === 'sum') return { divide: (e) => e, scale: 'dy[0]', name: 'sum' };
+  return { divide: (e) => `${e} / ${count}`, scale: `dy[0] / ${count}`, name: 'mean' };
+}
+
+export const crossEntropy: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const logits = c.inShapes[0]!;
+    if (logits.length !== 2) throw new Error('cross_entropy export expects logits [N, classes]');
+    const classes = logits[1] as number;
+    const smoothing = (c.attrs['label_smoothing'] as number | undefined) ?? 0;
+    if (smoothing !== 0) throw new Error('label_smoothing is not supported in TypeScript export');
+    const rows = sizeExpr(logits.slice(0, 1));
+    const red = reduction(c, rows);
+    const [lp, tp] = c.inputs as [string, string];
+    const forward = [
+      'let total = 0;',
+      `for (let i = 0; i < ${rows}; i++) {`,
+      `  const row = ${lp}.subarray(i * ${classes}, (i + 1) * ${classes});`,
+      '  const max = Math.max(...row);',
+      '  let sum = 0;',
+      '  for (const v of row) sum += Math.exp(v - max);',
+      `  total += max + Math.log(sum) - row[${tp}[i]];`,
+      '}',
+      `return Float64Array.of(${red.divide('total')});`,
+    ];
+    const backward = c.needsGrad[0]
+      ? [
+          `// d${lp} = (softmax(${lp}) - onehot(${tp})) · dLoss${red.name === 'mean' ? ' / N' : ''}`,
+          `const scale = ${red.scale};`,
+          `const d${lp} = new Float64Array(${lp}.length);`,
+          `for (let i = 0; i < ${rows}; i++) {`,
+          `  const row = ${lp}.subarray(i * ${classes}, (i + 1) * ${classes});`,
+          '  const max = Math.max(...row);',
+          '  let sum = 0;',
+          '  for (const v of row) sum += Math.exp(v - max);',
+          `  for (let j = 0; j < ${classes}; j++) d${lp}[i * ${classes} + j] = (Math.exp(row[j] - max) / sum) * scale;`,
+          `  d${lp}[i * ${classes} + ${tp}[i]] -= scale;`,
+          '}',
+        ]
+      : [];
+    return { doc: `-log softmax(${lp})[${tp}], ${red.name} over the batch.`, forward, backward };
+  },
+};
+
+export const mseLoss: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const [pp, tp] = c.inputs as [string, string];
+    const red = reduction(c, `${pp}.length`);
+    const forward = [
+      'let total = 0;',
+      `for (let i = 0; i < ${pp}.length; i++) total += (${pp}[i] - ${tp}[i]) ** 2;`,
+      `return Float64Array.of(${red.divide('total')});`,
+    ];
+    const [needP, needT] = c.needsGrad;
+    const backward =
+      needP || needT
+        ? [
+            `const scale = ${red.name === 'mean' ? `(2 * dy[0]) / ${pp}.length` : '2 * dy[0]'};`,
+            ...(needP ? [`const d${pp} = new Float64Array(${pp}.length);`] : []),
+            ...(needT ? [`const d${tp} = new Float64Array(${tp}.length);`] : []),
+            `for (let i = 0; i < ${pp}.length; i++) {`,
+            `  const diff = (${pp}[i] - ${tp}[i]) * scale;`,
+            ...(needP ? [`  d${pp}[i] = diff;`] : []),
+            ...(needT ? [`  d${tp}[i] = -diff;`] : []),
+            '}',
+          ]
+        : [];
+    return { doc: `(${pp} - ${tp})², ${red.name} over all elements.`, forward, backward };
+  },
+};
+
+export const bceWithLogits: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const [lp, tp] = c.inputs as [string, string];
+    const red = reduction(c, `${lp}.length`);
+    const forward = [
+      'let total = 0;',
+      `for (let i = 0; i < ${lp}.length; i++) {`,
+      `  const z = ${lp}[i];`,
+      `  total += Math.max(z, 0) - z * ${tp}[i] + Math.log1p(Math.exp(-Math.abs(z)));`,
+      '}',
+      `return Float64Array.of(${red.divide('total')});`,
+    ];
+    const backward = c.needsGrad[0]
+      ? [
+          `// d${lp} = (σ(${lp}) - ${tp}) · dLoss${red.name === 'mean' ? ' / count' : ''}`,
+          `const scale = ${red.scale};`,
+          `const d${lp} = new Float64Array(${lp}.length);`,
+          `for (let i = 0; i < ${lp}.length; i++) d${lp}[i] = (1 / (1 + Math.exp(-${lp}[i])) - ${tp}[i]) * scale;`,
+        ]
+      : [];
+    return {
+      doc: `binary cross-entropy of σ(${lp}) against ${tp} in [0, 1], computed stably; ${red.name} over all elements.`,
+      forward,
+      backward,
+    };
+  },
+};

@@ -1,0 +1,167 @@
+/**
+ * Normalisation layers. layer_norm normalises each sample over its trailing features;
+ * batch_norm normalises each channel over the batch (and the pixels) while training and with
+ * its running statistics in evaluation, updating them as PyTorch does (unbiased variance).
+ * Backward passes recompute the statistics from the input rather than keeping them.
+ */
+import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import { sizeExpr } from '../emitter.js';
+import { sizeOfStatic } from '../ir.js';
+
+const epsOf = (c: EmitCtx): number => (c.attrs['eps'] as number | undefined) ?? 1e-5;
+
+export const layerNorm: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const weight = c.node.params.find((p) => p.name === 'weight');
+    const bias = c.node.params.find((p) => p.name === 'bias');
+    const d = weight ? sizeOfStatic(weight.shape) : (x[x.length - 1] as number);
+    const rows = `x.length / ${d}`;
+    const eps = epsOf(c);
+    const stats = [
+      `let mean = 0;`,
+      `for (let k = 0; k < ${d}; k++) mean += x[r * ${d} + k];`,
+      `mean /= ${d};`,
+      `let variance = 0;`,
+      `for (let k = 0; k < ${d}; k++) variance += (x[r * ${d} + k] - mean) ** 2;`,
+      `const rstd = 1 / Math.sqrt(variance / ${d} + ${eps});`,
+    ];
+    const scaled = (xhat: string): string => `${weight ? `${xhat} * w[k]` : xhat}${bias ? ' + b[k]' : ''}`;
+    const forward = [
+      ...(weight ? [`const w = ${c.param('weight')};`] : []),
+      ...(bias ? [`const b = ${c.param('bias')};`] : []),
+      'const y = new Float64Array(x.length);',
+      `for (let r = 0; r < ${rows}; r++) {`,
+      ...stats.map((l) => `  ${l}`),
+      `  for (let k = 0; k < ${d}; k++) y[r * ${d} + k] = ${scaled(`(x[r * ${d} + k] - mean) * rstd`)};`,
+      '}',
+      'return y;',
+    ];
+    const needX = c.needsGrad[0];
+    const backward = [
+      ...(weight ? [`const w = ${c.param('weight')};`] : []),
+      ...(needX ? ['const dx = new Float64Array(x.length);'] : []),
+      `for (let r = 0; r < ${rows}; r++) {`,
+      ...stats.map((l) => `  ${l}`),
+      `  // dx = rstd·(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)) with dx̂ = dy${weight ? '·w' : ''}`,
+      `  let meanDxhat = 0;`,
+      `  let meanDxhatXhat = 0;`,
+      `  for (let k = 0; k < ${d}; k++) {`,
+      `    const i = r * ${d} + k;`,
+      `    const xhat = (x[i] - mean) * rstd;`,
+      `    const dxhat = dy[i]${weight ? ' * w[k]' : ''};`,
+      ...(weight ? ['    grad.weight[k] += dy[i] * xhat;'] : []),
+      ...(bias ? ['    grad.bias[k] += dy[i];'] : []),
+      `    meanDxhat += dxhat / ${d};`,
+      `    meanDxhatXhat += (dxhat * xhat) / ${d};`,
+      '  }',
+      ...(needX
+        ? [
+            `  for (let k = 0; k < ${d}; k++) {`,
+            `    const i = r * ${d} + k;`,
+            `    dx[i] = rstd * (dy[i]${weight ? ' * w[k]' : ''} - meanDxhat - (x[i] - mean) * rstd * meanDxhatXhat);`,
+            '  }',
+          ]
+        : []),
+      '}',
+    ];
+    return {
+      doc: `y = (x - mean) / √(var + ${eps})${weight ? ' · weight' : ''}${bias ? ' + bias' : ''}, over the last ${d} values of each sample.`,
+      forward,
+      backward: needX || weight || bias ? backward : [],
+    };
+  },
+};
+
+export const batchNorm: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    if (x.length < 2 || x[1] === 'N') throw new Error('expects [N, C] or [N, C, …] inputs');
+    const ch = x[1] as number;
+    const pixels = sizeExpr(x.slice(2));
+    const eps = epsOf(c);
+    const momentum = (c.attrs['momentum'] as number | undefined) ?? 0.1;
+    const stateNames = c.node.state.map((s) => s.name);
+    const meanName = stateNames.find((s) => /mean/i.test(s));
+    const varName = stateNames.find((s) => /var/i.test(s));
+    if (!meanName || !varName) throw new Error('expects running mean and variance state');
+    const at = pixels === '1' ? '(b * C + ch)' : `(b * C + ch) * ${pixels} + s`;
+    const index = at.replace('C', String(ch));
+    const count = pixels === '1' ? 'n' : `n * ${pixels}`;
+    const eachValue = (body: string[]): string[] =>
+      pixels === '1'
+        ? [`for (let b = 0; b < n; b++) {`, `  const i = ${index};`, ...body.map((l) => `  ${l}`), '}']
+        : [
+            `for (let b = 0; b < n; b++) {`,
+            `  for (let s = 0; s < ${pixels}; s++) {`,
+            `    const i = ${index};`,
+            ...body.map((l) => `    ${l}`),
+            '  }',
+            '}',
+          ];
+    const batchStats = [
+      `let mean = 0;`,
+      ...eachValue(['mean += x[i];']),
+      `mean /= ${count};`,
+      `let variance = 0;`,
+      ...eachValue(['variance += (x[i] - mean) ** 2;']),
+      `variance /= ${count};`,
+    ];
+    const forward = [
+      `const w = ${c.param('weight')};`,
+      `const b = ${c.param('bias')};`,
+      `const runningMean = ${c.state(meanName)};`,
+      `const runningVar = ${c.state(varName)};`,
+      'const y = new Float64Array(x.length);',
+      `for (let ch = 0; ch < ${ch}; ch++) {`,
+      '  let mean = runningMean[ch];',
+      '  let variance = runningVar[ch];',
+      '  if (training) {',
+      ...batchStats.map((l) => `    ${l.replace(/^let /, '')}`),
+      `    // Running statistics move towards the batch's (the variance unbiased, as PyTorch keeps it).`,
+      `    runningMean[ch] = (1 - ${momentum}) * runningMean[ch] + ${momentum} * mean;`,
+      `    runningVar[ch] = (1 - ${momentum}) * runningVar[ch] + ${momentum} * variance * (${count} / (${count} - 1));`,
+      '  }',
+      `  const rstd = 1 / Math.sqrt(variance + ${eps});`,
+      ...eachValue(['y[i] = (x[i] - mean) * rstd * w[ch] + b[ch];']).map((l) => `  ${l}`),
+      '}',
+      'return y;',
+    ];
+    const needX = c.needsGrad[0];
+    const backward = [
+      `const w = ${c.param('weight')};`,
+      ...(needX ? ['const dx = new Float64Array(x.length);'] : []),
+      `for (let ch = 0; ch < ${ch}; ch++) {`,
+      ...batchStats.map((l) => `  ${l}`),
+      `  const rstd = 1 / Math.sqrt(variance + ${eps});`,
+      `  // dx = w·rstd·(dy - mean(dy) - x̂·mean(dy·x̂)) over the channel's ${count} values`,
+      '  let sumDy = 0;',
+      '  let sumDyXhat = 0;',
+      ...eachValue([
+        'const xhat = (x[i] - mean) * rstd;',
+        'sumDy += dy[i];',
+        'sumDyXhat += dy[i] * xhat;',
+      ]).map((l) => `  ${l}`),
+      '  grad.weight[ch] += sumDyXhat;',
+      '  grad.bias[ch] += sumDy;',
+      ...(needX
+        ? eachValue([
+            `dx[i] = w[ch] * rstd * (dy[i] - sumDy / (${count}) - (x[i] - mean) * rstd * (sumDyXhat / (${count})));`,
+          ]).map((l) => `  ${l}`)
+        : []),
+      '}',
+    ];
+    return {
+      doc:
+        `per channel: y = (x - mean) / √(var + ${eps}) · weight + bias, with the batch's statistics while ` +
+        `training (gradients below are for that mode) and the running ones in evaluation.`,
+      forward,
+      backward,
+    };
+  },
+};
+
+export const NORM_EMITTERS: Record<string, OpEmitter> = {
+  layer_norm: layerNorm,
+  batch_norm: batchNorm,
+};

@@ -1,0 +1,108 @@
+/** `backprop-studio analyze` end to end (in process): generated sawtooth graphs, the JSON line, bad input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../engine/cli/main.js';
+import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
+import { serializeGraph } from '../../../engine/graph/serialize.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '',
+    err = '';
+  const [o, e] = [process.stdout.write, process.stderr.write];
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(['analyze', ...args]);
+    return { code, out, err };
+  } finally {
+    [process.stdout.write, process.stderr.write] = [o, e];
+  }
+}
+
+function writeSawtooth(depth: number): { graph: string; weights: string } {
+  const { doc, weights } = sawtoothGraph(depth);
+  const graph = join(dir, `sawtooth${depth}.nngraph.json`);
+  const file = join(dir, `sawtooth${depth}.weights.json`);
+  writeFileSync(graph, serializeGraph(doc));
+  writeFileSync(file, JSON.stringify(weights));
+  return { graph, weights: file };
+}
+
+test('analyze --json on the depth-4 sawtooth: 16 pieces, depth 4, and every agreed field', async () => {
+  const f = writeSawtooth(4);
+  const r = await cli(f.graph, '--weights', f.weights, '--json');
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 1);
+  const s = JSON.parse(lines[0]!) as Record<string, unknown>;
+  for (const k of [
+    'params',
+    'forward_mode_flops',
+    'reverse_mode_flops',
+    'forward_mode_bytes',
+    'reverse_mode_bytes',
+    'hessian_top',
+    'hessian_bottom',
+  ])
+    assert.equal(typeof s[k], 'number', k);
+  assert.equal(s.params, 4 * (2 + 2 + 2 + 1));
+  assert.equal(s.depth, 4);
+  assert.equal(s.linear_pieces, 16);
+  assert.deepEqual(
+    s.breakpoints,
+    Array.from({ length: 15 }, (_, k) => -2 + (k + 1) / 4),
+  );
+  assert.ok((s.hessian_top as number) >= (s.hessian_bottom as number));
+});
+
+test('analyze prints a readable report by default', async () => {
+  const f = writeSawtooth(2);
+  const r = await cli(f.graph, '--weights', f.weights, '--no-measure');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /exact on \[-2, 2\]: 4 linear pieces, depth 2/);
+  assert.match(r.out, /Loss Hessian/);
+  assert.match(r.out, /d0 Σ d_l d_\{l-1\} = 1·\(2·1 \+ 1·2 \+ 2·1 \+ 1·2\) = 8/);
+});
+
+const bad: [string, () => string[], number, RegExp][] = [
+  ['a missing graph file', () => [join(dir, 'nope.nngraph.json')], 2, /cannot read .*nope\.nngraph\.json/],
+  [
+    'a JSON syntax error, with its line',
+    () => {
+      const p = join(dir, 'broken.nngraph.json');
+      writeFileSync(p, '{ "format": "backprop-studio.graph",\n  "version": 1,\n  "nodes": [ }\n');
+      return [p];
+    },
+    1,
+    /broken\.nngraph\.json:3:/,
+  ],
+  [
+    'a file that is not a weights file',
+    () => {
+      const p = join(dir, 'wrong.weights.json');
+      writeFileSync(p, '{"format": "something else"}');
+      return [writeSawtooth(1).graph, '--weights', p];
+    },
+    1,
+    /wrong\.weights\.json: not a weights file/,
+  ],
+  [
+    'a backwards interval',
+    () => [writeSawtooth(1).graph, '--interval', '3,1'],
+    2,
+    /--interval must be two increasing/,
+  ],
+];
+for (const [what, args, code, message] of bad) {
+  test(`analyze on ${what}: exit ${code} and a message saying where`, async () => {
+    const r = await cli(...args());
+    assert.equal(r.code, code);
+    assert.match(r.err, message);
+    assert.equal(r.out, '');
+  });
+}
