@@ -244,11 +244,13 @@ export class Program {
     this.rng.state = s;
   }
 
-  forward(): void {
+  /** The forward pass; with `upTo`, it stops once that slot is written (e.g. a prediction, without the loss). */
+  forward(upTo = -1): void {
     const nodes = this.nodes;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
       n.op.forward(n.ctx, n.xs, this.slots[n.output]!.value);
+      if (n.output === upTo) return;
     }
   }
 

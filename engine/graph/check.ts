@@ -8,7 +8,7 @@
  * two different batch sizes; a dimension that differs between the two is the batch dimension 'N'.
  */
 import type { DatasetConfig, Diagnostic, GraphDoc, GraphNode, NodeId } from './document.js';
-import { GraphLocations } from './parse.js';
+import { GraphLocations, parseGraph } from './parse.js';
 import { datasetSignature } from '../data/load.js';
 import { presentParams, type AnyOp, type AttrSpec, type Attrs } from '../ops/define.js';
 import { getOp, OPS } from '../ops/registry.js';
@@ -52,6 +52,18 @@ export interface GraphAnalysis extends CheckResult {
 const PROBE_BATCH = [1009, 1013] as const;
 /** Refuse values bigger than this per node (elements, at the probe batch size) rather than run out of memory. */
 const MAX_ELEMENTS = 1 << 28;
+
+/** Parse and check in one go, as a file is opened: every diagnostic, with lines. */
+export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | null } {
+  const parsed = parseGraph(text);
+  if (!parsed.doc) return { doc: null, shapes: new Map(), diagnostics: parsed.diagnostics };
+  const checked = checkGraph(parsed.doc, { locations: parsed.locations });
+  return {
+    doc: parsed.doc,
+    shapes: checked.shapes,
+    diagnostics: [...parsed.diagnostics, ...checked.diagnostics],
+  };
+}
 
 export function checkGraph(doc: GraphDoc, opts: CheckOptions = {}): CheckResult {
   const { shapes, diagnostics } = analyzeGraph(doc, opts);

@@ -3,7 +3,17 @@ import type { Command } from '../command.js';
 import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { checkCommand } from './check.js';
+import { runCommand } from './run.js';
 import { reference } from './reference.js';
 import { analyze } from './analyze.js';
 
-export const commands: Command[] = [importCommand, exportCommand, reference, bench, analyze];
+export const commands: Command[] = [
+  checkCommand,
+  runCommand,
+  importCommand,
+  exportCommand,
+  reference,
+  bench,
+  analyze,
+];

@@ -1,0 +1,73 @@
+/** `backprop-studio check <graph...> [--json]`: every problem in graph documents, one per line. */
+import { readFileSync } from 'node:fs';
+import { Command, UsageError } from '../command.js';
+import { checkGraphText } from '../../graph/check.js';
+import type { Diagnostic } from '../../graph/document.js';
+
+const usage = `Usage: backprop-studio check <graph.nngraph.json>... [--json]
+
+Checks graph documents: JSON syntax, format, ops and attributes, wiring, cycles, shapes, the loss,
+and the dataset. Prints each problem as
+  file:line: severity [code] node 'id': message
+Exits 1 if any document has an error, 0 otherwise (warnings alone pass).
+
+Options:
+  --json   print { "file", "diagnostics": [...] } per document, as one JSON list`;
+
+/** One line a person (or an editor's problem matcher) can read. */
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  const where =
+    d.line !== undefined ? `${file}:${d.line}${d.column !== undefined ? `:${d.column}` : ''}` : file;
+  const subject =
+    d.node !== undefined
+      ? `node '${d.node}'${d.port ? ` port '${d.port}'` : d.attr ? ` attr '${d.attr}'` : ''}: `
+      : d.edge !== undefined
+        ? `edge ${d.edge + 1}: `
+        : '';
+  return `${where}: ${d.severity} [${d.code}] ${subject}${d.message}`;
+}
+
+function diagnose(file: string): Diagnostic[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    return [{ severity: 'error', code: 'unreadable', message: `Cannot read the file: ${why}.` }];
+  }
+  try {
+    return checkGraphText(text).diagnostics;
+  } catch (e) {
+    // A bug in the checker, not in the document: say so without a stack trace.
+    return [
+      {
+        severity: 'error',
+        code: 'internal',
+        message: `The checker failed (${(e as Error).message}); please report this with the file.`,
+      },
+    ];
+  }
+}
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'check graph documents and print their problems',
+  usage,
+  async run(args) {
+    const json = args.includes('--json');
+    const unknown = args.find((a) => a.startsWith('-') && a !== '--json');
+    if (unknown) throw new UsageError(`unknown option '${unknown}'`);
+    const files = args.filter((a) => !a.startsWith('-'));
+    if (files.length === 0) throw new UsageError('which graph? give the path of a .nngraph.json file');
+    const results = files.map((file) => ({ file, diagnostics: diagnose(file) }));
+    if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else
+      for (const { file, diagnostics } of results) {
+        for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(file, d)}\n`);
+        const errors = diagnostics.filter((d) => d.severity === 'error').length;
+        const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+        if (errors + warnings === 0) process.stdout.write(`${file}: ok\n`);
+      }
+    return results.some((r) => r.diagnostics.some((d) => d.severity === 'error')) ? 1 : 0;
+  },
+};

@@ -1,0 +1,135 @@
+/** `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json>]`: one forward pass. */
+import { readFileSync } from 'node:fs';
+import { Command, UsageError } from '../command.js';
+import { checkGraphText } from '../../graph/check.js';
+import { compileGraph } from '../../graph/compile.js';
+import { GraphError } from '../../graph/graph-error.js';
+import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import { tensorFromJson } from '../../tensor/tensor-json.js';
+import { shapeToString, type Tensor } from '../../tensor/tensor.js';
+import { formatDiagnostic } from './check.js';
+
+const usage = `Usage: backprop-studio run <graph.nngraph.json> --input <tensor.json> [--weights <weights.json>]
+
+Runs one forward pass in inference mode (dropout off, batch norm on its running statistics) and
+prints what feeds the loss (the logits or the prediction) as { "shape": [...], "data": [...] }.
+The input is { "shape": [batch, ...one sample], "data": [...] } in row-major order (one sample's
+shape alone is read as a batch of one). Without --weights the parameters come from the graph's
+initialisers and training.seed.`;
+
+class RunError extends Error {}
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new RunError(`${path}: cannot read the ${what}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new RunError(`${path}: the ${what} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (!v || v.startsWith('-')) throw new UsageError(`${name} needs a file name`);
+  return v;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run one forward pass of a graph on an input tensor',
+  usage,
+  async run(args) {
+    const inputPath = option(args, '--input');
+    const weightsPath = option(args, '--weights');
+    const rest = args.filter(
+      (a, i) => !['--input', '--weights'].includes(a) && !['--input', '--weights'].includes(args[i - 1]!),
+    );
+    const unknown = rest.find((a) => a.startsWith('-'));
+    if (unknown) throw new UsageError(`unknown option '${unknown}'`);
+    if (rest.length !== 1)
+      throw new UsageError(
+        rest.length
+          ? `one graph at a time; got ${rest.join(', ')}`
+          : 'which graph? give the path of a .nngraph.json file',
+      );
+    if (!inputPath) throw new UsageError('--input <tensor.json> is required');
+    const graphPath = rest[0]!;
+    try {
+      let text: string;
+      try {
+        text = readFileSync(graphPath, 'utf8');
+      } catch {
+        throw new RunError(`${graphPath}: cannot read the graph`);
+      }
+      const checked = checkGraphText(text);
+      const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+      if (!checked.doc || errors.length) {
+        for (const d of errors) process.stderr.write(`${formatDiagnostic(graphPath, d)}\n`);
+        return 1;
+      }
+      const doc = checked.doc;
+      let input: Tensor;
+      try {
+        input = tensorFromJson(readJson(inputPath, 'input'), 'input');
+      } catch (e) {
+        throw new RunError(e instanceof RunError ? e.message : `${inputPath}: ${(e as Error).message}`);
+      }
+      const inputNode = doc.nodes.find((n) => n.op === 'input')!;
+      const sample = (checked.shapes.get(inputNode.id) ?? []).slice(1) as number[];
+      const batched =
+        shapeToString(input.shape) === shapeToString(sample) ? input.reshape([1, ...sample]) : input;
+      if (shapeToString(batched.shape.slice(1)) !== shapeToString(sample) || batched.shape[0] === 0)
+        throw new RunError(
+          `${inputPath}: the input has shape ${shapeToString(input.shape)}, but '${inputNode.id}' takes [batch, ${sample.join(', ')}]`,
+        );
+      let weights: Weights | undefined;
+      if (weightsPath) {
+        try {
+          weights = readWeights(readJson(weightsPath, 'weights file'));
+        } catch (e) {
+          if (e instanceof WeightsError) throw new RunError(`${weightsPath}: ${e.message}`);
+          throw e;
+        }
+      }
+      const g = compileGraph(doc, {
+        batchSize: batched.shape[0]!,
+        dtype: 'float64',
+        ...(weights ? { weights } : {}),
+      });
+      g.program.setTraining(false);
+      g.program.value(g.input).data.set(batched.data);
+      g.program.forward(g.prediction);
+      for (const id of g.order) {
+        const slot = g.nodeSlot.get(id)!;
+        const bad = g.program.value(slot).data.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0)
+          throw new RunError(
+            `the value of node '${id}' is not finite (element ${bad}); check the input and the weights`,
+          );
+        if (slot === g.prediction) break;
+      }
+      process.stdout.write(`${JSON.stringify(g.program.value(g.prediction).toJSON())}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof GraphError) {
+        for (const d of e.diagnostics)
+          process.stderr.write(
+            `${formatDiagnostic(weightsPath && d.code === 'bad-weights' ? weightsPath : graphPath, d)}\n`,
+          );
+        return 1;
+      }
+      if (e instanceof RunError) {
+        process.stderr.write(`backprop-studio run: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(root, 'bin/backprop-studio.js'), ...args], {
+    encoding: 'utf8',
+    cwd: root,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), 'bps-check-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+
+test('check: a broken document prints file:line: severity [code] node: message and exits 1', () => {
+  const p = file(
+    'broken.nngraph.json',
+    `{
+  "format": "backprop-studio.graph",
+  "version": 1,
+  "nodes": [
+    { "id": "x", "op": "input", "attrs": { "features": 2 }, "position": { "x": 0, "y": 0 } },
+    { "id": "h", "op": "tanhh", "attrs": {}, "position": { "x": 100, "y": 0 } }
+  ],
+  "edges": [{ "from": "x", "to": "h" }],
+  "training": { "dataset": { "kind": "moons" }, "optimizer": { "kind": "sgd", "lr": 0.1 }, "batchSize": 4, "epochs": 1 }
+}
+`,
+  );
+  const r = cli('check', p);
+  assert.equal(r.code, 1);
+  assert.match(
+    r.out,
+    new RegExp(
+      `^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6: error \\[unknown-op\\] node 'h': .*Did you mean 'tanh'`,
+      'm',
+    ),
+  );
+  noStack(r.out + r.err);
+  const j = cli('check', p, '--json');
+  assert.equal(j.code, 1);
+  const parsed = JSON.parse(j.out) as { file: string; diagnostics: { code: string; line?: number }[] }[];
+  assert.ok(parsed[0]!.diagnostics.some((d) => d.code === 'unknown-op' && d.line === 6));
+});
+
+test('check: cut-off JSON and a missing file are reported, never with a stack trace', () => {
+  const r = cli(
+    'check',
+    file('cut.nngraph.json', '{ "format": "backprop-studio.graph", "nodes": [ {'),
+    join(dir, 'missing.nngraph.json'),
+  );
+  assert.equal(r.code, 1);
+  assert.match(r.out, /cut\.nngraph\.json:1:\d+: error \[json-syntax\]/);
+  assert.match(r.out, /missing\.nngraph\.json: error \[unreadable\]/);
+  noStack(r.out + r.err);
+});
