@@ -6,6 +6,7 @@ import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
 import { runCommand } from './run.js';
 import { reference } from './reference.js';
+import { demo } from './demo.js';
 import { analyze } from './analyze.js';
 
 export const commands: Command[] = [
@@ -14,6 +15,7 @@ export const commands: Command[] = [
   importCommand,
   exportCommand,
   reference,
+  demo,
   bench,
   analyze,
 ];
