@@ -21,6 +21,7 @@ import {
   ParamLayout,
   joinParams,
   largestComponents,
+  nameComponent,
   paramLayout,
   shareByParam,
   splitParams,
@@ -79,7 +80,17 @@ export function hessianOperator(
   loss: number,
   layout: ParamLayout = paramLayout(program),
 ): (v: Float64Array) => Float64Array {
-  return (v) => joinParams(layout, program.hvp(loss, splitParams(program, layout, v)));
+  return (v) => {
+    const hv = joinParams(layout, program.hvp(loss, splitParams(program, layout, v)));
+    for (let i = 0; i < hv.length; i++)
+      if (!Number.isFinite(hv[i]!)) {
+        const c = nameComponent(layout, i, hv[i]!);
+        throw new Error(
+          `a Hessian-vector product is ${hv[i]} at ${c.node}.${c.param}[${c.at.join(', ')}]: the loss's curvature overflows at these weights`,
+        );
+      }
+    return hv;
+  };
 }
 
 /** The dense Hessian, column by column (n HVPs), row-major n×n. */

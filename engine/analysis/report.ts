@@ -56,7 +56,7 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
   if (sized.target !== null && opts.batch.y) p.value(sized.target).data.set(opts.batch.y.data);
   p.setTraining(false);
   p.forward();
-  checkFinite(p, sized.loss);
+  checkFinite(p);
 
   const modes = analyzeModes(
     p,
@@ -91,18 +91,22 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
   return report;
 }
 
-function checkFinite(p: Program, loss: number): void {
-  const v = p.value(loss).data[0]!;
-  if (Number.isFinite(v)) return;
+/** NaN/Inf stops the analysis and says where it first appears (an input, or the node making it). */
+function checkFinite(p: Program): void {
+  const firstBad = (d: ArrayLike<number>) => {
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i]!)) return i;
+    return -1;
+  };
+  for (const s of p.slots) {
+    if (s.kind === 'node') continue;
+    const i = firstBad(s.value.data);
+    if (i >= 0) throw new Error(`${s.kind} '${s.name}' holds ${s.value.data[i]} at index ${i}`);
+  }
   for (const n of p.nodes) {
     const d = p.value(n.output).data;
-    for (let i = 0; i < d.length; i++)
-      if (!Number.isFinite(d[i]!))
-        throw new Error(
-          `the loss is ${v}: node '${n.id}' (${n.op.name}) first produces ${d[i]} at index ${i}`,
-        );
+    const i = firstBad(d);
+    if (i >= 0) throw new Error(`node '${n.id}' (${n.op.name}) first produces ${d[i]} at index ${i}`);
   }
-  throw new Error(`the loss is ${v}`);
 }
 
 function kroneckerOfSmallestLinear(p: Program, loss: number): AnalysisReport['kronecker'] | null {

@@ -208,7 +208,7 @@ export const analyze: Command = {
       report = analyzeSubject(compiled, {
         batch: data,
         hessian: { steps: args.steps },
-        modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 2000 },
+        modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
         interval: data.range.length === 1 ? interval : undefined,
         bounds:
           data.range.length === 2

@@ -42,6 +42,8 @@ const PAGE = 65536;
 
 export class WasmGemm {
   private f32: Float32Array;
+  /** Views of result regions by float offset and length, so copying out allocates nothing. */
+  private views = new Map<number, Map<number, Float32Array>>();
 
   private constructor(private readonly x: GemmExports) {
     this.f32 = new Float32Array(x.memory.buffer);
@@ -89,7 +91,11 @@ export class WasmGemm {
     if (end > x.memory.buffer.byteLength) {
       x.memory.grow(Math.ceil((end - x.memory.buffer.byteLength) / PAGE));
     }
-    if (this.f32.buffer !== x.memory.buffer) this.f32 = new Float32Array(x.memory.buffer);
+    if (this.f32.buffer !== x.memory.buffer) {
+      // Growing detaches the old buffer and every view of it.
+      this.f32 = new Float32Array(x.memory.buffer);
+      this.views.clear();
+    }
     const mem = this.f32;
     copyIn(mem, pa, a, aOff, m * k);
     copyIn(mem, pb, b, bOff, k * n);
@@ -106,7 +112,17 @@ export class WasmGemm {
       accumulate ? 1 : 0,
       ps * 4,
     );
-    copyOut(mem, pc, c, cOff, m * n);
+    const len = m * n;
+    if (cOff === 0 && c.length === len) c.set(this.view(pc, len));
+    else for (let i = 0; i < len; i++) c[cOff + i] = mem[pc + i]!;
+  }
+
+  private view(at: number, len: number): Float32Array {
+    let byLen = this.views.get(at);
+    if (!byLen) this.views.set(at, (byLen = new Map()));
+    let v = byLen.get(len);
+    if (!v) byLen.set(len, (v = this.f32.subarray(at, at + len)));
+    return v;
   }
 }
 
@@ -118,8 +134,4 @@ function align4(n: number): number {
 function copyIn(mem: Float32Array, at: number, src: Float32Array, off: number, len: number): void {
   if (off === 0 && src.length === len) mem.set(src, at);
   else for (let i = 0; i < len; i++) mem[at + i] = src[off + i]!;
-}
-
-function copyOut(mem: Float32Array, at: number, dst: Float32Array, off: number, len: number): void {
-  for (let i = 0; i < len; i++) dst[off + i] = mem[at + i]!;
 }

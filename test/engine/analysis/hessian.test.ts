@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { analyzeHessian, denseHessian } from '../../../engine/analysis/hessian.js';
+import { analyzeHessian, denseHessian, hessianOperator } from '../../../engine/analysis/hessian.js';
 import { paramLayout } from '../../../engine/analysis/params.js';
 import { buildMlp } from '../../../engine/nn/mlp.js';
 import { symmetricEigen } from '../../../engine/linalg/symmetric-eigen.js';
@@ -127,4 +127,14 @@ test('a feature that is always zero leaves its weights undetermined: the bottom 
   const h = denseHessian(mlp.program, mlp.loss);
   const { values } = symmetricEigen(h, 3);
   assert.ok(Math.abs(values[2]! - r.top.value) < 1e-12);
+});
+
+test('a non-finite Hessian-vector product names the parameter it appears at', () => {
+  const mlp = buildMlp({ layers: [1, 1], activation: 'tanh', loss: 'mse', batch: 2, dtype: 'float64' });
+  mlp.program.value(mlp.input).data.set([1, 2]);
+  mlp.program.value(mlp.program.slot('fc1.bias')).data[0] = Infinity;
+  assert.throws(
+    () => hessianOperator(mlp.program, mlp.loss)(Float64Array.from([0, 1])),
+    /a Hessian-vector product is NaN at fc1\.weight\[0, 0\]/,
+  );
 });
