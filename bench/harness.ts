@@ -146,7 +146,11 @@ function row(name: WorkloadName, results: ChildResult[]): WorkloadRow {
     engine_gflops: engine !== null && flops !== null ? flops / engine / 1e6 : null,
     ratio_cpu: ratio(cpu),
     ratio_wasm: ratio(wasm),
-    engine_bytes_per_step: results.find((r) => r.impl === 'engine')?.timing?.bytesPerStep ?? null,
+    // Compiling allocates by design; bytes per step only mean something for a training step.
+    engine_bytes_per_step:
+      name === 'compile-1000'
+        ? null
+        : (results.find((r) => r.impl === 'engine')?.timing?.bytesPerStep ?? null),
     notes: results.flatMap((r) => [
       ...(r.unavailable ? [`${r.impl}: ${r.unavailable}`] : []),
       ...(r.detail?.includes(', ') ? [`${r.impl}: ${r.detail.split(', ').slice(1).join(', ')}`] : []),

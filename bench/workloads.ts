@@ -8,6 +8,7 @@
  * to its own layout once, before timing.
  */
 import { Rng } from '../engine/tensor/random.js';
+import { GRAPH_FORMAT, GRAPH_VERSION, GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
 
 export type WorkloadName = 'mlp-tiny' | 'mlp-mnist' | 'cnn-small' | 'compile-1000';
 export const WORKLOAD_NAMES: readonly WorkloadName[] = ['mlp-tiny', 'mlp-mnist', 'cnn-small', 'compile-1000'];
@@ -154,5 +155,41 @@ export function trainingWorkload(name: TrainingWorkload['name']): TrainingWorklo
     x,
     y,
     flopsPerStep: stepFlops(batch, inputShape, layers),
+  };
+}
+
+/**
+ * The compile-1000 graph: input → 498 × (linear 16 → tanh) → linear 1 → mse_loss, with the target:
+ * exactly 1,000 nodes, a chain as deep as graphs in the editor get.
+ */
+export function graph1000(): GraphDoc {
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const add = (id: string, op: string, attrs: GraphNode['attrs'], from?: string, toPort?: string) => {
+    nodes.push({ id, op, attrs, position: { x: 150 * nodes.length, y: 0 } });
+    if (from) edges.push({ from, to: id, ...(toPort ? { toPort } : {}) });
+  };
+  add('x', 'input', { features: 1 });
+  add('y', 'target', { features: 1 });
+  let prev = 'x';
+  for (let i = 0; i < 498; i++) {
+    add(`dense${i}`, 'linear', { units: 16 }, prev);
+    add(`act${i}`, 'tanh', {}, `dense${i}`);
+    prev = `act${i}`;
+  }
+  add('out', 'linear', { units: 1 }, prev);
+  add('loss', 'mse_loss', {}, 'out', 'pred');
+  edges.push({ from: 'y', to: 'loss', toPort: 'target' });
+  return {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    nodes,
+    edges,
+    training: {
+      dataset: { kind: 'sine', samples: 64 },
+      optimizer: { kind: 'sgd', lr: 0.01 },
+      batchSize: 32,
+      epochs: 1,
+    },
   };
 }

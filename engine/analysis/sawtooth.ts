@@ -1,9 +1,9 @@
 /**
  * The lecture's sawtooth: f_0(x) = x and f_l = 2·relu(f_{l-1}) + 2·relu(−f_{l-1}) − 2 = 2|f_{l-1}| − 2,
  * which maps [−2, 2] onto itself twice, so the number of linear pieces doubles with every layer:
- * 2^L pieces at depth L on [−2, 2], from only 3L weights. As a graph each layer is
- * linear(1→2, W = [[1], [−1]], b = 0) → relu → linear(2→1, W = [[2, 2]], b = −2),
- * so depth L has L ReLU layers. examples/sawtooth.nngraph.json is this graph at one depth.
+ * 2^L pieces at depth L on [−2, 2], from only 5L weights. As a graph each layer is
+ * split_l = linear(1→2, W = [[1], [−1]], no bias) → relu_l → f_l = linear(2→1, W = [[2, 2]], b = −2),
+ * so depth L has L ReLU layers. examples/sawtooth.nngraph.json is this graph at depth 4.
  */
 import type { GraphDoc, GraphEdge, GraphNode } from '../graph/document.js';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../graph/document.js';
@@ -23,15 +23,15 @@ export function sawtoothGraph(depth: number): { doc: GraphDoc; weights: Weights 
   for (let l = 1; l <= depth; l++) {
     const split = `split${l}`,
       relu = `relu${l}`,
-      fold = `fold${l}`;
+      fold = `f${l}`;
     const x = 150 * 3 * (l - 1) + 150;
     nodes.push(
-      { id: split, op: 'linear', attrs: { units: 2 }, position: { x, y: 0 } },
+      { id: split, op: 'linear', attrs: { units: 2, bias: false }, position: { x, y: 0 } },
       { id: relu, op: 'relu', attrs: {}, position: { x: x + 150, y: 0 } },
       { id: fold, op: 'linear', attrs: { units: 1 }, position: { x: x + 300, y: 0 } },
     );
     edges.push({ from: prev, to: split }, { from: split, to: relu }, { from: relu, to: fold });
-    weights[split] = { weight: { shape: [2, 1], data: [1, -1] }, bias: { shape: [2], data: [0, 0] } };
+    weights[split] = { weight: { shape: [2, 1], data: [1, -1] } };
     weights[fold] = { weight: { shape: [1, 2], data: [2, 2] }, bias: { shape: [1], data: [-2] } };
     prev = fold;
   }

@@ -8,10 +8,16 @@ import { runOpCase } from './op.js';
 import { runBatchNormRunningStatsCase } from './batch-norm-running-stats.js';
 import { runNetworkCase } from './network.js';
 import { runHessianCase } from './hessian.js';
+import { runOptimiserCase } from './optimiser.js';
+import { runScheduleCase } from './schedule.js';
+import { runInitCase } from './init.js';
 
 export const CASE_HANDLERS: Readonly<Record<string, CaseHandler>> = {
   op: runOpCase,
   batch_norm_running_stats: runBatchNormRunningStatsCase,
   network: runNetworkCase,
   hessian: runHessianCase,
+  optimiser: runOptimiserCase,
+  schedule: runScheduleCase,
+  init: runInitCase,
 };

@@ -50,7 +50,7 @@ test('analyze --json on the depth-4 sawtooth: 16 pieces, depth 4, and every agre
     'hessian_bottom',
   ])
     assert.equal(typeof s[k], 'number', k);
-  assert.equal(s.params, 4 * (2 + 2 + 2 + 1));
+  assert.equal(s.params, 4 * (2 + 2 + 1));
   assert.equal(s.depth, 4);
   assert.equal(s.linear_pieces, 16);
   assert.deepEqual(

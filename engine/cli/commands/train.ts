@@ -1,0 +1,192 @@
+/**
+ * `backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--save-weights <file>]`:
+ * trains a graph document headless with its own training settings.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { besideGraph, readGraphFile } from '../graph-file.js';
+import { formatDiagnostic } from './check.js';
+import { GraphError } from '../../graph/graph-error.js';
+import { weightsOf } from '../../graph/weights.js';
+import { prepareTraining, type TrainingSession } from '../../train/session.js';
+import type { EpochMetrics, TrainResult } from '../../train/trainer.js';
+import { CsvError } from '../../data/csv.js';
+import { ProgressLine } from '../progress.js';
+
+export interface TrainArgs {
+  file: string;
+  epochs?: number;
+  seed?: number;
+  json: boolean;
+  saveWeights?: string;
+}
+
+export function parseTrainArgs(args: string[]): TrainArgs {
+  const out: TrainArgs = { file: '', json: false };
+  const integer = (flag: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isInteger(n) || n < min)
+      throw new UsageError(`${flag} needs a whole number >= ${min}, got ${v ?? 'nothing'}`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--epochs') out.epochs = integer(a, args[++i], 1);
+    else if (a === '--seed') out.seed = integer(a, args[++i], 0);
+    else if (a === '--json') out.json = true;
+    else if (a === '--save-weights') {
+      const f = args[++i];
+      if (!f || f.startsWith('-')) throw new UsageError('--save-weights needs a file name');
+      out.saveWeights = f;
+    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (out.file) throw new UsageError(`one graph at a time (got ${out.file} and ${a})`);
+    else out.file = a;
+  }
+  if (!out.file) throw new UsageError('which graph? e.g. backprop-studio train examples/spiral.nngraph.json');
+  return out;
+}
+
+/** The metrics of an epoch as the JSON lines print them (snake_case, only what applies). */
+export function epochJson(
+  m: Pick<EpochMetrics, 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>,
+): Record<string, number> {
+  const o: Record<string, number> = { loss: m.loss };
+  if (m.accuracy !== undefined) o.accuracy = m.accuracy;
+  if (m.valLoss !== undefined) o.val_loss = m.valLoss;
+  if (m.valAccuracy !== undefined) o.val_accuracy = m.valAccuracy;
+  return o;
+}
+
+/** Builds a session, printing why not (to stderr) when the document or its data are unusable. */
+export function openSession(
+  file: string,
+  opts: Parameters<typeof prepareTraining>[1],
+  err: (s: string) => void,
+): TrainingSession | null {
+  const doc = readGraphFile(file, err);
+  if (!doc) return null;
+  try {
+    return prepareTraining(doc, { ...opts, readText: besideGraph(file) });
+  } catch (e) {
+    if (e instanceof GraphError) for (const d of e.diagnostics) err(`${formatDiagnostic(file, d)}\n`);
+    else if (e instanceof CsvError) err(`${e.message}\n`);
+    else if (e instanceof Error && !(e instanceof TypeError || e instanceof ReferenceError))
+      err(`${file}: ${e.message}\n`);
+    else throw e;
+    return null;
+  }
+}
+
+export interface TrainOutcome {
+  session: TrainingSession;
+  result: TrainResult;
+  /** Clean metrics of the final weights on the training (and validation) data, evaluation mode. */
+  final: Record<string, number>;
+  seconds: number;
+}
+
+/** Trains with a progress display (or JSON lines); returns the outcome or null if it could not start. */
+export function runTraining(
+  a: Omit<TrainArgs, 'saveWeights'>,
+  out: { write(s: string): void; isTTY?: boolean },
+  err: (s: string) => void,
+): TrainOutcome | null {
+  const progress = new ProgressLine(out);
+  let session: TrainingSession | null = null;
+  let every = 1;
+  session = openSession(
+    a.file,
+    {
+      epochs: a.epochs,
+      seed: a.seed,
+      events: {
+        onStep: (e) => {
+          if (!a.json && out.isTTY && e.step % 10 === 0)
+            progress.update(session!.epochs, e.epoch - 1 + 0, `loss ${e.loss.toFixed(4)}`);
+        },
+        onEpoch: (m) => {
+          if (a.json) out.write(`${JSON.stringify({ epoch: m.epoch, ...epochJson(m) })}\n`);
+          else if (out.isTTY) progress.update(session!.epochs, m.epoch, describe(m));
+          else if (m.epoch % every === 0 || m.epoch === session!.epochs)
+            out.write(`epoch ${m.epoch}/${session!.epochs}  ${describe(m)}\n`);
+        },
+      },
+    },
+    err,
+  );
+  if (!session) return null;
+  every = Math.max(1, Math.round(session.epochs / 20));
+  if (!a.json)
+    out.write(
+      `training ${a.file}: ${session.dataset.name}; ${session.epochs} epochs, seed ${session.seed}\n`,
+    );
+  for (const note of session.dataset.notes ?? []) if (!a.json) out.write(`  note: ${note}\n`);
+  const t0 = performance.now();
+  const result = session.trainer.run();
+  const seconds = (performance.now() - t0) / 1000;
+  progress.done();
+  const fin = session.trainer.evaluate(session.train);
+  const final = epochJson({
+    loss: fin.loss,
+    accuracy: fin.accuracy,
+    ...(session.validation ? valOf(session) : {}),
+  });
+  return { session, result, final, seconds };
+}
+
+function valOf(s: TrainingSession): { valLoss: number; valAccuracy?: number } {
+  const v = s.trainer.evaluate(s.validation!);
+  return { valLoss: v.loss, valAccuracy: v.accuracy };
+}
+
+function describe(m: Pick<EpochMetrics, 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>): string {
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  return [
+    `loss ${m.loss.toFixed(4)}`,
+    m.accuracy !== undefined && `accuracy ${pct(m.accuracy)}`,
+    m.valLoss !== undefined && `val_loss ${m.valLoss.toFixed(4)}`,
+    m.valAccuracy !== undefined && `val_accuracy ${pct(m.valAccuracy)}`,
+  ]
+    .filter(Boolean)
+    .join('  ');
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'train a graph headless with its training settings',
+  usage: `Usage: backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--save-weights <file>]
+
+Trains the graph on the dataset its "training" section names, with its optimiser, schedule and
+batch size. Prints a progress bar on a terminal (plain lines otherwise).
+  --epochs N             train for N epochs instead of training.epochs
+  --seed S               the seed for initial weights, dropout, validation split and batch order
+  --json                 one JSON object per line per epoch (epoch, loss, accuracy, val_loss,
+                         val_accuracy), then one with "final": true and the final metrics
+  --save-weights <file>  write the trained weights (backprop-studio.weights JSON)`,
+  async run(args) {
+    const a = parseTrainArgs(args);
+    const err = (s: string) => process.stderr.write(s);
+    const o = runTraining(a, process.stdout, err);
+    if (!o) return 1;
+    const { result, final, seconds } = o;
+    const stop = result.divergence?.message;
+    if (a.json)
+      process.stdout.write(
+        `${JSON.stringify({ final: true, status: result.status, epochs: result.history.length, steps: result.steps, ...final, seconds: Number(seconds.toFixed(3)), ...(stop ? { error: stop } : {}) })}\n`,
+      );
+    else {
+      if (result.status === 'early_stopped')
+        process.stdout.write(`stopped early after ${result.history.length} epochs (no improvement)\n`);
+      process.stdout.write(
+        `final: ${describe({ loss: final.loss!, accuracy: final.accuracy, valLoss: final.val_loss, valAccuracy: final.val_accuracy })}  (${seconds.toFixed(2)} s)\n`,
+      );
+    }
+    if (stop) err(`${a.file}: ${stop}\n`);
+    if (a.saveWeights && !stop) {
+      writeFileSync(a.saveWeights, `${JSON.stringify(weightsOf(o.session.compiled))}\n`);
+      if (!a.json) process.stdout.write(`weights written to ${a.saveWeights}\n`);
+    }
+    return stop ? 1 : 0;
+  },
+};
