@@ -5,7 +5,7 @@
  * Hessian-vector products. The graph compiler and the tests both build Programs with
  * ProgramBuilder; nothing else executes ops.
  */
-import { AnyOp, Grads, KernelCtx, Tangents } from '../ops/define.js';
+import { AnyOp, Grads, KernelCtx, Tangents, presentParams } from '../ops/define.js';
 import { requireOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
 import { DType, Shape, Tensor, sameShape, shapeToString } from '../tensor/tensor.js';
@@ -114,7 +114,7 @@ export class ProgramBuilder {
       throw new ProgramError(`node '${id}': ${err.message}`, id, { attr: err.attr });
     }
     const dataShapes = inputs.map((s) => this.slots[s]!.shape);
-    const present = (op.params ?? []).filter((p) => p.present?.(resolved) ?? true);
+    const present = presentParams(op, resolved);
     const paramSlots = present.map((p) => {
       const shape = this.guard(id, op, () => p.shape(dataShapes, resolved));
       const given = opts.params?.[p.name];

@@ -252,15 +252,15 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
   const inputs = order.filter((r) => r.op.name === 'input');
   const targets = order.filter((r) => r.op.name === 'target');
   const losses = lossNodes(order, consumers);
-  for (const [list, what] of [
-    [inputs, 'input'],
-    [targets, 'target'],
-    [losses, 'loss'],
+  for (const [list, what, code] of [
+    [inputs, 'input', 'several-inputs'],
+    [targets, 'target', 'several-targets'],
+    [losses, 'loss', 'several-losses'],
   ] as const)
     for (const extra of list.slice(1))
       report({
         severity: 'error',
-        code: `several-${what}s`,
+        code,
         node: extra.node.id,
         message: `The graph has more than one ${what} node ('${list[0]!.node.id}' and '${extra.node.id}'); keep one.`,
       });

@@ -175,5 +175,5 @@ function deriveVjpJvp<A extends Attrs, P>(spec: OpSpec<A, P>, allInputs: string[
 
 /** The parameters an op has with these attributes (e.g. no bias when `bias: false`). */
 export function presentParams<A extends Attrs>(op: OpDef<A, unknown>, attrs: A): readonly ParamSpec<A>[] {
-  return (op.params ?? []).filter((p) => (p as { present?: (a: A) => boolean }).present?.(attrs) ?? true);
+  return (op.params ?? []).filter((p) => p.present?.(attrs) ?? true);
 }

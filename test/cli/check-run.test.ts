@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,4 +63,40 @@ test('check: cut-off JSON and a missing file are reported, never with a stack tr
   assert.match(r.out, /cut\.nngraph\.json:1:\d+: error \[json-syntax\]/);
   assert.match(r.out, /missing\.nngraph\.json: error \[unreadable\]/);
   noStack(r.out + r.err);
+});
+
+test('check: every example checks clean', () => {
+  const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.nngraph.json'));
+  const r = cli('check', ...examples.map((f) => join(root, 'examples', f)));
+  assert.equal(r.code, 0, r.out);
+  assert.equal(
+    r.out
+      .trim()
+      .split('\n')
+      .filter((l) => l.endsWith(': ok')).length,
+    examples.length,
+    r.out,
+  );
+});
+
+test('run: one forward pass prints { shape, data }; bad input is an error without a stack trace', () => {
+  const xs = [-2, -1.5, -0.25, 0, 1.75];
+  const input = file('in.json', JSON.stringify({ shape: [xs.length, 1], data: xs }));
+  const ok = cli(
+    'run',
+    join(root, 'examples/sawtooth.nngraph.json'),
+    '--input',
+    input,
+    '--weights',
+    join(root, 'examples/sawtooth.weights.json'),
+  );
+  assert.equal(ok.code, 0, ok.err);
+  const out = JSON.parse(ok.out) as { shape: number[]; data: number[] };
+  assert.deepEqual(out.shape, [xs.length, 1]);
+  const saw = (x: number) => [0, 1, 2, 3].reduce((f) => 2 * Math.abs(f) - 2, x);
+  out.data.forEach((y, i) => assert.ok(Math.abs(y - saw(xs[i]!)) < 1e-12));
+  const bad = cli('run', join(root, 'examples/spiral.nngraph.json'), '--input', input);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /takes \[batch, 2\]/);
+  noStack(bad.out + bad.err);
 });

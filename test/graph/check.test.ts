@@ -210,3 +210,107 @@ for (const c of cases) {
       assert.ok(found.line! > 1, 'has the line of its node or edge');
   });
 }
+
+/** A regression graph with a hand-built loss: mean((pred - y)²). */
+function handBuilt(lossAxis?: number): GraphDoc {
+  const d = base();
+  d.training.dataset = { kind: 'sine' };
+  node(d, 'x').attrs = { features: 1 };
+  node(d, 'y').attrs = { features: 1 };
+  d.nodes = d.nodes.filter((n) => n.id !== 's');
+  d.nodes.push(
+    { id: 'p', op: 'linear', attrs: { units: 1 }, position: { x: 300, y: 0 } },
+    { id: 'err', op: 'sub', attrs: {}, position: { x: 450, y: 0 } },
+    { id: 'sq', op: 'square', attrs: {}, position: { x: 600, y: 0 } },
+    {
+      id: 'loss',
+      op: 'mean',
+      attrs: lossAxis === undefined ? {} : { axis: lossAxis },
+      position: { x: 750, y: 0 },
+    },
+  );
+  d.edges = [
+    { from: 'x', to: 'h' },
+    { from: 'h', to: 'p' },
+    { from: 'p', to: 'err', toPort: 'a' },
+    { from: 'y', to: 'err', toPort: 'b' },
+    { from: 'err', to: 'sq' },
+    { from: 'sq', to: 'loss' },
+  ];
+  return d;
+}
+
+test('a hand-built loss (mean of squared errors) is a loss', () => {
+  const { diagnostics, shapes } = check(handBuilt());
+  assert.deepEqual(diagnostics, []);
+  assert.deepEqual(shapes.get('loss'), []);
+});
+
+const lossCases: {
+  name: string;
+  doc: () => GraphDoc;
+  code: string;
+  severity: string;
+  node?: string;
+  attr?: string;
+}[] = [
+  {
+    name: 'a loss that is not a single number',
+    doc: () => handBuilt(1),
+    code: 'loss-not-scalar',
+    severity: 'error',
+    node: 'loss',
+  },
+  {
+    name: 'a node that does not lead to the loss',
+    doc: () => {
+      const d = handBuilt();
+      d.nodes.push({ id: 'stray', op: 'relu', attrs: {}, position: { x: 300, y: 300 } });
+      d.edges.push({ from: 'h', to: 'stray' });
+      return d;
+    },
+    code: 'unreachable',
+    severity: 'warning',
+    node: 'stray',
+  },
+  {
+    name: 'two loss ops',
+    doc: () => {
+      const d = handBuilt();
+      d.nodes.push(
+        { id: 'l1', op: 'mse_loss', attrs: {}, position: { x: 600, y: 200 } },
+        { id: 'l2', op: 'mse_loss', attrs: {}, position: { x: 600, y: 300 } },
+      );
+      for (const l of ['l1', 'l2'])
+        d.edges.push({ from: 'p', to: l, toPort: 'pred' }, { from: 'y', to: l, toPort: 'target' });
+      return d;
+    },
+    code: 'several-losses',
+    severity: 'error',
+    node: 'l2',
+  },
+  {
+    name: 'a linear layer without units',
+    doc: () => {
+      const d = handBuilt();
+      node(d, 'p').attrs = {};
+      return d;
+    },
+    code: 'missing-attr',
+    severity: 'error',
+    node: 'p',
+    attr: 'units',
+  },
+];
+
+for (const c of lossCases) {
+  test(`check: ${c.name} → ${c.code}`, () => {
+    const { diagnostics } = check(c.doc());
+    const found = diagnostics.find((x) => x.code === c.code);
+    assert.ok(found, `expected ${c.code}, got ${JSON.stringify(diagnostics, null, 1)}`);
+    assert.equal(found.severity, c.severity);
+    if (c.node) assert.equal(found.node, c.node);
+    if (c.attr) assert.equal(found.attr, c.attr);
+    assert.ok(found.line! > 1);
+  });
+}
