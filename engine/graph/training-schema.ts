@@ -83,9 +83,9 @@ export const datasetSchema: JsonSchema = {
     ),
     kinded(
       'digits',
-      { samples, seed },
+      { samples, seed, noise },
       [],
-      '8×8 grey images of handwritten digits: shape [1, 8, 8], 10 classes',
+      'synthetic 8×8 grey digit images drawn from a bitmap font (not handwriting): shape [1, 8, 8], 10 classes',
     ),
   ],
 };
@@ -148,13 +148,29 @@ export const scheduleSchema: JsonSchema = {
     ]),
     kinded(
       'linear_warmup',
-      { startFactor: positive('starting fraction of lr'), totalIters: int('warm-up length', 1) },
+      {
+        startFactor: positive('starting fraction of lr'),
+        endFactor: positive('final fraction of lr (default 1)'),
+        totalIters: int('warm-up length in epochs', 1),
+      },
       ['startFactor', 'totalIters'],
     ),
-    kinded('one_cycle', { maxLr: positive('peak learning rate'), totalSteps: int('steps in the cycle', 1) }, [
-      'maxLr',
-      'totalSteps',
-    ]),
+    kinded(
+      'one_cycle',
+      {
+        maxLr: positive('peak learning rate'),
+        totalSteps: int('batches in the cycle (default: epochs × batches per epoch)', 1),
+        pctStart: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          exclusiveMaximum: 1,
+          description: 'warm-up fraction (0.3)',
+        },
+        divFactor: positive('initial lr = maxLr / divFactor (25)'),
+        finalDivFactor: positive('final lr = initial lr / finalDivFactor (1e4)'),
+      },
+      ['maxLr'],
+    ),
   ],
 };
 

@@ -10,12 +10,9 @@ import { UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import { compileGraph, GraphError } from '../../graph/compile.js';
 import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
-import type { Diagnostic, GraphDoc } from '../../graph/document.js';
-import { loadDataset } from '../../data/load.js';
-import { permutation, takeRows } from '../../data/dataset.js';
-import { Rng } from '../../tensor/random.js';
-import { Tensor } from '../../tensor/tensor.js';
-import { analyzeSubject, summarize, type AnalysisReport } from '../../analysis/report.js';
+import type { Diagnostic } from '../../graph/document.js';
+import { summarize, type AnalysisReport } from '../../analysis/report.js';
+import { analyzeGraph } from '../../analysis/graph.js';
 
 const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file>] [--json] [options]
 
@@ -102,57 +99,6 @@ function printDiagnostics(file: string, diagnostics: readonly Diagnostic[]): voi
   }
 }
 
-/** The loss batch: rows of the graph's dataset, or a stated stand-in when it cannot be loaded. */
-function lossBatch(
-  doc: GraphDoc,
-  file: string,
-  size: number,
-  inputShape: readonly number[],
-  targetShape: readonly number[] | null,
-): { x: Tensor; y: Tensor | null; source: string; range: [number, number][] } {
-  const seed = doc.training.seed ?? 0;
-  try {
-    const ds = loadDataset(doc.training.dataset, {
-      readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
-    });
-    const n = ds.x.shape[0]!;
-    const rows = permutation(n, new Rng(seed)).subarray(0, Math.min(size, n));
-    const features = ds.x.size / n;
-    const range: [number, number][] = Array.from({ length: features }, (_, f) => {
-      let lo = Infinity,
-        hi = -Infinity;
-      for (let i = 0; i < n; i++) {
-        const v = ds.x.data[i * features + f]!;
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      return [lo, hi];
-    });
-    return {
-      x: takeRows(ds.x, rows),
-      y: takeRows(ds.y, rows),
-      source: `${rows.length} examples of ${ds.name}`,
-      range,
-    };
-  } catch (e) {
-    const rng = new Rng(seed);
-    const x = Tensor.zeros([size, ...inputShape.slice(1)], 'float64');
-    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
-    let y: Tensor | null = null;
-    if (targetShape) {
-      y = Tensor.zeros([size, ...targetShape.slice(1)], 'float64');
-      for (let i = 0; i < y.size; i++) y.data[i] = targetShape.length === 1 ? 0 : rng.normal();
-    }
-    const features = x.size / size;
-    return {
-      x,
-      y,
-      source: `${size} standard-normal examples (the dataset could not be loaded: ${(e as Error).message})`,
-      range: Array.from({ length: features }, () => [-2, 2] as [number, number]),
-    };
-  }
-}
-
 export const analyze: Command = {
   name: 'analyze',
   summary: 'forward vs reverse mode, Hessian eigenvalues, linear regions of a graph',
@@ -192,28 +138,14 @@ export const analyze: Command = {
       printDiagnostics(args.weights && /weight/i.test(e.message) ? args.weights : file, e.diagnostics);
       return 1;
     }
-    const p = compiled.program;
-    const data = lossBatch(
-      doc,
-      file,
-      batch,
-      p.slots[compiled.input]!.shape,
-      compiled.target === null ? null : p.slots[compiled.target]!.shape,
-    );
-    // 1-D: the interval the dataset is drawn on (regression kinds say it), else the data's range.
-    const cfg = doc.training.dataset;
-    const interval = args.interval ?? ('range' in cfg && cfg.range ? cfg.range : data.range[0]);
     let report: AnalysisReport;
     try {
-      report = analyzeSubject(compiled, {
-        batch: data,
+      report = analyzeGraph(compiled, {
+        batch,
+        readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
+        interval: args.interval,
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
-        interval: data.range.length === 1 ? interval : undefined,
-        bounds:
-          data.range.length === 2
-            ? (pad(data.range[0]!).concat(pad(data.range[1]!)) as [number, number, number, number])
-            : undefined,
       });
     } catch (e) {
       process.stderr.write(`backprop-studio analyze: ${file}: ${(e as Error).message}\n`);
@@ -226,11 +158,6 @@ export const analyze: Command = {
     return 0;
   },
 };
-
-function pad([lo, hi]: [number, number]): [number, number] {
-  const m = 0.1 * (hi - lo || 1);
-  return [lo - m, hi + m];
-}
 
 /** Typed arrays as plain arrays in JSON. */
 function jsonTyped(_key: string, v: unknown): unknown {

@@ -1,0 +1,108 @@
+/**
+ * The analyses on a compiled graph document as the product runs them (the `analyze` CLI and,
+ * later, the editor's run panel): the loss batch comes from the document's own dataset, and the
+ * 1-D interval / 2-D box from where that data lives.
+ */
+import type { CompiledGraph } from '../graph/compile.js';
+import type { GraphDoc } from '../graph/document.js';
+import { loadDataset } from '../data/load.js';
+import { permutation, takeRows } from '../data/dataset.js';
+import { Rng } from '../tensor/random.js';
+import { Tensor } from '../tensor/tensor.js';
+import { analyzeSubject, type AnalysisOptions, type AnalysisReport } from './report.js';
+
+export interface LossBatch {
+  x: Tensor;
+  y: Tensor | null;
+  /** Where the examples came from, in words. */
+  source: string;
+  /** [min, max] of each input feature over the whole dataset. */
+  range: [number, number][];
+}
+
+/**
+ * `size` examples of the document's dataset: the first rows of a shuffle seeded by
+ * training.seed. If the dataset cannot be loaded (a CSV file that is not there), standard-normal
+ * inputs and zero / standard-normal targets stand in, and `source` says so and why.
+ */
+export function lossBatch(
+  doc: GraphDoc,
+  compiled: CompiledGraph,
+  size: number,
+  readText?: (path: string) => string,
+): LossBatch {
+  const seed = doc.training.seed ?? 0;
+  try {
+    const ds = loadDataset(doc.training.dataset, { readText });
+    const n = ds.x.shape[0]!;
+    const rows = permutation(n, new Rng(seed)).subarray(0, Math.min(size, n));
+    const features = ds.x.size / n;
+    const range = Array.from({ length: features }, (_, f): [number, number] => {
+      let lo = Infinity,
+        hi = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = ds.x.data[i * features + f]!;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return [lo, hi];
+    });
+    return {
+      x: takeRows(ds.x, rows),
+      y: takeRows(ds.y, rows),
+      source: `${rows.length} examples of ${ds.name}`,
+      range,
+    };
+  } catch (e) {
+    const p = compiled.program;
+    const inputShape = p.slots[compiled.input]!.shape;
+    const targetShape = compiled.target === null ? null : p.slots[compiled.target]!.shape;
+    const rng = new Rng(seed);
+    const x = Tensor.zeros([size, ...inputShape.slice(1)], 'float64');
+    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+    let y: Tensor | null = null;
+    if (targetShape) {
+      // Class indices (a [N] target) are all class 0; regression targets standard normal.
+      y = Tensor.zeros([size, ...targetShape.slice(1)], 'float64');
+      if (targetShape.length > 1) for (let i = 0; i < y.size; i++) y.data[i] = rng.normal();
+    }
+    return {
+      x,
+      y,
+      source: `${size} standard-normal examples (the dataset could not be loaded: ${(e as Error).message})`,
+      range: Array.from({ length: x.size / size }, (): [number, number] => [-2, 2]),
+    };
+  }
+}
+
+export interface GraphAnalysisOptions {
+  /** Examples in the loss batch; default training.batchSize. */
+  batch?: number;
+  /** Reads a CSV dataset named in the document (relative to it). */
+  readText?: (path: string) => string;
+  /** 1-D input: default the dataset's configured range, else the data's range. */
+  interval?: [number, number];
+  hessian?: AnalysisOptions['hessian'];
+  modes?: AnalysisOptions['modes'];
+  grid?: number;
+}
+
+/** Every analysis of a compiled document on a batch of its own data. */
+export function analyzeGraph(compiled: CompiledGraph, opts: GraphAnalysisOptions = {}): AnalysisReport {
+  const doc = compiled.doc;
+  const data = lossBatch(doc, compiled, opts.batch ?? doc.training.batchSize, opts.readText);
+  const cfg = doc.training.dataset;
+  const interval = opts.interval ?? ('range' in cfg && cfg.range ? cfg.range : data.range[0]);
+  const pad = ([lo, hi]: [number, number]): [number, number] => {
+    const m = 0.1 * (hi - lo || 1);
+    return [lo - m, hi + m];
+  };
+  return analyzeSubject(compiled, {
+    batch: data,
+    hessian: opts.hessian,
+    modes: opts.modes,
+    grid: opts.grid,
+    interval: data.range.length === 1 ? interval : undefined,
+    bounds: data.range.length === 2 ? [...pad(data.range[0]!), ...pad(data.range[1]!)] : undefined,
+  });
+}
