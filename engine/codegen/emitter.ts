@@ -39,6 +39,12 @@ export interface LayerCode {
   forward: string[];
   /** Empty when nothing upstream needs a gradient. */
   backward: string[];
+  /**
+   * A random mask the layer uses while training (dropout): an expression, in terms of `n`, that
+   * draws it. The caller draws it before the forward call and passes it to both functions as
+   * `mask` (null in evaluation mode), so the backward pass sees the same mask.
+   */
+  mask?: string;
 }
 
 export interface OpEmitter {

@@ -60,6 +60,13 @@ function random(): number {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }`,
+  dropoutMask: `/** A dropout mask: each entry 0 with probability p, else 1 / (1 - p), drawn in order. */
+function dropoutMask(size: number, p: number): Float64Array {
+  const mask = new Float64Array(size);
+  const keep = p < 1 ? 1 / (1 - p) : 0;
+  for (let i = 0; i < size; i++) mask[i] = random() < p ? 0 : keep;
+  return mask;
+}`,
 } as const;
 
 export type HelperName = keyof typeof HELPERS;

@@ -61,7 +61,7 @@ export function optimizerCode(training: TrainingConfig): OptimizerCode {
         declarations.push(
           `/** ${describe(c)}: p ← p - lr·${wd !== 0 ? '(g + wd·p)' : 'g'}. */`,
           `function sgdUpdate(p: Float64Array, g: Float64Array, lr: number): void {`,
-          `  for (let k = 0; k < p.length; k++) p[k] -= lr * (${decay});`,
+          `  for (let k = 0; k < p.length; k++) p[k] -= lr * ${wd !== 0 ? `(${decay})` : decay};`,
           `}`,
         );
         step.push(`for (let i = 0; i < p.length; i++) sgdUpdate(p[i], g[i], lr);`);

@@ -78,6 +78,8 @@ interface NodeCode {
   /** Parameter lists of the two functions (in call order): names as in the bodies. */
   fwdArgs: string[];
   bwdArgs: string[];
+  /** The orchestration's variable for the layer's random mask (dropout), if it has one. */
+  maskName: string | null;
   /** Ports (by index) whose gradients the backward function returns. */
   returns: number[];
 }
@@ -134,14 +136,16 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
   const tgtName = graph.target ? valueName.get(graph.target.id)! : null;
 
   w.section('The network');
-  const callForward = (l: NodeCode, training: boolean): string => {
+  const callForward = (l: NodeCode, training: boolean): void => {
+    if (training && l.maskName) w.line(`const ${l.maskName} = ${l.code.mask!};`);
     const args = l.fwdArgs.map((a) => {
       if (a === 'training') return String(training);
       if (a === 'n') return 'n';
+      if (a === 'mask') return training ? l.maskName! : 'null';
       const port = l.node.inputs.findIndex((i) => toIdentifier(i.port) === a);
       return valueName.get(l.node.inputs[port]!.from)!;
     });
-    return `const ${l.name} = ${l.fwdName}(${args.join(', ')}); ${comment(l.node.shape)}`;
+    w.line(`const ${l.name} = ${l.fwdName}(${args.join(', ')}); ${comment(l.node.shape)}`);
   };
   const readInputs = (withTargets: boolean): string[] => {
     const lines = [
@@ -171,7 +175,7 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
   );
   w.block(`export function forward(inputs: Batch): number[][] {`, () => {
     for (const line of readInputs(false)) w.line(line);
-    for (const l of forPrediction) w.line(callForward(l, false));
+    for (const l of forPrediction) callForward(l, false);
     w.line(`return toRows(${valueName.get(graph.prediction)!}, ${width});`);
   });
   helpers.add('toRows');
@@ -181,7 +185,7 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
   w.doc(`The loss (${lossNode.op} '${lossId}') of a batch; evaluation mode.`);
   w.block(`export function loss(inputs: Batch, targets: Targets): number {`, () => {
     for (const line of readInputs(true)) w.line(line);
-    for (const l of forLoss) w.line(callForward(l, false));
+    for (const l of forLoss) callForward(l, false);
     w.line(`return ${valueName.get(lossId)!}[0];`);
   });
   w.blank();
@@ -198,7 +202,7 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
     `export function gradients(inputs: Batch, targets: Targets): { loss: number; grads: Gradients } {`,
     () => {
       for (const line of readInputs(true)) w.line(line);
-      for (const l of forLoss) w.line(callForward(l, true));
+      for (const l of forLoss) callForward(l, true);
       w.blank();
       w.line(`const grads = zeroParams();`);
       const lossVar = valueName.get(lossId)!;
@@ -290,6 +294,7 @@ function bwdArg(
   if (a === 'y') return l.name;
   if (a === 'dy') return gradVar(l.node.id);
   if (a === 'grad') return `grads.${l.name}`;
+  if (a === 'mask') return l.maskName!;
   const port = l.node.inputs.findIndex((i) => toIdentifier(i.port) === a);
   return valueName.get(l.node.inputs[port]!.from)!;
 }
@@ -324,16 +329,17 @@ function layerCode(node: CodegenNode, name: string, namer: Namer, helpers: Set<H
   } catch (e) {
     throw new CodegenError(`node '${node.id}' (${node.op}): ${(e as Error).message}`, node.id);
   }
-  const fwdArgs = [...ports.filter((p) => uses(code.forward, p)), 'n', 'training'].filter(
+  const fwdArgs = [...ports.filter((p) => uses(code.forward, p)), 'n', 'training', 'mask'].filter(
     (a, i, all) => all.indexOf(a) === i && uses(code.forward, a),
   );
   const returns = node.inputs.flatMap((inp, i) => (inp.needsGrad ? [i] : []));
-  const bwdArgs = [...ports, 'y', 'dy', 'n', 'grad'].filter(
+  const bwdArgs = [...ports, 'y', 'dy', 'n', 'grad', 'mask'].filter(
     (a, i, all) => all.indexOf(a) === i && uses(code.backward, a),
   );
   return {
     node,
     name,
+    maskName: code.mask ? namer.unique(`${name}Mask`) : null,
     fwdName: namer.unique(`${name}Forward`),
     bwdName: namer.unique(`${name}Backward`),
     code,
@@ -343,8 +349,9 @@ function layerCode(node: CodegenNode, name: string, namer: Namer, helpers: Set<H
   };
 }
 
-function argType(a: string, l: NodeCode): string {
+function argType(a: string, l: NodeCode, forward = false): string {
   if (a === 'n') return 'number';
+  if (a === 'mask') return forward ? 'Float64Array | null' : 'Float64Array';
   if (a === 'training') return 'boolean';
   if (a === 'grad') return `Gradients['${l.name}']`;
   return 'Float64Array';
@@ -354,7 +361,7 @@ function writeLayer(w: Writer, l: NodeCode): void {
   const { node } = l;
   const ins = node.inputs.map((i) => `${i.port} ${showShape(i.shape)}`).join(', ');
   w.doc(`${node.id}: ${node.op}, ${ins} → ${showShape(node.shape)}. ${l.code.doc}`);
-  const sig = l.fwdArgs.map((a) => `${a}: ${argType(a, l)}`);
+  const sig = l.fwdArgs.map((a) => `${a}: ${argType(a, l, true)}`);
   w.block(w.signature(`function ${l.fwdName}`, sig, ': Float64Array {'), () => {
     for (const line of l.code.forward) w.line(line);
   });
@@ -414,14 +421,15 @@ function header(w: Writer, graph: CodegenGraph, options: TypeScriptOptions): voi
   w.blank();
 }
 
+/** The chain `a → b → c` in lines of at most `width`, broken before an arrow. */
 function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > width) {
+  for (const step of text.split(' → ')) {
+    if (line && line.length + step.length + 3 > width) {
       out.push(line);
-      line = '   ' + word;
-    } else line = line ? `${line} ${word}` : word;
+      line = `→ ${step}`;
+    } else line = line ? `${line} → ${step}` : step;
   }
   if (line) out.push(line);
   return out;
@@ -430,7 +438,7 @@ function wrap(text: string, width: number): string[] {
 function types(w: Writer, graph: CodegenGraph, valueName: Map<string, string>): void {
   const inWidth = sizeOfStatic(graph.input.shape.slice(1) as number[]);
   w.doc(
-    `A batch of samples: one row of ${inWidth} numbers per sample` +
+    `A batch of samples: one row of ${inWidth} ${inWidth === 1 ? 'number' : 'numbers'} per sample` +
       (graph.input.shape.length > 2
         ? ` (${showShape(graph.input.shape.slice(1))} flattened row-major).`
         : '.'),
@@ -507,7 +515,9 @@ function weightsCode(
   );
   w.block('function paramList(p: Params): Float64Array[] {', () => {
     const all = withParams.flatMap((n) => n.params.map((p) => `p.${paramKey(n)}.${toIdentifier(p.name)}`));
-    w.line(`return [${all.join(', ')}];`);
+    const oneLine = `return [${all.join(', ')}];`;
+    if (oneLine.length <= w.width()) w.line(oneLine);
+    else w.block('return [', () => all.forEach((a) => w.line(`${a},`)), '];');
   });
   w.blank();
   w.doc('A Backprop Studio weights file (`*.weights.json`): values by node id and parameter name.');

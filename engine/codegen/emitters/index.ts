@@ -5,8 +5,8 @@
 import type { OpEmitter } from '../emitter.js';
 import { BINARY_EMITTERS } from './binary.js';
 import { ELEMENTWISE_EMITTERS } from './elementwise.js';
-import { linear } from './linear.js';
-import { bceWithLogits, crossEntropy, mseLoss } from './losses.js';
+import { linear, matmul } from './linear.js';
+import { bceWithLogits, crossEntropy, huberLoss, mseLoss } from './losses.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { SHAPE_EMITTERS } from './shape.js';
 import { CONV_EMITTERS } from './conv.js';
@@ -19,9 +19,11 @@ export const EMITTERS: Readonly<Record<string, OpEmitter>> = {
   ...CONV_EMITTERS,
   ...NORM_EMITTERS,
   linear,
+  matmul,
   softmax,
   log_softmax: logSoftmax,
   cross_entropy: crossEntropy,
   mse_loss: mseLoss,
+  huber_loss: huberLoss,
   bce_with_logits: bceWithLogits,
 };

@@ -110,3 +110,39 @@ export const bceWithLogits: OpEmitter = {
     };
   },
 };
+
+export const huberLoss: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const [pp, tp] = c.inputs as [string, string];
+    const red = reduction(c, `${pp}.length`);
+    const delta = (c.attrs['delta'] as number | undefined) ?? 1;
+    const forward = [
+      'let total = 0;',
+      `for (let i = 0; i < ${pp}.length; i++) {`,
+      `  const d = Math.abs(${pp}[i] - ${tp}[i]);`,
+      `  total += d < ${delta} ? 0.5 * d * d : ${delta} * (d - 0.5 * ${delta});`,
+      '}',
+      `return Float64Array.of(${red.divide('total')});`,
+    ];
+    const [needP, needT] = c.needsGrad;
+    const backward =
+      needP || needT
+        ? [
+            `// d${pp} = clamp(${pp} - ${tp}, -${delta}, ${delta}) · dLoss${red.name === 'mean' ? ' / count' : ''}`,
+            `const scale = ${red.scale};`,
+            ...(needP ? [`const d${pp} = new Float64Array(${pp}.length);`] : []),
+            ...(needT ? [`const d${tp} = new Float64Array(${tp}.length);`] : []),
+            `for (let i = 0; i < ${pp}.length; i++) {`,
+            `  const slope = Math.min(Math.max(${pp}[i] - ${tp}[i], -${delta}), ${delta}) * scale;`,
+            ...(needP ? [`  d${pp}[i] = slope;`] : []),
+            ...(needT ? [`  d${tp}[i] = -slope;`] : []),
+            '}',
+          ]
+        : [];
+    return {
+      doc: `½d² where |d| < ${delta}, else ${delta}(|d| - ${delta}/2), d = ${pp} - ${tp}; ${red.name} over all elements.`,
+      forward,
+      backward,
+    };
+  },
+};

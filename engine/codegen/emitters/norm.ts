@@ -2,11 +2,15 @@
  * Normalisation layers. layer_norm normalises each sample over its trailing features;
  * batch_norm normalises each channel over the batch (and the pixels) while training and with
  * its running statistics in evaluation, updating them as PyTorch does (unbiased variance).
- * Backward passes recompute the statistics from the input rather than keeping them.
+ * Backward passes recompute the statistics from the input rather than keeping them. dropout is
+ * here too: like batch_norm, it behaves differently while training.
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
 import { sizeExpr } from '../emitter.js';
 import { sizeOfStatic } from '../ir.js';
+
+/** `n * 4` → `(n * 4)`, for a divisor. */
+const paren = (e: string): string => (e.includes(' ') ? `(${e})` : e);
 
 const epsOf = (c: EmitCtx): number => (c.attrs['eps'] as number | undefined) ?? 1e-5;
 
@@ -85,7 +89,7 @@ export const batchNorm: OpEmitter = {
     const meanName = stateNames.find((s) => /mean/i.test(s));
     const varName = stateNames.find((s) => /var/i.test(s));
     if (!meanName || !varName) throw new Error('expects running mean and variance state');
-    const at = pixels === '1' ? '(b * C + ch)' : `(b * C + ch) * ${pixels} + s`;
+    const at = pixels === '1' ? 'b * C + ch' : `(b * C + ch) * ${pixels} + s`;
     const index = at.replace('C', String(ch));
     const count = pixels === '1' ? 'n' : `n * ${pixels}`;
     const eachValue = (body: string[]): string[] =>
@@ -102,14 +106,14 @@ export const batchNorm: OpEmitter = {
     const batchStats = [
       `let mean = 0;`,
       ...eachValue(['mean += x[i];']),
-      `mean /= ${count};`,
+      `mean /= ${paren(count)};`,
       `let variance = 0;`,
       ...eachValue(['variance += (x[i] - mean) ** 2;']),
-      `variance /= ${count};`,
+      `variance /= ${paren(count)};`,
     ];
     const forward = [
-      `const w = ${c.param('weight')};`,
-      `const b = ${c.param('bias')};`,
+      `const weight = ${c.param('weight')};`,
+      `const bias = ${c.param('bias')};`,
       `const runningMean = ${c.state(meanName)};`,
       `const runningVar = ${c.state(varName)};`,
       'const y = new Float64Array(x.length);',
@@ -123,14 +127,13 @@ export const batchNorm: OpEmitter = {
       `    runningVar[ch] = (1 - ${momentum}) * runningVar[ch] + ${momentum} * variance * (${count} / (${count} - 1));`,
       '  }',
       `  const rstd = 1 / Math.sqrt(variance + ${eps});`,
-      ...eachValue(['y[i] = (x[i] - mean) * rstd * w[ch] + b[ch];']).map((l) => `  ${l}`),
+      ...eachValue(['y[i] = (x[i] - mean) * rstd * weight[ch] + bias[ch];']).map((l) => `  ${l}`),
       '}',
       'return y;',
     ];
     const needX = c.needsGrad[0];
     const backward = [
-      `const w = ${c.param('weight')};`,
-      ...(needX ? ['const dx = new Float64Array(x.length);'] : []),
+      ...(needX ? [`const weight = ${c.param('weight')};`, 'const dx = new Float64Array(x.length);'] : []),
       `for (let ch = 0; ch < ${ch}; ch++) {`,
       ...batchStats.map((l) => `  ${l}`),
       `  const rstd = 1 / Math.sqrt(variance + ${eps});`,
@@ -146,7 +149,7 @@ export const batchNorm: OpEmitter = {
       '  grad.bias[ch] += sumDy;',
       ...(needX
         ? eachValue([
-            `dx[i] = w[ch] * rstd * (dy[i] - sumDy / (${count}) - (x[i] - mean) * rstd * (sumDyXhat / (${count})));`,
+            `dx[i] = weight[ch] * rstd * (dy[i] - sumDy / ${paren(count)} - (x[i] - mean) * rstd * (sumDyXhat / ${paren(count)}));`,
           ]).map((l) => `  ${l}`)
         : []),
       '}',
@@ -161,7 +164,32 @@ export const batchNorm: OpEmitter = {
   },
 };
 
+/** dropout: the mask is drawn by the caller while training (see LayerCode.mask); identity otherwise. */
+export const dropout: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const p = c.attrs['p'] as number;
+    c.helper('random');
+    return {
+      doc: `while training, each value is zeroed with probability ${p} and the rest scaled by 1/(1 - ${p}); identity in evaluation.`,
+      forward: [
+        'if (!mask) return x;',
+        'const y = new Float64Array(x.length);',
+        'for (let i = 0; i < x.length; i++) y[i] = x[i] * mask[i];',
+        'return y;',
+      ],
+      backward: c.needsGrad[0]
+        ? [
+            'const dx = new Float64Array(dy.length);',
+            'for (let i = 0; i < dy.length; i++) dx[i] = dy[i] * mask[i];',
+          ]
+        : [],
+      mask: `${c.helper('dropoutMask')}(${sizeExpr(c.outShape)}, ${p})`,
+    };
+  },
+};
+
 export const NORM_EMITTERS: Record<string, OpEmitter> = {
   layer_norm: layerNorm,
   batch_norm: batchNorm,
+  dropout,
 };

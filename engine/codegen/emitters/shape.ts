@@ -99,10 +99,43 @@ const reduce = (mean: boolean): OpEmitter => ({
   },
 });
 
+/** transpose: output axis i is input axis perm[i] (default: all axes reversed). */
+export const transpose: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const given = (c.attrs['perm'] as readonly number[] | undefined) ?? [];
+    const perm = given.length ? given : x.map((_, i) => x.length - 1 - i);
+    const out = c.outShape;
+    const dim = (d: SymShape[number]): string => (d === 'N' ? 'n' : String(d));
+    // Loop over output axes; the input index uses the input's strides permuted.
+    const inStride = (axis: number): string => sizeExpr(x.slice(axis + 1));
+    const term = (v: string, stride: string): string => (stride === '1' ? v : `${v} * ${stride}`);
+    const inIndex = perm.map((axis, i) => term(`i${i}`, inStride(axis))).join(' + ');
+    const outIndex = out.map((_, i) => term(`i${i}`, sizeExpr(out.slice(i + 1)))).join(' + ');
+    const nest = (body: string): string[] => [
+      ...out.map((d, i) => `${'  '.repeat(i)}for (let i${i} = 0; i${i} < ${dim(d)}; i${i}++) {`),
+      `${'  '.repeat(out.length)}${body}`,
+      ...out.map((_, i) => `${'  '.repeat(out.length - 1 - i)}}`),
+    ];
+    return {
+      doc: `output axis i is input axis [${perm.join(', ')}][i].`,
+      forward: [
+        'const y = new Float64Array(x.length);',
+        ...nest(`y[${outIndex}] = x[${inIndex}];`),
+        'return y;',
+      ],
+      backward: c.needsGrad[0]
+        ? ['const dx = new Float64Array(x.length);', ...nest(`dx[${inIndex}] = dy[${outIndex}];`)]
+        : [],
+    };
+  },
+};
+
 export const SHAPE_EMITTERS: Record<string, OpEmitter> = {
   reshape: sameOrder('the same values under a new shape'),
   flatten: sameOrder('[N, …] as [N, everything else]'),
   concat,
+  transpose,
   sum: reduce(false),
   mean: reduce(true),
 };

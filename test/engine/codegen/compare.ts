@@ -2,12 +2,23 @@
 
 /** max |a - b| / max(max |b|, tiny): relative to the size of the reference tensor. */
 export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
+  return relErrorAll([[a, b]]);
+}
+
+/**
+ * The same over several tensors taken as one vector (all of a model's gradients): a parameter
+ * whose exact gradient is zero (a bias feeding batch_norm) then shows rounding noise at the scale
+ * of the whole gradient, not divided by its own ~1e-17.
+ */
+export function relErrorAll(pairs: readonly (readonly [ArrayLike<number>, ArrayLike<number>])[]): number {
   let scale = 0;
   let diff = 0;
-  for (let i = 0; i < b.length; i++) {
-    scale = Math.max(scale, Math.abs(b[i]!));
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+  for (const [a, b] of pairs) {
+    if (a.length !== b.length) return Infinity;
+    for (let i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]!));
+      diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    }
   }
   if (Number.isNaN(diff)) return Infinity;
   return diff / Math.max(scale, 1e-300);
