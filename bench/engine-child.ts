@@ -40,16 +40,11 @@ function requireOps(w: TrainingWorkload): void {
   if (missing.length) throw new Unavailable(`engine has no op ${missing.join(', ')} yet`);
 }
 
-/** Copies `values` into a parameter whose shape may be the transpose of the [in, out] we hold. */
+/** Our linear weight is [units, in] (PyTorch's layout): the transpose of the workload's [in, out]. */
 function setDense(p: Tensor, values: Float32Array, inF: number, outF: number): void {
-  const [r, c] = p.shape;
-  if (r === inF && c === outF) p.data.set(values);
-  else if (r === outF && c === inF) {
-    for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) p.data[o * inF + i] = values[i * outF + o]!;
-  } else
-    throw new Error(
-      `linear weight has shape [${p.shape.join(', ')}], expected [${inF}, ${outF}] or its transpose`,
-    );
+  if (p.shape[0] !== outF || p.shape[1] !== inF)
+    throw new Error(`linear weight has shape [${p.shape.join(', ')}], expected [${outF}, ${inF}]`);
+  for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) p.data[o * inF + i] = values[i * outF + o]!;
 }
 
 interface Built {
@@ -76,7 +71,7 @@ function build(w: TrainingWorkload): Built {
         program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
       });
     } else {
-      h = b.node(id, OP_TABLE.conv, [h], { filters: l.outChannels, kernel: l.kernel });
+      h = b.node(id, OP_TABLE.conv, [h], { outChannels: l.outChannels, kernel: l.kernel });
       inits.push(() => {
         program!.value(program!.slot(`${id}.weight`)).data.set(l.w);
         program!.value(program!.slot(`${id}.bias`)).data.set(l.b);

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { buildSync } from 'esbuild';
 import { ChildResult, Impl, RESULT_MARKER } from './child-protocol.js';
@@ -40,6 +40,8 @@ export interface WorkloadRow {
   ratio_cpu: number | null;
   ratio_wasm: number | null;
   engine_bytes_per_step: number | null;
+  /** Whether every implementation started from the same loss (same network, weights and data). */
+  same_start_loss: boolean | null;
   /** Why a cell is empty, per implementation. */
   notes: string[];
   results: ChildResult[];
@@ -56,9 +58,7 @@ export function machineDescription(): string {
 }
 
 /** Bundles bench/tfjs-child.ts (tfjs-core's ESM build plus its gradients) into one CommonJS file. */
-function bundleTfjsChild(): string {
-  const dir = join(tmpdir(), `backprop-studio-bench-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
+function bundleTfjsChild(dir: string): string {
   const outfile = join(dir, 'tfjs-child.cjs');
   buildSync({
     entryPoints: [join(root, 'bench/tfjs-child.ts')],
@@ -97,7 +97,24 @@ export function runBench(opts: BenchOptions = {}): BenchReport {
   const wasmDir = dirname(
     createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json'),
   );
-  const tfjsChild = names.some((n) => n !== 'compile-1000') ? bundleTfjsChild() : null;
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-studio-bench-'));
+  try {
+    return {
+      machine: machineDescription(),
+      workloads: runAll(names, opts, bundleTfjsChild(dir), wasmDir, log),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runAll(
+  names: readonly WorkloadName[],
+  opts: BenchOptions,
+  tfjsChild: string,
+  wasmDir: string,
+  log: (line: string) => void,
+): WorkloadRow[] {
   const rows: WorkloadRow[] = [];
   for (const name of names) {
     const byImpl = new Map<Impl, ChildResult[]>();
@@ -110,7 +127,7 @@ export function runBench(opts: BenchOptions = {}): BenchReport {
         const args =
           impl === 'engine'
             ? ['--import', 'tsx', join(root, 'bench/engine-child.ts'), name]
-            : [tfjsChild!, name, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', join(wasmDir, 'dist')];
+            : [tfjsChild, name, impl === 'tfjs-cpu' ? 'cpu' : 'wasm', join(wasmDir, 'dist')];
         const r = runChild(args, opts.budget, `${name} ${impl}`);
         byImpl.set(impl, [...(byImpl.get(impl) ?? []), r]);
       }
@@ -118,7 +135,7 @@ export function runBench(opts: BenchOptions = {}): BenchReport {
     const results = [...byImpl.values()].map(medianResult);
     rows.push(row(name, results));
   }
-  return { machine: machineDescription(), workloads: rows };
+  return rows;
 }
 
 /** The process whose ms per step is the median (an unavailable one if any was). */
@@ -151,12 +168,20 @@ function row(name: WorkloadName, results: ChildResult[]): WorkloadRow {
       name === 'compile-1000'
         ? null
         : (results.find((r) => r.impl === 'engine')?.timing?.bytesPerStep ?? null),
+    same_start_loss: sameStartLoss(results),
     notes: results.flatMap((r) => [
       ...(r.unavailable ? [`${r.impl}: ${r.unavailable}`] : []),
       ...(r.detail?.includes(', ') ? [`${r.impl}: ${r.detail.split(', ').slice(1).join(', ')}`] : []),
     ]),
     results,
   };
+}
+
+function sameStartLoss(results: ChildResult[]): boolean | null {
+  const losses = results.flatMap((r) => (r.lossBefore === undefined ? [] : [r.lossBefore]));
+  if (losses.length < 2) return null;
+  // float32 sums in different orders: agree to about 1e-5 relative.
+  return losses.every((l) => Math.abs(l - losses[0]!) <= 1e-4 * Math.max(1, Math.abs(losses[0]!)));
 }
 
 /** The one-line JSON the issue specifies, plus ratios and bytes per step. */
@@ -181,7 +206,12 @@ export function reportTable(r: BenchReport): string {
         `| ${w.name} (${w.description}) | ${fmt(w.engine_ms, 3)} | ${fmt(w.tfjs_cpu_ms, 3)} | ${fmt(w.tfjs_wasm_ms, 3)} | ${w.ratio_cpu === null ? '-' : `${fmt(w.ratio_cpu, 1)}x`} | ${w.ratio_wasm === null ? '-' : `${fmt(w.ratio_wasm, 1)}x`} | ${fmt(w.engine_gflops)} | ${w.engine_bytes_per_step === null ? '-' : Math.round(w.engine_bytes_per_step)} |`,
     ),
   ];
-  const notes = r.workloads.flatMap((w) => w.notes.map((n) => `- ${w.name}, ${n}`));
+  const notes = r.workloads.flatMap((w) => [
+    ...(w.same_start_loss === false
+      ? [`- ${w.name}: the implementations started from different losses`]
+      : []),
+    ...w.notes.map((n) => `- ${w.name}, ${n}`),
+  ]);
   if (notes.length) lines.push('', ...notes);
   return lines.join('\n');
 }

@@ -24,6 +24,7 @@ test('bench --json runs mlp-tiny on our engine and both tfjs backends and prints
       tfjs_cpu_ms: number;
       tfjs_wasm_ms: number;
       engine_gflops: number | null;
+      same_start_loss: boolean | null;
     }[];
   };
   assert.match(report.machine, /cores, .*Node/);
@@ -35,7 +36,15 @@ test('bench --json runs mlp-tiny on our engine and both tfjs backends and prints
   for (const key of ['engine_ms', 'tfjs_cpu_ms', 'tfjs_wasm_ms', 'engine_gflops'] as const) {
     assert.ok(key in w!, `${key} present`);
   }
-  assert.ok(w!.tfjs_cpu_ms > 0 && w!.tfjs_wasm_ms > 0, 'both tfjs backends trained');
+  assert.ok(
+    w!.engine_ms! > 0 && w!.tfjs_cpu_ms > 0 && w!.tfjs_wasm_ms > 0,
+    'all three implementations trained',
+  );
+  assert.equal(
+    w!.same_start_loss,
+    true,
+    'engine and tfjs start from the same loss: same network, weights, data',
+  );
 });
 
 test('bench rejects an unknown workload with a usage message and exit code 2', () => {
