@@ -11,7 +11,7 @@ import type { Attrs } from '../ops/define.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
 import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
-import type { StoredTensor } from './import-ops.js';
+import type { Weights } from '../graph/weights.js';
 
 export const EXPORT_OPSET = 17;
 
@@ -25,9 +25,6 @@ export class OnnxExportError extends Error {
     this.name = 'OnnxExportError';
   }
 }
-
-/** Parameter and state tensors of a node by name, or undefined when the node has none stored. */
-export type WeightsLookup = (node: NodeId, name: string) => StoredTensor | undefined;
 
 interface RowContext {
   id: NodeId;
@@ -60,6 +57,22 @@ function unary(opType: string, attrs: (a: Attrs) => AttributeProto[] = () => [])
 
 function binary(opType: string): Row {
   return (c) => c.emit(opType, c.inputs, c.output);
+}
+
+function pool(opType: 'MaxPool' | 'AveragePool'): Row {
+  return (c) => {
+    const k = num(c.attrs, 'kernel');
+    const s = (c.attrs['stride'] as number | undefined) ?? k;
+    const p = num(c.attrs, 'padding');
+    const attrs = [
+      attr.ints('kernel_shape', [k, k]),
+      attr.ints('strides', [s, s]),
+      attr.ints('pads', [p, p, p, p]),
+    ];
+    // The engine's average counts padded zeros, as PyTorch does by default.
+    if (opType === 'AveragePool') attrs.push(attr.int('count_include_pad', 1));
+    c.emit(opType, [c.inputs[0]!], c.output, attrs);
+  };
 }
 
 /** gelu(x) = x · 0.5 · (1 + erf(x / √2)), the form PyTorch exports before opset 20 (import fuses it back). */
@@ -169,6 +182,35 @@ export const EXPORT_ROWS: Record<string, Row> = {
   reshape: (c) =>
     c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
   flatten: unary('Flatten', () => [attr.int('axis', 1)]),
+  conv2d: (c) => {
+    const inputs = [c.inputs[0]!, c.param('weight')];
+    if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
+    const k = num(c.attrs, 'kernel');
+    const s = num(c.attrs, 'stride');
+    const p = num(c.attrs, 'padding');
+    c.emit('Conv', inputs, c.output, [
+      attr.ints('kernel_shape', [k, k]),
+      attr.ints('strides', [s, s]),
+      attr.ints('pads', [p, p, p, p]),
+    ]);
+  },
+  max_pool2d: pool('MaxPool'),
+  avg_pool2d: pool('AveragePool'),
+  layer_norm: (c) =>
+    c.emit('LayerNormalization', [c.inputs[0]!, c.param('weight'), c.param('bias')], c.output, [
+      attr.int('axis', num(c.attrs, 'axis')),
+      attr.float('epsilon', num(c.attrs, 'eps')),
+    ]),
+  batch_norm: (c) =>
+    c.emit(
+      'BatchNormalization',
+      [c.inputs[0]!, c.param('weight'), c.param('bias'), c.param('running_mean'), c.param('running_var')],
+      c.output,
+      // ONNX weighs the old running value by momentum; PyTorch (and the engine) the new one.
+      [attr.float('epsilon', num(c.attrs, 'eps')), attr.float('momentum', 1 - num(c.attrs, 'momentum'))],
+    ),
+  // In an inference graph dropout passes its input through.
+  dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
 };
 
@@ -219,7 +261,7 @@ export function unexportableOps(doc: GraphDoc): string[] {
  * The ONNX model for a document and its weights: input 'input' [N, ...], output 'output'.
  * Throws OnnxExportError naming the ops that can't be exported or the weights that are missing.
  */
-export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
+export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
   const plan = planExport(doc);
   const missing = plan.nodes
     .filter((r) => !EXPORT_ROWS[r.op.name])
@@ -252,7 +294,7 @@ export function exportOnnx(doc: GraphDoc, weights: WeightsLookup): Uint8Array {
         nodes.push(makeNode(opType, inputs, [output], attrs, { name: fresh(`/${id}/${opType}`) }));
       },
       param: (name) => {
-        const t = weights(id, name);
+        const t = weights.weights[id]?.[name];
         const value = fresh(`${id}.${name}`);
         if (!t) problems.push(`node '${id}' (${r.op.name}): the weights have no '${name}'`);
         else initializers.push(floatTensor(value, t.shape, t.data));

@@ -1,7 +1,8 @@
 /**
  * Pattern rewrites on the flat ONNX graph: subgraphs that exporters emit for one framework layer
  * are replaced by the single op they compute, so that import maps them to one registry op.
- * - GELU's erf form, x · 0.5 · (1 + erf(x / √2)), in any association of the products → Gelu.
+ * - GELU's erf form, x · 0.5 · (1 + erf(x / √2)), in any association of the products → Gelu;
+ *   its tanh form likewise → Gelu(approximate='tanh'); x · sigmoid(x) → Silu.
  * - LayerNorm spelt out: ReduceMean, Sub, Pow (or Mul), ReduceMean, Add ε, Sqrt, Div (or
  *   Reciprocal and Mul), then optionally Mul γ and Add β → LayerNormalization.
  * - MatMul by a constant weight, optionally followed by Add of a constant bias → Linear
@@ -105,26 +106,17 @@ class Matcher {
   }
 }
 
-/** x · 0.5 · (1 + erf(x / √2)) → Gelu(x). Anchored at Erf. */
-function matchGelu(m: Matcher, erf: FlatNode): Rewrite | null {
-  const u = erf.inputs[0]!;
-  const div = m.producedBy(u, 'Div');
-  const scale = m.producedBy(u, 'Mul');
-  let x: string | undefined;
-  let pre: FlatNode | undefined;
-  if (div && m.isScalar(div.inputs[1]!, Math.SQRT2, 1e-4)) [x, pre] = [div.inputs[0], div];
-  else if (scale) {
-    const [a, b] = scale.inputs as [string, string];
-    if (m.isScalar(b, Math.SQRT1_2, 1e-4)) [x, pre] = [a, scale];
-    else if (m.isScalar(a, Math.SQRT1_2, 1e-4)) [x, pre] = [b, scale];
-  }
-  if (!x || !pre || !m.onlyConsumer(u)) return null;
-  const add = m.onlyConsumer(erf.outputs[0]!);
+/**
+ * The tail both GELU forms share: `inner` (erf or tanh of something) + 1, multiplied by x and
+ * 0.5 in any association. Climbs at most two Muls above the Add and takes the largest product
+ * that is exactly x · (1 + inner) · 0.5; returns the nodes and the product's value.
+ */
+function halfXTimesOnePlus(m: Matcher, x: string, inner: string): { nodes: FlatNode[]; out: string } | null {
+  const add = m.onlyConsumer(inner);
   if (!add || add.opType !== 'Add') return null;
-  const one = m.other(add, erf.outputs[0]!);
+  const one = m.other(add, inner);
   if (one === undefined || !m.isScalar(one, 1)) return null;
-  // Climb at most two Muls above the Add and take the largest product that is x · A · 0.5.
-  let best: Rewrite | null = null;
+  let best: { nodes: FlatNode[]; out: string } | null = null;
   let top = add.outputs[0]!;
   for (let level = 0; level < 2; level++) {
     const next = m.onlyConsumer(top);
@@ -140,10 +132,78 @@ function matchGelu(m: Matcher, erf: FlatNode): Rewrite | null {
       rest.includes(add.outputs[0]!) &&
       Math.abs(product - 0.5) <= TOL &&
       consts.length === f.values.length - 2;
-    const nodes = [pre, erf, add, ...f.nodes];
-    if (ok && m.sealed(nodes, top)) best = { remove: nodes, add: synthetic('Gelu', '', [x], top, erf) };
+    if (ok) best = { nodes: [add, ...f.nodes], out: top };
   }
   return best;
+}
+
+/** `x / c` or `x · (1/c)` (either operand order) with the given c: returns x and the node. */
+function dividedBy(m: Matcher, v: string, c: number): { x: string; node: FlatNode } | null {
+  const div = m.producedBy(v, 'Div');
+  if (div && m.isScalar(div.inputs[1]!, c, 1e-4)) return { x: div.inputs[0]!, node: div };
+  const mul = m.producedBy(v, 'Mul');
+  if (!mul) return null;
+  const [a, b] = mul.inputs as [string, string];
+  if (m.isScalar(b, 1 / c, 1e-4)) return { x: a, node: mul };
+  if (m.isScalar(a, 1 / c, 1e-4)) return { x: b, node: mul };
+  return null;
+}
+
+/** x · 0.5 · (1 + erf(x / √2)) → Gelu(x). Anchored at Erf. */
+function matchGelu(m: Matcher, erf: FlatNode): Rewrite | null {
+  const u = erf.inputs[0]!;
+  const pre = dividedBy(m, u, Math.SQRT2);
+  if (!pre || !m.onlyConsumer(u)) return null;
+  const tail = halfXTimesOnePlus(m, pre.x, erf.outputs[0]!);
+  if (!tail) return null;
+  const nodes = [pre.node, erf, ...tail.nodes];
+  return m.sealed(nodes, tail.out)
+    ? { remove: nodes, add: synthetic('Gelu', '', [pre.x], tail.out, erf) }
+    : null;
+}
+
+/**
+ * 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))) → Gelu(x, approximate='tanh'). Anchored at
+ * Tanh; x³ may be Pow(x, 3) or x · x · x.
+ */
+function matchGeluTanh(m: Matcher, tanh: FlatNode): Rewrite | null {
+  const scaled = tanh.inputs[0]!;
+  const pre = dividedBy(m, scaled, 1 / Math.sqrt(2 / Math.PI));
+  if (!pre || !m.onlyConsumer(scaled)) return null;
+  const sum = m.producedBy(pre.x, 'Add');
+  if (!sum || !m.onlyConsumer(pre.x)) return null;
+  // One addend is x, the other 0.044715 · x³.
+  for (const [x, cubic] of [sum.inputs, [...sum.inputs].reverse()] as [string, string][]) {
+    const f = m.factors(cubic);
+    const consts = f.values.filter((v) => m.const(v));
+    const rest = f.values.filter((v) => !m.const(v));
+    const coeff = consts.reduce((p, v) => p * (m.scalar(v) ?? NaN), 1);
+    let cubeNodes: FlatNode[] = [];
+    if (rest.length === 3 && rest.every((v) => v === x)) cubeNodes = [];
+    else if (rest.length === 1) {
+      const pow = m.producedBy(rest[0]!, 'Pow');
+      if (!pow || pow.inputs[0] !== x || !m.isScalar(pow.inputs[1]!, 3) || !m.onlyConsumer(rest[0]!))
+        continue;
+      cubeNodes = [pow];
+    } else continue;
+    if (Math.abs(coeff - 0.044715) > 1e-6) continue;
+    const tail = halfXTimesOnePlus(m, x, tanh.outputs[0]!);
+    if (!tail) return null;
+    const nodes = [...cubeNodes, ...f.nodes, sum, pre.node, tanh, ...tail.nodes];
+    if (!m.sealed(nodes, tail.out)) return null;
+    const gelu = synthetic('Gelu', '', [x], tail.out, tanh);
+    gelu.attrs.set('approximate', attr.string('approximate', 'tanh'));
+    return { remove: nodes, add: gelu };
+  }
+  return null;
+}
+
+/** x · sigmoid(x) → Silu (a STUDIO_DOMAIN op; ONNX has none). Anchored at Sigmoid. */
+function matchSilu(m: Matcher, sigmoid: FlatNode): Rewrite | null {
+  const x = sigmoid.inputs[0]!;
+  const mul = m.onlyConsumer(sigmoid.outputs[0]!);
+  if (!mul || mul.opType !== 'Mul' || m.other(mul, sigmoid.outputs[0]!) !== x) return null;
+  return { remove: [sigmoid, mul], add: synthetic('Silu', STUDIO_DOMAIN, [x], mul.outputs[0]!, sigmoid) };
 }
 
 /** The axes of a ReduceMean (attribute before opset 18, input from 18), or undefined. */
@@ -268,6 +328,8 @@ export function fusePatterns(g: FlatGraph): FlatGraph {
   let nodes = g.nodes;
   const passes: [string, (m: Matcher, n: FlatNode) => Rewrite | null][] = [
     ['Erf', matchGelu],
+    ['Tanh', matchGeluTanh],
+    ['Sigmoid', matchSilu],
     ['ReduceMean', matchLayerNorm],
     ['MatMul', (m, n) => matchLinear(m, n, consts)],
   ];

@@ -9,12 +9,7 @@ import { ConstTensor } from './tensor-data.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
 import type { Shape } from '../tensor/tensor.js';
-
-/** A tensor stored in a weights file: shape and row-major values. */
-export interface StoredTensor {
-  shape: number[];
-  data: number[];
-}
+import type { TensorJson } from '../tensor/tensor-json.js';
 
 /** What a row produces: a registry node fed by the node's dynamic inputs. */
 export interface Converted {
@@ -23,7 +18,7 @@ export interface Converted {
   /** ONNX values feeding the op's data ports, in port order. */
   inputs: string[];
   /** Parameter and state tensors by name (running statistics go beside the weights). */
-  params?: Record<string, StoredTensor>;
+  params?: Record<string, TensorJson>;
 }
 
 export interface RowContext {
@@ -44,7 +39,7 @@ export class Unsupported extends Error {}
 
 const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
-function tensor(dims: readonly number[], data: ArrayLike<number>): StoredTensor {
+function tensor(dims: readonly number[], data: ArrayLike<number>): TensorJson {
   return { shape: dims.slice(), data: Array.from(data) };
 }
 
@@ -107,7 +102,7 @@ function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefine
   if (xs[xs.length - 1] !== inp) {
     throw new Unsupported(`the weight expects ${inp} input features, the input has shape [${xs.join(', ')}]`);
   }
-  const params: Record<string, StoredTensor> = { weight: tensor([out, inp], weight.data) };
+  const params: Record<string, TensorJson> = { weight: tensor([out, inp], weight.data) };
   if (bias) params['bias'] = tensor([out], vectorOf(bias, out, 0, 'the bias'));
   return { op: 'linear', attrs: { units: out, bias: bias !== undefined }, inputs: [x], params };
 }
@@ -220,26 +215,29 @@ function conv(c: RowContext): Converted {
   const [o, i, kh, kw] = w.dims as [number, number, number, number];
   const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape', [kh, kw]));
   const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+  const bias = optionalConstant(c, 2, 'bias');
+  const params: Record<string, TensorJson> = { weight: tensor([o, i, kh, kw], w.data) };
+  if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
   return {
     op: 'conv2d',
-    attrs: { filters: o, kernel, stride, padding: symmetricPadding(c) },
+    attrs: { outChannels: o, kernel, stride, padding: symmetricPadding(c), bias: bias !== undefined },
     inputs: [x],
-    params: {
-      weight: tensor([o, i, kh, kw], w.data),
-      bias: tensor([o], vectorOf(optionalConstant(c, 2, 'bias'), o, 0, 'the bias')),
-    },
+    params,
   };
 }
 
-function pool(op: string): Row {
+function pool(op: 'max_pool2d' | 'avg_pool2d'): Row {
   return (c) => {
     const x = dynamic(c);
     if (getAttr.int(c.node, 'ceil_mode', 0) !== 0) throw new Unsupported('ceil_mode=1 is not supported');
     ones(c, 'dilations');
-    if (symmetricPadding(c) !== 0) throw new Unsupported('padded pooling is not supported');
+    const padding = symmetricPadding(c);
+    // The engine's average counts padded zeros (PyTorch's default, ONNX's count_include_pad=1).
+    if (op === 'avg_pool2d' && padding > 0 && getAttr.int(c.node, 'count_include_pad', 0) !== 1)
+      throw new Unsupported('padding with count_include_pad=0 is not supported');
     const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape'));
-    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [kernel, kernel]));
-    return { op, attrs: { kernel, stride }, inputs: [x] };
+    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+    return { op, attrs: { kernel, stride, padding }, inputs: [x] };
   };
 }
 
@@ -297,6 +295,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Gemm: gemm,
   [`${STUDIO_DOMAIN}:Linear`]: (c) =>
     linear(c, constantInput(c, 1, 'weight'), c.node.inputs[2] ? constantInput(c, 2, 'bias') : undefined),
+  [`${STUDIO_DOMAIN}:Silu`]: unary('silu'),
   MatMul: (c) => ({ op: 'matmul', attrs: {}, inputs: [dynamic(c, 0), dynamic(c, 1)] }),
   Add: binary('add'),
   Sub: binary('sub'),

@@ -8,7 +8,7 @@ import { decodeModel, DataType } from './onnx-proto.js';
 import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
-import { Converted, rowFor, StoredTensor, Unsupported } from './import-ops.js';
+import { Converted, rowFor, Unsupported } from './import-ops.js';
 import { OnnxTensorError, dataTypeName } from './tensor-data.js';
 import {
   GRAPH_FORMAT,
@@ -17,25 +17,20 @@ import {
   type GraphEdge,
   type GraphNode,
   type TrainingConfig,
+  type DatasetConfig,
 } from '../graph/document.js';
 import { layeredPositions } from '../graph/layout.js';
+import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
-import type { Attrs } from '../ops/define.js';
+import { presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
 
 export { OnnxImportError };
 
-/** A weights file (format of engine/graph/weights.ts): tensors by node id and parameter name. */
-export interface WeightsFile {
-  format: 'backprop-studio.weights';
-  version: 1;
-  weights: Record<string, Record<string, StoredTensor>>;
-}
-
 export interface ImportResult {
   doc: GraphDoc;
-  weights: WeightsFile;
+  weights: Weights;
   /** ONNX node names → the node id each became part of (for messages and tests). */
   origin: Map<string, string>;
 }
@@ -49,6 +44,8 @@ interface Emitted extends Converted {
 /** The loss and dataset an imported graph trains with; see chooseTraining. */
 interface TrainingChoice {
   training: TrainingConfig;
+  /** The dataset gives flat rows: the input takes features and a reshape restores the sample's shape. */
+  flatInput: boolean;
   target: Attrs;
   loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string };
 }
@@ -103,6 +100,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   const shapes = new Map<string, Shape>([[input.name, [batch, ...sample]]]);
   const emitted: Emitted[] = [];
   const problems: string[] = [];
+  const failed = new Set<string>();
   const origin = new Map<string, string>();
   const ids = new IdAllocator();
   const inputId = ids.take('input');
@@ -110,11 +108,16 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
 
   for (const node of flat.nodes) {
     const where = `node '${node.name}' (${node.opType})`;
-    const blocked = node.inputs.find((v) => v && !flat.consts.has(v) && !shapes.has(v));
-    if (blocked !== undefined) {
-      if (!producerId.has(blocked) && !problems.some((p) => p.includes(`'${blocked}'`)))
-        problems.push(`${where}: its input '${blocked}' is not produced by any node`);
-      continue; // an upstream node failed and was reported
+    // Downstream of a node that failed: that node's problem is already reported.
+    if (node.inputs.some((v) => failed.has(v))) {
+      node.outputs.forEach((v) => failed.add(v));
+      continue;
+    }
+    const unknown = node.inputs.find((v) => v && !flat.consts.has(v) && !shapes.has(v));
+    if (unknown !== undefined) {
+      problems.push(`${where}: its input '${unknown}' is not produced by any node`);
+      node.outputs.forEach((v) => failed.add(v));
+      continue;
     }
     try {
       const c = rowFor(node)!({
@@ -135,8 +138,9 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       producerId.set(node.outputs[0]!, id);
       origin.set(node.name, id);
     } catch (e) {
-      if (e instanceof Unsupported || e instanceof OnnxImportError) problems.push(`${where}: ${e.message}`);
-      else throw e;
+      if (!(e instanceof Unsupported || e instanceof OnnxImportError)) throw e;
+      problems.push(`${where}: ${e.message}`);
+      node.outputs.forEach((v) => failed.add(v));
     }
   }
   const outputValue = flat.outputs[0]!;
@@ -153,13 +157,29 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   const choice = chooseTraining(sample, outShape.slice(1));
   const targetId = ids.take('target');
   const lossId = ids.take('loss');
-  const nodes: Omit<GraphNode, 'position'>[] = [
-    { id: inputId, op: 'input', attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample } },
+  const nodes: Omit<GraphNode, 'position'>[] = [];
+  const edges: GraphEdge[] = [];
+  if (choice.flatInput) {
+    // A CSV row is flat: the samples enter as features and take their shape again at once.
+    const unflatten = ids.take('unflatten');
+    nodes.push(
+      { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1) } },
+      { id: unflatten, op: 'reshape', attrs: { shape: [-1, ...sample] } },
+    );
+    edges.push({ from: inputId, to: unflatten });
+    producerId.set(input.name, unflatten);
+  } else {
+    nodes.push({
+      id: inputId,
+      op: 'input',
+      attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample },
+    });
+  }
+  nodes.push(
     ...emitted.map((e) => ({ id: e.id, op: e.op, attrs: e.attrs })),
     { id: targetId, op: 'target', attrs: choice.target },
     { id: lossId, op: choice.loss.op, attrs: {} },
-  ];
-  const edges: GraphEdge[] = [];
+  );
   for (const e of emitted) {
     const ports = getOp(e.op)!.inputs;
     e.inputs.forEach((v, k) => {
@@ -182,15 +202,14 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
     edges,
     training: choice.training,
   };
-  const weights: WeightsFile = { format: 'backprop-studio.weights', version: 1, weights: {} };
+  const weights: Weights = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, weights: {} };
   for (const e of emitted) if (e.params) weights.weights[e.id] = e.params;
   return { doc, weights, origin };
 }
 
 /**
- * Resolves the row's attributes against the registry op (adding what the op derives from its
- * weights' shapes), checks the weights' shapes, and infers the output shape with the op's own
- * shape function.
+ * Resolves the row's attributes against the registry op, checks the weights' shapes, and infers
+ * the output shape with the op's own shape function. Returns the attributes to write.
  */
 function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs: Attrs; shape: Shape } {
   const op = getOp(c.op);
@@ -198,27 +217,33 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const inputShapes = c.inputs.map((v) => shapes.get(v)!);
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
+  // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
+  const given = { ...c.attrs, ...(op.deriveAttrs?.(paramShapes) ?? {}) } as Attrs;
   let attrs: Attrs;
   try {
-    attrs = resolveAttrs(op, c.attrs);
+    attrs = resolveAttrs(op, given);
   } catch (e) {
     throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
   }
   try {
-    const params = (op.params ?? [])
-      .filter((p) => !('present' in p) || typeof p.present !== 'function' || p.present(attrs))
-      .map((p) => {
-        const s = p.shape(inputShapes, attrs);
-        const given = c.params?.[p.name];
-        if (!given) throw new Unsupported(`as ${c.op}: no value for its parameter '${p.name}'`);
-        if (!sameShape(given.shape, s)) {
-          throw new Unsupported(
-            `as ${c.op}: parameter '${p.name}' has shape [${given.shape.join(', ')}], the op expects [${s.join(', ')}]`,
-          );
-        }
-        return s;
-      });
-    return { attrs, shape: op.shape([...inputShapes, ...params], attrs) };
+    const params = presentParams(op, attrs).map((p) => {
+      const s = p.shape(inputShapes, attrs);
+      const given = c.params?.[p.name];
+      if (!given) throw new Unsupported(`as ${c.op}: no value for its parameter '${p.name}'`);
+      if (!sameShape(given.shape, s)) {
+        throw new Unsupported(
+          `as ${c.op}: parameter '${p.name}' has shape [${given.shape.join(', ')}], the op expects [${s.join(', ')}]`,
+        );
+      }
+      return s;
+    });
+    const shape = op.shape([...inputShapes, ...params], attrs);
+    // The document keeps what differs from the op's defaults (less to read, smaller diffs).
+    const specs = op.attrs as Record<string, AttrSpec>;
+    const written = Object.fromEntries(
+      Object.entries(given).filter(([k, v]) => JSON.stringify(specs[k]?.default) !== JSON.stringify(v)),
+    );
+    return { attrs: written, shape };
   } catch (e) {
     if (e instanceof Unsupported) throw e;
     throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
@@ -229,7 +254,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
  * A graph needs a target and a loss to be a valid document (it is something to train). The
  * loss is fed by the model's output, so that a forward pass of the imported graph prints what
  * the model computed. The dataset is a built-in one when the shapes fit one, else a CSV file
- * named after the graph for the user to provide.
+ * (data.csv, columns x1..xK and y) for the user to provide.
  */
 export function chooseTraining(sample: readonly number[], output: readonly number[]): TrainingChoice {
   const base = { optimizer: { kind: 'adam' as const, lr: 0.001 }, batchSize: 32, epochs: 20 };
@@ -239,12 +264,16 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     ? { op: 'cross_entropy' as const, predictionPort: 'logits' }
     : { op: 'mse_loss' as const, predictionPort: 'pred' };
   const target: Attrs = classification ? { classes: k } : { features: Math.max(1, k) };
-  if (sample.length === 3 && sample[0] === 1 && sample[1] === 8 && sample[2] === 8 && k === 10)
-    return { training: { ...base, dataset: { kind: 'digits' } }, target, loss };
-  if (sample.length === 1 && sample[0] === 2 && classification)
-    return { training: { ...base, dataset: { kind: 'spiral', classes: k } }, target, loss };
-  if (sample.length === 1 && sample[0] === 1 && k === 1)
-    return { training: { ...base, dataset: { kind: 'sine' } }, target, loss };
+  const builtIn = (dataset: DatasetConfig) => ({
+    training: { ...base, dataset },
+    target,
+    loss,
+    flatInput: false,
+  });
+  const shape = sample.join('x');
+  if (shape === '1x8x8' && k === 10) return builtIn({ kind: 'digits' });
+  if (shape === '2' && classification) return builtIn({ kind: 'spiral', classes: k });
+  if (shape === '1' && k === 1) return builtIn({ kind: 'sine' });
   const features = Array.from({ length: sample.reduce((a, b) => a * b, 1) }, (_, i) => `x${i + 1}`);
   return {
     training: {
@@ -259,6 +288,7 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     },
     target,
     loss,
+    flatInput: sample.length > 1,
   };
 }
 

@@ -72,7 +72,7 @@ export const getAttr = {
     if (!a) return required(n, name, dflt);
     if (a.f === undefined)
       throw new OnnxImportError(`node '${n.name}' (${n.opType}): attribute ${name} must be a float`);
-    return a.f;
+    return shortestFloat32(a.f);
   },
   ints(n: FlatNode, name: string, dflt?: number[]): number[] {
     const a = n.attrs.get(name);
@@ -87,6 +87,19 @@ export const getAttr = {
     return utf8Decode(a.s);
   },
 };
+
+/**
+ * The shortest decimal that is the same float32 (ONNX stores float attributes in 32 bits:
+ * 1e-5 arrives as 0.000009999999747378752 and should read 1e-5 in the document).
+ */
+export function shortestFloat32(v: number): number {
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p++) {
+    const candidate = Number(f.toPrecision(p));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return f;
+}
 
 function required<T>(n: FlatNode, name: string, dflt: T | undefined): T {
   if (dflt === undefined)

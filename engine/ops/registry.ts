@@ -11,6 +11,9 @@ import { LOSS_OPS } from './losses.js';
 import { REDUCE_OPS } from './reduce.js';
 import { SHAPE_OPS } from './shape.js';
 import { input, target } from './data.js';
+import { NORM_OPS } from './norm.js';
+import { dropout } from './dropout.js';
+import { CONV_OPS } from './conv.js';
 
 export const OPS: readonly AnyOp[] = [
   input,
@@ -25,6 +28,9 @@ export const OPS: readonly AnyOp[] = [
   ...REDUCE_OPS,
   ...SHAPE_OPS,
   ...LOSS_OPS,
+  ...NORM_OPS,
+  dropout,
+  ...CONV_OPS,
 ];
 
 const byName = new Map(OPS.map((op) => [op.name, op]));

@@ -16,6 +16,8 @@ export interface BadCall {
 
 export interface OpSpecRow {
   op: string;
+  /** Names a second row of the same op (another mode or layout); defaults to the op name. */
+  id?: string;
   /** Shapes of the data inputs, in port order (parameters follow from the attributes). */
   inputs: Shape[];
   attrs?: Record<string, unknown>;
@@ -178,4 +180,37 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     ],
     gen: { target: 'unit' },
   },
+  {
+    op: 'layer_norm',
+    inputs: [[3, 5]],
+    bad: [{ inputs: [[3, 5]], attrs: { axis: 0 }, message: /last axis.*\[3, 5\]/ }],
+  },
+  {
+    op: 'batch_norm',
+    inputs: [[4, 3]],
+    bad: [{ inputs: [[4]], message: /\[N, C\].*\[4\]/ }],
+  },
+  { op: 'batch_norm', id: 'batch_norm/NCHW', inputs: [[2, 3, 2, 2]] },
+  { op: 'batch_norm', id: 'batch_norm/eval', inputs: [[4, 3]], training: false },
+  { op: 'dropout', inputs: [[4, 5]], attrs: { p: 0.3 } },
+  { op: 'dropout', id: 'dropout/eval', inputs: [[4, 5]], training: false },
+  {
+    op: 'conv2d',
+    inputs: [[2, 2, 5, 4]],
+    attrs: { outChannels: 3, kernel: 3, stride: 2, padding: 1 },
+    bad: [{ inputs: [[2, 2, 2, 2]], attrs: { outChannels: 3, kernel: 5 }, message: /5×5.*\[2, 2, 2, 2\]/ }],
+  },
+  {
+    op: 'conv2d',
+    id: 'conv2d/no-bias',
+    inputs: [[1, 2, 4, 4]],
+    attrs: { outChannels: 2, kernel: 2, bias: false },
+  },
+  {
+    op: 'max_pool2d',
+    inputs: [[2, 2, 5, 5]],
+    attrs: { kernel: 3, stride: 2, padding: 1 },
+    bad: [{ inputs: [[2, 5, 5]], attrs: { kernel: 2 }, message: /\[N, C, H, W\].*\[2, 5, 5\]/ }],
+  },
+  { op: 'avg_pool2d', inputs: [[2, 2, 6, 6]], attrs: { kernel: 2 } },
 ];

@@ -36,6 +36,8 @@ interface Case {
   diff: number[];
   /** Replays the dropout masks of the first forward pass. */
   run: () => Float64Array;
+  /** Restores the random state of the first forward pass. */
+  rewind: () => void;
   rng: Rng;
 }
 
@@ -54,12 +56,15 @@ function build(row: OpSpecRow, seed = 1): Case {
   for (const p of program.params()) program.value(p).data.set(draw(rng, program.value(p).shape).data);
   const diff = program.slots.flatMap((s, i) => (s.grad && s.kind !== 'node' ? [i] : []));
   const state = program.randomState;
-  const run = () => {
+  const rewind = () => {
     program.randomState = state;
+  };
+  const run = () => {
+    rewind();
     program.forward();
     return Float64Array.from(program.value(out).data);
   };
-  return { program, out, diff, run, rng };
+  return { program, out, diff, run, rewind, rng };
 }
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -88,8 +93,9 @@ test('every registry op has exactly one spec row', () => {
     [],
     'ops without a row in test/engine/op-specs.ts',
   );
+  const ids = OP_SPECS.map((r) => r.id ?? r.op);
   assert.deepEqual(
-    rows.filter((n, i) => rows.indexOf(n) !== i),
+    ids.filter((n, i) => ids.indexOf(n) !== i),
     [],
     'duplicate rows',
   );
@@ -126,12 +132,13 @@ function dataOpTests(row: OpSpecRow): void {
 
 for (const row of OP_SPECS) {
   const op = requireOp(row.op);
+  const name = row.id ?? row.op;
   if (op.category === 'data') {
     dataOpTests(row);
     continue;
   }
 
-  test(`${row.op}: the VJP matches central differences`, () => {
+  test(`${name}: the VJP matches central differences`, () => {
     const c = build(row);
     c.run();
     const u = draw(c.rng, c.program.value(c.out).shape);
@@ -155,7 +162,7 @@ for (const row of OP_SPECS) {
     }
   });
 
-  test(`${row.op}: the JVP matches central differences`, () => {
+  test(`${name}: the JVP matches central differences`, () => {
     const c = build(row);
     const v = directions(c);
     c.run();
@@ -167,7 +174,7 @@ for (const row of OP_SPECS) {
     assert.ok(err < FD_TOL, `relative error ${err}`);
   });
 
-  test(`${row.op}: <vjp(u), v> = <u, jvp(v)>`, () => {
+  test(`${name}: <vjp(u), v> = <u, jvp(v)>`, () => {
     const c = build(row);
     const v = directions(c);
     c.run();
@@ -179,16 +186,15 @@ for (const row of OP_SPECS) {
     assert.ok(Math.abs(left - right) <= 1e-12 * Math.max(1, Math.abs(left)), `${left} vs ${right}`);
   });
 
-  test(`${row.op}: the second-order rule matches differences of the VJP`, () => {
+  test(`${name}: the second-order rule matches differences of the VJP`, () => {
     const c = build(row);
     assert.ok(op.vjpJvp, `${row.op} has no second-order rule`);
     const v = directions(c);
     c.run();
     const u = draw(c.rng, c.program.value(c.out).shape);
     const w = draw(c.rng, u.shape);
-    const state = c.program.randomState;
+    c.rewind();
     const tg = c.program.forwardOverReverse(c.out, u, w, v).map((t) => t && Float64Array.from(t.data));
-    c.program.randomState = state;
     const gradsAt = (h: number): Map<number, Float64Array> => {
       for (const [s, t] of v) for (let i = 0; i < t.size; i++) c.program.value(s).data[i]! += h * t.data[i]!;
       c.run();
@@ -210,7 +216,7 @@ for (const row of OP_SPECS) {
     }
   });
 
-  test(`${row.op}: shape and flops agree with the forward pass`, () => {
+  test(`${name}: shape and flops agree with the forward pass`, () => {
     const c = build(row);
     const outT = c.program.value(c.out);
     outT.fill(NaN);
@@ -228,7 +234,7 @@ for (const row of OP_SPECS) {
     assert.match(op.doc, /\S/);
   });
 
-  test(`${row.op}: bad calls throw errors naming the op`, () => {
+  test(`${name}: bad calls throw errors naming the op`, () => {
     const b = new ProgramBuilder('float64');
     const ins = row.inputs.map((shape, i) => b.input(`in${i}`, shape));
     assert.throws(

@@ -147,3 +147,43 @@ test('fixtures flatten to the layers they were built from (functions inlined, Id
     assert.deepEqual(opsOf(g.nodes), expected[f.name], f.name);
   }
 });
+
+test('GELU’s tanh form (Pow or x·x·x) fuses to Gelu(approximate=tanh); x · sigmoid(x) to Silu', () => {
+  const inits = [
+    k('three', 3),
+    k('c', 0.044715),
+    k('s', Math.sqrt(2 / Math.PI)),
+    k('one', 1),
+    k('half', 0.5),
+  ];
+  const tail = [
+    makeNode('Add', ['x', 'k'], ['inner']),
+    makeNode('Mul', ['inner', 's'], ['scaled']),
+    makeNode('Tanh', ['scaled'], ['t']),
+    makeNode('Add', ['t', 'one'], ['a']),
+    makeNode('Mul', ['x', 'half'], ['hx']),
+    makeNode('Mul', ['hx', 'a'], ['y']),
+  ];
+  const byPow = [makeNode('Pow', ['x', 'three'], ['x3']), makeNode('Mul', ['x3', 'c'], ['k'])];
+  const byProduct = [
+    makeNode('Mul', ['x', 'x'], ['xx']),
+    makeNode('Mul', ['xx', 'x'], ['x3']),
+    makeNode('Mul', ['c', 'x3'], ['k']),
+  ];
+  for (const cube of [byPow, byProduct]) {
+    const g = fuse([...cube, ...tail], inits);
+    assert.deepEqual(opsOf(g.nodes), ['Gelu']);
+    assert.equal(g.nodes[0]!.attrs.get('approximate')?.s?.length, 4);
+  }
+  const wrongCoefficient = fuse([...byPow, ...tail], [...inits.filter((t) => t.name !== 'c'), k('c', 0.05)]);
+  assert.ok(!opsOf(wrongCoefficient.nodes).includes('Gelu'));
+
+  const silu = fuse([makeNode('Sigmoid', ['x'], ['s']), makeNode('Mul', ['s', 'x'], ['y'])]);
+  assert.deepEqual(opsOf(silu.nodes), ['backprop-studio:Silu']);
+  const gated = fuse([
+    makeNode('Sigmoid', ['x'], ['s']),
+    makeNode('Relu', ['x'], ['r']),
+    makeNode('Mul', ['s', 'r'], ['y']),
+  ]);
+  assert.deepEqual(opsOf(gated.nodes), ['Sigmoid', 'Relu', 'Mul']);
+});

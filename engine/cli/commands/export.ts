@@ -6,17 +6,20 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
-import type { GraphDoc } from '../../graph/document.js';
-import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
-import { exportOnnx, OnnxExportError, type WeightsLookup } from '../../onnx/export.js';
+import type { Diagnostic, GraphDoc } from '../../graph/document.js';
+import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compile.js';
+import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { exportOnnx, OnnxExportError } from '../../onnx/export.js';
 import { typescriptTarget } from '../export/typescript.js';
 
 /** What every target gets: the parsed document, where it came from, and its weights. */
 export interface ExportInput {
   doc: GraphDoc;
   graphPath: string;
-  /** Trained weights (from --weights) or, without them, what the initialiser gives. */
-  weights: WeightsLookup;
+  /** The graph compiled (batch size 1) with the weights loaded. */
+  compiled: CompiledGraph;
+  /** Every parameter and state tensor: trained (from --weights) or from the initialisers. */
+  weights: Weights;
   /** The --weights file as read, or null (targets that compile the graph start from its seed). */
   weightsFile: Weights | null;
   /** The target's own flags that were given (see ExportTarget.flags). */
@@ -41,8 +44,6 @@ export interface ExportTarget {
   export(input: ExportInput): ExportedFile[];
   /** Error types that mean bad input (printed as a message, exit code 1), not a bug. */
   inputErrors: (new (...args: never[]) => Error)[];
-  /** Whether the target needs --weights (it cannot compute initial weights itself). */
-  needsWeights?: boolean;
   /** Flags only this target takes (without a value), for parsing and the usage text. */
   flags?: readonly { flag: string; doc: string }[];
 }
@@ -54,7 +55,6 @@ export const EXPORT_TARGETS: ExportTarget[] = [
     summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
     export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
     inputErrors: [OnnxExportError],
-    needsWeights: true,
   },
   typescriptTarget,
 ];
@@ -71,13 +71,15 @@ Options:
                         weights from its seed
 ${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
 
-/** A weights file's tensors by node and name (format 'backprop-studio.weights', version 1). */
-function readWeightsFile(path: string): Weights {
-  try {
-    return readWeights(readFileSync(path, 'utf8'));
-  } catch (e) {
-    if (e instanceof WeightsError) throw new UsageError(`${path}: ${e.message}`);
-    throw e;
+function printDiagnostics(path: string, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    const where = [
+      d.line !== undefined ? `${path}:${d.line}` : path,
+      d.node !== undefined ? `node '${d.node}'` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    process.stderr.write(`${where}: ${d.severity}: ${d.message}\n`);
   }
 }
 
@@ -124,22 +126,31 @@ export const exportCommand: Command = {
     }
     const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
     if (!doc) {
-      for (const d of diagnostics) process.stderr.write(`${graphPath}:${d.line ?? 1}: ${d.message}\n`);
+      printDiagnostics(graphPath, diagnostics);
       return 1;
     }
-    if (!weightsPath && target.needsWeights) {
-      process.stderr.write(
-        `backprop-studio export: give --weights <file>: exporting the initial weights needs the graph compiler\n`,
-      );
-      return 1;
+    let weightsFile: Weights | null = null;
+    let compiled: CompiledGraph;
+    try {
+      if (weightsPath !== undefined) weightsFile = readWeights(readFileSync(weightsPath, 'utf8'));
+      compiled = compileGraph(doc, { batchSize: 1, ...(weightsFile ? { weights: weightsFile } : {}) });
+    } catch (e) {
+      if (e instanceof WeightsError) {
+        process.stderr.write(`backprop-studio export: ${weightsPath}: ${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof GraphError) {
+        printDiagnostics(graphPath, e.diagnostics);
+        return 1;
+      }
+      throw e;
     }
     const outPath =
       out ?? `${graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}${target.extension}`;
     let files: ExportedFile[];
     try {
-      const weightsFile = weightsPath ? readWeightsFile(weightsPath) : null;
-      const weights: WeightsLookup = (node, name) => weightsFile?.weights[node]?.[name];
-      files = target.export({ doc, graphPath, weights, weightsFile, flags, outPath });
+      const weights = weightsOf(compiled);
+      files = target.export({ doc, graphPath, compiled, weights, weightsFile, flags, outPath });
     } catch (e) {
       if (!target.inputErrors.some((t) => e instanceof t)) throw e;
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);

@@ -61,8 +61,14 @@ export const importCommand: Command = {
     }
     writeFileSync(graphPath, serializeGraph(result.doc));
     writeFileSync(weightsPath, `${JSON.stringify(result.weights)}\n`);
-    const layers = result.doc.nodes.length;
-    process.stdout.write(`wrote ${graphPath} (${layers} nodes) and ${weightsPath}\n`);
+    const input = result.doc.nodes.find((n) => n.op === 'input')!;
+    const sample =
+      input.attrs['features'] !== undefined ? [input.attrs['features']] : (input.attrs['shape'] as number[]);
+    process.stdout.write(
+      `wrote ${graphPath} (${result.doc.nodes.length} nodes) and ${weightsPath}\n` +
+        `run it with: backprop-studio run ${graphPath} --input <tensor.json> --weights ${weightsPath}\n` +
+        `  (the input is { "shape": [batch, ${sample.join(', ')}], "data": [...] })\n`,
+    );
     return 0;
   },
 };

@@ -1,0 +1,247 @@
+/** 2-D convolution and pooling over NCHW tensors (weights OIHW, PyTorch's layouts). */
+import { defineOp } from './define.js';
+import { ShapeError } from '../tensor/broadcast.js';
+import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
+import { INIT_KINDS, type InitKind } from './init-kinds.js';
+
+/** Sizes of a sliding-window op: input [n, c, h, w], window k, stride s, padding p, output [.., oh, ow]. */
+interface Window {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  k: number;
+  s: number;
+  p: number;
+  oh: number;
+  ow: number;
+}
+
+function windowOf(op: string, x: Shape, k: number, s: number, p: number): Window {
+  if (x.length !== 4) throw new ShapeError(`${op}: x must be [N, C, H, W], got ${shapeToString(x)}`);
+  const [n, c, h, w] = x as [number, number, number, number];
+  const oh = Math.floor((h + 2 * p - k) / s) + 1,
+    ow = Math.floor((w + 2 * p - k) / s) + 1;
+  if (oh < 1 || ow < 1)
+    throw new ShapeError(`${op}: a ${k}×${k} window (padding ${p}) does not fit x ${shapeToString(x)}`);
+  return { n, c, h, w, k, s, p, oh, ow };
+}
+
+type ConvAttrs = {
+  outChannels: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  bias: boolean;
+  init: InitKind;
+};
+type ConvPlan = Window & { o: number };
+
+/** y (+)= conv(x, wt) (no bias). */
+function convAcc(d: ConvPlan, x: Data, wt: Data, y: Data, acc: boolean): void {
+  const { n, c, h, w, k, s, p, oh, ow, o } = d;
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < o; oc++)
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          let sum = 0;
+          for (let ic = 0; ic < c; ic++)
+            for (let ki = 0; ki < k; ki++) {
+              const hi = i * s - p + ki;
+              if (hi < 0 || hi >= h) continue;
+              const xr = ((b * c + ic) * h + hi) * w,
+                wr = ((oc * c + ic) * k + ki) * k;
+              for (let kj = 0; kj < k; kj++) {
+                const wj = j * s - p + kj;
+                if (wj >= 0 && wj < w) sum += x[xr + wj]! * wt[wr + kj]!;
+              }
+            }
+          const yi = ((b * o + oc) * oh + i) * ow + j;
+          y[yi] = acc ? y[yi]! + sum : sum;
+        }
+}
+
+function addChannelBias(d: ConvPlan, bias: Data, y: Data): void {
+  const plane = d.oh * d.ow;
+  for (let b = 0; b < d.n; b++)
+    for (let oc = 0; oc < d.o; oc++)
+      for (let q = 0; q < plane; q++) y[(b * d.o + oc) * plane + q]! += bias[oc]!;
+}
+
+export const conv2d = defineOp<ConvAttrs, ConvPlan>({
+  name: 'conv2d',
+  category: 'layers',
+  inputs: ['x'],
+  params: [
+    { name: 'weight', role: 'weight', shape: ([x], a) => [a.outChannels, x![1] ?? 0, a.kernel, a.kernel] },
+    { name: 'bias', role: 'bias', shape: (_x, a) => [a.outChannels], present: (a) => a.bias },
+  ],
+  attrs: {
+    outChannels: { type: 'integer', min: 1, doc: 'output channels' },
+    kernel: { type: 'integer', min: 1, doc: 'kernel height and width' },
+    stride: { type: 'integer', default: 1, min: 1, doc: 'step between windows' },
+    padding: { type: 'integer', default: 0, min: 0, doc: 'zeros added on each side' },
+    bias: { type: 'boolean', default: true, doc: 'add a learned bias per output channel' },
+    init: { type: 'enum', values: INIT_KINDS, default: 'default', doc: 'how the weights start' },
+  },
+  deriveAttrs: ({ weight }) => (weight?.length === 4 ? { outChannels: weight[0]!, kernel: weight[2]! } : {}),
+  shape: ([x, wt, b], a) => {
+    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
+    const want = [a.outChannels, d.c, a.kernel, a.kernel];
+    if (wt!.length !== 4 || wt!.some((v, i) => v !== want[i]))
+      throw new ShapeError(
+        `conv2d: weight must be ${shapeToString(want)} for x ${shapeToString(x!)}, got ${shapeToString(wt!)}`,
+      );
+    if (b && (b.length !== 1 || b[0] !== a.outChannels))
+      throw new ShapeError(`conv2d: bias must be [${a.outChannels}], got ${shapeToString(b)}`);
+    return [d.n, a.outChannels, d.oh, d.ow];
+  },
+  flops: ([x], a) => {
+    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
+    return d.n * a.outChannels * d.oh * d.ow * (2 * d.c * a.kernel * a.kernel + (a.bias ? 1 : 0));
+  },
+  plan: ([x], a) => ({ ...windowOf('conv2d', x!, a.kernel, a.stride, a.padding), o: a.outChannels }),
+  forward: ({ plan }, [x, wt, b], out) => {
+    convAcc(plan, x!.data, wt!.data, out.data, false);
+    if (b) addChannelBias(plan, b.data, out.data);
+  },
+  vjp: ({ plan: d }, [x, wt], _out, g, [gx, gw, gb]) => {
+    const { n, c, h, w, k, s, p, oh, ow, o } = d;
+    for (let b = 0; b < n; b++)
+      for (let oc = 0; oc < o; oc++)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++) {
+            const gv = g.data[((b * o + oc) * oh + i) * ow + j]!;
+            if (gb) gb.data[oc]! += gv;
+            for (let ic = 0; ic < c; ic++)
+              for (let ki = 0; ki < k; ki++) {
+                const hi = i * s - p + ki;
+                if (hi < 0 || hi >= h) continue;
+                const xr = ((b * c + ic) * h + hi) * w,
+                  wr = ((oc * c + ic) * k + ki) * k;
+                for (let kj = 0; kj < k; kj++) {
+                  const wj = j * s - p + kj;
+                  if (wj < 0 || wj >= w) continue;
+                  if (gx) gx.data[xr + wj]! += gv * wt!.data[wr + kj]!;
+                  if (gw) gw.data[wr + kj]! += gv * x!.data[xr + wj]!;
+                }
+              }
+          }
+  },
+  jvp: ({ plan }, [x, wt], _out, [tx, tw, tb], tout) => {
+    tout.fill(0);
+    if (tx) convAcc(plan, tx.data, wt!.data, tout.data, true);
+    if (tw) convAcc(plan, x!.data, tw.data, tout.data, true);
+    if (tb) addChannelBias(plan, tb.data, tout.data);
+  },
+  secondOrder: { kind: 'bilinear', pair: ['x', 'weight'] },
+  doc: 'conv2d(x)[n,o] = b_o + Σ_c w[o,c] ⋆ x[n,c] (stride, zero padding); ∂/∂x: g correlated with flipped w, ∂/∂w: g ⋆ x',
+});
+
+type PoolAttrs = { kernel: number; stride?: number; padding: number };
+
+const POOL_ATTRS = {
+  kernel: { type: 'integer', min: 1, doc: 'window height and width' },
+  stride: { type: 'integer', min: 1, optional: true, doc: 'step between windows (default: the kernel size)' },
+  padding: { type: 'integer', default: 0, min: 0, doc: 'padding on each side (at most half the kernel)' },
+} as const;
+
+function poolWindow(op: string, x: Shape, a: PoolAttrs): Window {
+  if (a.padding * 2 > a.kernel)
+    throw new ShapeError(`${op}: padding ${a.padding} must be at most half the kernel ${a.kernel}`);
+  return windowOf(op, x, a.kernel, a.stride ?? a.kernel, a.padding);
+}
+
+/** Calls f(outIndex, inputIndex) for every in-bounds element of every output window. */
+function eachWindow(d: Window, f: (q: number, idx: number, first: boolean) => void): void {
+  const { n, c, h, w, k, s, p, oh, ow } = d;
+  for (let plane = 0; plane < n * c; plane++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++) {
+        const q = (plane * oh + i) * ow + j;
+        let first = true;
+        for (let ki = 0; ki < k; ki++) {
+          const hi = i * s - p + ki;
+          if (hi < 0 || hi >= h) continue;
+          for (let kj = 0; kj < k; kj++) {
+            const wj = j * s - p + kj;
+            if (wj < 0 || wj >= w) continue;
+            f(q, (plane * h + hi) * w + wj, first);
+            first = false;
+          }
+        }
+      }
+}
+
+type MaxPoolPlan = Window & { argmax: Int32Array };
+
+export const maxPool2d = defineOp<PoolAttrs, MaxPoolPlan>({
+  name: 'max_pool2d',
+  category: 'layers',
+  inputs: ['x'],
+  attrs: POOL_ATTRS,
+  shape: ([x], a) => {
+    const d = poolWindow('max_pool2d', x!, a);
+    return [d.n, d.c, d.oh, d.ow];
+  },
+  flops: ([x], a) => {
+    const d = poolWindow('max_pool2d', x!, a);
+    return d.n * d.c * d.oh * d.ow * d.k * d.k;
+  },
+  // argmax: for each output, the input element it took (scratch kept for the derivatives).
+  plan: ([x], a) => {
+    const d = poolWindow('max_pool2d', x!, a);
+    return { ...d, argmax: new Int32Array(d.n * d.c * d.oh * d.ow) };
+  },
+  forward: ({ plan }, [x], out) =>
+    eachWindow(plan, (q, idx, first) => {
+      // The first maximum wins ties, as in PyTorch.
+      if (first || x!.data[idx]! > out.data[q]!) {
+        out.data[q] = x!.data[idx]!;
+        plan.argmax[q] = idx;
+      }
+    }),
+  vjp: ({ plan: { argmax } }, _xs, _out, g, [gx]) => {
+    if (gx) for (let q = 0; q < argmax.length; q++) gx.data[argmax[q]!]! += g.data[q]!;
+  },
+  jvp: ({ plan: { argmax } }, _xs, _out, [tx], tout) => {
+    for (let q = 0; q < argmax.length; q++) tout.data[q] = tx ? tx.data[argmax[q]!]! : 0;
+  },
+  secondOrder: { kind: 'linear' },
+  doc: 'max_pool2d(x) = the largest element of each window; ∂/∂x routes g to that element',
+});
+
+export const avgPool2d = defineOp<PoolAttrs, Window>({
+  name: 'avg_pool2d',
+  category: 'layers',
+  inputs: ['x'],
+  attrs: POOL_ATTRS,
+  shape: ([x], a) => {
+    const d = poolWindow('avg_pool2d', x!, a);
+    return [d.n, d.c, d.oh, d.ow];
+  },
+  flops: ([x], a) => {
+    const d = poolWindow('avg_pool2d', x!, a);
+    return d.n * d.c * d.oh * d.ow * d.k * d.k;
+  },
+  plan: ([x], a) => poolWindow('avg_pool2d', x!, a),
+  // Divides by k² even where the window overlaps padding (PyTorch's count_include_pad=True).
+  forward: ({ plan }, [x], out) => {
+    const inv = 1 / (plan.k * plan.k);
+    out.fill(0);
+    eachWindow(plan, (q, idx) => (out.data[q]! += x!.data[idx]! * inv));
+  },
+  vjp: ({ plan }, _xs, _out, g, [gx]) => {
+    const inv = 1 / (plan.k * plan.k);
+    if (gx) eachWindow(plan, (q, idx) => (gx.data[idx]! += g.data[q]! * inv));
+  },
+  jvp: ({ plan }, _xs, _out, [tx], tout) => {
+    const inv = 1 / (plan.k * plan.k);
+    tout.fill(0);
+    if (tx) eachWindow(plan, (q, idx) => (tout.data[q]! += tx.data[idx]! * inv));
+  },
+  secondOrder: { kind: 'linear' },
+  doc: 'avg_pool2d(x) = the mean of each k×k window (padding counted); ∂/∂x spreads g/k² over the window',
+});
+
+export const CONV_OPS = [conv2d, maxPool2d, avgPool2d] as const;

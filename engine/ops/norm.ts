@@ -1,0 +1,391 @@
+/**
+ * layer_norm and batch_norm share one normalisation core: elements fall into groups (a row for
+ * layer_norm, a channel for batch_norm), each group is normalised with its own mean and biased
+ * variance, h = (x - μ)·r with r = 1/√(var + ε), then y = h·w + b. The plan lists each group's
+ * element indices and, per element, which weight applies; so the derivatives below are written
+ * once. batch_norm in eval mode uses fixed running statistics: the same code with `centred` off
+ * (μ and r are then constants, so their derivative terms vanish).
+ */
+import { defineOp } from './define.js';
+import { ShapeError } from '../tensor/broadcast.js';
+import { shapeToString, sizeOf, type Data, type Shape, type Tensor } from '../tensor/tensor.js';
+
+export interface NormPlan {
+  groups: number;
+  /** Elements per group. */
+  size: number;
+  /** index[g·size + j]: the flat index of the group's j-th element. */
+  index: Int32Array;
+  /** widx[g·size + j]: the weight/bias entry for that element. */
+  widx: Int32Array;
+}
+
+interface NormSaved {
+  h: Data;
+  r: Data;
+}
+
+/** Writes y = h·w + b; h and r (and the group means/variances) into the saved buffers. */
+function normForward(
+  p: NormPlan,
+  x: Data,
+  w: Data,
+  b: Data,
+  s: NormSaved,
+  mean: Data,
+  variance: Data,
+  eps: number,
+  y: Data,
+): void {
+  const { groups, size, index, widx } = p;
+  for (let g = 0, o = 0; g < groups; g++, o += size) {
+    let mu = 0;
+    for (let j = 0; j < size; j++) mu += x[index[o + j]!]!;
+    mu /= size;
+    let v = 0;
+    for (let j = 0; j < size; j++) v += (x[index[o + j]!]! - mu) ** 2;
+    v /= size;
+    mean[g] = mu;
+    variance[g] = v;
+    const r = (s.r[g] = 1 / Math.sqrt(v + eps));
+    for (let j = 0; j < size; j++) {
+      const i = index[o + j]!;
+      const h = (s.h[i] = (x[i]! - mu) * r);
+      y[i] = h * w[widx[o + j]!]! + b[widx[o + j]!]!;
+    }
+  }
+}
+
+/** The same with given (running) statistics. */
+function normForwardFixed(
+  p: NormPlan,
+  x: Data,
+  w: Data,
+  b: Data,
+  s: NormSaved,
+  mean: Data,
+  variance: Data,
+  eps: number,
+  y: Data,
+): void {
+  const { groups, size, index, widx } = p;
+  for (let g = 0, o = 0; g < groups; g++, o += size) {
+    const r = (s.r[g] = 1 / Math.sqrt(variance[g]! + eps));
+    for (let j = 0; j < size; j++) {
+      const i = index[o + j]!;
+      const h = (s.h[i] = (x[i]! - mean[g]!) * r);
+      y[i] = h * w[widx[o + j]!]! + b[widx[o + j]!]!;
+    }
+  }
+}
+
+/** gx += r·(gh - mean(gh) - h·mean(gh·h)) with gh = g·w (centred), else r·gh; gw += Σ g·h; gb += Σ g. */
+function normVjp(
+  p: NormPlan,
+  centred: boolean,
+  s: NormSaved,
+  w: Data,
+  g: Data,
+  gx: Data | null,
+  gw: Data | null,
+  gb: Data | null,
+): void {
+  const { groups, size, index, widx } = p;
+  for (let k = 0, o = 0; k < groups; k++, o += size) {
+    let m1 = 0,
+      m2 = 0;
+    if (centred && gx)
+      for (let j = 0; j < size; j++) {
+        const i = index[o + j]!;
+        const gh = g[i]! * w[widx[o + j]!]!;
+        m1 += gh;
+        m2 += gh * s.h[i]!;
+      }
+    m1 /= size;
+    m2 /= size;
+    const r = s.r[k]!;
+    for (let j = 0; j < size; j++) {
+      const i = index[o + j]!,
+        wi = widx[o + j]!;
+      if (gx) gx[i]! += r * (g[i]! * w[wi]! - m1 - s.h[i]! * m2);
+      if (gw) gw[wi]! += g[i]! * s.h[i]!;
+      if (gb) gb[wi]! += g[i]!;
+    }
+  }
+}
+
+/** mean(tx) and mean(tx·h) over group o (zero when not centred or tx is null), into TX_MEANS. */
+const TX_MEANS = new Float64Array(2);
+function txMeans(p: NormPlan, centred: boolean, s: NormSaved, o: number, tx: Data | null): Float64Array {
+  let a1 = 0,
+    a2 = 0;
+  if (centred && tx)
+    for (let j = 0; j < p.size; j++) {
+      const i = p.index[o + j]!;
+      a1 += tx[i]!;
+      a2 += tx[i]! * s.h[i]!;
+    }
+  TX_MEANS[0] = a1 / p.size;
+  TX_MEANS[1] = a2 / p.size;
+  return TX_MEANS;
+}
+
+function normJvp(
+  p: NormPlan,
+  centred: boolean,
+  s: NormSaved,
+  w: Data,
+  tx: Data | null,
+  tw: Data | null,
+  tb: Data | null,
+  ty: Data,
+): void {
+  const { groups, size, index, widx } = p;
+  for (let k = 0, o = 0; k < groups; k++, o += size) {
+    const means = txMeans(p, centred, s, o, tx),
+      a1 = means[0]!,
+      a2 = means[1]!;
+    const r = s.r[k]!;
+    for (let j = 0; j < size; j++) {
+      const i = index[o + j]!,
+        wi = widx[o + j]!;
+      const th = tx ? r * (tx[i]! - a1 - s.h[i]! * a2) : 0;
+      ty[i] = th * w[wi]! + (tw ? s.h[i]! * tw[wi]! : 0) + (tb ? tb[wi]! : 0);
+    }
+  }
+}
+
+/**
+ * Tangent of normVjp. The tangent of h is th = r·(tx - mean(tx) - h·mean(tx·h)) (centred) or r·tx. With gh = g·w, its tangent tgh = tg·w + g·tw, th as in normJvp and
+ * tr = -r²·mean(h·tx): t(gx) = tr·(gh - m(gh) - h·m(gh·h)) + r·(tgh - m(tgh) - th·m(gh·h) - h·m(tgh·h + gh·th)).
+ */
+function normVjpJvp(
+  p: NormPlan,
+  centred: boolean,
+  s: NormSaved,
+  w: Data,
+  g: Data,
+  tx: Data | null,
+  tw: Data | null,
+  tg: Data,
+  tgx: Data | null,
+  tgw: Data | null,
+  tgb: Data | null,
+): void {
+  const { groups, size, index, widx } = p;
+  for (let k = 0, o = 0; k < groups; k++, o += size) {
+    const r = s.r[k]!;
+    const means = txMeans(p, centred, s, o, tx),
+      a1 = means[0]!,
+      a2 = means[1]!;
+    const tr = centred ? -r * r * a2 : 0;
+    let m1 = 0,
+      m2 = 0,
+      tm1 = 0,
+      tm2 = 0;
+    if (centred)
+      for (let j = 0; j < size; j++) {
+        const i = index[o + j]!,
+          wi = widx[o + j]!;
+        const h = s.h[i]!,
+          th = tx ? r * (tx[i]! - a1 - h * a2) : 0;
+        const gh = g[i]! * w[wi]!,
+          tgh = tg[i]! * w[wi]! + (tw ? g[i]! * tw[wi]! : 0);
+        m1 += gh;
+        m2 += gh * h;
+        tm1 += tgh;
+        tm2 += tgh * h + gh * th;
+      }
+    m1 /= size;
+    m2 /= size;
+    tm1 /= size;
+    tm2 /= size;
+    for (let j = 0; j < size; j++) {
+      const i = index[o + j]!,
+        wi = widx[o + j]!;
+      const h = s.h[i]!,
+        th = tx ? r * (tx[i]! - a1 - h * a2) : 0;
+      const gh = g[i]! * w[wi]!,
+        tgh = tg[i]! * w[wi]! + (tw ? g[i]! * tw[wi]! : 0);
+      if (tgx) tgx[i]! += tr * (gh - m1 - h * m2) + r * (tgh - tm1 - th * m2 - h * tm2);
+      if (tgw) tgw[wi]! += tg[i]! * h + g[i]! * th;
+      if (tgb) tgb[wi]! += tg[i]!;
+    }
+  }
+}
+
+const saved = (s: Record<string, Tensor>): NormSaved => ({ h: s.h!.data, r: s.r!.data });
+const EPS = { type: 'number', default: 1e-5, min: 0, doc: 'added to the variance' } as const;
+
+type LayerNormAttrs = { eps: number; axis: number };
+
+function layerNormWidth(x: Shape, axis: number): number {
+  if (x.length < 1 || (axis !== -1 && axis !== x.length - 1))
+    throw new ShapeError(
+      `layer_norm: normalises over the last axis only (axis -1), got axis ${axis} for x ${shapeToString(x)}`,
+    );
+  return x[x.length - 1]!;
+}
+
+export const layerNorm = defineOp<LayerNormAttrs, NormPlan>({
+  name: 'layer_norm',
+  category: 'layers',
+  inputs: ['x'],
+  params: [
+    { name: 'weight', role: 'ones', shape: ([x], a) => [layerNormWidth(x!, a.axis)] },
+    { name: 'bias', role: 'zeros', shape: ([x], a) => [layerNormWidth(x!, a.axis)] },
+  ],
+  attrs: { eps: EPS, axis: { type: 'integer', default: -1, doc: 'the axis to normalise over (the last)' } },
+  shape: ([x], a) => (layerNormWidth(x!, a.axis), x!),
+  flops: ([x]) => 8 * sizeOf(x!),
+  saved: ([x]) => {
+    const rows = [sizeOf(x!.slice(0, -1))];
+    return { h: x!, r: rows, mean: rows, var: rows };
+  },
+  plan: ([x], a) => {
+    const d = layerNormWidth(x!, a.axis);
+    const n = sizeOf(x!);
+    const index = Int32Array.from({ length: n }, (_, i) => i);
+    const widx = Int32Array.from({ length: n }, (_, i) => i % d);
+    return { groups: d === 0 ? 0 : n / d, size: d, index, widx };
+  },
+  forward: ({ plan, saved: s, attrs }, [x, w, b], out) =>
+    normForward(plan, x!.data, w!.data, b!.data, saved(s), s.mean!.data, s.var!.data, attrs.eps, out.data),
+  vjp: ({ plan, saved: s }, [, w], _out, g, [gx, gw, gb]) =>
+    normVjp(plan, true, saved(s), w!.data, g.data, gx?.data ?? null, gw?.data ?? null, gb?.data ?? null),
+  jvp: ({ plan, saved: s }, [, w], _out, [tx, tw, tb], tout) =>
+    normJvp(plan, true, saved(s), w!.data, tx?.data ?? null, tw?.data ?? null, tb?.data ?? null, tout.data),
+  secondOrder: {
+    kind: 'custom',
+    vjpJvp: ({ plan, saved: s }, [, w], _out, g, [tx, tw], _tout, tg, [tgx, tgw, tgb]) =>
+      normVjpJvp(
+        plan,
+        true,
+        saved(s),
+        w!.data,
+        g.data,
+        tx?.data ?? null,
+        tw?.data ?? null,
+        tg.data,
+        tgx?.data ?? null,
+        tgw?.data ?? null,
+        tgb?.data ?? null,
+      ),
+  },
+  doc: 'layer_norm(x) = (x - μ)/√(σ² + ε)·w + b over the last axis (biased σ²); ∂/∂x = r·(ĝ - mean ĝ - h·mean(ĝh)), ĝ = g·w',
+});
+
+type BatchNormAttrs = { eps: number; momentum: number };
+
+/** [N, C, rest]: statistics per channel C over N and the spatial positions. */
+function batchNormDims(x: Shape): [number, number, number] {
+  if (x.length < 2)
+    throw new ShapeError(`batch_norm: x must be [N, C] or [N, C, H, W], got ${shapeToString(x)}`);
+  return [x[0]!, x[1]!, sizeOf(x.slice(2))];
+}
+
+export const batchNorm = defineOp<BatchNormAttrs, NormPlan>({
+  name: 'batch_norm',
+  category: 'layers',
+  inputs: ['x'],
+  params: [
+    { name: 'weight', role: 'ones', shape: ([x]) => [batchNormDims(x!)[1]] },
+    { name: 'bias', role: 'zeros', shape: ([x]) => [batchNormDims(x!)[1]] },
+  ],
+  state: [
+    { name: 'running_mean', initial: 0, shape: ([x]) => [batchNormDims(x!)[1]] },
+    { name: 'running_var', initial: 1, shape: ([x]) => [batchNormDims(x!)[1]] },
+  ],
+  attrs: {
+    eps: EPS,
+    momentum: {
+      type: 'number',
+      default: 0.1,
+      min: 0,
+      max: 1,
+      doc: 'running = (1 - momentum)·running + momentum·batch',
+    },
+  },
+  shape: ([x, w, b]) => {
+    const c = batchNormDims(x!)[1];
+    for (const [name, p] of [
+      ['weight', w],
+      ['bias', b],
+    ] as const)
+      if (p && (p.length !== 1 || p[0] !== c))
+        throw new ShapeError(
+          `batch_norm: ${name} must be [${c}] for x ${shapeToString(x!)}, got ${shapeToString(p)}`,
+        );
+    return x!;
+  },
+  flops: ([x]) => 8 * sizeOf(x!),
+  saved: ([x]) => {
+    const c = [batchNormDims(x!)[1]];
+    return { h: x!, r: c, mean: c, var: c };
+  },
+  plan: ([x]) => {
+    const [n, c, hw] = batchNormDims(x!);
+    const m = n * hw;
+    const index = new Int32Array(n * c * hw);
+    const widx = new Int32Array(n * c * hw);
+    for (let ch = 0; ch < c; ch++)
+      for (let b = 0; b < n; b++)
+        for (let s = 0; s < hw; s++) {
+          index[ch * m + b * hw + s] = (b * c + ch) * hw + s;
+          widx[ch * m + b * hw + s] = ch;
+        }
+    return { groups: c, size: m, index, widx };
+  },
+  forward: ({ plan, saved: s, state, attrs, training }, [x, w, b], out) => {
+    const rm = state.running_mean!.data,
+      rv = state.running_var!.data;
+    if (!training)
+      return normForwardFixed(plan, x!.data, w!.data, b!.data, saved(s), rm, rv, attrs.eps, out.data);
+    if (plan.size < 2)
+      throw new RangeError(
+        `batch_norm: training needs more than one value per channel, x is ${shapeToString(x!.shape)}`,
+      );
+    const mean = s.mean!.data,
+      variance = s.var!.data,
+      m = attrs.momentum;
+    normForward(plan, x!.data, w!.data, b!.data, saved(s), mean, variance, attrs.eps, out.data);
+    // PyTorch: the running variance takes the unbiased batch variance.
+    for (let c = 0; c < plan.groups; c++) {
+      rm[c] = (1 - m) * rm[c]! + m * mean[c]!;
+      rv[c] = (1 - m) * rv[c]! + (m * variance[c]! * plan.size) / (plan.size - 1);
+    }
+  },
+  vjp: ({ plan, saved: s, training }, [, w], _out, g, [gx, gw, gb]) =>
+    normVjp(plan, training, saved(s), w!.data, g.data, gx?.data ?? null, gw?.data ?? null, gb?.data ?? null),
+  jvp: ({ plan, saved: s, training }, [, w], _out, [tx, tw, tb], tout) =>
+    normJvp(
+      plan,
+      training,
+      saved(s),
+      w!.data,
+      tx?.data ?? null,
+      tw?.data ?? null,
+      tb?.data ?? null,
+      tout.data,
+    ),
+  secondOrder: {
+    kind: 'custom',
+    vjpJvp: ({ plan, saved: s, training }, [, w], _out, g, [tx, tw], _tout, tg, [tgx, tgw, tgb]) =>
+      normVjpJvp(
+        plan,
+        training,
+        saved(s),
+        w!.data,
+        g.data,
+        tx?.data ?? null,
+        tw?.data ?? null,
+        tg.data,
+        tgx?.data ?? null,
+        tgw?.data ?? null,
+        tgb?.data ?? null,
+      ),
+  },
+  doc: 'batch_norm(x) = (x - μ_c)/√(σ²_c + ε)·w_c + b_c per channel; batch statistics in training (running ones updated), running ones in eval',
+});
+
+export const NORM_OPS = [layerNorm, batchNorm] as const;
