@@ -3,6 +3,8 @@ import { defineOp } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
+import { gemm } from '../kernels/gemm.js';
+import { col2imAdd, im2col, nchwToRows, rowsToNchw } from '../kernels/im2col.js';
 
 /** Sizes of a sliding-window op: input [n, c, h, w], window k, stride s, padding p, output [.., oh, ow]. */
 interface Window {
@@ -101,32 +103,43 @@ export const conv2d = defineOp<ConvAttrs, ConvPlan>({
     return d.n * a.outChannels * d.oh * d.ow * (2 * d.c * a.kernel * a.kernel + (a.bias ? 1 : 0));
   },
   plan: ([x], a) => ({ ...windowOf('conv2d', x!, a.kernel, a.stride, a.padding), o: a.outChannels }),
-  forward: ({ plan }, [x, wt, b], out) => {
-    convAcc(plan, x!.data, wt!.data, out.data, false);
-    if (b) addChannelBias(plan, b.data, out.data);
+  // Forward and VJP run as matrix products over im2col rows (engine/kernels/im2col.ts): `cols`
+  // holds one input window per output pixel, `rows` the output (or its gradient) pixel-major.
+  saved: ([x], a) => {
+    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
+    const pixels = d.n * d.oh * d.ow;
+    return { cols: [pixels, d.c * d.k * d.k], rows: [pixels, a.outChannels] };
   },
-  vjp: ({ plan: d }, [x, wt], _out, g, [gx, gw, gb]) => {
-    const { n, c, h, w, k, s, p, oh, ow, o } = d;
-    for (let b = 0; b < n; b++)
-      for (let oc = 0; oc < o; oc++)
-        for (let i = 0; i < oh; i++)
-          for (let j = 0; j < ow; j++) {
-            const gv = g.data[((b * o + oc) * oh + i) * ow + j]!;
-            if (gb) gb.data[oc]! += gv;
-            for (let ic = 0; ic < c; ic++)
-              for (let ki = 0; ki < k; ki++) {
-                const hi = i * s - p + ki;
-                if (hi < 0 || hi >= h) continue;
-                const xr = ((b * c + ic) * h + hi) * w,
-                  wr = ((oc * c + ic) * k + ki) * k;
-                for (let kj = 0; kj < k; kj++) {
-                  const wj = j * s - p + kj;
-                  if (wj < 0 || wj >= w) continue;
-                  if (gx) gx.data[xr + wj]! += gv * wt!.data[wr + kj]!;
-                  if (gw) gw.data[wr + kj]! += gv * x!.data[xr + wj]!;
-                }
-              }
-          }
+  forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+    const pixels = d.n * d.oh * d.ow;
+    im2col(d, x!.data, cols!.data);
+    gemm('nt', pixels, d.o, d.c * d.k * d.k, cols!.data, 0, wt!.data, 0, rows!.data, 0, false);
+    rowsToNchw(rows!.data, out.data, d.n, d.o, d.oh * d.ow);
+    if (b) addChannelBias(d, b.data, out.data);
+  },
+  // Recomputes the im2col of x rather than trusting forward's: the second-order rule calls this
+  // with x's tangent in place of x.
+  vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+    const pixels = d.n * d.oh * d.ow,
+      plane = d.oh * d.ow,
+      width = d.c * d.k * d.k;
+    nchwToRows(g.data, rows!.data, d.n, d.o, plane);
+    if (gw) {
+      im2col(d, x!.data, cols!.data);
+      gemm('tn', d.o, width, pixels, rows!.data, 0, cols!.data, 0, gw.data, 0, true); // gW += Gᵀ·cols
+    }
+    if (gx) {
+      gemm('nn', pixels, width, d.o, rows!.data, 0, wt!.data, 0, cols!.data, 0, false); // dcols = G·W
+      col2imAdd(d, cols!.data, gx.data);
+    }
+    if (gb)
+      for (let b = 0; b < d.n; b++)
+        for (let oc = 0; oc < d.o; oc++) {
+          const at = (b * d.o + oc) * plane;
+          let sum = 0;
+          for (let q = 0; q < plane; q++) sum += g.data[at + q]!;
+          gb.data[oc]! += sum;
+        }
   },
   jvp: ({ plan }, [x, wt], _out, [tx, tw, tb], tout) => {
     tout.fill(0);
