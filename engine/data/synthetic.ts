@@ -168,10 +168,11 @@ interface RegressionRow {
   doc: string;
 }
 
-/** The lecture's sawtooth: f₀ = x, fₗ = 2·relu(fₗ₋₁) + 2·relu(-fₗ₋₁) - 2 = 2|fₗ₋₁| - 2, depth 3. */
+/** The lecture's sawtooth: f₀ = x, fₗ = 2·relu(fₗ₋₁) + 2·relu(-fₗ₋₁) - 2 = 2|fₗ₋₁| - 2, depth 4
+ * (16 linear pieces), as examples/sawtooth.nngraph.json builds it. */
 function sawtooth(x: number): number {
   let f = x;
-  for (let l = 0; l < 3; l++) f = 2 * Math.abs(f) - 2;
+  for (let l = 0; l < 4; l++) f = 2 * Math.abs(f) - 2;
   return f;
 }
 
@@ -180,7 +181,7 @@ const REGRESSION: Record<RegressionKind, RegressionRow> = {
   sawtooth: {
     range: [-2, 2],
     f: sawtooth,
-    doc: "the lecture's sawtooth fₗ = 2 relu(fₗ₋₁) + 2 relu(-fₗ₋₁) - 2 at depth 3 (8 linear pieces)",
+    doc: "the lecture's sawtooth fₗ = 2 relu(fₗ₋₁) + 2 relu(-fₗ₋₁) - 2 at depth 4 (16 linear pieces)",
   },
   step: { range: [-2, 2], f: (x) => (x < 0 ? -1 : 1), doc: 'y = -1 for x < 0, 1 otherwise' },
   polynomial: { range: [-2, 2], f: (x) => 0.5 * x * x * x - x, doc: 'y = x³/2 - x' },

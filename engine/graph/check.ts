@@ -50,8 +50,9 @@ export interface GraphAnalysis extends CheckResult {
 
 /** The two batch sizes shapes are inferred with: odd primes no real layer size is likely to equal. */
 const PROBE_BATCH = [1009, 1013] as const;
-/** Refuse values bigger than this per node (elements, at the probe batch size) rather than run out of memory. */
-const MAX_ELEMENTS = 1 << 28;
+/** Refuse a node output with more elements per sample, or a parameter with more elements, rather than run out of memory. */
+const MAX_PER_SAMPLE = 1 << 24;
+const MAX_PARAM = 1 << 26;
 
 /** Parse and check in one go, as a file is opened: every diagnostic, with lines. */
 export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | null } {
@@ -194,7 +195,7 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
   const consumers = new Map<NodeId, NodeId[]>();
   for (const r of resolved.values())
     for (const s of r.sources)
-      if (s !== undefined) consumers.set(s, [...(consumers.get(s) ?? []), r.node.id]);
+      if (s !== undefined) (consumers.get(s) ?? consumers.set(s, []).get(s)!).push(r.node.id);
   const order = topologicalOrder(wired, consumers);
   const ordered = new Set(order.map((r) => r.node.id));
   for (const cycle of findCycles(doc, byId, ordered).slice(0, 10)) {
@@ -234,13 +235,26 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
       report(d);
       continue;
     }
-    const size = out[0]!.reduce((a, b) => a * b, 1);
-    if (!(size <= MAX_ELEMENTS)) {
+    const sym = symbolic(out[0]!, out[1]!);
+    const perSample = sym.reduce<number>((a, d) => (d === 'N' ? a : a * d), 1);
+    const params = presentParams(r.op, r.attrs).map((p) =>
+      p.shape(
+        r.sources.map((s) => concrete[0]!.get(s)!),
+        r.attrs,
+      ),
+    );
+    const biggest = Math.max(
+      perSample / MAX_PER_SAMPLE,
+      ...params.map((p) => p.reduce((a, d) => a * d, 1) / MAX_PARAM),
+    );
+    if (!(biggest <= 1)) {
       report({
         severity: 'error',
         code: 'too-large',
         node: r.node.id,
-        message: `Node '${r.node.id}' (${r.op.name}) would hold ${symbolic(out[0]!, out[1]!).join(' × ')} values per batch, more than this tool can allocate. Use smaller layers.`,
+        message: `Node '${r.node.id}' (${r.op.name}) is too large to allocate (output ${shapeToString(sym as Shape)}${
+          params.length ? `, parameters ${params.map((p) => shapeToString(p)).join(', ')}` : ''
+        }). Use smaller layers.`,
       });
       continue;
     }
@@ -491,7 +505,7 @@ function findCycles(doc: GraphDoc, byId: Map<NodeId, GraphNode>, ordered: Set<No
   const next = new Map<NodeId, NodeId[]>();
   for (const e of doc.edges)
     if (byId.has(e.from) && byId.has(e.to) && !ordered.has(e.from) && !ordered.has(e.to))
-      next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+      (next.get(e.from) ?? next.set(e.from, []).get(e.from)!).push(e.to);
   const state = new Map<NodeId, 'open' | 'done'>();
   const cycles: NodeId[][] = [];
   const stack: NodeId[] = [];

@@ -90,6 +90,7 @@ function build(
 ): CompiledGraph {
   const builder = new ProgramBuilder(dtype, seed);
   const nodeSlot = new Map<NodeId, number>();
+  const reuse = from ? sharedTensors(from) : null;
   try {
     for (const r of order) {
       const id = r.node.id;
@@ -97,7 +98,7 @@ function build(
         nodeSlot.set(id, builder.input(id, [batchSize, ...r.op.shape([], r.attrs)]));
         continue;
       }
-      const shared = from ? sharedTensors(from, id) : {};
+      const shared = reuse?.get(id) ?? {};
       nodeSlot.set(
         id,
         builder.node(
@@ -143,15 +144,14 @@ function build(
   return compiled;
 }
 
-/** The parameter and state tensors of node `id` in an already compiled graph. */
+/** The parameter and state tensors of every node of an already compiled graph, by node id. */
 function sharedTensors(
   from: CompiledGraph,
-  id: NodeId,
-): { params: Record<string, Tensor>; state: Record<string, Tensor> } {
-  const params: Record<string, Tensor> = {};
-  for (const p of from.params) if (p.node === id) params[p.name] = from.program.value(p.slot);
-  const state = from.program.nodes.find((n) => n.id === id)?.ctx.state ?? {};
-  return { params, state: { ...state } };
+): Map<NodeId, { params: Record<string, Tensor>; state: Record<string, Tensor> }> {
+  const out = new Map<NodeId, { params: Record<string, Tensor>; state: Record<string, Tensor> }>();
+  for (const n of from.program.nodes) out.set(n.id, { params: {}, state: { ...n.ctx.state } });
+  for (const p of from.params) out.get(p.node)!.params[p.name] = from.program.value(p.slot);
+  return out;
 }
 
 /**
@@ -161,11 +161,13 @@ function sharedTensors(
 function initializeParams(compiled: CompiledGraph, order: ResolvedNode[], seed: number): void {
   const rng = new Rng(seed);
   const consumers = new Map<NodeId, ResolvedNode[]>();
-  for (const r of order) for (const s of r.sources) consumers.set(s, [...(consumers.get(s) ?? []), r]);
+  for (const r of order)
+    for (const s of r.sources) (consumers.get(s) ?? consumers.set(s, []).get(s)!).push(r);
   const byNode = new Map<NodeId, CompiledParam[]>();
-  for (const p of compiled.params) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p]);
+  for (const p of compiled.params) (byNode.get(p.node) ?? byNode.set(p.node, []).get(p.node)!).push(p);
+  const byId = new Map(order.map((r) => [r.node.id, r]));
   for (const [node, params] of byNode) {
-    const r = order.find((x) => x.node.id === node)!;
+    const r = byId.get(node)!;
     const init = r.attrs['init'];
     const kind: InitKind =
       typeof init === 'string' && (INIT_KINDS as readonly string[]).includes(init)

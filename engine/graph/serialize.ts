@@ -50,6 +50,9 @@ interface Shaped {
   entries?: [string, Shaped][];
   items?: Shaped[];
   expand?: boolean;
+  /** Memoised one-line text and whether the value must break (each subtree is asked at every level). */
+  flat?: string;
+  breaks?: boolean;
 }
 
 function shape(
@@ -64,27 +67,33 @@ function shape(
 }
 
 function inline(s: Shaped): string {
-  if (s.items) return s.items.length ? `[${s.items.map(inline).join(', ')}]` : '[]';
-  if (s.entries)
-    return s.entries.length
+  if (s.flat !== undefined) return s.flat;
+  if (s.items) s.flat = s.items.length ? `[${s.items.map(inline).join(', ')}]` : '[]';
+  else if (s.entries)
+    s.flat = s.entries.length
       ? `{ ${s.entries.map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')} }`
       : '{}';
-  return JSON.stringify(s.value);
+  else s.flat = JSON.stringify(s.value);
+  return s.flat;
 }
 
 /** Prettier breaks a list of two or more objects that each have two or more keys. */
 function breaksAlways(s: Shaped): boolean {
-  if (s.expand) return true;
-  if (s.items)
-    return (
-      (s.items.length > 1 && s.items.every((i) => (i.entries?.length ?? 0) > 1)) || s.items.some(breaksAlways)
-    );
-  return s.entries?.some(([, v]) => breaksAlways(v)) ?? false;
+  if (s.breaks !== undefined) return s.breaks;
+  if (s.expand) s.breaks = true;
+  else if (s.items)
+    s.breaks =
+      (s.items.length > 1 && s.items.every((i) => (i.entries?.length ?? 0) > 1)) ||
+      s.items.some(breaksAlways);
+  else s.breaks = s.entries?.some(([, v]) => breaksAlways(v)) ?? false;
+  return s.breaks;
 }
 
 function print(s: Shaped, indent: string, prefixLen: number, suffixLen: number): string {
-  const flat = inline(s);
-  if (!breaksAlways(s) && indent.length + prefixLen + flat.length + suffixLen <= WIDTH) return flat;
+  if (!breaksAlways(s)) {
+    const flat = inline(s);
+    if (indent.length + prefixLen + flat.length + suffixLen <= WIDTH) return flat;
+  }
   const inner = indent + INDENT;
   if (s.items) {
     const lines = s.items.map((it, i) => inner + print(it, inner, 0, i < s.items!.length - 1 ? 1 : 0));
@@ -97,7 +106,7 @@ function print(s: Shaped, indent: string, prefixLen: number, suffixLen: number):
     });
     return `{\n${lines.join(',\n')}\n${indent}}`;
   }
-  return flat;
+  return inline(s);
 }
 
 export function serializeGraph(doc: GraphDoc): string {

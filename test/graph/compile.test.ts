@@ -127,3 +127,21 @@ test('a training step allocates no tensors: every buffer exists before the first
   });
   assert.ok(g.params.every((p) => g.program.grad(p.slot) !== null));
 });
+
+test('withBatchSize shares running statistics (batch_norm state) too', () => {
+  const d = spiral();
+  d.nodes.splice(2, 0, { id: 'bn', op: 'batch_norm', attrs: {}, position: { x: 270, y: 0 } });
+  d.edges = d.edges.map((e) => (e.from === 'h1' ? { ...e, from: 'bn' } : e));
+  d.edges.push({ from: 'h1', to: 'bn' });
+  const g = compileGraph(d, { batchSize: 4 });
+  const h = g.withBatchSize(16);
+  const state = (c: typeof g) => c.program.nodes.find((n) => n.id === 'bn')!.ctx.state;
+  assert.deepEqual(Object.keys(state(g)).sort(), ['running_mean', 'running_var']);
+  for (const k of Object.keys(state(g))) assert.equal(state(h)[k], state(g)[k]);
+  g.program.value(g.input).data.set([1, 2, 3, 4, 5, 6, 7, 8]);
+  g.program.forward();
+  assert.ok(
+    state(h)['running_mean']!.data.some((v) => v !== 0),
+    'a training step in one is seen by the other',
+  );
+});

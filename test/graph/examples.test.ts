@@ -10,7 +10,17 @@ import { readWeights } from '../../engine/graph/weights.js';
 
 const dir = join(__dirname, '../../examples');
 const examples = readdirSync(dir).filter((f) => f.endsWith('.nngraph.json'));
-const REQUIRED = ['four-layer', 'sawtooth', 'spiral', 'xor', 'sine', 'circles-shallow', 'circles-deep'];
+const REQUIRED = [
+  'four-layer',
+  'sawtooth',
+  'spiral',
+  'xor',
+  'sine',
+  'circles-shallow',
+  'circles-deep',
+  'layernorm-dropout',
+  'cnn-digits',
+];
 
 test('the required examples are there', () => {
   for (const name of REQUIRED) assert.ok(examples.includes(`${name}.nngraph.json`), name);

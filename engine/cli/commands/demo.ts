@@ -40,7 +40,7 @@ data points as a PNG (default directory: out/demo).`,
     const { session, final } = o;
     const acc = final.accuracy ?? NaN;
     process.stdout.write(
-      `final training accuracy: ${(100 * acc).toFixed(1)}% (loss ${final.loss!.toFixed(4)}) after ` +
+      `final training accuracy: ${(100 * acc).toFixed(1)}% (loss ${final.loss!.toExponential(2)}) after ` +
         `${o.result.history.length} epochs in ${o.seconds.toFixed(2)} s\n`,
     );
     const bounds = dataBounds(session.dataset.x);

@@ -2,13 +2,13 @@
  * `backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--save-weights <file>]`:
  * trains a graph document headless with its own training settings.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { besideGraph, readGraphFile } from '../graph-file.js';
 import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { weightsOf } from '../../graph/weights.js';
+import { readWeights, weightsOf, type Weights } from '../../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
 import type { EpochMetrics, TrainResult } from '../../train/trainer.js';
 import { CsvError } from '../../data/csv.js';
@@ -19,6 +19,8 @@ export interface TrainArgs {
   epochs?: number;
   seed?: number;
   json: boolean;
+  /** Start from these weights (a backprop-studio.weights file) instead of the initialisers. */
+  weights?: string;
   saveWeights?: string;
 }
 
@@ -35,10 +37,11 @@ export function parseTrainArgs(args: string[]): TrainArgs {
     if (a === '--epochs') out.epochs = integer(a, args[++i], 1);
     else if (a === '--seed') out.seed = integer(a, args[++i], 0);
     else if (a === '--json') out.json = true;
-    else if (a === '--save-weights') {
+    else if (a === '--save-weights' || a === '--weights') {
       const f = args[++i];
-      if (!f || f.startsWith('-')) throw new UsageError('--save-weights needs a file name');
-      out.saveWeights = f;
+      if (!f || f.startsWith('-')) throw new UsageError(`${a} needs a file name`);
+      if (a === '--weights') out.weights = f;
+      else out.saveWeights = f;
     } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else if (out.file) throw new UsageError(`one graph at a time (got ${out.file} and ${a})`);
     else out.file = a;
@@ -61,13 +64,23 @@ export function epochJson(
 /** Builds a session, printing why not (to stderr) when the document or its data are unusable. */
 export function openSession(
   file: string,
+  weightsFile: string | undefined,
   opts: Parameters<typeof prepareTraining>[1],
   err: (s: string) => void,
 ): TrainingSession | null {
   const doc = readGraphFile(file, err);
   if (!doc) return null;
+  let weights: Weights | undefined;
+  if (weightsFile) {
+    try {
+      weights = readWeights(readFileSync(weightsFile, 'utf8'));
+    } catch (e) {
+      err(`${weightsFile}: ${(e as Error).message}\n`);
+      return null;
+    }
+  }
   try {
-    return prepareTraining(doc, { ...opts, readText: besideGraph(file) });
+    return prepareTraining(doc, { ...opts, weights, readText: besideGraph(file) });
   } catch (e) {
     if (e instanceof GraphError) for (const d of e.diagnostics) err(`${formatDiagnostic(file, d)}\n`);
     else if (e instanceof CsvError) err(`${e.message}\n`);
@@ -97,13 +110,14 @@ export function runTraining(
   let every = 1;
   session = openSession(
     a.file,
+    a.weights,
     {
       epochs: a.epochs,
       seed: a.seed,
       events: {
         onStep: (e) => {
           if (!a.json && out.isTTY && e.step % 10 === 0)
-            progress.update(session!.epochs, e.epoch - 1 + 0, `loss ${e.loss.toFixed(4)}`);
+            progress.update(session!.epochs, e.epoch - 1, `loss ${lossText(e.loss)}`);
         },
         onEpoch: (m) => {
           if (a.json) out.write(`${JSON.stringify({ epoch: m.epoch, ...epochJson(m) })}\n`);
@@ -140,12 +154,17 @@ function valOf(s: TrainingSession): { valLoss: number; valAccuracy?: number } {
   return { valLoss: v.loss, valAccuracy: v.accuracy };
 }
 
+/** A loss to read at a glance: 4 decimals, or 3 significant digits once it is that small. */
+function lossText(v: number): string {
+  return v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toFixed(4);
+}
+
 function describe(m: Pick<EpochMetrics, 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy'>): string {
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   return [
-    `loss ${m.loss.toFixed(4)}`,
+    `loss ${lossText(m.loss)}`,
     m.accuracy !== undefined && `accuracy ${pct(m.accuracy)}`,
-    m.valLoss !== undefined && `val_loss ${m.valLoss.toFixed(4)}`,
+    m.valLoss !== undefined && `val_loss ${lossText(m.valLoss)}`,
     m.valAccuracy !== undefined && `val_accuracy ${pct(m.valAccuracy)}`,
   ]
     .filter(Boolean)
@@ -155,7 +174,8 @@ function describe(m: Pick<EpochMetrics, 'loss' | 'accuracy' | 'valLoss' | 'valAc
 export const train: Command = {
   name: 'train',
   summary: 'train a graph headless with its training settings',
-  usage: `Usage: backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--save-weights <file>]
+  usage: `Usage: backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--weights <file>]
+                             [--save-weights <file>]
 
 Trains the graph on the dataset its "training" section names, with its optimiser, schedule and
 batch size. Prints a progress bar on a terminal (plain lines otherwise).
@@ -163,6 +183,7 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
   --seed S               the seed for initial weights, dropout, validation split and batch order
   --json                 one JSON object per line per epoch (epoch, loss, accuracy, val_loss,
                          val_accuracy), then one with "final": true and the final metrics
+  --weights <file>       start from these weights instead of the initialisers
   --save-weights <file>  write the trained weights (backprop-studio.weights JSON)`,
   async run(args) {
     const a = parseTrainArgs(args);

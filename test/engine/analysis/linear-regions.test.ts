@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
 import {
   linearRegions1d,
@@ -8,6 +10,9 @@ import {
 import { sawtoothGraph, sawtoothValue } from '../../../engine/analysis/sawtooth.js';
 import { ProgramBuilder } from '../../../engine/autodiff/program.js';
 import { compileGraph } from '../../../engine/graph/compile.js';
+import { parseGraph } from '../../../engine/graph/parse.js';
+import { readWeights } from '../../../engine/graph/weights.js';
+import type { GraphDoc } from '../../../engine/graph/document.js';
 import { Tensor } from '../../../engine/tensor/tensor.js';
 
 interface Layer {
@@ -112,4 +117,23 @@ test('2-D: relu of each coordinate splits the plane into its four quadrants (sam
   const at = (row: number, col: number) => g.region[row * g.width + col]!;
   assert.equal(new Set([at(0, 0), at(0, 7), at(7, 0), at(7, 7)]).size, 4);
   for (let r2 = 0; r2 < 4; r2++) for (let c = 0; c < 4; c++) assert.equal(at(r2, c), at(0, 0));
+});
+
+test('examples/sawtooth is the generated depth-4 sawtooth and has 16 pieces', () => {
+  const root = resolve(__dirname, '../../..');
+  const parsed = parseGraph(readFileSync(join(root, 'examples/sawtooth.nngraph.json'), 'utf8'));
+  const weights = readWeights(readFileSync(join(root, 'examples/sawtooth.weights.json'), 'utf8'));
+  const generated = sawtoothGraph(4);
+  // The same nodes and wiring (order in the file aside).
+  const sorted = (xs: object[]) => xs.map((x) => JSON.stringify(x)).sort();
+  const shape = (d: GraphDoc) => ({
+    nodes: sorted(d.nodes.map(({ id, op, attrs }) => ({ id, op, attrs }))),
+    edges: sorted(d.edges),
+  });
+  assert.deepEqual(shape(parsed.doc!), shape(generated.doc));
+  assert.deepEqual(weights.weights, generated.weights.weights);
+  const r = linearRegions1d(compileGraph(parsed.doc!, { batchSize: 1, dtype: 'float64', weights }), [-2, 2]);
+  assert.ok(r.ok);
+  assert.equal(r.regions.depth, 4);
+  assert.equal(r.regions.pieces, 16);
 });

@@ -126,6 +126,35 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'layer_norm, batch_norm, dropout',
+    sample: [4],
+    build: (node, x) => {
+      const ln = node('ln', 'layer_norm', [node('h', 'linear', [x], { units: 5 })]);
+      const bn = node('bn', 'batch_norm', [node('g', 'linear', [ln], { units: 3 })], { momentum: 0.3 });
+      return node('drop', 'dropout', [node('r', 'tanh', [bn])], { p: 0.4 });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'conv2d (padding), relu, max_pool2d',
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const conv = node('conv', 'conv2d', [x], { outChannels: 3, kernel: 3, padding: 1 });
+      return node('pool', 'max_pool2d', [node('act', 'relu', [conv])], { kernel: 2 });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'conv2d (stride 2, no bias), batch_norm, avg_pool2d (padding)',
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const conv = node('conv', 'conv2d', [x], { outChannels: 2, kernel: 2, stride: 2, bias: false });
+      const bn = node('bn', 'batch_norm', [conv]);
+      return node('pool', 'avg_pool2d', [bn], { kernel: 2, stride: 1, padding: 1 });
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'huber_loss',
     build: (node, x) => node('h', 'linear', [x], { units: 3 }),
     loss: 'huber_loss',

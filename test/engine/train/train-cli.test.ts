@@ -79,3 +79,27 @@ test('bad arguments are usage errors', () => {
   assert.throws(() => parseTrainArgs(['g', '--fast']), /unknown option --fast/);
   assert.deepEqual(parseTrainArgs(['g', '--json', '--epochs', '5']), { file: 'g', json: true, epochs: 5 });
 });
+
+test('--weights starts from a weights file: the sawtooth construction fits its dataset exactly', () => {
+  const o = runTraining(
+    {
+      file: 'examples/sawtooth.nngraph.json',
+      weights: 'examples/sawtooth.weights.json',
+      epochs: 1,
+      json: true,
+    },
+    { write: () => {} },
+    (s) => assert.fail(s),
+  );
+  assert.ok(o);
+  assert.ok(o.final.loss! < 1e-10, `loss ${o.final.loss}`);
+});
+
+test('an unreadable weights file is named with what is wrong', () => {
+  const bad = join(dir, 'bad.weights.json');
+  writeFileSync(bad, '{"format": "something else"}');
+  const errs: string[] = [];
+  const o = runTraining({ file: graph, weights: bad, json: true }, { write: () => {} }, (s) => errs.push(s));
+  assert.equal(o, null);
+  assert.match(errs.join(''), /bad\.weights\.json: not a weights file/);
+});
