@@ -10,7 +10,7 @@ import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
 import { readWeights, weightsOf, type Weights } from '../../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
-import type { EpochMetrics, TrainResult } from '../../train/trainer.js';
+import { TrainingError, type EpochMetrics, type TrainResult } from '../../train/trainer.js';
 import { CsvError } from '../../data/csv.js';
 import { ProgressLine } from '../progress.js';
 
@@ -137,7 +137,16 @@ export function runTraining(
     );
   for (const note of session.dataset.notes ?? []) if (!a.json) out.write(`  note: ${note}\n`);
   const t0 = performance.now();
-  const result = session.trainer.run();
+  let result: TrainResult;
+  try {
+    result = session.trainer.run();
+  } catch (e) {
+    // A kernel refusing the data (e.g. a class index out of range) is a message, not a stack trace.
+    if (!(e instanceof RangeError || e instanceof TrainingError)) throw e;
+    progress.done();
+    err(`${a.file}: training stopped: ${e.message}\n`);
+    return null;
+  }
   const seconds = (performance.now() - t0) / 1000;
   progress.done();
   const fin = session.trainer.evaluate(session.train);
