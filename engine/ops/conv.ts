@@ -3,6 +3,8 @@ import { defineOp } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
+import { gemm } from '../kernels/gemm.js';
+import { col2imAdd, im2col, nchwToRows, rowsToNchw } from '../kernels/im2col.js';
 
 /** Sizes of a sliding-window op: input [n, c, h, w], window k, stride s, padding p, output [.., oh, ow]. */
 interface Window {
@@ -101,32 +103,43 @@ export const conv2d = defineOp<ConvAttrs, ConvPlan>({
     return d.n * a.outChannels * d.oh * d.ow * (2 * d.c * a.kernel * a.kernel + (a.bias ? 1 : 0));
   },
   plan: ([x], a) => ({ ...windowOf('conv2d', x!, a.kernel, a.stride, a.padding), o: a.outChannels }),
-  forward: ({ plan }, [x, wt, b], out) => {
-    convAcc(plan, x!.data, wt!.data, out.data, false);
-    if (b) addChannelBias(plan, b.data, out.data);
+  // Forward and VJP run as matrix products over im2col rows (engine/kernels/im2col.ts): `cols`
+  // holds one input window per output pixel, `rows` the output (or its gradient) pixel-major.
+  saved: ([x], a) => {
+    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
+    const pixels = d.n * d.oh * d.ow;
+    return { cols: [pixels, d.c * d.k * d.k], rows: [pixels, a.outChannels] };
   },
-  vjp: ({ plan: d }, [x, wt], _out, g, [gx, gw, gb]) => {
-    const { n, c, h, w, k, s, p, oh, ow, o } = d;
-    for (let b = 0; b < n; b++)
-      for (let oc = 0; oc < o; oc++)
-        for (let i = 0; i < oh; i++)
-          for (let j = 0; j < ow; j++) {
-            const gv = g.data[((b * o + oc) * oh + i) * ow + j]!;
-            if (gb) gb.data[oc]! += gv;
-            for (let ic = 0; ic < c; ic++)
-              for (let ki = 0; ki < k; ki++) {
-                const hi = i * s - p + ki;
-                if (hi < 0 || hi >= h) continue;
-                const xr = ((b * c + ic) * h + hi) * w,
-                  wr = ((oc * c + ic) * k + ki) * k;
-                for (let kj = 0; kj < k; kj++) {
-                  const wj = j * s - p + kj;
-                  if (wj < 0 || wj >= w) continue;
-                  if (gx) gx.data[xr + wj]! += gv * wt!.data[wr + kj]!;
-                  if (gw) gw.data[wr + kj]! += gv * x!.data[xr + wj]!;
-                }
-              }
-          }
+  forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+    const pixels = d.n * d.oh * d.ow;
+    im2col(d, x!.data, cols!.data);
+    gemm('nt', pixels, d.o, d.c * d.k * d.k, cols!.data, 0, wt!.data, 0, rows!.data, 0, false);
+    rowsToNchw(rows!.data, out.data, d.n, d.o, d.oh * d.ow);
+    if (b) addChannelBias(d, b.data, out.data);
+  },
+  // Recomputes the im2col of x rather than trusting forward's: the second-order rule calls this
+  // with x's tangent in place of x.
+  vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+    const pixels = d.n * d.oh * d.ow,
+      plane = d.oh * d.ow,
+      width = d.c * d.k * d.k;
+    nchwToRows(g.data, rows!.data, d.n, d.o, plane);
+    if (gw) {
+      im2col(d, x!.data, cols!.data);
+      gemm('tn', d.o, width, pixels, rows!.data, 0, cols!.data, 0, gw.data, 0, true); // gW += Gᵀ·cols
+    }
+    if (gx) {
+      gemm('nn', pixels, width, d.o, rows!.data, 0, wt!.data, 0, cols!.data, 0, false); // dcols = G·W
+      col2imAdd(d, cols!.data, gx.data);
+    }
+    if (gb)
+      for (let b = 0; b < d.n; b++)
+        for (let oc = 0; oc < d.o; oc++) {
+          const at = (b * d.o + oc) * plane;
+          let sum = 0;
+          for (let q = 0; q < plane; q++) sum += g.data[at + q]!;
+          gb.data[oc]! += sum;
+        }
   },
   jvp: ({ plan }, [x, wt], _out, [tx, tw, tb], tout) => {
     tout.fill(0);
@@ -152,28 +165,36 @@ function poolWindow(op: string, x: Shape, a: PoolAttrs): Window {
   return windowOf(op, x, a.kernel, a.stride ?? a.kernel, a.padding);
 }
 
-/** Calls f(outIndex, inputIndex) for every in-bounds element of every output window. */
-function eachWindow(d: Window, f: (q: number, idx: number, first: boolean) => void): void {
+/**
+ * For each output element q, the in-bounds input elements of its window:
+ * idx[start[q] .. start[q + 1]). Built once per shape so the kernels are plain loops.
+ */
+interface WindowTable {
+  start: Int32Array;
+  idx: Int32Array;
+}
+
+function windowTable(d: Window): WindowTable {
   const { n, c, h, w, k, s, p, oh, ow } = d;
+  const start = new Int32Array(n * c * oh * ow + 1);
+  const idx: number[] = [];
   for (let plane = 0; plane < n * c; plane++)
     for (let i = 0; i < oh; i++)
       for (let j = 0; j < ow; j++) {
-        const q = (plane * oh + i) * ow + j;
-        let first = true;
         for (let ki = 0; ki < k; ki++) {
           const hi = i * s - p + ki;
           if (hi < 0 || hi >= h) continue;
           for (let kj = 0; kj < k; kj++) {
             const wj = j * s - p + kj;
-            if (wj < 0 || wj >= w) continue;
-            f(q, (plane * h + hi) * w + wj, first);
-            first = false;
+            if (wj >= 0 && wj < w) idx.push((plane * h + hi) * w + wj);
           }
         }
+        start[(plane * oh + i) * ow + j + 1] = idx.length;
       }
+  return { start, idx: Int32Array.from(idx) };
 }
 
-type MaxPoolPlan = Window & { argmax: Int32Array };
+type MaxPoolPlan = WindowTable & { argmax: Int32Array };
 
 export const maxPool2d = defineOp<PoolAttrs, MaxPoolPlan>({
   name: 'max_pool2d',
@@ -191,16 +212,18 @@ export const maxPool2d = defineOp<PoolAttrs, MaxPoolPlan>({
   // argmax: for each output, the input element it took (scratch kept for the derivatives).
   plan: ([x], a) => {
     const d = poolWindow('max_pool2d', x!, a);
-    return { ...d, argmax: new Int32Array(d.n * d.c * d.oh * d.ow) };
+    return { ...windowTable(d), argmax: new Int32Array(d.n * d.c * d.oh * d.ow) };
   },
-  forward: ({ plan }, [x], out) =>
-    eachWindow(plan, (q, idx, first) => {
+  forward: ({ plan: { start, idx, argmax } }, [x], out) => {
+    for (let q = 0; q < argmax.length; q++) {
       // The first maximum wins ties, as in PyTorch.
-      if (first || x!.data[idx]! > out.data[q]!) {
-        out.data[q] = x!.data[idx]!;
-        plan.argmax[q] = idx;
-      }
-    }),
+      let best = start[q]!;
+      for (let e = start[q]! + 1; e < start[q + 1]!; e++)
+        if (x!.data[idx[e]!]! > x!.data[idx[best]!]!) best = e;
+      argmax[q] = idx[best]!;
+      out.data[q] = x!.data[idx[best]!]!;
+    }
+  },
   vjp: ({ plan: { argmax } }, _xs, _out, g, [gx]) => {
     if (gx) for (let q = 0; q < argmax.length; q++) gx.data[argmax[q]!]! += g.data[q]!;
   },
@@ -211,7 +234,7 @@ export const maxPool2d = defineOp<PoolAttrs, MaxPoolPlan>({
   doc: 'max_pool2d(x) = the largest element of each window; ∂/∂x routes g to that element',
 });
 
-export const avgPool2d = defineOp<PoolAttrs, Window>({
+export const avgPool2d = defineOp<PoolAttrs, WindowTable & { inv: number }>({
   name: 'avg_pool2d',
   category: 'layers',
   inputs: ['x'],
@@ -224,21 +247,29 @@ export const avgPool2d = defineOp<PoolAttrs, Window>({
     const d = poolWindow('avg_pool2d', x!, a);
     return d.n * d.c * d.oh * d.ow * d.k * d.k;
   },
-  plan: ([x], a) => poolWindow('avg_pool2d', x!, a),
   // Divides by k² even where the window overlaps padding (PyTorch's count_include_pad=True).
-  forward: ({ plan }, [x], out) => {
-    const inv = 1 / (plan.k * plan.k);
-    out.fill(0);
-    eachWindow(plan, (q, idx) => (out.data[q]! += x!.data[idx]! * inv));
+  plan: ([x], a) => {
+    const d = poolWindow('avg_pool2d', x!, a);
+    return { ...windowTable(d), inv: 1 / (d.k * d.k) };
   },
-  vjp: ({ plan }, _xs, _out, g, [gx]) => {
-    const inv = 1 / (plan.k * plan.k);
-    if (gx) eachWindow(plan, (q, idx) => (gx.data[idx]! += g.data[q]! * inv));
+  forward: ({ plan: { start, idx, inv } }, [x], out) => {
+    for (let q = 0; q < out.data.length; q++) {
+      let sum = 0;
+      for (let e = start[q]!; e < start[q + 1]!; e++) sum += x!.data[idx[e]!]!;
+      out.data[q] = sum * inv;
+    }
   },
-  jvp: ({ plan }, _xs, _out, [tx], tout) => {
-    const inv = 1 / (plan.k * plan.k);
-    tout.fill(0);
-    if (tx) eachWindow(plan, (q, idx) => (tout.data[q]! += tx.data[idx]! * inv));
+  vjp: ({ plan: { start, idx, inv } }, _xs, _out, g, [gx]) => {
+    if (!gx) return;
+    for (let q = 0; q < g.data.length; q++)
+      for (let e = start[q]!; e < start[q + 1]!; e++) gx.data[idx[e]!]! += g.data[q]! * inv;
+  },
+  jvp: ({ plan: { start, idx, inv } }, _xs, _out, [tx], tout) => {
+    for (let q = 0; q < tout.data.length; q++) {
+      let sum = 0;
+      if (tx) for (let e = start[q]!; e < start[q + 1]!; e++) sum += tx.data[idx[e]!]!;
+      tout.data[q] = sum * inv;
+    }
   },
   secondOrder: { kind: 'linear' },
   doc: 'avg_pool2d(x) = the mean of each k×k window (padding counted); ∂/∂x spreads g/k² over the window',

@@ -60,7 +60,7 @@ function linearDims(x: Shape): { rows: number; inF: number } {
   return { rows: inF === 0 ? 0 : sizeOf(x) / inF, inF };
 }
 
-export const linear = defineOp<LinearAttrs>({
+export const linear = defineOp<LinearAttrs, { rows: number; inF: number }>({
   name: 'linear',
   category: 'layers',
   inputs: ['x'],
@@ -89,20 +89,18 @@ export const linear = defineOp<LinearAttrs>({
     const { rows, inF } = linearDims(x!);
     return rows * a.units * (2 * inF + (a.bias ? 1 : 0));
   },
-  forward: ({ attrs: { units } }, [x, w, b], out) => {
-    const { rows, inF } = linearDims(x!.shape);
+  plan: ([x]) => linearDims(x!),
+  forward: ({ attrs: { units }, plan: { rows, inF } }, [x, w, b], out) => {
     mmNT(out.data, x!.data, w!.data, rows, inF, units, false);
     if (b) addRows(out.data, b.data, rows, units);
   },
-  vjp: ({ attrs: { units } }, [x, w], _out, g, [gx, gw, gb]) => {
-    const { rows, inF } = linearDims(x!.shape);
+  vjp: ({ attrs: { units }, plan: { rows, inF } }, [x, w], _out, g, [gx, gw, gb]) => {
     if (gx) mmNN(gx.data, g.data, w!.data, rows, units, inF, true); // gx += g·W
     if (gw) mmTN(gw.data, g.data, x!.data, units, rows, inF, true); // gW += gᵀ·x
     if (gb)
       for (let r = 0; r < rows; r++) for (let o = 0; o < units; o++) gb.data[o]! += g.data[r * units + o]!;
   },
-  jvp: ({ attrs: { units } }, [x, w], _out, [tx, tw, tb], tout) => {
-    const { rows, inF } = linearDims(x!.shape);
+  jvp: ({ attrs: { units }, plan: { rows, inF } }, [x, w], _out, [tx, tw, tb], tout) => {
     tout.fill(0);
     if (tx) mmNT(tout.data, tx.data, w!.data, rows, inF, units, true);
     if (tw) mmNT(tout.data, x!.data, tw.data, rows, inF, units, true);

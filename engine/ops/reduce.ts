@@ -14,9 +14,11 @@ function reduceDims(op: string, x: Shape, a: ReduceAttrs): [number, number, numb
   return splitAt(x, normaliseAxis(op, a.axis, x));
 }
 
-function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs> {
+type Dims = [outer: number, n: number, inner: number];
+
+function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs, Dims> {
   const scaleOf = (n: number): number => (name === 'mean' ? 1 / n : 1);
-  return defineOp<ReduceAttrs>({
+  return defineOp<ReduceAttrs, Dims>({
     name,
     category: 'math',
     inputs: ['x'],
@@ -34,8 +36,8 @@ function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs> {
       return a.keepdim ? x!.map((d, i) => (i === ax ? 1 : d)) : x!.filter((_, i) => i !== ax);
     },
     flops: ([x]) => sizeOf(x!),
-    forward: ({ attrs }, [x], out) => {
-      const [outer, n, inner] = reduceDims(name, x!.shape, attrs);
+    plan: ([x], a) => reduceDims(name, x!, a),
+    forward: ({ plan: [outer, n, inner] }, [x], out) => {
       const s = scaleOf(n),
         xd = x!.data,
         od = out.data;
@@ -46,9 +48,8 @@ function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs> {
           od[o * inner + i] = acc * s;
         }
     },
-    vjp: ({ attrs }, [x], _out, g, [gx]) => {
+    vjp: ({ plan: [outer, n, inner] }, _xs, _out, g, [gx]) => {
       if (!gx) return;
-      const [outer, n, inner] = reduceDims(name, x!.shape, attrs);
       const s = scaleOf(n);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
@@ -56,9 +57,8 @@ function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs> {
           for (let k = 0; k < n; k++) gx.data[(o * n + k) * inner + i]! += gv;
         }
     },
-    jvp: ({ attrs }, [x], _out, [tx], tout) => {
+    jvp: ({ plan: [outer, n, inner] }, _xs, _out, [tx], tout) => {
       if (!tx) return void tout.fill(0);
-      const [outer, n, inner] = reduceDims(name, x!.shape, attrs);
       const s = scaleOf(n);
       for (let o = 0; o < outer; o++)
         for (let i = 0; i < inner; i++) {
@@ -85,60 +85,67 @@ const SOFTMAX_AXIS: AttrSpec = {
   doc: 'the axis the probabilities sum to 1 over',
 };
 
-/** Visits each line along the softmax axis: `f(base, stride, n)`, element k at base + k·stride. */
-function eachLine(x: Shape, axis: number, f: (base: number, stride: number, n: number) => void): void {
-  const [outer, n, inner] = splitAt(x, normaliseAxis('softmax', axis, x));
-  for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) f(o * n * inner + i, inner, n);
-}
+/**
+ * The lines along the softmax axis: line L = o·inner + i starts at base(L) = o·n·inner + i and
+ * steps by `inner` (s below), n elements.
+ */
+const lineDims = (op: string, x: Shape, axis: number): Dims => splitAt(x, normaliseAxis(op, axis, x));
+const lineBase = (line: number, n: number, inner: number): number =>
+  Math.floor(line / inner) * n * inner + (line % inner);
 
-export const softmax = defineOp<SoftmaxAttrs>({
+export const softmax = defineOp<SoftmaxAttrs, Dims>({
   name: 'softmax',
   category: 'activations',
   inputs: ['x'],
   attrs: { axis: SOFTMAX_AXIS },
   shape: ([x], a) => (normaliseAxis('softmax', a.axis, x!), x!),
   flops: ([x]) => 5 * sizeOf(x!),
-  forward: ({ attrs }, [x], out) => {
+  plan: ([x], a) => lineDims('softmax', x!, a.axis),
+  forward: ({ plan: [outer, n, s] }, [x], out) => {
     const xd = x!.data,
       y = out.data;
-    eachLine(x!.shape, attrs.axis, (b, s, n) => {
+    for (let line = 0; line < outer * s; line++) {
+      const b = lineBase(line, n, s);
       let m = -Infinity;
       for (let k = 0; k < n; k++) m = Math.max(m, xd[b + k * s]!);
       let z = 0;
       for (let k = 0; k < n; k++) z += y[b + k * s] = Math.exp(xd[b + k * s]! - m);
       for (let k = 0; k < n; k++) y[b + k * s]! /= z;
-    });
+    }
   },
   // gx = y ⊙ (g - <g, y>)
-  vjp: ({ attrs }, [x], out, g, [gx]) => {
+  vjp: ({ plan: [outer, n, s] }, _xs, out, g, [gx]) => {
     if (!gx) return;
     const y = out.data,
       gd = g.data;
-    eachLine(x!.shape, attrs.axis, (b, s, n) => {
+    for (let line = 0; line < outer * s; line++) {
+      const b = lineBase(line, n, s);
       let gy = 0;
       for (let k = 0; k < n; k++) gy += gd[b + k * s]! * y[b + k * s]!;
       for (let k = 0; k < n; k++) gx.data[b + k * s]! += y[b + k * s]! * (gd[b + k * s]! - gy);
-    });
+    }
   },
-  jvp: ({ attrs }, [x], out, [tx], tout) => {
+  jvp: ({ plan: [outer, n, s] }, _xs, out, [tx], tout) => {
     if (!tx) return void tout.fill(0);
     const y = out.data;
-    eachLine(x!.shape, attrs.axis, (b, s, n) => {
+    for (let line = 0; line < outer * s; line++) {
+      const b = lineBase(line, n, s);
       let ty = 0;
       for (let k = 0; k < n; k++) ty += tx.data[b + k * s]! * y[b + k * s]!;
       for (let k = 0; k < n; k++) tout.data[b + k * s] = y[b + k * s]! * (tx.data[b + k * s]! - ty);
-    });
+    }
   },
   secondOrder: {
     kind: 'custom',
     // d/dt [y ⊙ (g - <g,y>)] = ẏ ⊙ (g - <g,y>) + y ⊙ (ġ - <ġ,y> - <g,ẏ>)
-    vjpJvp: ({ attrs }, [x], out, g, _tx, tout, tg, [tgx]) => {
+    vjpJvp: ({ plan: [outer, n, s] }, _xs, out, g, _tx, tout, tg, [tgx]) => {
       if (!tgx) return;
       const y = out.data,
         ty = tout.data,
         gd = g.data,
         tgd = tg.data;
-      eachLine(x!.shape, attrs.axis, (b, s, n) => {
+      for (let line = 0; line < outer * s; line++) {
+        const b = lineBase(line, n, s);
         let gy = 0,
           tgy = 0,
           gty = 0;
@@ -152,61 +159,66 @@ export const softmax = defineOp<SoftmaxAttrs>({
           const j = b + k * s;
           tgx.data[j]! += ty[j]! * (gd[j]! - gy) + y[j]! * (tgd[j]! - tgy - gty);
         }
-      });
+      }
     },
   },
   doc: 'softmax(x)_i = e^{x_i} / Σ_j e^{x_j} along the axis; ∂/∂x = y ⊙ (g - <g, y>)',
 });
 
-export const logSoftmax = defineOp<SoftmaxAttrs>({
+export const logSoftmax = defineOp<SoftmaxAttrs, Dims>({
   name: 'log_softmax',
   category: 'activations',
   inputs: ['x'],
   attrs: { axis: SOFTMAX_AXIS },
   shape: ([x], a) => (normaliseAxis('log_softmax', a.axis, x!), x!),
   flops: ([x]) => 5 * sizeOf(x!),
-  forward: ({ attrs }, [x], out) => {
+  plan: ([x], a) => lineDims('log_softmax', x!, a.axis),
+  forward: ({ plan: [outer, n, s] }, [x], out) => {
     const xd = x!.data,
       y = out.data;
-    eachLine(x!.shape, attrs.axis, (b, s, n) => {
+    for (let line = 0; line < outer * s; line++) {
+      const b = lineBase(line, n, s);
       let m = -Infinity;
       for (let k = 0; k < n; k++) m = Math.max(m, xd[b + k * s]!);
       let z = 0;
       for (let k = 0; k < n; k++) z += Math.exp(xd[b + k * s]! - m);
       const lse = m + Math.log(z);
       for (let k = 0; k < n; k++) y[b + k * s] = xd[b + k * s]! - lse;
-    });
+    }
   },
   // gx = g - softmax · Σ g
-  vjp: ({ attrs }, [x], out, g, [gx]) => {
+  vjp: ({ plan: [outer, n, s] }, _xs, out, g, [gx]) => {
     if (!gx) return;
     const y = out.data,
       gd = g.data;
-    eachLine(x!.shape, attrs.axis, (b, s, n) => {
+    for (let line = 0; line < outer * s; line++) {
+      const b = lineBase(line, n, s);
       let gs = 0;
       for (let k = 0; k < n; k++) gs += gd[b + k * s]!;
       for (let k = 0; k < n; k++) gx.data[b + k * s]! += gd[b + k * s]! - Math.exp(y[b + k * s]!) * gs;
-    });
+    }
   },
-  jvp: ({ attrs }, [x], out, [tx], tout) => {
+  jvp: ({ plan: [outer, n, s] }, _xs, out, [tx], tout) => {
     if (!tx) return void tout.fill(0);
     const y = out.data;
-    eachLine(x!.shape, attrs.axis, (b, s, n) => {
+    for (let line = 0; line < outer * s; line++) {
+      const b = lineBase(line, n, s);
       let pt = 0;
       for (let k = 0; k < n; k++) pt += Math.exp(y[b + k * s]!) * tx.data[b + k * s]!;
       for (let k = 0; k < n; k++) tout.data[b + k * s] = tx.data[b + k * s]! - pt;
-    });
+    }
   },
   secondOrder: {
     kind: 'custom',
     // d/dt [g - p Σg] = ġ - ṗ Σg - p Σġ, with ṗ = p ⊙ ẏ
-    vjpJvp: ({ attrs }, [x], out, g, _tx, tout, tg, [tgx]) => {
+    vjpJvp: ({ plan: [outer, n, s] }, _xs, out, g, _tx, tout, tg, [tgx]) => {
       if (!tgx) return;
       const y = out.data,
         ty = tout.data,
         gd = g.data,
         tgd = tg.data;
-      eachLine(x!.shape, attrs.axis, (b, s, n) => {
+      for (let line = 0; line < outer * s; line++) {
+        const b = lineBase(line, n, s);
         let gs = 0,
           tgs = 0;
         for (let k = 0; k < n; k++) {
@@ -218,7 +230,7 @@ export const logSoftmax = defineOp<SoftmaxAttrs>({
           const p = Math.exp(y[j]!);
           tgx.data[j]! += tgd[j]! - p * ty[j]! * gs - p * tgs;
         }
-      });
+      }
     },
   },
   doc: 'log_softmax(x)_i = x_i - log Σ_j e^{x_j} along the axis; ∂/∂x = g - softmax(x)·Σ g',

@@ -119,20 +119,10 @@ function concatDims(a: Shape, b: Shape, axis: number): [number, number, number, 
   return [outer, na, b[ax]!, inner];
 }
 
-/** Calls f(offsetInOut, offsetInA, offsetInB, lenA, lenB) for each outer block. */
-function eachBlock(
-  a: Shape,
-  b: Shape,
-  axis: number,
-  f: (o: number, ia: number, ib: number, la: number, lb: number) => void,
-): void {
-  const [outer, na, nb, inner] = concatDims(a, b, axis);
-  const la = na * inner,
-    lb = nb * inner;
-  for (let o = 0; o < outer; o++) f(o * (la + lb), o * la, o * lb, la, lb);
-}
+/** Plan: [outer blocks, block length in a, block length in b]. */
+type ConcatPlan = [outer: number, la: number, lb: number];
 
-export const concat = defineOp<ConcatAttrs>({
+export const concat = defineOp<ConcatAttrs, ConcatPlan>({
   name: 'concat',
   category: 'shape',
   inputs: ['a', 'b'],
@@ -143,21 +133,28 @@ export const concat = defineOp<ConcatAttrs>({
     return a!.map((d, i) => (i === ax ? d + b![i]! : d));
   },
   flops: () => 0,
-  forward: ({ attrs }, [a, b], out) =>
-    eachBlock(a!.shape, b!.shape, attrs.axis, (o, ia, ib, la, lb) => {
-      for (let i = 0; i < la; i++) out.data[o + i] = a!.data[ia + i]!;
-      for (let i = 0; i < lb; i++) out.data[o + la + i] = b!.data[ib + i]!;
-    }),
-  vjp: ({ attrs }, [a, b], _out, g, [ga, gb]) =>
-    eachBlock(a!.shape, b!.shape, attrs.axis, (o, ia, ib, la, lb) => {
-      if (ga) for (let i = 0; i < la; i++) ga.data[ia + i]! += g.data[o + i]!;
-      if (gb) for (let i = 0; i < lb; i++) gb.data[ib + i]! += g.data[o + la + i]!;
-    }),
-  jvp: ({ attrs }, [a, b], _out, [ta, tb], tout) =>
-    eachBlock(a!.shape, b!.shape, attrs.axis, (o, ia, ib, la, lb) => {
-      for (let i = 0; i < la; i++) tout.data[o + i] = ta ? ta.data[ia + i]! : 0;
-      for (let i = 0; i < lb; i++) tout.data[o + la + i] = tb ? tb.data[ib + i]! : 0;
-    }),
+  plan: ([a, b], { axis }) => {
+    const [outer, na, nb, inner] = concatDims(a!, b!, axis);
+    return [outer, na * inner, nb * inner];
+  },
+  forward: ({ plan: [outer, la, lb] }, [a, b], out) => {
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let i = 0; i < la; i++) out.data[k++] = a!.data[o * la + i]!;
+      for (let i = 0; i < lb; i++) out.data[k++] = b!.data[o * lb + i]!;
+    }
+  },
+  vjp: ({ plan: [outer, la, lb] }, _xs, _out, g, [ga, gb]) => {
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let i = 0; i < la; i++, k++) if (ga) ga.data[o * la + i]! += g.data[k]!;
+      for (let i = 0; i < lb; i++, k++) if (gb) gb.data[o * lb + i]! += g.data[k]!;
+    }
+  },
+  jvp: ({ plan: [outer, la, lb] }, _xs, _out, [ta, tb], tout) => {
+    for (let o = 0, k = 0; o < outer; o++) {
+      for (let i = 0; i < la; i++) tout.data[k++] = ta ? ta.data[o * la + i]! : 0;
+      for (let i = 0; i < lb; i++) tout.data[k++] = tb ? tb.data[o * lb + i]! : 0;
+    }
+  },
   secondOrder: { kind: 'linear' },
   doc: 'concat(a, b) joins along the axis; ∂/∂a, ∂/∂b = the matching slices of g',
 });
