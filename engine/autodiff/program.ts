@@ -248,10 +248,15 @@ export class Program {
   forward(upTo = -1): void {
     const nodes = this.nodes;
     for (let i = 0; i < nodes.length; i++) {
-      const n = nodes[i]!;
-      n.op.forward(n.ctx, n.xs, this.slots[n.output]!.value);
-      if (n.output === upTo) return;
+      this.forwardNode(i);
+      if (nodes[i]!.output === upTo) return;
     }
+  }
+
+  /** Runs node `i` alone (its inputs must be computed): one step of the forward pass. */
+  forwardNode(i: number): void {
+    const n = this.nodes[i]!;
+    n.op.forward(n.ctx, n.xs, this.slots[n.output]!.value);
   }
 
   /** Reverse mode from a scalar slot (after forward): fills every allocated gradient. */
@@ -267,6 +272,15 @@ export class Program {
    * a scalar): the vector-Jacobian product, filling every allocated gradient.
    */
   backwardFrom(slot: number, cotangent: Tensor | null): void {
+    this.seedBackward(slot, cotangent);
+    for (let i = this.nodes.length - 1; i >= 0; i--) this.backwardNode(i);
+  }
+
+  /**
+   * The start of reverse mode: zeroes every gradient and seeds `slot`'s with `cotangent` (null: 1).
+   * backwardNode(i) for i from the last node down to 0 then completes what backwardFrom does.
+   */
+  seedBackward(slot: number, cotangent: Tensor | null): void {
     const slots = this.slots;
     for (let i = 0; i < slots.length; i++) slots[i]!.grad?.data.fill(0);
     const seed = slots[slot]!.grad;
@@ -278,11 +292,19 @@ export class Program {
         );
       seed.data.set(cotangent.data);
     } else seed.fill(1);
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const n = this.nodes[i]!;
-      const g = slots[n.output]!.grad;
-      if (g) n.op.vjp(n.ctx, n.xs, slots[n.output]!.value, g, n.gx);
-    }
+  }
+
+  /**
+   * One step of reverse mode: node `i`'s vector-Jacobian product, ACCUMULATED into `gx` (default:
+   * the gradients of its input and parameter slots; pass zeroed buffers to see this node's share
+   * alone). Returns false when no gradient reaches the node's output (nothing to do).
+   */
+  backwardNode(i: number, gx: Grads = this.nodes[i]!.gx): boolean {
+    const n = this.nodes[i]!;
+    const g = this.slots[n.output]!.grad;
+    if (!g) return false;
+    n.op.vjp(n.ctx, n.xs, this.slots[n.output]!.value, g, gx);
+    return true;
   }
 
   /**

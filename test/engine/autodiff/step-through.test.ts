@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileGraph, type CompiledGraph } from '../../../engine/graph/compile.js';
+import { parseGraph } from '../../../engine/graph/parse.js';
+import { loadDataset } from '../../../engine/data/load.js';
+import { takeRows } from '../../../engine/data/dataset.js';
+import { StepThrough, type BackwardStep, type Step } from '../../../engine/autodiff/step-through.js';
+
+const BATCH = 16;
+
+/** The example compiled at a small batch size with its first rows loaded: twice the same thing. */
+function loaded(name: string): CompiledGraph {
+  const text = readFileSync(join(__dirname, `../../../examples/${name}.nngraph.json`), 'utf8');
+  const { doc, diagnostics } = parseGraph(text);
+  assert.ok(doc, diagnostics.map((d) => d.message).join('; '));
+  const g = compileGraph(doc, { batchSize: BATCH, seed: 7 });
+  const ds = loadDataset(doc.training.dataset);
+  const rows = Array.from({ length: BATCH }, (_, i) => i);
+  g.program.value(g.input).data.set(takeRows(ds.x, rows).data);
+  if (g.target !== null) g.program.value(g.target).data.set(takeRows(ds.y, rows).data);
+  return g;
+}
+
+/** Every slot's value and gradient after the Program's own full forward and backward pass. */
+function fullPass(g: CompiledGraph): { values: Float32Array[]; grads: (Float32Array | null)[] } {
+  g.program.forward();
+  g.program.backward(g.loss);
+  return {
+    values: g.program.slots.map((s) => s.value.data.slice() as Float32Array),
+    grads: g.program.slots.map((s) => (s.grad ? (s.grad.data.slice() as Float32Array) : null)),
+  };
+}
+
+function assertGradsEqual(g: CompiledGraph, grads: (Float32Array | null)[], when: string): void {
+  g.program.slots.forEach((s, i) => {
+    if (!s.grad) return;
+    assert.deepEqual(s.grad.data, grads[i], `${when}: gradient of ${s.name}`);
+  });
+}
+
+for (const name of ['spiral', 'layernorm-dropout']) {
+  test(`${name}: stepping all the way gives exactly the full pass's values and gradients`, () => {
+    const ref = fullPass(loaded(name));
+    const g = loaded(name);
+    const st = new StepThrough(g.program, g.loss);
+    const steps: Step[] = [];
+    for (let s = st.step(); s; s = st.step()) steps.push(s);
+    assert.equal(steps.length, st.length);
+    assert.ok(st.done);
+    assertGradsEqual(g, ref.grads, 'after stepping');
+    const forward = steps.filter((s) => s.phase === 'forward');
+    const backward = steps.filter((s): s is BackwardStep => s.phase === 'backward');
+    assert.deepEqual(
+      forward.map((s) => s.node),
+      g.program.nodes.map((n) => n.id),
+    );
+    assert.deepEqual(
+      backward.map((s) => s.node),
+      g.program.nodes.map((n) => n.id).reverse(),
+    );
+    for (const s of forward) assert.deepEqual(s.output.data, ref.values[g.nodeSlot.get(s.node)!], s.node);
+    for (const s of backward) {
+      assert.deepEqual(s.incoming.data, ref.grads[g.nodeSlot.get(s.node)!], `incoming at ${s.node}`);
+      assert.equal(s.rule.doc, g.program.nodes[s.index]!.op.doc);
+      for (const p of s.passed) {
+        const slot = g.program.slot(p.slot);
+        // Every slot here has one consumer, so this node's share is the whole final gradient.
+        assert.deepEqual(p.contribution.data, ref.grads[slot], `${s.node} → ${p.slot}`);
+        assert.deepEqual(p.accumulated.data, ref.grads[slot], `${s.node} → ${p.slot} (accumulated)`);
+      }
+    }
+    const linear = backward.find((s) => s.op === 'linear')!;
+    assert.match(linear.rule.jacobian ?? '', /φᵀ ⊗ I/);
+    assert.deepEqual(
+      linear.passed.map((p) => p.port),
+      ['x', 'weight', 'bias'],
+    );
+    const relu = backward.find((s) => s.op === 'relu')!;
+    assert.match(relu.rule.jacobian ?? '', /diagonal/);
+  });
+
+  test(`${name}: step back, run to a node and restart replay the same numbers`, () => {
+    const ref = fullPass(loaded(name));
+    const g = loaded(name);
+    const st = new StepThrough(g.program, g.loss);
+    const random = g.program.randomState;
+    st.seek(st.length);
+    for (let i = 0; i < 3; i++) st.back();
+    assert.equal(st.position, st.length - 3);
+    const again = st.step()!;
+    assert.equal(again.phase, 'backward');
+    assert.deepEqual((again as BackwardStep).incoming.data, ref.grads[g.nodeSlot.get(again.node)!]);
+    st.seek(st.length);
+    assertGradsEqual(g, ref.grads, 'after stepping back and forth');
+
+    const hidden = g.program.nodes.find((n) => n.op.name === 'linear')!.id;
+    const back = st.runTo({ node: hidden, phase: 'backward' });
+    assert.equal(back.phase, 'backward');
+    assert.equal(back.node, hidden);
+    assert.deepEqual((back as BackwardStep).incoming.data, ref.grads[g.nodeSlot.get(hidden)!]);
+    const fwd = st.runTo({ node: hidden, phase: 'forward' });
+    assert.equal(st.position, 1 + g.program.nodes.findIndex((n) => n.id === hidden));
+    assert.deepEqual(fwd.phase === 'forward' && fwd.output.data, ref.values[g.nodeSlot.get(hidden)!]);
+
+    st.restart();
+    assert.equal(st.position, 0);
+    assert.equal(st.current, null);
+    assert.equal(g.program.randomState, random);
+    st.seek(st.length);
+    assertGradsEqual(g, ref.grads, 'after restart');
+    st.end();
+    assert.equal(g.program.randomState, random, 'end() leaves the random stream where it was');
+    assert.throws(() => st.runTo({ node: 'nope', phase: 'forward' }), /no forward step for node 'nope'/);
+    assert.throws(() => st.seek(st.length + 1), RangeError);
+  });
+}
