@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileGraph, type CompiledGraph } from '../../../engine/graph/compile.js';
 import { parseGraph } from '../../../engine/graph/parse.js';
@@ -40,7 +40,15 @@ function assertGradsEqual(g: CompiledGraph, grads: (Float32Array | null)[], when
   });
 }
 
-for (const name of ['spiral', 'layernorm-dropout']) {
+const examples = readdirSync(join(__dirname, '../../../examples'))
+  .filter((f) => f.endsWith('.nngraph.json'))
+  .map((f) => f.slice(0, -'.nngraph.json'.length));
+
+test('the step-through examples include dropout and layer norm', () => {
+  for (const name of ['spiral', 'layernorm-dropout']) assert.ok(examples.includes(name), name);
+});
+
+for (const name of examples) {
   test(`${name}: stepping all the way gives exactly the full pass's values and gradients`, () => {
     const ref = fullPass(loaded(name));
     const g = loaded(name);
@@ -71,14 +79,20 @@ for (const name of ['spiral', 'layernorm-dropout']) {
         assert.deepEqual(p.accumulated.data, ref.grads[slot], `${s.node} → ${p.slot} (accumulated)`);
       }
     }
-    const linear = backward.find((s) => s.op === 'linear')!;
-    assert.match(linear.rule.jacobian ?? '', /φᵀ ⊗ I/);
-    assert.deepEqual(
-      linear.passed.map((p) => p.port),
-      ['x', 'weight', 'bias'],
-    );
-    const relu = backward.find((s) => s.op === 'relu')!;
-    assert.match(relu.rule.jacobian ?? '', /diagonal/);
+    for (const s of backward.filter((b) => b.op === 'linear')) {
+      assert.match(s.rule.jacobian ?? '', /φᵀ ⊗ I/);
+      // The first layer passes nothing to the data (no gradient flows into the input batch).
+      const xGrad = g.program.grad(g.program.nodes[s.index]!.inputs[0]!) !== null;
+      const hasBias = g.program.slots.some((slot) => slot.name === `${s.node}.bias`);
+      const expected = [...(xGrad ? ['x'] : []), 'weight', ...(hasBias ? ['bias'] : [])];
+      assert.deepEqual(
+        s.passed.map((p) => p.port),
+        expected,
+      );
+    }
+    const activations = backward.filter((s) => s.op === 'relu' || s.op === 'tanh');
+    assert.ok(activations.length > 0);
+    for (const s of activations) assert.match(s.rule.jacobian ?? '', /diagonal/);
   });
 
   test(`${name}: step back, run to a node and restart replay the same numbers`, () => {
