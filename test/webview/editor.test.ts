@@ -61,8 +61,9 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
   }
 
   before(async () => {
-    const out = mkdtempSync(join(resolve(__dirname, '..', '..', '.e2e'), 'webview-'));
-    mkdirSync(out, { recursive: true });
+    const e2eDir = resolve(__dirname, '..', '..', '.e2e');
+    mkdirSync(e2eDir, { recursive: true });
+    const out = mkdtempSync(join(e2eDir, 'webview-'));
     buildWebview(out);
     h = await Harness.start(out);
     h.page.setDefaultTimeout(30_000);
@@ -137,7 +138,10 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     history.pop();
     doc = history.pop()!;
     await h.send({ type: 'docChanged', doc, diagnostics: [], version: ++version });
-    await h.page.locator('.react-flow__edge').nth(2).waitFor();
+    // React Flow re-mounts edges when the document changes: wait for the settled state, not the first
+    // matching frame (the old edges still satisfy a plain nth(2) wait).
+    await h.page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
+    await h.page.locator('.op-node[data-node-id="x"]', { hasText: /features 2/ }).waitFor();
     assert.equal(await h.page.locator('.react-flow__edge').count(), 3);
     assert.match(await h.page.locator('.op-node[data-node-id="x"]').innerText(), /features 2/);
     assert.deepEqual(await h.posted(), [], 'undo sent nothing: the webview keeps no undo stack');
