@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import {
   CodeServer,
@@ -100,13 +100,12 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     await added.waitFor({ timeout: 10_000 });
     assert.equal(await view.locator('.op-node').count(), before + 1);
 
-    await view
-      .locator(`.op-node[data-node-id="${source.id}"] .react-flow__handle-right`)
-      .dragTo(added.locator('.react-flow__handle-left'));
-    await view
-      .locator(`.react-flow__edge[aria-label*="${source.id}"], .react-flow__edge`)
-      .nth(doc.edges.length)
-      .waitFor();
+    await connect(
+      page,
+      view.locator(`.op-node[data-node-id="${source.id}"] .react-flow__handle-right`),
+      added.locator('.react-flow__handle-left'),
+      view.locator(`.react-flow__edge[aria-label="Edge from ${source.id} to tanh"]`),
+    );
     await view.locator('.op-node[data-node-id="tanh"] [data-testid="node-shape"]').getByText('N×').waitFor();
 
     await page.keyboard.press('Control+S');
@@ -170,6 +169,27 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
 });
 
 /** The workbench draws before extensions register: wait until our command is in the palette. */
+/**
+ * Drags a connection from one handle to another with the mouse in small steps (React Flow follows
+ * mousemove events; a single jump is sometimes missed on a loaded machine) until `edge` appears.
+ */
+async function connect(page: Page, from: Locator, to: Locator, edge: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const a = (await from.boundingBox())!;
+    const b = (await to.boundingBox())!;
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+    await page.mouse.up();
+    try {
+      await edge.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
 async function waitForExtension(page: Page): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import Mocha from 'mocha';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,7 +43,12 @@ const tests: [string, () => Promise<void>][] = [
       assert.ok(ext, `${EXTENSION_ID} is loaded`);
       await ext.activate();
       const commands = await vscode.commands.getCommands(true);
-      for (const c of ['backpropStudio.newNetwork', 'backpropStudio.openInGraphEditor'])
+      for (const c of [
+        'backpropStudio.newNetwork',
+        'backpropStudio.openInGraphEditor',
+        'backpropStudio.exportTypeScript',
+        'backpropStudio.exportOnnx',
+      ])
         assert.ok(commands.includes(c), c);
     },
   ],
@@ -90,6 +95,31 @@ const tests: [string, () => Promise<void>][] = [
         diags[0]!.range.start.line >= 2,
         `at the end of the text (line ${diags[0]!.range.start.line})`,
       );
+    },
+  ],
+  [
+    '"Export as TypeScript" and "Export as ONNX" write the graph beside its file',
+    async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const example = readFileSync(join(ext.extensionPath, 'examples', 'spiral.nngraph.json'), 'utf8');
+      const uri = scratchCopy('spiral.nngraph.json', example);
+      await vscode.commands.executeCommand('backpropStudio.exportTypeScript', uri);
+      const ts = uri.fsPath.replace(/\.nngraph\.json$/, '.ts');
+      await until('the exported module', () => existsSync(ts));
+      const code = readFileSync(ts, 'utf8');
+      assert.match(code, /export function forward\(/);
+      assert.match(code, /export function gradients\(/);
+      assert.doesNotMatch(code, /^import /m, 'the module imports nothing');
+      await vscode.commands.executeCommand('backpropStudio.exportOnnx', uri);
+      const onnx = uri.fsPath.replace(/\.nngraph\.json$/, '.onnx');
+      await until('the exported ONNX file', () => existsSync(onnx));
+      const bytes = readFileSync(onnx);
+      assert.ok(bytes.length > 1000, `ONNX file of ${bytes.length} bytes holds the weights`);
+      assert.ok(
+        bytes.includes(Buffer.from('Gemm')) || bytes.includes(Buffer.from('MatMul')),
+        'has the layers',
+      );
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     },
   ],
 ];

@@ -1,0 +1,128 @@
+/**
+ * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
+ * its weights (`<name>.weights.json` beside it when there is one, else the initialisers with the
+ * graph's seed) written beside the graph file, then opened or revealed. The engine does the work;
+ * this file only finds the inputs and reports what went wrong in the user's terms.
+ */
+import * as vscode from 'vscode';
+import { parseGraph } from '../engine/graph/parse.js';
+import { readWeights, type Weights } from '../engine/graph/weights.js';
+import { compileGraph } from '../engine/graph/compile.js';
+import { weightsOf } from '../engine/graph/weights.js';
+import { exportTypeScript } from '../engine/codegen/export.js';
+import { exportOnnx } from '../engine/onnx/export.js';
+import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+import type { GraphDoc } from '../engine/graph/document.js';
+
+export const EXPORT_COMMANDS = {
+  typescript: 'backpropStudio.exportTypeScript',
+  onnx: 'backpropStudio.exportOnnx',
+} as const;
+
+interface ExportFormat {
+  label: string;
+  extension: string;
+  /** Opened in an editor after export (text) or only revealed (binary). */
+  open: boolean;
+  produce(doc: GraphDoc, weights: Weights | null, stem: string): Uint8Array;
+}
+
+const FORMATS: Record<keyof typeof EXPORT_COMMANDS, ExportFormat> = {
+  typescript: {
+    label: 'TypeScript',
+    extension: '.ts',
+    open: true,
+    produce: (doc, weights, stem) =>
+      new TextEncoder().encode(
+        exportTypeScript(doc, weights, { name: stem, source: `${stem}${GRAPH_FILE_SUFFIX}` }).code,
+      ),
+  },
+  onnx: {
+    label: 'ONNX',
+    extension: '.onnx',
+    open: false,
+    // ONNX carries weights: without a weights file, the graph's seeded initial weights.
+    produce: (doc, weights) =>
+      exportOnnx(
+        doc,
+        weights ?? weightsOf(compileGraph(doc, { batchSize: 1, seed: doc.training.seed ?? 0 })),
+      ),
+  },
+};
+
+export function registerExportCommands(): vscode.Disposable {
+  return vscode.Disposable.from(
+    ...(Object.keys(FORMATS) as (keyof typeof FORMATS)[]).map((key) =>
+      vscode.commands.registerCommand(EXPORT_COMMANDS[key], (uri?: vscode.Uri) =>
+        exportGraph(FORMATS[key], uri),
+      ),
+    ),
+  );
+}
+
+/** The graph file the command is about: the argument (explorer, editor title) or the active tab. */
+function graphUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
+  if (uri) return uri;
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) return input.uri;
+  return undefined;
+}
+
+async function exportGraph(
+  format: ExportFormat,
+  arg: vscode.Uri | undefined,
+): Promise<vscode.Uri | undefined> {
+  const uri = graphUri(arg);
+  if (!uri || !uri.path.endsWith(GRAPH_FILE_SUFFIX)) {
+    void vscode.window.showErrorMessage(
+      `Export as ${format.label}: open a *${GRAPH_FILE_SUFFIX} file first, then run the command again.`,
+    );
+    return undefined;
+  }
+  const document = await vscode.workspace.openTextDocument(uri);
+  const { doc, diagnostics } = parseGraph(document.getText());
+  const fileName = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  if (!doc) {
+    const first = diagnostics.find((d) => d.severity === 'error');
+    void vscode.window.showErrorMessage(
+      `Export as ${format.label}: ${fileName} is not a graph yet${first ? ` (${first.line ? `line ${first.line}: ` : ''}${first.message})` : ''}. Fix the problems shown in the Problems panel first.`,
+    );
+    return undefined;
+  }
+  const stem = fileName.slice(0, -GRAPH_FILE_SUFFIX.length);
+  const folder = vscode.Uri.joinPath(uri, '..');
+  const weightsUri = vscode.Uri.joinPath(folder, `${stem}.weights.json`);
+  let weights: Weights | null = null;
+  try {
+    const bytes = await vscode.workspace.fs.readFile(weightsUri);
+    try {
+      weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${stem}.weights.json can't be used: ${(e as Error).message}`,
+      );
+      return undefined;
+    }
+  } catch {
+    // No weights file: the export starts from the graph's initialisers.
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = format.produce(doc, weights, stem);
+  } catch (e) {
+    void vscode.window.showErrorMessage(
+      `Export as ${format.label} failed for ${fileName}: ${(e as Error).message}`,
+    );
+    return undefined;
+  }
+  const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
+  await vscode.workspace.fs.writeFile(target, bytes);
+  const from = weights
+    ? `trained weights from ${stem}.weights.json`
+    : 'initial weights (no weights file beside it)';
+  if (format.open) await vscode.window.showTextDocument(target, { preview: false });
+  void vscode.window.showInformationMessage(
+    `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
+  );
+  return target;
+}
