@@ -2,7 +2,8 @@
  * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
  * its weights (`<name>.weights.json` beside it when there is one, else the initialisers with the
  * graph's seed) written beside the graph file, then opened or revealed. The engine does the work;
- * this file only finds the inputs and reports what went wrong in the user's terms.
+ * this file only finds the inputs and reports what went wrong in the user's terms. "Import ONNX
+ * Model…" goes the other way: a model becomes `<name>.nngraph.json` + `<name>.weights.json`.
  */
 import * as vscode from 'vscode';
 import { parseGraph } from '../engine/graph/parse.js';
@@ -11,6 +12,8 @@ import { compileGraph } from '../engine/graph/compile.js';
 import { weightsOf } from '../engine/graph/weights.js';
 import { exportTypeScript } from '../engine/codegen/export.js';
 import { exportOnnx } from '../engine/onnx/export.js';
+import { importOnnx } from '../engine/onnx/import.js';
+import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 
@@ -18,6 +21,7 @@ export const EXPORT_COMMANDS = {
   typescript: 'backpropStudio.exportTypeScript',
   onnx: 'backpropStudio.exportOnnx',
 } as const;
+export const IMPORT_ONNX_COMMAND = 'backpropStudio.importOnnx';
 
 interface ExportFormat {
   label: string;
@@ -52,6 +56,7 @@ const FORMATS: Record<keyof typeof EXPORT_COMMANDS, ExportFormat> = {
 
 export function registerExportCommands(): vscode.Disposable {
   return vscode.Disposable.from(
+    vscode.commands.registerCommand(IMPORT_ONNX_COMMAND, (uri?: vscode.Uri) => importModel(uri)),
     ...(Object.keys(FORMATS) as (keyof typeof FORMATS)[]).map((key) =>
       vscode.commands.registerCommand(EXPORT_COMMANDS[key], (uri?: vscode.Uri) =>
         exportGraph(FORMATS[key], uri),
@@ -125,4 +130,54 @@ async function exportGraph(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
   );
   return target;
+}
+
+/**
+ * Writes `<model>.nngraph.json` and `<model>.weights.json` beside the model and opens the graph.
+ * Nothing is written when any op can't be imported (the error lists them) or a file would be overwritten.
+ */
+async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+  const model =
+    arg ??
+    (
+      await vscode.window.showOpenDialog({
+        title: 'Import an ONNX model as a graph',
+        filters: { 'ONNX model': ['onnx'] },
+        canSelectMany: false,
+      })
+    )?.[0];
+  if (!model) return undefined;
+  const fileName = model.path.slice(model.path.lastIndexOf('/') + 1);
+  const stem = fileName.replace(/\.onnx$/i, '');
+  const folder = vscode.Uri.joinPath(model, '..');
+  const graphUri = vscode.Uri.joinPath(folder, `${stem}${GRAPH_FILE_SUFFIX}`);
+  const weightsUri = vscode.Uri.joinPath(folder, `${stem}.weights.json`);
+  for (const existing of [graphUri, weightsUri]) {
+    try {
+      await vscode.workspace.fs.stat(existing);
+      void vscode.window.showErrorMessage(
+        `Import ONNX: ${existing.path.slice(existing.path.lastIndexOf('/') + 1)} already exists; move or rename it first (nothing was written).`,
+      );
+      return undefined;
+    } catch {
+      // Free: go on.
+    }
+  }
+  let result;
+  try {
+    result = importOnnx(await vscode.workspace.fs.readFile(model));
+  } catch (e) {
+    void vscode.window.showErrorMessage(
+      `Import ONNX: ${fileName} can't be imported: ${(e as Error).message}`,
+    );
+    return undefined;
+  }
+  const encoder = new TextEncoder();
+  await vscode.workspace.fs.writeFile(graphUri, encoder.encode(serializeGraph(result.doc)));
+  await vscode.workspace.fs.writeFile(weightsUri, encoder.encode(`${JSON.stringify(result.weights)}\n`));
+  await vscode.commands.executeCommand('vscode.open', graphUri);
+  void vscode.window.showInformationMessage(
+    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${stem}.weights.json.`,
+  );
+  return graphUri;
 }

@@ -48,6 +48,7 @@ const tests: [string, () => Promise<void>][] = [
         'backpropStudio.openInGraphEditor',
         'backpropStudio.exportTypeScript',
         'backpropStudio.exportOnnx',
+        'backpropStudio.importOnnx',
       ])
         assert.ok(commands.includes(c), c);
     },
@@ -119,6 +120,15 @@ const tests: [string, () => Promise<void>][] = [
         bytes.includes(Buffer.from('Gemm')) || bytes.includes(Buffer.from('MatMul')),
         'has the layers',
       );
+      // And back: the exported model imports as a graph + weights beside it, opened in the editor.
+      const imported = join(mkdtempSync(join(tmpdir(), 'bps-')), 'model.onnx');
+      writeFileSync(imported, bytes);
+      await vscode.commands.executeCommand('backpropStudio.importOnnx', vscode.Uri.file(imported));
+      const graph = imported.replace(/\.onnx$/, '.nngraph.json');
+      const weights = imported.replace(/\.onnx$/, '.weights.json');
+      await until('the imported graph', () => existsSync(graph) && existsSync(weights));
+      const importedDoc = JSON.parse(readFileSync(graph, 'utf8')) as { nodes: { op: string }[] };
+      assert.equal(importedDoc.nodes.filter((n) => n.op === 'linear').length, 3, 'the three linear layers');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     },
   ],
