@@ -4,20 +4,10 @@ import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import { gemm } from '../kernels/gemm.js';
-import { col2imAdd, im2col, nchwToRows, rowsToNchw } from '../kernels/im2col.js';
+import { col2imAdd, im2col, nchwToRows, rowsToNchw, type ConvGeometry } from '../kernels/im2col.js';
 
-/** Sizes of a sliding-window op: input [n, c, h, w], window k, stride s, padding p, output [.., oh, ow]. */
-interface Window {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  k: number;
-  s: number;
-  p: number;
-  oh: number;
-  ow: number;
-}
+/** Sizes of a sliding-window op (the same geometry im2col works with). */
+type Window = ConvGeometry;
 
 function windowOf(op: string, x: Shape, k: number, s: number, p: number): Window {
   if (x.length !== 4) throw new ShapeError(`${op}: x must be [N, C, H, W], got ${shapeToString(x)}`);
