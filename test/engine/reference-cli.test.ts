@@ -5,22 +5,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reference } from '../../engine/cli/commands/reference.js';
+import { captureOutput } from '../cli/capture-output.js';
 
 const shared = join(__dirname, '..', '..', '..', 'shared', 'reference', 'pytorch-reference.json');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout),
-    ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (err.push(s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await reference.run(args), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
+function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return captureOutput(() => reference.run(args));
 }
 
 function tempFile(content: string): string {

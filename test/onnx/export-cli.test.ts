@@ -9,22 +9,13 @@ import { decodeModel } from '../../engine/onnx/onnx-proto.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
 import { exportCommand, EXPORT_TARGETS } from '../../engine/cli/commands/export.js';
 import { maxAbsDiff, referenceModels, runOrt } from './reference-models.js';
+import { captureOutput } from '../cli/capture-output.js';
 
 const ref = referenceModels()[0]!; // the Tanh/ReLU MLP
 
 async function runExport(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  const err = process.stderr.write.bind(process.stderr);
-  const out = process.stdout.write.bind(process.stdout);
-  let stderr = '';
-  let stdout = '';
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  try {
-    return { code: await exportCommand.run(args), stderr, stdout };
-  } finally {
-    process.stderr.write = err;
-    process.stdout.write = out;
-  }
+  const { code, out, err } = await captureOutput(() => exportCommand.run(args));
+  return { code, stderr: err, stdout: out };
 }
 
 test('an op without an ONNX row is named, with its node, in the error', () => {

@@ -8,23 +8,14 @@ import { importCommand } from '../../engine/cli/commands/import.js';
 import { runCommand } from '../../engine/cli/commands/run.js';
 import type { Command } from '../../engine/cli/command.js';
 import { maxAbsDiff, referenceModels, type StoredTensor } from './reference-models.js';
+import { captureOutput } from '../cli/capture-output.js';
 
 async function capture(
   cmd: Command,
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  let stdout = '';
-  let stderr = '';
-  process.stdout.write = ((s: string) => ((stdout += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  try {
-    return { code: await cmd.run(args), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
+  const { code, out, err } = await captureOutput(() => cmd.run(args));
+  return { code, stdout: out, stderr: err };
 }
 
 for (const ref of referenceModels()) {

@@ -8,6 +8,7 @@ import { encodeModel } from '../../engine/onnx/onnx-proto.js';
 import { importOnnx, OnnxImportError } from '../../engine/onnx/import.js';
 import { floatTensor } from '../../engine/onnx/tensor-data.js';
 import { importCommand } from '../../engine/cli/commands/import.js';
+import { captureOutput } from '../cli/capture-output.js';
 
 /** A model using ops import doesn't know, one of them in a custom domain. */
 function unsupportedModel(): Uint8Array {
@@ -96,17 +97,8 @@ test('a node that can be named but not represented is reported with its reason',
 });
 
 async function runImport(args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  const out = process.stdout.write.bind(process.stdout);
-  let stderr = '';
-  process.stderr.write = ((s: string) => ((stderr += s), true)) as typeof process.stderr.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return { code: await importCommand.run(args), stderr };
-  } finally {
-    process.stderr.write = write;
-    process.stdout.write = out;
-  }
+  const { code, err } = await captureOutput(() => importCommand.run(args));
+  return { code, stderr: err };
 }
 
 test('import CLI: an unsupported model writes nothing and names the ops; existing files are not overwritten', async () => {

@@ -7,21 +7,12 @@ import { join } from 'node:path';
 import { main } from '../../../engine/cli/main.js';
 import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
 import { serializeGraph } from '../../../engine/graph/serialize.js';
+import { captureOutput } from '../../cli/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const [o, e] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['analyze', ...args]);
-    return { code, out, err };
-  } finally {
-    [process.stdout.write, process.stderr.write] = [o, e];
-  }
+  return captureOutput(() => main(['analyze', ...args]));
 }
 
 function writeSawtooth(depth: number): { graph: string; weights: string } {

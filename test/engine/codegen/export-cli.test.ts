@@ -8,21 +8,12 @@ import { main } from '../../../engine/cli/main.js';
 import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
 import { serializeGraph } from '../../../engine/graph/serialize.js';
 import { loadGenerated } from './generated-module.js';
+import { captureOutput } from '../../cli/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'export-ts-'));
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '',
-    err = '';
-  const [o, e] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['export', ...args]);
-    return { code, out, err };
-  } finally {
-    [process.stdout.write, process.stderr.write] = [o, e];
-  }
+  return captureOutput(() => main(['export', ...args]));
 }
 
 const { doc, weights } = sawtoothGraph(3);
