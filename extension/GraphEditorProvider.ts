@@ -119,6 +119,19 @@ class GraphEditorSession {
         });
         return;
       }
+      case 'run':
+      case 'trace':
+      case 'traceTo':
+      case 'gradcheck':
+      case 'analyze':
+      case 'runOptions':
+        // Placeholder until the engine worker lands (issue #5): say so rather than ignore.
+        this.post({
+          type: 'runRejected',
+          requestId: 'requestId' in msg ? msg.requestId : null,
+          reason: 'Training in the editor is not available in this build yet.',
+        });
+        return;
       default:
         assertNever(msg);
     }

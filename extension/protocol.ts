@@ -10,6 +10,7 @@
  */
 import type { Diagnostic, GraphDoc } from '../engine/graph/document.js';
 import type { GraphEdit } from '../engine/graph/edits.js';
+import type { RunEvent, RunRequest } from '../engine/run/protocol.js';
 
 /** What the editor shows: a document, or (when the text could not be read) why not. */
 export interface DocumentState {
@@ -28,13 +29,17 @@ export type WebviewToHost =
   /** Reopen the file in VS Code's text editor (the "Open as text" button). */
   | { type: 'openAsText' }
   /** Show a diagnostic's place in the text editor. */
-  | { type: 'revealLine'; line: number };
+  | { type: 'revealLine'; line: number }
+  /** Training, step-through, gradient check and analyses (engine/run/protocol.ts). */
+  | RunRequest;
 
 export type HostToWebview =
   | ({ type: 'init'; fileName: string } & DocumentState)
   | ({ type: 'docChanged' } & DocumentState)
   /** An edit that could not be applied (stale ids, a cycle, a document that can't be read). */
-  | { type: 'editRejected'; requestId: number; reason: string };
+  | { type: 'editRejected'; requestId: number; reason: string }
+  /** What the engine worker reports about the run (engine/run/protocol.ts). */
+  | RunEvent;
 
 export function assertNever(x: never, what = 'message'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);

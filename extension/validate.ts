@@ -9,6 +9,7 @@ import type { AttrValue, Attrs } from '../engine/ops/define.js';
 import type { GraphEdge, GraphNode } from '../engine/graph/document.js';
 import type { GraphEdit, Position } from '../engine/graph/edits.js';
 import type { WebviewToHost } from './protocol.js';
+import { RequestError, RUN_REQUEST_VALIDATORS } from '../engine/run/validate-request.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -156,6 +157,7 @@ const messages: MessageValidators = {
   },
   openAsText: () => ({ type: 'openAsText' }),
   revealLine: (o) => ({ type: 'revealLine', line: int(o.line, 'line') }),
+  ...RUN_REQUEST_VALIDATORS,
 };
 
 /** The message if it is a well-formed WebviewToHost, else what is wrong with it. */
@@ -173,7 +175,7 @@ function attempt<T>(f: () => T): Validated<T> {
   try {
     return { ok: true, value: f() };
   } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: e.message };
+    if (e instanceof Invalid || e instanceof RequestError) return { ok: false, error: e.message };
     throw e;
   }
 }

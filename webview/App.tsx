@@ -24,6 +24,18 @@ export function App(): React.JSX.Element {
         case 'editRejected':
           setNotice(`Not changed: ${msg.reason}`);
           return;
+        case 'runStatus':
+        case 'runMetrics':
+        case 'runStats':
+        case 'runDataset':
+        case 'runPrediction':
+        case 'traceStep':
+        case 'gradcheckResult':
+        case 'analysisResult':
+          return; // the run panel (issue #5) is not mounted yet
+        case 'runRejected':
+          setNotice(msg.reason);
+          return;
         default:
           assertNever(msg);
       }

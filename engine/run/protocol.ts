@@ -1,0 +1,189 @@
+/**
+ * The messages of a training run, shared by the three places a run passes through:
+ * the webview (asks: RunRequest; draws: RunEvent), the extension host (validates requests, forwards
+ * them to the engine worker with the document, forwards events back, shows progress in the status
+ * bar), and the engine worker (engine/run/: executes requests, emits events).
+ *
+ * Type-only: extension/protocol.ts folds RunRequest into WebviewToHost and RunEvent into
+ * HostToWebview, so a new message here is a compile error in every switch until it is handled.
+ * Large numeric payloads are typed arrays (structured clone copies them cheaply between threads
+ * and into the webview); everything else is plain JSON.
+ */
+import type { GraphDoc } from '../graph/document.js';
+import type { EpochMetrics } from '../train/trainer.js';
+import type { TensorStats } from '../train/stats.js';
+import type { Step, StepTarget } from '../autodiff/step-through.js';
+import type { AnalysisReport } from '../analysis/report.js';
+
+/** What a run is doing. */
+export type RunPhase =
+  /** No run: the next play/step starts one from the document (fresh weights). */
+  | 'idle'
+  | 'running'
+  | 'paused'
+  /** All epochs done (or early stopped); reset to train again. */
+  | 'finished'
+  /** Stopped by NaN/Inf, a document that can't be trained, or a crash: `error` says where and what to do. */
+  | 'failed';
+
+/** Buttons of the run panel. */
+export type RunAction = 'play' | 'pause' | 'step' | 'reset';
+
+/** Step-through controls (the debugger for one mini-batch). */
+export type TraceAction =
+  /** Take the run's next mini-batch and stand before the first forward step (pauses a running run). */
+  | 'start'
+  | 'step'
+  | 'back'
+  | 'restart'
+  /** Leave step-through: the stepped batch is not trained on; training can continue. */
+  | 'end';
+
+// ---------------------------------------------------------------------------------------------
+// webview → host → worker
+
+export type RunRequest =
+  | { type: 'run'; action: RunAction }
+  | { type: 'trace'; requestId: number; action: TraceAction }
+  | { type: 'traceTo'; requestId: number; target: StepTarget }
+  /** Autodiff against central finite differences on the current batch (float64 copy of the graph). */
+  | { type: 'gradcheck'; requestId: number }
+  /** The lecture's analyses (engine/analysis) at the run's current weights (#8). */
+  | { type: 'analyze'; requestId: number }
+  /** What the worker should compute alongside training (costs time only when asked for). */
+  | { type: 'runOptions'; options: RunOptions };
+
+export interface RunOptions {
+  /** Per-node statistics for the gradient overlay (throttled to `updatesPerSecond`). */
+  overlay: boolean;
+  /** The prediction view (decision boundary / fitted curve), throttled like the overlay. */
+  prediction: boolean;
+  /** 1-D regression: also each hidden unit's curve. */
+  hiddenUnits: boolean;
+}
+
+export const DEFAULT_RUN_OPTIONS: RunOptions = { overlay: true, prediction: true, hiddenUnits: false };
+
+// ---------------------------------------------------------------------------------------------
+// worker → host → webview
+
+export interface RunStatus {
+  phase: RunPhase;
+  /** Optimisation steps taken in this run. */
+  step: number;
+  /** Epochs begun (1-based while running; 0 before the first step). */
+  epoch: number;
+  epochs: number;
+  batchesPerEpoch: number;
+  /** Loss of the last batch trained (null before the first step). */
+  loss: number | null;
+  lr: number | null;
+  /** Why the run failed, naming the node (divergence) or the document problem, and what to do. */
+  error?: { message: string; node?: string };
+  /** The document changed after this run started: the run continues on the graph it compiled. */
+  stale: boolean;
+  /** True while a step-through session holds the run's batch. */
+  tracing: boolean;
+}
+
+/** One point per step of the batch loss (the fine curve), kept in typed arrays. */
+export interface LossTrace {
+  /** Step numbers (1-based) of the entries. */
+  steps: Int32Array;
+  loss: Float32Array;
+}
+
+export interface OverlayNodeStats {
+  node: string;
+  /** The node's output after the last forward pass. */
+  activation: TensorStats;
+  /** The gradient arriving at the node's output, ∂L/∂output (null where no gradient flows). */
+  grad: TensorStats | null;
+  /** 2-norm of ∂L/∂θ over all the node's parameters (null for nodes without parameters). */
+  paramGradNorm: number | null;
+  /** Each parameter's gradient 2-norm, by parameter name. */
+  paramGradNorms: Record<string, number>;
+}
+
+/** The points the network is fitted to (sent once per run: they don't change). */
+export interface DatasetView {
+  task: 'classification' | 'regression';
+  /** Input features per sample (the views need 1 or 2). */
+  features: number;
+  classes: number;
+  /** [n × features] row-major. */
+  x: Float32Array;
+  /** Class index (classification) or target value (regression, first output), per sample. */
+  y: Float32Array;
+  /** Which samples are held out for validation (1) or trained on (0). */
+  validation: Uint8Array;
+}
+
+/** What the network computes over its input space, drawn over the data. */
+export type PredictionView =
+  | {
+      kind: 'boundary';
+      /** The grid covers [x0, x1] × [y0, y1] with nx × ny cells (row-major, y0's row first). */
+      bounds: [number, number, number, number];
+      nx: number;
+      ny: number;
+      classes: number;
+      /** Winning class per cell. */
+      label: Uint8Array;
+      /** Probability of the winning class per cell (softmax / sigmoid of the logits). */
+      confidence: Float32Array;
+    }
+  | {
+      kind: 'curve';
+      /** Sample points across the data's range (plus a margin). */
+      x: Float32Array;
+      /** The network's output at x (first output). */
+      y: Float32Array;
+      /** Each hidden unit's value at x, when RunOptions.hiddenUnits (node → [units × x.length]). */
+      units?: { node: string; count: number; values: Float32Array }[];
+      /** Exact breakpoints of a piecewise-linear network (engine/analysis linearRegions1d), if it is one. */
+      breakpoints?: Float32Array;
+    }
+  | { kind: 'none'; reason: string };
+
+export interface GradCheckNode {
+  node: string;
+  /** Worst relative error over the node's output gradient and its parameters' gradients. */
+  worstRelError: number;
+  /** Where on the node (the parameter name or 'output'). */
+  where: string;
+}
+
+export type RunEvent =
+  /** Sent on every phase change and with progress (throttled ~20/s while running, always on a change). */
+  | { type: 'runStatus'; status: RunStatus }
+  /**
+   * Curves. `history` holds epochs from index `from` on (the webview appends; from = 0 replaces);
+   * `trace` the batch losses since the last message (steps ascending; empty after a reset).
+   */
+  | { type: 'runMetrics'; from: number; history: EpochMetrics[]; trace: LossTrace }
+  /** The gradient overlay: statistics of every node after step `step`. */
+  | { type: 'runStats'; step: number; nodes: OverlayNodeStats[] }
+  | { type: 'runDataset'; dataset: DatasetView | null }
+  | { type: 'runPrediction'; step: number; view: PredictionView }
+  /** Where the step-through is: `position` of `length` steps done; `step` the current one (null at 0). */
+  | { type: 'traceStep'; requestId: number; position: number; length: number; step: Step | null }
+  | { type: 'gradcheckResult'; requestId: number; nodes: GradCheckNode[]; worst: GradCheckNode | null }
+  | { type: 'analysisResult'; requestId: number; report: AnalysisReport }
+  /** A request that could not be served (e.g. trace while idle with a broken graph): say why. */
+  | { type: 'runRejected'; requestId: number | null; reason: string };
+
+// ---------------------------------------------------------------------------------------------
+// host → worker only
+
+export type ToWorker =
+  | RunRequest
+  /**
+   * The document as it is now (sent on open and after every change). A run keeps the graph it
+   * compiled until reset (status.stale says it is behind); idle runs start from the newest one.
+   */
+  | { type: 'document'; doc: GraphDoc; version: number; baseDir: string | null }
+  /** Stop everything and let the thread exit. */
+  | { type: 'dispose' };
+
+export type FromWorker = RunEvent;
