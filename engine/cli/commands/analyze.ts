@@ -144,6 +144,7 @@ export const analyze: Command = {
         batch,
         readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
         interval: args.interval,
+        weights: args.weights ? { kind: 'file', file: args.weights } : { kind: 'initial' },
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
       });
@@ -170,7 +171,8 @@ const bytes = (b: number) =>
   b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
 
 function describe(file: string, r: AnalysisReport): string {
-  const lines: string[] = [`${file}: ${r.params} parameters; loss on ${r.batch.source}`, ''];
+  const at = r.weights?.file ? `the weights in ${r.weights.file}` : 'the initial weights';
+  const lines: string[] = [`${file}: ${r.params} parameters at ${at}; loss on ${r.batch.source}`, ''];
   lines.push('Forward vs reverse mode (flops from the ops cost model; bytes = modelled peak memory)');
   for (const c of [r.modes.jacobian, r.modes.gradient]) {
     lines.push(`  ${c.quantity} (${c.rows} × ${c.cols})`);
