@@ -25,12 +25,14 @@ export function Button(props: {
   children: React.ReactNode;
   onClick: () => void;
   secondary?: boolean;
+  disabled?: boolean;
   title?: string;
   testId?: string;
 }): React.JSX.Element {
   return (
     <VSCodeButton
       appearance={props.secondary ? 'secondary' : 'primary'}
+      disabled={props.disabled}
       title={props.title}
       data-testid={props.testId}
       onClick={props.onClick}
