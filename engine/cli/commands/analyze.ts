@@ -166,7 +166,6 @@ function jsonTyped(_key: string, v: unknown): unknown {
   return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
 }
 
-
 function describe(file: string, r: AnalysisReport): string {
   const at = r.weights?.file ? `the weights in ${r.weights.file}` : 'the initial weights';
   const lines: string[] = [`${file}: ${r.params} parameters at ${at}; loss on ${r.batch.source}`, ''];
