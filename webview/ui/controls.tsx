@@ -25,16 +25,16 @@ export function Button(props: {
   children: React.ReactNode;
   onClick: () => void;
   secondary?: boolean;
-  disabled?: boolean;
   title?: string;
   testId?: string;
+  disabled?: boolean;
 }): React.JSX.Element {
   return (
     <VSCodeButton
       appearance={props.secondary ? 'secondary' : 'primary'}
-      disabled={props.disabled}
       title={props.title}
       data-testid={props.testId}
+      disabled={props.disabled}
       onClick={props.onClick}
     >
       {props.children}
