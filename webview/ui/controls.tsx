@@ -27,12 +27,14 @@ export function Button(props: {
   secondary?: boolean;
   title?: string;
   testId?: string;
+  disabled?: boolean;
 }): React.JSX.Element {
   return (
     <VSCodeButton
       appearance={props.secondary ? 'secondary' : 'primary'}
       title={props.title}
       data-testid={props.testId}
+      disabled={props.disabled}
       onClick={props.onClick}
     >
       {props.children}
