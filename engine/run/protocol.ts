@@ -181,8 +181,10 @@ export type ToWorker =
   /**
    * The document as it is now (sent on open and after every change). A run keeps the graph it
    * compiled until reset (status.stale says it is behind); idle runs start from the newest one.
+   * `doc` is null while the text can't be read as a graph (a play then says to fix it first);
+   * `baseDir` is the document's folder, for CSV datasets named relative to it (null if not on disk).
    */
-  | { type: 'document'; doc: GraphDoc; version: number; baseDir: string | null }
+  | { type: 'document'; doc: GraphDoc | null; version: number; baseDir: string | null }
   /** Stop everything and let the thread exit. */
   | { type: 'dispose' };
 
