@@ -169,6 +169,7 @@ export type RunEvent =
   /** Where the step-through is: `position` of `length` steps done; `step` the current one (null at 0). */
   | { type: 'traceStep'; requestId: number; position: number; length: number; step: Step | null }
   | { type: 'gradcheckResult'; requestId: number; nodes: GradCheckNode[]; worst: GradCheckNode | null }
+  /** report.weights says which weights: { kind: 'trained', step, epoch } after training, else 'initial'. */
   | { type: 'analysisResult'; requestId: number; report: AnalysisReport }
   /** A request that could not be served (e.g. trace while idle with a broken graph): say why. */
   | { type: 'runRejected'; requestId: number | null; reason: string };
