@@ -1,0 +1,185 @@
+/**
+ * Training in the editor, end to end in the real VS Code workbench (code-server) with the packaged
+ * .vsix: open the spiral, set the epochs in the run panel (a document edit), press Train and watch
+ * the loss fall and the overlay's colours change, pause, step through backprop and check that the
+ * gradient the panel shows for a node equals the engine's own full backward pass on the same batch
+ * at the same weights (replayed here: training is deterministic for a seed), run the gradient check
+ * and the analyses. Screenshots of the overlay, the decision boundary, the step-through panel and
+ * the analyses go to .e2e/screenshots/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { parseGraph } from '../../engine/graph/parse.js';
+import { prepareTraining } from '../../engine/train/session.js';
+import {
+  CodeServer,
+  e2eDir,
+  freshProfile,
+  installExtension,
+  launchBrowser,
+  packageExtension,
+  readPrereqs,
+  repoRoot,
+  type Profile,
+} from './code-server.js';
+import { openFile, waitForExtension, waitForFile } from './workbench-actions.js';
+
+const screenshots = join(e2eDir, 'screenshots');
+/** Enough epochs that the run is still going when the test pauses it (the spiral trains in ~1 s). */
+const EPOCHS = 5000;
+
+describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
+  let profile: Profile;
+  let server: CodeServer | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page;
+  let view: FrameLocator;
+  let spiralPath: string;
+
+  before(async () => {
+    const pre = readPrereqs();
+    const vsix = packageExtension();
+    profile = freshProfile({ 'workbench.colorTheme': 'Default Dark Modern' });
+    const workspace = join(profile.dir, 'workspace');
+    mkdirSync(workspace);
+    spiralPath = join(workspace, 'spiral.nngraph.json');
+    copyFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), spiralPath);
+    installExtension(pre, profile, vsix);
+    server = await CodeServer.start(pre, profile, workspace);
+    browser = await launchBrowser(pre, profile);
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, {
+      waitUntil: 'domcontentloaded',
+      timeout: 120_000,
+    });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await waitForExtension(page);
+    mkdirSync(screenshots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const testId = (id: string) => view.getByTestId(id);
+  const text = async (id: string) => (await testId(id).innerText()).trim();
+  const number = async (id: string) => Number((await text(id)).replace(/[^0-9eE.+-]/g, ''));
+  const waitForText = async (id: string, want: RegExp, timeout = 60_000) => {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const t = await text(id).catch(() => '');
+      if (want.test(t)) return t;
+      if (Date.now() > deadline) throw new Error(`${id} shows '${t}', not ${want}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('sets the epochs in the run panel as a document edit, saved to the file', async () => {
+    view = await openFile(page, 'spiral.nngraph.json');
+    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    await testId('run-panel').waitFor();
+    const field = testId('setting-epochs').locator('input');
+    await field.fill(String(EPOCHS));
+    await field.press('Enter');
+    await page.keyboard.press('Control+S');
+    const saved = await waitForFile(spiralPath, (t) => parseGraph(t).doc?.training.epochs === EPOCHS);
+    assert.equal(parseGraph(saved).doc!.training.epochs, EPOCHS);
+  });
+
+  it('trains: the loss falls and the overlay colours change; pause stops it', async () => {
+    await testId('run-play').click();
+    await waitForText('run-phase', /running/i);
+    // The first numbers after a few steps, then again a few seconds later.
+    await waitUntil(async () => (await number('run-step')) >= 20, 'the run never took 20 steps');
+    const early = { loss: await number('run-loss'), colours: await overlayColours() };
+    await waitUntil(async () => (await number('run-step')) >= 1500, 'the run never reached step 1500');
+    const later = { loss: await number('run-loss'), colours: await overlayColours() };
+    assert.ok(later.loss < early.loss * 0.5, `loss fell from ${early.loss} to ${later.loss}`);
+    assert.notDeepEqual(later.colours, early.colours, 'the overlay colours changed as the run trained');
+    await page.screenshot({ path: join(screenshots, 'run-overlay.png') });
+
+    await testId('run-tab-prediction').click();
+    await testId('prediction-boundary').waitFor();
+    await page.screenshot({ path: join(screenshots, 'run-decision-boundary.png') });
+
+    await testId('run-pause').click();
+    await waitForText('run-phase', /paused/i);
+    const step = await number('run-step');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await number('run-step'), step, 'no step is taken while paused');
+  });
+
+  it('steps backward three nodes; the gradient shown equals the engine’s full backward pass', async () => {
+    const stepsTrained = await number('run-step');
+    await testId('run-tab-step').click();
+    await testId('trace-start').click();
+    await waitForText('trace-position', /^0 \/ \d+/);
+    // Forward through every node, then three nodes of the backward pass.
+    const doc = parseGraph(readFileSync(spiralPath, 'utf8')).doc!;
+    for (let i = 0; i < doc.nodes.length + 3; i++) {
+      await testId('trace-step').click();
+      await waitForText('trace-position', new RegExp(`^${i + 1} /`));
+    }
+    assert.equal(await testId('trace-phase').getAttribute('data-phase'), 'backward');
+    const node = (await testId('trace-node').getAttribute('data-node'))!;
+    const shown = JSON.parse((await testId('trace-incoming').getAttribute('data-values'))!) as number[];
+    await page.screenshot({ path: join(screenshots, 'run-step-through.png') });
+
+    // The engine's numbers: the same run replayed in this process to the same step, then the
+    // batch the step-through took, through a full forward and backward pass.
+    const session = prepareTraining(doc);
+    for (let s = 0; s < stepsTrained; s++) session.trainer.trainStep();
+    const g = session.trainer.loadNextBatch()!;
+    g.program.setTraining(true);
+    g.program.forward();
+    g.program.backward(g.loss);
+    const engine = g.program.grad(g.nodeSlot.get(node)!)!.data;
+    assert.ok(shown.length > 0, 'the panel shows gradient values');
+    shown.forEach((v, i) =>
+      assert.ok(
+        Math.abs(v - engine[i]!) <= 1e-6 * Math.max(1, Math.abs(engine[i]!)),
+        `∂L/∂${node}[${i}]: panel ${v}, engine ${engine[i]}`,
+      ),
+    );
+  });
+
+  it('checks the gradients against finite differences from the editor', async () => {
+    await testId('trace-end').click();
+    await testId('gradcheck').click();
+    await testId('gradcheck-worst').waitFor();
+    const worst = Number(await testId('gradcheck-worst').getAttribute('data-error'));
+    assert.ok(Number.isFinite(worst) && worst < 1e-5, `worst relative error ${worst}`);
+  });
+
+  it('shows the analyses at the trained weights', async () => {
+    await testId('run-tab-analyses').click();
+    await testId('analysis-run').click();
+    await testId('analysis-report').waitFor({ timeout: 120_000 });
+    assert.equal(await testId('analysis-weights').getAttribute('data-kind'), 'trained');
+    assert.ok(Number.isFinite(await number('hessian-top')));
+    await page.screenshot({ path: join(screenshots, 'run-analyses.png') });
+  });
+
+  /** The overlay colour of every node, by id (what a person sees change). */
+  async function overlayColours(): Promise<Record<string, string>> {
+    const nodes = view.locator('.op-node[data-overlay]');
+    await nodes.first().waitFor();
+    const out: Record<string, string> = {};
+    for (const n of await nodes.all())
+      out[(await n.getAttribute('data-node-id'))!] = (await n.getAttribute('data-overlay'))!;
+    return out;
+  }
+});
+
+async function waitUntil(ready: () => Promise<boolean>, message: string, timeout = 120_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
