@@ -165,13 +165,17 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     await page.screenshot({ path: join(screenshots, 'run-analyses.png') });
   });
 
-  /** The overlay colour of every node, by id (what a person sees change). */
+  /** Each node's overlay chip: its colour and the magnitude it stands for (what a person sees change). */
   async function overlayColours(): Promise<Record<string, string>> {
-    const nodes = view.locator('.op-node[data-overlay]');
-    await nodes.first().waitFor();
+    const chips = view.locator('.op-node [data-testid="node-overlay-value"]');
+    await chips.first().waitFor();
     const out: Record<string, string> = {};
-    for (const n of await nodes.all())
-      out[(await n.getAttribute('data-node-id'))!] = (await n.getAttribute('data-overlay'))!;
+    for (const node of await view.locator('.op-node').all()) {
+      const chip = node.locator('[data-testid="node-overlay-value"]');
+      if ((await chip.count()) === 0) continue;
+      out[(await node.getAttribute('data-node-id'))!] =
+        `${await chip.getAttribute('style')} ${await chip.getAttribute('data-value')}`;
+    }
     return out;
   }
 });
