@@ -33,6 +33,7 @@ import { Inspector } from './Inspector.js';
 import { loadState, postToHost, saveState } from './host.js';
 import { ProblemList } from './ProblemList.js';
 import { Button } from './ui/controls.js';
+import { RunPanel } from './run/RunPanel.js';
 
 /** Module-level so React Flow sees the same object every render. */
 const nodeTypes: NodeTypes = { [OP_NODE_TYPE]: OpNode };
@@ -295,6 +296,19 @@ export function GraphEditor(props: {
 
   const [showProblems, setShowProblems] = React.useState(false);
   const single = selectedIds.length === 1 ? doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
+
+  /** Selects one node and brings it into view (a failed run's node, a step-through's current node). */
+  const revealNode = React.useCallback(
+    (id: string) => {
+      if (!doc.nodes.some((n) => n.id === id)) return;
+      selection.current = new Set([id]);
+      setSelectedIds([id]);
+      saveState({ selection: [id] });
+      setNodes((ns) => ns.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })));
+      rf.fitView({ nodes: [{ id }], duration: 200, maxZoom: 1.2, padding: 0.6 });
+    },
+    [doc, rf],
+  );
   const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
 
   return (
@@ -384,6 +398,7 @@ export function GraphEditor(props: {
             />
           ) : null}
         </div>
+        <RunPanel doc={doc} selectedNode={single?.id} onEdit={onEdit} revealNode={revealNode} />
       </div>
       <div className="side-panels">
         <Inspector
@@ -393,7 +408,6 @@ export function GraphEditor(props: {
           problems={single ? diagnostics.filter((d) => d.node === single.id) : []}
           onEdit={onEdit}
         />
-        {/* The run panel (training, overlays, step-through) joins the side panels here. */}
       </div>
     </div>
   );

@@ -57,11 +57,33 @@ test('step trains exactly one step (starting a run, paused, when idle)', () => {
   assert.equal(h.status.step, 1);
   h.send({ type: 'run', action: 'step' });
   assert.equal(h.status.step, 2);
+  h.runTasks(10);
   assert.deepEqual(
     h.losses.map((l) => l.step),
     [1, 2],
   );
-  assert.equal(h.pendingTasks, 0);
+  assert.equal(h.status.step, 2, 'nothing trains between requests');
+});
+
+test('while idle the document is compiled ahead of Play, and the untrained network’s prediction shown', () => {
+  const h = new SessionHarness();
+  h.document(exampleDoc('spiral'));
+  assert.equal(h.of('runPrediction').length, 0, 'not while the message is handled');
+  h.runTasks(1);
+  const idle = h.of('runPrediction');
+  assert.equal(idle.length, 1);
+  assert.equal(idle[0]!.step, 0);
+  assert.equal(idle[0]!.view.kind, 'boundary');
+  h.document(exampleDoc('spiral'));
+  h.runTasks(1);
+  assert.equal(h.of('runPrediction').length, 1, 'the same graph is not compiled again');
+  // The prepared run is the one played: its first loss is the fresh-weights loss.
+  h.send({ type: 'run', action: 'step' });
+  const fresh = new SessionHarness();
+  fresh.send(NO_VIEWS);
+  fresh.document(exampleDoc('spiral'));
+  fresh.send({ type: 'run', action: 'step' });
+  assert.equal(h.losses[0]!.loss, fresh.losses[0]!.loss);
 });
 
 test('reset returns to idle; the next run starts from fresh weights (same first loss)', () => {

@@ -124,6 +124,41 @@ export function Select(props: {
   );
 }
 
+/**
+ * A plain <select>, for places where the toolkit's dropdown would be clipped (its list is part of
+ * the page, so a scrolling container cuts it off; the browser draws a native list above everything).
+ */
+export function NativeSelect(props: {
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange: (value: string) => void;
+  testId?: string;
+  title?: string;
+}): React.JSX.Element {
+  const id = React.useId();
+  return (
+    <div className="control" title={props.title}>
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        className="native-select"
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => {
+          if (e.target.value !== props.value) props.onChange(e.target.value);
+        }}
+      >
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function Checkbox(props: {
   label: string;
   checked: boolean;

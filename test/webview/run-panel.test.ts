@@ -1,0 +1,216 @@
+/**
+ * The run panel in headless Chromium (harness.ts) on the spiral example: the test plays the host,
+ * posting RunEvents shaped like the worker's (run-fixtures.ts), and asserts on what is drawn (DOM,
+ * canvas pixels, the canvas's data attributes) and on the RunRequests and setTraining edits the
+ * panel posts. Screenshots (dark and light theme) go to out/run-panel/ to be looked at.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { GraphDoc } from '../../engine/graph/document.js';
+import type { GraphEdit } from '../../engine/graph/edits.js';
+import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
+import type { RunRequest } from '../../engine/run/protocol.js';
+import { buildWebview, Harness } from './harness.js';
+import { metrics, status } from './run-fixtures.js';
+
+const root = resolve(__dirname, '..', '..');
+const shots = join(root, 'out', 'run-panel');
+
+type EditMsg = Extract<WebviewToHost, { type: 'edit' }>;
+const isSetTraining = (
+  m: WebviewToHost,
+): m is EditMsg & { edit: Extract<GraphEdit, { kind: 'setTraining' }> } =>
+  m.type === 'edit' && m.edit.kind === 'setTraining';
+const isRequest =
+  <T extends RunRequest['type']>(type: T) =>
+  (m: WebviewToHost): m is Extract<RunRequest, { type: T }> =>
+    m.type === type;
+
+/** VS Code's light theme variables, to check the panel in both themes. */
+const LIGHT = `
+  --vscode-editor-background: #ffffff; --vscode-editor-foreground: #3b3b3b; --vscode-foreground: #3b3b3b;
+  --vscode-sideBar-background: #f8f8f8; --vscode-panel-border: #e5e5e5; --vscode-descriptionForeground: #717171;
+  --vscode-editorWidget-background: #f8f8f8; --vscode-editorWidget-border: #c8c8c8; --vscode-focusBorder: #005fb8;
+  --vscode-errorForeground: #e51400; --vscode-list-hoverBackground: #f2f2f2; --vscode-input-background: #ffffff;
+  --vscode-input-foreground: #3b3b3b; --vscode-editorLineNumber-foreground: #6e7681;
+  --vscode-button-secondaryBackground: #e5e5e5; --vscode-button-secondaryForeground: #3b3b3b;
+  --vscode-panel-background: #f8f8f8; --vscode-dropdown-background: #ffffff; --vscode-dropdown-foreground: #3b3b3b;
+  --vscode-dropdown-border: #cecece; --vscode-button-secondaryHoverBackground: #cccccc;
+  --vscode-badge-background: #cccccc; --vscode-badge-foreground: #3b3b3b;`;
+
+describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
+  let h: Harness;
+  let doc: GraphDoc;
+  const version = 1;
+
+  async function send(msg: HostToWebview): Promise<void> {
+    await h.send(msg);
+  }
+  /** Sets theme variables on body (through the CSSOM: the page's CSP refuses inline style tags). */
+  async function useTheme(vars: string): Promise<void> {
+    await h.page.evaluate((text) => {
+      for (const decl of text.split(';')) {
+        const [name, value] = decl.split(':').map((x) => x.trim());
+        if (name && value) document.body.style.setProperty(name, value);
+      }
+      document.body.classList.add('vscode-light');
+    }, vars);
+  }
+  async function shot(name: string): Promise<void> {
+    await h.page.screenshot({ path: join(shots, `${name}.png`) });
+  }
+  async function attr(testId: string, name: string): Promise<string | null> {
+    return h.page.getByTestId(testId).getAttribute(`data-${name}`);
+  }
+  /** Pixels of the canvas that are not transparent. */
+  async function inkedPixels(testId: string): Promise<number> {
+    return h.page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+  }
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    const e2eDir = join(root, '.e2e');
+    mkdirSync(e2eDir, { recursive: true });
+    const out = mkdtempSync(join(e2eDir, 'run-panel-'));
+    buildWebview(out);
+    h = await Harness.start(out, { width: 1280, height: 860 });
+    h.page.setDefaultTimeout(30_000);
+    doc = JSON.parse(readFileSync(join(root, 'examples', 'spiral.nngraph.json'), 'utf8')) as GraphDoc;
+    await h.waitForPosted((m): m is WebviewToHost => m.type === 'ready');
+    await send({ type: 'init', fileName: 'spiral.nngraph.json', doc, diagnostics: [], version });
+    await h.page.locator('.op-node').first().waitFor();
+  });
+
+  after(async () => {
+    await h?.close();
+  });
+
+  it('tells the worker what it shows once the document is there', async () => {
+    const msg = await h.waitForPosted(isRequest('runOptions'));
+    assert.deepEqual(msg.options, { overlay: true, prediction: true, hiddenUnits: false });
+    await h.clearPosted();
+  });
+
+  it('shows an idle run with its controls and the document’s settings', async () => {
+    await send({ type: 'runStatus', status: status({ phase: 'idle', epochs: 100 }) });
+    await h.page.getByTestId('run-phase').getByText('idle').waitFor();
+    assert.match(await h.page.getByTestId('run-epoch').innerText(), /epoch\s*0\s*\/\s*100/);
+    assert.equal(await h.page.getByTestId('run-pause').count(), 0);
+    assert.equal(await h.page.getByTestId('setting-optimizer-lr').locator('input').inputValue(), '0.01');
+    assert.equal(await h.page.getByTestId('setting-batchSize').locator('input').inputValue(), '32');
+    assert.equal(await attr('loss-chart', 'trace-points'), '0');
+  });
+
+  it('Train posts play; while running, Pause posts pause', async () => {
+    await h.page.getByTestId('run-play').click();
+    assert.equal((await h.waitForPosted(isRequest('run'))).action, 'play');
+    await h.clearPosted();
+    await send({ type: 'runStatus', status: status({ step: 25, epoch: 3, epochs: 100, loss: 0.82 }) });
+    await h.page.getByTestId('run-pause').click();
+    assert.equal((await h.waitForPosted(isRequest('run'))).action, 'pause');
+    await h.clearPosted();
+    assert.match(await h.page.getByTestId('run-step').innerText(), /step\s*25/);
+    assert.match(await h.page.getByTestId('run-loss').innerText(), /0\.82/);
+  });
+
+  it('draws the batch losses and the epoch curves as they arrive', async () => {
+    await send(metrics(0, 10, 0, 1));
+    await send(metrics(10, 10, 1, 1));
+    await send(metrics(20, 5, 2, 0));
+    await h.page.waitForFunction(
+      () => document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-trace-points') === '25',
+    );
+    assert.equal(await attr('loss-chart', 'train-points'), '2');
+    assert.equal(await attr('loss-chart', 'validation-points'), '2');
+    assert.equal(await attr('accuracy-chart', 'validation-points'), '2');
+    assert.ok((await inkedPixels('loss-chart')) > 500, 'the loss chart has ink');
+    assert.ok((await inkedPixels('accuracy-chart')) > 300, 'the accuracy chart has ink');
+    await h.page.getByTestId('loss-log-scale').check();
+    assert.equal(await attr('loss-chart', 'scale'), 'log');
+    await send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 25, epoch: 3, epochs: 100, loss: 0.61 }),
+    });
+    await h.page.getByTestId('run-phase').getByText('paused').waitFor();
+    await shot('train-dark');
+  });
+
+  it('a changed setting is one setTraining edit; a bad value is explained and not sent', async () => {
+    const lr = h.page.getByTestId('setting-optimizer-lr').locator('input');
+    await lr.fill('-1');
+    await h.page.getByText(/training\.optimizer\.lr must be greater than 0/).waitFor();
+    await lr.press('Enter');
+    await lr.fill('0.003');
+    await lr.press('Enter');
+    const msg = await h.waitForPosted(isSetTraining);
+    assert.deepEqual(msg.edit.training, { ...doc.training, optimizer: { kind: 'adam', lr: 0.003 } });
+    assert.equal((await h.posted()).filter(isSetTraining).length, 1, 'only the valid value was sent');
+    await h.clearPosted();
+  });
+
+  it('switching the dataset keeps the settings the new kind also has', async () => {
+    await h.page.getByTestId('setting-dataset-kind').selectOption('moons');
+    const msg = await h.waitForPosted(isSetTraining);
+    assert.deepEqual(msg.edit.training.dataset, {
+      kind: 'moons',
+      classes: 3,
+      samples: 300,
+      noise: 0.1,
+      seed: 1,
+    });
+    await h.clearPosted();
+  });
+
+  it('a failed run names the node and shows it on the canvas', async () => {
+    await send({
+      type: 'runStatus',
+      status: status({
+        phase: 'failed',
+        step: 31,
+        epoch: 4,
+        loss: null,
+        error: {
+          message: "The loss became NaN at step 31: it first appeared in node 'h2'. Lower the learning rate.",
+          node: 'h2',
+        },
+      }),
+    });
+    await h.page
+      .getByTestId('run-error')
+      .getByText(/first appeared in node 'h2'/)
+      .waitFor();
+    await h.page.getByTestId('run-error-node').click();
+    await h.page.locator('.react-flow__node.selected .op-node[data-node-id="h2"]').waitFor();
+    await h.page.getByTestId('run-error-reset').click();
+    assert.equal((await h.waitForPosted(isRequest('run'))).action, 'reset');
+    await h.clearPosted();
+  });
+
+  it('a run behind the document says so and offers a reset', async () => {
+    await send({ type: 'runStatus', status: status({ phase: 'paused', step: 40, epoch: 4, stale: true }) });
+    await h.page.getByTestId('run-stale').waitFor();
+    assert.equal(await h.page.getByTestId('run-error').count(), 0, 'the failure is gone');
+    await send({ type: 'runStatus', status: status({ phase: 'idle', step: 0, epoch: 0 }) });
+    await h.page.getByTestId('run-stale').waitFor({ state: 'detached' });
+    assert.equal(await attr('loss-chart', 'trace-points'), '0', 'a reset clears the curves');
+  });
+
+  it('looks right in the light theme too', async () => {
+    await send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 25, epoch: 3, epochs: 100, loss: 0.61 }),
+    });
+    await send(metrics(0, 25, 0, 2));
+    await useTheme(LIGHT);
+    await h.page.waitForTimeout(100);
+    await shot('train-light');
+    assert.deepEqual(h.errors, [], 'no errors in the page console');
+  });
+});
