@@ -62,6 +62,12 @@ const NO_TRACE = 'No step-through is active: start one first.';
 /** Elements per tensor the editor's gradient check samples (evenly spaced), to answer in a second or two. */
 const GRADCHECK_MAX_ELEMENTS = 256;
 
+interface Prepared {
+  key: string;
+  session: TrainingSession;
+  predictor: Predictor;
+}
+
 interface ActiveRun {
   session: TrainingSession;
   /** The document's training-relevant content when the run started (positions left out). */
@@ -89,6 +95,9 @@ export class RunSession {
   private stepper: StepThrough | null = null;
   private options: RunOptions = DEFAULT_RUN_OPTIONS;
   private sliceQueued = false;
+  private prepareQueued = false;
+  /** The newest document compiled while idle, for the next run. */
+  private prepared: Prepared | null = null;
   private disposed = false;
   private readonly progress: Throttle<null>;
   private readonly overlay: Throttle<null>;
@@ -143,6 +152,7 @@ export class RunSession {
     this.overlay.cancel();
     this.prediction.cancel();
     this.run = null;
+    this.prepared = null;
     this.disposed = true;
   }
 
@@ -157,6 +167,7 @@ export class RunSession {
       case 'runOptions':
         this.options = msg.options;
         if (this.run && this.phase !== 'running') this.pushViews(true);
+        else if (!this.run) this.sendIdlePrediction();
         return;
       case 'trace':
         return this.traceAction(msg.requestId, msg.action);
@@ -190,7 +201,10 @@ export class RunSession {
       this.run.stale = true;
       this.sendProgressNow();
     } else if (first) this.sendProgressNow();
-    if (!this.run) this.sendPreview();
+    if (!this.run) {
+      this.sendPreview();
+      this.schedulePrepare();
+    }
   }
 
   /** While no run holds the data: the document's dataset, when its configuration changed. */
@@ -253,11 +267,15 @@ export class RunSession {
         this.emit({ type: 'runStatus', status: this.status });
         this.previewKey = null;
         this.sendPreview();
+        this.schedulePrepare();
         return;
     }
   }
 
-  /** Compiles the newest document into a new run (phase unchanged); false (and failed) if it can't. */
+  /**
+   * A new run from the newest document (phase unchanged), from the one prepared while idle when
+   * it is still current; false (and failed, saying why) if the document can't be trained.
+   */
   private startRun(): boolean {
     this.run = null;
     this.error = undefined;
@@ -268,23 +286,16 @@ export class RunSession {
       );
       return false;
     }
-    let session: TrainingSession;
-    try {
-      session = prepareTraining(doc, { readText: this.reader() });
-    } catch (e) {
-      const { message, node } = problemOf(e);
-      this.fail(message, node);
+    const built = this.prepared?.key === this.docKey ? this.prepared : this.prepare(doc);
+    this.prepared = null;
+    if ('problem' in built) {
+      this.fail(built.problem.message, built.problem.node);
       return false;
     }
-    let predictor: Predictor | null = null;
-    try {
-      predictor = createPredictor(session.compiled, session.dataset);
-    } catch (e) {
-      predictor = { predict: () => ({ kind: 'none', reason: describe(e) }) };
-    }
+    const { session, predictor } = built;
     this.run = {
       session,
-      key: this.docKey,
+      key: built.key,
       stale: false,
       predictor,
       sentEpochs: 0,
@@ -297,6 +308,48 @@ export class RunSession {
     this.emit({ type: 'runDataset', dataset: viewOf(session.dataset, t.validationSplit ?? 0, session.seed) });
     this.previewKey = null;
     return true;
+  }
+
+  /** The document compiled and its data loaded, ready to train (or why it can't be). */
+  private prepare(doc: GraphDoc): Prepared | { key: string; problem: { message: string; node?: string } } {
+    const key = trainingKey(doc);
+    let session: TrainingSession;
+    try {
+      session = prepareTraining(doc, { readText: this.reader() });
+    } catch (e) {
+      return { key, problem: problemOf(e) };
+    }
+    let predictor: Predictor;
+    try {
+      predictor = createPredictor(session.compiled, session.dataset);
+    } catch (e) {
+      predictor = { predict: () => ({ kind: 'none', reason: describe(e) }) };
+    }
+    return { key, session, predictor };
+  }
+
+  /**
+   * While idle, soon after the document changes: compile it ahead of Play (which then starts at
+   * once) and show what the untrained network predicts.
+   */
+  private schedulePrepare(): void {
+    if (this.prepareQueued || this.disposed) return;
+    this.prepareQueued = true;
+    this.host.defer(() => {
+      this.prepareQueued = false;
+      const doc = this.doc;
+      if (this.run || this.disposed || !doc || this.prepared?.key === this.docKey) return;
+      const built = this.prepare(doc);
+      // A document that can't be trained says so when Play is pressed, not while being edited.
+      this.prepared = 'problem' in built ? null : built;
+      this.sendIdlePrediction();
+    });
+  }
+
+  private sendIdlePrediction(): void {
+    if (this.run || !this.prepared || !this.options.prediction) return;
+    const view = this.prepared.predictor.predict({ hiddenUnits: this.options.hiddenUnits });
+    this.emit({ type: 'runPrediction', step: 0, view });
   }
 
   private fail(message: string, node?: string): void {
@@ -519,7 +572,13 @@ export class RunSession {
     } catch (e) {
       return this.reject(requestId, problemOf(e).message);
     }
-    const report = analyzeGraph(compiled, { readText: this.reader() });
+    const { step, epoch } = this.status;
+    const report = analyzeGraph(compiled, {
+      readText: this.reader(),
+      weights: this.run && step > 0 ? { kind: 'trained', step, epoch } : { kind: 'initial' },
+      // As the CLI: time each mode on at most 500 directions and extrapolate (the report says so).
+      modes: { maxDirections: 500 },
+    });
     this.emit({ type: 'analysisResult', requestId, report });
   }
 }

@@ -28,17 +28,15 @@ export class RunEventCache {
       case 'runStatus':
         this.status = e.status;
         if (!e.status.tracing) delete this.latest.traceStep;
-        if (e.status.phase === 'idle') {
-          // No run: no curves, overlay or prediction to show.
-          delete this.latest.runStats;
-          delete this.latest.runPrediction;
-          this.history = [];
-          this.length = 0;
-        }
         return;
       case 'runMetrics':
+        if (e.from === 0 && e.history.length === 0 && e.trace.steps.length === 0) {
+          // A run starts or is reset: nothing of the last one is left to show.
+          this.length = 0;
+          delete this.latest.runStats;
+          delete this.latest.runPrediction;
+        }
         this.history = e.from === 0 ? [...e.history] : [...this.history.slice(0, e.from), ...e.history];
-        if (e.from === 0 && e.history.length === 0 && e.trace.steps.length === 0) this.length = 0;
         this.append(e.trace);
         return;
       case 'runDataset':

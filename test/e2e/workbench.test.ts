@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import {
   CodeServer,
@@ -24,6 +24,7 @@ import {
   webviewFrame,
   type Profile,
 } from './code-server.js';
+import { connect, openFile, waitForExtension, waitForFile } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 const DARK = { 'workbench.colorTheme': 'Default Dark Modern' };
@@ -167,65 +168,3 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     );
   });
 });
-
-/** The workbench draws before extensions register: wait until our command is in the palette. */
-/**
- * Drags a connection from one handle to another with the mouse in small steps (React Flow follows
- * mousemove events; a single jump is sometimes missed on a loaded machine) until `edge` appears.
- */
-async function connect(page: Page, from: Locator, to: Locator, edge: Locator): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const a = (await from.boundingBox())!;
-    const b = (await to.boundingBox())!;
-    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-    await page.mouse.up();
-    try {
-      await edge.waitFor({ timeout: 5_000 });
-      return;
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
-}
-
-async function waitForExtension(page: Page): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('>Backprop Studio: New Network');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'New Network' });
-    const found = await row
-      .first()
-      .waitFor({ timeout: 3000 })
-      .then(() => true)
-      .catch(() => false);
-    await page.keyboard.press('Escape');
-    if (found) return;
-    if (Date.now() > deadline) throw new Error('the extension never registered its commands');
-  }
-}
-
-async function openFile(page: Page, name: string): Promise<FrameLocator> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor();
-  return webviewFrame(page);
-}
-
-async function waitForFile(path: string, ready: (text: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = readFileSync(path, 'utf8');
-    if (ready(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${path} did not change as expected; it holds:\n${text}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -57,11 +57,33 @@ test('step trains exactly one step (starting a run, paused, when idle)', () => {
   assert.equal(h.status.step, 1);
   h.send({ type: 'run', action: 'step' });
   assert.equal(h.status.step, 2);
+  h.runTasks(10);
   assert.deepEqual(
     h.losses.map((l) => l.step),
     [1, 2],
   );
-  assert.equal(h.pendingTasks, 0);
+  assert.equal(h.status.step, 2, 'nothing trains between requests');
+});
+
+test('while idle the document is compiled ahead of Play, and the untrained network’s prediction shown', () => {
+  const h = new SessionHarness();
+  h.document(exampleDoc('spiral'));
+  assert.equal(h.of('runPrediction').length, 0, 'not while the message is handled');
+  h.runTasks(1);
+  const idle = h.of('runPrediction');
+  assert.equal(idle.length, 1);
+  assert.equal(idle[0]!.step, 0);
+  assert.equal(idle[0]!.view.kind, 'boundary');
+  h.document(exampleDoc('spiral'));
+  h.runTasks(1);
+  assert.equal(h.of('runPrediction').length, 1, 'the same graph is not compiled again');
+  // The prepared run is the one played: its first loss is the fresh-weights loss.
+  h.send({ type: 'run', action: 'step' });
+  const fresh = new SessionHarness();
+  fresh.send(NO_VIEWS);
+  fresh.document(exampleDoc('spiral'));
+  fresh.send({ type: 'run', action: 'step' });
+  assert.equal(h.losses[0]!.loss, fresh.losses[0]!.loss);
 });
 
 test('reset returns to idle; the next run starts from fresh weights (same first loss)', () => {
@@ -291,6 +313,18 @@ test('analyze answers with the report at the run’s weights (fresh ones when id
   assert.equal(r.requestId, 3);
   assert.ok(r.report.params > 0);
   assert.ok(r.report.regions.twoD);
+  assert.deepEqual(r.report.weights, { kind: 'initial' });
+  h.send({ type: 'run', action: 'step' });
+  h.send({ type: 'run', action: 'step' });
+  h.send({ type: 'analyze', requestId: 4 });
+  const trained = h.of('analysisResult')[1]!;
+  assert.equal(trained.requestId, 4);
+  assert.deepEqual(trained.report.weights, { kind: 'trained', step: 2, epoch: h.status.epoch });
+  assert.notEqual(
+    trained.report.hessian.top.value,
+    r.report.hessian.top.value,
+    'other weights, another Hessian',
+  );
 });
 
 test('prediction: a decision boundary over the spiral, a curve with hidden units and exact breakpoints for a ReLU net', () => {
