@@ -190,9 +190,13 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.equal(await byId('kron-zero').count(), gIsZero ? 1 : 0);
     assert.equal(await valueOf('kron-difference'), k.maxDifference);
     await h.page.screenshot({ path: join(shots, 'analysis-sawtooth.png') });
+    await byId('analysis-kronecker').scrollIntoViewIfNeeded();
+    await h.page.screenshot({ path: join(shots, 'analysis-sawtooth-kronecker.png') });
   });
 
   it('spiral: the 2-D regions drawn over the input plane, one colour per region', async () => {
+    await h.send({ type: 'docChanged', doc: exampleDoc('spiral'), diagnostics: [], version: 2 });
+    await h.page.locator('.op-node[data-node-id="logits"]').waitFor();
     await analyzeAndAnswer(spiral);
     const g = spiral.regions.twoD!;
     assert.equal(await valueOf('regions-count'), g.regions);
@@ -230,6 +234,9 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.equal(await byId('modes-gradient-verdict').getAttribute('data-winner'), 'reverse');
     assert.equal(await byId('modes-gradient-forward-extrapolated').count(), 1);
     await byId('kron-note').waitFor();
+    const bottom = spiral.hessian.bottom.largest[0]!.node;
+    await byId('hessian-bottom-components').getByTestId('analysis-node-link').first().click();
+    await h.page.locator(`.op-node.selected[data-node-id="${bottom}"]`).waitFor();
     await h.page.screenshot({ path: join(shots, 'analysis-spiral.png') });
     assert.deepEqual(h.errors, []);
   });
