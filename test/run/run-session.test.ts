@@ -313,6 +313,18 @@ test('analyze answers with the report at the run’s weights (fresh ones when id
   assert.equal(r.requestId, 3);
   assert.ok(r.report.params > 0);
   assert.ok(r.report.regions.twoD);
+  assert.deepEqual(r.report.weights, { kind: 'initial' });
+  h.send({ type: 'run', action: 'step' });
+  h.send({ type: 'run', action: 'step' });
+  h.send({ type: 'analyze', requestId: 4 });
+  const trained = h.of('analysisResult')[1]!;
+  assert.equal(trained.requestId, 4);
+  assert.deepEqual(trained.report.weights, { kind: 'trained', step: 2, epoch: h.status.epoch });
+  assert.notEqual(
+    trained.report.hessian.top.value,
+    r.report.hessian.top.value,
+    'other weights, another Hessian',
+  );
 });
 
 test('prediction: a decision boundary over the spiral, a curve with hidden units and exact breakpoints for a ReLU net', () => {
