@@ -33,14 +33,12 @@ function AnalysesTab(props: RunTabProps): React.JSX.Element {
   const report = useRun((s) => s.analysis);
   const requesting = useRun((s) => s.pending.analyze !== null);
   return (
-    <div className="tab-pad">
-      <AnalysisView
-        report={report}
-        requesting={requesting}
-        onAnalyze={props.requests.analyze}
-        onSelectNode={props.revealNode}
-      />
-    </div>
+    <AnalysisView
+      report={report}
+      requesting={requesting}
+      onAnalyze={props.requests.analyze}
+      onSelectNode={props.revealNode}
+    />
   );
 }
 
