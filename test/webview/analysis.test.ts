@@ -54,6 +54,7 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     'examples/sawtooth.weights.json',
   );
   const spiral = analyzeExample('spiral', { kind: 'trained', step: 120, epoch: 13 });
+  const sine = analyzeExample('sine', { kind: 'initial' });
   const byId = (id: string): Locator => h.page.getByTestId(id);
   const valueOf = async (id: string) => Number(await byId(id).getAttribute('data-value'));
 
@@ -238,6 +239,18 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     await byId('hessian-bottom-components').getByTestId('analysis-node-link').first().click();
     await h.page.locator(`.op-node.selected[data-node-id="${bottom}"]`).waitFor();
     await h.page.screenshot({ path: join(shots, 'analysis-spiral.png') });
+    assert.deepEqual(h.errors, []);
+  });
+  it('sine (tanh): no linear regions, and the reason; at the initial weights', async () => {
+    await h.send({ type: 'docChanged', doc: exampleDoc('sine'), diagnostics: [], version: 3 });
+    await analyzeAndAnswer(sine);
+    assert.ok(sine.regions.note, 'a tanh network has no exact regions');
+    assert.equal(await byId('regions-note').textContent(), `No regions to draw: ${sine.regions.note}.`);
+    assert.equal(await byId('regions-plot').count(), 0);
+    assert.equal(await byId('regions-grid').count(), 0);
+    assert.equal(await byId('analysis-weights').getAttribute('data-kind'), 'initial');
+    assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos+dense');
+    assert.equal(await valueOf('hessian-bottom'), sine.hessian.bottom.value);
     assert.deepEqual(h.errors, []);
   });
 });
