@@ -596,7 +596,13 @@ export class RunSession {
     } catch (e) {
       return this.reject(requestId, problemOf(e).message);
     }
-    const report = analyzeGraph(compiled, { readText: this.reader() });
+    const { step, epoch } = this.status;
+    const report = analyzeGraph(compiled, {
+      readText: this.reader(),
+      weights: this.run && step > 0 ? { kind: 'trained', step, epoch } : { kind: 'initial' },
+      // As the CLI: time each mode on at most 500 directions and extrapolate (the report says so).
+      modes: { maxDirections: 500 },
+    });
     this.emit({ type: 'analysisResult', requestId, report });
   }
 }

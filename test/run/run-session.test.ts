@@ -330,16 +330,24 @@ test('analyze answers with the report at the run’s weights (fresh ones when id
   assert.equal(idle.requestId, 3);
   assert.equal(idle.report.params, 2 * 6 + 6 + 6 * 3 + 3);
   assert.ok(idle.report.regions.twoD);
+  assert.deepEqual(idle.report.weights, { kind: 'initial' });
   assert.equal(h.status.phase, 'idle', 'analysing starts no run');
   for (let i = 0; i < 5; i++) h.send({ type: 'run', action: 'step' });
   h.send({ type: 'analyze', requestId: 4 });
   const trained = h.of('analysisResult')[1]!;
   assert.equal(trained.requestId, 4);
-  assert.notEqual(trained.report.hessian.top.value, idle.report.hessian.top.value, 'at the trained weights');
+  assert.deepEqual(trained.report.weights, { kind: 'trained', step: 5, epoch: h.status.epoch });
+  assert.notEqual(
+    trained.report.hessian.top.value,
+    idle.report.hessian.top.value,
+    'other weights, another Hessian',
+  );
   // Idle again after a reset: the initial weights give the initial report.
   h.send({ type: 'run', action: 'reset' });
   h.send({ type: 'analyze', requestId: 5 });
-  assert.equal(h.of('analysisResult')[2]!.report.hessian.top.value, idle.report.hessian.top.value);
+  const again = h.of('analysisResult')[2]!;
+  assert.deepEqual(again.report.weights, { kind: 'initial' });
+  assert.equal(again.report.hessian.top.value, idle.report.hessian.top.value);
 });
 
 test('prediction: a decision boundary over the spiral, a curve with hidden units and exact breakpoints for a ReLU net', () => {

@@ -13,7 +13,8 @@ import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
 import type { RunRequest } from '../../engine/run/protocol.js';
 import { buildWebview, Harness } from './harness.js';
-import { metrics, status } from './run-fixtures.js';
+import { metrics, overlayStats, status } from './run-fixtures.js';
+import type { OverlayNodeStats } from '../../engine/run/protocol.js';
 
 const root = resolve(__dirname, '..', '..');
 const shots = join(root, 'out', 'run-panel');
@@ -200,6 +201,136 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await send({ type: 'runStatus', status: status({ phase: 'idle', step: 0, epoch: 0 }) });
     await h.page.getByTestId('run-stale').waitFor({ state: 'detached' });
     assert.equal(await attr('loss-chart', 'trace-points'), '0', 'a reset clears the curves');
+  });
+
+  /** The overlay colour of a node as [r, g, b] (null when it has none). */
+  async function nodeColor(id: string): Promise<[number, number, number] | null> {
+    const c = await h.page
+      .locator(`.op-node[data-node-id="${id}"]`)
+      .evaluate((el) => (el as HTMLElement).style.getPropertyValue('--overlay'));
+    return c ? (c.match(/\d+/g)!.map(Number) as [number, number, number]) : null;
+  }
+  const stats = (scale: number, overrides: Record<string, number> = {}): OverlayNodeStats[] =>
+    overlayStats(scale).map((n) => {
+      const k = overrides[n.node];
+      if (k === undefined || !n.grad) return n;
+      return { ...n, grad: { ...n.grad, norm: n.grad.norm * k } };
+    });
+
+  it('colours nodes and wires by gradient size on a fixed log scale, without rebuilding the flow', async () => {
+    await send({ type: 'runStatus', status: status({ phase: 'running', step: 30, epoch: 3, loss: 0.7 }) });
+    await h.page.evaluate(() => {
+      (window as unknown as { __h1: Element | null }).__h1 = document.querySelector(
+        '.op-node[data-node-id="h1"]',
+      );
+    });
+    await send({ type: 'runStats', step: 30, nodes: stats(1) });
+    await h.page.locator('.op-node.overlaid[data-node-id="h1"]').waitFor();
+    const healthy = (await nodeColor('h1'))!;
+    assert.ok(Math.abs(healthy[0] - healthy[2]) < 60, `healthy is near grey: ${healthy}`);
+    assert.equal(
+      await h.page
+        .locator('.op-node[data-node-id="h1"] [data-testid="node-overlay-value"]')
+        .getAttribute('data-value'),
+      '0.08',
+    );
+    assert.equal(
+      await h.page.locator('.op-node[data-node-id="x"].overlaid').count(),
+      0,
+      'no gradient at the input',
+    );
+
+    await send({ type: 'runStats', step: 31, nodes: stats(1e-6) });
+    await h.page.getByTestId('overlay-step').getByText('step 31').waitFor();
+    const vanishing = (await nodeColor('h1'))!;
+    assert.ok(vanishing[2] - vanishing[0] > 80, `vanishing is blue: ${vanishing}`);
+    const wire = h.page.locator(
+      '.react-flow__edge[data-testid="rf__edge-h1->a1:"] path.react-flow__edge-path',
+    );
+    const thin = Number(await wire.evaluate((p) => (p as SVGPathElement).style.strokeWidth));
+
+    await send({ type: 'runStats', step: 32, nodes: stats(1e4) });
+    await h.page.getByTestId('overlay-step').getByText('step 32').waitFor();
+    const exploding = (await nodeColor('h1'))!;
+    assert.ok(exploding[0] - exploding[2] > 80, `exploding is red: ${exploding}`);
+    const thick = Number(await wire.evaluate((p) => (p as SVGPathElement).style.strokeWidth));
+    assert.ok(thick > thin + 2, `exploding wires are thicker: ${thin} → ${thick}`);
+    assert.ok(
+      await h.page.evaluate(
+        () =>
+          (window as unknown as { __h1: Element }).__h1 ===
+          document.querySelector('.op-node[data-node-id="h1"]'),
+      ),
+      'the node element survived three stats updates (the flow was not rebuilt)',
+    );
+  });
+
+  it('switches between output gradient, parameter gradient and activation', async () => {
+    await send({ type: 'runStats', step: 33, nodes: stats(1, { h1: 1e-5, a1: 1e-5 }) });
+    await h.page.getByTestId('overlay-metric-param').click();
+    await h.page.locator('.op-node.overlay-none[data-node-id="a1"]').waitFor();
+    const param = await h.page
+      .locator('.op-node[data-node-id="h1"] [data-testid="node-overlay-value"]')
+      .getAttribute('data-value');
+    assert.equal(Number(param), Math.hypot(0.3, 0.05));
+    await h.page.getByTestId('overlay-metric-activation').click();
+    await h.page.locator('.op-node.overlaid[data-node-id="a1"]').waitFor();
+    assert.match(await h.page.getByTestId('overlay-legend').innerText(), /‖output‖/);
+    await h.page.getByTestId('overlay-metric-grad').click();
+    await h.page.getByTestId('run-tab-train').click();
+    await shot('overlay-dark');
+  });
+
+  it('hovering a node shows its numbers and a histogram', async () => {
+    await h.page.locator('.op-node[data-node-id="logits"]').hover();
+    const card = h.page.getByTestId('node-stats');
+    await card.waitFor();
+    assert.equal(await card.getAttribute('data-node'), 'logits');
+    const norm = await card
+      .locator('[data-testid="stats-table"] td[data-stat="norm"]')
+      .getAttribute('data-value');
+    assert.equal(Number(norm), 0.2);
+    for (const k of ['mean', 'std', 'min', 'max'])
+      assert.equal(await card.locator(`td[data-stat="${k}"]`).count(), 1, k);
+    assert.equal(await card.locator('[data-testid="stats-histogram"] rect').count(), 10);
+    assert.match(await card.getByTestId('stats-params').innerText(), /weight[\s\S]*bias/);
+    await shot('overlay-hover-dark');
+    await h.page.mouse.move(5, 5);
+    await card.waitFor({ state: 'detached' });
+  });
+
+  it('the overlay can be switched off, and the worker is told', async () => {
+    await h.clearPosted();
+    await h.page.getByTestId('overlay-toggle').uncheck();
+    const msg = await h.waitForPosted(isRequest('runOptions'));
+    assert.equal(msg.options.overlay, false);
+    await h.page.locator('.op-node.overlaid').first().waitFor({ state: 'detached' });
+    await h.page.getByTestId('overlay-toggle').check();
+    await h.page.locator('.op-node.overlaid').first().waitFor();
+    await h.clearPosted();
+  });
+
+  it('a gradient check shows each node’s worst error and the worst overall', async () => {
+    await h.page.getByTestId('gradcheck').click();
+    const req = await h.waitForPosted(isRequest('gradcheck'));
+    const worst = { node: 'h2', worstRelError: 3.2e-3, where: 'weight' };
+    await send({
+      type: 'gradcheckResult',
+      requestId: req.requestId,
+      nodes: [
+        { node: 'h1', worstRelError: 2.1e-9, where: 'bias' },
+        worst,
+        { node: 'logits', worstRelError: 4e-10, where: 'output' },
+      ],
+      worst,
+    });
+    await h.page.locator('.op-node[data-node-id="h2"] [data-testid="node-gradcheck"].bad').waitFor();
+    assert.match(
+      await h.page.locator('.op-node[data-node-id="h1"] [data-testid="node-gradcheck"].ok').innerText(),
+      /2\.10e-9/,
+    );
+    assert.match(await h.page.getByTestId('gradcheck-worst').innerText(), /worst 3\.20e-3 at h2\.weight/);
+    await h.clearPosted();
   });
 
   it('looks right in the light theme too', async () => {

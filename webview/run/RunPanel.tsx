@@ -10,10 +10,11 @@ import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { RunStatus } from '../../engine/run/protocol.js';
 import { loadState, saveState } from '../host.js';
 import { Button } from '../ui/controls.js';
-import { useRun, useRunStore } from './use-run.js';
-import { runRequests, type RunRequests } from './requests.js';
+import { useRun } from './use-run.js';
+import { useRunRequests, type RunRequests } from './requests.js';
 import { RUN_TABS } from './tabs.js';
 import { formatMagnitude } from './overlay-scale.js';
+import { describeGradCheck, gradCheckOk } from './gradcheck.js';
 import './run.css';
 
 const MIN_HEIGHT = 140;
@@ -28,7 +29,7 @@ function RunControls(props: { status: RunStatus | null; requests: RunRequests })
     <div className="run-controls">
       {running ? (
         <Button onClick={() => requests.run('pause')} testId="run-pause" title="Pause after this step">
-          ⏸ Pause
+          Pause
         </Button>
       ) : (
         <Button
@@ -103,20 +104,15 @@ function GradCheckSummary(props: { requests: RunRequests }): React.JSX.Element {
       </Button>
       {hasResult ? (
         <span
-          className={`gradcheck-worst ${worst && worst.worstRelError > GRADCHECK_OK ? 'bad' : 'ok'}`}
+          className={`gradcheck-worst ${worst && !gradCheckOk(worst) ? 'bad' : 'ok'}`}
           data-testid="gradcheck-worst"
         >
-          {worst
-            ? `worst ${formatMagnitude(worst.worstRelError)} at ${worst.node}${worst.where === 'output' ? '' : `.${worst.where}`}`
-            : 'nothing to check'}
+          {worst ? `worst ${describeGradCheck(worst)}` : 'nothing to check'}
         </span>
       ) : null}
     </div>
   );
 }
-
-/** Relative errors above this are drawn as failures (float64 central differences give ~1e-8). */
-export const GRADCHECK_OK = 1e-4;
 
 function Banners(props: {
   status: RunStatus | null;
@@ -161,8 +157,7 @@ export function RunPanel(props: {
   onEdit: (edit: GraphEdit) => void;
   revealNode: (id: string) => void;
 }): React.JSX.Element {
-  const store = useRunStore();
-  const requests = React.useMemo(() => runRequests(store), [store]);
+  const requests = useRunRequests();
   const status = useRun((s) => s.status);
   const saved = React.useMemo(() => loadState().runDock, []);
   const [height, setHeight] = React.useState(saved?.height ?? DEFAULT_HEIGHT);

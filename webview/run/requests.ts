@@ -2,10 +2,12 @@
  * The run requests the panel sends, each posted to the host and (for the ones answered by a
  * requestId) recorded in the store as pending, so buttons can show that an answer is on its way.
  */
+import React from 'react';
 import type { RunAction, RunOptions, TraceAction } from '../../engine/run/protocol.js';
 import type { StepTarget } from '../../engine/autodiff/step-through.js';
 import { newRequestId, postToHost } from '../host.js';
 import type { RunStore } from './run-store.js';
+import { useRunStore } from './use-run.js';
 
 export interface RunRequests {
   run(action: RunAction): void;
@@ -33,4 +35,10 @@ export function runRequests(store: RunStore): RunRequests {
       postToHost({ type: 'runOptions', options });
     },
   };
+}
+
+/** The requests, bound to the store of the surrounding RunStoreContext. */
+export function useRunRequests(): RunRequests {
+  const store = useRunStore();
+  return React.useMemo(() => runRequests(store), [store]);
 }
