@@ -6,7 +6,6 @@
 //   --watch        rebuild on change
 //   --tests        also bundle the extension-host test suite to out/extension-host/index.js
 //   --webview-only --outdir DIR   just the webview, elsewhere (the headless webview test's copy)
-//   --entry FILE   with --webview-only: bundle FILE as the webview instead of webview/main.tsx
 import * as esbuild from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -14,8 +13,6 @@ const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 const argv = process.argv.slice(2);
 const outdirArg = argv.includes('--outdir') ? argv[argv.indexOf('--outdir') + 1] : undefined;
-// A test page's own entry instead of the editor's (test/webview mounts one view alone).
-const entryArg = argv.includes('--entry') ? argv[argv.indexOf('--entry') + 1] : undefined;
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -30,7 +27,7 @@ const common = {
 /** @type {esbuild.BuildOptions} */
 const webview = {
   ...common,
-  entryPoints: { webview: entryArg ?? 'webview/main.tsx' },
+  entryPoints: { webview: 'webview/main.tsx' },
   outdir: outdirArg ?? 'dist',
   platform: 'browser',
   format: 'iife',

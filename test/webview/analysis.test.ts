@@ -1,8 +1,9 @@
 /**
- * The Analyses view in headless Chromium, drawing REAL reports: analyzeGraph on the sawtooth
- * example at its hand-made weights (16 exact pieces) and on the spiral at its initial weights
- * (2-D regions), posted as `analysisResult` events the way the host forwards the worker's answer.
- * Asserts that what is on screen is the report's numbers, and saves screenshots under out/.
+ * The Analyses tab of the run panel in headless Chromium (the editor's own bundle, harness.ts),
+ * drawing REAL reports: analyzeGraph on the sawtooth example at its hand-made weights (16 exact
+ * pieces) and on the spiral (2-D regions), posted as `analysisResult` events the way the host
+ * forwards the worker's answer to the webview's `analyze` request. Asserts that what is on screen
+ * is the report's numbers, and saves screenshots under out/screenshots/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,17 +16,23 @@ import { readWeights } from '../../engine/graph/weights.js';
 import { analyzeGraph } from '../../engine/analysis/graph.js';
 import type { AnalysisReport, AnalysisWeights } from '../../engine/analysis/report.js';
 import { formatCount, formatNumber } from '../../engine/analysis/format.js';
+import type { GraphDoc } from '../../engine/graph/document.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
 import { buildWebview, Harness } from './harness.js';
 
 const root = resolve(__dirname, '..', '..');
 const shots = join(root, 'out', 'screenshots');
 
-function analyzeExample(name: string, weights: AnalysisWeights, weightsFile?: string): AnalysisReport {
+function exampleDoc(name: string): GraphDoc {
   const parsed = parseGraph(readFileSync(join(root, 'examples', `${name}.nngraph.json`), 'utf8'));
   assert.ok(parsed.doc, `examples/${name} parses`);
-  const compiled = compileGraph(parsed.doc, {
-    batchSize: parsed.doc.training.batchSize,
+  return parsed.doc;
+}
+
+function analyzeExample(name: string, weights: AnalysisWeights, weightsFile?: string): AnalysisReport {
+  const doc = exampleDoc(name);
+  const compiled = compileGraph(doc, {
+    batchSize: doc.training.batchSize,
     dtype: 'float64',
     weights: weightsFile ? readWeights(readFileSync(join(root, weightsFile), 'utf8')) : undefined,
   });
@@ -47,6 +54,7 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     'examples/sawtooth.weights.json',
   );
   const spiral = analyzeExample('spiral', { kind: 'trained', step: 120, epoch: 13 });
+  const sine = analyzeExample('sine', { kind: 'initial' });
   const byId = (id: string): Locator => h.page.getByTestId(id);
   const valueOf = async (id: string) => Number(await byId(id).getAttribute('data-value'));
 
@@ -66,9 +74,20 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     mkdirSync(e2eDir, { recursive: true });
     mkdirSync(shots, { recursive: true });
     const out = mkdtempSync(join(e2eDir, 'analysis-'));
-    buildWebview(out, false, 'test/webview/analysis-page.tsx');
-    h = await Harness.start(out, { width: 1200, height: 1900 });
+    buildWebview(out);
+    h = await Harness.start(out, { width: 1280, height: 1500 });
     h.page.setDefaultTimeout(30_000);
+    await h.waitForPosted((m): m is WebviewToHost => m.type === 'ready');
+    const doc = exampleDoc('sawtooth');
+    await h.send({ type: 'init', fileName: 'sawtooth.nngraph.json', doc, diagnostics: [], version: 1 });
+    await h.page.locator('.op-node').first().waitFor();
+    await byId('run-tab-analyses').click();
+    // A tall dock, so the screenshots show the whole view: drag its edge up.
+    const edge = (await byId('run-dock-resize').boundingBox())!;
+    await h.page.mouse.move(edge.x + edge.width / 2, edge.y + edge.height / 2);
+    await h.page.mouse.down();
+    await h.page.mouse.move(edge.x + edge.width / 2, 170, { steps: 5 });
+    await h.page.mouse.up();
   });
 
   after(async () => {
@@ -148,9 +167,9 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
       `${first.node}.${first.param}[${first.at.join(', ')}]`,
     );
     assert.equal(Number(await rows.first().locator('.num').getAttribute('data-value')), first.value);
-    // Clicking a node name asks the panel to select it.
+    // Clicking a node name selects that node on the canvas.
     await rows.first().getByTestId('analysis-node-link').click();
-    assert.equal(await byId('page-selected').textContent(), first.node);
+    await h.page.locator(`.op-node.selected[data-node-id="${first.node}"]`).waitFor();
   });
 
   it('sawtooth: the Kronecker view shows φᵀ ⊗ I beside G φᵀ, and that they agree', async () => {
@@ -171,10 +190,14 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     const gIsZero = k.g.flat().every((v) => v === 0);
     assert.equal(await byId('kron-zero').count(), gIsZero ? 1 : 0);
     assert.equal(await valueOf('kron-difference'), k.maxDifference);
-    await h.page.screenshot({ path: join(shots, 'analysis-sawtooth.png'), fullPage: true });
+    await h.page.screenshot({ path: join(shots, 'analysis-sawtooth.png') });
+    await byId('analysis-kronecker').scrollIntoViewIfNeeded();
+    await h.page.screenshot({ path: join(shots, 'analysis-sawtooth-kronecker.png') });
   });
 
   it('spiral: the 2-D regions drawn over the input plane, one colour per region', async () => {
+    await h.send({ type: 'docChanged', doc: exampleDoc('spiral'), diagnostics: [], version: 2 });
+    await h.page.locator('.op-node[data-node-id="logits"]').waitFor();
     await analyzeAndAnswer(spiral);
     const g = spiral.regions.twoD!;
     assert.equal(await valueOf('regions-count'), g.regions);
@@ -212,7 +235,22 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.equal(await byId('modes-gradient-verdict').getAttribute('data-winner'), 'reverse');
     assert.equal(await byId('modes-gradient-forward-extrapolated').count(), 1);
     await byId('kron-note').waitFor();
-    await h.page.screenshot({ path: join(shots, 'analysis-spiral.png'), fullPage: true });
+    const bottom = spiral.hessian.bottom.largest[0]!.node;
+    await byId('hessian-bottom-components').getByTestId('analysis-node-link').first().click();
+    await h.page.locator(`.op-node.selected[data-node-id="${bottom}"]`).waitFor();
+    await h.page.screenshot({ path: join(shots, 'analysis-spiral.png') });
+    assert.deepEqual(h.errors, []);
+  });
+  it('sine (tanh): no linear regions, and the reason; at the initial weights', async () => {
+    await h.send({ type: 'docChanged', doc: exampleDoc('sine'), diagnostics: [], version: 3 });
+    await analyzeAndAnswer(sine);
+    assert.ok(sine.regions.note, 'a tanh network has no exact regions');
+    assert.equal(await byId('regions-note').textContent(), `No regions to draw: ${sine.regions.note}.`);
+    assert.equal(await byId('regions-plot').count(), 0);
+    assert.equal(await byId('regions-grid').count(), 0);
+    assert.equal(await byId('analysis-weights').getAttribute('data-kind'), 'initial');
+    assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos+dense');
+    assert.equal(await valueOf('hessian-bottom'), sine.hessian.bottom.value);
     assert.deepEqual(h.errors, []);
   });
 });

@@ -14,18 +14,14 @@ import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
 const root = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
 
-/**
- * Bundles the webview into its own folder (so it never races `npm run package` over dist/);
- * `entry` bundles a test page of its own (one view mounted alone) instead of the editor.
- */
-export function buildWebview(outdir: string, production = false, entry?: string): void {
+/** Bundles the webview into its own folder (so it never races `npm run package` over dist/). */
+export function buildWebview(outdir: string, production = false): void {
   const args = [
     'scripts/build.mjs',
     '--webview-only',
     '--outdir',
     outdir,
     ...(production ? ['--production'] : []),
-    ...(entry ? ['--entry', entry] : []),
   ];
   const res = spawnSync(process.execPath, args, {
     cwd: root,

@@ -3,7 +3,13 @@
  * logits → loss ← y), for the store's unit tests and the run panel's headless-Chromium test.
  */
 import type { TensorStats } from '../../engine/train/stats.js';
-import type { OverlayNodeStats, RunEvent, RunStatus } from '../../engine/run/protocol.js';
+import type {
+  DatasetView,
+  OverlayNodeStats,
+  PredictionView,
+  RunEvent,
+  RunStatus,
+} from '../../engine/run/protocol.js';
 import type { Step } from '../../engine/autodiff/step-through.js';
 
 export function status(patch: Partial<RunStatus> = {}): RunStatus {
@@ -113,3 +119,66 @@ export const BACKWARD_STEP: Step = {
     },
   ],
 };
+
+/** A 3-class spiral of `n` points, every fifth held out for validation. */
+export function spiralDataset(n = 90): DatasetView {
+  const x = new Float32Array(2 * n);
+  const y = new Float32Array(n);
+  const validation = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    const r = (Math.floor(i / 3) + 1) / (n / 3);
+    const t = 1.75 * r * 2 * Math.PI + (k * 2 * Math.PI) / 3;
+    x[2 * i] = r * Math.cos(t);
+    x[2 * i + 1] = r * Math.sin(t);
+    y[i] = k;
+    validation[i] = i % 5 === 4 ? 1 : 0;
+  }
+  return { task: 'classification', features: 2, classes: 3, x, y, validation };
+}
+
+/** A boundary over [-1.2, 1.2]² split into three angular sectors, surer away from the centre. */
+export function sectorBoundary(n = 32): Extract<PredictionView, { kind: 'boundary' }> {
+  const label = new Uint8Array(n * n);
+  const confidence = new Float32Array(n * n);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) {
+      const px = -1.2 + (2.4 * (c + 0.5)) / n;
+      const py = -1.2 + (2.4 * (r + 0.5)) / n;
+      const a = (Math.atan2(py, px) + 2 * Math.PI) % (2 * Math.PI);
+      label[r * n + c] = Math.floor(a / ((2 * Math.PI) / 3));
+      confidence[r * n + c] = Math.min(1, 0.4 + Math.hypot(px, py) / 2);
+    }
+  return { kind: 'boundary', bounds: [-1.2, 1.2, -1.2, 1.2], nx: n, ny: n, classes: 3, label, confidence };
+}
+
+/** A sawtooth-like regression dataset and a ReLU net's piecewise-linear fit with 4 hidden units. */
+export function sawtoothCase(): { dataset: DatasetView; view: Extract<PredictionView, { kind: 'curve' }> } {
+  const n = 60;
+  const dx = Float32Array.from({ length: n }, (_, i) => -2 + (4 * i) / (n - 1));
+  const saw = (v: number) => v - Math.floor(v) - 0.5;
+  const dataset: DatasetView = {
+    task: 'regression',
+    features: 1,
+    classes: 0,
+    x: dx,
+    y: Float32Array.from(dx, (v) => saw(v) + 0.03 * Math.sin(13 * v)),
+    validation: Uint8Array.from({ length: n }, (_, i) => (i % 6 === 5 ? 1 : 0)),
+  };
+  const m = 128;
+  const x = Float32Array.from({ length: m }, (_, i) => -2.2 + (4.4 * i) / (m - 1));
+  const kinks = [-1, 0, 1, 1.5];
+  const values = new Float32Array(kinks.length * m);
+  kinks.forEach((k, j) => x.forEach((v, i) => (values[j * m + i] = Math.max(0, v - k))));
+  const y = Float32Array.from(x, (v, i) => 0.4 * v - values[i]! * 0.6 + values[m + i]! * 0.5 - 0.1);
+  return {
+    dataset,
+    view: {
+      kind: 'curve',
+      x,
+      y,
+      units: [{ node: 'a1', count: kinks.length, values }],
+      breakpoints: Float32Array.from(kinks),
+    },
+  };
+}

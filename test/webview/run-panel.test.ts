@@ -13,7 +13,17 @@ import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
 import type { RunRequest } from '../../engine/run/protocol.js';
 import { buildWebview, Harness } from './harness.js';
-import { metrics, overlayStats, status } from './run-fixtures.js';
+import {
+  BACKWARD_STEP,
+  FORWARD_STEP,
+  metrics,
+  overlayStats,
+  sawtoothCase,
+  sectorBoundary,
+  spiralDataset,
+  status,
+} from './run-fixtures.js';
+import { CLASS_COLOURS } from '../../engine/plot/boundary.js';
 import type { OverlayNodeStats } from '../../engine/run/protocol.js';
 
 const root = resolve(__dirname, '..', '..');
@@ -330,6 +340,130 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
       /2\.10e-9/,
     );
     assert.match(await h.page.getByTestId('gradcheck-worst').innerText(), /worst 3\.20e-3 at h2\.weight/);
+    await h.clearPosted();
+  });
+
+  it('draws the decision boundary with the data, validation points as rings', async () => {
+    await h.page.getByTestId('run-tab-prediction').click();
+    await send({ type: 'runDataset', dataset: spiralDataset() });
+    await h.page.getByTestId('prediction-canvas').waitFor();
+    assert.equal(await attr('prediction-canvas', 'kind'), 'data', 'the data alone before a prediction');
+    const boundary = sectorBoundary();
+    await send({ type: 'runPrediction', step: 40, view: boundary });
+    await h.page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="prediction-canvas"]')?.getAttribute('data-kind') === 'boundary',
+    );
+    assert.equal(await attr('prediction-canvas', 'points'), '90');
+    assert.equal(await attr('prediction-canvas', 'validation-points'), '18');
+    assert.match(await h.page.getByTestId('prediction-step').innerText(), /after step 40/);
+    // The plot's top-left corner is the cell at (x0, y1): its class colour shows there.
+    const [left, top] = (await attr('prediction-canvas', 'plot'))!.split(',').map(Number);
+    const rgb = await h.page
+      .getByTestId('prediction-canvas')
+      .evaluate(
+        (c: HTMLCanvasElement, [x, y]) =>
+          [...c.getContext('2d')!.getImageData(x!, y!, 1, 1).data].slice(0, 3),
+        [left! + 4, top! + 4],
+      );
+    const expected = CLASS_COLOURS[boundary.label[(boundary.ny - 1) * boundary.nx]!]!;
+    const distance = Math.hypot(...rgb.map((v, k) => v - expected[k]!));
+    assert.ok(distance < 40, `corner pixel ${rgb} is the class colour ${expected}`);
+    await shot('prediction-boundary-dark');
+  });
+
+  it('a 1-D regression shows the fitted curve, hidden units on request and breakpoints', async () => {
+    const { dataset, view } = sawtoothCase();
+    await send({ type: 'runDataset', dataset });
+    await send({ type: 'runPrediction', step: 41, view });
+    await h.page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="prediction-canvas"]')?.getAttribute('data-kind') === 'curve',
+    );
+    assert.equal(await attr('prediction-canvas', 'units'), '4');
+    assert.equal(await attr('prediction-canvas', 'breakpoints'), '4');
+    await h.clearPosted();
+    await h.page.getByTestId('hidden-units-toggle').check();
+    const msg = await h.waitForPosted(isRequest('runOptions'));
+    assert.deepEqual(msg.options, { overlay: true, prediction: true, hiddenUnits: true });
+    await shot('prediction-curve-dark');
+    await send({ type: 'runDataset', dataset: spiralDataset() });
+    await send({ type: 'runPrediction', step: 42, view: sectorBoundary() });
+    await h.clearPosted();
+  });
+
+  it('steps through backprop: start, forward, backward with the local rule, back, run to, end', async () => {
+    await h.page.getByTestId('run-tab-step').click();
+    await h.page.getByTestId('trace-start').click();
+    const start = await h.waitForPosted(isRequest('trace'));
+    assert.equal(start.action, 'start');
+    await send({ type: 'runStatus', status: status({ phase: 'paused', step: 42, epoch: 5, tracing: true }) });
+    await send({ type: 'traceStep', requestId: start.requestId, position: 0, length: 13, step: null });
+    await h.page
+      .getByTestId('trace-hint')
+      .getByText(/Before the first forward step/)
+      .waitFor();
+    await h.clearPosted();
+
+    await h.page.getByTestId('trace-step').click();
+    const step = await h.waitForPosted(isRequest('trace'));
+    assert.equal(step.action, 'step');
+    await send({ type: 'traceStep', requestId: step.requestId, position: 2, length: 13, step: FORWARD_STEP });
+    const output = h.page.getByTestId('trace-output');
+    await output.waitFor();
+    assert.equal(await output.getAttribute('data-shape'), '4x3');
+    assert.equal(await output.getAttribute('data-max'), '9');
+    assert.match(await output.innerText(), /-1\.25/);
+    await h.page.locator('.op-node.trace-forward[data-node-id="h1"]').waitFor();
+    assert.match(await h.page.getByTestId('trace-position').innerText(), /step\s*2\s*of 13/);
+    await h.clearPosted();
+
+    await send({
+      type: 'traceStep',
+      requestId: step.requestId,
+      position: 9,
+      length: 13,
+      step: BACKWARD_STEP,
+    });
+    await h.page.getByTestId('trace-backward').waitFor();
+    await h.page.locator('.op-node.trace-backward[data-node-id="logits"]').waitFor();
+    assert.equal(
+      await h.page.locator('.op-node.trace-forward').count(),
+      0,
+      'only the current node is marked',
+    );
+    assert.match(await h.page.getByTestId('trace-rule').innerText(), /φᵀ ⊗ I[\s\S]*G φᵀ/);
+    const incoming = Number(await h.page.getByTestId('trace-incoming').getAttribute('data-norm'));
+    assert.ok(Math.abs(incoming - Math.hypot(0.01, -0.02, 0.01, 0.03, 0, -0.03)) < 1e-6);
+    const weight = h.page.getByTestId('trace-passed-logits.weight');
+    assert.equal(await weight.getByTestId('trace-accumulated').getAttribute('data-shape'), '3x2');
+    assert.equal(await h.page.getByTestId('trace-passed-a2').count(), 1);
+    await shot('step-through-dark');
+
+    await h.page.getByTestId('trace-back').click();
+    assert.equal((await h.waitForPosted(isRequest('trace'))).action, 'back');
+    await h.clearPosted();
+    await h.page.locator('.op-node[data-node-id="h2"]').click();
+    await h.page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid="trace-target-node"]') as HTMLSelectElement)?.value === 'h2',
+    );
+    await h.page.getByTestId('trace-run-to').click();
+    const to = await h.waitForPosted(isRequest('traceTo'));
+    assert.deepEqual(to.target, { node: 'h2', phase: 'backward' });
+    await h.clearPosted();
+
+    await h.page.getByTestId('trace-end').click();
+    assert.equal((await h.waitForPosted(isRequest('trace'))).action, 'end');
+    await send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 42, epoch: 5, tracing: false }),
+    });
+    await h.page.locator('.op-node.trace-backward').waitFor({ state: 'detached' });
+    await h.page
+      .getByTestId('trace-hint')
+      .getByText(/Start takes the run/)
+      .waitFor();
     await h.clearPosted();
   });
 

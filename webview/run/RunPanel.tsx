@@ -18,7 +18,7 @@ import { describeGradCheck, gradCheckOk } from './gradcheck.js';
 import './run.css';
 
 const MIN_HEIGHT = 140;
-const DEFAULT_HEIGHT = 300;
+const DEFAULT_HEIGHT = 340;
 
 function RunControls(props: { status: RunStatus | null; requests: RunRequests }): React.JSX.Element {
   const { status, requests } = props;

@@ -9,6 +9,8 @@ import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { RunRequests } from './requests.js';
 import { useRun } from './use-run.js';
 import { TrainTab } from './TrainTab.js';
+import { PredictionTab } from './PredictionTab.js';
+import { StepThroughTab } from './StepThroughTab.js';
 import { AnalysisView } from '../analysis/AnalysisView.js';
 
 export interface RunTabProps {
@@ -31,18 +33,18 @@ function AnalysesTab(props: RunTabProps): React.JSX.Element {
   const report = useRun((s) => s.analysis);
   const requesting = useRun((s) => s.pending.analyze !== null);
   return (
-    <div className="tab-pad">
-      <AnalysisView
-        report={report}
-        requesting={requesting}
-        onAnalyze={props.requests.analyze}
-        onSelectNode={props.revealNode}
-      />
-    </div>
+    <AnalysisView
+      report={report}
+      requesting={requesting}
+      onAnalyze={props.requests.analyze}
+      onSelectNode={props.revealNode}
+    />
   );
 }
 
 export const RUN_TABS: readonly RunTab[] = [
   { id: 'train', title: 'Train', View: TrainTab },
+  { id: 'prediction', title: 'Prediction', View: PredictionTab },
+  { id: 'step', title: 'Step through', View: StepThroughTab },
   { id: 'analyses', title: 'Analyses', View: AnalysesTab },
 ];
