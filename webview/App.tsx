@@ -16,7 +16,11 @@ export function App(): React.JSX.Element {
   const [state, setState] = React.useState<DocumentState | null>(null);
   const [notice, setNotice] = React.useState<string | null>(null);
   // One run store for the life of the webview: the run outlives documents that fail to parse.
-  const [runStore] = React.useState(createRunStore);
+  // Run events arrive up to ~60 a second; listeners hear of them once per animation frame, so the
+  // page (which shares its thread with the VS Code workbench in a browser) never falls behind.
+  const [runStore] = React.useState(() =>
+    createRunStore(undefined, (deliver) => window.requestAnimationFrame(deliver)),
+  );
 
   React.useEffect(() => {
     const off = onHostMessage((msg: HostToWebview) => {

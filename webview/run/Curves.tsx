@@ -13,8 +13,17 @@ function epochSeries(
   history: readonly EpochMetrics[],
   pick: (h: EpochMetrics) => number | undefined,
 ): { x: Float64Array; y: Float64Array } {
-  const rows = history.filter((h) => pick(h) !== undefined);
-  return { x: Float64Array.from(rows, (h) => h.steps), y: Float64Array.from(rows, (h) => pick(h)!) };
+  // Plain loops: this runs on every update of a run that may have tens of thousands of epochs.
+  const x = new Float64Array(history.length);
+  const y = new Float64Array(history.length);
+  let n = 0;
+  for (const h of history) {
+    const v = pick(h);
+    if (v === undefined) continue;
+    x[n] = h.steps;
+    y[n++] = v;
+  }
+  return { x: x.subarray(0, n), y: y.subarray(0, n) };
 }
 
 function Legend(props: { items: { label: string; className: string }[] }): React.JSX.Element {

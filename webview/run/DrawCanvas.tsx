@@ -80,16 +80,24 @@ export function DrawCanvas(props: {
     return () => o.disconnect();
   }, []);
 
+  // The palette is read once per theme (reading computed styles forces a style recalculation,
+  // too costly at 20 redraws a second).
+  const palette = React.useRef<{ theme: number; value: Palette } | null>(null);
   React.useEffect(() => {
     const c = canvas.current;
     if (!c || size.width === 0 || size.height === 0) return;
     const dpr = window.devicePixelRatio || 1;
-    c.width = Math.round(size.width * dpr);
-    c.height = Math.round(size.height * dpr);
+    const width = Math.round(size.width * dpr);
+    const height = Math.round(size.height * dpr);
+    // Resizing a canvas reallocates it: only when its size really changed.
+    if (c.width !== width) c.width = width;
+    if (c.height !== height) c.height = height;
     const ctx = c.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    props.draw(ctx, size.width, size.height, readPalette(c));
+    ctx.clearRect(0, 0, size.width, size.height);
+    if (palette.current?.theme !== theme) palette.current = { theme, value: readPalette(c) };
+    props.draw(ctx, size.width, size.height, palette.current.value);
   }, [props.draw, size, theme]);
 
   return (

@@ -193,7 +193,9 @@ export function drawChart(
       }
     flush();
     ctx.stroke();
-    if (s.markers)
+    // Markers only while they can be told apart (a long run has thousands of epochs).
+    const count = s.chunks.reduce((n, c) => n + c.x.length, 0);
+    if (s.markers && count <= w / 6)
       for (const c of s.chunks)
         for (let i = 0; i < c.x.length; i++) {
           const y = c.y[i]!;

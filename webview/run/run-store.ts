@@ -182,16 +182,31 @@ export interface RunStore {
   subscribe(listener: () => void): () => void;
 }
 
-export function createRunStore(initial: RunState = INITIAL_RUN_STATE): RunStore {
+/**
+ * `notify` decides when subscribers hear of changes: at once by default (tests, node), once per
+ * animation frame in the webview (App.tsx), so a burst of run events costs one render, not one
+ * each. The state itself is always current: getState() after dispatch sees the change.
+ */
+export function createRunStore(
+  initial: RunState = INITIAL_RUN_STATE,
+  notify: (deliver: () => void) => void = (deliver) => deliver(),
+): RunStore {
   let state = initial;
+  let queued = false;
   const listeners = new Set<() => void>();
+  const deliver = () => {
+    queued = false;
+    for (const l of [...listeners]) l();
+  };
   return {
     getState: () => state,
     dispatch(action) {
       const next = reduceRun(state, action);
       if (next === state) return;
       state = next;
-      for (const l of [...listeners]) l();
+      if (queued) return;
+      queued = true;
+      notify(deliver);
     },
     subscribe(listener) {
       listeners.add(listener);
