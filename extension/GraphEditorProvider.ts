@@ -15,6 +15,8 @@ import { changedSpan } from './text-span.js';
 import { assertNever, type HostToWebview, type WebviewToHost } from './protocol.js';
 import { validateWebviewMessage } from './validate.js';
 import { webviewHtml } from './webview-html.js';
+import { startEditorRun } from './run/editor-run.js';
+import type { RunController } from './run/run-controller.js';
 import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
 
 /** The open graph editors (for the extension-host tests' probe; see test-api.ts). */
@@ -58,7 +60,7 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       nonce: randomBytes(16).toString('base64'),
       title: document.uri.path.split('/').pop() ?? 'graph',
     });
-    const session = new GraphEditorSession(document, panel, this.mode);
+    const session = new GraphEditorSession(document, panel, this.mode, this.extensionUri);
     openSessions.add(session);
     panel.onDidDispose(() => {
       openSessions.delete(session);
@@ -75,23 +77,43 @@ class GraphEditorSession {
   get probe(): GraphEditorProbe {
     return { uri: this.document.uri, posted: this.recorded, receive: (raw) => this.receive(raw) };
   }
+  /** The editor's training run: its engine worker thread (issue #5). */
+  private readonly run: RunController;
 
   constructor(
     private readonly document: vscode.TextDocument,
     private readonly panel: vscode.WebviewPanel,
     private readonly mode: vscode.ExtensionMode,
+    extensionUri: vscode.Uri,
   ) {
+    const { run, statusBar } = startEditorRun(extensionUri, this.fileName, (e) => this.post(e));
+    this.run = run;
+    this.sendDocumentToRun();
     this.subscriptions.push(
+      statusBar,
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === document && e.contentChanges.length > 0)
+        if (e.document === document && e.contentChanges.length > 0) {
           this.post({ type: 'docChanged', ...this.state() });
+          this.sendDocumentToRun();
+        }
       }),
     );
   }
 
   dispose(): void {
+    this.run.dispose();
     for (const s of this.subscriptions) s.dispose();
+  }
+
+  private get fileName(): string {
+    return this.document.uri.path.split('/').pop() ?? '';
+  }
+
+  private sendDocumentToRun(): void {
+    const { doc, version } = this.state();
+    const uri = this.document.uri;
+    this.run.setDocument(doc, version, uri.scheme === 'file' ? vscode.Uri.joinPath(uri, '..').fsPath : null);
   }
 
   private state() {
@@ -120,7 +142,8 @@ class GraphEditorSession {
   private async handle(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
-        this.post({ type: 'init', fileName: this.document.uri.path.split('/').pop() ?? '', ...this.state() });
+        this.post({ type: 'init', fileName: this.fileName, ...this.state() });
+        this.run.replay();
         return;
       case 'edit':
         return this.edit(msg.requestId, msg.edit);
@@ -147,12 +170,7 @@ class GraphEditorSession {
       case 'gradcheck':
       case 'analyze':
       case 'runOptions':
-        // Placeholder until the engine worker lands (issue #5): say so rather than ignore.
-        this.post({
-          type: 'runRejected',
-          requestId: 'requestId' in msg ? msg.requestId : null,
-          reason: 'Training in the editor is not available in this build yet.',
-        });
+        this.run.request(msg);
         return;
       default:
         assertNever(msg);

@@ -6,8 +6,8 @@
  * message can't be forgotten (the mapped type makes a missing row a compile error).
  */
 import type { AttrValue, Attrs } from '../engine/ops/define.js';
-import type { GraphEdge, GraphNode } from '../engine/graph/document.js';
-import type { GraphEdit, Position } from '../engine/graph/edits.js';
+import type { GraphEdge, GraphNode, TrainingConfig } from '../engine/graph/document.js';
+import { trainingProblems, type GraphEdit, type Position } from '../engine/graph/edits.js';
 import type { WebviewToHost } from './protocol.js';
 import { RequestError, RUN_REQUEST_VALIDATORS } from '../engine/run/validate-request.js';
 
@@ -134,6 +134,13 @@ const edits: EditValidators = {
     edges: arr(o.edges, 'edit.edges').map((e, i) => edge(e, `edit.edges[${i}]`)),
     offset: position(o.offset, 'edit.offset'),
   }),
+  setTraining: (o) => {
+    // The training schema is the one statement of what a training section may hold; applyEdit checks
+    // it again, but nothing that fails it should reach the document code at all.
+    const problems = trainingProblems(o.training);
+    if (problems.length) throw new Invalid(`edit.${problems[0]}`);
+    return { kind: 'setTraining', training: JSON.parse(JSON.stringify(o.training)) as TrainingConfig };
+  },
 };
 
 export function validateEdit(v: unknown): Validated<GraphEdit> {

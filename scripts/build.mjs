@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles what the extension runs: dist/extension.js (the host, CommonJS, `vscode` external) and
+// Bundles what the extension runs: dist/extension.js (the host, CommonJS, `vscode` external),
+// dist/worker.js (the engine worker thread the host starts per graph editor, CommonJS) and
 // dist/webview.js + dist/webview.css (the React editor, one browser bundle).
 //   --production   minify, no source maps (what `npm run package` ships)
 //   --watch        rebuild on change
@@ -52,6 +53,14 @@ const builds = args.has('--webview-only')
         format: 'cjs',
         target: 'node20',
         external: ['vscode'],
+      },
+      {
+        ...common,
+        entryPoints: { worker: 'extension/worker/engine-worker.ts' },
+        outdir: 'dist',
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
       },
       webview,
     ];

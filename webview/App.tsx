@@ -9,15 +9,23 @@ import type { GraphEdit } from '../engine/graph/edits.js';
 import { newRequestId, onHostMessage, postToHost } from './host.js';
 import { GraphEditor } from './GraphEditor.js';
 import { BrokenDocument } from './BrokenDocument.js';
+import { createRunStore } from './run/run-store.js';
+import { RunStoreContext } from './run/use-run.js';
 
 export function App(): React.JSX.Element {
   const [state, setState] = React.useState<DocumentState | null>(null);
   const [notice, setNotice] = React.useState<string | null>(null);
+  // One run store for the life of the webview: the run outlives documents that fail to parse.
+  const [runStore] = React.useState(createRunStore);
 
   React.useEffect(() => {
     const off = onHostMessage((msg: HostToWebview) => {
       switch (msg.type) {
         case 'init':
+          // Tell the worker what this panel shows (a reloaded webview may differ from its defaults).
+          postToHost({ type: 'runOptions', options: runStore.getState().options });
+          setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
+          return;
         case 'docChanged':
           setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
           return;
@@ -32,8 +40,10 @@ export function App(): React.JSX.Element {
         case 'traceStep':
         case 'gradcheckResult':
         case 'analysisResult':
-          return; // the run panel (issue #5) is not mounted yet
+          runStore.dispatch(msg);
+          return;
         case 'runRejected':
+          runStore.dispatch(msg);
           setNotice(msg.reason);
           return;
         default:
@@ -42,7 +52,7 @@ export function App(): React.JSX.Element {
     });
     postToHost({ type: 'ready' });
     return off;
-  }, []);
+  }, [runStore]);
 
   React.useEffect(() => {
     if (!notice) return;
@@ -56,7 +66,7 @@ export function App(): React.JSX.Element {
 
   if (!state) return <div className="loading">Loading graph…</div>;
   return (
-    <>
+    <RunStoreContext.Provider value={runStore}>
       {state.doc ? (
         <ReactFlowProvider>
           <GraphEditor doc={state.doc} diagnostics={state.diagnostics} onEdit={onEdit} onNotice={setNotice} />
@@ -69,6 +79,6 @@ export function App(): React.JSX.Element {
           {notice}
         </div>
       ) : null}
-    </>
+    </RunStoreContext.Provider>
   );
 }

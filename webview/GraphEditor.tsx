@@ -14,6 +14,7 @@ import ReactFlow, {
   type Connection,
   type Edge,
   type EdgeChange,
+  type EdgeTypes,
   type NodeChange,
   type NodeTypes,
   type OnSelectionChangeParams,
@@ -22,7 +23,7 @@ import ReactFlow, {
 import type { Diagnostic, GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
 import { checkGraph } from '../engine/graph/check.js';
 import { freshId, type GraphEdit, type Position } from '../engine/graph/edits.js';
-import { OP_NODE_TYPE, toFlow, type OpFlowNode } from './graph-view.js';
+import { OP_NODE_TYPE, toFlow, WIRE_EDGE_TYPE, type OpFlowNode } from './graph-view.js';
 import { OpNode } from './nodes/OpNode.js';
 import { initialAttrs, opInfo, type OpInfo } from './op-catalog.js';
 import { checkConnection } from './connect-check.js';
@@ -34,9 +35,14 @@ import { Inspector } from './Inspector.js';
 import { loadState, postToHost, saveState } from './host.js';
 import { ProblemList } from './ProblemList.js';
 import { Button } from './ui/controls.js';
+import { RunPanel } from './run/RunPanel.js';
+import { OverlayEdge } from './run/NodeOverlay.js';
+import { OverlayLegend } from './run/OverlayLegend.js';
+import { NodeStatsCard } from './run/NodeStatsCard.js';
 
 /** Module-level so React Flow sees the same object every render. */
 const nodeTypes: NodeTypes = { [OP_NODE_TYPE]: OpNode };
+const edgeTypes: EdgeTypes = { [WIRE_EDGE_TYPE]: OverlayEdge };
 
 /** What Ctrl+C puts on the clipboard (text, so it survives a trip through the system clipboard). */
 const CLIPBOARD_FORMAT = 'backprop-studio.nodes';
@@ -294,10 +300,38 @@ export function GraphEditor(props: {
     };
   }, [doc, deleteSelection, openQuickAdd, layout, onEdit]);
 
+  /** The node under the pointer, for its run statistics card (placed beside the pointer, inside the canvas). */
+  const [hover, setHover] = React.useState<{ id: string; left: number; top: number } | null>(null);
+  const onNodeMouseEnter = React.useCallback((e: React.MouseEvent, node: OpFlowNode) => {
+    const box = wrapper.current?.getBoundingClientRect();
+    if (!box) return;
+    const x = e.clientX - box.left;
+    const y = e.clientY - box.top;
+    setHover({
+      id: node.id,
+      left: Math.max(4, Math.min(x + 16, box.width - 340)),
+      top: y + 260 > box.height ? Math.max(4, y - 260) : y + 16,
+    });
+  }, []);
+  const onNodeMouseLeave = React.useCallback(() => setHover(null), []);
+
   const onMoveEnd = React.useCallback((_e: unknown, viewport: Viewport) => saveState({ viewport }), []);
 
   const [showProblems, setShowProblems] = React.useState(false);
   const single = selectedIds.length === 1 ? doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
+
+  /** Selects one node and brings it into view (a failed run's node, a step-through's current node). */
+  const revealNode = React.useCallback(
+    (id: string) => {
+      if (!doc.nodes.some((n) => n.id === id)) return;
+      selection.current = new Set([id]);
+      setSelectedIds([id]);
+      saveState({ selection: [id] });
+      setNodes((ns) => ns.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })));
+      rf.fitView({ nodes: [{ id }], duration: 200, maxZoom: 1.2, padding: 0.6 });
+    },
+    [doc, rf],
+  );
   const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
 
   return (
@@ -349,10 +383,14 @@ export function GraphEditor(props: {
             nodes={nodes}
             edges={edges}
             nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
             onSelectionChange={onSelectionChange}
             onNodeDragStop={onNodeDragStop}
+            onNodeDragStart={onNodeMouseLeave}
+            onNodeMouseEnter={onNodeMouseEnter}
+            onNodeMouseLeave={onNodeMouseLeave}
             onConnect={onConnect}
             onConnectEnd={onConnectEnd}
             isValidConnection={isValidConnection}
@@ -369,6 +407,8 @@ export function GraphEditor(props: {
             <MiniMap pannable zoomable className="minimap" />
             <Controls showInteractive={false} />
           </ReactFlow>
+          <OverlayLegend />
+          {hover ? <NodeStatsCard node={hover.id} left={hover.left} top={hover.top} /> : null}
           {hint ? <div className="connect-hint">{hint}</div> : null}
           {showProblems && diagnostics.length ? (
             <div className="problems-popover" data-testid="problems">
@@ -386,6 +426,7 @@ export function GraphEditor(props: {
             />
           ) : null}
         </div>
+        <RunPanel doc={doc} selectedNode={single?.id} onEdit={onEdit} revealNode={revealNode} />
       </div>
       <div className="side-panels">
         <Inspector
@@ -395,7 +436,6 @@ export function GraphEditor(props: {
           problems={single ? diagnostics.filter((d) => d.node === single.id) : []}
           onEdit={onEdit}
         />
-        {/* The run panel (training, overlays, step-through) joins the side panels here. */}
       </div>
     </div>
   );

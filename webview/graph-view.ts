@@ -9,6 +9,8 @@ import type { SymbolicShape } from '../engine/graph/check.js';
 import { opInfo, type OpInfo } from './op-catalog.js';
 
 export const OP_NODE_TYPE = 'op';
+/** Wires are drawn by the run overlay's edge (webview/run/NodeOverlay.tsx): plain until a run has stats. */
+export const WIRE_EDGE_TYPE = 'wire';
 export const OUTPUT_HANDLE = 'out';
 
 export interface OpNodeData {
@@ -104,6 +106,7 @@ export function toFlow(
     const id = edgeId(e);
     return {
       id,
+      type: WIRE_EDGE_TYPE,
       source: e.from,
       target: e.to,
       sourceHandle: OUTPUT_HANDLE,

@@ -7,6 +7,8 @@ import type { HostToWebview, WebviewToHost } from '../extension/protocol.js';
 export interface PersistedState {
   viewport?: { x: number; y: number; zoom: number };
   selection?: string[];
+  /** The run panel's dock: its height, open tab and whether it is folded away (webview/run/). */
+  runDock?: { height: number; tab: string; collapsed: boolean };
 }
 
 interface VsCodeApi {

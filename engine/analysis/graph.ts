@@ -9,7 +9,7 @@ import { loadDataset } from '../data/load.js';
 import { permutation, takeRows } from '../data/dataset.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { analyzeSubject, type AnalysisOptions, type AnalysisReport } from './report.js';
+import { analyzeSubject, type AnalysisOptions, type AnalysisReport, type AnalysisWeights } from './report.js';
 
 export interface LossBatch {
   x: Tensor;
@@ -85,6 +85,8 @@ export interface GraphAnalysisOptions {
   hessian?: AnalysisOptions['hessian'];
   modes?: AnalysisOptions['modes'];
   grid?: number;
+  /** Which weights the compiled graph holds, for the report (the editor: the run's step). */
+  weights?: AnalysisWeights;
 }
 
 /** Every analysis of a compiled document on a batch of its own data. */
@@ -99,6 +101,7 @@ export function analyzeGraph(compiled: CompiledGraph, opts: GraphAnalysisOptions
   };
   return analyzeSubject(compiled, {
     batch: data,
+    weights: opts.weights,
     hessian: opts.hessian,
     modes: opts.modes,
     grid: opts.grid,

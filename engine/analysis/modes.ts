@@ -200,7 +200,7 @@ function reversePeak(program: Program, live: NodeCost[], needsGrad: Set<number>,
 export interface MeasureOptions {
   /** Stop each mode after this many directions and extrapolate the time; default 2000. */
   maxDirections?: number;
-  /** A millisecond clock (performance.now in the CLI); default Date.now. */
+  /** A millisecond clock; default performance.now where the platform has one, else Date.now. */
   clock?: () => number;
 }
 
@@ -224,7 +224,7 @@ export function measureModes(
   sources: readonly number[],
   opts: MeasureOptions = {},
 ): Measured {
-  const clock = opts.clock ?? Date.now;
+  const clock = opts.clock ?? preciseClock();
   const limit = opts.maxDirections ?? 2000;
   const layout = slotLayout(program, sources);
   const cols = layout.size;
@@ -266,6 +266,12 @@ export function measureModes(
     if (d > maxDifference) maxDifference = d;
   }
   return { forward, reverse, maxDifference, jacobians: [jf, jr] };
+}
+
+/** performance.now (browsers, Node, worker threads): sub-millisecond, where Date.now would say 0 ms. */
+function preciseClock(): () => number {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  return perf ? () => perf.now() : Date.now;
 }
 
 function timing(done: number, all: number, ms: number): ModeMeasurement {

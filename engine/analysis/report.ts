@@ -23,7 +23,19 @@ export interface AnalysisSubject extends ResizableProgram {
   withBatchSize(n: number): AnalysisSubject;
 }
 
+/** Which weights the analyses ran at (the CLI: a file or the initial ones; the editor: the run's). */
+export interface AnalysisWeights {
+  kind: 'initial' | 'trained' | 'file';
+  /** Optimisation steps (and epochs begun) of the run that trained them (kind 'trained'). */
+  step?: number;
+  epoch?: number;
+  /** The weights file (kind 'file'). */
+  file?: string;
+}
+
 export interface AnalysisOptions {
+  /** Said in the report as is; the analyses only see the Program's current parameters. */
+  weights?: AnalysisWeights;
   /** The batch the loss (and so the Hessian) is evaluated on, and where it came from. */
   batch: { x: Tensor; y: Tensor | null; source: string };
   hessian?: HessianOptions;
@@ -38,6 +50,8 @@ export interface AnalysisOptions {
 export interface AnalysisReport {
   params: number;
   batch: { size: number; source: string };
+  /** As the caller described them (absent when it did not say). */
+  weights?: AnalysisWeights;
   modes: ModesReport;
   hessian: HessianReport;
   regions: { oneD?: LinearRegions1d; twoD?: RegionGrid2d; note?: string };
@@ -86,6 +100,7 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
     hessian,
     regions,
   };
+  if (opts.weights) report.weights = opts.weights;
   const k = kroneckerOfSmallestLinear(p, sized.loss);
   if (k) report.kronecker = k;
   return report;

@@ -69,14 +69,25 @@ export function splitDataset(
   seed: number,
 ): { train: Dataset; validation: Dataset | null } {
   if (!(fraction >= 0 && fraction < 1)) throw new Error(`validationSplit must be in [0, 1), got ${fraction}`);
-  const n = sampleCount(ds);
   if (fraction === 0) return { train: ds, validation: null };
-  const nVal = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
-  const p = permutation(n, new Rng(seed ^ 0x5eed5));
+  const { order, validation } = splitOrder(sampleCount(ds), fraction, seed);
   return {
-    train: subset(ds, p.subarray(nVal), `${ds.name} (training)`),
-    validation: subset(ds, p.subarray(0, nVal), `${ds.name} (validation)`),
+    train: subset(ds, order.subarray(validation), `${ds.name} (training)`),
+    validation: subset(ds, order.subarray(0, validation), `${ds.name} (validation)`),
   };
+}
+
+/**
+ * The rows splitDataset holds out: the first `validation` entries of `order` (the rest train).
+ * Also what the editor marks as validation points.
+ */
+export function splitOrder(
+  n: number,
+  fraction: number,
+  seed: number,
+): { order: Int32Array; validation: number } {
+  const validation = fraction > 0 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
+  return { order: permutation(n, new Rng(seed ^ 0x5eed5)), validation };
 }
 
 /** Class indices [N] as one-hot rows [N, classes]. */

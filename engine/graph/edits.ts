@@ -9,7 +9,9 @@
  * user typed in a text editor meanwhile) still means the same thing or fails with a reason.
  */
 import type { AttrValue, Attrs } from '../ops/define.js';
-import type { GraphDoc, GraphEdge, GraphNode, NodeId } from './document.js';
+import type { GraphDoc, GraphEdge, GraphNode, NodeId, TrainingConfig } from './document.js';
+import { validateSchema } from './json-schema.js';
+import { trainingSchema } from './training-schema.js';
 
 export interface Position {
   x: number;
@@ -29,7 +31,9 @@ export type GraphEdit =
   | { kind: 'setAttr'; node: NodeId; attr: string; value: AttrValue | null }
   | { kind: 'renameNode'; node: NodeId; newId: NodeId }
   /** Insert copies of nodes and the edges among them, with fresh ids, shifted by `offset`. */
-  | { kind: 'paste'; nodes: GraphNode[]; edges: GraphEdge[]; offset: Position };
+  | { kind: 'paste'; nodes: GraphNode[]; edges: GraphEdge[]; offset: Position }
+  /** Replace the `training` section (the run panel's settings: one edit per changed setting). */
+  | { kind: 'setTraining'; training: TrainingConfig };
 
 export type EditResult = { ok: true; doc: GraphDoc; added: NodeId[] } | { ok: false; error: string };
 
@@ -51,6 +55,14 @@ export function sameEdge(a: GraphEdge, b: GraphEdge): boolean {
   return (
     a.from === b.from && a.to === b.to && (a.fromPort ?? '') === (b.fromPort ?? '') && a.toPort === b.toPort
   );
+}
+
+/**
+ * What is wrong with a `training` section, one sentence per problem naming the field
+ * (e.g. "training.optimizer.lr must be greater than 0; got -1."); empty when it is valid.
+ */
+export function trainingProblems(training: unknown): string[] {
+  return validateSchema(trainingSchema, training, '/training', 'training').map((p) => p.message);
 }
 
 const ok = (doc: GraphDoc, added: NodeId[] = []): EditResult => ({ ok: true, doc, added });
@@ -147,6 +159,12 @@ export function applyEdit(doc: GraphDoc, edit: GraphEdit): EditResult {
       return ok({ ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }, [
         ...renamed.values(),
       ]);
+    }
+    case 'setTraining': {
+      const problems = trainingProblems(edit.training);
+      if (problems.length) return fail(`Training settings not changed: ${problems.join(' ')}`);
+      // A copy, so the document shares nothing with the message it came from.
+      return ok({ ...doc, training: JSON.parse(JSON.stringify(edit.training)) as TrainingConfig });
     }
   }
 }

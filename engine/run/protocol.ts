@@ -169,6 +169,7 @@ export type RunEvent =
   /** Where the step-through is: `position` of `length` steps done; `step` the current one (null at 0). */
   | { type: 'traceStep'; requestId: number; position: number; length: number; step: Step | null }
   | { type: 'gradcheckResult'; requestId: number; nodes: GradCheckNode[]; worst: GradCheckNode | null }
+  /** report.weights says which weights: { kind: 'trained', step, epoch } after training, else 'initial'. */
   | { type: 'analysisResult'; requestId: number; report: AnalysisReport }
   /** A request that could not be served (e.g. trace while idle with a broken graph): say why. */
   | { type: 'runRejected'; requestId: number | null; reason: string };
@@ -181,8 +182,10 @@ export type ToWorker =
   /**
    * The document as it is now (sent on open and after every change). A run keeps the graph it
    * compiled until reset (status.stale says it is behind); idle runs start from the newest one.
+   * `doc` is null while the text can't be read as a graph (a play then says to fix it first);
+   * `baseDir` is the document's folder, for CSV datasets named relative to it (null if not on disk).
    */
-  | { type: 'document'; doc: GraphDoc; version: number; baseDir: string | null }
+  | { type: 'document'; doc: GraphDoc | null; version: number; baseDir: string | null }
   /** Stop everything and let the thread exit. */
   | { type: 'dispose' };
 

@@ -22,6 +22,10 @@ export interface NodeStats {
   activation: TensorStats;
   /** 2-norm of d loss / d output after the last backward pass (null where no gradient flows). */
   gradNorm: number | null;
+  /** The same gradient summarised like the activation (null where no gradient flows). */
+  grad: TensorStats | null;
+  /** 2-norm of d loss / d θ over all the node's parameters together (null for nodes without any). */
+  paramGradNorm: number | null;
   /** 2-norm of each of the node's parameter gradients, by parameter name. */
   paramGradNorms: Record<string, number>;
 }
@@ -73,16 +77,23 @@ export function nodeStats(g: Trainable, bins = 20): NodeStats[] {
     const slot = g.nodeSlot.get(node);
     if (slot === undefined) return [];
     const grad = p.grad(slot);
+    const gradStats = grad ? tensorStats(grad, bins) : null;
     const paramGradNorms: Record<string, number> = {};
+    let squares: number | null = null;
     for (const q of g.params) {
       const pg = q.node === node ? p.grad(q.slot) : null;
-      if (pg) paramGradNorms[q.name] = norm(pg);
+      if (!pg) continue;
+      const n = norm(pg);
+      paramGradNorms[q.name] = n;
+      squares = (squares ?? 0) + n * n;
     }
     return [
       {
         node,
         activation: tensorStats(p.value(slot), bins),
-        gradNorm: grad ? norm(grad) : null,
+        gradNorm: gradStats ? gradStats.norm : null,
+        grad: gradStats,
+        paramGradNorm: squares === null ? null : Math.sqrt(squares),
         paramGradNorms,
       },
     ];

@@ -39,15 +39,28 @@ export interface Throttle<T> {
   readonly pending: boolean;
 }
 
+export interface ThrottleOptions {
+  /**
+   * For deliveries that cost time themselves (computing a picture of the model): after one that
+   * took d ms, wait at least d / costShare ms, so delivering takes at most this share of the time.
+   */
+  costShare?: number;
+}
+
 export function throttle<T>(
   deliver: (value: T) => void,
   perSecond: number,
   clock: Clock = realClock,
+  opts: ThrottleOptions = {},
 ): Throttle<T> {
   if (!(Number.isFinite(perSecond) && perSecond > 0))
     throw new RangeError(`throttle: updates per second must be a positive number, got ${perSecond}`);
+  const share = opts.costShare;
+  if (share !== undefined && !(share > 0 && share <= 1))
+    throw new RangeError(`throttle: costShare must be in (0, 1], got ${share}`);
   const interval = 1000 / perSecond;
-  let lastDelivery = -Infinity;
+  /** When the next delivery may happen. */
+  let next = -Infinity;
   let kept: { value: T } | null = null;
   let cancelTimer: (() => void) | null = null;
 
@@ -57,14 +70,16 @@ export function throttle<T>(
     if (!kept) return;
     const { value } = kept;
     kept = null;
-    lastDelivery = clock.now();
+    const started = clock.now();
     deliver(value);
+    const took = share === undefined ? 0 : clock.now() - started;
+    next = started + Math.max(interval, share === undefined ? 0 : took / share);
   };
 
   return {
     push(value: T): void {
       kept = { value };
-      const wait = lastDelivery + interval - clock.now();
+      const wait = next - clock.now();
       if (wait <= 0) send();
       else cancelTimer ??= clock.schedule(send, wait);
     },

@@ -70,6 +70,30 @@ export interface TrainResult {
   divergence?: Divergence;
 }
 
+/** What one trainStep() did. */
+export type StepOutcome =
+  | {
+      kind: 'trained';
+      step: StepEvent;
+      /** The metrics of the epoch this step completed (null mid-epoch). */
+      epoch: EpochMetrics | null;
+      /** Set when the run ended with this step: every epoch done, or early stopping. */
+      finished: 'completed' | 'early_stopped' | null;
+    }
+  /** A NaN or Inf (this step, or an earlier one: a diverged run stays diverged); nothing was updated. */
+  | { kind: 'diverged'; divergence: Divergence }
+  /** Nothing was trained: the run had already ended. */
+  | { kind: 'finished'; status: 'completed' | 'early_stopped' };
+
+/** The running sums of the epoch in progress. */
+interface EpochProgress {
+  /** Batches of the epoch trained so far. */
+  batch: number;
+  lossSum: number;
+  correct: number;
+  seen: number;
+}
+
 export interface TrainerOptions {
   optimizer: OptimizerConfig;
   schedule?: ScheduleConfig;
@@ -124,6 +148,14 @@ export class Trainer {
   private readonly classification: boolean;
   private steps = 0;
   private epoch = 0;
+  private current: EpochProgress | null = null;
+  private outcome:
+    { status: 'completed' | 'early_stopped' } | { status: 'diverged'; divergence: Divergence } | null = null;
+  private readonly epochs: EpochMetrics[] = [];
+  private best = Infinity;
+  private sinceBest = 0;
+  /** The runner of the last step (the partial batch's after an epoch's last step). */
+  private last: Runner;
 
   constructor(
     private readonly graph: Trainable,
@@ -146,6 +178,7 @@ export class Trainer {
         `batch size ${graph.batchSize} is larger than the ${n} training samples and lastBatch is 'drop': no batch is left`,
       );
     this.main = this.runner(graph.batchSize);
+    this.last = this.main;
     const rest = n % graph.batchSize;
     this.partial =
       rest && (opts.lastBatch ?? 'partial') === 'partial' ? this.runner(Math.min(rest, n)) : null;
@@ -167,82 +200,144 @@ export class Trainer {
 
   /** Trains until the epochs are done, early stopping, cancellation or divergence. */
   run(): TrainResult {
-    const history: EpochMetrics[] = [];
-    const patience = this.opts.earlyStopping?.patience;
-    const minDelta = this.opts.earlyStopping?.minDelta ?? 0;
-    let best = Infinity;
-    let since = 0;
-    while (this.epoch < this.opts.epochs) {
+    const from = this.epochs.length;
+    for (;;) {
       const r = this.runEpoch();
-      if ('status' in r) return { ...r, history, steps: this.steps };
-      history.push(r);
-      if (patience !== undefined) {
-        const watched = r.valLoss ?? r.loss;
-        if (watched < best - minDelta) {
-          best = watched;
-          since = 0;
-        } else if (++since >= patience) return { status: 'early_stopped', history, steps: this.steps };
-      }
+      if ('status' in r) return { ...r, history: this.epochs.slice(from), steps: this.steps };
     }
-    return { status: 'completed', history, steps: this.steps };
   }
 
-  /** One epoch: every batch once, then validation. Returns its metrics or why it stopped. */
-  runEpoch(): EpochMetrics | { status: 'cancelled' | 'diverged'; divergence?: Divergence } {
-    const ds = this.data.train;
-    const n = sampleCount(ds);
-    const B = this.graph.batchSize;
+  /**
+   * Trains up to the end of the current epoch (every batch once, then validation). Returns its
+   * metrics, or why it stopped: cancelled, diverged, or the run is over (`completed` /
+   * `early_stopped`, returned by the call after the epoch that ended it).
+   */
+  runEpoch(): EpochMetrics | { status: TrainStatus; divergence?: Divergence } {
+    for (;;) {
+      if (this.opts.signal?.aborted) return { status: 'cancelled' };
+      const o = this.trainStep();
+      if (o.kind === 'diverged') return { status: 'diverged', divergence: o.divergence };
+      if (o.kind === 'finished') return { status: o.status };
+      if (o.epoch) return o.epoch;
+    }
+  }
+
+  /**
+   * One optimisation step on the next mini-batch, starting an epoch first (its shuffle, an
+   * epoch-unit schedule) and closing it after its last batch (metrics, validation, early
+   * stopping). run() and runEpoch() are loops over this, so a run driven step by step (the
+   * editor's worker) trains exactly as a headless one.
+   */
+  trainStep(): StepOutcome {
+    const e = this.outcome ? null : this.beginEpoch();
+    if (!e) return this.ended();
+    const r = this.feedBatch(e);
+    const p = r.g.program;
+    p.setTraining(true);
+    p.forward();
+    const loss = p.value(r.g.loss).data[0]!;
+    this.steps++;
+    this.last = r;
+    if (!Number.isFinite(loss)) return this.diverge(r, 'forward');
+    p.backward(r.g.loss);
+    if (r !== this.main) this.copyGrads(r);
+    if (!this.gradsFinite()) return this.diverge(r, 'backward');
+    if (this.classification)
+      e.correct += this.correct(r.g, this.trainY, this.order, e.batch * this.graph.batchSize, r.size);
+    e.lossSum += loss * r.size;
+    e.seen += r.size;
+    e.batch++;
+    if (this.opts.clipGradNorm !== undefined) clipGradNorm(this.main.grads, this.opts.clipGradNorm);
+    if (this.unit === 'step') this.optimizer.lr = this.schedule(this.steps - 1);
+    const step: StepEvent = { step: this.steps, epoch: this.epoch, loss, lr: this.optimizer.lr };
+    this.opts.onStep?.(step);
+    const every = this.opts.statsEvery;
+    if (every && this.steps % every === 0)
+      this.opts.onStats?.({
+        step: this.steps,
+        epoch: this.epoch,
+        nodes: nodeStats(r.g, this.opts.histogramBins),
+      });
+    this.optimizer.step();
+    if (e.batch < this.batchesPerEpoch) return { kind: 'trained', step, epoch: null, finished: null };
+    const metrics = this.endEpoch(e);
+    const finished = this.outcome?.status === 'diverged' ? null : (this.outcome?.status ?? null);
+    return { kind: 'trained', step, epoch: metrics, finished };
+  }
+
+  /**
+   * Feeds the batch the next trainStep would train on into its program and returns that graph
+   * (null when the run is over), for stepping through backprop on it. Starts the epoch if none is
+   * in progress; training afterwards trains this same batch, exactly as it would have.
+   */
+  loadNextBatch(): Trainable | null {
+    if (this.outcome) return null;
+    const e = this.beginEpoch();
+    return e ? this.feedBatch(e).g : null;
+  }
+
+  /** The epoch in progress, started if none is (null when all epochs are done). */
+  private beginEpoch(): EpochProgress | null {
+    if (this.current) return this.current;
+    if (this.epoch >= this.opts.epochs) {
+      this.outcome = { status: 'completed' };
+      return null;
+    }
     this.epoch++;
     if (this.unit === 'epoch') this.optimizer.lr = this.schedule(this.epoch - 1);
-    permutation(n, this.rng, this.order);
-    let lossSum = 0,
-      correct = 0,
-      seen = 0;
-    const full = Math.floor(n / B);
-    const batches = full + (this.partial ? 1 : 0);
-    for (let b = 0; b < batches; b++) {
-      if (this.opts.signal?.aborted) return { status: 'cancelled' };
-      const r = b < full ? this.main : this.partial!;
-      const start = b * B;
-      this.feed(r, ds, this.trainY, this.order, start);
-      r.g.program.setTraining(true);
-      r.g.program.forward();
-      const loss = r.g.program.value(r.g.loss).data[0]!;
-      this.steps++;
-      if (!Number.isFinite(loss)) return { status: 'diverged', divergence: this.diagnose(r, 'forward') };
-      r.g.program.backward(r.g.loss);
-      if (r !== this.main) this.copyGrads(r);
-      if (!this.gradsFinite()) return { status: 'diverged', divergence: this.diagnose(r, 'backward') };
-      if (this.classification) correct += this.correct(r.g, this.trainY, this.order, start, r.size);
-      lossSum += loss * r.size;
-      seen += r.size;
-      if (this.opts.clipGradNorm !== undefined) clipGradNorm(this.main.grads, this.opts.clipGradNorm);
-      if (this.unit === 'step') this.optimizer.lr = this.schedule(this.steps - 1);
-      const lr = this.optimizer.lr;
-      this.opts.onStep?.({ step: this.steps, epoch: this.epoch, loss, lr });
-      const every = this.opts.statsEvery;
-      if (every && this.steps % every === 0)
-        this.opts.onStats?.({
-          step: this.steps,
-          epoch: this.epoch,
-          nodes: nodeStats(r.g, this.opts.histogramBins),
-        });
-      this.optimizer.step();
-    }
+    permutation(sampleCount(this.data.train), this.rng, this.order);
+    this.current = { batch: 0, lossSum: 0, correct: 0, seen: 0 };
+    return this.current;
+  }
+
+  /** Copies batch `e.batch` of the epoch's order into its runner. */
+  private feedBatch(e: EpochProgress): Runner {
+    const full = Math.floor(sampleCount(this.data.train) / this.graph.batchSize);
+    const r = e.batch < full ? this.main : this.partial!;
+    this.feed(r, this.data.train, this.trainY, this.order, e.batch * this.graph.batchSize);
+    return r;
+  }
+
+  /** The epoch's metrics (with validation), and whether the run ends here. */
+  private endEpoch(e: EpochProgress): EpochMetrics {
+    this.current = null;
     const m: EpochMetrics = {
       epoch: this.epoch,
-      loss: lossSum / seen,
+      loss: e.lossSum / e.seen,
       lr: this.optimizer.lr,
       steps: this.steps,
     };
-    if (this.classification) m.accuracy = correct / seen;
+    if (this.classification) m.accuracy = e.correct / e.seen;
     if (this.data.validation) {
       const v = this.evaluate(this.data.validation, this.valY!);
       m.valLoss = v.loss;
       if (v.accuracy !== undefined) m.valAccuracy = v.accuracy;
     }
+    this.epochs.push(m);
     this.opts.onEpoch?.(m);
+    const stopping = this.opts.earlyStopping;
+    if (stopping) {
+      const watched = m.valLoss ?? m.loss;
+      if (watched < this.best - (stopping.minDelta ?? 0)) {
+        this.best = watched;
+        this.sinceBest = 0;
+      } else if (++this.sinceBest >= stopping.patience) this.outcome = { status: 'early_stopped' };
+    }
+    if (!this.outcome && this.epoch >= this.opts.epochs) this.outcome = { status: 'completed' };
     return m;
+  }
+
+  private diverge(r: Runner, pass: 'forward' | 'backward'): StepOutcome {
+    this.outcome = { status: 'diverged', divergence: this.diagnose(r, pass) };
+    return this.ended();
+  }
+
+  /** What trainStep says once the run is over. */
+  private ended(): StepOutcome {
+    const o = this.outcome!;
+    return o.status === 'diverged'
+      ? { kind: 'diverged', divergence: o.divergence }
+      : { kind: 'finished', status: o.status };
   }
 
   /** Loss (and accuracy) of the current parameters on a dataset, in evaluation mode. */
@@ -289,11 +384,26 @@ export class Trainer {
 
   /** Per-node statistics after the last step (what the overlay shows). */
   stats(): NodeStats[] {
-    return nodeStats(this.main.g, this.opts.histogramBins);
+    return nodeStats(this.last.g, this.opts.histogramBins);
   }
 
   get stepCount(): number {
     return this.steps;
+  }
+
+  /** Epochs begun (1-based while one is in progress; 0 before the first step). */
+  get epochCount(): number {
+    return this.epoch;
+  }
+
+  /** Metrics of every epoch completed so far. */
+  get history(): readonly EpochMetrics[] {
+    return this.epochs;
+  }
+
+  /** How the run ended, or null while it can train on. */
+  get status(): Exclude<TrainStatus, 'cancelled'> | null {
+    return this.outcome?.status ?? null;
   }
 
   /** The targets as the target slot wants them: class indices, one-hot rows, or values. */

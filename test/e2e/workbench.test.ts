@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { READABLE_ZOOM } from '../../webview/opening-view.js';
 import {
@@ -27,6 +27,14 @@ import {
   webviewFrame,
   type Profile,
 } from './code-server.js';
+import {
+  connect,
+  openFile,
+  pickColorTheme,
+  runCommand,
+  waitForExtension,
+  waitForFile,
+} from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 /**
@@ -249,47 +257,6 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
   );
 });
 
-/**
- * Drags a connection from one handle to another with the mouse in small steps (React Flow follows
- * mousemove events; a single jump is sometimes missed on a loaded machine) until `edge` appears.
- */
-async function connect(page: Page, from: Locator, to: Locator, edge: Locator): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const a = (await from.boundingBox())!;
-    const b = (await to.boundingBox())!;
-    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-    await page.mouse.up();
-    try {
-      await edge.waitFor({ timeout: 5_000 });
-      return;
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
-}
-
-/** The workbench draws before extensions register: wait until our command is in the palette. */
-async function waitForExtension(page: Page): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('>Backprop Studio: New Network');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'New Network' });
-    const found = await row
-      .first()
-      .waitFor({ timeout: 3000 })
-      .then(() => true)
-      .catch(() => false);
-    await page.keyboard.press('Escape');
-    if (found) return;
-    if (Date.now() > deadline) throw new Error('the extension never registered its commands');
-  }
-}
-
 const THEMES = [
   { label: 'Light Modern', bodyClass: 'vscode-light', kind: 'light', file: 'light' },
   { label: 'Dark High Contrast', bodyClass: 'vscode-high-contrast', kind: 'dark', file: 'high-contrast' },
@@ -300,31 +267,6 @@ const THEMES = [
     file: 'high-contrast-light',
   },
 ] as const;
-
-/** F1, the command's title, Enter. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`(^|: )${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const row = page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: exact }).first();
-  await row.waitFor();
-  await row.click();
-}
-
-/** "Preferences: Color Theme" and pick `label`, as a person switches themes (no reload). */
-async function pickColorTheme(page: Page, label: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.fill(label);
-  const row = page.locator('.quick-input-list .monaco-list-row .label-name', {
-    hasText: new RegExp(`^${label}$`),
-  });
-  await row.first().waitFor();
-  await row.first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-}
 
 /** A close-up of the first three nodes at screen resolution, to look at text and colours. */
 async function screenshotNodes(page: Page, view: FrameLocator, file: string): Promise<void> {
@@ -416,25 +358,4 @@ async function checkThemeColours(view: FrameLocator, kind: 'light' | 'dark'): Pr
   // Graphics that carry meaning (the category stripe) need 3:1 against the canvas (WCAG 1.4.11).
   for (const key of ['dataStripe', 'layersStripe', 'activationsStripe'])
     assert.ok(c[key]! >= 3, `${kind} theme: ${key} contrast below 3:1: ${show}`);
-}
-
-async function openFile(page: Page, name: string): Promise<FrameLocator> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor();
-  return webviewFrame(page);
-}
-
-async function waitForFile(path: string, ready: (text: string) => boolean): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = readFileSync(path, 'utf8');
-    if (ready(text)) return text;
-    if (Date.now() > deadline) throw new Error(`${path} did not change as expected; it holds:\n${text}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -26,6 +26,20 @@ const accepted: unknown[] = [
       offset: { x: 1, y: 1 },
     },
   },
+  {
+    type: 'edit',
+    requestId: 8,
+    edit: {
+      kind: 'setTraining',
+      training: {
+        dataset: { kind: 'sine', samples: 200, range: [-3, 3] },
+        optimizer: { kind: 'adam', lr: 0.01, betas: [0.9, 0.999] },
+        schedule: { kind: 'step', stepSize: 10, gamma: 0.5 },
+        batchSize: 32,
+        epochs: 50,
+      },
+    },
+  },
 ];
 
 test('every well-formed message is accepted as it is', () => {
@@ -60,6 +74,34 @@ const rejected: [unknown, RegExp][] = [
   [
     { type: 'edit', requestId: 1, edit: { kind: 'delete', nodes: 'a', edges: [] } },
     /edit.nodes must be a list/,
+  ],
+  [{ type: 'edit', requestId: 1, edit: { kind: 'setTraining' } }, /edit.training must be an object/],
+  [
+    {
+      type: 'edit',
+      requestId: 1,
+      edit: {
+        kind: 'setTraining',
+        training: { dataset: { kind: 'xor' }, optimizer: { kind: 'sgd', lr: 0 }, batchSize: 8, epochs: 1 },
+      },
+    },
+    /edit.training.optimizer.lr must be greater than 0/,
+  ],
+  [
+    {
+      type: 'edit',
+      requestId: 1,
+      edit: {
+        kind: 'setTraining',
+        training: {
+          dataset: { kind: 'xor', evil: 1 },
+          optimizer: { kind: 'sgd', lr: 1 },
+          batchSize: 8,
+          epochs: 1,
+        },
+      },
+    },
+    /training.dataset has no setting 'evil'/,
   ],
 ];
 

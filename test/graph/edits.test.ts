@@ -37,6 +37,7 @@ test('applyEdit never mutates the document it is given', () => {
     { kind: 'setAttr', node: 'x', attr: 'features', value: 3 },
     { kind: 'renameNode', node: 'h', newId: 'hidden' },
     { kind: 'paste', nodes: [d.nodes[1]!], edges: [], offset: { x: 10, y: 10 } },
+    { kind: 'setTraining', training: { ...d.training, epochs: 5 } },
   ] satisfies GraphEdit[]) {
     assert.ok(applyEdit(d, edit).ok, edit.kind);
     assert.equal(JSON.stringify(d), frozen, edit.kind);
@@ -116,7 +117,43 @@ test('paste inserts copies with fresh ids, shifted, keeping the wires among them
   assert.equal(r.doc.edges.length, 3);
 });
 
+test('setTraining replaces the training section with a copy and leaves the graph alone', () => {
+  const training: GraphDoc['training'] = {
+    dataset: { kind: 'moons', samples: 300, noise: 0.1 },
+    optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 },
+    schedule: { kind: 'cosine', tMax: 20 },
+    batchSize: 16,
+    epochs: 20,
+  };
+  const r = ok({ kind: 'setTraining', training });
+  assert.ok(r.ok);
+  assert.deepEqual(r.doc.training, training);
+  assert.notEqual(r.doc.training, training, 'the document does not share the message’s object');
+  assert.deepEqual(r.doc.nodes, doc().nodes);
+  assert.deepEqual(r.doc.edges, doc().edges);
+});
+
+const badTraining = (patch: Record<string, unknown>) =>
+  ({ kind: 'setTraining', training: { ...doc().training, ...patch } }) as GraphEdit;
+
 const refusals: [string, GraphEdit, RegExp][] = [
+  [
+    'train with a negative learning rate',
+    badTraining({ optimizer: { kind: 'sgd', lr: -1 } }),
+    /optimizer\.lr/,
+  ],
+  [
+    'train on an unknown dataset',
+    badTraining({ dataset: { kind: 'mnist' } }),
+    /dataset\.kind must be one of/,
+  ],
+  ['train with a fractional batch size', badTraining({ batchSize: 2.5 }), /training\.batchSize/],
+  ['train with a setting that does not exist', badTraining({ speed: 11 }), /no setting 'speed'/],
+  [
+    'train with a schedule missing its parameter',
+    badTraining({ schedule: { kind: 'step', gamma: 0.5 } }),
+    /schedule needs 'stepSize'/,
+  ],
   [
     'add with a taken id',
     { kind: 'addNode', op: 'tanh', id: 'h', position: { x: 0, y: 0 } },

@@ -1,7 +1,12 @@
-/** How one graph node looks: op name, id, key attributes, a handle per input port, output shape. */
+/**
+ * How one graph node looks: op name, id, key attributes, a handle per input port, output shape;
+ * and what the run says about it (overlay colour and magnitude, step-through position, gradient
+ * check), which the node reads from the run store itself so a run update never rebuilds the flow.
+ */
 import React from 'react';
 import { Handle, Position, type NodeProps } from 'reactflow';
 import { formatShape, OUTPUT_HANDLE, type OpNodeData } from '../graph-view.js';
+import { GradCheckBadge, OverlayChip, useNodeRunLook } from '../run/NodeOverlay.js';
 
 export const OpNode = React.memo(function OpNode({
   data,
@@ -9,22 +14,36 @@ export const OpNode = React.memo(function OpNode({
 }: NodeProps<OpNodeData>): React.JSX.Element {
   const errors = data.problems.filter((d) => d.severity === 'error');
   const invalid = errors.length > 0 || !data.op;
+  const run = useNodeRunLook(data.node.id);
+  const overlaid = run.overlay?.color ? 'overlaid' : run.overlay ? 'overlay-none' : '';
   const className = [
     'op-node',
     `cat-${data.op?.category ?? 'unknown'}`,
     invalid ? 'invalid' : '',
     selected ? 'selected' : '',
+    overlaid,
+    run.trace ? `trace-${run.trace}` : '',
   ]
     .filter(Boolean)
     .join(' ');
+  const style = run.overlay?.color ? ({ '--overlay': run.overlay.color } as React.CSSProperties) : undefined;
   return (
     <div
       className={className}
+      style={style}
       data-node-id={data.node.id}
+      data-trace={run.trace ?? undefined}
       title={data.problems.map((d) => d.message).join('\n') || data.op?.doc}
     >
+      {run.trace ? (
+        <span className="trace-marker" data-testid="node-trace-marker">
+          {run.trace === 'forward' ? '▶ forward' : '◀ backward'}
+        </span>
+      ) : null}
+      {run.gradcheck ? <GradCheckBadge check={run.gradcheck} /> : null}
       <div className="op-node-header">
         <span className="op-name">{data.node.op}</span>
+        {run.overlay ? <OverlayChip overlay={run.overlay} /> : null}
         <span className="op-id">{data.node.id}</span>
       </div>
       {data.summary ? <div className="op-attrs">{data.summary}</div> : null}

@@ -27,12 +27,14 @@ export function Button(props: {
   secondary?: boolean;
   title?: string;
   testId?: string;
+  disabled?: boolean;
 }): React.JSX.Element {
   return (
     <VSCodeButton
       appearance={props.secondary ? 'secondary' : 'primary'}
       title={props.title}
       data-testid={props.testId}
+      disabled={props.disabled}
       onClick={props.onClick}
     >
       {props.children}
@@ -118,6 +120,41 @@ export function Select(props: {
           </VSCodeOption>
         ))}
       </VSCodeDropdown>
+    </div>
+  );
+}
+
+/**
+ * A plain <select>, for places where the toolkit's dropdown would be clipped (its list is part of
+ * the page, so a scrolling container cuts it off; the browser draws a native list above everything).
+ */
+export function NativeSelect(props: {
+  label: string;
+  value: string;
+  options: readonly string[];
+  onChange: (value: string) => void;
+  testId?: string;
+  title?: string;
+}): React.JSX.Element {
+  const id = React.useId();
+  return (
+    <div className="control" title={props.title}>
+      <label htmlFor={id}>{props.label}</label>
+      <select
+        id={id}
+        className="native-select"
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => {
+          if (e.target.value !== props.value) props.onChange(e.target.value);
+        }}
+      >
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

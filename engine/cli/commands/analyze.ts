@@ -13,6 +13,7 @@ import { readWeights, WeightsError, type Weights } from '../../graph/weights.js'
 import type { Diagnostic } from '../../graph/document.js';
 import { summarize, type AnalysisReport } from '../../analysis/report.js';
 import { analyzeGraph } from '../../analysis/graph.js';
+import { formatBytes, formatNumber } from '../../analysis/format.js';
 
 const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file>] [--json] [options]
 
@@ -144,6 +145,7 @@ export const analyze: Command = {
         batch,
         readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
         interval: args.interval,
+        weights: args.weights ? { kind: 'file', file: args.weights } : { kind: 'initial' },
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
       });
@@ -164,13 +166,9 @@ function jsonTyped(_key: string, v: unknown): unknown {
   return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
 }
 
-const num = (v: number) =>
-  Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : +v.toPrecision(6);
-const bytes = (b: number) =>
-  b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
-
 function describe(file: string, r: AnalysisReport): string {
-  const lines: string[] = [`${file}: ${r.params} parameters; loss on ${r.batch.source}`, ''];
+  const at = r.weights?.file ? `the weights in ${r.weights.file}` : 'the initial weights';
+  const lines: string[] = [`${file}: ${r.params} parameters at ${at}; loss on ${r.batch.source}`, ''];
   lines.push('Forward vs reverse mode (flops from the ops cost model; bytes = modelled peak memory)');
   for (const c of [r.modes.jacobian, r.modes.gradient]) {
     lines.push(`  ${c.quantity} (${c.rows} × ${c.cols})`);
@@ -180,21 +178,21 @@ function describe(file: string, r: AnalysisReport): string {
     ] as const) {
       const meas = c.measured?.[mode];
       const t = meas
-        ? `, measured ${num(meas.msAll)} ms${meas.directions < m.directions ? ` (extrapolated from ${meas.directions})` : ''}`
+        ? `, measured ${formatNumber(meas.msAll)} ms${meas.directions < m.directions ? ` (extrapolated from ${meas.directions})` : ''}`
         : '';
       lines.push(
-        `    ${mode.padEnd(8)} ${String(m.directions).padStart(7)} ${mode === 'forward' ? 'JVPs' : 'VJPs'}  ${num(m.flops)} flops  ${bytes(m.bytes)}${t}`,
+        `    ${mode.padEnd(8)} ${String(m.directions).padStart(7)} ${mode === 'forward' ? 'JVPs' : 'VJPs'}  ${formatNumber(m.flops)} flops  ${formatBytes(m.bytes)}${t}`,
       );
     }
-    if (c.measured) lines.push(`    the two Jacobians agree to ${num(c.measured.maxDifference)}`);
+    if (c.measured) lines.push(`    the two Jacobians agree to ${formatNumber(c.measured.maxDifference)}`);
   }
   if (r.modes.mlp) {
     const { formula, model } = r.modes.mlp;
     lines.push(`  MLP widths d = [${formula.widths.join(', ')}], ∂f/∂x of one example, multiply-adds:`);
-    const ms = (m?: { msAll: number }) => (m ? `, measured ${num(m.msAll)} ms` : '');
+    const ms = (m?: { msAll: number }) => (m ? `, measured ${formatNumber(m.msAll)} ms` : '');
     lines.push(
-      `    forward  ${formula.forwardFormula}   (model: ${num(model.forward.flops)} flops${ms(model.measured?.forward)})`,
-      `    reverse  ${formula.reverseFormula}   (model: ${num(model.reverse.flops)} flops${ms(model.measured?.reverse)})`,
+      `    forward  ${formula.forwardFormula}   (model: ${formatNumber(model.forward.flops)} flops${ms(model.measured?.forward)})`,
+      `    reverse  ${formula.reverseFormula}   (model: ${formatNumber(model.reverse.flops)} flops${ms(model.measured?.reverse)})`,
     );
   }
   const h = r.hessian;
@@ -206,20 +204,20 @@ function describe(file: string, r: AnalysisReport): string {
     ['largest ', h.top],
     ['smallest', h.bottom],
   ] as const) {
-    lines.push(`  ${name} eigenvalue ${num(d.value)} (residual ${num(d.residual)})`);
-    const parts = d.largest.map((c) => `${c.node}.${c.param}[${c.at.join(',')}] ${num(c.value)}`);
+    lines.push(`  ${name} eigenvalue ${formatNumber(d.value)} (residual ${formatNumber(d.residual)})`);
+    const parts = d.largest.map((c) => `${c.node}.${c.param}[${c.at.join(',')}] ${formatNumber(c.value)}`);
     lines.push(`    eigenvector's largest entries: ${parts.join(', ')}`);
   }
   if (h.dense?.eigenvalues)
     lines.push(
-      `  dense check: Lanczos errors ${num(h.dense.topError!)} (top), ${num(h.dense.bottomError!)} (bottom)`,
+      `  dense check: Lanczos errors ${formatNumber(h.dense.topError!)} (top), ${formatNumber(h.dense.bottomError!)} (bottom)`,
     );
   lines.push('', 'Linear regions');
   if (r.regions.oneD) {
     const o = r.regions.oneD;
     lines.push(
       `  exact on [${o.interval.join(', ')}]: ${o.pieces} linear pieces, depth ${o.depth} (kinked layers)`,
-      `  breakpoints: ${o.breakpoints.length ? o.breakpoints.map(num).join(', ') : 'none'}`,
+      `  breakpoints: ${o.breakpoints.length ? o.breakpoints.map(formatNumber).join(', ') : 'none'}`,
     );
   } else if (r.regions.twoD) {
     const g = r.regions.twoD;
@@ -232,7 +230,7 @@ function describe(file: string, r: AnalysisReport): string {
     lines.push(
       '',
       `Kronecker view of '${k.node}' (${k.examples} examples): ∂f/∂vec(W) = φᵀ ⊗ I is ${k.jacobian.length}×${k.jacobian[0]?.length ?? 0}; ` +
-        `Jᵀvec(G) and G φᵀ agree to ${num(k.maxDifference)} (${k.flops.viaJacobian} vs ${k.flops.vjp} multiplications)`,
+        `Jᵀvec(G) and G φᵀ agree to ${formatNumber(k.maxDifference)} (${k.flops.viaJacobian} vs ${k.flops.vjp} multiplications)`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -55,9 +55,23 @@ test('analyze prints a readable report by default', async () => {
   const f = writeSawtooth(2);
   const r = await cli(f.graph, '--weights', f.weights, '--no-measure');
   assert.equal(r.code, 0, r.err);
+  assert.ok(r.out.startsWith(`${f.graph}: 10 parameters at the weights in ${f.weights}; `), r.out);
   assert.match(r.out, /exact on \[-2, 2\]: 4 linear pieces, depth 2/);
   assert.match(r.out, /Loss Hessian/);
   assert.match(r.out, /d0 Σ d_l d_\{l-1\} = 1·\(2·1 \+ 1·2 \+ 2·1 \+ 1·2\) = 8/);
+});
+
+test('analyze --json --full says which weights the report is at', async () => {
+  const f = writeSawtooth(1);
+  const cases: [string[], unknown][] = [
+    [['--weights', f.weights], { kind: 'file', file: f.weights }],
+    [[], { kind: 'initial' }],
+  ];
+  for (const [extra, weights] of cases) {
+    const r = await cli(f.graph, ...extra, '--json', '--full', '--no-measure');
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual((JSON.parse(r.out) as { report: { weights: unknown } }).report.weights, weights);
+  }
 });
 
 const bad: [string, () => string[], number, RegExp][] = [

@@ -1,0 +1,26 @@
+/**
+ * How the analyses' numbers are written for people, the same in the CLI's report and in the
+ * editor's Analyses view: six significant digits, exponents only for very large or very small
+ * magnitudes, byte counts in KiB / MiB.
+ */
+
+/** A measured or modelled quantity: 6 significant digits, or an exponent beyond [1e-3, 1e5). */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0)
+    ? v.toExponential(3)
+    : String(+v.toPrecision(6));
+}
+
+/** A count (directions, flops, parameters) with thousands separators. */
+export function formatCount(v: number): string {
+  return Math.round(v).toLocaleString('en-US');
+}
+
+export function formatBytes(b: number): string {
+  return b >= 1 << 20
+    ? `${(b / (1 << 20)).toFixed(1)} MiB`
+    : b >= 1024
+      ? `${(b / 1024).toFixed(1)} KiB`
+      : `${b} B`;
+}

@@ -1,0 +1,682 @@
+/**
+ * One editor's training run, driven by messages (ToWorker) and reporting through events
+ * (FromWorker): what the engine worker thread runs (extension/worker/engine-worker.ts is only the
+ * thread's plumbing). Pure engine code: time and scheduling are injected, so tests drive them.
+ *
+ * Training is time-sliced: a slice trains steps for ~40 ms, then yields through the injected
+ * `defer` (setImmediate in the worker) so that pause, step, reset and dispose get through
+ * between slices. What the webview sees is throttled: status and curves at ~20 updates a second
+ * and always at once on a phase change; the overlay's node statistics and the prediction view
+ * only when RunOptions ask for them, at most as often and (the prediction costs a forward pass
+ * over a grid) within a small share of the time.
+ *
+ * A run compiles the document it was started from and keeps it until reset; a newer document
+ * only marks the run stale (moving nodes doesn't). Step-through, gradient check and the analyses
+ * work on the run's current weights and next mini-batch.
+ */
+import type { GraphDoc } from '../graph/document.js';
+import { compileGraph, GraphError, type CompiledGraph } from '../graph/compile.js';
+import { weightsOf } from '../graph/weights.js';
+import { prepareTraining, type TrainingSession } from '../train/session.js';
+import type { Trainable } from '../train/trainable.js';
+import { realClock, throttle, type Clock, type Throttle } from '../train/throttle.js';
+import { loadDataset } from '../data/load.js';
+import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
+import { StepThrough } from '../autodiff/step-through.js';
+import { gradCheck } from '../autodiff/gradcheck.js';
+import { analyzeGraph } from '../analysis/graph.js';
+import {
+  DEFAULT_RUN_OPTIONS,
+  type DatasetView,
+  type FromWorker,
+  type GradCheckNode,
+  type LossTrace,
+  type RunOptions,
+  type RunAction,
+  type RunPhase,
+  type TraceAction,
+  type RunStatus,
+  type ToWorker,
+} from './protocol.js';
+import { RequestError, validateRunRequest } from './validate-request.js';
+import { createPredictor, datasetView, type Predictor } from './prediction.js';
+
+export interface RunSessionHost {
+  /** Delivers an event to the host (postMessage in the worker). */
+  emit(event: FromWorker): void;
+  /** Runs `fn` soon, after messages that are waiting (setImmediate in the worker). */
+  defer(fn: () => void): void;
+  /** Default: the real clock. */
+  clock?: Clock;
+  /** Reads a CSV dataset named in the document, relative to the document's folder. */
+  readText?: (path: string, baseDir: string | null) => string;
+  /** Length of a training slice in ms (default 40). */
+  sliceMs?: number;
+  /** Most updates a second of each kind of event (default 20). */
+  updatesPerSecond?: number;
+}
+
+/** Share of the time the prediction view may take (it is a forward pass over a whole grid). */
+const PREDICTION_COST_SHARE = 0.08;
+const NO_TRACE = 'No step-through is active: start one first.';
+/** Elements per tensor the editor's gradient check samples (evenly spaced), to answer in a second or two. */
+const GRADCHECK_MAX_ELEMENTS = 256;
+
+interface Prepared {
+  key: string;
+  session: TrainingSession;
+  predictor: Predictor;
+}
+
+interface ActiveRun {
+  session: TrainingSession;
+  /** The document's training-relevant content when the run started (positions left out). */
+  key: string;
+  stale: boolean;
+  predictor: Predictor | null;
+  /** Epochs of the trainer's history already sent. */
+  sentEpochs: number;
+  trace: LossTraceBuffer;
+  loss: number | null;
+  lr: number | null;
+}
+
+export class RunSession {
+  private readonly clock: Clock;
+  private readonly sliceMs: number;
+  private doc: GraphDoc | null = null;
+  private docKey = '';
+  private baseDir: string | null = null;
+  /** The dataset configuration last sent as the (idle) dataset preview. */
+  private previewKey: string | null = null;
+  private phase: RunPhase = 'idle';
+  private error: RunStatus['error'];
+  private run: ActiveRun | null = null;
+  private stepper: StepThrough | null = null;
+  private options: RunOptions = DEFAULT_RUN_OPTIONS;
+  private sliceQueued = false;
+  private prepareQueued = false;
+  /** The newest document compiled while idle, for the next run. */
+  private prepared: Prepared | null = null;
+  private disposed = false;
+  private readonly progress: Throttle<null>;
+  private readonly overlay: Throttle<null>;
+  private readonly prediction: Throttle<null>;
+
+  constructor(private readonly host: RunSessionHost) {
+    this.clock = host.clock ?? realClock;
+    this.sliceMs = host.sliceMs ?? 40;
+    const perSecond = host.updatesPerSecond ?? 20;
+    this.progress = throttle(() => this.sendProgress(), perSecond, this.clock);
+    this.overlay = throttle(() => this.sendStats(), perSecond, this.clock);
+    this.prediction = throttle(() => this.sendPrediction(), perSecond, this.clock, {
+      costShare: PREDICTION_COST_SHARE,
+    });
+  }
+
+  /** Handles one message from the host; anything malformed is answered with runRejected. */
+  receive(raw: unknown): void {
+    if (this.disposed) return;
+    let requestId: number | null = null;
+    try {
+      const msg = checkMessage(raw);
+      if ('requestId' in msg) requestId = msg.requestId;
+      this.handle(msg);
+    } catch (e) {
+      const reason = e instanceof RequestError ? `malformed request: ${e.message}` : describe(e);
+      this.emit({ type: 'runRejected', requestId, reason });
+    }
+  }
+
+  get status(): RunStatus {
+    const r = this.run;
+    const t = r?.session.trainer;
+    const status: RunStatus = {
+      phase: this.phase,
+      step: t?.stepCount ?? 0,
+      epoch: t?.epochCount ?? 0,
+      epochs: r?.session.epochs ?? this.doc?.training.epochs ?? 0,
+      batchesPerEpoch: t?.batchesPerEpoch ?? 0,
+      loss: r?.loss ?? null,
+      lr: r?.lr ?? null,
+      stale: r?.stale ?? false,
+      tracing: this.stepper !== null,
+    };
+    if (this.error) status.error = this.error;
+    return status;
+  }
+
+  dispose(): void {
+    this.endTrace();
+    this.progress.cancel();
+    this.overlay.cancel();
+    this.prediction.cancel();
+    this.run = null;
+    this.prepared = null;
+    this.disposed = true;
+  }
+
+  private handle(msg: ToWorker): void {
+    switch (msg.type) {
+      case 'document':
+        return this.setDocument(msg.doc, msg.baseDir);
+      case 'dispose':
+        return this.dispose();
+      case 'run':
+        return this.action(msg.action);
+      case 'runOptions':
+        this.options = msg.options;
+        if (this.run && this.phase !== 'running') this.pushViews(true);
+        else if (!this.run) this.sendIdlePrediction();
+        return;
+      case 'trace':
+        return this.traceAction(msg.requestId, msg.action);
+      case 'traceTo': {
+        const st = this.stepper;
+        if (!st) return this.reject(msg.requestId, NO_TRACE);
+        if (st.indexOf(msg.target) < 0)
+          return this.reject(
+            msg.requestId,
+            `node '${msg.target.node}' has no ${msg.target.phase} step in this graph`,
+          );
+        st.runTo(msg.target);
+        return this.emitTraceStep(msg.requestId);
+      }
+      case 'gradcheck':
+        return this.gradcheck(msg.requestId);
+      case 'analyze':
+        return this.analyze(msg.requestId);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the document
+
+  private setDocument(doc: GraphDoc | null, baseDir: string | null): void {
+    const first = this.docKey === '' && this.doc === null;
+    this.doc = doc;
+    this.baseDir = baseDir;
+    this.docKey = doc ? trainingKey(doc) : '';
+    if (this.run && !this.run.stale && this.docKey !== this.run.key) {
+      this.run.stale = true;
+      this.sendProgressNow();
+    } else if (first) this.sendProgressNow();
+    if (!this.run) {
+      this.sendPreview();
+      this.schedulePrepare();
+    }
+  }
+
+  /** While no run holds the data: the document's dataset, when its configuration changed. */
+  private sendPreview(): void {
+    const config = this.doc?.training;
+    const key = config ? JSON.stringify([config.dataset, config.validationSplit, config.seed]) : null;
+    if (key === this.previewKey) return;
+    this.previewKey = key;
+    let view: DatasetView | null = null;
+    if (config)
+      try {
+        const data = loadDataset(config.dataset, { readText: this.reader() });
+        view = viewOf(data, config.validationSplit ?? 0, config.seed ?? 0);
+      } catch {
+        // A dataset that can't be loaded is reported when the run starts; no preview meanwhile.
+      }
+    this.emit({ type: 'runDataset', dataset: view });
+  }
+
+  private reader(): ((path: string) => string) | undefined {
+    const read = this.host.readText;
+    const dir = this.baseDir;
+    return read ? (path) => read(path, dir) : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // play / pause / step / reset
+
+  private action(action: RunAction): void {
+    if (action !== 'pause') this.endTrace();
+    switch (action) {
+      case 'play':
+        if (this.phase === 'running') return;
+        if (this.phase === 'finished')
+          return this.reject(null, 'The run is finished: press Reset to train again.');
+        if ((this.phase === 'idle' || this.phase === 'failed') && !this.startRun()) return;
+        this.setPhase('running');
+        this.scheduleSlice();
+        return;
+      case 'pause':
+        if (this.phase === 'running') this.setPhase('paused');
+        else this.sendProgressNow();
+        return;
+      case 'step':
+        if (this.phase === 'finished')
+          return this.reject(null, 'The run is finished: press Reset to train again.');
+        if ((this.phase === 'idle' || this.phase === 'failed') && !this.startRun()) return;
+        this.phase = 'paused';
+        this.trainOne();
+        if (this.phase === 'paused') this.setPhase('paused');
+        return;
+      case 'reset':
+        this.progress.cancel();
+        this.overlay.cancel();
+        this.prediction.cancel();
+        this.run = null;
+        this.error = undefined;
+        this.phase = 'idle';
+        this.emit({ type: 'runMetrics', from: 0, history: [], trace: emptyTrace() });
+        this.emit({ type: 'runStatus', status: this.status });
+        this.previewKey = null;
+        this.sendPreview();
+        this.schedulePrepare();
+        return;
+    }
+  }
+
+  /**
+   * A new run from the newest document (phase unchanged), from the one prepared while idle when
+   * it is still current; false (and failed, saying why) if the document can't be trained.
+   */
+  private startRun(): boolean {
+    this.run = null;
+    this.error = undefined;
+    const doc = this.doc;
+    if (!doc) {
+      this.fail(
+        'The file can’t be read as a graph: fix the errors shown in the editor, then press Play again.',
+      );
+      return false;
+    }
+    const built = this.prepared?.key === this.docKey ? this.prepared : this.prepare(doc);
+    this.prepared = null;
+    if ('problem' in built) {
+      this.fail(built.problem.message, built.problem.node);
+      return false;
+    }
+    const { session, predictor } = built;
+    this.run = {
+      session,
+      key: built.key,
+      stale: false,
+      predictor,
+      sentEpochs: 0,
+      trace: new LossTraceBuffer(),
+      loss: null,
+      lr: null,
+    };
+    this.emit({ type: 'runMetrics', from: 0, history: [], trace: emptyTrace() });
+    const t = doc.training;
+    this.emit({ type: 'runDataset', dataset: viewOf(session.dataset, t.validationSplit ?? 0, session.seed) });
+    this.previewKey = null;
+    return true;
+  }
+
+  /** The document compiled and its data loaded, ready to train (or why it can't be). */
+  private prepare(doc: GraphDoc): Prepared | { key: string; problem: { message: string; node?: string } } {
+    const key = trainingKey(doc);
+    let session: TrainingSession;
+    try {
+      session = prepareTraining(doc, { readText: this.reader() });
+    } catch (e) {
+      return { key, problem: problemOf(e) };
+    }
+    let predictor: Predictor;
+    try {
+      predictor = createPredictor(session.compiled, session.dataset);
+    } catch (e) {
+      predictor = { predict: () => ({ kind: 'none', reason: describe(e) }) };
+    }
+    return { key, session, predictor };
+  }
+
+  /**
+   * While idle, soon after the document changes: compile it ahead of Play (which then starts at
+   * once) and show what the untrained network predicts.
+   */
+  private schedulePrepare(): void {
+    if (this.prepareQueued || this.disposed) return;
+    this.prepareQueued = true;
+    this.host.defer(() => {
+      this.prepareQueued = false;
+      const doc = this.doc;
+      if (this.run || this.disposed || !doc || this.prepared?.key === this.docKey) return;
+      const built = this.prepare(doc);
+      // A document that can't be trained says so when Play is pressed, not while being edited.
+      this.prepared = 'problem' in built ? null : built;
+      this.sendIdlePrediction();
+    });
+  }
+
+  private sendIdlePrediction(): void {
+    if (this.run || !this.prepared || !this.options.prediction) return;
+    const view = this.prepared.predictor.predict({ hiddenUnits: this.options.hiddenUnits });
+    this.emit({ type: 'runPrediction', step: 0, view });
+  }
+
+  private fail(message: string, node?: string): void {
+    this.error = node === undefined ? { message } : { message, node };
+    this.setPhase('failed');
+  }
+
+  private setPhase(phase: RunPhase): void {
+    this.phase = phase;
+    this.sendProgressNow();
+    if (phase !== 'running') this.pushViews(true);
+  }
+
+  private scheduleSlice(): void {
+    if (this.sliceQueued || this.disposed) return;
+    this.sliceQueued = true;
+    this.host.defer(() => {
+      this.sliceQueued = false;
+      this.slice();
+    });
+  }
+
+  /** Trains for one time slice, then offers the throttled updates and yields. */
+  private slice(): void {
+    if (this.phase !== 'running' || !this.run || this.disposed) return;
+    try {
+      const end = this.clock.now() + this.sliceMs;
+      do this.trainOne();
+      while (this.phase === 'running' && this.clock.now() < end);
+    } catch (e) {
+      this.fail(`training stopped by an internal error: ${describe(e)}`);
+      return;
+    }
+    if (this.phase !== 'running') return;
+    this.progress.push(null);
+    this.pushViews(false);
+    this.scheduleSlice();
+  }
+
+  /** One optimisation step; moves to finished or failed when the trainer says so. */
+  private trainOne(): void {
+    const run = this.run!;
+    const o = run.session.trainer.trainStep();
+    switch (o.kind) {
+      case 'trained':
+        run.trace.push(o.step.step, o.step.loss);
+        run.loss = o.step.loss;
+        run.lr = o.step.lr;
+        if (o.finished) this.setPhase('finished');
+        return;
+      case 'diverged':
+        return this.fail(o.divergence.message, o.divergence.node.split('.')[0]);
+      case 'finished':
+        return this.setPhase('finished');
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // events
+
+  private emit(event: FromWorker): void {
+    if (!this.disposed) this.host.emit(event);
+  }
+
+  private reject(requestId: number | null, reason: string): void {
+    this.emit({ type: 'runRejected', requestId, reason });
+  }
+
+  private sendProgressNow(): void {
+    this.progress.cancel();
+    this.sendProgress();
+  }
+
+  /** Status, then the curves' news: epochs completed and batch losses since the last message. */
+  private sendProgress(): void {
+    this.emit({ type: 'runStatus', status: this.status });
+    const run = this.run;
+    if (!run) return;
+    const history = run.session.trainer.history;
+    if (history.length === run.sentEpochs && run.trace.length === 0) return;
+    const from = run.sentEpochs;
+    run.sentEpochs = history.length;
+    this.emit({ type: 'runMetrics', from, history: history.slice(from), trace: run.trace.take() });
+  }
+
+  /** Offers the overlay and the prediction (at once when `now`, e.g. on a phase change). */
+  private pushViews(now: boolean): void {
+    if (!this.run || this.stepper) return;
+    for (const [wanted, t] of [
+      [this.options.overlay, this.overlay],
+      [this.options.prediction && this.phase !== 'failed', this.prediction],
+    ] as const) {
+      if (!wanted) continue;
+      t.push(null);
+      if (now) t.flush();
+    }
+  }
+
+  private sendStats(): void {
+    const run = this.run;
+    // Mid step-through the buffers hold the stepped batch, not a training step.
+    if (!run || this.stepper || !this.options.overlay || run.session.trainer.stepCount === 0) return;
+    const t = run.session.trainer;
+    this.emit({ type: 'runStats', step: t.stepCount, nodes: t.stats() });
+  }
+
+  private sendPrediction(): void {
+    const run = this.run;
+    if (!run?.predictor || !this.options.prediction) return;
+    const view = run.predictor.predict({ hiddenUnits: this.options.hiddenUnits });
+    this.emit({ type: 'runPrediction', step: run.session.trainer.stepCount, view });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // step-through
+
+  private traceAction(requestId: number, action: TraceAction): void {
+    if (action === 'start') return this.traceStart(requestId);
+    if (action === 'end') {
+      if (this.endTrace()) this.sendProgressNow();
+      return;
+    }
+    const st = this.stepper;
+    if (!st) return this.reject(requestId, NO_TRACE);
+    if (action === 'step') st.step();
+    else if (action === 'back') st.back();
+    else st.restart();
+    this.emitTraceStep(requestId);
+  }
+
+  private traceStart(requestId: number): void {
+    this.endTrace();
+    if (this.phase === 'finished')
+      return this.reject(
+        requestId,
+        'The run is finished: press Reset, then step through a batch of the new run.',
+      );
+    if (this.phase === 'running') this.setPhase('paused');
+    if (this.phase === 'idle' || this.phase === 'failed') {
+      if (!this.startRun()) return this.reject(requestId, this.error?.message ?? 'the graph cannot be run');
+      this.setPhase('paused');
+    }
+    const g = this.run!.session.trainer.loadNextBatch();
+    if (!g) return this.reject(requestId, 'No batch is left in this run: press Reset to start again.');
+    g.program.setTraining(true);
+    this.stepper = new StepThrough(g.program, g.loss);
+    this.sendProgressNow();
+    this.emitTraceStep(requestId);
+  }
+
+  private emitTraceStep(requestId: number): void {
+    const st = this.stepper!;
+    this.emit({ type: 'traceStep', requestId, position: st.position, length: st.length, step: st.current });
+  }
+
+  /** Leaves step-through (the stepped batch stays next to train); true if one was active. */
+  private endTrace(): boolean {
+    if (!this.stepper) return false;
+    this.stepper.end();
+    this.stepper = null;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // gradient check and analyses
+
+  /** A float64 copy of the graph with the run's weights (or the document's initial ones when idle). */
+  private float64Graph(batchSize?: number): CompiledGraph {
+    const run = this.run;
+    if (run) {
+      const c = run.session.compiled;
+      return compileGraph(c.doc, {
+        batchSize: batchSize ?? c.batchSize,
+        dtype: 'float64',
+        seed: run.session.seed,
+        weights: weightsOf(c),
+      });
+    }
+    if (!this.doc) throw new RequestError('the file can’t be read as a graph: fix it first');
+    return compileGraph(this.doc, { batchSize: batchSize ?? this.doc.training.batchSize, dtype: 'float64' });
+  }
+
+  private gradcheck(requestId: number): void {
+    if (this.phase === 'failed' && this.run)
+      return this.reject(requestId, 'The run diverged: press Reset before checking gradients.');
+    if (this.phase === 'running') this.setPhase('paused');
+    if (!this.run && !this.startRun()) return this.reject(requestId, this.error?.message ?? 'cannot run');
+    if (this.phase === 'idle') this.setPhase('paused');
+    const run = this.run!;
+    // The batch the next step trains on (or, once the run is over, the last one trained).
+    const batch: Trainable = run.session.trainer.loadNextBatch() ?? run.session.compiled;
+    const g = this.float64Graph(batch.batchSize);
+    const p = g.program;
+    p.value(g.input).data.set(batch.program.value(batch.input).data);
+    if (g.target !== null && batch.target !== null)
+      p.value(g.target).data.set(batch.program.value(batch.target).data);
+    p.setTraining(true);
+    const results = gradCheck(p, g.loss, { maxElements: GRADCHECK_MAX_ELEMENTS });
+    const byNode = new Map<string, GradCheckNode>();
+    for (const r of results) {
+      const owner = p.slots[r.slot]!.owner;
+      const node = owner?.node ?? r.name;
+      const where = owner?.param ?? 'output';
+      const prev = byNode.get(node);
+      const error = Number.isFinite(r.error) ? r.error : Number.MAX_VALUE;
+      if (!prev || error > prev.worstRelError) byNode.set(node, { node, worstRelError: error, where });
+    }
+    const nodes = [...byNode.values()];
+    const worst = nodes.reduce<GradCheckNode | null>(
+      (w, n) => (!w || n.worstRelError > w.worstRelError ? n : w),
+      null,
+    );
+    this.emit({ type: 'gradcheckResult', requestId, nodes, worst });
+  }
+
+  private analyze(requestId: number): void {
+    let compiled: CompiledGraph;
+    try {
+      compiled = this.float64Graph();
+    } catch (e) {
+      return this.reject(requestId, problemOf(e).message);
+    }
+    const { step, epoch } = this.status;
+    const report = analyzeGraph(compiled, {
+      readText: this.reader(),
+      weights: this.run && step > 0 ? { kind: 'trained', step, epoch } : { kind: 'initial' },
+      // As the CLI: time each mode on at most 500 directions and extrapolate (the report says so).
+      modes: { maxDirections: 500 },
+    });
+    this.emit({ type: 'analysisResult', requestId, report });
+  }
+}
+
+/** Batch losses since the last message, in growable typed arrays. */
+class LossTraceBuffer {
+  private steps = new Int32Array(256);
+  private loss = new Float32Array(256);
+  length = 0;
+
+  push(step: number, loss: number): void {
+    if (this.length === this.steps.length) {
+      const steps = new Int32Array(this.length * 2);
+      const l = new Float32Array(this.length * 2);
+      steps.set(this.steps);
+      l.set(this.loss);
+      this.steps = steps;
+      this.loss = l;
+    }
+    this.steps[this.length] = step;
+    this.loss[this.length++] = loss;
+  }
+
+  /** The entries so far (copied), emptying the buffer. */
+  take(): LossTrace {
+    const out = { steps: this.steps.slice(0, this.length), loss: this.loss.slice(0, this.length) };
+    this.length = 0;
+    return out;
+  }
+}
+
+function emptyTrace(): LossTrace {
+  return { steps: new Int32Array(0), loss: new Float32Array(0) };
+}
+
+function viewOf(data: Dataset, validationSplit: number, seed: number): DatasetView | null {
+  const { order, validation } = splitOrder(sampleCount(data), validationSplit, seed);
+  return datasetView(data, order.subarray(0, validation));
+}
+
+/**
+ * What a run trains on, as a string: the document without node positions, so moving nodes
+ * doesn't make a run stale but any other change does.
+ */
+export function trainingKey(doc: GraphDoc): string {
+  return JSON.stringify([doc.nodes.map((n) => [n.id, n.op, n.attrs]), doc.edges, doc.training]);
+}
+
+/** Why a document can't be trained, naming the node and what to do. */
+function problemOf(e: unknown): { message: string; node?: string } {
+  if (e instanceof GraphError) {
+    const d = e.diagnostics.find((x) => x.severity === 'error') ?? e.diagnostics[0];
+    if (d) {
+      const more =
+        e.diagnostics.length > 1
+          ? ` (and ${e.diagnostics.length - 1} more problems: see the Problems panel)`
+          : '';
+      const where = d.node && !d.message.includes(`'${d.node}'`) ? `Node '${d.node}': ` : '';
+      return d.node === undefined
+        ? { message: `${d.message}${more}` }
+        : { message: `${where}${d.message}${more}`, node: d.node };
+    }
+  }
+  return { message: `The graph can’t be trained: ${describe(e)}` };
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A ToWorker message, checked: run requests by the shared validator, the rest by shape. */
+function checkMessage(raw: unknown): ToWorker {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new RequestError('a message must be an object');
+  const o = raw as Record<string, unknown>;
+  if (o.type === 'dispose') return { type: 'dispose' };
+  if (o.type === 'document') {
+    const doc = o.doc;
+    if (doc !== null) {
+      const d = doc as Record<string, unknown> | undefined;
+      if (
+        typeof d !== 'object' ||
+        !Array.isArray(d.nodes) ||
+        !Array.isArray(d.edges) ||
+        typeof d.training !== 'object' ||
+        d.training === null
+      )
+        throw new RequestError('document.doc must be a graph document (nodes, edges, training) or null');
+    }
+    if (!Number.isSafeInteger(o.version)) throw new RequestError('document.version must be an integer');
+    if (o.baseDir !== null && typeof o.baseDir !== 'string')
+      throw new RequestError('document.baseDir must be a path or null');
+    return {
+      type: 'document',
+      doc: doc as GraphDoc | null,
+      version: o.version as number,
+      baseDir: o.baseDir as string | null,
+    };
+  }
+  return validateRunRequest(raw);
+}

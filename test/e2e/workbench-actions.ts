@@ -1,0 +1,95 @@
+/**
+ * What a person does in the workbench, for the end-to-end tests: wait for the extension, open a
+ * file through Quick Open, run a command, switch the colour theme, drag a connection, wait for a
+ * file on disk to change.
+ */
+import { readFileSync } from 'node:fs';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { webviewFrame } from './code-server.js';
+
+/**
+ * Drags a connection from one handle to another with the mouse in small steps (React Flow follows
+ * mousemove events; a single jump is sometimes missed on a loaded machine) until `edge` appears.
+ */
+export async function connect(page: Page, from: Locator, to: Locator, edge: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const a = (await from.boundingBox())!;
+    const b = (await to.boundingBox())!;
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+    await page.mouse.up();
+    try {
+      await edge.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
+/** The workbench draws before extensions register: wait until our command is in the palette. */
+export async function waitForExtension(page: Page): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill('>Backprop Studio: New Network');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'New Network' });
+    const found = await row
+      .first()
+      .waitFor({ timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    await page.keyboard.press('Escape');
+    if (found) return;
+    if (Date.now() > deadline) throw new Error('the extension never registered its commands');
+  }
+}
+
+export async function openFile(page: Page, name: string): Promise<FrameLocator> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor();
+  return webviewFrame(page);
+}
+
+export async function waitForFile(path: string, ready: (text: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const text = readFileSync(path, 'utf8');
+    if (ready(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${path} did not change as expected; it holds:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** F1, the command's title, Enter. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const exact = new RegExp(`(^|: )${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: exact }).first();
+  await row.waitFor();
+  await row.click();
+}
+
+/** "Preferences: Color Theme" and pick `label`, as a person switches themes (no reload). */
+export async function pickColorTheme(page: Page, label: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(label);
+  const row = page.locator('.quick-input-list .monaco-list-row .label-name', {
+    hasText: new RegExp(`^${label}$`),
+  });
+  await row.first().waitFor();
+  await row.first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}

@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunController, type EngineWorker } from '../../extension/run/run-controller.js';
+import type { FromWorker, RunEvent, RunStatus, ToWorker } from '../../engine/run/protocol.js';
+import { exampleDoc } from './harness.js';
+
+/** A worker that records what it is sent and dies on command. */
+class FakeWorker implements EngineWorker {
+  readonly received: ToWorker[] = [];
+  terminated = false;
+  private message?: (m: FromWorker) => void;
+  private error?: (e: Error) => void;
+  private exit?: (code: number) => void;
+  postMessage(msg: ToWorker): void {
+    this.received.push(msg);
+  }
+  onMessage(fn: (m: FromWorker) => void): void {
+    this.message = fn;
+  }
+  onError(fn: (e: Error) => void): void {
+    this.error = fn;
+  }
+  onExit(fn: (code: number) => void): void {
+    this.exit = fn;
+  }
+  terminate(): void {
+    this.terminated = true;
+    this.exit?.(1);
+  }
+  emit(e: FromWorker): void {
+    this.message!(e);
+  }
+  crash(message: string): void {
+    this.error!(new Error(message));
+    this.exit!(1);
+  }
+}
+
+function status(phase: RunStatus['phase'], step = 0): FromWorker {
+  return {
+    type: 'runStatus',
+    status: {
+      phase,
+      step,
+      epoch: 1,
+      epochs: 100,
+      batchesPerEpoch: 10,
+      loss: 1,
+      lr: 0.01,
+      stale: false,
+      tracing: false,
+    },
+  };
+}
+
+function setup() {
+  const workers: FakeWorker[] = [];
+  const posted: RunEvent[] = [];
+  const statuses: RunStatus[] = [];
+  let time = 0;
+  const c = new RunController({
+    spawn: () => {
+      const w = new FakeWorker();
+      workers.push(w);
+      return w;
+    },
+    post: (e) => posted.push(e),
+    onStatus: (s) => statuses.push(s),
+    now: () => (time += 1000),
+  });
+  return { c, workers, posted, statuses };
+}
+
+const OPTIONS = {
+  type: 'runOptions',
+  options: { overlay: true, prediction: false, hiddenUnits: false },
+} as const;
+
+test('the controller forwards the document and requests to its worker, and events to the webview', () => {
+  const { c, workers, posted, statuses } = setup();
+  const doc = exampleDoc('spiral');
+  c.setDocument(doc, 3, '/tmp');
+  c.request({ type: 'run', action: 'play' });
+  assert.deepEqual(workers[0]!.received, [
+    { type: 'document', doc, version: 3, baseDir: '/tmp' },
+    { type: 'run', action: 'play' },
+  ]);
+  workers[0]!.emit(status('running', 5));
+  assert.deepEqual(posted, [status('running', 5)]);
+  assert.equal(statuses[0]!.step, 5);
+});
+
+test('a crashed worker is reported as a failed run with why, and restarted with the document and options', () => {
+  const { c, workers, posted } = setup();
+  const doc = exampleDoc('spiral');
+  c.request(OPTIONS);
+  c.setDocument(doc, 7, null);
+  workers[0]!.emit(status('running', 40));
+  workers[0]!.crash('out of memory');
+  assert.equal(workers.length, 2, 'a new worker');
+  const failed = posted.at(-1) as Extract<RunEvent, { type: 'runStatus' }>;
+  assert.equal(failed.status.phase, 'failed');
+  assert.equal(failed.status.step, 40);
+  assert.match(failed.status.error!.message, /stopped unexpectedly \(out of memory\).*restarted/);
+  assert.deepEqual(workers[1]!.received, [OPTIONS, { type: 'document', doc, version: 7, baseDir: null }]);
+  // The new worker's idle status keeps showing the failure until the user acts.
+  workers[1]!.emit(status('idle'));
+  assert.equal((posted.at(-1) as Extract<RunEvent, { type: 'runStatus' }>).status.phase, 'failed');
+  c.request({ type: 'run', action: 'play' });
+  assert.deepEqual(workers[1]!.received.at(-1), { type: 'run', action: 'play' });
+  workers[1]!.emit(status('running', 1));
+  assert.deepEqual(posted.at(-1), status('running', 1));
+  // Events of the dead worker are ignored.
+  workers[0]!.emit(status('running', 41));
+  assert.deepEqual(posted.at(-1), status('running', 1));
+});
+
+test('a worker that keeps crashing is not restarted in a loop; requests then say why', () => {
+  const { c, workers, posted } = setup();
+  for (let i = 0; i < 4; i++) workers.at(-1)!.crash('boom');
+  assert.equal(workers.length, 4);
+  assert.equal(c.running, false);
+  assert.match(
+    (posted.at(-1) as Extract<RunEvent, { type: 'runStatus' }>).status.error!.message,
+    /4 times in a minute, so it was not restarted/,
+  );
+  c.request({ type: 'trace', requestId: 12, action: 'start' });
+  const r = posted.at(-1) as Extract<RunEvent, { type: 'runRejected' }>;
+  assert.equal(r.type, 'runRejected');
+  assert.equal(r.requestId, 12);
+});
+
+test('dispose ends the worker; its exit is not a crash', () => {
+  const { c, workers, posted } = setup();
+  c.dispose();
+  assert.deepEqual(workers[0]!.received.at(-1), { type: 'dispose' });
+  assert.equal(workers[0]!.terminated, true);
+  assert.equal(workers.length, 1);
+  assert.equal(posted.length, 0);
+});
+
+test('replay rebuilds a re-created webview: last status, merged curves, dataset, overlay', () => {
+  const { c, workers, posted } = setup();
+  const w = workers[0]!;
+  const trace = (steps: number[]) => ({
+    steps: Int32Array.from(steps),
+    loss: Float32Array.from(steps, (s) => 1 / s),
+  });
+  const epoch = (n: number) => ({ epoch: n, loss: 1 / n, lr: 0.01, steps: 10 * n });
+  w.emit({ type: 'runMetrics', from: 0, history: [], trace: trace([]) });
+  w.emit({ type: 'runDataset', dataset: null });
+  w.emit({ type: 'runMetrics', from: 0, history: [epoch(1)], trace: trace([1, 2, 3]) });
+  w.emit({ type: 'runMetrics', from: 1, history: [epoch(2)], trace: trace([4, 5]) });
+  w.emit({ type: 'runStats', step: 5, nodes: [] });
+  w.emit(status('paused', 5));
+  const before = posted.length;
+  c.replay();
+  const replayed = posted.slice(before);
+  assert.deepEqual(
+    replayed.map((e) => e.type),
+    ['runStatus', 'runMetrics', 'runDataset', 'runStats'],
+  );
+  const m = replayed[1] as Extract<RunEvent, { type: 'runMetrics' }>;
+  assert.equal(m.from, 0);
+  assert.deepEqual(
+    m.history.map((h) => h.epoch),
+    [1, 2],
+  );
+  assert.deepEqual(Array.from(m.trace.steps), [1, 2, 3, 4, 5]);
+});

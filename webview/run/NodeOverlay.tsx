@@ -1,0 +1,106 @@
+/**
+ * What the run adds to the canvas, read straight from the run store by each node and edge (so a
+ * stats update re-renders the nodes whose numbers changed, never the flow): the overlay colour and
+ * magnitude, the step-through's current node, the gradient check's worst error per node, and the
+ * edges coloured and thickened by the gradient (or activation) leaving their source.
+ */
+import React from 'react';
+import { BezierEdge, type EdgeProps } from 'reactflow';
+import { useRun } from './use-run.js';
+import type { RunState } from './run-store.js';
+import { edgeWidth, formatMagnitude, overlayColor, overlayValue, OVERLAY_SCALES } from './overlay-scale.js';
+import { gradCheckOk } from './gradcheck.js';
+
+/** The node's magnitude on the chosen metric; undefined when the overlay is off or has no stats yet. */
+function selectValue(s: RunState, node: string): number | null | undefined {
+  if (!s.options.overlay || !s.stats) return undefined;
+  return overlayValue(s.stats.byNode.get(node), s.view.metric);
+}
+
+export interface NodeRunLook {
+  /** Overlay colour and the number it stands for (null: the node has none on this metric). */
+  overlay: { color: string | null; value: number | null; label: string } | undefined;
+  /** 'forward' / 'backward' when the step-through stands on this node. */
+  trace: 'forward' | 'backward' | null;
+  gradcheck: { text: string; ok: boolean; title: string } | null;
+}
+
+export function useNodeRunLook(node: string): NodeRunLook {
+  const value = useRun((s) => selectValue(s, node));
+  const metric = useRun((s) => s.view.metric);
+  const trace = useRun((s) => (s.trace?.step?.node === node ? s.trace.step.phase : null));
+  const check = useRun((s) => s.gradcheck?.byNode.get(node));
+  return React.useMemo(
+    () => ({
+      overlay:
+        value === undefined
+          ? undefined
+          : {
+              color: value === null ? null : overlayColor(value, metric),
+              value,
+              label: OVERLAY_SCALES[metric].label,
+            },
+      trace,
+      gradcheck: check
+        ? {
+            text: formatMagnitude(check.worstRelError),
+            ok: gradCheckOk(check),
+            title: `Gradient check: worst relative error ${check.worstRelError.toExponential(2)} (${check.where})`,
+          }
+        : null,
+    }),
+    [value, metric, trace, check],
+  );
+}
+
+/** The magnitude chip in a node's header, in the overlay colour. */
+export function OverlayChip(props: {
+  overlay: NonNullable<NodeRunLook['overlay']>;
+}): React.JSX.Element | null {
+  const { value, color, label } = props.overlay;
+  if (value === null) return null;
+  return (
+    <span
+      className="overlay-chip"
+      style={{ background: color ?? undefined }}
+      data-testid="node-overlay-value"
+      data-value={value}
+      title={`${label} = ${value}`}
+    >
+      {formatMagnitude(value)}
+    </span>
+  );
+}
+
+export function GradCheckBadge(props: { check: NonNullable<NodeRunLook['gradcheck']> }): React.JSX.Element {
+  return (
+    <span
+      className={`gradcheck-badge ${props.check.ok ? 'ok' : 'bad'}`}
+      data-testid="node-gradcheck"
+      title={props.check.title}
+    >
+      {props.check.ok ? '✓' : '✗'} {props.check.text}
+    </span>
+  );
+}
+
+/** A wire drawn in the colour of what leaves its source, thicker the larger it is. */
+export const OverlayEdge = React.memo(function OverlayEdge(props: EdgeProps): React.JSX.Element {
+  const value = useRun((s) => {
+    if (!s.options.overlay || !s.stats) return undefined;
+    const stats = s.stats.byNode.get(props.source);
+    // The parameter metric has nothing on a wire: show the gradient flowing along it.
+    return overlayValue(stats, s.view.metric === 'activation' ? 'activation' : 'grad');
+  });
+  const metric = useRun((s) => (s.view.metric === 'activation' ? 'activation' : 'grad'));
+  const style =
+    value === undefined || value === null
+      ? props.style
+      : {
+          ...props.style,
+          stroke: overlayColor(value, metric),
+          strokeWidth: edgeWidth(value, metric),
+          strokeOpacity: 0.95,
+        };
+  return <BezierEdge {...props} style={style} />;
+});

@@ -1,0 +1,247 @@
+/**
+ * The run panel: a dock under the canvas with the run's controls and readouts in its header
+ * (Train/Pause, Step, Reset, phase, epoch, step, loss, learning rate, gradient check) and one tab
+ * open below (tabs.tsx). Failures name the node and offer to show it; a run that is behind the
+ * document says so. Its height, tab and folded state survive the webview being hidden.
+ */
+import React from 'react';
+import type { GraphDoc } from '../../engine/graph/document.js';
+import type { GraphEdit } from '../../engine/graph/edits.js';
+import type { RunStatus } from '../../engine/run/protocol.js';
+import { loadState, saveState } from '../host.js';
+import { Button } from '../ui/controls.js';
+import { useRun } from './use-run.js';
+import { useRunRequests, type RunRequests } from './requests.js';
+import { RUN_TABS } from './tabs.js';
+import { formatMagnitude } from './overlay-scale.js';
+import { describeGradCheck, gradCheckOk } from './gradcheck.js';
+import './run.css';
+
+const MIN_HEIGHT = 140;
+const DEFAULT_HEIGHT = 340;
+
+function RunControls(props: { status: RunStatus | null; requests: RunRequests }): React.JSX.Element {
+  const { status, requests } = props;
+  const phase = status?.phase ?? 'idle';
+  const running = phase === 'running';
+  const canStep = phase === 'idle' || phase === 'paused';
+  return (
+    <div className="run-controls">
+      {running ? (
+        <Button onClick={() => requests.run('pause')} testId="run-pause" title="Pause after this step">
+          Pause
+        </Button>
+      ) : (
+        <Button
+          onClick={() => requests.run('play')}
+          testId="run-play"
+          disabled={phase === 'finished' || phase === 'failed'}
+          title={phase === 'idle' ? 'Train from fresh weights' : 'Reset to train again'}
+        >
+          ▶ {phase === 'paused' ? 'Resume' : 'Train'}
+        </Button>
+      )}
+      <Button
+        secondary
+        onClick={() => requests.run('step')}
+        testId="run-step-once"
+        disabled={!canStep}
+        title="Train on one mini-batch"
+      >
+        Step
+      </Button>
+      <Button
+        secondary
+        onClick={() => requests.run('reset')}
+        testId="run-reset"
+        disabled={phase === 'idle' && (status?.step ?? 0) === 0}
+        title="Forget this run: fresh weights from the document"
+      >
+        Reset
+      </Button>
+    </div>
+  );
+}
+
+function Readouts(props: { status: RunStatus | null }): React.JSX.Element {
+  const s = props.status;
+  const phase = s?.phase ?? 'idle';
+  return (
+    <div className="run-readouts">
+      <span className={`phase-badge phase-${phase}`} data-testid="run-phase">
+        {s?.tracing ? 'stepping through' : phase}
+      </span>
+      <span data-testid="run-epoch" title="Epoch (begun) of all epochs">
+        epoch <b>{s?.epoch ?? 0}</b>/{s?.epochs ?? '–'}
+      </span>
+      <span data-testid="run-step" title={`Optimisation steps; ${s?.batchesPerEpoch ?? '–'} per epoch`}>
+        step <b>{s?.step ?? 0}</b>
+      </span>
+      <span data-testid="run-loss" title="Loss of the last mini-batch">
+        loss <b>{s?.loss === null || s?.loss === undefined ? '–' : formatMagnitude(s.loss)}</b>
+      </span>
+      <span data-testid="run-lr" title="Learning rate of the last step">
+        lr <b>{s?.lr === null || s?.lr === undefined ? '–' : formatMagnitude(s.lr)}</b>
+      </span>
+    </div>
+  );
+}
+
+function GradCheckSummary(props: { requests: RunRequests }): React.JSX.Element {
+  const pending = useRun((s) => s.pending.gradcheck !== null);
+  const worst = useRun((s) => s.gradcheck?.worst);
+  const hasResult = useRun((s) => s.gradcheck !== null);
+  return (
+    <div className="gradcheck-summary">
+      <Button
+        secondary
+        onClick={props.requests.gradcheck}
+        testId="gradcheck"
+        disabled={pending}
+        title="Compare autodiff with finite differences on the current batch"
+      >
+        {pending ? 'Checking…' : 'Check gradients'}
+      </Button>
+      {hasResult ? (
+        <span
+          className={`gradcheck-worst ${worst && !gradCheckOk(worst) ? 'bad' : 'ok'}`}
+          data-testid="gradcheck-worst"
+        >
+          {worst ? `worst ${describeGradCheck(worst)}` : 'nothing to check'}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Banners(props: {
+  status: RunStatus | null;
+  requests: RunRequests;
+  revealNode: (id: string) => void;
+}): React.JSX.Element | null {
+  const { status } = props;
+  if (!status) return null;
+  const error = status.phase === 'failed' ? status.error : undefined;
+  return (
+    <>
+      {error ? (
+        <div className="run-banner error" role="alert" data-testid="run-error">
+          <span>{error.message}</span>
+          {error.node ? (
+            <Button secondary onClick={() => props.revealNode(error.node!)} testId="run-error-node">
+              Show {error.node}
+            </Button>
+          ) : null}
+          <Button secondary onClick={() => props.requests.run('reset')} testId="run-error-reset">
+            Reset
+          </Button>
+        </div>
+      ) : null}
+      {status.stale && status.phase !== 'idle' ? (
+        <div className="run-banner stale" role="status" data-testid="run-stale">
+          <span>
+            The graph changed after this run started; the run keeps training the graph it started with.
+          </span>
+          <Button secondary onClick={() => props.requests.run('reset')} testId="run-stale-reset">
+            Reset to use the new graph
+          </Button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function RunPanel(props: {
+  doc: GraphDoc;
+  selectedNode: string | undefined;
+  onEdit: (edit: GraphEdit) => void;
+  revealNode: (id: string) => void;
+}): React.JSX.Element {
+  const requests = useRunRequests();
+  const status = useRun((s) => s.status);
+  const saved = React.useMemo(() => loadState().runDock, []);
+  const [height, setHeight] = React.useState(saved?.height ?? DEFAULT_HEIGHT);
+  const [tab, setTab] = React.useState(
+    RUN_TABS.some((t) => t.id === saved?.tab) ? saved!.tab : RUN_TABS[0]!.id,
+  );
+  const [collapsed, setCollapsed] = React.useState(saved?.collapsed ?? false);
+  React.useEffect(() => saveState({ runDock: { height, tab, collapsed } }), [height, tab, collapsed]);
+
+  const onResizeStart = (e: React.PointerEvent<HTMLDivElement>) => {
+    const startY = e.clientY;
+    const startH = height;
+    const handle = e.currentTarget;
+    handle.setPointerCapture(e.pointerId);
+    const move = (ev: PointerEvent) => {
+      const max = Math.max(MIN_HEIGHT, window.innerHeight - 160);
+      setHeight(Math.round(Math.min(max, Math.max(MIN_HEIGHT, startH + startY - ev.clientY))));
+    };
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+    if (collapsed) setCollapsed(false);
+  };
+
+  const active = RUN_TABS.find((t) => t.id === tab) ?? RUN_TABS[0]!;
+  return (
+    <section
+      className={`run-dock${collapsed ? ' collapsed' : ''}`}
+      style={collapsed ? undefined : { height }}
+      data-testid="run-panel"
+      aria-label="Run"
+    >
+      <div
+        className="run-dock-resize"
+        data-testid="run-dock-resize"
+        onPointerDown={onResizeStart}
+        title="Drag to resize"
+      />
+      <header className="run-header">
+        <button
+          className="icon-button"
+          data-testid="run-dock-toggle"
+          title={collapsed ? 'Show the run panel' : 'Fold the run panel away'}
+          aria-expanded={!collapsed}
+          onClick={() => setCollapsed((c) => !c)}
+        >
+          {collapsed ? '▴' : '▾'}
+        </button>
+        <nav className="run-tabs" role="tablist">
+          {RUN_TABS.map((t) => (
+            <button
+              key={t.id}
+              role="tab"
+              aria-selected={!collapsed && t.id === active.id}
+              className={!collapsed && t.id === active.id ? 'active' : ''}
+              data-testid={`run-tab-${t.id}`}
+              onClick={() => {
+                setTab(t.id);
+                setCollapsed(false);
+              }}
+            >
+              {t.title}
+            </button>
+          ))}
+        </nav>
+        <RunControls status={status} requests={requests} />
+        <Readouts status={status} />
+        <GradCheckSummary requests={requests} />
+      </header>
+      <Banners status={status} requests={requests} revealNode={props.revealNode} />
+      {collapsed ? null : (
+        <div className="run-body" role="tabpanel" data-testid={`run-view-${active.id}`}>
+          <active.View
+            doc={props.doc}
+            selectedNode={props.selectedNode}
+            onEdit={props.onEdit}
+            requests={requests}
+            revealNode={props.revealNode}
+          />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,211 @@
+/**
+ * The Step through tab: backprop on one mini-batch like a debugger. Start takes the run's next
+ * batch; Step / Back move one node (forward in execution order, then backward in reverse); Run to
+ * jumps to a chosen node's forward or backward step (the canvas selection picks it); Restart goes
+ * back to before the first step; End leaves without training on the batch. Forward steps show the
+ * node's output; backward steps the gradient arriving, the node's local rule, and what it passes
+ * to each input and parameter. The numbers are the engine's (engine/autodiff/step-through.ts).
+ */
+import React from 'react';
+import type { BackwardStep, ForwardStep, StepTarget } from '../../engine/autodiff/step-through.js';
+import { Button, NativeSelect } from '../ui/controls.js';
+import { useRun } from './use-run.js';
+import type { RunTabProps } from './tabs.js';
+import { TensorTable } from './TensorTable.js';
+
+function ForwardView(props: { step: ForwardStep }): React.JSX.Element {
+  const { step } = props;
+  return (
+    <div className="step-view" data-testid="trace-forward">
+      <h3>
+        <span className="step-phase forward">forward</span> <code>{step.node}</code>{' '}
+        <span className="muted">({step.op})</span>
+      </h3>
+      <p className="muted">
+        reads {step.inputs.map((i, k) => [k ? ', ' : '', <code key={i}>{i}</code>])}; its output:
+      </p>
+      <TensorTable tensor={step.output} testId="trace-output" />
+    </div>
+  );
+}
+
+function BackwardView(props: { step: BackwardStep }): React.JSX.Element {
+  const { step } = props;
+  return (
+    <div className="step-view" data-testid="trace-backward">
+      <h3>
+        <span className="step-phase backward">backward</span> <code>{step.node}</code>{' '}
+        <span className="muted">({step.op})</span>
+      </h3>
+      <div className="step-columns">
+        <section>
+          <h4>Incoming ∂L/∂{step.node}</h4>
+          <TensorTable tensor={step.incoming} testId="trace-incoming" />
+        </section>
+        <section className="local-rule" data-testid="trace-rule">
+          <h4>Local rule</h4>
+          <code className="rule-doc">{step.rule.doc}</code>
+          {step.rule.jacobian ? <p className="rule-jacobian">{step.rule.jacobian}</p> : null}
+        </section>
+      </div>
+      <h4>Passed on</h4>
+      {step.passed.length === 0 ? (
+        <p className="muted">Nothing: no input of this node needs a gradient.</p>
+      ) : (
+        <div className="passed-list">
+          {step.passed.map((g) => (
+            <section key={`${g.port}:${g.slot}`} className="passed" data-testid={`trace-passed-${g.slot}`}>
+              <h5>
+                <code>{g.port}</code> → <code>{g.slot}</code> <span className="muted">({g.kind})</span>
+              </h5>
+              <div className="step-columns">
+                <div>
+                  <span className="muted">this node’s contribution</span>
+                  <TensorTable tensor={g.contribution} testId="trace-contribution" />
+                </div>
+                <div>
+                  <span className="muted">accumulated ∂L/∂{g.slot}</span>
+                  <TensorTable tensor={g.accumulated} testId="trace-accumulated" />
+                </div>
+              </div>
+            </section>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function StepThroughTab(props: RunTabProps): React.JSX.Element {
+  const { requests, doc, selectedNode } = props;
+  const tracing = useRun((s) => s.status?.tracing ?? false);
+  const phase = useRun((s) => s.status?.phase ?? 'idle');
+  const trace = useRun((s) => s.trace);
+  const pending = useRun((s) => s.pending.trace !== null);
+  const nodeIds = React.useMemo(() => doc.nodes.map((n) => n.id), [doc]);
+  const [target, setTarget] = React.useState<StepTarget>({
+    node: selectedNode ?? nodeIds[0] ?? '',
+    phase: 'backward',
+  });
+  // The canvas selection is the natural way to point at a node.
+  React.useEffect(() => {
+    if (selectedNode) setTarget((t) => ({ ...t, node: selectedNode }));
+  }, [selectedNode]);
+
+  const step = trace?.step ?? null;
+  const position = trace?.position ?? 0;
+  const length = trace?.length ?? 0;
+  const canStart = !tracing && phase !== 'failed';
+  return (
+    <div className="step-tab">
+      <div className="step-controls">
+        <div className="button-row">
+          <Button
+            onClick={() => requests.trace('start')}
+            disabled={!canStart}
+            testId="trace-start"
+            title="Take the run's next mini-batch and stand before its first forward step"
+          >
+            Start
+          </Button>
+          <Button
+            secondary
+            onClick={() => requests.trace('back')}
+            disabled={!tracing || position === 0}
+            testId="trace-back"
+            title="One step back"
+          >
+            ◀ Back
+          </Button>
+          <Button
+            secondary
+            onClick={() => requests.trace('step')}
+            disabled={!tracing || (length > 0 && position >= length)}
+            testId="trace-step"
+            title="One step: the next node forward, then backward"
+          >
+            Step ▶
+          </Button>
+        </div>
+        <div className="button-row">
+          <Button
+            secondary
+            onClick={() => requests.trace('restart')}
+            disabled={!tracing}
+            testId="trace-restart"
+            title="Back to before the first step"
+          >
+            Restart
+          </Button>
+          <Button
+            secondary
+            onClick={() => requests.trace('end')}
+            disabled={!tracing}
+            testId="trace-end"
+            title="Leave the step-through (the batch is not trained on)"
+          >
+            End
+          </Button>
+        </div>
+        <div
+          className="trace-position"
+          data-testid="trace-position"
+          data-position={position}
+          data-length={length}
+        >
+          {tracing ? (
+            <>
+              step <b>{position}</b> of {length}
+              {pending ? <span className="muted"> · working…</span> : null}
+              <progress max={Math.max(1, length)} value={position} />
+            </>
+          ) : (
+            <span className="muted">not stepping</span>
+          )}
+        </div>
+        <div className="run-to">
+          <NativeSelect
+            label="run to node"
+            value={target.node}
+            options={nodeIds}
+            testId="trace-target-node"
+            onChange={(node) => setTarget((t) => ({ ...t, node }))}
+          />
+          <NativeSelect
+            label="phase"
+            value={target.phase}
+            options={['forward', 'backward']}
+            testId="trace-target-phase"
+            onChange={(p) => setTarget((t) => ({ ...t, phase: p === 'forward' ? 'forward' : 'backward' }))}
+          />
+          <Button
+            secondary
+            onClick={() => requests.traceTo(target)}
+            disabled={!tracing || !target.node}
+            testId="trace-run-to"
+            title="Step (or replay) until this node's step has run"
+          >
+            Run to
+          </Button>
+        </div>
+      </div>
+      <div className="step-details">
+        {!tracing ? (
+          <p className="hint" data-testid="trace-hint">
+            Start takes the run’s next mini-batch and pauses the run. Step runs one node at a time: forward
+            through the graph, then backward from the loss, showing at each node the gradient it receives, its
+            local rule and what it passes on. End returns to training without using the batch.
+          </p>
+        ) : step === null ? (
+          <p className="hint" data-testid="trace-hint">
+            Before the first forward step of the batch ({length} steps in all). Press Step.
+          </p>
+        ) : step.phase === 'forward' ? (
+          <ForwardView step={step} />
+        ) : (
+          <BackwardView step={step} />
+        )}
+      </div>
+    </div>
+  );
+}

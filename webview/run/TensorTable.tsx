@@ -1,0 +1,88 @@
+/**
+ * A tensor at a glance: its shape, min / max / mean / norm, and its first rows as a table (trailing
+ * dimensions flattened into columns). The exact numbers are on data attributes for tests.
+ */
+import React from 'react';
+import type { TensorView } from '../../engine/autodiff/step-through.js';
+import { formatMagnitude } from './overlay-scale.js';
+
+const ROWS = 6;
+const COLS = 8;
+
+export function summarize(data: ArrayLike<number>): { min: number; max: number; mean: number; norm: number } {
+  let min = Infinity,
+    max = -Infinity,
+    sum = 0,
+    sq = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    sq += v * v;
+  }
+  const n = data.length;
+  return n ? { min, max, mean: sum / n, norm: Math.sqrt(sq) } : { min: 0, max: 0, mean: 0, norm: 0 };
+}
+
+function cell(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e4 ? Number(v.toPrecision(4)).toString() : v.toExponential(2).replace('e+', 'e');
+}
+
+export const TensorTable = React.memo(function TensorTable(props: {
+  tensor: TensorView;
+  testId: string;
+}): React.JSX.Element {
+  const { shape, data } = props.tensor;
+  const s = React.useMemo(() => summarize(data), [data]);
+  const rows = shape.length >= 2 ? shape[0]! : 1;
+  const cols = rows ? data.length / rows : 0;
+  const shown = Math.min(rows, ROWS);
+  const shownCols = Math.min(cols, COLS);
+  return (
+    <div
+      className="tensor-view"
+      data-testid={props.testId}
+      data-shape={shape.join('x')}
+      data-norm={s.norm}
+      data-min={s.min}
+      data-max={s.max}
+      data-first={JSON.stringify(Array.from(data.subarray(0, 8)))}
+    >
+      <div className="tensor-summary">
+        <code>{shape.length ? shape.join('×') : 'scalar'}</code>
+        <span>min {formatMagnitude(s.min)}</span>
+        <span>max {formatMagnitude(s.max)}</span>
+        <span>mean {formatMagnitude(s.mean)}</span>
+        <span>‖·‖ {formatMagnitude(s.norm)}</span>
+      </div>
+      <table className="tensor-grid">
+        <tbody>
+          {Array.from({ length: shown }, (_, r) => (
+            <tr key={r}>
+              {Array.from({ length: shownCols }, (_, c) => {
+                const v = data[r * cols + c]!;
+                return (
+                  <td key={c} className={v < 0 ? 'neg' : v > 0 ? 'pos' : ''}>
+                    {cell(v)}
+                  </td>
+                );
+              })}
+              {cols > shownCols ? <td className="more">… {cols - shownCols} more</td> : null}
+            </tr>
+          ))}
+          {rows > shown ? (
+            <tr>
+              <td className="more" colSpan={shownCols + 1}>
+                … {rows - shown} more rows
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+});

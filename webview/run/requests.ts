@@ -1,0 +1,44 @@
+/**
+ * The run requests the panel sends, each posted to the host and (for the ones answered by a
+ * requestId) recorded in the store as pending, so buttons can show that an answer is on its way.
+ */
+import React from 'react';
+import type { RunAction, RunOptions, TraceAction } from '../../engine/run/protocol.js';
+import type { StepTarget } from '../../engine/autodiff/step-through.js';
+import { newRequestId, postToHost } from '../host.js';
+import type { RunStore } from './run-store.js';
+import { useRunStore } from './use-run.js';
+
+export interface RunRequests {
+  run(action: RunAction): void;
+  trace(action: TraceAction): void;
+  traceTo(target: StepTarget): void;
+  gradcheck(): void;
+  analyze(): void;
+  options(options: RunOptions): void;
+}
+
+export function runRequests(store: RunStore): RunRequests {
+  const pending = (kind: 'trace' | 'gradcheck' | 'analyze') => {
+    const requestId = newRequestId();
+    store.dispatch({ type: 'requested', kind, requestId });
+    return requestId;
+  };
+  return {
+    run: (action) => postToHost({ type: 'run', action }),
+    trace: (action) => postToHost({ type: 'trace', requestId: pending('trace'), action }),
+    traceTo: (target) => postToHost({ type: 'traceTo', requestId: pending('trace'), target }),
+    gradcheck: () => postToHost({ type: 'gradcheck', requestId: pending('gradcheck') }),
+    analyze: () => postToHost({ type: 'analyze', requestId: pending('analyze') }),
+    options(options) {
+      store.dispatch({ type: 'setOptions', options });
+      postToHost({ type: 'runOptions', options });
+    },
+  };
+}
+
+/** The requests, bound to the store of the surrounding RunStoreContext. */
+export function useRunRequests(): RunRequests {
+  const store = useRunStore();
+  return React.useMemo(() => runRequests(store), [store]);
+}
