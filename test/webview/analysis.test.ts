@@ -54,6 +54,7 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     'examples/sawtooth.weights.json',
   );
   const spiral = analyzeExample('spiral', { kind: 'trained', step: 120, epoch: 13 });
+  const sine = analyzeExample('sine', { kind: 'initial' });
   const byId = (id: string): Locator => h.page.getByTestId(id);
   const valueOf = async (id: string) => Number(await byId(id).getAttribute('data-value'));
 
@@ -157,6 +158,11 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.equal(await valueOf('hessian-bottom'), hs.bottom.value);
     assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos+dense');
     assert.match((await byId('hessian-crosscheck').textContent())!, /Dense eigenvalues agree with Lanczos/);
+    assert.equal(await byId('hessian-spectrum').getAttribute('data-source'), 'dense');
+    assert.equal(
+      await byId('hessian-spectrum').locator('.spectrum-tick').count(),
+      hs.dense!.eigenvalues!.length,
+    );
     assert.match((await byId('hessian-remarks').textContent())!, /2\/λ_max = /);
     const rows = byId('hessian-top-components').getByTestId('hessian-top-components-row');
     assert.equal(await rows.count(), hs.top.largest.length);
@@ -230,6 +236,11 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.ok(new Set(seen.values()).size > 20, 'in many colours');
     assert.equal(await byId('analysis-weights').textContent(), 'After training: step 120, epoch 13.');
     assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos');
+    assert.equal(await byId('hessian-spectrum').getAttribute('data-source'), 'ritz');
+    assert.equal(
+      await byId('hessian-spectrum').locator('.spectrum-tick').count(),
+      spiral.hessian.ritzValues.length,
+    );
     assert.equal(await valueOf('hessian-top'), spiral.hessian.top.value);
     assert.equal(await byId('modes-gradient-verdict').getAttribute('data-winner'), 'reverse');
     assert.equal(await byId('modes-gradient-forward-extrapolated').count(), 1);
@@ -238,6 +249,18 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     await byId('hessian-bottom-components').getByTestId('analysis-node-link').first().click();
     await h.page.locator(`.op-node.selected[data-node-id="${bottom}"]`).waitFor();
     await h.page.screenshot({ path: join(shots, 'analysis-spiral.png') });
+    assert.deepEqual(h.errors, []);
+  });
+  it('sine (tanh): no linear regions, and the reason; at the initial weights', async () => {
+    await h.send({ type: 'docChanged', doc: exampleDoc('sine'), diagnostics: [], version: 3 });
+    await analyzeAndAnswer(sine);
+    assert.ok(sine.regions.note, 'a tanh network has no exact regions');
+    assert.equal(await byId('regions-note').textContent(), `No regions to draw: ${sine.regions.note}.`);
+    assert.equal(await byId('regions-plot').count(), 0);
+    assert.equal(await byId('regions-grid').count(), 0);
+    assert.equal(await byId('analysis-weights').getAttribute('data-kind'), 'initial');
+    assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos+dense');
+    assert.equal(await valueOf('hessian-bottom'), sine.hessian.bottom.value);
     assert.deepEqual(h.errors, []);
   });
 });

@@ -24,6 +24,7 @@ import {
   status,
 } from './run-fixtures.js';
 import { CLASS_COLOURS } from '../../engine/plot/boundary.js';
+import { exampleDoc, SessionHarness } from '../run/harness.js';
 import type { OverlayNodeStats } from '../../engine/run/protocol.js';
 
 const root = resolve(__dirname, '..', '..');
@@ -453,6 +454,13 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(to.target, { node: 'h2', phase: 'backward' });
     await h.clearPosted();
 
+    await h.page.getByTestId('trace-to-backward').click();
+    assert.deepEqual((await h.waitForPosted(isRequest('traceTo'))).target, {
+      node: 'loss',
+      phase: 'backward',
+    });
+    await h.clearPosted();
+
     await h.page.getByTestId('trace-end').click();
     assert.equal((await h.waitForPosted(isRequest('trace'))).action, 'end');
     await send({
@@ -467,15 +475,65 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await h.clearPosted();
   });
 
+  it('draws what the real engine sends for the spiral (curves, overlay, boundary, a backward step)', async () => {
+    const engine = new SessionHarness();
+    engine.document(exampleDoc('spiral'));
+    engine.send({ type: 'runOptions', options: { overlay: true, prediction: true, hiddenUnits: false } });
+    engine.send({ type: 'run', action: 'play' });
+    engine.runTasks(40);
+    engine.send({ type: 'run', action: 'pause' });
+    engine.runTasks(2);
+    // Forward everything, as the host does.
+    await send({ type: 'runStatus', status: status({ phase: 'idle', step: 0 }) });
+    for (const e of engine.events) await send(e);
+    engine.clear();
+    assert.match(await h.page.getByTestId('run-step').innerText(), /step\s*[1-9]/);
+    await h.page.getByTestId('run-tab-train').click();
+    assert.ok(Number(await attr('loss-chart', 'trace-points')) > 0);
+    await h.page.locator('.op-node.overlaid[data-node-id="h1"]').waitFor();
+    await h.page.getByTestId('run-tab-prediction').click();
+    await h.page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="prediction-canvas"]')?.getAttribute('data-kind') === 'boundary',
+    );
+    await shot('engine-prediction-dark');
+
+    await h.page.getByTestId('run-tab-step').click();
+    engine.send({ type: 'trace', requestId: 900, action: 'start' });
+    // Forward through every node, then three backward steps: the loss, the last linear layer, its input.
+    let backward = 0;
+    for (let k = 0; backward < 3 && k < 100; k++) {
+      engine.send({ type: 'trace', requestId: 901 + k, action: 'step' });
+      engine.runTasks(2);
+      if (engine.of('traceStep').at(-1)?.step?.phase === 'backward') backward++;
+    }
+    for (const e of engine.events) await send(e);
+    const last = engine.of('traceStep').at(-1)!;
+    assert.equal(last.step?.phase, 'backward', `step ${last.position} of ${last.length} is backward`);
+    await h.page.getByTestId('trace-backward').waitFor();
+    const shown = Number(await h.page.getByTestId('trace-incoming').getAttribute('data-norm'));
+    const engineNorm = Math.hypot(...(last.step as { incoming: { data: Float32Array } }).incoming.data);
+    assert.ok(Math.abs(shown - engineNorm) <= 1e-6 * Math.max(1, engineNorm), `${shown} vs ${engineNorm}`);
+    await h.page.locator(`.op-node.trace-backward[data-node-id="${last.step!.node}"]`).waitFor();
+    await shot('engine-step-through-dark');
+  });
+
   it('looks right in the light theme too', async () => {
+    await useTheme(LIGHT);
+    await h.page.waitForTimeout(100);
+    await shot('step-through-light');
     await send({
       type: 'runStatus',
       status: status({ phase: 'paused', step: 25, epoch: 3, epochs: 100, loss: 0.61 }),
     });
     await send(metrics(0, 25, 0, 2));
-    await useTheme(LIGHT);
-    await h.page.waitForTimeout(100);
+    await h.page.getByTestId('run-tab-train').click();
     await shot('train-light');
+    await h.page.getByTestId('run-tab-prediction').click();
+    await shot('prediction-light');
+    await h.page.locator('.op-node[data-node-id="logits"]').hover();
+    await h.page.getByTestId('node-stats').waitFor();
+    await shot('overlay-hover-light');
     assert.deepEqual(h.errors, [], 'no errors in the page console');
   });
 });

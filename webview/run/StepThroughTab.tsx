@@ -12,6 +12,7 @@ import { Button, NativeSelect } from '../ui/controls.js';
 import { useRun } from './use-run.js';
 import type { RunTabProps } from './tabs.js';
 import { TensorTable } from './TensorTable.js';
+import { opInfo } from '../op-catalog.js';
 
 function ForwardView(props: { step: ForwardStep }): React.JSX.Element {
   const { step } = props;
@@ -83,6 +84,8 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
   const trace = useRun((s) => s.trace);
   const pending = useRun((s) => s.pending.trace !== null);
   const nodeIds = React.useMemo(() => doc.nodes.map((n) => n.id), [doc]);
+  // The backward pass starts at the loss: its backward step is the first one.
+  const lossNode = React.useMemo(() => doc.nodes.find((n) => opInfo(n.op)?.category === 'losses')?.id, [doc]);
   const [target, setTarget] = React.useState<StepTarget>({
     node: selectedNode ?? nodeIds[0] ?? '',
     phase: 'backward',
@@ -125,6 +128,17 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
             title="One step: the next node forward, then backward"
           >
             Step ▶
+          </Button>
+        </div>
+        <div className="button-row">
+          <Button
+            secondary
+            onClick={() => lossNode && requests.traceTo({ node: lossNode, phase: 'backward' })}
+            disabled={!tracing || !lossNode}
+            testId="trace-to-backward"
+            title="Finish the forward pass and stand on the loss, the first backward step"
+          >
+            To backward ▶▶
           </Button>
         </div>
         <div className="button-row">
