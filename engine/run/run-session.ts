@@ -62,6 +62,8 @@ const PREDICTION_COST_SHARE = 0.08;
 const NO_TRACE = 'No step-through is active: start one first.';
 /** Elements per tensor the editor's gradient check samples (evenly spaced), to answer in a second or two. */
 const GRADCHECK_MAX_ELEMENTS = 256;
+/** Largest gradient entry (per unit of loss) below which finite differences can't check a tensor. */
+const GRADCHECK_MIN_SCALE = 1e-5;
 
 interface Prepared {
   key: string;
@@ -573,12 +575,21 @@ export class RunSession {
     p.setTraining(true);
     const results = gradCheck(p, g.loss, { maxElements: GRADCHECK_MAX_ELEMENTS });
     const byNode = new Map<string, GradCheckNode>();
+    // Central differences carry rounding noise of about 1e-16 × (the loss's intermediate values) / ε;
+    // a gradient whose entries are all below GRADCHECK_MIN_SCALE (a network that fits its batch
+    // perfectly) can't be told from that noise, so it is reported as unresolved, not as wrong.
+    const loss = Math.abs(p.value(g.loss).data[0]!);
+    const floor = GRADCHECK_MIN_SCALE * Math.max(1, loss);
     for (const r of results) {
       const owner = p.slots[r.slot]!.owner;
       const node = owner?.node ?? r.name;
-      const where = owner?.param ?? 'output';
+      const param = owner?.param ?? 'output';
+      const resolved = r.scale >= floor || !Number.isFinite(r.error);
+      const where = resolved
+        ? param
+        : `${param}: |∂L/∂θ| < ${floor.toExponential(0)}, below what differences resolve`;
       const prev = byNode.get(node);
-      const error = Number.isFinite(r.error) ? r.error : Number.MAX_VALUE;
+      const error = !resolved ? 0 : Number.isFinite(r.error) ? r.error : Number.MAX_VALUE;
       if (!prev || error > prev.worstRelError) byNode.set(node, { node, worstRelError: error, where });
     }
     const nodes = [...byNode.values()];

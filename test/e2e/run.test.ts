@@ -28,8 +28,8 @@ import {
 import { openFile, waitForExtension, waitForFile } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
-/** Enough epochs that the run is still going when the test pauses it (the spiral trains in ~1 s). */
-const EPOCHS = 5000;
+/** Enough epochs (a million steps) that the run is still going when the test pauses it. */
+const EPOCHS = 100_000;
 
 describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
   let profile: Profile;
@@ -68,7 +68,8 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
 
   const testId = (id: string) => view.getByTestId(id);
   const text = async (id: string) => (await testId(id).innerText()).trim();
-  const number = async (id: string) => Number((await text(id)).replace(/[^0-9eE.+-]/g, ''));
+  /** The number a readout shows in bold ("step <b>120</b>", "loss <b>1.2e-3</b>"). */
+  const number = async (id: string) => Number((await testId(id).locator('b').first().innerText()).trim());
   const waitForText = async (id: string, want: RegExp, timeout = 60_000) => {
     const deadline = Date.now() + timeout;
     for (;;) {
@@ -108,7 +109,11 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     await page.screenshot({ path: join(screenshots, 'run-decision-boundary.png') });
 
     await testId('run-pause').click();
-    await waitForText('run-phase', /paused/i);
+    await waitForText('run-phase', /paused/i).catch(async (e: Error) => {
+      await page.screenshot({ path: join(screenshots, 'run-pause-failed.png') });
+      const bar = await page.locator('.statusbar').innerText();
+      throw new Error(`${e.message}; the status bar says: ${bar}`);
+    });
     const step = await number('run-step');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await number('run-step'), step, 'no step is taken while paused');
@@ -160,7 +165,7 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     await testId('analysis-run').click();
     await testId('analysis-report').waitFor({ timeout: 120_000 });
     assert.equal(await testId('analysis-weights').getAttribute('data-kind'), 'trained');
-    assert.ok(Number.isFinite(await number('hessian-top')));
+    assert.ok(Number.isFinite(Number(await testId('hessian-top').getAttribute('data-value'))));
     await page.screenshot({ path: join(screenshots, 'run-analyses.png') });
   });
 
