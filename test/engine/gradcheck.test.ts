@@ -69,3 +69,21 @@ test('the check refuses float32 programs', () => {
   const { program, loss } = network('float32');
   assert.throws(() => gradCheck(program, loss), /float64/);
 });
+
+test('an element with a ReLU kink within ε is left out as a kink, not reported as a wrong gradient', () => {
+  // loss = mse(relu(x), t): x[1] sits 3e-7 from relu's kink, closer than ε = 1e-6, where the slope
+  // jumps from 0 to 2(0 + 1)/3.
+  const b = new ProgramBuilder('float64', 1);
+  const x = b.input('x', [1, 3], { differentiable: true });
+  const t = b.input('t', [1, 3]);
+  const loss = b.node('loss', 'mse_loss', [b.node('r', 'relu', [x]), t]);
+  const program = b.build();
+  program.value(x).data.set([0.5, 3e-7, -0.4]);
+  program.value(t).data.set([0, -1, 0]);
+  const [plain] = gradCheck(program, loss, { slots: [x], kinkCheck: false });
+  assert.ok(plain!.error > 1e-3, `without the kink check the quotient is wrong there: ${plain!.error}`);
+  const [checked] = gradCheck(program, loss, { slots: [x] });
+  assert.equal(checked!.kinks, 1);
+  assert.equal(checked!.checked, 2);
+  assert.ok(checked!.error < 1e-8, String(checked!.error));
+});
