@@ -31,6 +31,7 @@ import {
   type FromWorker,
   type GradCheckNode,
   type LossTrace,
+  type PredictionView,
   type RunOptions,
   type RunAction,
   type RunPhase,
@@ -73,7 +74,7 @@ interface ActiveRun {
   /** The document's training-relevant content when the run started (positions left out). */
   key: string;
   stale: boolean;
-  predictor: Predictor | null;
+  predictor: Predictor;
   /** Epochs of the trainer's history already sent. */
   sentEpochs: number;
   trace: LossTraceBuffer;
@@ -94,6 +95,7 @@ export class RunSession {
   private run: ActiveRun | null = null;
   private stepper: StepThrough | null = null;
   private options: RunOptions = DEFAULT_RUN_OPTIONS;
+  private hasDocument = false;
   private sliceQueued = false;
   private prepareQueued = false;
   /** The newest document compiled while idle, for the next run. */
@@ -131,12 +133,14 @@ export class RunSession {
   get status(): RunStatus {
     const r = this.run;
     const t = r?.session.trainer;
+    // While idle, the run that Play would start (once compiled) tells its shape.
+    const next = r?.session ?? (this.prepared?.key === this.docKey ? this.prepared.session : null);
     const status: RunStatus = {
       phase: this.phase,
       step: t?.stepCount ?? 0,
       epoch: t?.epochCount ?? 0,
-      epochs: r?.session.epochs ?? this.doc?.training.epochs ?? 0,
-      batchesPerEpoch: t?.batchesPerEpoch ?? 0,
+      epochs: next?.epochs ?? this.doc?.training.epochs ?? 0,
+      batchesPerEpoch: next?.trainer.batchesPerEpoch ?? 0,
       loss: r?.loss ?? null,
       lr: r?.lr ?? null,
       stale: r?.stale ?? false,
@@ -193,18 +197,28 @@ export class RunSession {
   // the document
 
   private setDocument(doc: GraphDoc | null, baseDir: string | null): void {
-    const first = this.docKey === '' && this.doc === null;
+    const first = !this.hasDocument;
+    const key = doc ? trainingKey(doc) : '';
+    const changed = first || key !== this.docKey;
+    this.hasDocument = true;
     this.doc = doc;
     this.baseDir = baseDir;
-    this.docKey = doc ? trainingKey(doc) : '';
-    if (this.run && !this.run.stale && this.docKey !== this.run.key) {
-      this.run.stale = true;
+    this.docKey = key;
+    if (this.run) {
+      if (!this.run.stale && key !== this.run.key) {
+        this.run.stale = true;
+        this.sendProgressNow();
+      }
+      return;
+    }
+    if (this.phase === 'failed' && changed) {
+      // The failure was the old document's (it could not be trained): the new one may be fine.
+      this.phase = 'idle';
+      this.error = undefined;
       this.sendProgressNow();
     } else if (first) this.sendProgressNow();
-    if (!this.run) {
-      this.sendPreview();
-      this.schedulePrepare();
-    }
+    this.sendPreview();
+    this.schedulePrepare();
   }
 
   /** While no run holds the data: the document's dataset, when its configuration changed. */
@@ -342,14 +356,15 @@ export class RunSession {
       const built = this.prepare(doc);
       // A document that can't be trained says so when Play is pressed, not while being edited.
       this.prepared = 'problem' in built ? null : built;
+      if (!this.prepared) return;
+      if (this.phase === 'idle') this.sendProgressNow();
       this.sendIdlePrediction();
     });
   }
 
   private sendIdlePrediction(): void {
     if (this.run || !this.prepared || !this.options.prediction) return;
-    const view = this.prepared.predictor.predict({ hiddenUnits: this.options.hiddenUnits });
-    this.emit({ type: 'runPrediction', step: 0, view });
+    this.emit({ type: 'runPrediction', step: 0, view: this.predict(this.prepared.predictor) });
   }
 
   private fail(message: string, node?: string): void {
@@ -458,9 +473,18 @@ export class RunSession {
 
   private sendPrediction(): void {
     const run = this.run;
-    if (!run?.predictor || !this.options.prediction) return;
-    const view = run.predictor.predict({ hiddenUnits: this.options.hiddenUnits });
+    if (!run || !this.options.prediction) return;
+    const view = this.predict(run.predictor);
     this.emit({ type: 'runPrediction', step: run.session.trainer.stepCount, view });
+  }
+
+  /** The prediction view; a picture that can't be computed says why instead of stopping anything. */
+  private predict(predictor: Predictor): PredictionView {
+    try {
+      return predictor.predict({ hiddenUnits: this.options.hiddenUnits });
+    } catch (e) {
+      return { kind: 'none', reason: `the prediction could not be computed: ${describe(e)}` };
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

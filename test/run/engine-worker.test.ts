@@ -17,8 +17,16 @@ import { exampleDoc } from './harness.js';
 
 const root = join(__dirname, '../..');
 
-async function buildWorker(): Promise<{ script: string; cleanup: () => void }> {
+/** One bundle for every test of this file (built on first use, removed when the process exits). */
+let built: Promise<string> | null = null;
+function buildWorker(): Promise<string> {
+  built ??= bundle();
+  return built;
+}
+
+async function bundle(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'engine-worker-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   await esbuild.build({
     absWorkingDir: root,
     entryPoints: { worker: 'extension/worker/engine-worker.ts' },
@@ -29,7 +37,7 @@ async function buildWorker(): Promise<{ script: string; cleanup: () => void }> {
     target: 'node20',
     logLevel: 'error',
   });
-  return { script: join(dir, 'worker.js'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return join(dir, 'worker.js');
 }
 
 /** Resolves with the first posted event that passes `test` (checking those already posted first). */
@@ -59,85 +67,77 @@ const isStatus =
     e.type === 'runStatus' && pred(e.status);
 
 test('the real worker thread: play → steps → pause → dispose, and a killed thread is restarted', async () => {
-  const { script, cleanup } = await buildWorker();
-  try {
-    const posted: RunEvent[] = [];
-    const listeners: (() => void)[] = [];
-    const threads: EngineWorker[] = [];
-    const c = new RunController({
-      spawn: () => {
-        const w = spawnEngineWorker(script);
-        threads.push(w);
-        return w;
-      },
-      post: (e) => {
-        posted.push(e);
-        for (const l of listeners) l();
-      },
-    });
-    c.setDocument(exampleDoc('spiral'), 1, null);
-    c.request({ type: 'run', action: 'play' });
-    const stepped = await waitFor(
-      posted,
-      listeners,
-      isStatus((s) => s.step >= 20),
-      'twenty steps',
-    );
-    assert.equal(stepped.status.phase, 'running');
-    assert.ok(posted.some((e) => e.type === 'runMetrics' && e.trace.loss instanceof Float32Array));
-    assert.ok(posted.some((e) => e.type === 'runStats' && e.nodes.length === 8));
-    assert.ok(posted.some((e) => e.type === 'runPrediction' && e.view.kind === 'boundary'));
-    c.request({ type: 'run', action: 'pause' });
-    const paused = await waitFor(
-      posted,
-      listeners,
-      isStatus((s) => s.phase === 'paused'),
-      'paused',
-    );
-    await new Promise((r) => setTimeout(r, 100));
-    const after = posted.filter(isStatus(() => true)).at(-1)!;
-    assert.equal(after.status.step, paused.status.step, 'no steps after the pause');
+  const script = await buildWorker();
+  const posted: RunEvent[] = [];
+  const listeners: (() => void)[] = [];
+  const threads: EngineWorker[] = [];
+  const c = new RunController({
+    spawn: () => {
+      const w = spawnEngineWorker(script);
+      threads.push(w);
+      return w;
+    },
+    post: (e) => {
+      posted.push(e);
+      for (const l of listeners) l();
+    },
+  });
+  c.setDocument(exampleDoc('spiral'), 1, null);
+  c.request({ type: 'run', action: 'play' });
+  const stepped = await waitFor(
+    posted,
+    listeners,
+    isStatus((s) => s.step >= 20),
+    'twenty steps',
+  );
+  assert.equal(stepped.status.phase, 'running');
+  assert.ok(posted.some((e) => e.type === 'runMetrics' && e.trace.loss instanceof Float32Array));
+  assert.ok(posted.some((e) => e.type === 'runStats' && e.nodes.length === 8));
+  assert.ok(posted.some((e) => e.type === 'runPrediction' && e.view.kind === 'boundary'));
+  c.request({ type: 'run', action: 'pause' });
+  const paused = await waitFor(
+    posted,
+    listeners,
+    isStatus((s) => s.phase === 'paused'),
+    'paused',
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  const after = posted.filter(isStatus(() => true)).at(-1)!;
+  assert.equal(after.status.step, paused.status.step, 'no steps after the pause');
 
-    // Kill the thread from outside: reported, restarted, the document re-sent (play works again).
-    posted.length = 0;
-    threads[0]!.terminate();
-    const failed = await waitFor(
-      posted,
-      listeners,
-      isStatus((s) => s.phase === 'failed'),
-      'the crash report',
-    );
-    assert.match(failed.status.error!.message, /stopped unexpectedly/);
-    assert.equal(threads.length, 2);
-    c.request({ type: 'run', action: 'step' });
-    await waitFor(
-      posted,
-      listeners,
-      isStatus((s) => s.phase === 'paused' && s.step === 1),
-      'a step on the new thread',
-    );
-    c.dispose();
-  } finally {
-    cleanup();
-  }
+  // Kill the thread from outside: reported, restarted, the document re-sent (play works again).
+  posted.length = 0;
+  threads[0]!.terminate();
+  const failed = await waitFor(
+    posted,
+    listeners,
+    isStatus((s) => s.phase === 'failed'),
+    'the crash report',
+  );
+  assert.match(failed.status.error!.message, /stopped unexpectedly/);
+  assert.equal(threads.length, 2);
+  c.request({ type: 'run', action: 'step' });
+  await waitFor(
+    posted,
+    listeners,
+    isStatus((s) => s.phase === 'paused' && s.step === 1),
+    'a step on the new thread',
+  );
+  c.dispose();
 });
 
 test('dispose lets the worker thread end by itself', async () => {
-  const { script, cleanup } = await buildWorker();
-  try {
-    const w = new Worker(script);
-    const trained = new Promise<void>((resolve) =>
-      w.on('message', (e: FromWorker) => {
-        if (e.type === 'runStatus' && e.status.step > 0) resolve();
-      }),
-    );
-    w.postMessage({ type: 'document', doc: exampleDoc('spiral'), version: 1, baseDir: null });
-    w.postMessage({ type: 'run', action: 'play' });
-    await trained;
-    const exited = new Promise<number>((resolve) => w.on('exit', resolve));
-    w.postMessage({ type: 'dispose' });
-    assert.equal(await exited, 0, 'the thread ended by itself (terminate() would give 1)');
-  } finally {
-    cleanup();
-  }
+  const script = await buildWorker();
+  const w = new Worker(script);
+  const trained = new Promise<void>((resolve) =>
+    w.on('message', (e: FromWorker) => {
+      if (e.type === 'runStatus' && e.status.step > 0) resolve();
+    }),
+  );
+  w.postMessage({ type: 'document', doc: exampleDoc('spiral'), version: 1, baseDir: null });
+  w.postMessage({ type: 'run', action: 'play' });
+  await trained;
+  const exited = new Promise<number>((resolve) => w.on('exit', resolve));
+  w.postMessage({ type: 'dispose' });
+  assert.equal(await exited, 0, 'the thread ended by itself (terminate() would give 1)');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleDoc, SessionHarness } from './harness.js';
-import { chainGraph, spiralGraph } from '../engine/train/graphs.js';
+import { chainGraph } from '../engine/train/graphs.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
@@ -69,7 +69,10 @@ test('while idle the document is compiled ahead of Play, and the untrained netwo
   const h = new SessionHarness();
   h.document(exampleDoc('spiral'));
   assert.equal(h.of('runPrediction').length, 0, 'not while the message is handled');
+  assert.equal(h.status.batchesPerEpoch, 0);
   h.runTasks(1);
+  assert.equal(h.status.phase, 'idle');
+  assert.equal(h.status.batchesPerEpoch, 10, 'the prepared run’s shape');
   const idle = h.of('runPrediction');
   assert.equal(idle.length, 1);
   assert.equal(idle[0]!.step, 0);
@@ -166,9 +169,10 @@ test('a document that cannot compile fails with a message naming the node; play 
   assert.equal(s.error!.node, 'h2');
   assert.match(s.error!.message, /h2/);
   h.document(good);
+  assert.equal(h.status.phase, 'idle', 'the failure was the old document’s');
+  assert.equal(h.status.error, undefined);
   h.send({ type: 'run', action: 'play' });
   assert.equal(h.status.phase, 'running');
-  assert.equal(h.status.error, undefined);
 });
 
 test('an unreadable document (null) fails a play with what to do', () => {
@@ -307,24 +311,43 @@ test('gradient check on the spiral at the run’s weights: worst relative error 
 });
 
 test('analyze answers with the report at the run’s weights (fresh ones when idle)', () => {
-  const h = started(spiralGraph({ epochs: 2 }));
+  const small = chainGraph(
+    [
+      ['linear', { units: 6 }],
+      ['relu', {}],
+      ['linear', { units: 3 }],
+    ],
+    { input: { features: 2 }, target: { classes: 3 }, loss: 'cross_entropy' },
+    {
+      dataset: { kind: 'spiral', classes: 3, samples: 60, seed: 1 },
+      optimizer: { kind: 'sgd', lr: 0.1 },
+      batchSize: 16,
+    },
+  );
+  const h = started(small);
   h.send({ type: 'analyze', requestId: 3 });
-  const r = h.of('analysisResult')[0]!;
-  assert.equal(r.requestId, 3);
-  assert.ok(r.report.params > 0);
-  assert.ok(r.report.regions.twoD);
-  assert.deepEqual(r.report.weights, { kind: 'initial' });
-  h.send({ type: 'run', action: 'step' });
-  h.send({ type: 'run', action: 'step' });
+  const idle = h.of('analysisResult')[0]!;
+  assert.equal(idle.requestId, 3);
+  assert.equal(idle.report.params, 2 * 6 + 6 + 6 * 3 + 3);
+  assert.ok(idle.report.regions.twoD);
+  assert.deepEqual(idle.report.weights, { kind: 'initial' });
+  assert.equal(h.status.phase, 'idle', 'analysing starts no run');
+  for (let i = 0; i < 5; i++) h.send({ type: 'run', action: 'step' });
   h.send({ type: 'analyze', requestId: 4 });
   const trained = h.of('analysisResult')[1]!;
   assert.equal(trained.requestId, 4);
-  assert.deepEqual(trained.report.weights, { kind: 'trained', step: 2, epoch: h.status.epoch });
+  assert.deepEqual(trained.report.weights, { kind: 'trained', step: 5, epoch: h.status.epoch });
   assert.notEqual(
     trained.report.hessian.top.value,
-    r.report.hessian.top.value,
+    idle.report.hessian.top.value,
     'other weights, another Hessian',
   );
+  // Idle again after a reset: the initial weights give the initial report.
+  h.send({ type: 'run', action: 'reset' });
+  h.send({ type: 'analyze', requestId: 5 });
+  const again = h.of('analysisResult')[2]!;
+  assert.deepEqual(again.report.weights, { kind: 'initial' });
+  assert.equal(again.report.hessian.top.value, idle.report.hessian.top.value);
 });
 
 test('prediction: a decision boundary over the spiral, a curve with hidden units and exact breakpoints for a ReLU net', () => {

@@ -158,6 +158,11 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.equal(await valueOf('hessian-bottom'), hs.bottom.value);
     assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos+dense');
     assert.match((await byId('hessian-crosscheck').textContent())!, /Dense eigenvalues agree with Lanczos/);
+    assert.equal(await byId('hessian-spectrum').getAttribute('data-source'), 'dense');
+    assert.equal(
+      await byId('hessian-spectrum').locator('.spectrum-tick').count(),
+      hs.dense!.eigenvalues!.length,
+    );
     assert.match((await byId('hessian-remarks').textContent())!, /2\/λ_max = /);
     const rows = byId('hessian-top-components').getByTestId('hessian-top-components-row');
     assert.equal(await rows.count(), hs.top.largest.length);
@@ -231,6 +236,11 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.ok(new Set(seen.values()).size > 20, 'in many colours');
     assert.equal(await byId('analysis-weights').textContent(), 'After training: step 120, epoch 13.');
     assert.equal(await byId('hessian-method').getAttribute('data-method'), 'lanczos');
+    assert.equal(await byId('hessian-spectrum').getAttribute('data-source'), 'ritz');
+    assert.equal(
+      await byId('hessian-spectrum').locator('.spectrum-tick').count(),
+      spiral.hessian.ritzValues.length,
+    );
     assert.equal(await valueOf('hessian-top'), spiral.hessian.top.value);
     assert.equal(await byId('modes-gradient-verdict').getAttribute('data-winner'), 'reverse');
     assert.equal(await byId('modes-gradient-forward-extrapolated').count(), 1);

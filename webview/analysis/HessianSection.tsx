@@ -5,6 +5,7 @@
  */
 import React from 'react';
 import type { EigenDirection, HessianReport } from '../../engine/analysis/hessian.js';
+import { formatNumber } from '../../engine/analysis/format.js';
 import { hessianCrossCheck, hessianMethod, hessianRemarks } from './explain.js';
 import { BarList, NodeName, Num, Section } from './parts.js';
 
@@ -28,6 +29,7 @@ export function HessianSection(props: {
           <Num value={h.bottom.value} testId="hessian-bottom" />
         </dd>
       </dl>
+      <Spectrum h={h} />
       <p className="muted" data-testid="hessian-method" data-method={h.dense ? 'lanczos+dense' : 'lanczos'}>
         {hessianMethod(h)}.
       </p>
@@ -100,5 +102,57 @@ function Direction(props: {
         }))}
       />
     </div>
+  );
+}
+
+const STRIP = { width: 360, height: 46, pad: 14 };
+
+/**
+ * Every eigenvalue known (the dense spectrum when it was computed, else Lanczos' Ritz values) as
+ * ticks on a symmetric log scale, so λ_max, the cluster near zero and any negative ones all show.
+ */
+function Spectrum(props: { h: HessianReport }): React.JSX.Element {
+  const { h } = props;
+  const dense = h.dense?.eigenvalues;
+  const values = dense ?? h.ritzValues;
+  const lo = Math.min(h.bottom.value, ...values),
+    hi = Math.max(h.top.value, ...values);
+  // Below τ the scale is linear: a millionth of the largest magnitude.
+  const tau = Math.max(Math.abs(lo), Math.abs(hi), Number.MIN_VALUE) * 1e-6;
+  const symlog = (v: number) => Math.sign(v) * Math.log10(1 + Math.abs(v) / tau);
+  const a = Math.min(symlog(lo), 0),
+    b = Math.max(symlog(hi), 0);
+  const { width, height, pad } = STRIP;
+  const x = (v: number) => pad + ((symlog(v) - a) / (b - a || 1)) * (width - 2 * pad);
+  const axis = height / 2;
+  return (
+    <svg
+      className="spectrum"
+      data-testid="hessian-spectrum"
+      data-source={dense ? 'dense' : 'ritz'}
+      data-count={values.length}
+      viewBox={`0 0 ${width} ${height}`}
+      role="img"
+      aria-label={`${values.length} ${dense ? 'eigenvalues' : 'Ritz values'} on a symmetric log scale`}
+    >
+      <line className="spectrum-axis" x1={pad} x2={width - pad} y1={axis} y2={axis} />
+      <line className="spectrum-zero" x1={x(0)} x2={x(0)} y1={axis - 10} y2={axis + 10} />
+      {values.map((v, i) => (
+        <line key={i} className="spectrum-tick" x1={x(v)} x2={x(v)} y1={axis - 6} y2={axis + 6}>
+          <title>{formatNumber(v)}</title>
+        </line>
+      ))}
+      <circle className="spectrum-extreme" cx={x(h.bottom.value)} cy={axis} r={3.5} />
+      <circle className="spectrum-extreme" cx={x(h.top.value)} cy={axis} r={3.5} />
+      <text className="axis-label" x={x(h.bottom.value)} y={height - 2} textAnchor="start">
+        λ_min
+      </text>
+      <text className="axis-label" x={x(0)} y={10} textAnchor="middle">
+        0
+      </text>
+      <text className="axis-label" x={x(h.top.value)} y={height - 2} textAnchor="end">
+        λ_max
+      </text>
+    </svg>
   );
 }

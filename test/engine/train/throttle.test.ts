@@ -108,6 +108,31 @@ test('flush delivers the kept value now; cancel drops it', () => {
   assert.equal(t.pending, false);
 });
 
+test('costShare: after a delivery that took d ms the next waits d / share, so delivering takes at most that share', () => {
+  const clock = new FakeClock();
+  const got: number[] = [];
+  // Each delivery takes 10 ms of the clock; at most 10 % of the time: one every 100 ms, not every 50.
+  const t = throttle(
+    (_value: number) => {
+      got.push(clock.now());
+      clock.time += 10;
+    },
+    20,
+    clock,
+    { costShare: 0.1 },
+  );
+  for (let at = 0; at < 1000; at += 5) {
+    clock.advance(Math.max(0, at - clock.now()));
+    t.push(at);
+  }
+  clock.advance(200);
+  for (let i = 1; i < got.length; i++)
+    assert.ok(got[i]! - got[i - 1]! >= 100, `gap ${got[i]! - got[i - 1]!} ms`);
+  assert.ok(got.length >= 9 && got.length <= 11, `${got.length} deliveries in a second`);
+  assert.throws(() => throttle(() => {}, 20, clock, { costShare: 0 }), RangeError);
+  assert.throws(() => throttle(() => {}, 20, clock, { costShare: 1.5 }), RangeError);
+});
+
 for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
   test(`throttle refuses ${bad} updates per second`, () => {
     assert.throws(() => throttle(() => {}, bad, new FakeClock()), RangeError);

@@ -152,3 +152,26 @@ test('per-node statistics only on request: activation summaries and gradient nor
   assert.ok(h.activation.min <= h.activation.mean && h.activation.mean <= h.activation.max);
   assert.equal(byNode.get('relu2')!.activation.min, 0);
 });
+
+test('trainStep one step at a time trains exactly as run(): same losses, epochs and ending', () => {
+  const doc = spiralGraph({ epochs: 3, validationSplit: 0.2, earlyStopping: { patience: 50 } });
+  const whole: number[] = [];
+  const r = prepareTraining(doc, { events: { onStep: (e) => whole.push(e.loss) } }).trainer.run();
+  const t = prepareTraining(doc).trainer;
+  const stepped: number[] = [];
+  const epochs: number[] = [];
+  for (;;) {
+    // Looking at the next batch (what step-through does) changes nothing.
+    if (stepped.length % 7 === 3 && stepped.length < r.steps) assert.ok(t.loadNextBatch());
+    const o = t.trainStep();
+    if (o.kind !== 'trained') break;
+    stepped.push(o.step.loss);
+    if (o.epoch) epochs.push(o.epoch.epoch);
+    assert.equal(o.finished, stepped.length === r.steps ? 'completed' : null);
+  }
+  assert.deepEqual(stepped, whole);
+  assert.deepEqual(epochs, [1, 2, 3]);
+  assert.deepEqual(t.history, r.history);
+  assert.deepEqual(t.trainStep(), { kind: 'finished', status: 'completed' });
+  assert.equal(t.loadNextBatch(), null);
+});
