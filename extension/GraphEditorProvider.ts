@@ -17,6 +17,15 @@ import { validateWebviewMessage } from './validate.js';
 import { webviewHtml } from './webview-html.js';
 import { startEditorRun } from './run/editor-run.js';
 import type { RunController } from './run/run-controller.js';
+import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
+
+/** The open graph editors (for the extension-host tests' probe; see test-api.ts). */
+const openSessions = new Set<GraphEditorSession>();
+
+/** The open graph editors as the extension-host tests see them. */
+export function graphEditorProbes(): GraphEditorProbe[] {
+  return [...openSessions].map((s) => s.probe);
+}
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
   static readonly viewType = 'backpropStudio.graphEditor';
@@ -52,13 +61,22 @@ export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
       title: document.uri.path.split('/').pop() ?? 'graph',
     });
     const session = new GraphEditorSession(document, panel, this.mode, this.extensionUri);
-    panel.onDidDispose(() => session.dispose());
+    openSessions.add(session);
+    panel.onDidDispose(() => {
+      openSessions.delete(session);
+      session.dispose();
+    });
   }
 }
 
 /** One open graph editor: the webview's messages in, the document's changes out. */
 class GraphEditorSession {
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** Outside production only: what was posted, for the extension-host tests. */
+  private readonly recorded: HostToWebview[] = [];
+  get probe(): GraphEditorProbe {
+    return { uri: this.document.uri, posted: this.recorded, receive: (raw) => this.receive(raw) };
+  }
   /** The editor's training run: its engine worker thread (issue #5). */
   private readonly run: RunController;
 
@@ -73,7 +91,7 @@ class GraphEditorSession {
     this.sendDocumentToRun();
     this.subscriptions.push(
       statusBar,
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === document && e.contentChanges.length > 0) {
           this.post({ type: 'docChanged', ...this.state() });
@@ -103,18 +121,22 @@ class GraphEditorSession {
   }
 
   private post(msg: HostToWebview): void {
+    if (this.mode !== vscode.ExtensionMode.Production) {
+      this.recorded.push(msg);
+      if (this.recorded.length > MAX_RECORDED) this.recorded.shift();
+    }
     void this.panel.webview.postMessage(msg);
   }
 
-  private receive(raw: unknown): void {
+  private receive(raw: unknown): Promise<void> {
     const checked = validateWebviewMessage(raw);
     if (!checked.ok) {
       // A message we don't understand changes nothing; say so where a developer will look.
       if (this.mode !== vscode.ExtensionMode.Production)
         console.warn(`graph editor: ignored message: ${checked.error}`);
-      return;
+      return Promise.resolve();
     }
-    void this.handle(checked.value);
+    return this.handle(checked.value);
   }
 
   private async handle(msg: WebviewToHost): Promise<void> {

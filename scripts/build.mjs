@@ -6,7 +6,10 @@
 //   --watch        rebuild on change
 //   --tests        also bundle the extension-host test suite to out/extension-host/index.js
 //   --webview-only --outdir DIR   just the webview, elsewhere (the headless webview test's copy)
+//   --metafile     also write the webview bundle's inputs to <outdir>/webview.meta.json (the bundle test)
 import * as esbuild from 'esbuild';
+import { writeFileSync } from 'node:fs';
+import { opMetadataOnly } from './op-metadata-plugin.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = new Set(process.argv.slice(2));
@@ -33,6 +36,9 @@ const webview = {
   format: 'iife',
   target: 'chrome120',
   define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+  // The engine's op metadata without its kernels (DESIGN.md: the webview never runs an op).
+  plugins: [opMetadataOnly(root)],
+  metafile: args.has('--metafile'),
 };
 
 /** @type {esbuild.BuildOptions[]} */
@@ -77,7 +83,10 @@ if (args.has('--watch')) {
   console.log('watching…');
 } else {
   const started = Date.now();
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  const webviewResult = results[builds.indexOf(webview)];
+  if (webviewResult?.metafile)
+    writeFileSync(`${webview.outdir}/webview.meta.json`, JSON.stringify(webviewResult.metafile));
   console.log(
     `built ${builds.map((b) => Object.keys(b.entryPoints).join()).join(', ')} in ${Date.now() - started} ms`,
   );

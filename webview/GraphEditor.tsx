@@ -28,6 +28,7 @@ import { OpNode } from './nodes/OpNode.js';
 import { initialAttrs, opInfo, type OpInfo } from './op-catalog.js';
 import { checkConnection } from './connect-check.js';
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.js';
+import { isUsableViewport, useOpeningViewport } from './opening-view.js';
 import { Palette, OP_DRAG_TYPE } from './Palette.js';
 import { QuickAdd } from './QuickAdd.js';
 import { Inspector } from './Inspector.js';
@@ -69,6 +70,8 @@ export function GraphEditor(props: {
   const rf = useReactFlow();
   const wrapper = React.useRef<HTMLDivElement>(null);
   const persisted = React.useMemo(loadState, []);
+  const remembered = isUsableViewport(persisted.viewport) ? persisted.viewport : undefined;
+  useOpeningViewport(wrapper, remembered !== undefined, doc.nodes.length === 0);
 
   const check = React.useMemo(() => checkGraph(doc), [doc]);
   const errorsBefore = React.useMemo(
@@ -397,8 +400,7 @@ export function GraphEditor(props: {
             selectionOnDrag={false}
             multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
             minZoom={0.1}
-            {...(persisted.viewport ? { defaultViewport: persisted.viewport } : { fitView: true })}
-            fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+            {...(remembered ? { defaultViewport: remembered } : {})}
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={20} size={1} />

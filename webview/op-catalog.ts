@@ -1,9 +1,9 @@
 /**
  * What the palette and the inspector need to know about each op, read from the engine's one op
- * registry (names, categories, ports, attribute specs, docs). Kernels come along in the bundle but
- * are never called from here.
+ * registry (names, categories, ports, attribute specs, docs). The webview bundle has the registry's
+ * metadata only: scripts/op-metadata-plugin.mjs leaves each op's kernels out (test/webview/bundle.test.ts).
  */
-import type { AnyOp, AttrSpec, OpCategory } from '../engine/ops/define.js';
+import type { AttrSpec, OpCategory, OpMetadata } from '../engine/ops/define.js';
 import { OPS } from '../engine/ops/registry.js';
 
 export interface OpInfo {
@@ -33,7 +33,7 @@ export const CATEGORY_TITLES: Record<OpCategory, string> = {
   losses: 'Losses',
 };
 
-function info(op: AnyOp): OpInfo {
+function info(op: OpMetadata): OpInfo {
   return {
     name: op.name,
     category: op.category,

@@ -136,6 +136,23 @@ export interface OpDef<A extends Attrs = Attrs, P = unknown> extends OpSpec<A, P
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyOp = OpDef<any, any>;
 
+/**
+ * The members of an op that execute it (kernels and what only kernels use). The webview bundle
+ * leaves them out (scripts/op-metadata-plugin.mjs reads this list): the editor needs an op's name,
+ * ports, attributes, shape inference and doc, never its kernels.
+ */
+export const KERNEL_MEMBERS = [
+  'forward',
+  'vjp',
+  'jvp',
+  'secondOrder',
+  'plan',
+  'saved',
+] as const satisfies readonly (keyof OpSpec)[];
+
+/** What of an op the webview has: everything but the kernels. */
+export type OpMetadata = Omit<AnyOp, (typeof KERNEL_MEMBERS)[number] | 'vjpJvp'>;
+
 export function defineOp<A extends Attrs, P = unknown>(spec: OpSpec<A, P>): OpDef<A, P> {
   const allInputs = [...spec.inputs, ...(spec.params ?? []).map((p) => p.name)];
   const nondiff = new Set(spec.nondiff ?? []);

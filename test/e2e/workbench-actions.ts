@@ -1,6 +1,7 @@
 /**
  * What a person does in the workbench, for the end-to-end tests: wait for the extension, open a
- * file through Quick Open, drag a connection, wait for a file on disk to change.
+ * file through Quick Open, run a command, switch the colour theme, drag a connection, wait for a
+ * file on disk to change.
  */
 import { readFileSync } from 'node:fs';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
@@ -66,4 +67,29 @@ export async function waitForFile(path: string, ready: (text: string) => boolean
     if (Date.now() > deadline) throw new Error(`${path} did not change as expected; it holds:\n${text}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** F1, the command's title, Enter. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const exact = new RegExp(`(^|: )${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: exact }).first();
+  await row.waitFor();
+  await row.click();
+}
+
+/** "Preferences: Color Theme" and pick `label`, as a person switches themes (no reload). */
+export async function pickColorTheme(page: Page, label: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(label);
+  const row = page.locator('.quick-input-list .monaco-list-row .label-name', {
+    hasText: new RegExp(`^${label}$`),
+  });
+  await row.first().waitFor();
+  await row.first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }

@@ -10,6 +10,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseGraph } from '../../engine/graph/parse.js';
+import type { GraphDoc } from '../../engine/graph/document.js';
+import type { HostToWebview } from '../../extension/protocol.js';
+import type { BackpropStudioTestApi, GraphEditorProbe } from '../../extension/test-api.js';
 
 const EXTENSION_ID = 'backprop-studio.backprop-studio';
 const VIEW_TYPE = 'backpropStudio.graphEditor';
@@ -33,6 +37,40 @@ function scratchCopy(name: string, text: string): vscode.Uri {
   const file = join(mkdtempSync(join(tmpdir(), 'bps-')), name);
   writeFileSync(file, text);
   return vscode.Uri.file(file);
+}
+
+function exampleText(name: string): string {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  return readFileSync(join(ext.extensionPath, 'examples', name), 'utf8');
+}
+
+async function testApi(): Promise<BackpropStudioTestApi> {
+  const ext = vscode.extensions.getExtension<BackpropStudioTestApi | undefined>(EXTENSION_ID)!;
+  const api = await ext.activate();
+  assert.ok(api, 'outside production the extension returns its test API');
+  return api;
+}
+
+/** Opens `uri` in a graph editor (in `column`) and returns that editor's probe. */
+async function openGraphEditor(
+  uri: vscode.Uri,
+  column = vscode.ViewColumn.Active,
+): Promise<GraphEditorProbe> {
+  const api = await testApi();
+  const before = new Set(api.graphEditors());
+  await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE, column);
+  return until('the graph editor session', () =>
+    api.graphEditors().find((p) => !before.has(p) && p.uri.toString() === uri.toString()),
+  );
+}
+
+/** The document the editor was last told about (init or docChanged). */
+function lastDoc(probe: GraphEditorProbe): GraphDoc | null | undefined {
+  const shown = probe.posted.filter(
+    (m): m is Extract<HostToWebview, { type: 'init' | 'docChanged' }> =>
+      m.type === 'init' || m.type === 'docChanged',
+  );
+  return shown.at(-1)?.doc;
 }
 
 const tests: [string, () => Promise<void>][] = [
@@ -129,6 +167,91 @@ const tests: [string, () => Promise<void>][] = [
       await until('the imported graph', () => existsSync(graph) && existsSync(weights));
       const importedDoc = JSON.parse(readFileSync(graph, 'utf8')) as { nodes: { op: string }[] };
       assert.equal(importedDoc.nodes.filter((n) => n.op === 'linear').length, 3, 'the three linear layers');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  ],
+  [
+    'two graph editors and a text editor on one document stay in sync',
+    async () => {
+      const uri = scratchCopy('sync.nngraph.json', exampleText('spiral.nngraph.json'));
+      const first = await openGraphEditor(uri);
+      const second = await openGraphEditor(uri, vscode.ViewColumn.Beside);
+      assert.notEqual(first, second, 'two editors, two sessions');
+      const document = await vscode.workspace.openTextDocument(uri);
+      const text = await vscode.window.showTextDocument(document, {
+        viewColumn: vscode.ViewColumn.Three,
+        preview: false,
+      });
+
+      // A gesture in the first graph editor reaches the text and the second graph editor.
+      await first.receive({
+        type: 'edit',
+        requestId: 1,
+        edit: { kind: 'addNode', op: 'tanh', id: 'added', position: { x: 0, y: 300 } },
+      });
+      assert.ok(
+        parseGraph(text.document.getText()).doc!.nodes.some((n) => n.id === 'added'),
+        'in the text',
+      );
+      await until('the second graph editor to show the new node', () =>
+        lastDoc(second)?.nodes.some((n) => n.id === 'added'),
+      );
+
+      // Typing in the text editor reaches both graph editors.
+      const at = text.document.getText().indexOf('"units": 64');
+      assert.ok(at > 0);
+      const range = new vscode.Range(
+        text.document.positionAt(at),
+        text.document.positionAt(at + '"units": 64'.length),
+      );
+      assert.ok(await text.edit((b) => b.replace(range, '"units": 32')));
+      for (const [name, probe] of [
+        ['first', first],
+        ['second', second],
+      ] as const)
+        await until(`the ${name} graph editor to show the typed change`, () => {
+          const h1 = lastDoc(probe)?.nodes.find((n) => n.id === 'h1');
+          return h1?.attrs.units === 32;
+        });
+
+      await document.save();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const api = await testApi();
+      await until('both graph editors closed', () =>
+        api.graphEditors().every((p) => p.uri.toString() !== uri.toString()),
+      );
+    },
+  ],
+  [
+    'a gesture makes the document dirty; VS Code’s undo makes it clean again, redo dirty',
+    async () => {
+      const original = exampleText('spiral.nngraph.json');
+      const uri = scratchCopy('dirty.nngraph.json', original);
+      const editor = await openGraphEditor(uri);
+      const document = await vscode.workspace.openTextDocument(uri);
+      assert.equal(document.isDirty, false);
+
+      await editor.receive({
+        type: 'edit',
+        requestId: 1,
+        edit: { kind: 'moveNodes', moves: [{ id: 'x', position: { x: -40, y: 20 } }] },
+      });
+      assert.equal(document.isDirty, true, 'an unsaved gesture leaves the document dirty');
+      assert.notEqual(document.getText(), original);
+      assert.equal(readFileSync(uri.fsPath, 'utf8'), original, 'nothing written to disk before a save');
+
+      // Undo from the graph editor (it is the active editor): the text's own undo stack.
+      await vscode.commands.executeCommand('undo');
+      await until('undo to restore the text', () => document.getText() === original);
+      await until('the document to be clean again', () => !document.isDirty);
+      await until('the editor to be told', () => lastDoc(editor)?.nodes[0]?.position.x === 0);
+
+      await vscode.commands.executeCommand('redo');
+      await until('redo to re-apply the move', () => document.isDirty && document.getText() !== original);
+      assert.deepEqual(parseGraph(document.getText()).doc!.nodes[0]!.position, { x: -40, y: 20 });
+
+      await vscode.commands.executeCommand('undo');
+      await until('the document to be clean again', () => !document.isDirty);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     },
   ],

@@ -15,13 +15,14 @@ const root = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Bundles the webview into its own folder (so it never races `npm run package` over dist/). */
-export function buildWebview(outdir: string, production = false): void {
+export function buildWebview(outdir: string, production = false, extra: readonly string[] = []): void {
   const args = [
     'scripts/build.mjs',
     '--webview-only',
     '--outdir',
     outdir,
     ...(production ? ['--production'] : []),
+    ...extra,
   ];
   const res = spawnSync(process.execPath, args, {
     cwd: root,
