@@ -1,7 +1,8 @@
 /**
  * How the graph editor webview behaves on a big graph, measured in headless Chromium with the
  * same harness as the webview tests: time from the host's `init` to every node drawn, and frame
- * times (requestAnimationFrame intervals) while panning the canvas and while dragging a node.
+ * times (requestAnimationFrame intervals) while panning the canvas (at the opening view, and with
+ * the whole graph fitted in view) and while dragging a node.
  *
  *   npx tsx scripts/measure-editor.ts [nodes=500]
  *
@@ -10,6 +11,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
+import type { WebviewToHost } from '../extension/protocol.js';
 import { buildWebview, Harness } from '../test/webview/harness.js';
 
 const count = Number(process.argv[2] ?? 500);
@@ -76,6 +78,12 @@ async function frameTimes(h: Harness, gesture: () => Promise<void>): Promise<num
   });
 }
 
+async function zoom(h: Harness): Promise<number> {
+  return h.page
+    .locator('.react-flow__viewport')
+    .evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
+}
+
 async function main(): Promise<void> {
   const out = mkdtempSync(join(resolve(__dirname, '..', '.e2e'), 'measure-'));
   buildWebview(out, true);
@@ -99,25 +107,42 @@ async function main(): Promise<void> {
     const pane = (await h.page.locator('.react-flow__pane').boundingBox())!;
     const cx = pane.x + pane.width / 2;
     const cy = pane.y + pane.height / 2;
-    const pan = await frameTimes(h, async () => {
-      await h.page.mouse.move(cx, cy);
-      await h.page.mouse.down();
-      for (let i = 0; i < 60; i++) await h.page.mouse.move(cx - i * 5, cy - i * 2);
-      await h.page.mouse.up();
-    });
-    console.log(`pan: ${stats(pan)}`);
+    const panOnce = () =>
+      frameTimes(h, async () => {
+        await h.page.mouse.move(cx, cy);
+        await h.page.mouse.down();
+        for (let i = 0; i < 60; i++) await h.page.mouse.move(cx - i * 5, cy - i * 2);
+        await h.page.mouse.up();
+      });
+    console.log(`pan at the opening view (zoom ${(await zoom(h)).toFixed(2)}): ${stats(await panOnce())}`);
 
-    const node = (await h.page
-      .locator('.op-node')
-      .nth(Math.floor(count / 2))
-      .boundingBox())!;
+    // Drag the node nearest the canvas centre (one that is on screen, so the gesture is a drag).
+    const boxes = await h.page.locator('.op-node').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { id: e.getAttribute('data-node-id')!, x: r.x, y: r.y, width: r.width, height: r.height };
+      }),
+    );
+    const centre = (b: { x: number; y: number; width: number; height: number }) =>
+      Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
+    const node = boxes.reduce((best, b) => (centre(b) < centre(best) ? b : best));
     const drag = await frameTimes(h, async () => {
       await h.page.mouse.move(node.x + 20, node.y + 8);
       await h.page.mouse.down();
       for (let i = 0; i < 60; i++) await h.page.mouse.move(node.x + 20 + i * 3, node.y + 8 + i * 2);
       await h.page.mouse.up();
     });
-    console.log(`drag a node: ${stats(drag)}`);
+    const moved = await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'edit' }> => m.type === 'edit' && m.edit.kind === 'moveNodes',
+    );
+    if (moved.type !== 'edit' || moved.edit.kind !== 'moveNodes' || moved.edit.moves[0]?.id !== node.id)
+      throw new Error(`the drag did not move ${node.id}`);
+    console.log(`drag a node (${node.id}): ${stats(drag)}`);
+
+    // The whole graph in view: every node painted small, the heaviest case for panning.
+    await h.page.getByTestId('fit-view').click();
+    await h.page.waitForTimeout(500);
+    console.log(`pan after Fit view (zoom ${(await zoom(h)).toFixed(2)}): ${stats(await panOnce())}`);
   } finally {
     await h.close();
   }

@@ -534,6 +534,12 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await h.page.locator('.op-node[data-node-id="logits"]').hover();
     await h.page.getByTestId('node-stats').waitFor();
     await shot('overlay-hover-light');
+    // The size of an editor in a 1400×900 VS Code window with the side bar open.
+    await h.page.setViewportSize({ width: 800, height: 760 });
+    await h.page.mouse.move(5, 5);
+    await h.page.getByTestId('run-tab-train').click();
+    await h.page.waitForTimeout(200);
+    await shot('train-narrow-light');
     assert.deepEqual(h.errors, [], 'no errors in the page console');
   });
 });

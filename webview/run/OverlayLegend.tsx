@@ -29,7 +29,10 @@ export function OverlayLegend(): React.JSX.Element {
   const step = useRun((s) => s.stats?.step ?? null);
   const { gradient, ticks } = React.useMemo(() => legend(metric), [metric]);
   return (
-    <div className={`overlay-legend${options.overlay ? '' : ' off'}`} data-testid="overlay-legend">
+    <div
+      className={`overlay-legend${options.overlay && step !== null ? '' : ' compact'}`}
+      data-testid="overlay-legend"
+    >
       <div className="overlay-legend-row">
         <label title="Colour nodes and wires by the size of their numbers">
           <input
@@ -56,13 +59,14 @@ export function OverlayLegend(): React.JSX.Element {
             </button>
           ))}
         </span>
-        {options.overlay ? (
+        {options.overlay && step !== null ? (
           <span className="overlay-step" data-testid="overlay-step">
-            {step === null ? 'no statistics yet' : `step ${step}`}
+            step {step}
           </span>
         ) : null}
       </div>
-      {options.overlay ? (
+      {/* The scale once there is something on it: an idle canvas stays uncluttered. */}
+      {options.overlay && step !== null ? (
         <>
           <div className="overlay-scale-label">
             <span>vanishing</span>

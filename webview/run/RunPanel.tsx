@@ -18,7 +18,10 @@ import { describeGradCheck, gradCheckOk } from './gradcheck.js';
 import './run.css';
 
 const MIN_HEIGHT = 140;
-const DEFAULT_HEIGHT = 340;
+/** A third of the editor's height, within reason: the canvas stays the larger part. */
+function defaultHeight(): number {
+  return Math.round(Math.min(340, Math.max(200, window.innerHeight * 0.36)));
+}
 
 function RunControls(props: { status: RunStatus | null; requests: RunRequests }): React.JSX.Element {
   const { status, requests } = props;
@@ -160,7 +163,7 @@ export function RunPanel(props: {
   const requests = useRunRequests();
   const status = useRun((s) => s.status);
   const saved = React.useMemo(() => loadState().runDock, []);
-  const [height, setHeight] = React.useState(saved?.height ?? DEFAULT_HEIGHT);
+  const [height, setHeight] = React.useState(saved?.height ?? defaultHeight);
   const [tab, setTab] = React.useState(
     RUN_TABS.some((t) => t.id === saved?.tab) ? saved!.tab : RUN_TABS[0]!.id,
   );

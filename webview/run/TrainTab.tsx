@@ -18,8 +18,10 @@ export function TrainTab(props: RunTabProps): React.JSX.Element {
     <div className="train-tab">
       <TrainingSettings training={props.doc.training} onEdit={props.onEdit} />
       <div className="curves">
-        <LossChart trace={trace} history={history} log={log} onLog={onLog} />
-        <AccuracyChart history={history} />
+        <div className="curves-grid">
+          <LossChart trace={trace} history={history} log={log} onLog={onLog} />
+          <AccuracyChart history={history} />
+        </div>
       </div>
     </div>
   );
