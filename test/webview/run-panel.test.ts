@@ -510,6 +510,11 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     for (const e of engine.events) await send(e);
     const last = engine.of('traceStep').at(-1)!;
     assert.equal(last.step?.phase, 'backward', `step ${last.position} of ${last.length} is backward`);
+    // The page draws once per animation frame: wait for the last step to be the one drawn.
+    await h.page.waitForFunction(
+      (p) => document.querySelector('[data-testid="trace-position"]')?.getAttribute('data-position') === p,
+      String(last.position),
+    );
     await h.page.getByTestId('trace-backward').waitFor();
     const shown = Number(await h.page.getByTestId('trace-incoming').getAttribute('data-norm'));
     const engineNorm = Math.hypot(...(last.step as { incoming: { data: Float32Array } }).incoming.data);

@@ -182,14 +182,18 @@ export interface RunStore {
   subscribe(listener: () => void): () => void;
 }
 
+/** What the user did in this page (answered at once) as opposed to what the host sent. */
+const LOCAL_ACTIONS: ReadonlySet<RunStoreAction['type']> = new Set(['requested', 'setOptions', 'setView']);
+
 /**
- * `notify` decides when subscribers hear of changes: at once by default (tests, node), once per
- * animation frame in the webview (App.tsx), so a burst of run events costs one render, not one
- * each. The state itself is always current: getState() after dispatch sees the change.
+ * `later` decides when subscribers hear of the host's events: at once by default (tests, node),
+ * once per animation frame in the webview (App.tsx), so a burst of run events costs one render,
+ * not one each. The page's own actions (a checkbox, a button) are delivered at once, so controlled
+ * inputs never snap back. The state itself is always current: getState() after dispatch sees it.
  */
 export function createRunStore(
   initial: RunState = INITIAL_RUN_STATE,
-  notify: (deliver: () => void) => void = (deliver) => deliver(),
+  later: (deliver: () => void) => void = (deliver) => deliver(),
 ): RunStore {
   let state = initial;
   let queued = false;
@@ -204,9 +208,10 @@ export function createRunStore(
       const next = reduceRun(state, action);
       if (next === state) return;
       state = next;
+      if (LOCAL_ACTIONS.has(action.type)) return deliver();
       if (queued) return;
       queued = true;
-      notify(deliver);
+      later(deliver);
     },
     subscribe(listener) {
       listeners.add(listener);
