@@ -9,30 +9,19 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { prepareTraining } from '../../engine/train/session.js';
-import {
-  CodeServer,
-  e2eDir,
-  freshProfile,
-  installExtension,
-  launchBrowser,
-  packageExtension,
-  readPrereqs,
-  repoRoot,
-  type Profile,
-} from './code-server.js';
-import { openFile, waitForExtension, waitForFile } from './workbench-actions.js';
+import { CodeServer, e2eDir, repoRoot } from './code-server.js';
+import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 /** Enough epochs (a million steps) that the run is still going when the test pauses it. */
 const EPOCHS = 100_000;
 
 describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
-  let profile: Profile;
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
   let page: Page;
@@ -40,24 +29,13 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
   let spiralPath: string;
 
   before(async () => {
-    const pre = readPrereqs();
-    const vsix = packageExtension();
-    profile = freshProfile({ 'workbench.colorTheme': 'Default Dark Modern' });
-    const workspace = join(profile.dir, 'workspace');
-    mkdirSync(workspace);
-    spiralPath = join(workspace, 'spiral.nngraph.json');
-    copyFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), spiralPath);
-    installExtension(pre, profile, vsix);
-    server = await CodeServer.start(pre, profile, workspace);
-    browser = await launchBrowser(pre, profile);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(60_000);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, {
-      waitUntil: 'domcontentloaded',
-      timeout: 120_000,
-    });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-    await waitForExtension(page);
+    const spiral = readFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), 'utf8');
+    const wb = await openWorkbench(
+      { 'workbench.colorTheme': 'Default Dark Modern' },
+      { 'spiral.nngraph.json': spiral },
+    );
+    ({ server, browser, page } = wb);
+    spiralPath = join(wb.workspace, 'spiral.nngraph.json');
     mkdirSync(screenshots, { recursive: true });
   });
 

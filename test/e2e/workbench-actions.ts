@@ -3,9 +3,19 @@
  * file through Quick Open, run a command, switch the colour theme, drag a connection, wait for a
  * file on disk to change.
  */
-import { readFileSync } from 'node:fs';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { webviewFrame } from './code-server.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import {
+  CodeServer,
+  freshProfile,
+  installExtension,
+  launchBrowser,
+  packageExtension,
+  readPrereqs,
+  webviewFrame,
+  type Profile,
+} from './code-server.js';
 
 /**
  * Drags a connection from one handle to another with the mouse in small steps (React Flow follows
@@ -92,4 +102,52 @@ export async function pickColorTheme(page: Page, label: string): Promise<void> {
   await row.first().waitFor();
   await row.first().click();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+export interface Workbench {
+  profile: Profile;
+  workspace: string;
+  server: CodeServer;
+  browser: BrowserContext;
+  page: Page;
+  /** Closes the browser and stops the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * The packaged .vsix installed into a fresh profile with `settings`, code-server serving a new
+ * workspace holding `files` (name → text), and chromium showing it once the extension is ready.
+ */
+export async function openWorkbench(
+  settings: Record<string, unknown>,
+  files: Record<string, string>,
+): Promise<Workbench> {
+  const pre = readPrereqs();
+  const vsix = packageExtension();
+  const profile = freshProfile(settings);
+  const workspace = join(profile.dir, 'workspace');
+  mkdirSync(workspace);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(workspace, name), text);
+  installExtension(pre, profile, vsix);
+  const server = await CodeServer.start(pre, profile, workspace);
+  const browser = await launchBrowser(pre, profile);
+  const close = async () => {
+    await browser.close();
+    await server.stop();
+  };
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    // Generous: the machine running CI may be busy with other work (2 shared cores).
+    page.setDefaultTimeout(60_000);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, {
+      waitUntil: 'domcontentloaded',
+      timeout: 120_000,
+    });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await waitForExtension(page);
+    return { profile, workspace, server, browser, page, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

@@ -10,29 +10,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { READABLE_ZOOM } from '../../webview/opening-view.js';
-import {
-  CodeServer,
-  e2eDir,
-  freshProfile,
-  installExtension,
-  launchBrowser,
-  packageExtension,
-  readPrereqs,
-  repoRoot,
-  webviewFrame,
-  type Profile,
-} from './code-server.js';
+import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import {
   connect,
   openFile,
   pickColorTheme,
   runCommand,
-  waitForExtension,
+  openWorkbench,
   waitForFile,
 } from './workbench-actions.js';
 
@@ -44,7 +33,6 @@ const screenshots = join(e2eDir, 'screenshots');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' };
 
 describe('the graph editor in the VS Code workbench (code-server)', { timeout: 600_000 }, () => {
-  let profile: Profile;
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
   let page: Page;
@@ -53,30 +41,13 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
   let original: string;
 
   before(async () => {
-    const pre = readPrereqs();
-    const vsix = packageExtension();
-    profile = freshProfile(SETTINGS);
-    workspace = join(profile.dir, 'workspace');
-    mkdirSync(workspace);
-    spiralPath = join(workspace, 'spiral.nngraph.json');
-    copyFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), spiralPath);
-    original = readFileSync(spiralPath, 'utf8');
-    writeFileSync(
-      join(workspace, 'broken.nngraph.json'),
-      '{\n  "format": "backprop-studio.graph",\n  "nodes": [\n',
-    );
-    installExtension(pre, profile, vsix);
-    server = await CodeServer.start(pre, profile, workspace);
-    browser = await launchBrowser(pre, profile);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    // Generous: the machine running CI may be busy with other work (2 shared cores).
-    page.setDefaultTimeout(60_000);
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, {
-      waitUntil: 'domcontentloaded',
-      timeout: 120_000,
+    original = readFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), 'utf8');
+    const wb = await openWorkbench(SETTINGS, {
+      'spiral.nngraph.json': original,
+      'broken.nngraph.json': '{\n  "format": "backprop-studio.graph",\n  "nodes": [\n',
     });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-    await waitForExtension(page);
+    ({ workspace, server, browser, page } = wb);
+    spiralPath = join(workspace, 'spiral.nngraph.json');
   });
 
   after(async () => {
