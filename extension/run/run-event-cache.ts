@@ -36,7 +36,9 @@ export class RunEventCache {
           delete this.latest.runStats;
           delete this.latest.runPrediction;
         }
-        this.history = e.from === 0 ? [...e.history] : [...this.history.slice(0, e.from), ...e.history];
+        // Usually new epochs after the last ones: append in place (this runs ~20 times a second).
+        this.history.length = Math.min(this.history.length, e.from);
+        for (const m of e.history) this.history.push(m);
         this.append(e.trace);
         return;
       case 'runDataset':
