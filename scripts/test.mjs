@@ -26,9 +26,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
+// A test that hangs fails after 20 minutes instead of eating CI's whole budget, and a file whose
+// tests have all finished exits even if something it started (a thread, a server) is still alive.
+const guards = ['--test-timeout=1200000', '--test-force-exit'];
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...extra, ...files],
+  ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...guards, ...extra, ...files],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(res.status ?? 1);

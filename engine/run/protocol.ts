@@ -148,10 +148,21 @@ export type PredictionView =
 
 export interface GradCheckNode {
   node: string;
-  /** Worst relative error over the node's output gradient and its parameters' gradients. */
+  /**
+   * Worst relative error over the node's output gradient and its parameters' gradients, among
+   * those finite differences can resolve (0 when none can: see `resolved`).
+   */
   worstRelError: number;
   /** Where on the node (the parameter name or 'output'). */
   where: string;
+  /**
+   * False when every gradient of the node is below what differences resolve (the event's `floor`:
+   * a network that fits its batch almost perfectly). Such a node has no error to show, not a zero one.
+   */
+  resolved: boolean;
+  /** Elements compared, and elements left out because a ReLU-like kink lies within the step. */
+  checked: number;
+  kinks: number;
 }
 
 export type RunEvent =
@@ -168,7 +179,14 @@ export type RunEvent =
   | { type: 'runPrediction'; step: number; view: PredictionView }
   /** Where the step-through is: `position` of `length` steps done; `step` the current one (null at 0). */
   | { type: 'traceStep'; requestId: number; position: number; length: number; step: Step | null }
-  | { type: 'gradcheckResult'; requestId: number; nodes: GradCheckNode[]; worst: GradCheckNode | null }
+  /** `worst` is the resolved node with the largest error (null when no gradient is above `floor`). */
+  | {
+      type: 'gradcheckResult';
+      requestId: number;
+      nodes: GradCheckNode[];
+      worst: GradCheckNode | null;
+      floor: number;
+    }
   /** report.weights says which weights: { kind: 'trained', step, epoch } after training, else 'initial'. */
   | { type: 'analysisResult'; requestId: number; report: AnalysisReport }
   /** A request that could not be served (e.g. trace while idle with a broken graph): say why. */

@@ -24,12 +24,12 @@ import { loadDataset } from '../data/load.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { StepThrough } from '../autodiff/step-through.js';
 import { gradCheck } from '../autodiff/gradcheck.js';
+import { gradCheckByNode } from './gradcheck-summary.js';
 import { analyzeGraph } from '../analysis/graph.js';
 import {
   DEFAULT_RUN_OPTIONS,
   type DatasetView,
   type FromWorker,
-  type GradCheckNode,
   type LossTrace,
   type PredictionView,
   type RunOptions,
@@ -574,30 +574,12 @@ export class RunSession {
       p.value(g.target).data.set(batch.program.value(batch.target).data);
     p.setTraining(true);
     const results = gradCheck(p, g.loss, { maxElements: GRADCHECK_MAX_ELEMENTS });
-    const byNode = new Map<string, GradCheckNode>();
     // Central differences carry rounding noise of about 1e-16 × (the loss's intermediate values) / ε;
     // a gradient whose entries are all below GRADCHECK_MIN_SCALE (a network that fits its batch
     // perfectly) can't be told from that noise, so it is reported as unresolved, not as wrong.
-    const loss = Math.abs(p.value(g.loss).data[0]!);
-    const floor = GRADCHECK_MIN_SCALE * Math.max(1, loss);
-    for (const r of results) {
-      const owner = p.slots[r.slot]!.owner;
-      const node = owner?.node ?? r.name;
-      const param = owner?.param ?? 'output';
-      const resolved = r.scale >= floor || !Number.isFinite(r.error);
-      const where = resolved
-        ? param
-        : `${param}: |∂L/∂θ| < ${floor.toExponential(0)}, below what differences resolve`;
-      const prev = byNode.get(node);
-      const error = !resolved ? 0 : Number.isFinite(r.error) ? r.error : Number.MAX_VALUE;
-      if (!prev || error > prev.worstRelError) byNode.set(node, { node, worstRelError: error, where });
-    }
-    const nodes = [...byNode.values()];
-    const worst = nodes.reduce<GradCheckNode | null>(
-      (w, n) => (!w || n.worstRelError > w.worstRelError ? n : w),
-      null,
-    );
-    this.emit({ type: 'gradcheckResult', requestId, nodes, worst });
+    const floor = GRADCHECK_MIN_SCALE * Math.max(1, Math.abs(p.value(g.loss).data[0]!));
+    const { nodes, worst } = gradCheckByNode(results, (slot) => p.slots[slot]!.owner ?? null, floor);
+    this.emit({ type: 'gradcheckResult', requestId, nodes, worst, floor });
   }
 
   private analyze(requestId: number): void {

@@ -130,12 +130,20 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     );
   });
 
-  it('checks the gradients against finite differences from the editor', async () => {
+  it('checks the gradients against finite differences at the trained weights', async () => {
     await testId('trace-end').click();
     await testId('gradcheck').click();
     await testId('gradcheck-worst').waitFor();
-    const worst = Number(/worst ([0-9.eE+-]+)/.exec(await text('gradcheck-worst'))?.[1]);
-    assert.ok(Number.isFinite(worst) && worst < 1e-5, `worst relative error ${worst}`);
+    // How far the run got depends on the machine's speed; once the network fits its batch, some
+    // gradients fall below what differences resolve. Those show "–" (no verdict); none may fail.
+    const verdicts = await badgeVerdicts();
+    assert.ok(Object.keys(verdicts).length > 0, 'every checked node carries a badge');
+    for (const [node, v] of Object.entries(verdicts))
+      assert.ok(v === 'ok' || v === 'unresolved', `${node}: ${v}`);
+    const summary = await text('gradcheck-worst');
+    const worst = /worst ([0-9.eE+-]+)/.exec(summary)?.[1];
+    if (worst !== undefined) assert.ok(Number(worst) < 1e-5, `worst relative error ${worst}`);
+    else assert.match(summary, /too small to check/);
   });
 
   it('shows the analyses at the trained weights', async () => {
@@ -146,6 +154,37 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     assert.ok(Number.isFinite(Number(await testId('hessian-top').getAttribute('data-value'))));
     await page.screenshot({ path: join(screenshots, 'run-analyses.png') });
   });
+
+  it('checks the gradients early in a fresh run: every node resolved, worst below 1e-5', async () => {
+    await testId('run-reset').click();
+    await waitForText('run-phase', /idle/i);
+    for (let i = 1; i <= 5; i++) {
+      await testId('run-step-once').click();
+      await waitUntil(async () => (await number('run-step')) === i, `step ${i} never showed`);
+    }
+    await testId('run-tab-step').click();
+    await testId('gradcheck').click();
+    await testId('gradcheck-worst').waitFor();
+    const verdicts = await badgeVerdicts();
+    assert.deepEqual(Object.keys(verdicts).sort(), ['h1', 'h2', 'logits']);
+    for (const [node, v] of Object.entries(verdicts)) assert.equal(v, 'ok', node);
+    const worst = Number(/worst ([0-9.eE+-]+)/.exec(await text('gradcheck-worst'))?.[1]);
+    assert.ok(Number.isFinite(worst) && worst < 1e-5, `worst relative error ${worst}`);
+    await page.screenshot({ path: join(screenshots, 'run-gradcheck.png') });
+  });
+
+  /** Each node's gradient-check badge: 'ok', 'bad' or 'unresolved'. */
+  async function badgeVerdicts(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const node of await view.locator('.op-node').all()) {
+      const badge = node.locator('[data-testid="node-gradcheck"]');
+      if ((await badge.count()) === 0) continue;
+      const cls = (await badge.getAttribute('class')) ?? '';
+      out[(await node.getAttribute('data-node-id'))!] =
+        ['ok', 'bad', 'unresolved'].find((v) => cls.split(/\s+/).includes(v)) ?? cls;
+    }
+    return out;
+  }
 
   async function waitForPosition(position: number): Promise<void> {
     const shown = testId('trace-position');

@@ -71,7 +71,7 @@ test('the check refuses float32 programs', () => {
 });
 
 test('an element with a ReLU kink within ε is left out as a kink, not reported as a wrong gradient', () => {
-  // loss = mse(relu(x), t): x[1] sits 3e-7 from relu's kink, closer than ε = 1e-6, where the slope
+  // loss = mse(relu(x), t): x[1] sits 3e-7 from relu’s kink, closer than ε = 1e-4, where the slope
   // jumps from 0 to 2(0 + 1)/3.
   const b = new ProgramBuilder('float64', 1);
   const x = b.input('x', [1, 3], { differentiable: true });

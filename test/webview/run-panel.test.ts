@@ -324,23 +324,54 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
   it('a gradient check shows each node’s worst error and the worst overall', async () => {
     await h.page.getByTestId('gradcheck').click();
     const req = await h.waitForPosted(isRequest('gradcheck'));
-    const worst = { node: 'h2', worstRelError: 3.2e-3, where: 'weight' };
+    const worst = {
+      node: 'h2',
+      worstRelError: 3.2e-3,
+      where: 'weight',
+      resolved: true,
+      checked: 200,
+      kinks: 0,
+    };
     await send({
       type: 'gradcheckResult',
       requestId: req.requestId,
       nodes: [
-        { node: 'h1', worstRelError: 2.1e-9, where: 'bias' },
+        { node: 'h1', worstRelError: 2.1e-9, where: 'bias', resolved: true, checked: 90, kinks: 3 },
         worst,
-        { node: 'logits', worstRelError: 4e-10, where: 'output' },
+        { node: 'logits', worstRelError: 0, where: 'output', resolved: false, checked: 12, kinks: 0 },
       ],
       worst,
+      floor: 1e-5,
     });
     await h.page.locator('.op-node[data-node-id="h2"] [data-testid="node-gradcheck"].bad').waitFor();
     assert.match(
       await h.page.locator('.op-node[data-node-id="h1"] [data-testid="node-gradcheck"].ok').innerText(),
       /2\.10e-9/,
     );
+    assert.match(
+      (await h.page
+        .locator('.op-node[data-node-id="h1"] [data-testid="node-gradcheck"]')
+        .getAttribute('title'))!,
+      /3 of 93 elements left out at ReLU kinks/,
+    );
+    // Too small to check is neither a pass nor a failure: a dash, and the tooltip says why.
+    const logits = h.page.locator(
+      '.op-node[data-node-id="logits"] [data-testid="node-gradcheck"].unresolved',
+    );
+    assert.equal((await logits.innerText()).trim(), '–');
+    assert.match((await logits.getAttribute('title'))!, /below 1e-5, too small for finite differences/);
     assert.match(await h.page.getByTestId('gradcheck-worst').innerText(), /worst 3\.20e-3 at h2\.weight/);
+    // When nothing can be resolved, the summary says so instead of naming a "worst".
+    await h.page.getByTestId('gradcheck').click();
+    const again = await h.waitForPosted(isRequest('gradcheck'));
+    await send({
+      type: 'gradcheckResult',
+      requestId: again.requestId,
+      nodes: [{ node: 'h1', worstRelError: 0, where: 'weight', resolved: false, checked: 90, kinks: 0 }],
+      worst: null,
+      floor: 1e-5,
+    });
+    await h.page.getByText(/every gradient is below 1e-5: too small to check/).waitFor();
     await h.clearPosted();
   });
 

@@ -111,15 +111,20 @@ test('a rejected request is no longer pending; other kinds stay pending', () => 
 });
 
 test('gradient check results are indexed by node with the worst kept', () => {
-  const worst = { node: 'h1', worstRelError: 2e-3, where: 'weight' };
+  const worst = { node: 'h1', worstRelError: 2e-3, where: 'weight', resolved: true, checked: 40, kinks: 2 };
   const s = run({
     type: 'gradcheckResult',
     requestId: 1,
-    nodes: [worst, { node: 'logits', worstRelError: 1e-9, where: 'output' }],
+    nodes: [
+      worst,
+      { node: 'logits', worstRelError: 1e-9, where: 'output', resolved: true, checked: 9, kinks: 0 },
+    ],
     worst,
+    floor: 1e-5,
   });
   assert.equal(s.gradcheck?.byNode.get('logits')?.worstRelError, 1e-9);
   assert.equal(s.gradcheck?.worst, worst);
+  assert.equal(s.gradcheck?.floor, 1e-5);
 });
 
 test('the store notifies on change only, and unsubscribes', () => {

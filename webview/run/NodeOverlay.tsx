@@ -9,7 +9,7 @@ import { BezierEdge, type EdgeProps } from 'reactflow';
 import { useRun } from './use-run.js';
 import type { RunState } from './run-store.js';
 import { edgeWidth, formatMagnitude, overlayColor, overlayValue, OVERLAY_SCALES } from './overlay-scale.js';
-import { gradCheckOk } from './gradcheck.js';
+import { gradCheckTitle, gradCheckVerdict, type GradCheckVerdict } from './gradcheck.js';
 
 /** The node's magnitude on the chosen metric; undefined when the overlay is off or has no stats yet. */
 function selectValue(s: RunState, node: string): number | null | undefined {
@@ -22,7 +22,7 @@ export interface NodeRunLook {
   overlay: { color: string | null; value: number | null; label: string } | undefined;
   /** 'forward' / 'backward' when the step-through stands on this node. */
   trace: 'forward' | 'backward' | null;
-  gradcheck: { text: string; ok: boolean; title: string } | null;
+  gradcheck: { text: string; verdict: GradCheckVerdict; title: string } | null;
 }
 
 export function useNodeRunLook(node: string): NodeRunLook {
@@ -30,6 +30,7 @@ export function useNodeRunLook(node: string): NodeRunLook {
   const metric = useRun((s) => s.view.metric);
   const trace = useRun((s) => (s.trace?.step?.node === node ? s.trace.step.phase : null));
   const check = useRun((s) => s.gradcheck?.byNode.get(node));
+  const floor = useRun((s) => s.gradcheck?.floor ?? 0);
   return React.useMemo(
     () => ({
       overlay:
@@ -43,13 +44,13 @@ export function useNodeRunLook(node: string): NodeRunLook {
       trace,
       gradcheck: check
         ? {
-            text: formatMagnitude(check.worstRelError),
-            ok: gradCheckOk(check),
-            title: `Gradient check: worst relative error ${check.worstRelError.toExponential(2)} (${check.where})`,
+            text: check.resolved ? formatMagnitude(check.worstRelError) : '',
+            verdict: gradCheckVerdict(check),
+            title: gradCheckTitle(check, floor),
           }
         : null,
     }),
-    [value, metric, trace, check],
+    [value, metric, trace, check, floor],
   );
 }
 
@@ -72,14 +73,16 @@ export function OverlayChip(props: {
   );
 }
 
+const GRADCHECK_MARK: Record<GradCheckVerdict, string> = { ok: '✓', bad: '✗', unresolved: '–' };
+
 export function GradCheckBadge(props: { check: NonNullable<NodeRunLook['gradcheck']> }): React.JSX.Element {
   return (
     <span
-      className={`gradcheck-badge ${props.check.ok ? 'ok' : 'bad'}`}
+      className={`gradcheck-badge ${props.check.verdict}`}
       data-testid="node-gradcheck"
       title={props.check.title}
     >
-      {props.check.ok ? '✓' : '✗'} {props.check.text}
+      {GRADCHECK_MARK[props.check.verdict]} {props.check.text}
     </span>
   );
 }

@@ -14,7 +14,7 @@ import { useRun } from './use-run.js';
 import { useRunRequests, type RunRequests } from './requests.js';
 import { RUN_TABS } from './tabs.js';
 import { formatMagnitude } from './overlay-scale.js';
-import { describeGradCheck, gradCheckOk } from './gradcheck.js';
+import { describeGradCheck, gradCheckVerdict } from './gradcheck.js';
 import './run.css';
 
 const MIN_HEIGHT = 140;
@@ -92,8 +92,8 @@ function Readouts(props: { status: RunStatus | null }): React.JSX.Element {
 
 function GradCheckSummary(props: { requests: RunRequests }): React.JSX.Element {
   const pending = useRun((s) => s.pending.gradcheck !== null);
-  const worst = useRun((s) => s.gradcheck?.worst);
-  const hasResult = useRun((s) => s.gradcheck !== null);
+  const result = useRun((s) => s.gradcheck);
+  const worst = result?.worst ?? null;
   return (
     <div className="gradcheck-summary">
       <Button
@@ -105,12 +105,16 @@ function GradCheckSummary(props: { requests: RunRequests }): React.JSX.Element {
       >
         {pending ? 'Checking…' : 'Check gradients'}
       </Button>
-      {hasResult ? (
+      {result ? (
         <span
-          className={`gradcheck-worst ${worst && !gradCheckOk(worst) ? 'bad' : 'ok'}`}
+          className={`gradcheck-worst ${worst ? gradCheckVerdict(worst) : 'unresolved'}`}
           data-testid="gradcheck-worst"
         >
-          {worst ? `worst ${describeGradCheck(worst)}` : 'nothing to check'}
+          {worst
+            ? `worst ${describeGradCheck(worst)}`
+            : result.byNode.size > 0
+              ? `every gradient is below ${result.floor.toExponential(0)}: too small to check (reset, or check earlier in training)`
+              : 'nothing to check'}
         </span>
       ) : null}
     </div>

@@ -40,7 +40,9 @@ export interface TraceState {
 
 export interface GradCheckState {
   byNode: ReadonlyMap<string, GradCheckNode>;
+  /** The resolved node with the largest error; null when every gradient is below `floor`. */
   worst: GradCheckNode | null;
+  floor: number;
 }
 
 export interface RunViewSettings {
@@ -156,7 +158,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
     case 'gradcheckResult':
       return {
         ...s,
-        gradcheck: { byNode: new Map(a.nodes.map((n) => [n.node, n])), worst: a.worst },
+        gradcheck: { byNode: new Map(a.nodes.map((n) => [n.node, n])), worst: a.worst, floor: a.floor },
         pending: answered(s, 'gradcheck', a.requestId),
       };
     case 'analysisResult':
