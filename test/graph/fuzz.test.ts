@@ -1,7 +1,8 @@
 /**
  * Bad input never crashes the tools: 10,000+ damaged or random documents (fixed seed) go through
  * parseGraph → checkGraph → compileGraph, and each either compiles or comes back as diagnostics.
- * Nothing may throw (except compileGraph's GraphError, which carries diagnostics) or take long.
+ * Nothing may throw (except compileGraph's GraphError, which carries diagnostics); a case that hangs
+ * or blows up fails by the test's timeout (no test here asserts a time: timings vary by machine).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,6 @@ import { OPS } from '../../engine/ops/registry.js';
 import { Rng } from '../../engine/tensor/random.js';
 
 const CASES = 10_500;
-const SLOW_MS = 2000;
 
 const dir = join(__dirname, '../../examples');
 const corpus = readdirSync(dir)
@@ -152,7 +152,6 @@ test(`parse, check and compile survive ${CASES} damaged and random documents`, {
   for (let i = 0; i < CASES; i++) {
     const mutate = mutations[i % mutations.length]!;
     const text = mutate(pick(corpus));
-    const started = Date.now();
     try {
       const parsed = parseGraph(text);
       assert.ok(
@@ -177,8 +176,6 @@ test(`parse, check and compile survive ${CASES} damaged and random documents`, {
     } catch (e) {
       assert.fail(`case ${i} (${mutate.name}) threw ${(e as Error).stack}\n--- document ---\n${text}`);
     }
-    const ms = Date.now() - started;
-    assert.ok(ms < SLOW_MS, `case ${i} (${mutate.name}) took ${ms} ms\n--- document ---\n${text}`);
   }
   // The mix exercises every outcome.
   assert.ok(tally.unparsed > 1000 && tally.diagnosed > 1000 && tally.compiled > 100, JSON.stringify(tally));
