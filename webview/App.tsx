@@ -44,6 +44,8 @@ export function App(): React.JSX.Element {
         case 'traceStep':
         case 'gradcheckResult':
         case 'analysisResult':
+        case 'taskProgress':
+        case 'taskCancelled':
           runStore.dispatch(msg);
           return;
         case 'runRejected':

@@ -150,6 +150,48 @@ test('the real worker thread: play → steps → pause → dispose, and a killed
   c.dispose();
 });
 
+test('the real worker thread: a gradient check on the CNN reports progress, and Cancel is answered before any result', async (t) => {
+  const script = await buildWorker();
+  const posted: RunEvent[] = [];
+  const listeners: (() => void)[] = [];
+  const c = new RunController({
+    spawn: () => spawnEngineWorker(script),
+    post: (e) => {
+      posted.push(e);
+      for (const l of listeners) l();
+    },
+  });
+  t.after(() => c.dispose());
+  c.setDocument(exampleDoc('cnn-digits'), 1, null);
+  c.request({ type: 'gradcheck', requestId: 5 });
+  const is =
+    <K extends RunEvent['type']>(type: K) =>
+    (e: RunEvent): e is Extract<RunEvent, { type: K }> =>
+      e.type === type;
+  // Differencing hundreds of elements of each tensor, four CNN forward passes each, takes many
+  // slices: the first progress event comes long before the answer would.
+  const first = await waitFor(posted, listeners, is('taskProgress'), 'progress', 60_000);
+  assert.deepEqual([first.requestId, first.kind], [5, 'gradcheck']);
+  assert.ok(first.done < first.total, `${first.done} of ${first.total}`);
+  c.request({ type: 'cancelTask', requestId: 5 });
+  const cancelled = await waitFor(posted, listeners, is('taskCancelled'), 'the cancellation', 60_000);
+  assert.equal(cancelled.reason, 'Gradient check cancelled.');
+  // Anything the worker sends after this message was sent after the cancellation: a step answers.
+  c.request({ type: 'run', action: 'step' });
+  await waitFor(
+    posted,
+    listeners,
+    isStatus((s) => s.step === 1),
+    'a step after the cancellation',
+  );
+  assert.equal(posted.filter(is('gradcheckResult')).length, 0, 'the cancelled check never answers');
+  assert.ok(
+    posted.findIndex(is('taskCancelled')) > posted.findIndex(is('taskProgress')),
+    'progress, then the cancellation',
+  );
+  c.dispose();
+});
+
 test('dispose lets the worker thread end by itself', async (t) => {
   const script = await buildWorker();
   const w = new Worker(script);

@@ -14,6 +14,7 @@ import type {
   RunEvent,
   RunOptions,
   RunStatus,
+  TaskKind,
 } from '../../engine/run/protocol.js';
 import { DEFAULT_RUN_OPTIONS } from '../../engine/run/protocol.js';
 import type { EpochMetrics } from '../../engine/train/trainer.js';
@@ -31,6 +32,16 @@ export type OverlayMetric =
 
 /** Requests that are answered by one event carrying their requestId. */
 export type PendingKind = 'trace' | 'gradcheck' | 'analyze';
+
+/** A gradient check or analysis as the page shows it, beside `pending` (is one out, and which). */
+export interface TaskState {
+  /** How far the pending request is (null before the first progress event). */
+  progress: { done: number; total: number; label: string } | null;
+  /** Why the last request of this kind ended without an answer ("Gradient check cancelled."). */
+  cancelled: string | null;
+}
+
+const NO_TASK: TaskState = { progress: null, cancelled: null };
 
 export interface TraceState {
   position: number;
@@ -64,6 +75,8 @@ export interface RunState {
   analysis: AnalysisReport | null;
   /** The id of the request of each kind sent and not yet answered. */
   pending: Readonly<Record<PendingKind, number | null>>;
+  /** Progress of the pending gradient check / analysis, or why the last one was cancelled. */
+  tasks: Readonly<Record<TaskKind, TaskState>>;
   /** What the worker was last asked to compute alongside training. */
   options: RunOptions;
   view: RunViewSettings;
@@ -86,6 +99,7 @@ export const INITIAL_RUN_STATE: RunState = {
   gradcheck: null,
   analysis: null,
   pending: { trace: null, gradcheck: null, analyze: null },
+  tasks: { gradcheck: NO_TASK, analyze: NO_TASK },
   options: DEFAULT_RUN_OPTIONS,
   view: { metric: 'grad', logLoss: false },
 };
@@ -94,6 +108,10 @@ function answered(s: RunState, kind: PendingKind, requestId: number | null): Run
   return s.pending[kind] !== null && (requestId === null || s.pending[kind] === requestId)
     ? { ...s.pending, [kind]: null }
     : s.pending;
+}
+
+function withTask(s: RunState, kind: TaskKind, task: TaskState): RunState['tasks'] {
+  return { ...s.tasks, [kind]: task };
 }
 
 /** The last step stored in a chunked loss trace (0 when empty). */
@@ -160,16 +178,38 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         ...s,
         gradcheck: { byNode: new Map(a.nodes.map((n) => [n.node, n])), worst: a.worst, floor: a.floor },
         pending: answered(s, 'gradcheck', a.requestId),
+        tasks: withTask(s, 'gradcheck', NO_TASK),
       };
     case 'analysisResult':
-      return { ...s, analysis: a.report, pending: answered(s, 'analyze', a.requestId) };
+      return {
+        ...s,
+        analysis: a.report,
+        pending: answered(s, 'analyze', a.requestId),
+        tasks: withTask(s, 'analyze', NO_TASK),
+      };
+    case 'taskProgress': {
+      if (s.pending[a.kind] !== a.requestId) return s;
+      const progress = { done: a.done, total: a.total, label: a.label };
+      return { ...s, tasks: withTask(s, a.kind, { progress, cancelled: null }) };
+    }
+    case 'taskCancelled':
+      if (s.pending[a.kind] !== a.requestId) return s;
+      return {
+        ...s,
+        pending: answered(s, a.kind, a.requestId),
+        tasks: withTask(s, a.kind, { progress: null, cancelled: a.reason }),
+      };
     case 'runRejected': {
       if (a.requestId === null) return s;
       const kind = (Object.keys(s.pending) as PendingKind[]).find((k) => s.pending[k] === a.requestId);
-      return kind ? { ...s, pending: { ...s.pending, [kind]: null } } : s;
+      if (!kind) return s;
+      const pending = { ...s.pending, [kind]: null };
+      return kind === 'trace' ? { ...s, pending } : { ...s, pending, tasks: withTask(s, kind, NO_TASK) };
     }
-    case 'requested':
-      return { ...s, pending: { ...s.pending, [a.kind]: a.requestId } };
+    case 'requested': {
+      const pending = { ...s.pending, [a.kind]: a.requestId };
+      return a.kind === 'trace' ? { ...s, pending } : { ...s, pending, tasks: withTask(s, a.kind, NO_TASK) };
+    }
     case 'setOptions':
       return { ...s, options: a.options };
     case 'setView':
