@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleDoc, SessionHarness } from './harness.js';
-import { chainGraph } from '../engine/train/graphs.js';
+import { chainGraph, overflowingGraph } from '../engine/train/graphs.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
@@ -135,20 +135,7 @@ test('status and curves are throttled to ~20 a second while running, and sent on
 });
 
 test('an overflowing graph fails the run with the trainer message naming the node', () => {
-  const doc = chainGraph(
-    [
-      ['linear', { units: 4 }],
-      ['exp', {}],
-      ['exp', {}],
-      ['exp', {}],
-      ['linear', { units: 1 }],
-    ],
-    { input: { features: 1 }, target: { features: 1 }, loss: 'mse_loss' },
-    {
-      dataset: { kind: 'sine', samples: 64, range: [-20, 20], seed: 1 },
-      optimizer: { kind: 'sgd', lr: 0.1 },
-    },
-  );
+  const doc = overflowingGraph();
   const h = started(doc);
   h.send({ type: 'run', action: 'play' });
   h.runTasks(3);
