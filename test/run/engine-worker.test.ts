@@ -1,44 +1,15 @@
 /**
- * The real engine worker thread: bundled from extension/worker/engine-worker.ts as the build
- * does (esbuild, CommonJS, for Node), started with node:worker_threads, driven through
- * RunController as the extension drives it.
+ * The real engine worker thread (bundled by worker-bundle.ts as the build does), started with
+ * node:worker_threads, driven through RunController as the extension drives it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import * as esbuild from 'esbuild';
 import { RunController, type EngineWorker } from '../../extension/run/run-controller.js';
 import { spawnEngineWorker } from '../../extension/run/worker-thread.js';
 import type { FromWorker, RunEvent, RunStatus } from '../../engine/run/protocol.js';
 import { exampleDoc } from './harness.js';
-
-const root = join(__dirname, '../..');
-
-/** One bundle for every test of this file (built on first use, removed when the process exits). */
-let built: Promise<string> | null = null;
-function buildWorker(): Promise<string> {
-  built ??= bundle();
-  return built;
-}
-
-async function bundle(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'engine-worker-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { worker: 'extension/worker/engine-worker.ts' },
-    outdir: dir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'error',
-  });
-  return join(dir, 'worker.js');
-}
+import { buildWorker } from './worker-bundle.js';
 
 /** Resolves with the first posted event that passes `test` (checking those already posted first). */
 function waitFor<T extends RunEvent>(
