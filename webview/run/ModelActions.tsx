@@ -21,6 +21,14 @@ export function ModelActions(): React.JSX.Element {
     <div className="model-actions" data-testid="model-actions">
       <Button
         secondary
+        onClick={() => postToHost({ type: 'loadWeights' })}
+        testId="load-weights"
+        title="Start a run from <name>.weights.json beside the graph (or a weights file you pick), paused before its first step"
+      >
+        Load weights
+      </Button>
+      <Button
+        secondary
         onClick={() => postToHost({ type: 'saveWeights' })}
         testId="save-weights"
         disabled={step === 0}
