@@ -29,8 +29,9 @@ export type RunPhase =
 
 /**
  * The long requests, run in time slices as tasks (engine/task): one at a time, with progress
- * events, and cancelled by `cancelTask`, by any run or step-through action, by a change to what the
- * run trains, or by a new task (each cancellation is answered with taskCancelled).
+ * events, and cancelled by `cancelTask`, by any run or step-through action, by loading weights, by
+ * a change to what the run trains, or by a new task (each cancellation is answered with
+ * taskCancelled).
  */
 export type TaskKind = 'gradcheck' | 'analyze';
 

@@ -18,8 +18,8 @@
  * training, with throttled taskProgress events; one runs at a time, and only while the run is not
  * training (asking for one pauses a running run). Whatever else the user does first cancels the
  * task, which answers taskCancelled saying why, and then acts: cancelTask; Play, Step, Reset and
- * Pause; any step-through request; a change to what the run trains (moving nodes is not one); a
- * new gradient check or analysis (which replaces it).
+ * Pause; any step-through request; loading weights; a change to what the run trains (moving nodes
+ * is not one); a new gradient check or analysis (which replaces it).
  */
 import type { GraphDoc } from '../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../graph/compile.js';
@@ -200,6 +200,7 @@ export class RunSession {
       case 'dispose':
         return this.dispose();
       case 'loadWeights':
+        this.cancelTask('by loading weights');
         return this.loadWeights(msg.requestId, msg.weights, msg.source);
       case 'snapshotWeights':
         return this.emit({

@@ -9,6 +9,8 @@ import { SessionHarness } from './harness.js';
 import { chainGraph } from '../engine/train/graphs.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import type { TaskKind } from '../../engine/run/protocol.js';
+import { prepareTraining } from '../../engine/train/session.js';
+import { weightsOf } from '../../engine/graph/weights.js';
 
 const NO_VIEWS = { type: 'runOptions', options: { overlay: false, prediction: false, hiddenUnits: false } };
 
@@ -177,4 +179,14 @@ test('dispose during a task: nothing more is sent', () => {
   h.send({ type: 'dispose' });
   h.runTasks(1000);
   assert.deepEqual(h.events, []);
+});
+
+test('loading weights cancels the task, then loads them', () => {
+  const h = startedTask('analyze');
+  const weights = weightsOf(prepareTraining(small).compiled);
+  h.send({ type: 'loadWeights', requestId: 9, weights, source: 'w.json' });
+  assert.equal(h.of('taskCancelled')[0]!.reason, 'Analysis cancelled by loading weights.');
+  assert.equal(h.of('weightsLoaded')[0]!.error, null);
+  h.runTasks(1000);
+  assert.equal(h.of('analysisResult').length, 0);
 });

@@ -460,6 +460,7 @@ test('loading a weights file starts a paused run from it; the analyses see those
   assert.equal(h.status.step, 0);
   assert.equal(h.status.weightsFrom, 'sawtooth.weights.json');
   h.send({ type: 'analyze', requestId: 3 });
+  assert.ok(h.runUntil(() => h.of('analysisResult').length > 0));
   const report = h.of('analysisResult')[0]!.report;
   assert.deepEqual(report.weights, { kind: 'file', file: 'sawtooth.weights.json' });
   assert.equal(report.regions.oneD?.depth, 4);
