@@ -18,6 +18,9 @@ import { webviewHtml } from './webview-html.js';
 import { startEditorRun } from './run/editor-run.js';
 import type { RunController } from './run/run-controller.js';
 import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
+import { EXPORT_COMMANDS } from './export-commands.js';
+import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+import type { TrainedWeights } from '../engine/run/protocol.js';
 
 /** The open graph editors (for the extension-host tests' probe; see test-api.ts). */
 const openSessions = new Set<GraphEditorSession>();
@@ -25,6 +28,19 @@ const openSessions = new Set<GraphEditorSession>();
 /** The open graph editors as the extension-host tests see them. */
 export function graphEditorProbes(): GraphEditorProbe[] {
   return [...openSessions].map((s) => s.probe);
+}
+
+/**
+ * The trained weights of a run on `uri` in an open graph editor: the editor in front first (the run
+ * the user is looking at), else any other that has trained on the graph as it is; a run that is
+ * behind the document only when there is nothing else (the caller sees `stale` and says so).
+ */
+export async function trainedWeightsOf(uri: vscode.Uri): Promise<TrainedWeights | null> {
+  const sessions = [...openSessions]
+    .filter((s) => s.uri.toString() === uri.toString())
+    .sort((a, b) => Number(b.active) - Number(a.active));
+  const all = await Promise.all(sessions.map((s) => s.trainedWeights()));
+  return all.find((w) => w !== null && !w.misfit) ?? all.find((w) => w !== null) ?? null;
 }
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
@@ -101,6 +117,18 @@ class GraphEditorSession {
     );
   }
 
+  get uri(): vscode.Uri {
+    return this.document.uri;
+  }
+
+  get active(): boolean {
+    return this.panel.active;
+  }
+
+  trainedWeights(): Promise<TrainedWeights | null> {
+    return this.run.trainedWeights();
+  }
+
   dispose(): void {
     this.run.dispose();
     for (const s of this.subscriptions) s.dispose();
@@ -164,6 +192,11 @@ class GraphEditorSession {
         });
         return;
       }
+      case 'saveWeights':
+        return this.saveWeights();
+      case 'export':
+        await vscode.commands.executeCommand(EXPORT_COMMANDS[msg.format], this.document.uri);
+        return;
       case 'run':
       case 'trace':
       case 'traceTo':
@@ -175,6 +208,62 @@ class GraphEditorSession {
       default:
         assertNever(msg);
     }
+  }
+
+  /**
+   * "Save weights": this editor's run, as it is now, to `<name>.weights.json` beside the graph (the
+   * file the exports and `backprop-studio train --weights` read). Never over another file without
+   * asking; never weights that don't fit the graph as it is now.
+   */
+  private async saveWeights(): Promise<void> {
+    const trained = await this.run.trainedWeights();
+    if (!trained) {
+      void vscode.window.showWarningMessage(
+        'Save weights: nothing is trained yet. Press Train or Step first.',
+      );
+      return;
+    }
+    if (trained.misfit) {
+      void vscode.window.showWarningMessage(
+        `Save weights: this run was trained on an earlier version of the graph and its weights don't fit the graph now (${trained.misfit}). Press Reset, train again, then save.`,
+      );
+      return;
+    }
+    const uri = this.document.uri;
+    if (uri.scheme === 'untitled') {
+      void vscode.window.showErrorMessage(
+        'Save weights: save the graph to a file first; the weights go beside it.',
+      );
+      return;
+    }
+    const name = `${this.fileName.slice(0, -GRAPH_FILE_SUFFIX.length)}.weights.json`;
+    const target = vscode.Uri.joinPath(uri, '..', name);
+    const exists = await vscode.workspace.fs.stat(target).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      const replace = 'Replace';
+      const choice = await vscode.window.showWarningMessage(
+        `${name} already exists. Replace it with the weights after step ${trained.step}?`,
+        { modal: true },
+        replace,
+      );
+      if (choice !== replace) return;
+    }
+    await vscode.workspace.fs.writeFile(
+      target,
+      new TextEncoder().encode(`${JSON.stringify(trained.weights)}\n`),
+    );
+    const exportTs = 'Export as TypeScript';
+    void vscode.window
+      .showInformationMessage(
+        `Saved the weights after step ${trained.step} (epoch ${trained.epoch}) to ${name}.`,
+        exportTs,
+      )
+      .then((choice) => {
+        if (choice === exportTs) void vscode.commands.executeCommand(EXPORT_COMMANDS.typescript, uri);
+      });
   }
 
   private async edit(requestId: number, edit: GraphEdit): Promise<void> {

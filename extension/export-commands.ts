@@ -1,7 +1,9 @@
 /**
  * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
- * its weights (`<name>.weights.json` beside it when there is one, else the initialisers with the
- * graph's seed) written beside the graph file, then opened or revealed. The engine does the work;
+ * its weights written beside the graph file, then opened or revealed. The weights are, in order:
+ * those of a run in an open graph editor that has trained (what the user just watched learn), else
+ * `<name>.weights.json` beside the graph, else the initialisers with the graph's seed; the message
+ * after the export says which. The engine does the work;
  * this file only finds the inputs and reports what went wrong in the user's terms. "Import ONNX
  * Model…" goes the other way: a model becomes `<name>.nngraph.json` + `<name>.weights.json`.
  */
@@ -15,12 +17,17 @@ import { exportOnnx } from '../engine/onnx/export.js';
 import { importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
+import type { TrainedWeights } from '../engine/run/protocol.js';
 
-export const EXPORT_COMMANDS = {
+/** The trained weights of an open graph editor's run on `uri`, if one has trained. */
+export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | null>;
+
+export const EXPORT_COMMANDS: Record<ExportFormatId, string> = {
   typescript: 'backpropStudio.exportTypeScript',
   onnx: 'backpropStudio.exportOnnx',
-} as const;
+};
 export const IMPORT_ONNX_COMMAND = 'backpropStudio.importOnnx';
 
 interface ExportFormat {
@@ -31,7 +38,7 @@ interface ExportFormat {
   produce(doc: GraphDoc, weights: Weights | null, stem: string): Uint8Array;
 }
 
-const FORMATS: Record<keyof typeof EXPORT_COMMANDS, ExportFormat> = {
+const FORMATS: Record<ExportFormatId, ExportFormat> = {
   typescript: {
     label: 'TypeScript',
     extension: '.ts',
@@ -54,12 +61,12 @@ const FORMATS: Record<keyof typeof EXPORT_COMMANDS, ExportFormat> = {
   },
 };
 
-export function registerExportCommands(): vscode.Disposable {
+export function registerExportCommands(runWeights: RunWeightsLookup): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand(IMPORT_ONNX_COMMAND, (uri?: vscode.Uri) => importModel(uri)),
     ...(Object.keys(FORMATS) as (keyof typeof FORMATS)[]).map((key) =>
       vscode.commands.registerCommand(EXPORT_COMMANDS[key], (uri?: vscode.Uri) =>
-        exportGraph(FORMATS[key], uri),
+        exportGraph(FORMATS[key], uri, runWeights),
       ),
     ),
   );
@@ -76,6 +83,7 @@ function graphUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
 async function exportGraph(
   format: ExportFormat,
   arg: vscode.Uri | undefined,
+  runWeights: RunWeightsLookup,
 ): Promise<vscode.Uri | undefined> {
   const uri = graphUri(arg);
   if (!uri || !uri.path.endsWith(GRAPH_FILE_SUFFIX)) {
@@ -98,18 +106,30 @@ async function exportGraph(
   const folder = vscode.Uri.joinPath(uri, '..');
   const weightsUri = vscode.Uri.joinPath(folder, `${stem}.weights.json`);
   let weights: Weights | null = null;
-  try {
-    const bytes = await vscode.workspace.fs.readFile(weightsUri);
+  let from = 'initial weights (nothing trained in the editor, no weights file beside it)';
+  const trained = await runWeights(uri);
+  if (trained?.misfit)
+    void vscode.window.showWarningMessage(
+      `Export as ${format.label}: the editor's run was trained on an earlier version of ${fileName} and its weights don't fit the graph now (${trained.misfit}), so they were not used. Reset and train again to export them.`,
+    );
+  if (trained && !trained.misfit) {
+    weights = trained.weights;
+    from = `the weights of the editor's run after step ${trained.step}`;
+  } else {
     try {
-      weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
-    } catch (e) {
-      void vscode.window.showErrorMessage(
-        `Export as ${format.label}: ${stem}.weights.json can't be used: ${(e as Error).message}`,
-      );
-      return undefined;
+      const bytes = await vscode.workspace.fs.readFile(weightsUri);
+      try {
+        weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
+        from = `trained weights from ${stem}.weights.json`;
+      } catch (e) {
+        void vscode.window.showErrorMessage(
+          `Export as ${format.label}: ${stem}.weights.json can't be used: ${(e as Error).message}`,
+        );
+        return undefined;
+      }
+    } catch {
+      // No weights file: the export starts from the graph's initialisers.
     }
-  } catch {
-    // No weights file: the export starts from the graph's initialisers.
   }
   let bytes: Uint8Array;
   try {
@@ -122,9 +142,6 @@ async function exportGraph(
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
   await vscode.workspace.fs.writeFile(target, bytes);
-  const from = weights
-    ? `trained weights from ${stem}.weights.json`
-    : 'initial weights (no weights file beside it)';
   if (format.open) await vscode.window.showTextDocument(target, { preview: false });
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,

@@ -30,8 +30,15 @@ export type WebviewToHost =
   | { type: 'openAsText' }
   /** Show a diagnostic's place in the text editor. */
   | { type: 'revealLine'; line: number }
+  /** Write this editor's run's weights to `<name>.weights.json` beside the graph. */
+  | { type: 'saveWeights' }
+  /** Run "Export as TypeScript/ONNX" on this document (with the run's weights once it has trained). */
+  | { type: 'export'; format: ExportFormatId }
   /** Training, step-through, gradient check and analyses (engine/run/protocol.ts). */
   | RunRequest;
+
+export type ExportFormatId = 'typescript' | 'onnx';
+export const EXPORT_FORMAT_IDS: readonly ExportFormatId[] = ['typescript', 'onnx'];
 
 export type HostToWebview =
   | ({ type: 'init'; fileName: string } & DocumentState)

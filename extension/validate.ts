@@ -8,7 +8,7 @@
 import type { AttrValue, Attrs } from '../engine/ops/define.js';
 import type { GraphEdge, GraphNode, TrainingConfig } from '../engine/graph/document.js';
 import { trainingProblems, type GraphEdit, type Position } from '../engine/graph/edits.js';
-import type { WebviewToHost } from './protocol.js';
+import { EXPORT_FORMAT_IDS, type ExportFormatId, type WebviewToHost } from './protocol.js';
 import { RequestError, RUN_REQUEST_VALIDATORS } from '../engine/run/validate-request.js';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -164,6 +164,13 @@ const messages: MessageValidators = {
   },
   openAsText: () => ({ type: 'openAsText' }),
   revealLine: (o) => ({ type: 'revealLine', line: int(o.line, 'line') }),
+  saveWeights: () => ({ type: 'saveWeights' }),
+  export: (o) => {
+    const format = o.format;
+    if (typeof format !== 'string' || !(EXPORT_FORMAT_IDS as readonly string[]).includes(format))
+      throw new Invalid(`format must be one of ${EXPORT_FORMAT_IDS.join(', ')}`);
+    return { type: 'export', format: format as ExportFormatId };
+  },
   ...RUN_REQUEST_VALIDATORS,
 };
 

@@ -14,6 +14,7 @@ import type { EpochMetrics } from '../train/trainer.js';
 import type { TensorStats } from '../train/stats.js';
 import type { Step, StepTarget } from '../autodiff/step-through.js';
 import type { AnalysisReport } from '../analysis/report.js';
+import type { Weights } from '../graph/weights.js';
 
 /** What a run is doing. */
 export type RunPhase =
@@ -206,7 +207,24 @@ export type ToWorker =
    * `baseDir` is the document's folder, for CSV datasets named relative to it (null if not on disk).
    */
   | { type: 'document'; doc: GraphDoc | null; version: number; baseDir: string | null }
+  /** The run's weights as they are now, for "Save weights" and the exports (host-only). */
+  | { type: 'snapshotWeights'; requestId: number }
   /** Stop everything and let the thread exit. */
   | { type: 'dispose' };
 
-export type FromWorker = RunEvent;
+/** A run's parameters and running statistics after `step` optimisation steps. */
+export interface TrainedWeights {
+  weights: Weights;
+  step: number;
+  epoch: number;
+  /**
+   * Null when the weights fit the graph as it is now; else why not (the document changed after the
+   * run compiled it: a layer resized, a node removed...), naming the node.
+   */
+  misfit: string | null;
+}
+
+export type FromWorker =
+  | RunEvent
+  /** The answer to snapshotWeights: null when there is no run or it has taken no step yet (host-only). */
+  | { type: 'weightsSnapshot'; requestId: number; trained: TrainedWeights | null };

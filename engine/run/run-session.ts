@@ -16,7 +16,7 @@
  */
 import type { GraphDoc } from '../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../graph/compile.js';
-import { weightsOf } from '../graph/weights.js';
+import { applyWeights, weightsOf, type Weights } from '../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../train/session.js';
 import type { Trainable } from '../train/trainable.js';
 import { realClock, throttle, type Clock, type Throttle } from '../train/throttle.js';
@@ -38,6 +38,7 @@ import {
   type TraceAction,
   type RunStatus,
   type ToWorker,
+  type TrainedWeights,
 } from './protocol.js';
 import { RequestError, validateRunRequest } from './validate-request.js';
 import { createPredictor, datasetView, type Predictor } from './prediction.js';
@@ -168,6 +169,12 @@ export class RunSession {
         return this.setDocument(msg.doc, msg.baseDir);
       case 'dispose':
         return this.dispose();
+      case 'snapshotWeights':
+        return this.emit({
+          type: 'weightsSnapshot',
+          requestId: msg.requestId,
+          trained: this.trainedWeights(),
+        });
       case 'run':
         return this.action(msg.action);
       case 'runOptions':
@@ -427,6 +434,26 @@ export class RunSession {
   // ---------------------------------------------------------------------------------------------
   // events
 
+  /** The run's weights now (between slices, so never half an optimiser step); null before a step. */
+  private trainedWeights(): TrainedWeights | null {
+    const run = this.run;
+    if (!run || run.session.trainer.stepCount === 0) return null;
+    const { step, epoch, stale } = this.status;
+    const weights = weightsOf(run.session.compiled);
+    return { weights, step, epoch, misfit: stale ? this.misfit(weights) : null };
+  }
+
+  /** Why `weights` can't be used with the document as it is now (null when they can). */
+  private misfit(weights: Weights): string | null {
+    if (!this.doc) return 'the file can’t be read as a graph now: fix it first';
+    try {
+      applyWeights(compileGraph(this.doc, { batchSize: 1 }), weights);
+      return null;
+    } catch (e) {
+      return problemOf(e).message;
+    }
+  }
+
   private emit(event: FromWorker): void {
     if (!this.disposed) this.host.emit(event);
   }
@@ -673,6 +700,11 @@ function checkMessage(raw: unknown): ToWorker {
     throw new RequestError('a message must be an object');
   const o = raw as Record<string, unknown>;
   if (o.type === 'dispose') return { type: 'dispose' };
+  if (o.type === 'snapshotWeights') {
+    if (!Number.isSafeInteger(o.requestId))
+      throw new RequestError('snapshotWeights.requestId must be an integer');
+    return { type: 'snapshotWeights', requestId: o.requestId as number };
+  }
   if (o.type === 'document') {
     const doc = o.doc;
     if (doc !== null) {

@@ -16,6 +16,7 @@ import type {
   RunRequest,
   RunStatus,
   ToWorker,
+  TrainedWeights,
 } from '../../engine/run/protocol.js';
 import { RunEventCache } from './run-event-cache.js';
 
@@ -51,6 +52,9 @@ export class RunController {
   /** Why the last worker died, shown as the run's error until the user acts again. */
   private crash: RunStatus['error'] | null = null;
   private disposed = false;
+  /** Weight snapshots asked for and not yet answered, by request id. */
+  private readonly snapshots = new Map<number, (w: TrainedWeights | null) => void>();
+  private nextSnapshot = 1;
 
   constructor(private readonly host: RunControllerHost) {
     this.worker = this.spawn();
@@ -79,6 +83,21 @@ export class RunController {
     this.worker.postMessage(r);
   }
 
+  /**
+   * The run's weights now, for saving and exporting: null when nothing has been trained (no run,
+   * no step yet, or the worker is gone). Answered between training slices, so a running run is
+   * read at a step boundary.
+   */
+  trainedWeights(): Promise<TrainedWeights | null> {
+    const w = this.worker;
+    if (this.disposed || !w) return Promise.resolve(null);
+    const requestId = this.nextSnapshot++;
+    return new Promise((resolve) => {
+      this.snapshots.set(requestId, resolve);
+      w.postMessage({ type: 'snapshotWeights', requestId });
+    });
+  }
+
   /** A (re-)created webview: the run as it is, at once. */
   replay(): void {
     for (const e of this.cache.replay()) this.host.post(e);
@@ -91,6 +110,7 @@ export class RunController {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.answerSnapshots();
     const w = this.worker;
     this.worker = null;
     if (w) {
@@ -119,6 +139,8 @@ export class RunController {
 
   private crashed(why: string): void {
     this.worker = null;
+    // The weights died with the thread.
+    this.answerSnapshots();
     const now = this.host.now?.() ?? Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const again = this.crashes.length <= MAX_CRASHES;
@@ -146,7 +168,18 @@ export class RunController {
     if (again) this.worker = this.spawn();
   }
 
+  /** Answers every snapshot still waiting with null (its worker is gone). */
+  private answerSnapshots(): void {
+    for (const resolve of this.snapshots.values()) resolve(null);
+    this.snapshots.clear();
+  }
+
   private fromWorker(e: FromWorker): void {
+    if (e.type === 'weightsSnapshot') {
+      this.snapshots.get(e.requestId)?.(e.trained);
+      this.snapshots.delete(e.requestId);
+      return;
+    }
     // After a crash the new worker is idle; the run stays shown as failed (with why) until the
     // user acts, so the message isn't replaced before it is read.
     if (e.type === 'runStatus' && this.crash && e.status.phase === 'idle')

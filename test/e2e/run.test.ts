@@ -10,9 +10,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
+import { readWeights } from '../../engine/graph/weights.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { CodeServer, e2eDir, repoRoot } from './code-server.js';
 import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
@@ -95,6 +96,23 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     const step = await number('run-step');
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(await number('run-step'), step, 'no step is taken while paused');
+  });
+
+  it('saves the trained weights beside the graph from the run panel', async () => {
+    const step = await number('run-step');
+    await testId('run-tab-train').click();
+    await testId('save-weights').click();
+    const file = join(dirname(spiralPath), 'spiral.weights.json');
+    const readable = (t: string) => {
+      try {
+        return readWeights(t) !== null;
+      } catch {
+        return false;
+      }
+    };
+    const weights = readWeights(await waitForFile(file, readable));
+    assert.deepEqual(Object.keys(weights.weights).sort(), ['h1', 'h2', 'logits']);
+    assert.equal(await number('run-step'), step, 'saving does not train');
   });
 
   it('steps backward three nodes; the gradient shown equals the engine’s full backward pass', async () => {

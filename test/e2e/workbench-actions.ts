@@ -3,7 +3,7 @@
  * file through Quick Open, run a command, switch the colour theme, drag a connection, wait for a
  * file on disk to change.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import {
@@ -72,7 +72,8 @@ export async function openFile(page: Page, name: string): Promise<FrameLocator> 
 export async function waitForFile(path: string, ready: (text: string) => boolean): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const text = readFileSync(path, 'utf8');
+    // A file not written yet reads as empty.
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
     if (ready(text)) return text;
     if (Date.now() > deadline) throw new Error(`${path} did not change as expected; it holds:\n${text}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -11,6 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGraph } from '../../engine/graph/parse.js';
+import { readWeights, weightsOf } from '../../engine/graph/weights.js';
+import { prepareTraining } from '../../engine/train/session.js';
+import { exportTypeScript } from '../../engine/codegen/export.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import type { HostToWebview } from '../../extension/protocol.js';
 import type { BackpropStudioTestApi, GraphEditorProbe } from '../../extension/test-api.js';
@@ -167,6 +170,38 @@ const tests: [string, () => Promise<void>][] = [
       await until('the imported graph', () => existsSync(graph) && existsSync(weights));
       const importedDoc = JSON.parse(readFileSync(graph, 'utf8')) as { nodes: { op: string }[] };
       assert.equal(importedDoc.nodes.filter((n) => n.op === 'linear').length, 3, 'the three linear layers');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  ],
+  [
+    'the editor’s run: its trained weights go into the exports and are saved beside the graph',
+    async () => {
+      const text = exampleText('spiral.nngraph.json');
+      const doc = parseGraph(text).doc!;
+      const uri = scratchCopy('trained.nngraph.json', text);
+      const editor = await openGraphEditor(uri);
+      for (let i = 0; i < 4; i++) await editor.receive({ type: 'run', action: 'step' });
+      await until('four steps in the editor’s run', () =>
+        editor.posted.some((m) => m.type === 'runStatus' && m.status.step === 4),
+      );
+      // The same four steps replayed here: the weights the run must hand over, bit for bit.
+      const replay = prepareTraining(doc);
+      for (let i = 0; i < 4; i++) replay.trainer.trainStep();
+      const trained = weightsOf(replay.compiled);
+
+      await vscode.commands.executeCommand('backpropStudio.exportTypeScript', uri);
+      const ts = uri.fsPath.replace(/\.nngraph\.json$/, '.ts');
+      await until('the exported module', () => existsSync(ts));
+      assert.equal(
+        readFileSync(ts, 'utf8'),
+        exportTypeScript(doc, trained, { name: 'trained', source: 'trained.nngraph.json' }).code,
+        'the module carries the run’s weights',
+      );
+
+      await editor.receive({ type: 'saveWeights' });
+      const file = uri.fsPath.replace(/\.nngraph\.json$/, '.weights.json');
+      await until('the weights file', () => existsSync(file));
+      assert.deepEqual(readWeights(readFileSync(file, 'utf8')), trained);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     },
   ],

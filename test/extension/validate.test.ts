@@ -6,6 +6,9 @@ const accepted: unknown[] = [
   { type: 'ready' },
   { type: 'openAsText' },
   { type: 'revealLine', line: 3 },
+  { type: 'saveWeights' },
+  { type: 'export', format: 'typescript' },
+  { type: 'export', format: 'onnx' },
   {
     type: 'edit',
     requestId: 1,
@@ -55,6 +58,8 @@ const rejected: [unknown, RegExp][] = [
   ['ready', /message must be an object/],
   [{ type: 'rm -rf' }, /message.type must be one of/],
   [{ type: 'revealLine', line: 1.5 }, /line must be an integer/],
+  [{ type: 'export', format: 'exe' }, /format must be one of typescript, onnx/],
+  [{ type: 'export' }, /format must be one of/],
   [{ type: 'edit', requestId: 1, edit: { kind: 'explode' } }, /edit.kind must be one of/],
   [{ type: 'edit', requestId: 1, edit: { kind: 'addNode', op: '', position: { x: 0, y: 0 } } }, /edit.op/],
   [

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunSession } from '../../engine/run/run-session.js';
 import type { Clock } from '../../engine/train/throttle.js';
-import type { FromWorker, RunStatus, ToWorker } from '../../engine/run/protocol.js';
+import type { FromWorker, RunEvent, RunStatus, ToWorker } from '../../engine/run/protocol.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import { parseGraph } from '../../engine/graph/parse.js';
 
@@ -45,6 +45,10 @@ export function exampleDoc(name: string): GraphDoc {
 export class SessionHarness {
   readonly clock: ReadTickingClock;
   readonly events: FromWorker[] = [];
+  /** The events the host passes on to the webview (everything but host-only answers). */
+  get runEvents(): RunEvent[] {
+    return this.events.filter((e): e is RunEvent => e.type !== 'weightsSnapshot');
+  }
   readonly session: RunSession;
   private readonly queue: (() => void)[] = [];
   private version = 0;

@@ -168,3 +168,29 @@ test('replay rebuilds a re-created webview: last status, merged curves, dataset,
   );
   assert.deepEqual(Array.from(m.trace.steps), [1, 2, 3, 4, 5]);
 });
+
+test('trained weights are asked of the worker and never reach the webview; a dead worker answers null', async () => {
+  const { c, workers, posted } = setup();
+  const asked = c.trainedWeights();
+  const req = workers[0]!.received.at(-1)!;
+  assert.equal(req.type, 'snapshotWeights');
+  const trained = {
+    weights: { format: 'backprop-studio.weights', version: 1, weights: { h1: {} } } as const,
+    step: 7,
+    epoch: 1,
+    misfit: null,
+  };
+  workers[0]!.emit({ type: 'weightsSnapshot', requestId: (req as { requestId: number }).requestId, trained });
+  assert.deepEqual(await asked, trained);
+  assert.equal(posted.length, 0, 'the snapshot is the host’s, not the webview’s');
+
+  // Asked, then the thread dies before answering: null, not a promise that never settles.
+  const lost = c.trainedWeights();
+  workers[0]!.crash('boom');
+  assert.equal(await lost, null);
+  // Asked of the restarted worker, then the editor closes.
+  const closed = c.trainedWeights();
+  c.dispose();
+  assert.equal(await closed, null);
+  assert.equal(await c.trainedWeights(), null, 'after dispose: null at once');
+});

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleDoc, SessionHarness } from './harness.js';
-import { chainGraph } from '../engine/train/graphs.js';
+import { chainGraph, overflowingGraph } from '../engine/train/graphs.js';
 import { prepareTraining } from '../../engine/train/session.js';
+import { weightsOf } from '../../engine/graph/weights.js';
 import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 
@@ -135,20 +136,7 @@ test('status and curves are throttled to ~20 a second while running, and sent on
 });
 
 test('an overflowing graph fails the run with the trainer message naming the node', () => {
-  const doc = chainGraph(
-    [
-      ['linear', { units: 4 }],
-      ['exp', {}],
-      ['exp', {}],
-      ['exp', {}],
-      ['linear', { units: 1 }],
-    ],
-    { input: { features: 1 }, target: { features: 1 }, loss: 'mse_loss' },
-    {
-      dataset: { kind: 'sine', samples: 64, range: [-20, 20], seed: 1 },
-      optimizer: { kind: 'sgd', lr: 0.1 },
-    },
-  );
+  const doc = overflowingGraph();
   const h = started(doc);
   h.send({ type: 'run', action: 'play' });
   h.runTasks(3);
@@ -411,4 +399,39 @@ test('prediction: a decision boundary over the spiral, a curve with hidden units
   const none = cnn.of('runPrediction').at(-1)!.view;
   assert.equal(none.kind, 'none');
   assert.match(none.kind === 'none' ? none.reason : '', /64 input features/);
+});
+
+test('the run’s weights for saving and export: none before a step, the trainer’s after, a misfit named after an edit', () => {
+  const doc = exampleDoc('spiral');
+  const h = started(doc);
+  h.send({ type: 'snapshotWeights', requestId: 1 });
+  assert.equal(h.of('weightsSnapshot')[0]!.trained, null, 'idle: nothing trained');
+  for (let i = 0; i < 3; i++) h.send({ type: 'run', action: 'step' });
+  h.send({ type: 'snapshotWeights', requestId: 2 });
+  const snap = h.of('weightsSnapshot')[1]!;
+  assert.equal(snap.requestId, 2);
+  assert.equal(snap.trained!.step, 3);
+  assert.equal(snap.trained!.misfit, null);
+  // The same three steps replayed here give the same weights, bit for bit.
+  const replay = prepareTraining(doc);
+  for (let i = 0; i < 3; i++) replay.trainer.trainStep();
+  assert.deepEqual(snap.trained!.weights, weightsOf(replay.compiled));
+  assert.notDeepEqual(
+    snap.trained!.weights,
+    weightsOf(prepareTraining(doc).compiled),
+    'not the initial ones',
+  );
+
+  // A new learning rate makes the run stale, but its weights still fit the graph.
+  h.document({ ...doc, training: { ...doc.training, optimizer: { kind: 'sgd', lr: 0.5 } } });
+  assert.equal(h.status.stale, true);
+  h.send({ type: 'snapshotWeights', requestId: 3 });
+  assert.equal(h.of('weightsSnapshot')[2]!.trained!.misfit, null);
+  // A resized layer: they don't, and the reason names the node.
+  const edited = structuredClone(doc);
+  edited.nodes.find((n) => n.id === 'h1')!.attrs.units = 8;
+  h.document(edited);
+  h.send({ type: 'snapshotWeights', requestId: 4 });
+  assert.match(h.of('weightsSnapshot')[3]!.trained!.misfit ?? '', /h1/);
+  assert.equal(h.of('runRejected').length, 0);
 });

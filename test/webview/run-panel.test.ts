@@ -121,6 +121,11 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     assert.equal(await h.page.getByTestId('setting-optimizer-lr').locator('input').inputValue(), '0.01');
     assert.equal(await h.page.getByTestId('setting-batchSize').locator('input').inputValue(), '32');
     assert.equal(await attr('loss-chart', 'trace-points'), '0');
+    assert.notEqual(
+      await h.page.getByTestId('save-weights').getAttribute('disabled'),
+      null,
+      'nothing trained: nothing to save',
+    );
   });
 
   it('Train posts play; while running, Pause posts pause', async () => {
@@ -155,6 +160,31 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     });
     await h.page.getByTestId('run-phase').getByText('paused').waitFor();
     await shot('train-dark');
+  });
+
+  it('once trained, Save weights and the exports are requests to the host', async () => {
+    // The run is at step 25 (the tests above): there are weights to save.
+    const save = h.page.getByTestId('save-weights');
+    await h.page.waitForFunction(
+      () => document.querySelector('[data-testid="save-weights"]')?.getAttribute('disabled') === null,
+    );
+    assert.match((await save.getAttribute('title'))!, /after step 25/);
+    await save.click();
+    await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'saveWeights' }> => m.type === 'saveWeights',
+    );
+    await h.page.getByTestId('export-typescript').click();
+    const ts = await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export',
+    );
+    assert.equal(ts.format, 'typescript');
+    await h.clearPosted();
+    await h.page.getByTestId('export-onnx').click();
+    const onnx = await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export',
+    );
+    assert.equal(onnx.format, 'onnx');
+    await h.clearPosted();
   });
 
   it('a changed setting is one setTraining edit; a bad value is explained and not sent', async () => {
@@ -519,7 +549,7 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     engine.runTasks(2);
     // Forward everything, as the host does.
     await send({ type: 'runStatus', status: status({ phase: 'idle', step: 0 }) });
-    for (const e of engine.events) await send(e);
+    for (const e of engine.runEvents) await send(e);
     engine.clear();
     assert.match(await h.page.getByTestId('run-step').innerText(), /step\s*[1-9]/);
     await h.page.getByTestId('run-tab-train').click();
@@ -541,7 +571,7 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
       engine.runTasks(2);
       if (engine.of('traceStep').at(-1)?.step?.phase === 'backward') backward++;
     }
-    for (const e of engine.events) await send(e);
+    for (const e of engine.runEvents) await send(e);
     const last = engine.of('traceStep').at(-1)!;
     assert.equal(last.step?.phase, 'backward', `step ${last.position} of ${last.length} is backward`);
     // The page draws once per animation frame: wait for the last step to be the one drawn.

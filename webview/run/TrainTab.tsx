@@ -3,6 +3,7 @@ import React from 'react';
 import { useRun, useRunStore } from './use-run.js';
 import { AccuracyChart, LossChart } from './Curves.js';
 import { TrainingSettings } from './TrainingSettings.js';
+import { ModelActions } from './ModelActions.js';
 import type { RunTabProps } from './tabs.js';
 
 export function TrainTab(props: RunTabProps): React.JSX.Element {
@@ -16,7 +17,10 @@ export function TrainTab(props: RunTabProps): React.JSX.Element {
   );
   return (
     <div className="train-tab">
-      <TrainingSettings training={props.doc.training} onEdit={props.onEdit} />
+      <div className="train-side">
+        <TrainingSettings training={props.doc.training} onEdit={props.onEdit} />
+        <ModelActions />
+      </div>
       <div className="curves">
         <div className="curves-grid">
           <LossChart trace={trace} history={history} log={log} onLog={onLog} />

@@ -74,3 +74,24 @@ export function sineGraph(training: Partial<TrainingConfig> = {}): GraphDoc {
     },
   );
 }
+
+/**
+ * exp(exp(exp(linear(x)))) on inputs in [-20, 20]: the first forward pass overflows to Infinity in
+ * one of the exp nodes, so a run must stop at step 1 naming that node.
+ */
+export function overflowingGraph(): GraphDoc {
+  return chainGraph(
+    [
+      ['linear', { units: 4 }],
+      ['exp', {}],
+      ['exp', {}],
+      ['exp', {}],
+      ['linear', { units: 1 }],
+    ],
+    { input: { features: 1 }, target: { features: 1 }, loss: 'mse_loss' },
+    {
+      dataset: { kind: 'sine', samples: 64, range: [-20, 20], seed: 1 },
+      optimizer: { kind: 'sgd', lr: 0.1 },
+    },
+  );
+}

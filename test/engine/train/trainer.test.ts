@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareTraining } from '../../../engine/train/session.js';
 import { Trainer, type StatsEvent } from '../../../engine/train/trainer.js';
-import { chainGraph, sineGraph, spiralGraph } from './graphs.js';
+import { chainGraph, overflowingGraph, sineGraph, spiralGraph } from './graphs.js';
 
 test('spiral (3 classes) reaches at least 95% training accuracy', () => {
   const s = prepareTraining(spiralGraph());
@@ -34,20 +34,7 @@ test('two runs with one seed give bit-identical losses; another seed differs', (
 });
 
 test('an overflowing graph stops with a message naming the first node that overflowed, and the step', () => {
-  const doc = chainGraph(
-    [
-      ['linear', { units: 4 }],
-      ['exp', {}],
-      ['exp', {}],
-      ['exp', {}],
-      ['linear', { units: 1 }],
-    ],
-    { input: { features: 1 }, target: { features: 1 }, loss: 'mse_loss' },
-    {
-      dataset: { kind: 'sine', samples: 64, range: [-20, 20], seed: 1 },
-      optimizer: { kind: 'sgd', lr: 0.1 },
-    },
-  );
+  const doc = overflowingGraph();
   const r = prepareTraining(doc).trainer.run();
   assert.equal(r.status, 'diverged');
   const d = r.divergence!;
