@@ -21,6 +21,7 @@ import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
 import { EXPORT_COMMANDS } from './export-commands.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
+import { readWeights, type Weights } from '../engine/graph/weights.js';
 
 /** The open graph editors (for the extension-host tests' probe; see test-api.ts). */
 const openSessions = new Set<GraphEditorSession>();
@@ -41,6 +42,13 @@ export async function trainedWeightsOf(uri: vscode.Uri): Promise<TrainedWeights 
     .sort((a, b) => Number(b.active) - Number(a.active));
   const all = await Promise.all(sessions.map((s) => s.trainedWeights()));
   return all.find((w) => w !== null && !w.misfit) ?? all.find((w) => w !== null) ?? null;
+}
+
+function fileExists(uri: vscode.Uri): Thenable<boolean> {
+  return vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
 }
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
@@ -194,6 +202,8 @@ class GraphEditorSession {
       }
       case 'saveWeights':
         return this.saveWeights();
+      case 'loadWeights':
+        return this.loadWeights();
       case 'export':
         await vscode.commands.executeCommand(EXPORT_COMMANDS[msg.format], this.document.uri);
         return;
@@ -238,11 +248,7 @@ class GraphEditorSession {
     }
     const name = `${this.fileName.slice(0, -GRAPH_FILE_SUFFIX.length)}.weights.json`;
     const target = vscode.Uri.joinPath(uri, '..', name);
-    const exists = await vscode.workspace.fs.stat(target).then(
-      () => true,
-      () => false,
-    );
-    if (exists) {
+    if (await fileExists(target)) {
       const replace = 'Replace';
       const choice = await vscode.window.showWarningMessage(
         `${name} already exists. Replace it with the weights after step ${trained.step}?`,
@@ -264,6 +270,41 @@ class GraphEditorSession {
       .then((choice) => {
         if (choice === exportTs) void vscode.commands.executeCommand(EXPORT_COMMANDS.typescript, uri);
       });
+  }
+
+  /**
+   * "Load weights": `<name>.weights.json` beside the graph, or (when there is none) a file the user
+   * picks, becomes the start of a new run paused before its first step. A file that can't be read or
+   * doesn't fit the graph is reported and changes nothing.
+   */
+  private async loadWeights(): Promise<void> {
+    const uri = this.document.uri;
+    const beside =
+      uri.scheme === 'file'
+        ? vscode.Uri.joinPath(uri, '..', `${this.fileName.slice(0, -GRAPH_FILE_SUFFIX.length)}.weights.json`)
+        : undefined;
+    const file =
+      beside && (await fileExists(beside))
+        ? beside
+        : (
+            await vscode.window.showOpenDialog({
+              title: 'Load weights into the run',
+              filters: { 'Backprop Studio weights': ['json'] },
+              canSelectMany: false,
+              ...(beside ? { defaultUri: vscode.Uri.joinPath(beside, '..') } : {}),
+            })
+          )?.[0];
+    if (!file) return;
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    let weights: Weights;
+    try {
+      weights = readWeights(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Load weights: ${name} can't be used: ${(e as Error).message}`);
+      return;
+    }
+    const error = await this.run.loadWeights(weights, name);
+    if (error) void vscode.window.showErrorMessage(`Load weights: ${error}. Nothing was changed.`);
   }
 
   private async edit(requestId: number, edit: GraphEdit): Promise<void> {

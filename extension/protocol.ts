@@ -32,6 +32,8 @@ export type WebviewToHost =
   | { type: 'revealLine'; line: number }
   /** Write this editor's run's weights to `<name>.weights.json` beside the graph. */
   | { type: 'saveWeights' }
+  /** Start a run from `<name>.weights.json` beside the graph (or a file the user picks). */
+  | { type: 'loadWeights' }
   /** Run "Export as TypeScript/ONNX" on this document (with the run's weights once it has trained). */
   | { type: 'export'; format: ExportFormatId }
   /** Training, step-through, gradient check and analyses (engine/run/protocol.ts). */

@@ -165,6 +165,7 @@ const messages: MessageValidators = {
   openAsText: () => ({ type: 'openAsText' }),
   revealLine: (o) => ({ type: 'revealLine', line: int(o.line, 'line') }),
   saveWeights: () => ({ type: 'saveWeights' }),
+  loadWeights: () => ({ type: 'loadWeights' }),
   export: (o) => {
     const format = o.format;
     if (typeof format !== 'string' || !(EXPORT_FORMAT_IDS as readonly string[]).includes(format))

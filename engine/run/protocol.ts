@@ -87,6 +87,8 @@ export interface RunStatus {
   stale: boolean;
   /** True while a step-through session holds the run's batch. */
   tracing: boolean;
+  /** The weights file this run started from (absent: the document's initialisers). */
+  weightsFrom?: string;
 }
 
 /** One point per step of the batch loss (the fine curve), kept in typed arrays. */
@@ -207,6 +209,11 @@ export type ToWorker =
    * `baseDir` is the document's folder, for CSV datasets named relative to it (null if not on disk).
    */
   | { type: 'document'; doc: GraphDoc | null; version: number; baseDir: string | null }
+  /**
+   * Start a new run, paused before its first step, from these weights (read from the file `source`
+   * by the host); answered with weightsLoaded (host-only).
+   */
+  | { type: 'loadWeights'; requestId: number; weights: Weights; source: string }
   /** The run's weights as they are now, for "Save weights" and the exports (host-only). */
   | { type: 'snapshotWeights'; requestId: number }
   /** Stop everything and let the thread exit. */
@@ -227,4 +234,9 @@ export interface TrainedWeights {
 export type FromWorker =
   | RunEvent
   /** The answer to snapshotWeights: null when there is no run or it has taken no step yet (host-only). */
-  | { type: 'weightsSnapshot'; requestId: number; trained: TrainedWeights | null };
+  | { type: 'weightsSnapshot'; requestId: number; trained: TrainedWeights | null }
+  /** The answer to loadWeights: `error` says why the weights were not loaded (host-only). */
+  | { type: 'weightsLoaded'; requestId: number; error: string | null };
+
+/** The worker's answers meant for the host alone (never passed on to the webview). */
+export type HostAnswer = Extract<FromWorker, { type: 'weightsSnapshot' | 'weightsLoaded' }>;

@@ -16,7 +16,7 @@
  */
 import type { GraphDoc } from '../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../graph/compile.js';
-import { applyWeights, weightsOf, type Weights } from '../graph/weights.js';
+import { applyWeights, readWeights, weightsOf, type Weights } from '../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../train/session.js';
 import type { Trainable } from '../train/trainable.js';
 import { realClock, throttle, type Clock, type Throttle } from '../train/throttle.js';
@@ -83,6 +83,8 @@ interface ActiveRun {
   trace: LossTraceBuffer;
   loss: number | null;
   lr: number | null;
+  /** The weights file the run started from (null: the document's initialisers). */
+  weightsFrom: string | null;
 }
 
 export class RunSession {
@@ -150,6 +152,7 @@ export class RunSession {
       tracing: this.stepper !== null,
     };
     if (this.error) status.error = this.error;
+    if (r?.weightsFrom) status.weightsFrom = r.weightsFrom;
     return status;
   }
 
@@ -169,6 +172,8 @@ export class RunSession {
         return this.setDocument(msg.doc, msg.baseDir);
       case 'dispose':
         return this.dispose();
+      case 'loadWeights':
+        return this.loadWeights(msg.requestId, msg.weights, msg.source);
       case 'snapshotWeights':
         return this.emit({
           type: 'weightsSnapshot',
@@ -315,6 +320,12 @@ export class RunSession {
       this.fail(built.problem.message, built.problem.node);
       return false;
     }
+    this.installRun(built, doc, null);
+    return true;
+  }
+
+  /** Makes `built` the run (weights from `weightsFrom`, or the initialisers when null). */
+  private installRun(built: Prepared, doc: GraphDoc, weightsFrom: string | null): void {
     const { session, predictor } = built;
     this.run = {
       session,
@@ -325,20 +336,45 @@ export class RunSession {
       trace: new LossTraceBuffer(),
       loss: null,
       lr: null,
+      weightsFrom,
     };
     this.emit({ type: 'runMetrics', from: 0, history: [], trace: emptyTrace() });
     const t = doc.training;
     this.emit({ type: 'runDataset', dataset: viewOf(session.dataset, t.validationSplit ?? 0, session.seed) });
     this.previewKey = null;
-    return true;
+  }
+
+  /**
+   * A new run, paused before its first step, from a weights file's parameters: the analyses, the
+   * prediction and the step-through then show the network those weights make, and Play trains on
+   * from them. Weights that don't fit the graph are refused and the current run is left as it was.
+   */
+  private loadWeights(requestId: number, weights: Weights, source: string): void {
+    const answer = (error: string | null) => this.emit({ type: 'weightsLoaded', requestId, error });
+    const doc = this.doc;
+    if (!doc) return answer('the file can’t be read as a graph: fix it first, then load the weights');
+    const built = this.prepare(doc, weights);
+    if ('problem' in built) return answer(`${source} doesn’t fit this graph: ${built.problem.message}`);
+    this.endTrace();
+    this.progress.cancel();
+    this.overlay.cancel();
+    this.prediction.cancel();
+    this.prepared = null;
+    this.error = undefined;
+    this.installRun(built, doc, source);
+    this.setPhase('paused');
+    answer(null);
   }
 
   /** The document compiled and its data loaded, ready to train (or why it can't be). */
-  private prepare(doc: GraphDoc): Prepared | { key: string; problem: { message: string; node?: string } } {
+  private prepare(
+    doc: GraphDoc,
+    weights?: Weights,
+  ): Prepared | { key: string; problem: { message: string; node?: string } } {
     const key = trainingKey(doc);
     let session: TrainingSession;
     try {
-      session = prepareTraining(doc, { readText: this.reader() });
+      session = prepareTraining(doc, { readText: this.reader(), weights });
     } catch (e) {
       return { key, problem: problemOf(e) };
     }
@@ -620,7 +656,12 @@ export class RunSession {
     const { step, epoch } = this.status;
     const report = analyzeGraph(compiled, {
       readText: this.reader(),
-      weights: this.run && step > 0 ? { kind: 'trained', step, epoch } : { kind: 'initial' },
+      weights:
+        this.run && step > 0
+          ? { kind: 'trained', step, epoch }
+          : this.run?.weightsFrom
+            ? { kind: 'file', file: this.run.weightsFrom }
+            : { kind: 'initial' },
       // As the CLI: time each mode on at most 500 directions and extrapolate (the report says so).
       modes: { maxDirections: 500 },
     });
@@ -700,6 +741,18 @@ function checkMessage(raw: unknown): ToWorker {
     throw new RequestError('a message must be an object');
   const o = raw as Record<string, unknown>;
   if (o.type === 'dispose') return { type: 'dispose' };
+  if (o.type === 'loadWeights') {
+    if (!Number.isSafeInteger(o.requestId))
+      throw new RequestError('loadWeights.requestId must be an integer');
+    if (typeof o.source !== 'string') throw new RequestError('loadWeights.source must be a file name');
+    let weights: Weights;
+    try {
+      weights = readWeights(o.weights);
+    } catch (e) {
+      throw new RequestError(`loadWeights.weights: ${describe(e)}`);
+    }
+    return { type: 'loadWeights', requestId: o.requestId as number, weights, source: o.source };
+  }
   if (o.type === 'snapshotWeights') {
     if (!Number.isSafeInteger(o.requestId))
       throw new RequestError('snapshotWeights.requestId must be an integer');

@@ -21,9 +21,20 @@ export function startEditorRun(
   const run = new RunController({
     spawn: () => spawnEngineWorker(script),
     post,
-    onStatus: (s) => statusBar.update(s),
+    onStatus: (s) => {
+      statusBar.update(s);
+      if (s.step > 0) markTrained();
+    },
   });
   return { run, statusBar };
+}
+
+/** The walkthrough's "Train it" step completes once any run has taken a step (a context key). */
+let trainedOnce = false;
+function markTrained(): void {
+  if (trainedOnce) return;
+  trainedOnce = true;
+  void vscode.commands.executeCommand('setContext', 'backpropStudio.hasTrained', true);
 }
 
 /** Epoch, step and loss in the status bar while a run is going (or has just ended). */

@@ -17,7 +17,9 @@ import type {
   RunStatus,
   ToWorker,
   TrainedWeights,
+  HostAnswer,
 } from '../../engine/run/protocol.js';
+import type { Weights } from '../../engine/graph/weights.js';
 import { RunEventCache } from './run-event-cache.js';
 
 /** What the controller needs of a worker thread (node:worker_threads' Worker, adapted). */
@@ -52,9 +54,9 @@ export class RunController {
   /** Why the last worker died, shown as the run's error until the user acts again. */
   private crash: RunStatus['error'] | null = null;
   private disposed = false;
-  /** Weight snapshots asked for and not yet answered, by request id. */
-  private readonly snapshots = new Map<number, (w: TrainedWeights | null) => void>();
-  private nextSnapshot = 1;
+  /** The host's own questions to the worker not yet answered, by request id (null: the worker died). */
+  private readonly asked = new Map<number, (answer: HostAnswer | null) => void>();
+  private nextQuestion = 1;
 
   constructor(private readonly host: RunControllerHost) {
     this.worker = this.spawn();
@@ -88,13 +90,29 @@ export class RunController {
    * no step yet, or the worker is gone). Answered between training slices, so a running run is
    * read at a step boundary.
    */
-  trainedWeights(): Promise<TrainedWeights | null> {
+  async trainedWeights(): Promise<TrainedWeights | null> {
+    const answer = await this.ask((requestId) => ({ type: 'snapshotWeights', requestId }));
+    return answer?.type === 'weightsSnapshot' ? answer.trained : null;
+  }
+
+  /**
+   * Starts a new run from `weights` (read from the file `source`), paused before its first step.
+   * Resolves with null when loaded, else why not (the current run is then left as it was).
+   */
+  async loadWeights(weights: Weights, source: string): Promise<string | null> {
+    const answer = await this.ask((requestId) => ({ type: 'loadWeights', requestId, weights, source }));
+    if (answer?.type === 'weightsLoaded') return answer.error;
+    return 'the training engine is not running: close and reopen the editor';
+  }
+
+  /** Sends a host-only request and resolves with its answer (null if the worker is or goes away). */
+  private ask(request: (requestId: number) => ToWorker): Promise<HostAnswer | null> {
     const w = this.worker;
     if (this.disposed || !w) return Promise.resolve(null);
-    const requestId = this.nextSnapshot++;
+    const requestId = this.nextQuestion++;
     return new Promise((resolve) => {
-      this.snapshots.set(requestId, resolve);
-      w.postMessage({ type: 'snapshotWeights', requestId });
+      this.asked.set(requestId, resolve);
+      w.postMessage(request(requestId));
     });
   }
 
@@ -110,7 +128,7 @@ export class RunController {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.answerSnapshots();
+    this.answerAsked();
     const w = this.worker;
     this.worker = null;
     if (w) {
@@ -139,8 +157,8 @@ export class RunController {
 
   private crashed(why: string): void {
     this.worker = null;
-    // The weights died with the thread.
-    this.answerSnapshots();
+    // Questions to the dead thread get no answer from it.
+    this.answerAsked();
     const now = this.host.now?.() ?? Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const again = this.crashes.length <= MAX_CRASHES;
@@ -168,16 +186,16 @@ export class RunController {
     if (again) this.worker = this.spawn();
   }
 
-  /** Answers every snapshot still waiting with null (its worker is gone). */
-  private answerSnapshots(): void {
-    for (const resolve of this.snapshots.values()) resolve(null);
-    this.snapshots.clear();
+  /** Answers every question still waiting with null (its worker is gone). */
+  private answerAsked(): void {
+    for (const resolve of this.asked.values()) resolve(null);
+    this.asked.clear();
   }
 
   private fromWorker(e: FromWorker): void {
-    if (e.type === 'weightsSnapshot') {
-      this.snapshots.get(e.requestId)?.(e.trained);
-      this.snapshots.delete(e.requestId);
+    if (e.type === 'weightsSnapshot' || e.type === 'weightsLoaded') {
+      this.asked.get(e.requestId)?.(e);
+      this.asked.delete(e.requestId);
       return;
     }
     // After a crash the new worker is idle; the run stays shown as failed (with why) until the

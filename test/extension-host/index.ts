@@ -206,6 +206,34 @@ const tests: [string, () => Promise<void>][] = [
     },
   ],
   [
+    'a weights file beside the graph loads into the run; the analyses run at it (the sawtooth’s 16 pieces)',
+    async () => {
+      const uri = scratchCopy('sawtooth.nngraph.json', exampleText('sawtooth.nngraph.json'));
+      writeFileSync(
+        uri.fsPath.replace(/\.nngraph\.json$/, '.weights.json'),
+        exampleText('sawtooth.weights.json'),
+      );
+      const editor = await openGraphEditor(uri);
+      await editor.receive({ type: 'loadWeights' });
+      await until('the run to start from the file', () =>
+        editor.posted.some(
+          (m) =>
+            m.type === 'runStatus' && m.status.weightsFrom === 'sawtooth.weights.json' && m.status.step === 0,
+        ),
+      );
+      await editor.receive({ type: 'analyze', requestId: 41 });
+      const result = await until('the analyses', () =>
+        editor.posted.find(
+          (m): m is Extract<HostToWebview, { type: 'analysisResult' }> =>
+            m.type === 'analysisResult' && m.requestId === 41,
+        ),
+      );
+      assert.deepEqual(result.report.weights, { kind: 'file', file: 'sawtooth.weights.json' });
+      assert.equal(result.report.regions.oneD?.pieces, 16);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  ],
+  [
     'two graph editors and a text editor on one document stay in sync',
     async () => {
       const uri = scratchCopy('sync.nngraph.json', exampleText('spiral.nngraph.json'));

@@ -7,6 +7,7 @@ const accepted: unknown[] = [
   { type: 'openAsText' },
   { type: 'revealLine', line: 3 },
   { type: 'saveWeights' },
+  { type: 'loadWeights' },
   { type: 'export', format: 'typescript' },
   { type: 'export', format: 'onnx' },
   {

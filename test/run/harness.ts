@@ -47,7 +47,9 @@ export class SessionHarness {
   readonly events: FromWorker[] = [];
   /** The events the host passes on to the webview (everything but host-only answers). */
   get runEvents(): RunEvent[] {
-    return this.events.filter((e): e is RunEvent => e.type !== 'weightsSnapshot');
+    return this.events.filter(
+      (e): e is RunEvent => e.type !== 'weightsSnapshot' && e.type !== 'weightsLoaded',
+    );
   }
   readonly session: RunSession;
   private readonly queue: (() => void)[] = [];

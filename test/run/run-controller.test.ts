@@ -194,3 +194,21 @@ test('trained weights are asked of the worker and never reach the webview; a dea
   assert.equal(await closed, null);
   assert.equal(await c.trainedWeights(), null, 'after dispose: null at once');
 });
+
+test('loading weights is answered to the host alone: null when loaded, the reason when not', async () => {
+  const { c, workers, posted } = setup();
+  const weights = { format: 'backprop-studio.weights', version: 1, weights: {} } as const;
+  const loaded = c.loadWeights(weights, 'a.weights.json');
+  const req = workers[0]!.received.at(-1) as Extract<ToWorker, { type: 'loadWeights' }>;
+  assert.equal(req.type, 'loadWeights');
+  assert.equal(req.source, 'a.weights.json');
+  workers[0]!.emit({ type: 'weightsLoaded', requestId: req.requestId, error: null });
+  assert.equal(await loaded, null);
+  const refused = c.loadWeights(weights, 'b.weights.json');
+  const again = workers[0]!.received.at(-1) as Extract<ToWorker, { type: 'loadWeights' }>;
+  workers[0]!.emit({ type: 'weightsLoaded', requestId: again.requestId, error: 'no h1.weight' });
+  assert.equal(await refused, 'no h1.weight');
+  assert.equal(posted.length, 0);
+  c.dispose();
+  assert.match((await c.loadWeights(weights, 'c.weights.json'))!, /not running/);
+});

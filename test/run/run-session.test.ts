@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { exampleDoc, SessionHarness } from './harness.js';
 import { chainGraph, overflowingGraph } from '../engine/train/graphs.js';
 import { prepareTraining } from '../../engine/train/session.js';
-import { weightsOf } from '../../engine/graph/weights.js';
+import { readWeights, weightsOf } from '../../engine/graph/weights.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 
@@ -434,4 +436,41 @@ test('the run’s weights for saving and export: none before a step, the trainer
   h.send({ type: 'snapshotWeights', requestId: 4 });
   assert.match(h.of('weightsSnapshot')[3]!.trained!.misfit ?? '', /h1/);
   assert.equal(h.of('runRejected').length, 0);
+});
+
+test('loading a weights file starts a paused run from it; the analyses see those weights; a misfit changes nothing', () => {
+  const doc = exampleDoc('sawtooth');
+  const file = readWeights(readFileSync(join(__dirname, '../../examples/sawtooth.weights.json'), 'utf8'));
+  const h = started(doc);
+  h.send({ type: 'run', action: 'step' });
+  h.send({ type: 'run', action: 'step' });
+  assert.equal(h.status.step, 2);
+
+  // Weights for another graph: refused, naming a node; the run is as it was.
+  const spiral = weightsOf(prepareTraining(exampleDoc('spiral')).compiled);
+  h.send({ type: 'loadWeights', requestId: 1, weights: spiral, source: 'spiral.weights.json' });
+  assert.match(h.of('weightsLoaded')[0]!.error ?? '', /spiral\.weights\.json doesn’t fit this graph: .*'/);
+  assert.equal(h.status.step, 2);
+  assert.equal(h.status.weightsFrom, undefined);
+
+  h.send({ type: 'loadWeights', requestId: 2, weights: file, source: 'sawtooth.weights.json' });
+  assert.equal(h.of('weightsLoaded')[1]!.error, null);
+  assert.equal(h.status.phase, 'paused');
+  assert.equal(h.status.step, 0);
+  assert.equal(h.status.weightsFrom, 'sawtooth.weights.json');
+  h.send({ type: 'analyze', requestId: 3 });
+  const report = h.of('analysisResult')[0]!.report;
+  assert.deepEqual(report.weights, { kind: 'file', file: 'sawtooth.weights.json' });
+  assert.equal(report.regions.oneD?.depth, 4);
+  assert.equal(report.regions.oneD?.pieces, 16, 'the lecture’s sawtooth: 2^4 pieces');
+
+  // Play trains on from the loaded weights: the first step is the one a replay from them takes.
+  h.send({ type: 'run', action: 'step' });
+  const replay = prepareTraining(doc, { weights: file });
+  const first = replay.trainer.trainStep();
+  assert.ok(first.kind === 'trained');
+  assert.equal(h.losses.at(-1)!.loss, Math.fround(first.step.loss));
+  // Reset forgets the file: fresh initialisers.
+  h.send({ type: 'run', action: 'reset' });
+  assert.equal(h.status.weightsFrom, undefined);
 });

@@ -187,6 +187,24 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await h.clearPosted();
   });
 
+  it('Load weights asks the host; a run started from a file says which', async () => {
+    await h.page.getByTestId('load-weights').click();
+    await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'loadWeights' }> => m.type === 'loadWeights',
+    );
+    await h.clearPosted();
+    await send({
+      type: 'runStatus',
+      status: { ...status({ phase: 'paused', step: 0 }), weightsFrom: 'spiral.weights.json' },
+    });
+    await h.page.getByTestId('run-weights-from').getByText('spiral.weights.json').waitFor();
+    await send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 25, epoch: 3, epochs: 100, loss: 0.61 }),
+    });
+    await h.page.getByTestId('run-weights-from').waitFor({ state: 'detached' });
+  });
+
   it('a changed setting is one setTraining edit; a bad value is explained and not sent', async () => {
     const lr = h.page.getByTestId('setting-optimizer-lr').locator('input');
     await lr.fill('-1');

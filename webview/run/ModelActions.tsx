@@ -6,7 +6,14 @@
 import React from 'react';
 import { Button } from '../ui/controls.js';
 import { postToHost } from '../host.js';
+import type { ExportFormatId } from '../../extension/protocol.js';
 import { useRun } from './use-run.js';
+
+/** One row per export format (the host's "Export as …" commands). */
+const EXPORTS: readonly { format: ExportFormatId; label: string; what: string }[] = [
+  { format: 'typescript', label: 'Export TS', what: 'A dependency-free TypeScript module' },
+  { format: 'onnx', label: 'Export ONNX', what: 'An ONNX model (opset 17)' },
+];
 
 export function ModelActions(): React.JSX.Element {
   const step = useRun((s) => s.status?.step ?? 0);
@@ -21,6 +28,14 @@ export function ModelActions(): React.JSX.Element {
     <div className="model-actions" data-testid="model-actions">
       <Button
         secondary
+        onClick={() => postToHost({ type: 'loadWeights' })}
+        testId="load-weights"
+        title="Start a run from <name>.weights.json beside the graph (or a weights file you pick), paused before its first step"
+      >
+        Load weights
+      </Button>
+      <Button
+        secondary
         onClick={() => postToHost({ type: 'saveWeights' })}
         testId="save-weights"
         disabled={step === 0}
@@ -32,22 +47,17 @@ export function ModelActions(): React.JSX.Element {
       >
         Save weights
       </Button>
-      <Button
-        secondary
-        onClick={() => postToHost({ type: 'export', format: 'typescript' })}
-        testId="export-typescript"
-        title={`A dependency-free TypeScript module of this network, with ${weights}`}
-      >
-        Export TS
-      </Button>
-      <Button
-        secondary
-        onClick={() => postToHost({ type: 'export', format: 'onnx' })}
-        testId="export-onnx"
-        title={`An ONNX model (opset 17) of this network, with ${weights}`}
-      >
-        Export ONNX
-      </Button>
+      {EXPORTS.map((e) => (
+        <Button
+          key={e.format}
+          secondary
+          onClick={() => postToHost({ type: 'export', format: e.format })}
+          testId={`export-${e.format}`}
+          title={`${e.what} of this network, with ${weights}`}
+        >
+          {e.label}
+        </Button>
+      ))}
     </div>
   );
 }

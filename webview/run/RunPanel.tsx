@@ -88,6 +88,15 @@ function Readouts(props: { status: RunStatus | null }): React.JSX.Element {
       <span data-testid="run-lr" title="Learning rate of the last step">
         lr <b>{s?.lr === null || s?.lr === undefined ? '–' : formatMagnitude(s.lr)}</b>
       </span>
+      {s?.weightsFrom ? (
+        <span
+          data-testid="run-weights-from"
+          className="weights-from"
+          title="This run started from these weights"
+        >
+          from <b>{s.weightsFrom}</b>
+        </span>
+      ) : null}
     </div>
   );
 }
