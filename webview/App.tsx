@@ -6,10 +6,10 @@ import React from 'react';
 import { ReactFlowProvider } from 'reactflow';
 import { assertNever, type DocumentState, type HostToWebview } from '../extension/protocol.js';
 import type { GraphEdit } from '../engine/graph/edits.js';
-import { newRequestId, onHostMessage, postToHost } from './host.js';
+import { loadState, newRequestId, onHostMessage, postToHost, saveState } from './host.js';
 import { GraphEditor } from './GraphEditor.js';
 import { BrokenDocument } from './BrokenDocument.js';
-import { createRunStore } from './run/run-store.js';
+import { createRunStore, INITIAL_RUN_STATE, restoreRunView } from './run/run-store.js';
 import { RunStoreContext } from './run/use-run.js';
 
 export function App(): React.JSX.Element {
@@ -18,9 +18,22 @@ export function App(): React.JSX.Element {
   // One run store for the life of the webview: the run outlives documents that fail to parse.
   // Run events arrive up to ~60 a second; listeners hear of them once per animation frame, so the
   // page (which shares its thread with the VS Code workbench in a browser) never falls behind.
+  // The view settings come back from the webview state of an earlier page (a reload, or a tab
+  // shown again), the same state that keeps the canvas viewport.
   const [runStore] = React.useState(() =>
-    createRunStore(undefined, (deliver) => window.requestAnimationFrame(deliver)),
+    createRunStore({ ...INITIAL_RUN_STATE, ...restoreRunView(loadState().runView) }, (deliver) =>
+      window.requestAnimationFrame(deliver),
+    ),
   );
+  React.useEffect(() => {
+    let saved = runStore.getState();
+    return runStore.subscribe(() => {
+      const { view, options } = runStore.getState();
+      if (view === saved.view && options === saved.options) return;
+      saved = runStore.getState();
+      saveState({ runView: { view, options } });
+    });
+  }, [runStore]);
 
   React.useEffect(() => {
     const off = onHostMessage((msg: HostToWebview) => {
@@ -46,11 +59,9 @@ export function App(): React.JSX.Element {
         case 'analysisResult':
         case 'taskProgress':
         case 'taskCancelled':
-          runStore.dispatch(msg);
-          return;
         case 'runRejected':
+          // A refusal is shown by the run panel (run-store.ts keeps it until it is dismissed).
           runStore.dispatch(msg);
-          setNotice(msg.reason);
           return;
         default:
           assertNever(msg);

@@ -34,6 +34,8 @@ import { QuickAdd } from './QuickAdd.js';
 import { Inspector } from './Inspector.js';
 import { loadState, postToHost, saveState } from './host.js';
 import { ProblemList } from './ProblemList.js';
+import { isEditableTarget } from './keyboard.js';
+import { FollowStep } from './run/FollowStep.js';
 import { Button } from './ui/controls.js';
 import { RunPanel } from './run/RunPanel.js';
 import { OverlayEdge } from './run/NodeOverlay.js';
@@ -50,14 +52,6 @@ interface ClipboardPayload {
   format: typeof CLIPBOARD_FORMAT;
   nodes: GraphNode[];
   edges: GraphEdge[];
-}
-
-function isEditableTarget(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  if (!el || !el.tagName) return false;
-  return (
-    /^(INPUT|TEXTAREA|SELECT|VSCODE-TEXT-FIELD|VSCODE-DROPDOWN)$/.test(el.tagName) || el.isContentEditable
-  );
 }
 
 export function GraphEditor(props: {
@@ -408,6 +402,7 @@ export function GraphEditor(props: {
             <Controls showInteractive={false} />
           </ReactFlow>
           <OverlayLegend />
+          <FollowStep pane={wrapper} />
           {hover ? <NodeStatsCard node={hover.id} left={hover.left} top={hover.top} /> : null}
           {hint ? <div className="connect-hint">{hint}</div> : null}
           {showProblems && diagnostics.length ? (

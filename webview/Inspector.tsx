@@ -7,7 +7,7 @@ import type { SymbolicShape } from '../engine/graph/check.js';
 import { opInfo } from './op-catalog.js';
 import { formatShape } from './graph-view.js';
 import { formatAttr, parseAttrInput } from './attr-input.js';
-import { Checkbox, Select, TextInput } from './ui/controls.js';
+import { Select, TextInput, Toggle } from './ui/controls.js';
 
 export function Inspector(props: {
   node: GraphNode | undefined;
@@ -107,7 +107,7 @@ function AttrField(props: {
   }
   if (spec.type === 'boolean') {
     return (
-      <Checkbox
+      <Toggle
         label={name}
         checked={typeof value === 'boolean' ? value : (spec.default ?? false)}
         onChange={set}

@@ -3,12 +3,15 @@
  * VS Code keeps for a hidden webview (viewport and selection survive hide/show and reloads).
  */
 import type { HostToWebview, WebviewToHost } from '../extension/protocol.js';
+import type { SavedRunView } from './run/run-store.js';
 
 export interface PersistedState {
   viewport?: { x: number; y: number; zoom: number };
   selection?: string[];
   /** The run panel's dock: its height, open tab and whether it is folded away (webview/run/). */
   runDock?: { height: number; tab: string; collapsed: boolean };
+  /** The overlay's metric and switch, the loss axis and the other run options (read back with restoreRunView). */
+  runView?: SavedRunView;
 }
 
 interface VsCodeApi {

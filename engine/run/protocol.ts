@@ -44,6 +44,8 @@ export type TraceAction =
   | 'start'
   | 'step'
   | 'back'
+  /** Run the remaining steps: the batch's backward pass complete, standing on its last step. */
+  | 'finish'
   | 'restart'
   /** Leave step-through: the stepped batch is not trained on; training can continue. */
   | 'end';

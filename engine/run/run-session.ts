@@ -602,6 +602,7 @@ export class RunSession {
     if (!st) return this.reject(requestId, NO_TRACE);
     if (action === 'step') st.step();
     else if (action === 'back') st.back();
+    else if (action === 'finish') st.seek(st.length);
     else st.restart();
     this.emitTraceStep(requestId);
   }

@@ -17,7 +17,7 @@ export class RequestError extends Error {
 type Obj = Record<string, unknown>;
 
 const RUN_ACTIONS: readonly RunAction[] = ['play', 'pause', 'step', 'reset'];
-const TRACE_ACTIONS: readonly TraceAction[] = ['start', 'step', 'back', 'restart', 'end'];
+const TRACE_ACTIONS: readonly TraceAction[] = ['start', 'step', 'back', 'finish', 'restart', 'end'];
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], where: string): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))

@@ -280,6 +280,11 @@ test('step-through: stepping to the end gives the gradients of a full backward p
   assert.deepEqual(to.step, steps[to.position - 1]);
   h.send({ type: 'trace', requestId: 5, action: 'restart' });
   assert.equal(h.of('traceStep').at(-1)!.position, 0);
+  // Finish runs every remaining step: it stands where stepping to the end stood.
+  h.send({ type: 'trace', requestId: 5, action: 'finish' });
+  const finished = h.of('traceStep').at(-1)!;
+  assert.equal(finished.position, begin.length);
+  assert.deepEqual(finished.step, steps.at(-1));
   // Ending leaves the batch untrained: the next step trains it exactly as the headless run.
   h.send({ type: 'trace', requestId: 6, action: 'end' });
   assert.equal(h.status.tracing, false);

@@ -42,12 +42,12 @@ const THEME = `body {
   --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #cccccc;
 }`;
 
+/** VS Code keeps a webview's state (JSON) across reloads of the page: so does sessionStorage. */
 const STUB = `window.__posted = [];
-window.__state = undefined;
 window.acquireVsCodeApi = () => ({
   postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
-  getState: () => window.__state,
-  setState: (s) => { window.__state = s; },
+  getState: () => { const s = sessionStorage.getItem('vscode-state'); return s === null ? undefined : JSON.parse(s); },
+  setState: (s) => sessionStorage.setItem('vscode-state', JSON.stringify(s)),
 });`;
 
 export class Harness {

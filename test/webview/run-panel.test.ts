@@ -112,8 +112,11 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
 
   it('shows an idle run with its controls and the document’s settings', async () => {
     await send({ type: 'runStatus', status: status({ phase: 'idle', epochs: 100 }) });
+    // 'idle' shows before any status too: wait for what this status changes (drawn on the next frame).
+    await h.page.waitForFunction(() =>
+      /epoch\s*0\s*\/\s*100/.test(document.querySelector('[data-testid="run-epoch"]')?.textContent ?? ''),
+    );
     await h.page.getByTestId('run-phase').getByText('idle').waitFor();
-    assert.match(await h.page.getByTestId('run-epoch').innerText(), /epoch\s*0\s*\/\s*100/);
     assert.equal(await h.page.getByTestId('run-pause').count(), 0);
     assert.equal(await h.page.getByTestId('setting-optimizer-lr').locator('input').inputValue(), '0.01');
     assert.equal(await h.page.getByTestId('setting-batchSize').locator('input').inputValue(), '32');

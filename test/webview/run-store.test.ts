@@ -1,18 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  appendEpochs,
   appendTrace,
   createRunStore,
+  epochCount,
   INITIAL_RUN_STATE,
   reduceRun,
+  restoreRunView,
   type RunState,
   type RunStoreAction,
 } from '../../webview/run/run-store.js';
+import type { EpochMetrics } from '../../engine/train/trainer.js';
 import type { LossTrace, TaskKind } from '../../engine/run/protocol.js';
 import { BACKWARD_STEP, metrics, overlayStats, status } from './run-fixtures.js';
 
 const run = (...actions: RunStoreAction[]): RunState => actions.reduce(reduceRun, INITIAL_RUN_STATE);
 const steps = (s: RunState) => s.lossTrace.flatMap((c) => [...c.steps]);
+const epochs = (s: RunState) => s.history.flat().map((h) => h.epoch);
 
 test('a status replaces the last one', () => {
   const s = run({ type: 'runStatus', status: status({ step: 3, loss: 0.9 }) });
@@ -22,10 +27,7 @@ test('a status replaces the last one', () => {
 
 test('metrics append epochs from `from` and batch losses in arrival order', () => {
   const s = run(metrics(0, 10, 0, 1), metrics(10, 10, 1, 1), metrics(20, 5, 2));
-  assert.deepEqual(
-    s.history.map((h) => h.epoch),
-    [1, 2],
-  );
+  assert.deepEqual(epochs(s), [1, 2]);
   assert.deepEqual(
     steps(s),
     Array.from({ length: 25 }, (_, i) => i + 1),
@@ -35,10 +37,7 @@ test('metrics append epochs from `from` and batch losses in arrival order', () =
 
 test('from = 0 replaces the history', () => {
   const s = run(metrics(0, 10, 0, 3), metrics(30, 0, 0, 1));
-  assert.deepEqual(
-    s.history.map((h) => h.epoch),
-    [1],
-  );
+  assert.deepEqual(epochs(s), [1]);
 });
 
 const trace = (from: number, to: number): LossTrace => ({
@@ -168,10 +167,133 @@ test('the store notifies on change only, and unsubscribes', () => {
   let calls = 0;
   const off = store.subscribe(() => calls++);
   store.dispatch({ type: 'runStatus', status: status() });
-  store.dispatch({ type: 'runRejected', requestId: 99, reason: 'unknown request' });
-  assert.equal(calls, 1, 'a rejection of nothing pending changes nothing');
+  store.dispatch({ type: 'dismissNotice' });
+  assert.equal(calls, 1, 'dismissing no notice changes nothing');
   off();
   store.dispatch({ type: 'runStatus', status: status({ step: 1 }) });
   assert.equal(calls, 1);
   assert.equal(store.getState().status?.step, 1);
 });
+
+const epoch = (n: number): EpochMetrics => ({ epoch: n, loss: 1 / n, lr: 0.01, steps: 10 * n });
+const chunk = (from: number, to: number): EpochMetrics[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => epoch(from + i));
+
+const epochCases: [string, EpochMetrics[][], number, EpochMetrics[], number[]][] = [
+  ['appends after the last epoch', [chunk(1, 2)], 2, chunk(3, 4), [1, 2, 3, 4]],
+  ['from = 0 starts over', [chunk(1, 2), chunk(3, 3)], 0, chunk(1, 1), [1]],
+  [
+    'a from inside a chunk keeps the epochs before it',
+    [chunk(1, 3), chunk(4, 6)],
+    4,
+    chunk(5, 5),
+    [1, 2, 3, 4, 5],
+  ],
+  ['a from on a chunk boundary drops the later chunks', [chunk(1, 3), chunk(4, 6)], 3, [], [1, 2, 3]],
+  ['nothing new changes nothing', [chunk(1, 3)], 3, [], [1, 2, 3]],
+];
+for (const [name, before, from, next, expected] of epochCases) {
+  test(`appendEpochs: ${name}`, () => {
+    const after = appendEpochs(before, from, next);
+    assert.deepEqual(
+      after.flat().map((h) => h.epoch),
+      expected,
+    );
+    assert.equal(epochCount(after), expected.length);
+  });
+}
+
+test('a long run appends its epochs without copying the ones stored', () => {
+  const sent: EpochMetrics[][] = [];
+  let s = INITIAL_RUN_STATE;
+  for (let e = 1; e <= 3000; e++) {
+    const history = [epoch(e)];
+    sent.push(history);
+    const before = s.history;
+    const trace = { steps: Int32Array.of(10 * e), loss: Float32Array.of(1 / e) };
+    s = reduceRun(s, { type: 'runMetrics', from: e - 1, history, trace });
+    // Every chunk stored before this message is the very same array after it.
+    assert.ok(
+      before.every((c, i) => s.history[i] === c),
+      `epoch ${e}: an old chunk was copied`,
+    );
+  }
+  assert.equal(epochCount(s.history), 3000);
+  assert.ok(
+    s.history.every((c, i) => c === sent[i]),
+    'each chunk is the array that arrived',
+  );
+  // Messages with batch losses but no finished epoch add no chunk.
+  const same = reduceRun(s, metrics(30_000, 5, 3000, 0));
+  assert.equal(same.history, s.history);
+});
+
+test('a refusal without a request id is kept as a notice until dismissed', () => {
+  const finished = run({ type: 'runStatus', status: status({ phase: 'finished', step: 300 }) });
+  const reason = 'The run is finished: press Reset to train again.';
+  const s = reduceRun(finished, { type: 'runRejected', requestId: null, reason });
+  assert.equal(s.notice, reason);
+  assert.equal(reduceRun(s, { type: 'dismissNotice' }).notice, null);
+});
+
+const noticeCases: [string, RunStoreAction, boolean][] = [
+  ['the same status again', { type: 'runStatus', status: status({ phase: 'paused', step: 40 }) }, true],
+  ['a step taken', { type: 'runStatus', status: status({ phase: 'paused', step: 41 }) }, false],
+  ['a phase change', { type: 'runStatus', status: status({ phase: 'running', step: 40 }) }, false],
+  [
+    'stepping through',
+    { type: 'runStatus', status: status({ phase: 'paused', step: 40, tracing: true }) },
+    false,
+  ],
+  ['a step-through answer', { type: 'traceStep', requestId: 3, position: 1, length: 9, step: null }, false],
+  ['batch losses arriving', metrics(40, 3, 4, 0), true],
+];
+for (const [name, action, kept] of noticeCases) {
+  test(`a notice ${kept ? 'stays after' : 'is cleared by'} ${name}`, () => {
+    const s = run(
+      { type: 'runStatus', status: status({ phase: 'paused', step: 40 }) },
+      { type: 'runRejected', requestId: null, reason: 'No batch is left' },
+      action,
+    );
+    assert.equal(s.notice, kept ? 'No batch is left' : null);
+  });
+}
+
+test('progress of a running run keeps a notice; a reset clears it', () => {
+  let s = run(
+    { type: 'runStatus', status: status({ phase: 'running', step: 10 }) },
+    { type: 'requested', kind: 'gradcheck', requestId: 7 },
+    { type: 'runRejected', requestId: 7, reason: 'Pause the run first' },
+  );
+  assert.equal(s.pending.gradcheck, null);
+  s = reduceRun(s, { type: 'runStatus', status: status({ phase: 'running', step: 30 }) });
+  assert.equal(s.notice, 'Pause the run first');
+  s = reduceRun(s, { type: 'runStatus', status: status({ phase: 'idle', step: 0 }) });
+  assert.equal(s.notice, null);
+});
+
+const restoreCases: [string, unknown, ReturnType<typeof restoreRunView>][] = [
+  ['nothing saved', undefined, { view: INITIAL_RUN_STATE.view, options: INITIAL_RUN_STATE.options }],
+  [
+    'everything saved',
+    {
+      view: { metric: 'param', logLoss: true },
+      options: { overlay: false, prediction: true, hiddenUnits: true },
+    },
+    {
+      view: { metric: 'param', logLoss: true },
+      options: { overlay: false, prediction: true, hiddenUnits: true },
+    },
+  ],
+  [
+    'malformed fields fall back one by one',
+    { view: { metric: 'weights', logLoss: true }, options: { overlay: 'no' } },
+    { view: { metric: 'grad', logLoss: true }, options: INITIAL_RUN_STATE.options },
+  ],
+  ['not an object', 'grad', { view: INITIAL_RUN_STATE.view, options: INITIAL_RUN_STATE.options }],
+];
+for (const [name, saved, expected] of restoreCases) {
+  test(`restoreRunView: ${name}`, () => {
+    assert.deepEqual(restoreRunView(saved), expected);
+  });
+}

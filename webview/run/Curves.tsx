@@ -6,24 +6,45 @@
 import React from 'react';
 import type { LossTrace } from '../../engine/run/protocol.js';
 import type { EpochMetrics } from '../../engine/train/trainer.js';
-import { drawChart, type Series } from './chart.js';
+import { drawChart, type Series, type SeriesChunk } from './chart.js';
 import { DrawCanvas, type Draw } from './DrawCanvas.js';
+import { Toggle } from '../ui/controls.js';
 
-function epochSeries(
-  history: readonly EpochMetrics[],
-  pick: (h: EpochMetrics) => number | undefined,
-): { x: Float64Array; y: Float64Array } {
-  // Plain loops: this runs on every update of a run that may have tens of thousands of epochs.
-  const x = new Float64Array(history.length);
-  const y = new Float64Array(history.length);
-  let n = 0;
-  for (const h of history) {
-    const v = pick(h);
-    if (v === undefined) continue;
-    x[n] = h.steps;
-    y[n++] = v;
-  }
-  return { x: x.subarray(0, n), y: y.subarray(0, n) };
+type EpochField = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
+type EpochHistory = readonly (readonly EpochMetrics[])[];
+
+/** Each history chunk's series per field, made once: an update converts only the new epochs. */
+const SERIES_OF_CHUNK: Record<EpochField, WeakMap<readonly EpochMetrics[], SeriesChunk>> = {
+  loss: new WeakMap(),
+  valLoss: new WeakMap(),
+  accuracy: new WeakMap(),
+  valAccuracy: new WeakMap(),
+};
+
+/** One field of every epoch over steps, chunk by chunk as the store holds them (epochs without it left out). */
+function epochSeries(history: EpochHistory, field: EpochField): SeriesChunk[] {
+  const cache = SERIES_OF_CHUNK[field];
+  return history.map((chunk) => {
+    let series = cache.get(chunk);
+    if (!series) {
+      const x = new Float64Array(chunk.length);
+      const y = new Float64Array(chunk.length);
+      let n = 0;
+      for (const h of chunk) {
+        const v = h[field];
+        if (v === undefined) continue;
+        x[n] = h.steps;
+        y[n++] = v;
+      }
+      series = { x: x.subarray(0, n), y: y.subarray(0, n) };
+      cache.set(chunk, series);
+    }
+    return series;
+  });
+}
+
+function pointCount(chunks: readonly SeriesChunk[]): number {
+  return chunks.reduce((n, c) => n + c.x.length, 0);
 }
 
 function Legend(props: { items: { label: string; className: string }[] }): React.JSX.Element {
@@ -40,13 +61,13 @@ function Legend(props: { items: { label: string; className: string }[] }): React
 
 export const LossChart = React.memo(function LossChart(props: {
   trace: readonly LossTrace[];
-  history: readonly EpochMetrics[];
+  history: EpochHistory;
   log: boolean;
   onLog: (log: boolean) => void;
 }): React.JSX.Element {
   const { trace, history, log } = props;
-  const train = React.useMemo(() => epochSeries(history, (h) => h.loss), [history]);
-  const val = React.useMemo(() => epochSeries(history, (h) => h.valLoss), [history]);
+  const train = React.useMemo(() => epochSeries(history, 'loss'), [history]);
+  const val = React.useMemo(() => epochSeries(history, 'valLoss'), [history]);
   const points = trace.reduce((n, c) => n + c.steps.length, 0);
   const draw = React.useCallback<Draw>(
     (ctx, w, h, p) => {
@@ -58,8 +79,8 @@ export const LossChart = React.memo(function LossChart(props: {
           width: 1,
           alpha: 0.35,
         },
-        { label: 'train', color: p.blue, chunks: [train], width: 2, markers: true },
-        { label: 'validation', color: p.orange, chunks: [val], width: 2, markers: true },
+        { label: 'train', color: p.blue, chunks: train, width: 2, markers: true },
+        { label: 'validation', color: p.orange, chunks: val, width: 2, markers: true },
       ];
       drawChart(
         ctx,
@@ -82,15 +103,15 @@ export const LossChart = React.memo(function LossChart(props: {
             { label: 'validation', className: 'key-validation' },
           ]}
         />
-        <label className="chart-option">
-          <input
-            type="checkbox"
-            data-testid="loss-log-scale"
+        <span className="chart-option">
+          <Toggle
+            label="log scale"
+            title="Loss on a logarithmic axis"
+            testId="loss-log-scale"
             checked={log}
-            onChange={(e) => props.onLog(e.target.checked)}
+            onChange={props.onLog}
           />
-          log scale
-        </label>
+        </span>
       </header>
       <DrawCanvas
         draw={draw}
@@ -98,8 +119,8 @@ export const LossChart = React.memo(function LossChart(props: {
         label="Loss over steps"
         attrs={{
           'trace-points': points,
-          'train-points': train.x.length,
-          'validation-points': val.x.length,
+          'train-points': pointCount(train),
+          'validation-points': pointCount(val),
           scale: log ? 'log' : 'linear',
         }}
       />
@@ -108,16 +129,16 @@ export const LossChart = React.memo(function LossChart(props: {
 });
 
 export const AccuracyChart = React.memo(function AccuracyChart(props: {
-  history: readonly EpochMetrics[];
+  history: EpochHistory;
 }): React.JSX.Element {
   const { history } = props;
-  const train = React.useMemo(() => epochSeries(history, (h) => h.accuracy), [history]);
-  const val = React.useMemo(() => epochSeries(history, (h) => h.valAccuracy), [history]);
+  const train = React.useMemo(() => epochSeries(history, 'accuracy'), [history]);
+  const val = React.useMemo(() => epochSeries(history, 'valAccuracy'), [history]);
   const draw = React.useCallback<Draw>(
     (ctx, w, h, p) => {
       const series: Series[] = [
-        { label: 'train', color: p.blue, chunks: [train], width: 2, markers: true },
-        { label: 'validation', color: p.orange, chunks: [val], width: 2, markers: true },
+        { label: 'train', color: p.blue, chunks: train, width: 2, markers: true },
+        { label: 'validation', color: p.orange, chunks: val, width: 2, markers: true },
       ];
       const empty = history.length
         ? 'No accuracy: this is not a classification task.'
@@ -141,7 +162,7 @@ export const AccuracyChart = React.memo(function AccuracyChart(props: {
         draw={draw}
         testId="accuracy-chart"
         label="Accuracy over steps"
-        attrs={{ 'train-points': train.x.length, 'validation-points': val.x.length }}
+        attrs={{ 'train-points': pointCount(train), 'validation-points': pointCount(val) }}
       />
     </section>
   );

@@ -8,6 +8,7 @@ import { useRun, useRunStore } from './use-run.js';
 import { useRunRequests } from './requests.js';
 import { legend, OVERLAY_METRICS, OVERLAY_SCALES } from './overlay-scale.js';
 import type { OverlayMetric } from './run-store.js';
+import { Toggle } from '../ui/controls.js';
 
 const METRIC_TITLES: Record<OverlayMetric, string> = {
   grad: 'The gradient arriving at each node’s output',
@@ -34,15 +35,13 @@ export function OverlayLegend(): React.JSX.Element {
       data-testid="overlay-legend"
     >
       <div className="overlay-legend-row">
-        <label title="Colour nodes and wires by the size of their numbers">
-          <input
-            type="checkbox"
-            data-testid="overlay-toggle"
-            checked={options.overlay}
-            onChange={(e) => requests.options({ ...options, overlay: e.target.checked })}
-          />
-          Overlay
-        </label>
+        <Toggle
+          label="Overlay"
+          title="Colour nodes and wires by the size of their numbers"
+          testId="overlay-toggle"
+          checked={options.overlay}
+          onChange={(overlay) => requests.options({ ...options, overlay })}
+        />
         <span className="segmented" role="radiogroup" aria-label="What the overlay shows">
           {OVERLAY_METRICS.map((m) => (
             <button

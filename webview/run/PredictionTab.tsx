@@ -8,6 +8,7 @@ import { useRun } from './use-run.js';
 import type { RunTabProps } from './tabs.js';
 import { DrawCanvas, type Draw } from './DrawCanvas.js';
 import { classColor, drawBoundary, drawCurve, type PlotFrame } from './prediction-draw.js';
+import { Toggle } from '../ui/controls.js';
 
 export function PredictionTab(props: RunTabProps): React.JSX.Element {
   const { requests } = props;
@@ -60,25 +61,21 @@ export function PredictionTab(props: RunTabProps): React.JSX.Element {
         />
       )}
       <aside className="prediction-side">
-        <label title="Compute the prediction view while training (costs a little time)">
-          <input
-            type="checkbox"
-            data-testid="prediction-toggle"
-            checked={options.prediction}
-            onChange={(e) => requests.options({ ...options, prediction: e.target.checked })}
-          />
-          Live prediction
-        </label>
+        <Toggle
+          label="Live prediction"
+          title="Compute the prediction view while training (costs a little time)"
+          testId="prediction-toggle"
+          checked={options.prediction}
+          onChange={(prediction) => requests.options({ ...options, prediction })}
+        />
         {curve ? (
-          <label title="Draw each hidden unit's output over x">
-            <input
-              type="checkbox"
-              data-testid="hidden-units-toggle"
-              checked={options.hiddenUnits}
-              onChange={(e) => requests.options({ ...options, hiddenUnits: e.target.checked })}
-            />
-            Hidden units
-          </label>
+          <Toggle
+            label="Hidden units"
+            title="Draw each hidden unit's output over x"
+            testId="hidden-units-toggle"
+            checked={options.hiddenUnits}
+            onChange={(hiddenUnits) => requests.options({ ...options, hiddenUnits })}
+          />
         ) : null}
         <p className="muted" data-testid="prediction-step">
           {prediction ? `after step ${prediction.step}` : 'data only'}

@@ -10,12 +10,14 @@ import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { RunStatus } from '../../engine/run/protocol.js';
 import { loadState, saveState } from '../host.js';
 import { Button } from '../ui/controls.js';
-import { useRun } from './use-run.js';
+import { useRun, useRunStore } from './use-run.js';
 import { useRunRequests, type RunRequests } from './requests.js';
 import { RUN_TABS } from './tabs.js';
 import { formatMagnitude } from './overlay-scale.js';
 import { describeGradCheck, gradCheckVerdict } from './gradcheck.js';
 import { TaskProgress } from './TaskProgress.js';
+import { stepControls, stepKeyCommand } from './step-controls.js';
+import { isEditableTarget } from '../keyboard.js';
 import './run.css';
 
 const MIN_HEIGHT = 140;
@@ -145,16 +147,37 @@ function GradCheckSummary(props: { requests: RunRequests }): React.JSX.Element {
   );
 }
 
+/** Why the host refused the last request, until dismissed or until a later request takes effect. */
+function RunNotice(): React.JSX.Element | null {
+  const store = useRunStore();
+  const notice = useRun((s) => s.notice);
+  if (notice === null) return null;
+  return (
+    <div className="run-banner notice" role="status" data-testid="run-notice">
+      <span>{notice}</span>
+      <button
+        className="icon-button"
+        data-testid="run-notice-dismiss"
+        title="Dismiss"
+        aria-label="Dismiss"
+        onClick={() => store.dispatch({ type: 'dismissNotice' })}
+      >
+        ×
+      </button>
+    </div>
+  );
+}
+
 function Banners(props: {
   status: RunStatus | null;
   requests: RunRequests;
   revealNode: (id: string) => void;
 }): React.JSX.Element | null {
   const { status } = props;
-  if (!status) return null;
-  const error = status.phase === 'failed' ? status.error : undefined;
+  const error = status?.phase === 'failed' ? status.error : undefined;
   return (
     <>
+      <RunNotice />
       {error ? (
         <div className="run-banner error" role="alert" data-testid="run-error">
           <span>{error.message}</span>
@@ -168,7 +191,7 @@ function Banners(props: {
           </Button>
         </div>
       ) : null}
-      {status.stale && status.phase !== 'idle' ? (
+      {status?.stale && status.phase !== 'idle' ? (
         <div className="run-banner stale" role="status" data-testid="run-stale">
           <span>
             The graph changed after this run started; the run keeps training the graph it started with.
@@ -180,6 +203,31 @@ function Banners(props: {
       ) : null}
     </>
   );
+}
+
+/**
+ * The step-through's shortcuts (step-controls.ts) wherever the focus is in the editor, except
+ * where the user types. The step key with no step-through active starts one and shows its tab.
+ */
+function useStepKeys(requests: RunRequests, showStepTab: () => void): void {
+  const store = useRunStore();
+  React.useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const command = stepKeyCommand(e);
+      if (!command || isEditableTarget(e.target)) return;
+      e.preventDefault();
+      const s = store.getState();
+      const can = stepControls(s.status, s.trace);
+      if (command === 'step' && can.start) {
+        requests.trace('start');
+        showStepTab();
+      } else if (command === 'step' && can.step) requests.trace('step');
+      else if (command === 'back' && can.back) requests.trace('back');
+      else if (command === 'continue' && can.finish) requests.trace('finish');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store, requests, showStepTab]);
 }
 
 export function RunPanel(props: {
@@ -197,6 +245,11 @@ export function RunPanel(props: {
   );
   const [collapsed, setCollapsed] = React.useState(saved?.collapsed ?? false);
   React.useEffect(() => saveState({ runDock: { height, tab, collapsed } }), [height, tab, collapsed]);
+  const showStepTab = React.useCallback(() => {
+    setTab('step');
+    setCollapsed(false);
+  }, []);
+  useStepKeys(requests, showStepTab);
 
   const onResizeStart = (e: React.PointerEvent<HTMLDivElement>) => {
     const startY = e.clientY;

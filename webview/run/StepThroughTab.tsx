@@ -13,6 +13,7 @@ import { useRun } from './use-run.js';
 import type { RunTabProps } from './tabs.js';
 import { TensorTable } from './TensorTable.js';
 import { opInfo } from '../op-catalog.js';
+import { stepControls, withStepKey } from './step-controls.js';
 
 function ForwardView(props: { step: ForwardStep }): React.JSX.Element {
   const { step } = props;
@@ -95,37 +96,40 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
     if (selectedNode) setTarget((t) => ({ ...t, node: selectedNode }));
   }, [selectedNode]);
 
+  const can = stepControls({ phase, tracing }, trace);
   const step = trace?.step ?? null;
   const position = trace?.position ?? 0;
   const length = trace?.length ?? 0;
-  const canStart = !tracing && phase !== 'failed';
   return (
     <div className="step-tab">
       <div className="step-controls">
         <div className="button-row">
           <Button
             onClick={() => requests.trace('start')}
-            disabled={!canStart}
+            disabled={!can.start}
             testId="trace-start"
-            title="Take the run's next mini-batch and stand before its first forward step"
+            title={withStepKey(
+              "Take the run's next mini-batch and stand before its first forward step",
+              'step',
+            )}
           >
             Start
           </Button>
           <Button
             secondary
             onClick={() => requests.trace('back')}
-            disabled={!tracing || position === 0}
+            disabled={!can.back}
             testId="trace-back"
-            title="One step back"
+            title={withStepKey('One step back', 'back')}
           >
             ◀ Back
           </Button>
           <Button
             secondary
             onClick={() => requests.trace('step')}
-            disabled={!tracing || (length > 0 && position >= length)}
+            disabled={!can.step}
             testId="trace-step"
-            title="One step: the next node forward, then backward"
+            title={withStepKey('One step: the next node forward, then backward', 'step')}
           >
             Step ▶
           </Button>
@@ -134,18 +138,27 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
           <Button
             secondary
             onClick={() => lossNode && requests.traceTo({ node: lossNode, phase: 'backward' })}
-            disabled={!tracing || !lossNode}
+            disabled={!can.active || !lossNode}
             testId="trace-to-backward"
             title="Finish the forward pass and stand on the loss, the first backward step"
           >
             To backward ▶▶
+          </Button>
+          <Button
+            secondary
+            onClick={() => requests.trace('finish')}
+            disabled={!can.finish}
+            testId="trace-finish"
+            title={withStepKey('Run the remaining steps: the whole backward pass', 'continue')}
+          >
+            To end ⏭
           </Button>
         </div>
         <div className="button-row">
           <Button
             secondary
             onClick={() => requests.trace('restart')}
-            disabled={!tracing}
+            disabled={!can.active}
             testId="trace-restart"
             title="Back to before the first step"
           >
@@ -154,7 +167,7 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
           <Button
             secondary
             onClick={() => requests.trace('end')}
-            disabled={!tracing}
+            disabled={!can.active}
             testId="trace-end"
             title="Leave the step-through (the batch is not trained on)"
           >
@@ -195,7 +208,7 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
           <Button
             secondary
             onClick={() => requests.traceTo(target)}
-            disabled={!tracing || !target.node}
+            disabled={!can.active || !target.node}
             testId="trace-run-to"
             title="Step (or replay) until this node's step has run"
           >

@@ -1,6 +1,8 @@
 /**
  * A tensor at a glance: its shape, min / max / mean / norm, and its first rows as a table (trailing
- * dimensions flattened into columns). The exact numbers are on data attributes for tests.
+ * dimensions flattened into columns), every cell on one line with the same number of significant
+ * digits (a table wider than the panel scrolls sideways). The exact numbers are on data attributes
+ * for tests.
  */
 import React from 'react';
 import type { TensorView } from '../../engine/autodiff/step-through.js';
@@ -25,11 +27,17 @@ export function summarize(data: ArrayLike<number>): { min: number; max: number; 
   return n ? { min, max, mean: sum / n, norm: Math.sqrt(sq) } : { min: 0, max: 0, mean: 0, norm: 0 };
 }
 
-function cell(v: number): string {
+/** Significant digits of every cell, so a column's numbers line up and compare at a glance. */
+export const CELL_DIGITS = 4;
+
+/** A cell's text: CELL_DIGITS significant digits, plain between 1e-3 and 1e4, else in e-notation. */
+export function formatCell(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e4 ? Number(v.toPrecision(4)).toString() : v.toExponential(2).replace('e+', 'e');
+  const plain = a >= 1e-3 && a < 1e4 ? v.toPrecision(CELL_DIGITS) : '';
+  // toPrecision itself turns to e-notation when rounding reaches 1e4 (9999.7 → 1.000e+4).
+  return plain && !plain.includes('e') ? plain : v.toExponential(CELL_DIGITS - 1).replace('e+', 'e');
 }
 
 export const TensorTable = React.memo(function TensorTable(props: {
@@ -59,30 +67,32 @@ export const TensorTable = React.memo(function TensorTable(props: {
         <span>mean {formatMagnitude(s.mean)}</span>
         <span>‖·‖ {formatMagnitude(s.norm)}</span>
       </div>
-      <table className="tensor-grid">
-        <tbody>
-          {Array.from({ length: shown }, (_, r) => (
-            <tr key={r}>
-              {Array.from({ length: shownCols }, (_, c) => {
-                const v = data[r * cols + c]!;
-                return (
-                  <td key={c} className={v < 0 ? 'neg' : v > 0 ? 'pos' : ''}>
-                    {cell(v)}
-                  </td>
-                );
-              })}
-              {cols > shownCols ? <td className="more">… {cols - shownCols} more</td> : null}
-            </tr>
-          ))}
-          {rows > shown ? (
-            <tr>
-              <td className="more" colSpan={shownCols + 1}>
-                … {rows - shown} more rows
-              </td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
+      <div className="tensor-scroll">
+        <table className="tensor-grid">
+          <tbody>
+            {Array.from({ length: shown }, (_, r) => (
+              <tr key={r}>
+                {Array.from({ length: shownCols }, (_, c) => {
+                  const v = data[r * cols + c]!;
+                  return (
+                    <td key={c} className={v < 0 ? 'neg' : v > 0 ? 'pos' : ''}>
+                      {formatCell(v)}
+                    </td>
+                  );
+                })}
+                {cols > shownCols ? <td className="more">… {cols - shownCols} more</td> : null}
+              </tr>
+            ))}
+            {rows > shown ? (
+              <tr>
+                <td className="more" colSpan={shownCols + 1}>
+                  … {rows - shown} more rows
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 });

@@ -9,7 +9,7 @@ import type { TrainingConfig } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { JsonSchema } from '../../engine/graph/json-schema.js';
 import { trainingSchema } from '../../engine/graph/training-schema.js';
-import { Checkbox, NativeSelect, TextInput } from '../ui/controls.js';
+import { NativeSelect, TextInput, Toggle } from '../ui/controls.js';
 import {
   checked,
   fieldsOf,
@@ -66,7 +66,7 @@ function SettingField(props: {
   const label = LABELS[props.name] ?? props.name;
   if ('type' in schema && schema.type === 'boolean') {
     return (
-      <Checkbox
+      <Toggle
         label={label}
         checked={props.value === true}
         testId={props.testId}

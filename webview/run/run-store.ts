@@ -17,6 +17,8 @@ import type {
   TaskKind,
 } from '../../engine/run/protocol.js';
 import { DEFAULT_RUN_OPTIONS } from '../../engine/run/protocol.js';
+import { RUN_REQUEST_VALIDATORS } from '../../engine/run/validate-request.js';
+import { OVERLAY_METRICS } from './overlay-scale.js';
 import type { EpochMetrics } from '../../engine/train/trainer.js';
 import type { Step } from '../../engine/autodiff/step-through.js';
 import type { AnalysisReport } from '../../engine/analysis/report.js';
@@ -62,9 +64,16 @@ export interface RunViewSettings {
   logLoss: boolean;
 }
 
+/** The run settings that are the page's to keep across a reload of the webview (webview/host.ts). */
+export interface SavedRunView {
+  view: RunViewSettings;
+  options: RunOptions;
+}
+
 export interface RunState {
   status: RunStatus | null;
-  history: readonly EpochMetrics[];
+  /** Epochs in the chunks they arrived in: appending never copies the old ones (see appendEpochs). */
+  history: readonly (readonly EpochMetrics[])[];
   /** Batch losses in the chunks they arrived in (steps ascending): appending never copies the old ones. */
   lossTrace: readonly LossTrace[];
   stats: { step: number; byNode: ReadonlyMap<string, OverlayNodeStats> } | null;
@@ -80,13 +89,19 @@ export interface RunState {
   /** What the worker was last asked to compute alongside training. */
   options: RunOptions;
   view: RunViewSettings;
+  /**
+   * Why the host refused what the user last asked for (e.g. Play on a finished run), shown until
+   * dismissed or until a later request takes effect.
+   */
+  notice: string | null;
 }
 
 export type RunStoreAction =
   | RunEvent
   | { type: 'requested'; kind: PendingKind; requestId: number }
   | { type: 'setOptions'; options: RunOptions }
-  | { type: 'setView'; view: Partial<RunViewSettings> };
+  | { type: 'setView'; view: Partial<RunViewSettings> }
+  | { type: 'dismissNotice' };
 
 export const INITIAL_RUN_STATE: RunState = {
   status: null,
@@ -102,7 +117,75 @@ export const INITIAL_RUN_STATE: RunState = {
   tasks: { gradcheck: NO_TASK, analyze: NO_TASK },
   options: DEFAULT_RUN_OPTIONS,
   view: { metric: 'grad', logLoss: false },
+  notice: null,
 };
+
+/**
+ * The view settings and run options kept by an earlier page (unknown: whatever getState returned,
+ * perhaps from an older version), each field checked; what is missing or malformed gets its default.
+ */
+export function restoreRunView(saved: unknown): SavedRunView {
+  const o = typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>) : {};
+  const v = typeof o.view === 'object' && o.view !== null ? (o.view as Record<string, unknown>) : {};
+  const initial = INITIAL_RUN_STATE.view;
+  let options = INITIAL_RUN_STATE.options;
+  try {
+    options = RUN_REQUEST_VALIDATORS.runOptions({ options: o.options }).options;
+  } catch {
+    // Not saved yet, or saved by a version with other options: start from the defaults.
+  }
+  return {
+    view: {
+      metric: OVERLAY_METRICS.find((m) => m === v.metric) ?? initial.metric,
+      logLoss: typeof v.logLoss === 'boolean' ? v.logLoss : initial.logLoss,
+    },
+    options,
+  };
+}
+
+/** The number of epochs in a chunked history. */
+export function epochCount(chunks: readonly (readonly EpochMetrics[])[]): number {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  return n;
+}
+
+/**
+ * `chunks` with the epochs of one runMetrics appended at index `from` (the epochs stored from
+ * `from` on are dropped first; from = 0 starts over). The usual case, new epochs after the last
+ * ones, keeps every old chunk as it is: this runs ~20 times a second on a long run.
+ */
+export function appendEpochs(
+  chunks: readonly (readonly EpochMetrics[])[],
+  from: number,
+  epochs: readonly EpochMetrics[],
+): readonly (readonly EpochMetrics[])[] {
+  const total = epochCount(chunks);
+  if (from === total && epochs.length === 0) return chunks;
+  const kept: (readonly EpochMetrics[])[] = [];
+  let n = 0;
+  for (const c of chunks) {
+    if (n + c.length <= from) kept.push(c);
+    else if (n < from) kept.push(c.slice(0, from - n));
+    else break;
+    n += c.length;
+  }
+  if (epochs.length) kept.push(epochs);
+  return kept;
+}
+
+/**
+ * Whether `next` shows that something the user asked for took effect: the phase or the
+ * step-through changed, or a stopped run took a step (progress of a running run does not count).
+ */
+function tookEffect(prev: RunStatus | null, next: RunStatus): boolean {
+  if (!prev) return true;
+  return (
+    prev.phase !== next.phase ||
+    prev.tracing !== next.tracing ||
+    (prev.phase !== 'running' && prev.step !== next.step)
+  );
+}
 
 function answered(s: RunState, kind: PendingKind, requestId: number | null): RunState['pending'] {
   return s.pending[kind] !== null && (requestId === null || s.pending[kind] === requestId)
@@ -155,11 +238,13 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         };
       // Leaving step-through drops its view (and the canvas highlight).
       const trace = s.status?.tracing && !status.tracing ? null : s.trace;
-      return { ...s, status, trace };
+      const notice = s.notice !== null && tookEffect(s.status, status) ? null : s.notice;
+      return { ...s, status, trace, notice };
     }
     case 'runMetrics': {
-      const history = a.from === 0 ? a.history : [...s.history.slice(0, a.from), ...a.history];
-      return { ...s, history, lossTrace: appendTrace(s.lossTrace, a.trace) };
+      const history = appendEpochs(s.history, a.from, a.history);
+      const lossTrace = appendTrace(s.lossTrace, a.trace);
+      return history === s.history && lossTrace === s.lossTrace ? s : { ...s, history, lossTrace };
     }
     case 'runStats':
       return { ...s, stats: { step: a.step, byNode: new Map(a.nodes.map((n) => [n.node, n])) } };
@@ -172,6 +257,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         ...s,
         trace: { position: a.position, length: a.length, step: a.step },
         pending: answered(s, 'trace', a.requestId),
+        notice: null,
       };
     case 'gradcheckResult':
       return {
@@ -179,6 +265,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         gradcheck: { byNode: new Map(a.nodes.map((n) => [n.node, n])), worst: a.worst, floor: a.floor },
         pending: answered(s, 'gradcheck', a.requestId),
         tasks: withTask(s, 'gradcheck', NO_TASK),
+        notice: null,
       };
     case 'analysisResult':
       return {
@@ -186,6 +273,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         analysis: a.report,
         pending: answered(s, 'analyze', a.requestId),
         tasks: withTask(s, 'analyze', NO_TASK),
+        notice: null,
       };
     case 'taskProgress': {
       if (s.pending[a.kind] !== a.requestId) return s;
@@ -193,6 +281,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
       return { ...s, tasks: withTask(s, a.kind, { progress, cancelled: null }) };
     }
     case 'taskCancelled':
+      // Said beside the task's button (not as a notice): the user asked for it or just pressed something.
       if (s.pending[a.kind] !== a.requestId) return s;
       return {
         ...s,
@@ -200,11 +289,14 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         tasks: withTask(s, a.kind, { progress: null, cancelled: a.reason }),
       };
     case 'runRejected': {
-      if (a.requestId === null) return s;
-      const kind = (Object.keys(s.pending) as PendingKind[]).find((k) => s.pending[k] === a.requestId);
-      if (!kind) return s;
+      // Every refusal is shown, also those without a requestId (Play, Step, Reset carry none).
+      const kind = (Object.keys(s.pending) as PendingKind[]).find(
+        (k) => a.requestId !== null && s.pending[k] === a.requestId,
+      );
+      if (!kind) return { ...s, notice: a.reason };
       const pending = { ...s.pending, [kind]: null };
-      return kind === 'trace' ? { ...s, pending } : { ...s, pending, tasks: withTask(s, kind, NO_TASK) };
+      const tasks = kind === 'trace' ? s.tasks : withTask(s, kind, NO_TASK);
+      return { ...s, pending, tasks, notice: a.reason };
     }
     case 'requested': {
       const pending = { ...s.pending, [a.kind]: a.requestId };
@@ -214,6 +306,8 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
       return { ...s, options: a.options };
     case 'setView':
       return { ...s, view: { ...s.view, ...a.view } };
+    case 'dismissNotice':
+      return s.notice === null ? s : { ...s, notice: null };
   }
 }
 
@@ -225,7 +319,12 @@ export interface RunStore {
 }
 
 /** What the user did in this page (answered at once) as opposed to what the host sent. */
-const LOCAL_ACTIONS: ReadonlySet<RunStoreAction['type']> = new Set(['requested', 'setOptions', 'setView']);
+const LOCAL_ACTIONS: ReadonlySet<RunStoreAction['type']> = new Set([
+  'requested',
+  'setOptions',
+  'setView',
+  'dismissNotice',
+]);
 
 /**
  * `later` decides when subscribers hear of the host's events: at once by default (tests, node),

@@ -6,7 +6,6 @@
 import React from 'react';
 import {
   VSCodeButton,
-  VSCodeCheckbox,
   VSCodeDropdown,
   VSCodeOption,
   VSCodeTextField,
@@ -16,9 +15,6 @@ import {
 function valueOf(e: unknown): string {
   const target = (e as { target?: { value?: unknown } }).target;
   return typeof target?.value === 'string' ? target.value : '';
-}
-function checkedOf(e: unknown): boolean {
-  return (e as { target?: { checked?: unknown } }).target?.checked === true;
 }
 
 export function Button(props: {
@@ -159,24 +155,35 @@ export function NativeSelect(props: {
   );
 }
 
-export function Checkbox(props: {
+/**
+ * An on/off switch: a native checkbox (role switch) drawn with the theme's --vscode-* colours, so it
+ * reads like the rest of the workbench, takes Space and Tab like any checkbox and shows the focus
+ * ring. The toolkit's checkbox is a web component whose state fights React's controlled value;
+ * this is the one boolean control of the webview.
+ */
+export function Toggle(props: {
   label: string;
   checked: boolean;
   onChange: (checked: boolean) => void;
   testId?: string;
+  title?: string;
+  disabled?: boolean;
 }): React.JSX.Element {
   return (
-    <div className="control">
-      <VSCodeCheckbox
+    <label className={`toggle${props.disabled ? ' disabled' : ''}`} title={props.title}>
+      <input
+        type="checkbox"
+        role="switch"
+        className="toggle-input"
         checked={props.checked}
+        disabled={props.disabled}
+        aria-checked={props.checked}
         data-testid={props.testId}
-        onChange={(e: unknown) => {
-          const v = checkedOf(e);
-          if (v !== props.checked) props.onChange(v);
+        onChange={(e) => {
+          if (e.target.checked !== props.checked) props.onChange(e.target.checked);
         }}
-      >
-        {props.label}
-      </VSCodeCheckbox>
-    </div>
+      />
+      <span className="toggle-label">{props.label}</span>
+    </label>
   );
 }
