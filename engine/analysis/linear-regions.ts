@@ -243,12 +243,27 @@ export interface RegionGrid2d {
  * node is on) at each point of a width × height grid; points with the same pattern lie in the
  * same linear region. Sampled, for drawing.
  */
+export type RegionGrid2dResult = { ok: true; grid: RegionGrid2d } | { ok: false; reason: string };
+
 export function linearRegions2d(
   net: ResizableProgram,
   bounds: [number, number, number, number],
   width = 128,
   height = 128,
-): { ok: true; grid: RegionGrid2d } | { ok: false; reason: string } {
+): RegionGrid2dResult {
+  return runTask(linearRegions2dSteps(net, bounds, width, height));
+}
+
+/** Grid points per forward pass of linearRegions2d: a pass is then a small piece of work. */
+const GRID_POINTS_PER_PASS = 1024;
+
+/** linearRegions2d as a task: the grid a band of rows at a time, yielding before each band ("rows 17–32 of 96"). */
+export function* linearRegions2dSteps(
+  net: ResizableProgram,
+  bounds: [number, number, number, number],
+  width = 128,
+  height = 128,
+): Task<RegionGrid2dResult> {
   const features = net.program.slots[net.input]!.shape.slice(1);
   if (features.reduce((a, b) => a * b, 1) !== 2)
     return { ok: false, reason: `the input has shape [N, ${features.join(', ')}], not two features` };
@@ -256,30 +271,40 @@ export function linearRegions2d(
   if (!pw.ok) return pw;
   const [x0, x1, y0, y1] = bounds;
   const n = width * height;
-  const sized = net.withBatchSize(n);
+  const band = Math.max(1, Math.min(height, Math.floor(GRID_POINTS_PER_PASS / width)));
+  const sized = net.withBatchSize(width * band);
   const p = sized.program;
   p.setTraining(false);
   const xin = p.value(sized.input).data;
-  for (let r = 0; r < height; r++)
-    for (let c = 0; c < width; c++) {
-      const i = r * width + c;
-      xin[2 * i] = x0 + ((x1 - x0) * (c + 0.5)) / width;
-      xin[2 * i + 1] = y0 + ((y1 - y0) * (r + 0.5)) / height;
-    }
-  p.forward();
   // Two independent 32-bit hashes of each point's pattern: collisions are then vanishingly rare.
   const h1 = new Uint32Array(n).fill(2166136261),
     h2 = new Uint32Array(n).fill(5381);
-  for (const k of pw.structure.kinked) {
-    const pre = p.value(p.nodes[k.node]!.inputs[0]!).data;
-    const units = pre.length / n;
-    for (let i = 0; i < n; i++)
-      for (let u = 0; u < units; u++) {
-        let side = 0;
-        for (const c of k.kinks) if (pre[i * units + u]! > c) side++;
-        h1[i] = Math.imul(h1[i]! ^ side, 16777619);
-        h2[i] = (Math.imul(h2[i]!, 33) + side + 1) >>> 0;
+  for (let r0 = 0; r0 < height; r0 += band) {
+    const rows = Math.min(band, height - r0);
+    yield { done: r0, total: height, label: `rows ${r0 + 1}–${r0 + rows} of ${height}` };
+    // The last band may be short: its unused rows repeat the band's last point and are not read.
+    for (let k = 0; k < width * band; k++) {
+      const r = r0 + Math.min(Math.floor(k / width), rows - 1);
+      const c = k % width;
+      xin[2 * k] = x0 + ((x1 - x0) * (c + 0.5)) / width;
+      xin[2 * k + 1] = y0 + ((y1 - y0) * (r + 0.5)) / height;
+    }
+    p.forward();
+    const count = rows * width;
+    const first = r0 * width;
+    for (const k of pw.structure.kinked) {
+      const pre = p.value(p.nodes[k.node]!.inputs[0]!).data;
+      const units = pre.length / (width * band);
+      for (let j = 0; j < count; j++) {
+        const i = first + j;
+        for (let u = 0; u < units; u++) {
+          let side = 0;
+          for (const c of k.kinks) if (pre[j * units + u]! > c) side++;
+          h1[i] = Math.imul(h1[i]! ^ side, 16777619);
+          h2[i] = (Math.imul(h2[i]!, 33) + side + 1) >>> 0;
+        }
       }
+    }
   }
   const ids = new Map<string, number>();
   const region = new Array<number>(n);

@@ -9,7 +9,7 @@ import { analyzeHessianSteps, HessianOptions, HessianReport, plannedHvps } from 
 import { kroneckerView, KroneckerView, matrix } from './kronecker.js';
 import {
   linearRegions1dSteps,
-  linearRegions2d,
+  linearRegions2dSteps,
   LinearRegions1d,
   piecewiseStructure,
   RegionGrid2d,
@@ -110,8 +110,7 @@ export function* analyzeSubjectSteps(subject: AnalysisSubject, opts: AnalysisOpt
     if (r.ok) regions.oneD = r.regions;
     else regions.note = r.reason;
   } else if (features === 2) {
-    yield plan.at(2, `activation patterns on a ${g}×${g} grid`);
-    const r = linearRegions2d(sized, opts.bounds ?? [-2, 2, -2, 2], g, g);
+    const r = yield* plan.part(2, linearRegions2dSteps(sized, opts.bounds ?? [-2, 2, -2, 2], g, g));
     if (r.ok) regions.twoD = r.grid;
     else regions.note = r.reason;
   } else
