@@ -13,6 +13,11 @@ export interface TaskProgress {
   label: string;
 }
 
+/** Progress as a whole percentage (0–100, rounded down: 100 only when done), for people. */
+export function taskPercent(p: { done: number; total: number }): number {
+  return Math.max(0, Math.min(100, Math.floor((100 * p.done) / Math.max(1, p.total))));
+}
+
 /** A computation that yields its progress between pieces of work and returns its result. */
 export type Task<R> = Generator<TaskProgress, R, void>;
 

@@ -4,8 +4,9 @@
  */
 import * as vscode from 'vscode';
 import type { RunEvent, RunStatus } from '../../engine/run/protocol.js';
-import { RunController } from './run-controller.js';
+import { RunController, type TaskStatus } from './run-controller.js';
 import { spawnEngineWorker } from './worker-thread.js';
+import { taskPercent } from '../../engine/task/task.js';
 
 /**
  * A RunController for one editor, with its worker thread and status bar item. Dispose both
@@ -25,6 +26,7 @@ export function startEditorRun(
       statusBar.update(s);
       if (s.step > 0) markTrained();
     },
+    onTask: (t) => statusBar.updateTask(t),
   });
   return { run, statusBar };
 }
@@ -37,17 +39,41 @@ function markTrained(): void {
   void vscode.commands.executeCommand('setContext', 'backpropStudio.hasTrained', true);
 }
 
-/** Epoch, step and loss in the status bar while a run is going (or has just ended). */
+/**
+ * Epoch, step and loss in the status bar while a run is going (or has just ended); while a gradient
+ * check or analysis runs, how far it is instead.
+ */
 class RunStatusBar {
   private readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  private status: RunStatus | null = null;
+  private task: TaskStatus | null = null;
 
   constructor(private readonly fileName: string) {
     this.item.name = 'Backprop Studio training';
   }
 
+  private get name(): string {
+    return this.fileName.replace(/\.nngraph\.json$/, '');
+  }
+
+  updateTask(t: TaskStatus | null): void {
+    this.task = t;
+    if (!t) {
+      if (this.status) this.update(this.status);
+      else this.item.hide();
+      return;
+    }
+    const what = t.kind === 'gradcheck' ? 'checking gradients' : 'analysing';
+    this.item.text = `$(sync~spin) ${this.name}: ${what} ${taskPercent(t)} %`;
+    this.item.tooltip = `Backprop Studio: ${t.label} (Cancel in the run panel)`;
+    this.item.show();
+  }
+
   update(s: RunStatus): void {
+    this.status = s;
+    if (this.task) return;
     const progress = `epoch ${s.epoch}/${s.epochs} · step ${s.step}${s.loss === null ? '' : ` · loss ${formatLoss(s.loss)}`}`;
-    const name = this.fileName.replace(/\.nngraph\.json$/, '');
+    const name = this.name;
     switch (s.phase) {
       case 'idle':
         this.item.hide();

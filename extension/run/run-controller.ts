@@ -15,6 +15,7 @@ import type {
   RunOptions,
   RunRequest,
   RunStatus,
+  TaskKind,
   ToWorker,
   TrainedWeights,
   HostAnswer,
@@ -38,7 +39,16 @@ export interface RunControllerHost {
   post(event: RunEvent): void;
   /** Every status the webview is sent (the status bar shows progress from it). */
   onStatus?(status: RunStatus): void;
+  /** How far the gradient check or analysis asked for is; null once it has answered or stopped. */
+  onTask?(task: TaskStatus | null): void;
   now?(): number;
+}
+
+export interface TaskStatus {
+  kind: TaskKind;
+  done: number;
+  total: number;
+  label: string;
 }
 
 /** More crashes than this within CRASH_WINDOW_MS and the worker is not restarted again. */
@@ -57,6 +67,8 @@ export class RunController {
   /** The host's own questions to the worker not yet answered, by request id (null: the worker died). */
   private readonly asked = new Map<number, (answer: HostAnswer | null) => void>();
   private nextQuestion = 1;
+  /** The gradient check or analysis asked for and not yet answered (one at a time). */
+  private task: { requestId: number; kind: TaskKind } | null = null;
 
   constructor(private readonly host: RunControllerHost) {
     this.worker = this.spawn();
@@ -73,6 +85,7 @@ export class RunController {
     if (this.disposed) return;
     if (r.type === 'runOptions') this.options = r.options;
     else this.crash = null;
+    if (r.type === 'gradcheck' || r.type === 'analyze') this.task = { requestId: r.requestId, kind: r.type };
     if (!this.worker) {
       if (r.type !== 'runOptions')
         this.post({
@@ -159,6 +172,12 @@ export class RunController {
     this.worker = null;
     // Questions to the dead thread get no answer from it.
     this.answerAsked();
+    if (this.task)
+      this.post({
+        type: 'runRejected',
+        requestId: this.task.requestId,
+        reason: `The ${this.task.kind === 'gradcheck' ? 'gradient check' : 'analysis'} stopped: the training engine stopped unexpectedly (${why}).`,
+      });
     const now = this.host.now?.() ?? Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const again = this.crashes.length <= MAX_CRASHES;
@@ -208,6 +227,25 @@ export class RunController {
   private post(e: RunEvent): void {
     this.cache.record(e);
     if (e.type === 'runStatus') this.host.onStatus?.(e.status);
+    this.trackTask(e);
     this.host.post(e);
+  }
+
+  /** The task's progress for the status bar, until the event that answers it. */
+  private trackTask(e: RunEvent): void {
+    const task = this.task;
+    if (!task || !('requestId' in e) || e.requestId !== task.requestId) return;
+    switch (e.type) {
+      case 'taskProgress':
+        this.host.onTask?.({ kind: e.kind, done: e.done, total: e.total, label: e.label });
+        return;
+      case 'taskCancelled':
+      case 'gradcheckResult':
+      case 'analysisResult':
+      case 'runRejected':
+        this.task = null;
+        this.host.onTask?.(null);
+        return;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunController, type EngineWorker } from '../../extension/run/run-controller.js';
+import { RunController, type EngineWorker, type TaskStatus } from '../../extension/run/run-controller.js';
 import type { FromWorker, RunEvent, RunStatus, ToWorker } from '../../engine/run/protocol.js';
 import { exampleDoc } from './harness.js';
 
@@ -57,6 +57,7 @@ function setup() {
   const workers: FakeWorker[] = [];
   const posted: RunEvent[] = [];
   const statuses: RunStatus[] = [];
+  const tasks: (TaskStatus | null)[] = [];
   let time = 0;
   const c = new RunController({
     spawn: () => {
@@ -66,9 +67,10 @@ function setup() {
     },
     post: (e) => posted.push(e),
     onStatus: (s) => statuses.push(s),
+    onTask: (t) => tasks.push(t),
     now: () => (time += 1000),
   });
-  return { c, workers, posted, statuses };
+  return { c, workers, posted, statuses, tasks };
 }
 
 const OPTIONS = {
@@ -211,4 +213,49 @@ test('loading weights is answered to the host alone: null when loaded, the reaso
   assert.equal(posted.length, 0);
   c.dispose();
   assert.match((await c.loadWeights(weights, 'c.weights.json'))!, /not running/);
+});
+
+test('a task’s progress goes to the status bar until the event that answers it; a crash answers it', () => {
+  const { c, workers, posted, tasks } = setup();
+  c.request({ type: 'gradcheck', requestId: 4 });
+  const progress = (requestId: number, done: number): FromWorker => ({
+    type: 'taskProgress',
+    requestId,
+    kind: 'gradcheck',
+    done,
+    total: 10,
+    label: 'h1.weight',
+  });
+  workers[0]!.emit(progress(3, 1));
+  assert.equal(tasks.length, 0, 'not the task asked for');
+  workers[0]!.emit(progress(4, 5));
+  assert.deepEqual(tasks, [{ kind: 'gradcheck', done: 5, total: 10, label: 'h1.weight' }]);
+  workers[0]!.emit({
+    type: 'taskCancelled',
+    requestId: 4,
+    kind: 'gradcheck',
+    reason: 'Gradient check cancelled.',
+  });
+  assert.equal(tasks.at(-1), null);
+  assert.equal(posted.at(-1)!.type, 'taskCancelled', 'the webview hears it too');
+
+  c.request({ type: 'analyze', requestId: 5 });
+  workers[0]!.emit({
+    type: 'taskProgress',
+    requestId: 5,
+    kind: 'analyze',
+    done: 2,
+    total: 40,
+    label: 'Hessian: Lanczos 2/40',
+  });
+  assert.equal(tasks.at(-1)?.kind, 'analyze');
+  workers[0]!.crash('out of memory');
+  const rejected = posted.find((e) => e.type === 'runRejected' && e.requestId === 5);
+  assert.ok(rejected && rejected.type === 'runRejected');
+  assert.match(
+    rejected.reason,
+    /The analysis stopped: the training engine stopped unexpectedly \(out of memory\)/,
+  );
+  assert.equal(tasks.at(-1), null);
+  c.dispose();
 });

@@ -5,6 +5,7 @@
 import React from 'react';
 import { Button } from '../ui/controls.js';
 import type { TaskState } from './run-store.js';
+import { taskPercent } from '../../engine/task/task.js';
 import './task-progress.css';
 
 export function TaskProgress(props: {
@@ -17,7 +18,7 @@ export function TaskProgress(props: {
   cancelTitle: string;
 }): React.JSX.Element {
   const p = props.progress;
-  const percent = p ? Math.min(100, Math.floor((100 * p.done) / Math.max(1, p.total))) : null;
+  const percent = p ? taskPercent(p) : null;
   return (
     <span className="task-progress">
       <span
