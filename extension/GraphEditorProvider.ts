@@ -212,6 +212,7 @@ class GraphEditorSession {
       case 'traceTo':
       case 'gradcheck':
       case 'analyze':
+      case 'cancelTask':
       case 'runOptions':
         this.run.request(msg);
         return;

@@ -57,6 +57,8 @@ export function App(): React.JSX.Element {
         case 'traceStep':
         case 'gradcheckResult':
         case 'analysisResult':
+        case 'taskProgress':
+        case 'taskCancelled':
         case 'runRejected':
           // A refusal is shown by the run panel (run-store.ts keeps it until it is dismissed).
           runStore.dispatch(msg);

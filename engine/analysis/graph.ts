@@ -9,7 +9,13 @@ import { loadDataset } from '../data/load.js';
 import { permutation, takeRows } from '../data/dataset.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { analyzeSubject, type AnalysisOptions, type AnalysisReport, type AnalysisWeights } from './report.js';
+import {
+  analyzeSubjectSteps,
+  type AnalysisOptions,
+  type AnalysisReport,
+  type AnalysisWeights,
+} from './report.js';
+import { runTask, type Task } from '../task/task.js';
 
 export interface LossBatch {
   x: Tensor;
@@ -91,6 +97,14 @@ export interface GraphAnalysisOptions {
 
 /** Every analysis of a compiled document on a batch of its own data. */
 export function analyzeGraph(compiled: CompiledGraph, opts: GraphAnalysisOptions = {}): AnalysisReport {
+  return runTask(analyzeGraphSteps(compiled, opts));
+}
+
+/** analyzeGraph as a task (report.ts analyzeSubjectSteps: progress by part, in passes over the batch). */
+export function* analyzeGraphSteps(
+  compiled: CompiledGraph,
+  opts: GraphAnalysisOptions = {},
+): Task<AnalysisReport> {
   const doc = compiled.doc;
   const data = lossBatch(doc, compiled, opts.batch ?? doc.training.batchSize, opts.readText);
   const cfg = doc.training.dataset;
@@ -99,7 +113,7 @@ export function analyzeGraph(compiled: CompiledGraph, opts: GraphAnalysisOptions
     const m = 0.1 * (hi - lo || 1);
     return [lo - m, hi + m];
   };
-  return analyzeSubject(compiled, {
+  return yield* analyzeSubjectSteps(compiled, {
     batch: data,
     weights: opts.weights,
     hessian: opts.hessian,

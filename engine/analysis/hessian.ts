@@ -14,7 +14,8 @@
  * sees the same function; the training flag is restored afterwards.
  */
 import type { Program } from '../autodiff/program.js';
-import { lanczos } from '../linalg/lanczos.js';
+import { lanczosSteps } from '../linalg/lanczos.js';
+import { runTask, subtask, type Task } from '../task/task.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import {
   ParamComponent,
@@ -99,6 +100,15 @@ export function denseHessian(
   loss: number,
   layout: ParamLayout = paramLayout(program),
 ): Float64Array {
+  return runTask(denseHessianSteps(program, loss, layout));
+}
+
+/** The dense Hessian as a task: yields after every column ("column 30/181"). */
+export function* denseHessianSteps(
+  program: Program,
+  loss: number,
+  layout: ParamLayout = paramLayout(program),
+): Task<Float64Array> {
   const n = layout.size;
   const hv = hessianOperator(program, loss, layout);
   const h = new Float64Array(n * n);
@@ -108,24 +118,43 @@ export function denseHessian(
     e[j] = 1;
     const col = hv(e);
     for (let i = 0; i < n; i++) h[i * n + j] = col[i]!;
+    yield { done: j + 1, total: n, label: `column ${j + 1}/${n}` };
   }
   return h;
 }
 
+/** Hessian-vector products analyzeHessian takes for `n` parameters: Lanczos, then the dense columns. */
+export function plannedHvps(n: number, opts: HessianOptions = {}): number {
+  return Math.max(1, Math.min(opts.steps ?? 40, n)) + (n <= (opts.denseLimit ?? 2000) ? n : 0);
+}
+
 export function analyzeHessian(program: Program, loss: number, opts: HessianOptions = {}): HessianReport {
+  return runTask(analyzeHessianSteps(program, loss, opts));
+}
+
+/**
+ * analyzeHessian as a task: `done` counts Hessian-vector products of plannedHvps ("Lanczos 12/40",
+ * then "dense Hessian, column 30/181"). The training flag is restored however it ends.
+ */
+export function* analyzeHessianSteps(
+  program: Program,
+  loss: number,
+  opts: HessianOptions = {},
+): Task<HessianReport> {
   const wasTraining = program.nodes[0]?.ctx.training ?? false;
   program.setTraining(false);
   try {
-    return analyze(program, loss, opts);
+    return yield* analyze(program, loss, opts);
   } finally {
     program.setTraining(wasTraining);
   }
 }
 
-function analyze(program: Program, loss: number, opts: HessianOptions): HessianReport {
+function* analyze(program: Program, loss: number, opts: HessianOptions): Task<HessianReport> {
   const layout = paramLayout(program);
   const n = layout.size;
   if (n === 0) throw new Error('Hessian: the graph has no parameters');
+  const total = plannedHvps(n, opts);
   const components = opts.components ?? 5;
   let hvps = 0;
   const hv = hessianOperator(program, loss, layout);
@@ -133,7 +162,14 @@ function analyze(program: Program, loss: number, opts: HessianOptions): HessianR
     hvps++;
     return hv(v);
   };
-  const lz = lanczos(counted, n, { steps: opts.steps ?? 40, seed: opts.seed ?? 1 });
+  const lz = yield* subtask(
+    lanczosSteps(counted, n, { steps: opts.steps ?? 40, seed: opts.seed ?? 1 }),
+    (p) => ({
+      ...p,
+      done: hvps,
+      total,
+    }),
+  );
   const direction = (value: number, vector: Float64Array, residual: number): EigenDirection => ({
     value,
     residual,
@@ -149,7 +185,12 @@ function analyze(program: Program, loss: number, opts: HessianOptions): HessianR
     bottom: direction(lz.bottom.value, lz.bottom.vector, lz.bottom.residual),
   };
   if (n <= (opts.denseLimit ?? 2000)) {
-    const h = denseHessian(program, loss, layout);
+    const lanczosHvps = hvps;
+    const h = yield* subtask(denseHessianSteps(program, loss, layout), (p) => ({
+      done: lanczosHvps + p.done,
+      total,
+      label: `dense Hessian, ${p.label}`,
+    }));
     hvps += n;
     let asym = 0,
       big = 0;
@@ -165,6 +206,8 @@ function analyze(program: Program, loss: number, opts: HessianOptions): HessianR
     report.top.residual = denseResidual(h, n, lz.top.value, lz.top.vector);
     report.bottom.residual = denseResidual(h, n, lz.bottom.value, lz.bottom.vector);
     if (n <= (opts.eigenLimit ?? 300)) {
+      // One indivisible piece (Jacobi sweeps); said before it starts, so the label shows meanwhile.
+      yield { done: hvps, total, label: 'eigenvalues of the dense Hessian' };
       const eig = symmetricEigen(h, n);
       const lo = eig.values[0]!,
         hi = eig.values[n - 1]!;

@@ -18,6 +18,7 @@
  * float64 when compiled so.
  */
 import type { Program } from '../autodiff/program.js';
+import { runTask, type Task } from '../task/task.js';
 
 /** What the analysis needs of a compiled graph (CompiledGraph has all of it). */
 export interface ResizableProgram {
@@ -127,10 +128,17 @@ export interface LinearRegions1d {
 /** Relative slope difference below which neighbouring pieces count as one. */
 const SLOPE_TOLERANCE = 1e-9;
 
-export function linearRegions1d(
+export type LinearRegions1dResult = { ok: true; regions: LinearRegions1d } | { ok: false; reason: string };
+
+export function linearRegions1d(net: ResizableProgram, interval: [number, number]): LinearRegions1dResult {
+  return runTask(linearRegions1dSteps(net, interval));
+}
+
+/** linearRegions1d as a task: yields after each kinked node's pass ("kinks of a2, 2/4"). */
+export function* linearRegions1dSteps(
   net: ResizableProgram,
   interval: [number, number],
-): { ok: true; regions: LinearRegions1d } | { ok: false; reason: string } {
+): Task<LinearRegions1dResult> {
   const [lo, hi] = interval;
   if (!(hi > lo)) return { ok: false, reason: `the interval [${lo}, ${hi}] is empty` };
   const width = net.program.slots[net.input]!.shape.slice(1);
@@ -149,7 +157,9 @@ export function linearRegions1d(
     passes++;
     return p;
   };
-  for (const k of pw.structure.kinked) {
+  const kinked = pw.structure.kinked;
+  for (const [done, k] of kinked.entries()) {
+    yield { done, total: kinked.length + 1, label: `kinks of ${k.id} (${done + 1}/${kinked.length})` };
     const p = run(knots);
     const node = p.nodes[k.node]!;
     const pre = p.value(node.inputs[0]!).data;
@@ -168,6 +178,7 @@ export function linearRegions1d(
         }
     knots = mergeKnots(knots, found, hi - lo);
   }
+  yield { done: kinked.length, total: kinked.length + 1, label: `the output at ${knots.length} knots` };
   const p = run(knots);
   const out = p.value(net.prediction).data;
   const dims = out.length / knots.length;

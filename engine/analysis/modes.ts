@@ -22,6 +22,7 @@
 import { Program, ProgramBuilder, ProgramNode } from '../autodiff/program.js';
 import { Tensor } from '../tensor/tensor.js';
 import { flatGradient, slotLayout } from './params.js';
+import { runTask, TaskPlan, type Task } from '../task/task.js';
 
 export interface ModeCost {
   /** JVPs (forward mode) or VJPs (reverse mode) needed. */
@@ -224,6 +225,31 @@ export function measureModes(
   sources: readonly number[],
   opts: MeasureOptions = {},
 ): Measured {
+  return runTask(measureModesSteps(program, output, sources, opts));
+}
+
+/** Directions measureModes runs: forward mode's (one per source entry) and reverse mode's. */
+export function measuredDirections(
+  program: Program,
+  output: number,
+  sources: readonly number[],
+  opts: MeasureOptions = {},
+): number {
+  const limit = opts.maxDirections ?? 2000;
+  const cols = sources.reduce((s, p) => s + slotSize(program, p), 0);
+  return Math.min(cols, limit) + Math.min(slotSize(program, output), limit);
+}
+
+/**
+ * measureModes as a task: yields after every direction ("forward mode 120/500"). The times are
+ * of the work alone: the clock stops while the task waits between yields.
+ */
+export function* measureModesSteps(
+  program: Program,
+  output: number,
+  sources: readonly number[],
+  opts: MeasureOptions = {},
+): Task<Measured> {
   const clock = opts.clock ?? preciseClock();
   const limit = opts.maxDirections ?? 2000;
   const layout = slotLayout(program, sources);
@@ -231,10 +257,13 @@ export function measureModes(
   const rows = slotSize(program, output);
   const jf = new Float64Array(rows * cols).fill(NaN);
   const jr = new Float64Array(rows * cols).fill(NaN);
+  const total = measuredDirections(program, output, sources, opts);
+  const forwardDirections = Math.min(cols, limit);
   program.forward();
 
   const tangents = new Map(layout.blocks.map((b) => [b.slot, Tensor.zeros(b.shape, program.dtype)]));
   let done = 0;
+  let ms = 0;
   let t0 = clock();
   outer: for (const b of layout.blocks) {
     const seed = tangents.get(b.slot)!;
@@ -246,20 +275,29 @@ export function measureModes(
       seed.data[i] = 0;
       for (let r = 0; r < rows; r++) jf[r * cols + b.offset + i] = col[r]!;
       done++;
+      ms += clock() - t0;
+      yield { done, total, label: `forward mode ${done}/${forwardDirections}` };
+      t0 = clock();
     }
   }
-  const forward = timing(done, cols, clock() - t0);
+  const forward = timing(done, cols, ms);
 
+  const reverseDirections = Math.min(rows, limit);
   const cot = Tensor.zeros(program.slots[output]!.shape, program.dtype);
+  ms = 0;
   t0 = clock();
   let r = 0;
-  for (; r < Math.min(rows, limit); r++) {
+  while (r < reverseDirections) {
     cot.data[r] = 1;
     program.backwardFrom(output, cot);
     cot.data[r] = 0;
     jr.set(flatGradient(program, layout), r * cols);
+    r++;
+    ms += clock() - t0;
+    yield { done: done + r, total, label: `reverse mode ${r}/${reverseDirections}` };
+    t0 = clock();
   }
-  const reverse = timing(r, rows, clock() - t0);
+  const reverse = timing(r, rows, ms);
   let maxDifference = 0;
   for (let i = 0; i < jf.length; i++) {
     const d = Math.abs(jf[i]! - jr[i]!);
@@ -354,6 +392,19 @@ export function analyzeMlp(
   output: number,
   opts: MeasureOptions & { measure?: boolean } = {},
 ): MlpModes | null {
+  const mlp = mlpProgram(program, input, output);
+  return mlp && runTask(analyzeMlpSteps(mlp, opts));
+}
+
+/** The one-example copy of an MLP chain (null when the path is not one). */
+interface MlpProgram {
+  widths: number[];
+  one: Program;
+  x: number;
+  output: number;
+}
+
+function mlpProgram(program: Program, input: number, output: number): MlpProgram | null {
   const mlp = mlpChain(program, input, output);
   if (!mlp) return null;
   const b = new ProgramBuilder(program.dtype);
@@ -371,10 +422,15 @@ export function analyzeMlp(
   // One example: the first row of the batch the big program holds.
   const row = program.slots[input]!.value.data.subarray(0, mlp.widths[0]!);
   one.value(x).data.set(row);
-  const model = { quantity: 'output w.r.t. input (one example)', ...modelModes(one, at, [x]) };
+  return { widths: mlp.widths, one, x, output: at };
+}
+
+function* analyzeMlpSteps(mlp: MlpProgram, opts: MeasureOptions & { measure?: boolean }): Task<MlpModes> {
+  const { one, x, output } = mlp;
+  const model = { quantity: 'output w.r.t. input (one example)', ...modelModes(one, output, [x]) };
   const result: MlpModes = { formula: mlpFormula(mlp.widths), model };
   if (opts.measure !== false) {
-    const m = measureModes(one, at, [x], opts);
+    const m = yield* measureModesSteps(one, output, [x], opts);
     model.measured = { forward: m.forward, reverse: m.reverse, maxDifference: m.maxDifference };
   }
   return result;
@@ -389,26 +445,67 @@ export interface ModesReport {
   mlp?: MlpModes;
 }
 
+export interface ModesSlots {
+  input: number;
+  prediction: number;
+  loss: number;
+}
+
 /** Both comparisons (and the MLP view) for a compiled graph's Program, measured unless told not to. */
 export function analyzeModes(
   program: Program,
-  slots: { input: number; prediction: number; loss: number },
+  slots: ModesSlots,
   opts: MeasureOptions & { measure?: boolean } = {},
 ): ModesReport {
+  return runTask(analyzeModesSteps(program, slots, opts));
+}
+
+/** Directions analyzeModes runs (0 when it does not measure): its units of progress. */
+export function plannedDirections(
+  program: Program,
+  slots: ModesSlots,
+  opts: MeasureOptions & { measure?: boolean } = {},
+): number {
+  return opts.measure === false
+    ? 0
+    : modesPlan(program, slots, mlpProgram(program, slots.input, slots.prediction), opts).total;
+}
+
+function modesPlan(
+  program: Program,
+  slots: ModesSlots,
+  mlp: MlpProgram | null,
+  opts: MeasureOptions,
+): TaskPlan {
   const params = program.params();
-  const compare = (quantity: string, output: number): ModeComparison => {
+  return new TaskPlan([
+    { title: 'prediction Jacobian', units: measuredDirections(program, slots.prediction, params, opts) },
+    { title: 'loss gradient', units: measuredDirections(program, slots.loss, params, opts) },
+    { title: 'MLP input Jacobian', units: mlp ? measuredDirections(mlp.one, mlp.output, [mlp.x], opts) : 0 },
+  ]);
+}
+
+/** analyzeModes as a task: progress in directions run, e.g. "loss gradient: forward mode 12/181". */
+export function* analyzeModesSteps(
+  program: Program,
+  slots: ModesSlots,
+  opts: MeasureOptions & { measure?: boolean } = {},
+): Task<ModesReport> {
+  const params = program.params();
+  const mlp = mlpProgram(program, slots.input, slots.prediction);
+  const plan = modesPlan(program, slots, mlp, opts);
+  function* compare(part: number, quantity: string, output: number): Task<ModeComparison> {
     const c: ModeComparison = { quantity, ...modelModes(program, output, params) };
     if (opts.measure !== false) {
-      const m = measureModes(program, output, params, opts);
+      const m = yield* plan.part(part, measureModesSteps(program, output, params, opts));
       c.measured = { forward: m.forward, reverse: m.reverse, maxDifference: m.maxDifference };
     }
     return c;
-  };
+  }
   const report: ModesReport = {
-    jacobian: compare('prediction w.r.t. parameters', slots.prediction),
-    gradient: compare('loss w.r.t. parameters', slots.loss),
+    jacobian: yield* compare(0, 'prediction w.r.t. parameters', slots.prediction),
+    gradient: yield* compare(1, 'loss w.r.t. parameters', slots.loss),
   };
-  const mlp = analyzeMlp(program, slots.input, slots.prediction, opts);
-  if (mlp) report.mlp = mlp;
+  if (mlp) report.mlp = yield* plan.part(2, analyzeMlpSteps(mlp, opts));
   return report;
 }

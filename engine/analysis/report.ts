@@ -5,16 +5,19 @@
  */
 import type { Program } from '../autodiff/program.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { analyzeHessian, HessianOptions, HessianReport } from './hessian.js';
+import { analyzeHessianSteps, HessianOptions, HessianReport, plannedHvps } from './hessian.js';
 import { kroneckerView, KroneckerView, matrix } from './kronecker.js';
 import {
-  linearRegions1d,
+  linearRegions1dSteps,
   linearRegions2d,
   LinearRegions1d,
+  piecewiseStructure,
   RegionGrid2d,
   ResizableProgram,
 } from './linear-regions.js';
-import { analyzeModes, MeasureOptions, ModesReport } from './modes.js';
+import { analyzeModesSteps, MeasureOptions, ModesReport, plannedDirections } from './modes.js';
+import { paramLayout } from './params.js';
+import { runTask, TaskPlan, type Task } from '../task/task.js';
 
 /** What the analyses need of a compiled graph (CompiledGraph has all of it). */
 export interface AnalysisSubject extends ResizableProgram {
@@ -63,6 +66,21 @@ export interface AnalysisReport {
 const KRONECKER_MAX_WEIGHTS = 64;
 
 export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions): AnalysisReport {
+  return runTask(analyzeSubjectSteps(subject, opts));
+}
+
+/**
+ * Rough cost of one Hessian-vector product in the units of progress (one JVP or VJP over the
+ * batch): forward over reverse is a forward pass, a backward pass and their tangents.
+ */
+const HVP_UNITS = 3;
+
+/**
+ * analyzeSubject as a task: progress over the whole in units of about one pass over the batch,
+ * labelled by part ("Hessian: Lanczos 12/40", "Forward vs reverse mode: loss gradient: forward
+ * mode 30/181", "Linear regions: kinks of a2 (2/4)").
+ */
+export function* analyzeSubjectSteps(subject: AnalysisSubject, opts: AnalysisOptions): Task<AnalysisReport> {
   const n = opts.batch.x.shape[0]!;
   const sized = subject.withBatchSize(n);
   const p = sized.program;
@@ -72,21 +90,27 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
   p.forward();
   checkFinite(p);
 
-  const modes = analyzeModes(
-    p,
-    { input: sized.input, prediction: sized.prediction, loss: sized.loss },
-    opts.modes,
-  );
-  const hessian = analyzeHessian(p, sized.loss, opts.hessian);
+  const slots = { input: sized.input, prediction: sized.prediction, loss: sized.loss };
+  const features = p.slots[sized.input]!.shape.slice(1).reduce((a, b) => a * b, 1);
+  const g = opts.grid ?? 96;
+  const pw = features <= 2 ? piecewiseStructure(p, sized.input, sized.prediction) : null;
+  const regionPasses = !pw?.ok ? 0 : features === 1 ? pw.structure.kinked.length + 1 : Math.ceil((g * g) / n);
+  const plan = new TaskPlan([
+    { title: 'Forward vs reverse mode', units: plannedDirections(p, slots, opts.modes) },
+    { title: 'Hessian', units: HVP_UNITS * plannedHvps(paramLayout(p).size, opts.hessian) },
+    { title: 'Linear regions', units: regionPasses },
+    { title: 'Kronecker view', units: 1 },
+  ]);
+  const modes = yield* plan.part(0, analyzeModesSteps(p, slots, opts.modes));
+  const hessian = yield* plan.part(1, analyzeHessianSteps(p, sized.loss, opts.hessian));
 
   const regions: AnalysisReport['regions'] = {};
-  const features = p.slots[sized.input]!.shape.slice(1).reduce((a, b) => a * b, 1);
   if (features === 1) {
-    const r = linearRegions1d(sized, opts.interval ?? [-2, 2]);
+    const r = yield* plan.part(2, linearRegions1dSteps(sized, opts.interval ?? [-2, 2]));
     if (r.ok) regions.oneD = r.regions;
     else regions.note = r.reason;
   } else if (features === 2) {
-    const g = opts.grid ?? 96;
+    yield plan.at(2, `activation patterns on a ${g}×${g} grid`);
     const r = linearRegions2d(sized, opts.bounds ?? [-2, 2, -2, 2], g, g);
     if (r.ok) regions.twoD = r.grid;
     else regions.note = r.reason;
@@ -101,6 +125,7 @@ export function analyzeSubject(subject: AnalysisSubject, opts: AnalysisOptions):
     regions,
   };
   if (opts.weights) report.weights = opts.weights;
+  yield plan.at(3);
   const k = kroneckerOfSmallestLinear(p, sized.loss);
   if (k) report.kronecker = k;
   return report;

@@ -9,6 +9,7 @@
  */
 import type { Program } from './program.js';
 import { relativeError } from '../tensor/compare.js';
+import { runTask, type Task } from '../task/task.js';
 
 export interface TensorGradCheck {
   slot: number;
@@ -50,80 +51,128 @@ const KINK_TOLERANCE = 1e-4;
 /** Scale below which quotients are compared absolutely (both near zero: no kink to speak of). */
 const KINK_FLOOR = 1e-6;
 
+/** Runs the whole check at once (gradCheckSteps, to the end). */
 export function gradCheck(program: Program, loss: number, opts: GradCheckOptions = {}): TensorGradCheck[] {
+  return runTask(gradCheckSteps(program, loss, opts));
+}
+
+/**
+ * The check as a task: yields `{ done, total }` in elements differenced (each element costs four
+ * forward passes) after every element, and returns one TensorGradCheck per slot. Abandoning it
+ * midway (`return()`) leaves the program as finishing would: the same parameter values, the
+ * analytic pass's values and gradients, and the running statistics it found.
+ */
+export function* gradCheckSteps(
+  program: Program,
+  loss: number,
+  opts: GradCheckOptions = {},
+): Task<TensorGradCheck[]> {
   if (program.dtype !== 'float64')
     throw new Error(
       'gradient check needs a float64 program: central differences in float32 keep only ~4 digits',
     );
   const eps = opts.eps ?? 1e-4;
   const slots = opts.slots ?? program.slots.flatMap((s, i) => (s.grad && s.kind !== 'node' ? [i] : []));
+  const indices = slots.map((s) => {
+    const size = program.value(s).size;
+    const step = opts.maxElements ? Math.max(1, Math.ceil(size / opts.maxElements)) : 1;
+    const idx: number[] = [];
+    for (let i = 0; i < size; i += step) idx.push(i);
+    return idx;
+  });
+  const total = indices.reduce((n, idx) => n + idx.length, 0);
   const state = program.nodes.map((n) => Object.values(n.ctx.state).map((t) => t.clone()));
+  const restoreState = () =>
+    program.nodes.forEach((n, i) =>
+      Object.values(n.ctx.state).forEach((t, j) => t.data.set(state[i]![j]!.data)),
+    );
   const random = program.randomState;
   const lossAt = (): number => {
     program.randomState = random;
     program.forward();
     return program.value(loss).data[0]!;
   };
-  lossAt();
-  program.backward(loss);
-  const analytic = slots.map((s) => {
-    const g = program.grad(s);
-    if (!g) throw new Error(`gradient check: '${program.slots[s]!.name}' receives no gradient`);
-    return Float64Array.from(g.data);
-  });
-  const results = slots.map((s, k): TensorGradCheck => {
-    const x = program.value(s).data;
-    const step = opts.maxElements ? Math.max(1, Math.ceil(x.length / opts.maxElements)) : 1;
-    const idx: number[] = [];
-    for (let i = 0; i < x.length; i += step) idx.push(i);
-    const central = (i: number, h: number): number => {
-      const x0 = x[i]!;
-      x[i] = x0 + h;
-      const fp = lossAt();
-      x[i] = x0 - h;
-      const fm = lossAt();
-      x[i] = x0;
-      return (fp - fm) / (2 * h);
-    };
-    // At a smooth point the quotients at ε and 2ε agree to O(ε²); where they don't, a kink (a ReLU
-    // or max turning over) lies within 2ε and the quotients say nothing about the derivative: such
-    // elements are counted in `kinks` and left out of the comparison.
-    const atEps = idx.map((i) => central(i, eps));
-    const atTwoEps = idx.map((i) => central(i, 2 * eps));
-    const numericAll = idx.map((_, j) => (4 * atEps[j]! - atTwoEps[j]!) / 3);
-    const smooth = idx.map((_, j) => {
-      if (opts.kinkCheck === false) return true;
-      const n1 = atEps[j]!,
-        n2 = atTwoEps[j]!;
-      return Math.abs(n1 - n2) <= KINK_TOLERANCE * Math.max(Math.abs(n1), Math.abs(n2), KINK_FLOOR);
+  try {
+    lossAt();
+    program.backward(loss);
+    const analytic = slots.map((s) => {
+      const g = program.grad(s);
+      if (!g) throw new Error(`gradient check: '${program.slots[s]!.name}' receives no gradient`);
+      return Float64Array.from(g.data);
     });
-    const kinks = smooth.filter((ok) => !ok).length;
-    const kept = idx.flatMap((_, j) => (smooth[j] ? [j] : []));
-    const a = kept.map((j) => analytic[k]![idx[j]!]!);
-    const numeric = kept.map((j) => numericAll[j]!);
-    let worst = 0;
-    for (let j = 1; j < kept.length; j++)
-      if (Math.abs(a[j]! - numeric[j]!) > Math.abs(a[worst]! - numeric[worst]!)) worst = j;
-    return {
-      slot: s,
-      name: program.slots[s]!.name,
-      error: relativeError(a, numeric),
-      scale: a.reduce((m, v, j) => Math.max(m, Math.abs(v), Math.abs(numeric[j]!)), 0),
-      worstIndex: idx[kept[worst] ?? 0] ?? 0,
-      analytic: a[worst] ?? 0,
-      numeric: numeric[worst] ?? 0,
-      checked: kept.length,
-      kinks,
-    };
+    const results: TensorGradCheck[] = [];
+    let done = 0;
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k]!;
+      const x = program.value(s).data;
+      const idx = indices[k]!;
+      const central = (i: number, h: number): number => {
+        const x0 = x[i]!;
+        try {
+          x[i] = x0 + h;
+          const fp = lossAt();
+          x[i] = x0 - h;
+          const fm = lossAt();
+          return (fp - fm) / (2 * h);
+        } finally {
+          x[i] = x0;
+        }
+      };
+      // At a smooth point the quotients at ε and 2ε agree to O(ε²); where they don't, a kink (a ReLU
+      // or max turning over) lies within 2ε and the quotients say nothing about the derivative: such
+      // elements are counted in `kinks` and left out of the comparison.
+      const atEps: number[] = [];
+      const atTwoEps: number[] = [];
+      for (const i of idx) {
+        atEps.push(central(i, eps));
+        atTwoEps.push(central(i, 2 * eps));
+        yield { done: ++done, total, label: program.slots[s]!.name };
+      }
+      results.push(compare(program, s, idx, analytic[k]!, atEps, atTwoEps, opts.kinkCheck !== false));
+    }
+    return results;
+  } finally {
+    // Leave the program as the analytic pass left it: same values, gradients and running statistics.
+    restoreState();
+    lossAt();
+    program.backward(loss);
+    restoreState();
+  }
+}
+
+/** One slot's verdict from its analytic gradient and the two difference quotients of each element. */
+function compare(
+  program: Program,
+  slot: number,
+  idx: readonly number[],
+  analytic: Float64Array,
+  atEps: readonly number[],
+  atTwoEps: readonly number[],
+  kinkCheck: boolean,
+): TensorGradCheck {
+  const numericAll = idx.map((_, j) => (4 * atEps[j]! - atTwoEps[j]!) / 3);
+  const smooth = idx.map((_, j) => {
+    if (!kinkCheck) return true;
+    const n1 = atEps[j]!,
+      n2 = atTwoEps[j]!;
+    return Math.abs(n1 - n2) <= KINK_TOLERANCE * Math.max(Math.abs(n1), Math.abs(n2), KINK_FLOOR);
   });
-  // Leave the program as the analytic pass left it: same values, gradients and running statistics.
-  program.nodes.forEach((n, i) =>
-    Object.values(n.ctx.state).forEach((t, j) => t.data.set(state[i]![j]!.data)),
-  );
-  lossAt();
-  program.backward(loss);
-  program.nodes.forEach((n, i) =>
-    Object.values(n.ctx.state).forEach((t, j) => t.data.set(state[i]![j]!.data)),
-  );
-  return results;
+  const kinks = smooth.filter((ok) => !ok).length;
+  const kept = idx.flatMap((_, j) => (smooth[j] ? [j] : []));
+  const a = kept.map((j) => analytic[idx[j]!]!);
+  const numeric = kept.map((j) => numericAll[j]!);
+  let worst = 0;
+  for (let j = 1; j < kept.length; j++)
+    if (Math.abs(a[j]! - numeric[j]!) > Math.abs(a[worst]! - numeric[worst]!)) worst = j;
+  return {
+    slot,
+    name: program.slots[slot]!.name,
+    error: relativeError(a, numeric),
+    scale: a.reduce((m, v, j) => Math.max(m, Math.abs(v), Math.abs(numeric[j]!)), 0),
+    worstIndex: idx[kept[worst] ?? 0] ?? 0,
+    analytic: a[worst] ?? 0,
+    numeric: numeric[worst] ?? 0,
+    checked: kept.length,
+    kinks,
+  };
 }

@@ -11,6 +11,7 @@
  */
 import { Rng } from '../tensor/random.js';
 import { symmetricEigen } from './symmetric-eigen.js';
+import { runTask, type Task } from '../task/task.js';
 
 export interface LanczosOptions {
   /** Krylov dimension k (capped at n). */
@@ -46,6 +47,15 @@ export function lanczos(
   n: number,
   opts: LanczosOptions,
 ): LanczosResult {
+  return runTask(lanczosSteps(matvec, n, opts));
+}
+
+/** Lanczos as a task: yields after every product ("Lanczos 12/40"). */
+export function* lanczosSteps(
+  matvec: (v: Float64Array) => Float64Array,
+  n: number,
+  opts: LanczosOptions,
+): Task<LanczosResult> {
   if (n < 1) throw new Error('lanczos: the operator has no dimensions');
   const k = Math.max(1, Math.min(opts.steps, n));
   const rng = new Rng(opts.seed ?? 1);
@@ -68,6 +78,7 @@ export function lanczos(
     for (let pass = 0; pass < 2; pass++) for (const b of basis) axpy(-dot(b, w), b, w);
     const bnorm = norm(w);
     scaleEstimate = Math.max(scaleEstimate, Math.abs(a), bnorm);
+    yield { done: j + 1, total: k, label: `Lanczos ${j + 1}/${k}` };
     if (j === k - 1) {
       beta.push(bnorm);
       break;

@@ -27,6 +27,14 @@ export type RunPhase =
   /** Stopped by NaN/Inf, a document that can't be trained, or a crash: `error` says where and what to do. */
   | 'failed';
 
+/**
+ * The long requests, run in time slices as tasks (engine/task): one at a time, with progress
+ * events, and cancelled by `cancelTask`, by any run or step-through action, by loading weights, by
+ * a change to what the run trains, or by a new task (each cancellation is answered with
+ * taskCancelled).
+ */
+export type TaskKind = 'gradcheck' | 'analyze';
+
 /** Buttons of the run panel. */
 export type RunAction = 'play' | 'pause' | 'step' | 'reset';
 
@@ -53,6 +61,8 @@ export type RunRequest =
   | { type: 'gradcheck'; requestId: number }
   /** The lecture's analyses (engine/analysis) at the run's current weights (#8). */
   | { type: 'analyze'; requestId: number }
+  /** Stop the gradient check or analysis asked for by `requestId` (ignored if it has already answered). */
+  | { type: 'cancelTask'; requestId: number }
   /** What the worker should compute alongside training (costs time only when asked for). */
   | { type: 'runOptions'; options: RunOptions };
 
@@ -194,6 +204,14 @@ export type RunEvent =
     }
   /** report.weights says which weights: { kind: 'trained', step, epoch } after training, else 'initial'. */
   | { type: 'analysisResult'; requestId: number; report: AnalysisReport }
+  /**
+   * How far the gradient check or analysis asked for by `requestId` is: `done` of `total` units
+   * (elements differenced; passes over the batch), `label` what it is doing ("Hessian: Lanczos
+   * 12/40"). Throttled like the others.
+   */
+  | { type: 'taskProgress'; requestId: number; kind: TaskKind; done: number; total: number; label: string }
+  /** The task asked for by `requestId` stopped before answering; `reason` says so and why, for people. */
+  | { type: 'taskCancelled'; requestId: number; kind: TaskKind; reason: string }
   /** A request that could not be served (e.g. trace while idle with a broken graph): say why. */
   | { type: 'runRejected'; requestId: number | null; reason: string };
 

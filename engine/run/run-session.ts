@@ -13,6 +13,13 @@
  * A run compiles the document it was started from and keeps it until reset; a newer document
  * only marks the run stale (moving nodes doesn't). Step-through, gradient check and the analyses
  * work on the run's current weights and next mini-batch.
+ *
+ * The gradient check and the analyses are tasks (engine/task), driven in time slices like
+ * training, with throttled taskProgress events; one runs at a time, and only while the run is not
+ * training (asking for one pauses a running run). Whatever else the user does first cancels the
+ * task, which answers taskCancelled saying why, and then acts: cancelTask; Play, Step, Reset and
+ * Pause; any step-through request; loading weights; a change to what the run trains (moving nodes
+ * is not one); a new gradient check or analysis (which replaces it).
  */
 import type { GraphDoc } from '../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../graph/compile.js';
@@ -23,20 +30,23 @@ import { realClock, throttle, type Clock, type Throttle } from '../train/throttl
 import { loadDataset } from '../data/load.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { StepThrough } from '../autodiff/step-through.js';
-import { gradCheck } from '../autodiff/gradcheck.js';
+import { gradCheckSteps } from '../autodiff/gradcheck.js';
 import { gradCheckByNode } from './gradcheck-summary.js';
-import { analyzeGraph } from '../analysis/graph.js';
+import { analyzeGraphSteps } from '../analysis/graph.js';
+import { abandon, type Task, type TaskProgress } from '../task/task.js';
 import {
   DEFAULT_RUN_OPTIONS,
   type DatasetView,
   type FromWorker,
   type LossTrace,
   type PredictionView,
+  type RunEvent,
   type RunOptions,
   type RunAction,
   type RunPhase,
   type TraceAction,
   type RunStatus,
+  type TaskKind,
   type ToWorker,
   type TrainedWeights,
 } from './protocol.js';
@@ -65,6 +75,17 @@ const NO_TRACE = 'No step-through is active: start one first.';
 const GRADCHECK_MAX_ELEMENTS = 256;
 /** Largest gradient entry (per unit of loss) below which finite differences can't check a tensor. */
 const GRADCHECK_MIN_SCALE = 1e-5;
+
+/** What each task is called in the messages that say it was cancelled. */
+const TASK_TITLE: Readonly<Record<TaskKind, string>> = { gradcheck: 'Gradient check', analyze: 'Analysis' };
+
+/** The gradient check or analysis in progress: its steps return the event that answers it. */
+interface RunningTask {
+  requestId: number;
+  kind: TaskKind;
+  steps: Task<RunEvent>;
+  progress: TaskProgress | null;
+}
 
 interface Prepared {
   key: string;
@@ -102,6 +123,8 @@ export class RunSession {
   private options: RunOptions = DEFAULT_RUN_OPTIONS;
   private hasDocument = false;
   private sliceQueued = false;
+  private task: RunningTask | null = null;
+  private taskSliceQueued = false;
   private prepareQueued = false;
   /** The newest document compiled while idle, for the next run. */
   private prepared: Prepared | null = null;
@@ -109,6 +132,7 @@ export class RunSession {
   private readonly progress: Throttle<null>;
   private readonly overlay: Throttle<null>;
   private readonly prediction: Throttle<null>;
+  private readonly taskProgress: Throttle<null>;
 
   constructor(private readonly host: RunSessionHost) {
     this.clock = host.clock ?? realClock;
@@ -119,6 +143,7 @@ export class RunSession {
     this.prediction = throttle(() => this.sendPrediction(), perSecond, this.clock, {
       costShare: PREDICTION_COST_SHARE,
     });
+    this.taskProgress = throttle(() => this.sendTaskProgress(), perSecond, this.clock);
   }
 
   /** Handles one message from the host; anything malformed is answered with runRejected. */
@@ -157,6 +182,8 @@ export class RunSession {
   }
 
   dispose(): void {
+    const task = this.endTask();
+    if (task) abandon(task.steps);
     this.endTrace();
     this.progress.cancel();
     this.overlay.cancel();
@@ -173,6 +200,7 @@ export class RunSession {
       case 'dispose':
         return this.dispose();
       case 'loadWeights':
+        this.cancelTask('by loading weights');
         return this.loadWeights(msg.requestId, msg.weights, msg.source);
       case 'snapshotWeights':
         return this.emit({
@@ -181,6 +209,7 @@ export class RunSession {
           trained: this.trainedWeights(),
         });
       case 'run':
+        this.cancelTask(`by ${msg.action[0]!.toUpperCase()}${msg.action.slice(1)}`);
         return this.action(msg.action);
       case 'runOptions':
         this.options = msg.options;
@@ -188,8 +217,10 @@ export class RunSession {
         else if (!this.run) this.sendIdlePrediction();
         return;
       case 'trace':
+        this.cancelTask('by the step-through');
         return this.traceAction(msg.requestId, msg.action);
       case 'traceTo': {
+        this.cancelTask('by the step-through');
         const st = this.stepper;
         if (!st) return this.reject(msg.requestId, NO_TRACE);
         if (st.indexOf(msg.target) < 0)
@@ -201,9 +232,14 @@ export class RunSession {
         return this.emitTraceStep(msg.requestId);
       }
       case 'gradcheck':
+        this.cancelTask('by a new gradient check');
         return this.gradcheck(msg.requestId);
       case 'analyze':
+        this.cancelTask('by a new analysis');
         return this.analyze(msg.requestId);
+      case 'cancelTask':
+        if (this.task?.requestId === msg.requestId) this.cancelTask();
+        return;
     }
   }
 
@@ -214,6 +250,7 @@ export class RunSession {
     const first = !this.hasDocument;
     const key = doc ? trainingKey(doc) : '';
     const changed = first || key !== this.docKey;
+    if (changed) this.cancelTask('because the graph changed');
     this.hasDocument = true;
     this.doc = doc;
     this.baseDir = baseDir;
@@ -637,13 +674,16 @@ export class RunSession {
     if (g.target !== null && batch.target !== null)
       p.value(g.target).data.set(batch.program.value(batch.target).data);
     p.setTraining(true);
-    const results = gradCheck(p, g.loss, { maxElements: GRADCHECK_MAX_ELEMENTS });
-    // Central differences carry rounding noise of about 1e-16 × (the loss's intermediate values) / ε;
-    // a gradient whose entries are all below GRADCHECK_MIN_SCALE (a network that fits its batch
-    // perfectly) can't be told from that noise, so it is reported as unresolved, not as wrong.
-    const floor = GRADCHECK_MIN_SCALE * Math.max(1, Math.abs(p.value(g.loss).data[0]!));
-    const { nodes, worst } = gradCheckByNode(results, (slot) => p.slots[slot]!.owner ?? null, floor);
-    this.emit({ type: 'gradcheckResult', requestId, nodes, worst, floor });
+    function* steps(): Task<RunEvent> {
+      const results = yield* gradCheckSteps(p, g.loss, { maxElements: GRADCHECK_MAX_ELEMENTS });
+      // Central differences carry rounding noise of about 1e-16 × (the loss's intermediate values) / ε;
+      // a gradient whose entries are all below GRADCHECK_MIN_SCALE (a network that fits its batch
+      // perfectly) can't be told from that noise, so it is reported as unresolved, not as wrong.
+      const floor = GRADCHECK_MIN_SCALE * Math.max(1, Math.abs(p.value(g.loss).data[0]!));
+      const { nodes, worst } = gradCheckByNode(results, (slot) => p.slots[slot]!.owner ?? null, floor);
+      return { type: 'gradcheckResult', requestId, nodes, worst, floor };
+    }
+    this.startTask(requestId, 'gradcheck', steps());
   }
 
   private analyze(requestId: number): void {
@@ -653,8 +693,10 @@ export class RunSession {
     } catch (e) {
       return this.reject(requestId, problemOf(e).message);
     }
+    // The analyses describe the weights the run has now: it waits for them.
+    if (this.phase === 'running') this.setPhase('paused');
     const { step, epoch } = this.status;
-    const report = analyzeGraph(compiled, {
+    const analysis = analyzeGraphSteps(compiled, {
       readText: this.reader(),
       weights:
         this.run && step > 0
@@ -665,7 +707,74 @@ export class RunSession {
       // As the CLI: time each mode on at most 500 directions and extrapolate (the report says so).
       modes: { maxDirections: 500 },
     });
-    this.emit({ type: 'analysisResult', requestId, report });
+    function* steps(): Task<RunEvent> {
+      return { type: 'analysisResult', requestId, report: yield* analysis };
+    }
+    this.startTask(requestId, 'analyze', steps());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // tasks: the gradient check and the analyses, in time slices
+
+  private startTask(requestId: number, kind: TaskKind, steps: Task<RunEvent>): void {
+    this.task = { requestId, kind, steps, progress: null };
+    this.scheduleTaskSlice();
+  }
+
+  private scheduleTaskSlice(): void {
+    if (this.taskSliceQueued || this.disposed) return;
+    this.taskSliceQueued = true;
+    this.host.defer(() => {
+      this.taskSliceQueued = false;
+      this.taskSlice();
+    });
+  }
+
+  /** Runs the task for one time slice; answers when it ends, else offers its progress and yields. */
+  private taskSlice(): void {
+    const task = this.task;
+    if (!task || this.disposed) return;
+    try {
+      const end = this.clock.now() + this.sliceMs;
+      do {
+        const r = task.steps.next();
+        if (r.done) {
+          this.endTask();
+          return this.emit(r.value);
+        }
+        task.progress = r.value;
+      } while (this.clock.now() < end);
+    } catch (e) {
+      this.endTask();
+      return this.reject(task.requestId, `${TASK_TITLE[task.kind]} stopped: ${describe(e)}`);
+    }
+    this.taskProgress.push(null);
+    this.scheduleTaskSlice();
+  }
+
+  private sendTaskProgress(): void {
+    const task = this.task;
+    if (!task?.progress) return;
+    const { requestId, kind } = task;
+    this.emit({ type: 'taskProgress', requestId, kind, ...task.progress });
+  }
+
+  /** Forgets the task in progress (its steps are not run again); returns it. */
+  private endTask(): RunningTask | null {
+    const task = this.task;
+    this.task = null;
+    this.taskProgress.cancel();
+    return task;
+  }
+
+  /** Stops the task in progress, if any, and answers it with why ('by Reset'; nothing: asked to). */
+  private cancelTask(why?: string): void {
+    const task = this.endTask();
+    if (!task) return;
+    abandon(task.steps);
+    const { requestId, kind } = task;
+    const reason = `${TASK_TITLE[kind]} cancelled${why ? ` ${why}` : ''}.`;
+    this.emit({ type: 'taskCancelled', requestId, kind, reason });
   }
 }
 

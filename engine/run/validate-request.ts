@@ -66,6 +66,7 @@ export const RUN_REQUEST_VALIDATORS: RequestValidators = {
   traceTo: (o) => ({ type: 'traceTo', requestId: requestId(o.requestId), target: stepTarget(o.target) }),
   gradcheck: (o) => ({ type: 'gradcheck', requestId: requestId(o.requestId) }),
   analyze: (o) => ({ type: 'analyze', requestId: requestId(o.requestId) }),
+  cancelTask: (o) => ({ type: 'cancelTask', requestId: requestId(o.requestId) }),
   runOptions: (o) => ({ type: 'runOptions', options: runOptions(o.options) }),
 };
 

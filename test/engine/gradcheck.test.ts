@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProgramBuilder, type Program } from '../../engine/autodiff/program.js';
-import { gradCheck } from '../../engine/autodiff/gradcheck.js';
+import { gradCheck, gradCheckSteps } from '../../engine/autodiff/gradcheck.js';
 import type { AnyOp } from '../../engine/ops/define.js';
 import { Rng } from '../../engine/tensor/random.js';
 
@@ -86,4 +86,59 @@ test('an element with a ReLU kink within ε is left out as a kink, not reported 
   assert.equal(checked!.kinks, 1);
   assert.equal(checked!.checked, 2);
   assert.ok(checked!.error < 1e-8, String(checked!.error));
+});
+
+/** Every slot's value and gradient, every running statistic, and the random state, copied. */
+function snapshot(program: Program): unknown {
+  return {
+    slots: program.slots.map((s, i) => [
+      Array.from(program.value(i).data),
+      program.grad(i) && Array.from(program.grad(i)!.data),
+      s.name,
+    ]),
+    state: program.nodes.map((n) => Object.values(n.ctx.state).map((t) => Array.from(t.data))),
+    random: program.randomState,
+  };
+}
+
+test('the incremental check counts every element differenced and gives exactly the plain result', () => {
+  const plain = network();
+  const expected = gradCheck(plain.program, plain.loss, { maxElements: 6 });
+  const { program, loss } = network();
+  const steps = gradCheckSteps(program, loss, { maxElements: 6 });
+  const done: number[] = [];
+  let r = steps.next();
+  for (; !r.done; r = steps.next()) {
+    assert.equal(
+      r.value.total,
+      expected.reduce((n, c) => n + c.checked + c.kinks, 0),
+    );
+    done.push(r.value.done);
+  }
+  assert.deepEqual(
+    done,
+    done.map((_, i) => i + 1),
+    'one yield per element, counting up to the total',
+  );
+  assert.deepEqual(r.value, expected);
+  assert.deepEqual(snapshot(program), snapshot(plain.program));
+});
+
+test('abandoning the check midway leaves the program as a finished check does', () => {
+  const finished = network();
+  gradCheck(finished.program, finished.loss);
+  const { program, loss } = network();
+  const params = program.params().map((s) => Array.from(program.value(s).data));
+  const steps = gradCheckSteps(program, loss);
+  let p = steps.next();
+  while (!p.done && p.value.done < p.value.total / 2) p = steps.next();
+  assert.ok(!p.done, 'still midway');
+  steps.return([]);
+  assert.deepEqual(
+    program.params().map((s) => Array.from(program.value(s).data)),
+    params,
+    'every parameter as it was',
+  );
+  assert.deepEqual(snapshot(program), snapshot(finished.program));
+  assert.deepEqual(steps.next(), { done: true, value: undefined }, 'an abandoned check is over');
 });

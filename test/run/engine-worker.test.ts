@@ -1,44 +1,15 @@
 /**
- * The real engine worker thread: bundled from extension/worker/engine-worker.ts as the build
- * does (esbuild, CommonJS, for Node), started with node:worker_threads, driven through
- * RunController as the extension drives it.
+ * The real engine worker thread (bundled by worker-bundle.ts as the build does), started with
+ * node:worker_threads, driven through RunController as the extension drives it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import * as esbuild from 'esbuild';
 import { RunController, type EngineWorker } from '../../extension/run/run-controller.js';
 import { spawnEngineWorker } from '../../extension/run/worker-thread.js';
 import type { FromWorker, RunEvent, RunStatus } from '../../engine/run/protocol.js';
 import { exampleDoc } from './harness.js';
-
-const root = join(__dirname, '../..');
-
-/** One bundle for every test of this file (built on first use, removed when the process exits). */
-let built: Promise<string> | null = null;
-function buildWorker(): Promise<string> {
-  built ??= bundle();
-  return built;
-}
-
-async function bundle(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'engine-worker-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { worker: 'extension/worker/engine-worker.ts' },
-    outdir: dir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'error',
-  });
-  return join(dir, 'worker.js');
-}
+import { buildWorker } from './worker-bundle.js';
 
 /** Resolves with the first posted event that passes `test` (checking those already posted first). */
 function waitFor<T extends RunEvent>(
@@ -146,6 +117,48 @@ test('the real worker thread: play → steps → pause → dispose, and a killed
     listeners,
     isStatus((s) => s.phase === 'paused' && s.step === 1),
     'a step on the new thread',
+  );
+  c.dispose();
+});
+
+test('the real worker thread: a gradient check on the CNN reports progress, and Cancel is answered before any result', async (t) => {
+  const script = await buildWorker();
+  const posted: RunEvent[] = [];
+  const listeners: (() => void)[] = [];
+  const c = new RunController({
+    spawn: () => spawnEngineWorker(script),
+    post: (e) => {
+      posted.push(e);
+      for (const l of listeners) l();
+    },
+  });
+  t.after(() => c.dispose());
+  c.setDocument(exampleDoc('cnn-digits'), 1, null);
+  c.request({ type: 'gradcheck', requestId: 5 });
+  const is =
+    <K extends RunEvent['type']>(type: K) =>
+    (e: RunEvent): e is Extract<RunEvent, { type: K }> =>
+      e.type === type;
+  // Differencing hundreds of elements of each tensor, four CNN forward passes each, takes many
+  // slices: the first progress event comes long before the answer would.
+  const first = await waitFor(posted, listeners, is('taskProgress'), 'progress', 60_000);
+  assert.deepEqual([first.requestId, first.kind], [5, 'gradcheck']);
+  assert.ok(first.done < first.total, `${first.done} of ${first.total}`);
+  c.request({ type: 'cancelTask', requestId: 5 });
+  const cancelled = await waitFor(posted, listeners, is('taskCancelled'), 'the cancellation', 60_000);
+  assert.equal(cancelled.reason, 'Gradient check cancelled.');
+  // Anything the worker sends after this message was sent after the cancellation: a step answers.
+  c.request({ type: 'run', action: 'step' });
+  await waitFor(
+    posted,
+    listeners,
+    isStatus((s) => s.step === 1),
+    'a step after the cancellation',
+  );
+  assert.equal(posted.filter(is('gradcheckResult')).length, 0, 'the cancelled check never answers');
+  assert.ok(
+    posted.findIndex(is('taskCancelled')) > posted.findIndex(is('taskProgress')),
+    'progress, then the cancellation',
   );
   c.dispose();
 });

@@ -84,6 +84,15 @@ export class SessionHarness {
     return ran;
   }
 
+  /** Runs deferred tasks until `done()` holds (checked before each); false if they ran out first. */
+  runUntil(done: () => boolean, max = 100_000): boolean {
+    for (let i = 0; i < max; i++) {
+      if (done()) return true;
+      if (this.runTasks(1) === 0) return false;
+    }
+    return done();
+  }
+
   get pendingTasks(): number {
     return this.queue.length;
   }

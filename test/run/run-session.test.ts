@@ -298,6 +298,7 @@ test('gradient check on the spiral at the run’s weights: worst relative error 
   h.runTasks(3);
   h.send({ type: 'gradcheck', requestId: 9 });
   assert.equal(h.status.phase, 'paused');
+  assert.ok(h.runUntil(() => h.of('gradcheckResult').length > 0));
   const r = h.of('gradcheckResult')[0]!;
   assert.equal(r.requestId, 9);
   assert.deepEqual(r.nodes.map((n) => n.node).sort(), ['h1', 'h2', 'logits']);
@@ -320,7 +321,12 @@ test('analyze answers with the report at the run’s weights (fresh ones when id
     },
   );
   const h = started(small);
-  h.send({ type: 'analyze', requestId: 3 });
+  const analyze = (requestId: number) => {
+    const before = h.of('analysisResult').length;
+    h.send({ type: 'analyze', requestId });
+    assert.ok(h.runUntil(() => h.of('analysisResult').length > before));
+  };
+  analyze(3);
   const idle = h.of('analysisResult')[0]!;
   assert.equal(idle.requestId, 3);
   assert.equal(idle.report.params, 2 * 6 + 6 + 6 * 3 + 3);
@@ -328,7 +334,7 @@ test('analyze answers with the report at the run’s weights (fresh ones when id
   assert.deepEqual(idle.report.weights, { kind: 'initial' });
   assert.equal(h.status.phase, 'idle', 'analysing starts no run');
   for (let i = 0; i < 5; i++) h.send({ type: 'run', action: 'step' });
-  h.send({ type: 'analyze', requestId: 4 });
+  analyze(4);
   const trained = h.of('analysisResult')[1]!;
   assert.equal(trained.requestId, 4);
   assert.deepEqual(trained.report.weights, { kind: 'trained', step: 5, epoch: h.status.epoch });
@@ -339,7 +345,7 @@ test('analyze answers with the report at the run’s weights (fresh ones when id
   );
   // Idle again after a reset: the initial weights give the initial report.
   h.send({ type: 'run', action: 'reset' });
-  h.send({ type: 'analyze', requestId: 5 });
+  analyze(5);
   const again = h.of('analysisResult')[2]!;
   assert.deepEqual(again.report.weights, { kind: 'initial' });
   assert.equal(again.report.hessian.top.value, idle.report.hessian.top.value);
@@ -459,6 +465,7 @@ test('loading a weights file starts a paused run from it; the analyses see those
   assert.equal(h.status.step, 0);
   assert.equal(h.status.weightsFrom, 'sawtooth.weights.json');
   h.send({ type: 'analyze', requestId: 3 });
+  assert.ok(h.runUntil(() => h.of('analysisResult').length > 0));
   const report = h.of('analysisResult')[0]!.report;
   assert.deepEqual(report.weights, { kind: 'file', file: 'sawtooth.weights.json' });
   assert.equal(report.regions.oneD?.depth, 4);

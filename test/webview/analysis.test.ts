@@ -102,6 +102,46 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(h.errors, []);
   });
 
+  it('an analysis in progress shows the part it is in and a Cancel; cancelled, the last report stays', async () => {
+    await h.clearPosted();
+    await byId('analysis-run').click();
+    const req = await h.waitForPosted(isAnalyze);
+    await h.send({
+      type: 'taskProgress',
+      requestId: req.requestId,
+      kind: 'analyze',
+      done: 120,
+      total: 400,
+      label: 'Hessian: Lanczos 12/40',
+    });
+    const progress = byId('analysis-progress');
+    await h.page.getByText('30 %').waitFor();
+    assert.match(await progress.innerText(), /30 %\s+Hessian: Lanczos 12\/40/);
+    assert.equal(await byId('analysis-run').getAttribute('disabled'), '');
+    await h.page.screenshot({ path: join(shots, 'analysis-progress.png') });
+    await h.clearPosted();
+    await byId('analysis-progress-cancel').click();
+    const cancel = await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'cancelTask' }> => m.type === 'cancelTask',
+    );
+    assert.equal(cancel.requestId, req.requestId);
+    await h.send({
+      type: 'taskCancelled',
+      requestId: req.requestId,
+      kind: 'analyze',
+      reason: 'Analysis cancelled.',
+    });
+    await byId('analysis-busy').waitFor({ state: 'detached' });
+    assert.equal((await byId('analysis-cancelled').innerText()).trim(), 'Analysis cancelled.');
+    assert.equal(await byId('analysis-run').getAttribute('disabled'), null);
+    assert.equal((await byId('analysis-run').textContent())?.trim(), 'Analyze again');
+    assert.equal(
+      await byId('analysis-report').getAttribute('class'),
+      'analysis-grid',
+      'the last report, not dimmed',
+    );
+  });
+
   it('sawtooth: 16 exact pieces at depth 4, drawn as the polyline with its 15 breakpoints', async () => {
     const o = sawtooth.regions.oneD!;
     assert.equal(o.pieces, 16, 'the example itself');

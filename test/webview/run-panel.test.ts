@@ -413,6 +413,7 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     assert.match((await logits.getAttribute('title'))!, /below 1e-5, too small for finite differences/);
     assert.match(await h.page.getByTestId('gradcheck-worst').innerText(), /worst 3\.20e-3 at h2\.weight/);
     // When nothing can be resolved, the summary says so instead of naming a "worst".
+    await h.clearPosted();
     await h.page.getByTestId('gradcheck').click();
     const again = await h.waitForPosted(isRequest('gradcheck'));
     await send({
@@ -423,6 +424,58 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
       floor: 1e-5,
     });
     await h.page.getByText(/every gradient is below 1e-5: too small to check/).waitFor();
+    await h.clearPosted();
+  });
+
+  it('a gradient check in progress shows its progress and a Cancel that posts cancelTask', async () => {
+    await h.page.getByTestId('gradcheck').click();
+    const req = await h.waitForPosted(isRequest('gradcheck'));
+    const progress = h.page.getByTestId('gradcheck-progress');
+    await progress.waitFor();
+    assert.equal(await h.page.getByTestId('gradcheck').count(), 0, 'Cancel in place of the button');
+    // Progress of another request (an old one) is not this check's.
+    await send({
+      type: 'taskProgress',
+      requestId: req.requestId - 1,
+      kind: 'gradcheck',
+      done: 9,
+      total: 10,
+      label: 'old',
+    });
+    await send({
+      type: 'taskProgress',
+      requestId: req.requestId,
+      kind: 'gradcheck',
+      done: 45,
+      total: 100,
+      label: 'h1.weight',
+    });
+    await h.page.getByText('Checking… 45 %').waitFor();
+    assert.match(await progress.innerText(), /h1\.weight/);
+    assert.equal(await progress.getAttribute('aria-valuenow'), '45');
+    await shot('gradcheck-progress-dark');
+    await h.clearPosted();
+    await h.page.getByTestId('gradcheck-progress-cancel').click();
+    const cancel = await h.waitForPosted(isRequest('cancelTask'));
+    assert.equal(cancel.requestId, req.requestId);
+    await send({
+      type: 'taskCancelled',
+      requestId: req.requestId,
+      kind: 'gradcheck',
+      reason: 'Gradient check cancelled.',
+    });
+    assert.equal(
+      (await h.page.getByTestId('gradcheck-cancelled').innerText()).trim(),
+      'Gradient check cancelled.',
+    );
+    await h.page.getByTestId('gradcheck').waitFor();
+    assert.equal(await h.page.getByTestId('gradcheck-progress').count(), 0);
+    // The next check clears the message.
+    await h.page.getByTestId('gradcheck').click();
+    const next = await h.waitForPosted(isRequest('gradcheck'));
+    assert.equal(await h.page.getByTestId('gradcheck-cancelled').count(), 0);
+    await send({ type: 'gradcheckResult', requestId: next.requestId, nodes: [], worst: null, floor: 1e-5 });
+    await h.page.getByTestId('gradcheck-worst').waitFor();
     await h.clearPosted();
   });
 

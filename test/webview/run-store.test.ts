@@ -12,7 +12,7 @@ import {
   type RunStoreAction,
 } from '../../webview/run/run-store.js';
 import type { EpochMetrics } from '../../engine/train/trainer.js';
-import type { LossTrace } from '../../engine/run/protocol.js';
+import type { LossTrace, TaskKind } from '../../engine/run/protocol.js';
 import { BACKWARD_STEP, metrics, overlayStats, status } from './run-fixtures.js';
 
 const run = (...actions: RunStoreAction[]): RunState => actions.reduce(reduceRun, INITIAL_RUN_STATE);
@@ -124,6 +124,42 @@ test('gradient check results are indexed by node with the worst kept', () => {
   assert.equal(s.gradcheck?.byNode.get('logits')?.worstRelError, 1e-9);
   assert.equal(s.gradcheck?.worst, worst);
   assert.equal(s.gradcheck?.floor, 1e-5);
+});
+
+test('a task’s progress is kept while it is pending; a cancellation ends it with the reason', () => {
+  const progress = (requestId: number, done: number, kind: TaskKind = 'analyze'): RunStoreAction => ({
+    type: 'taskProgress',
+    requestId,
+    kind,
+    done,
+    total: 40,
+    label: `Hessian: Lanczos ${done}/40`,
+  });
+  const asked = run({ type: 'requested', kind: 'analyze', requestId: 4 }, progress(4, 12));
+  assert.deepEqual(asked.tasks.analyze, {
+    progress: { done: 12, total: 40, label: 'Hessian: Lanczos 12/40' },
+    cancelled: null,
+  });
+  assert.equal(asked.tasks.gradcheck.progress, null, 'per kind');
+  assert.equal(reduceRun(asked, progress(3, 30)), asked, 'progress of another request is ignored');
+  const cancelled = reduceRun(asked, {
+    type: 'taskCancelled',
+    requestId: 4,
+    kind: 'analyze',
+    reason: 'Analysis cancelled by Play.',
+  });
+  assert.equal(cancelled.pending.analyze, null);
+  assert.deepEqual(cancelled.tasks.analyze, { progress: null, cancelled: 'Analysis cancelled by Play.' });
+  const again = reduceRun(cancelled, { type: 'requested', kind: 'analyze', requestId: 5 });
+  assert.deepEqual(again.tasks.analyze, { progress: null, cancelled: null }, 'a new request clears it');
+  const answered = run({ type: 'requested', kind: 'gradcheck', requestId: 6 }, progress(6, 3, 'gradcheck'), {
+    type: 'gradcheckResult',
+    requestId: 6,
+    nodes: [],
+    worst: null,
+    floor: 1e-5,
+  });
+  assert.deepEqual([answered.pending.gradcheck, answered.tasks.gradcheck.progress], [null, null]);
 });
 
 test('the store notifies on change only, and unsubscribes', () => {

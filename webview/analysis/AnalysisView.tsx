@@ -8,6 +8,8 @@ import React from 'react';
 import type { AnalysisReport } from '../../engine/analysis/report.js';
 import { formatCount } from '../../engine/analysis/format.js';
 import { Button } from '../ui/controls.js';
+import { TaskProgress } from '../run/TaskProgress.js';
+import type { TaskState } from '../run/run-store.js';
 import { weightsNote } from './explain.js';
 import { ModesSection } from './ModesSection.js';
 import { HessianSection } from './HessianSection.js';
@@ -20,13 +22,17 @@ export interface AnalysisViewProps {
   report: AnalysisReport | null;
   /** An `analyze` request is out: the button waits and the old report is dimmed. */
   requesting: boolean;
+  /** The request's progress, or why the last one was cancelled. */
+  task: TaskState;
   onAnalyze: () => void;
+  /** Stops the analysis in progress. */
+  onCancel: () => void;
   /** Selects a node on the canvas; without it node names are plain text. */
   onSelectNode?: (node: string) => void;
 }
 
 export function AnalysisView(props: AnalysisViewProps): React.JSX.Element {
-  const { report, requesting, onAnalyze, onSelectNode } = props;
+  const { report, requesting, task, onAnalyze, onCancel, onSelectNode } = props;
   return (
     <div className="analysis" data-testid="analysis-view" aria-busy={requesting}>
       <div className="analysis-header">
@@ -40,7 +46,18 @@ export function AnalysisView(props: AnalysisViewProps): React.JSX.Element {
         </Button>
         {requesting ? (
           <span className="analysis-busy" data-testid="analysis-busy" role="status">
-            <span className="spinner" aria-hidden="true" /> computing the analyses in the engine…
+            <span className="spinner" aria-hidden="true" />
+            <TaskProgress
+              progress={task.progress}
+              busy="computing…"
+              onCancel={onCancel}
+              testId="analysis-progress"
+              cancelTitle="Stop the analyses"
+            />
+          </span>
+        ) : task.cancelled ? (
+          <span className="task-cancelled" data-testid="analysis-cancelled" role="status">
+            {task.cancelled}
           </span>
         ) : null}
         {report ? (

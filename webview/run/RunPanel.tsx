@@ -15,6 +15,7 @@ import { useRunRequests, type RunRequests } from './requests.js';
 import { RUN_TABS } from './tabs.js';
 import { formatMagnitude } from './overlay-scale.js';
 import { describeGradCheck, gradCheckVerdict } from './gradcheck.js';
+import { TaskProgress } from './TaskProgress.js';
 import { stepControls, stepKeyCommand } from './step-controls.js';
 import { isEditableTarget } from '../keyboard.js';
 import './run.css';
@@ -103,20 +104,34 @@ function Readouts(props: { status: RunStatus | null }): React.JSX.Element {
 
 function GradCheckSummary(props: { requests: RunRequests }): React.JSX.Element {
   const pending = useRun((s) => s.pending.gradcheck !== null);
+  const task = useRun((s) => s.tasks.gradcheck);
   const result = useRun((s) => s.gradcheck);
   const worst = result?.worst ?? null;
   return (
     <div className="gradcheck-summary">
-      <Button
-        secondary
-        onClick={props.requests.gradcheck}
-        testId="gradcheck"
-        disabled={pending}
-        title="Compare autodiff with finite differences on the current batch"
-      >
-        {pending ? 'Checking…' : 'Check gradients'}
-      </Button>
-      {result ? (
+      {pending ? (
+        <TaskProgress
+          progress={task.progress}
+          busy="Checking…"
+          onCancel={() => props.requests.cancelTask('gradcheck')}
+          testId="gradcheck-progress"
+          cancelTitle="Stop the gradient check"
+        />
+      ) : (
+        <Button
+          secondary
+          onClick={props.requests.gradcheck}
+          testId="gradcheck"
+          title="Compare autodiff with finite differences on the current batch"
+        >
+          Check gradients
+        </Button>
+      )}
+      {pending ? null : task.cancelled ? (
+        <span className="task-cancelled" data-testid="gradcheck-cancelled" role="status">
+          {task.cancelled}
+        </span>
+      ) : result ? (
         <span
           className={`gradcheck-worst ${worst ? gradCheckVerdict(worst) : 'unresolved'}`}
           data-testid="gradcheck-worst"

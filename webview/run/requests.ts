@@ -3,7 +3,7 @@
  * requestId) recorded in the store as pending, so buttons can show that an answer is on its way.
  */
 import React from 'react';
-import type { RunAction, RunOptions, TraceAction } from '../../engine/run/protocol.js';
+import type { RunAction, RunOptions, TaskKind, TraceAction } from '../../engine/run/protocol.js';
 import type { StepTarget } from '../../engine/autodiff/step-through.js';
 import { newRequestId, postToHost } from '../host.js';
 import type { RunStore } from './run-store.js';
@@ -15,6 +15,8 @@ export interface RunRequests {
   traceTo(target: StepTarget): void;
   gradcheck(): void;
   analyze(): void;
+  /** Stops the pending gradient check or analysis (it answers taskCancelled). */
+  cancelTask(kind: TaskKind): void;
   options(options: RunOptions): void;
 }
 
@@ -30,6 +32,10 @@ export function runRequests(store: RunStore): RunRequests {
     traceTo: (target) => postToHost({ type: 'traceTo', requestId: pending('trace'), target }),
     gradcheck: () => postToHost({ type: 'gradcheck', requestId: pending('gradcheck') }),
     analyze: () => postToHost({ type: 'analyze', requestId: pending('analyze') }),
+    cancelTask(kind) {
+      const requestId = store.getState().pending[kind];
+      if (requestId !== null) postToHost({ type: 'cancelTask', requestId });
+    },
     options(options) {
       store.dispatch({ type: 'setOptions', options });
       postToHost({ type: 'runOptions', options });

@@ -14,6 +14,7 @@ import type {
   RunEvent,
   RunOptions,
   RunStatus,
+  TaskKind,
 } from '../../engine/run/protocol.js';
 import { DEFAULT_RUN_OPTIONS } from '../../engine/run/protocol.js';
 import { RUN_REQUEST_VALIDATORS } from '../../engine/run/validate-request.js';
@@ -33,6 +34,16 @@ export type OverlayMetric =
 
 /** Requests that are answered by one event carrying their requestId. */
 export type PendingKind = 'trace' | 'gradcheck' | 'analyze';
+
+/** A gradient check or analysis as the page shows it, beside `pending` (is one out, and which). */
+export interface TaskState {
+  /** How far the pending request is (null before the first progress event). */
+  progress: { done: number; total: number; label: string } | null;
+  /** Why the last request of this kind ended without an answer ("Gradient check cancelled."). */
+  cancelled: string | null;
+}
+
+const NO_TASK: TaskState = { progress: null, cancelled: null };
 
 export interface TraceState {
   position: number;
@@ -73,6 +84,8 @@ export interface RunState {
   analysis: AnalysisReport | null;
   /** The id of the request of each kind sent and not yet answered. */
   pending: Readonly<Record<PendingKind, number | null>>;
+  /** Progress of the pending gradient check / analysis, or why the last one was cancelled. */
+  tasks: Readonly<Record<TaskKind, TaskState>>;
   /** What the worker was last asked to compute alongside training. */
   options: RunOptions;
   view: RunViewSettings;
@@ -101,6 +114,7 @@ export const INITIAL_RUN_STATE: RunState = {
   gradcheck: null,
   analysis: null,
   pending: { trace: null, gradcheck: null, analyze: null },
+  tasks: { gradcheck: NO_TASK, analyze: NO_TASK },
   options: DEFAULT_RUN_OPTIONS,
   view: { metric: 'grad', logLoss: false },
   notice: null,
@@ -179,6 +193,10 @@ function answered(s: RunState, kind: PendingKind, requestId: number | null): Run
     : s.pending;
 }
 
+function withTask(s: RunState, kind: TaskKind, task: TaskState): RunState['tasks'] {
+  return { ...s.tasks, [kind]: task };
+}
+
 /** The last step stored in a chunked loss trace (0 when empty). */
 export function lastTraceStep(chunks: readonly LossTrace[]): number {
   const last = chunks.at(-1);
@@ -246,19 +264,44 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
         ...s,
         gradcheck: { byNode: new Map(a.nodes.map((n) => [n.node, n])), worst: a.worst, floor: a.floor },
         pending: answered(s, 'gradcheck', a.requestId),
+        tasks: withTask(s, 'gradcheck', NO_TASK),
         notice: null,
       };
     case 'analysisResult':
-      return { ...s, analysis: a.report, pending: answered(s, 'analyze', a.requestId), notice: null };
+      return {
+        ...s,
+        analysis: a.report,
+        pending: answered(s, 'analyze', a.requestId),
+        tasks: withTask(s, 'analyze', NO_TASK),
+        notice: null,
+      };
+    case 'taskProgress': {
+      if (s.pending[a.kind] !== a.requestId) return s;
+      const progress = { done: a.done, total: a.total, label: a.label };
+      return { ...s, tasks: withTask(s, a.kind, { progress, cancelled: null }) };
+    }
+    case 'taskCancelled':
+      // Said beside the task's button (not as a notice): the user asked for it or just pressed something.
+      if (s.pending[a.kind] !== a.requestId) return s;
+      return {
+        ...s,
+        pending: answered(s, a.kind, a.requestId),
+        tasks: withTask(s, a.kind, { progress: null, cancelled: a.reason }),
+      };
     case 'runRejected': {
       // Every refusal is shown, also those without a requestId (Play, Step, Reset carry none).
       const kind = (Object.keys(s.pending) as PendingKind[]).find(
         (k) => a.requestId !== null && s.pending[k] === a.requestId,
       );
-      return { ...s, pending: kind ? { ...s.pending, [kind]: null } : s.pending, notice: a.reason };
+      if (!kind) return { ...s, notice: a.reason };
+      const pending = { ...s.pending, [kind]: null };
+      const tasks = kind === 'trace' ? s.tasks : withTask(s, kind, NO_TASK);
+      return { ...s, pending, tasks, notice: a.reason };
     }
-    case 'requested':
-      return { ...s, pending: { ...s.pending, [a.kind]: a.requestId } };
+    case 'requested': {
+      const pending = { ...s.pending, [a.kind]: a.requestId };
+      return a.kind === 'trace' ? { ...s, pending } : { ...s, pending, tasks: withTask(s, a.kind, NO_TASK) };
+    }
     case 'setOptions':
       return { ...s, options: a.options };
     case 'setView':

@@ -32,11 +32,14 @@ export interface RunTab {
 function AnalysesTab(props: RunTabProps): React.JSX.Element {
   const report = useRun((s) => s.analysis);
   const requesting = useRun((s) => s.pending.analyze !== null);
+  const task = useRun((s) => s.tasks.analyze);
   return (
     <AnalysisView
       report={report}
       requesting={requesting}
+      task={task}
       onAnalyze={props.requests.analyze}
+      onCancel={() => props.requests.cancelTask('analyze')}
       onSelectNode={props.revealNode}
     />
   );

@@ -12,7 +12,8 @@ import { compileGraph, GraphError } from '../../graph/compile.js';
 import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
 import type { Diagnostic } from '../../graph/document.js';
 import { summarize, type AnalysisReport } from '../../analysis/report.js';
-import { analyzeGraph } from '../../analysis/graph.js';
+import { analyzeGraphSteps } from '../../analysis/graph.js';
+import { ProgressLine } from '../progress.js';
 import { formatBytes, formatNumber } from '../../analysis/format.js';
 
 const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file>] [--json] [options]
@@ -140,8 +141,10 @@ export const analyze: Command = {
       return 1;
     }
     let report: AnalysisReport;
+    // On a terminal, how far the analyses are (stderr: stdout stays the report alone).
+    const progress = new ProgressLine(process.stderr);
     try {
-      report = analyzeGraph(compiled, {
+      const steps = analyzeGraphSteps(compiled, {
         batch,
         readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
         interval: args.interval,
@@ -149,7 +152,16 @@ export const analyze: Command = {
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
       });
+      for (let r = steps.next(); ; r = steps.next()) {
+        if (r.done) {
+          report = r.value;
+          break;
+        }
+        progress.update(r.value.total, r.value.done, r.value.label);
+      }
+      progress.done();
     } catch (e) {
+      progress.done();
       process.stderr.write(`backprop-studio analyze: ${file}: ${(e as Error).message}\n`);
       return 1;
     }

