@@ -289,6 +289,13 @@ describe('run panel controls in headless Chromium', { timeout: 180_000 }, () => 
       assert.equal(c.lines, 1, `cell ${i} (${c.text}) is on one line`);
       assert.equal(c.text, formatCell(data[i]!), `cell ${i}`);
     });
+    // The table scrolls inside the panel; nothing of it is cut off at the panel's edge.
+    const table = h.page.getByTestId('trace-incoming').locator('.tensor-scroll');
+    const scrolls = await table.evaluate((el) => el.scrollWidth > el.clientWidth);
+    assert.ok(scrolls, 'the 8-column table is wider than its column here: it scrolls sideways');
+    const details = (await h.page.locator('.step-details').boundingBox())!;
+    const box = (await table.boundingBox())!;
+    assert.ok(box.x + box.width <= details.x + details.width + 0.5, 'the table ends inside the panel');
     await h.page.screenshot({ path: join(shots, 'step-through-wide-tensor-dark.png') });
     assert.deepEqual(h.errors, [], 'no errors in the page console');
   });

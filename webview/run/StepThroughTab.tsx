@@ -151,7 +151,7 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
             testId="trace-finish"
             title={withStepKey('Run the remaining steps: the whole backward pass', 'continue')}
           >
-            To end ⏭
+            To end ▶|
           </Button>
         </div>
         <div className="button-row">

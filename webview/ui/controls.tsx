@@ -177,7 +177,6 @@ export function Toggle(props: {
         className="toggle-input"
         checked={props.checked}
         disabled={props.disabled}
-        aria-checked={props.checked}
         data-testid={props.testId}
         onChange={(e) => {
           if (e.target.checked !== props.checked) props.onChange(e.target.checked);
