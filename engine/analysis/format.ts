@@ -12,6 +12,12 @@ export function formatNumber(v: number): string {
     : String(+v.toPrecision(6));
 }
 
+/** A measured time: three significant digits (the next ones are the machine's noise). */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  return ms >= 1000 ? Math.round(ms).toLocaleString('en-US') : String(+ms.toPrecision(3));
+}
+
 /** A count (directions, flops, parameters) with thousands separators. */
 export function formatCount(v: number): string {
   return Math.round(v).toLocaleString('en-US');

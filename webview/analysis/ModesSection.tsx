@@ -5,7 +5,7 @@
  */
 import React from 'react';
 import type { ModeComparison, ModesReport, MlpModes } from '../../engine/analysis/modes.js';
-import { formatBytes, formatCount, formatNumber } from '../../engine/analysis/format.js';
+import { formatBytes, formatCount, formatMs, formatNumber } from '../../engine/analysis/format.js';
 import { modeVerdict, mlpVerdict, type Mode } from './explain.js';
 import { Num, Section } from './parts.js';
 
@@ -66,7 +66,7 @@ function Comparison(props: { id: string; label: string; c: ModeComparison }): Re
                 <td>
                   {meas ? (
                     <>
-                      <Num value={meas.msAll} testId={t('ms', mode)} unit="ms" />
+                      <Num value={meas.msAll} format={formatMs} testId={t('ms', mode)} unit="ms" />
                       {meas.directions < m.directions ? (
                         <span className="muted" data-testid={t('extrapolated', mode)}>
                           {' '}
@@ -134,7 +134,13 @@ function MlpFormulas(props: { mlp: MlpModes }): React.JSX.Element {
                   <Num value={model[mode].flops} format={formatCount} testId={`modes-mlp-${mode}-flops`} />{' '}
                   flops
                 </td>
-                <td>{meas ? <Num value={meas.msAll} unit="ms" testId={`modes-mlp-${mode}-ms`} /> : '—'}</td>
+                <td>
+                  {meas ? (
+                    <Num value={meas.msAll} format={formatMs} unit="ms" testId={`modes-mlp-${mode}-ms`} />
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
             );
           })}
