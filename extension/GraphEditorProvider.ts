@@ -19,7 +19,7 @@ import { startEditorRun } from './run/editor-run.js';
 import type { RunController } from './run/run-controller.js';
 import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
 import { EXPORT_COMMANDS } from './export-commands.js';
-import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+import { baseName, fileExists, weightsUriBeside } from './graph-files.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
 import { readWeights, type Weights } from '../engine/graph/weights.js';
 
@@ -42,13 +42,6 @@ export async function trainedWeightsOf(uri: vscode.Uri): Promise<TrainedWeights 
     .sort((a, b) => Number(b.active) - Number(a.active));
   const all = await Promise.all(sessions.map((s) => s.trainedWeights()));
   return all.find((w) => w !== null && !w.misfit) ?? all.find((w) => w !== null) ?? null;
-}
-
-function fileExists(uri: vscode.Uri): Thenable<boolean> {
-  return vscode.workspace.fs.stat(uri).then(
-    () => true,
-    () => false,
-  );
 }
 
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
@@ -247,8 +240,8 @@ class GraphEditorSession {
       );
       return;
     }
-    const name = `${this.fileName.slice(0, -GRAPH_FILE_SUFFIX.length)}.weights.json`;
-    const target = vscode.Uri.joinPath(uri, '..', name);
+    const target = weightsUriBeside(uri);
+    const name = baseName(target);
     if (await fileExists(target)) {
       const replace = 'Replace';
       const choice = await vscode.window.showWarningMessage(
@@ -280,10 +273,7 @@ class GraphEditorSession {
    */
   private async loadWeights(): Promise<void> {
     const uri = this.document.uri;
-    const beside =
-      uri.scheme === 'file'
-        ? vscode.Uri.joinPath(uri, '..', `${this.fileName.slice(0, -GRAPH_FILE_SUFFIX.length)}.weights.json`)
-        : undefined;
+    const beside = uri.scheme === 'file' ? weightsUriBeside(uri) : undefined;
     const file =
       beside && (await fileExists(beside))
         ? beside
@@ -296,7 +286,7 @@ class GraphEditorSession {
             })
           )?.[0];
     if (!file) return;
-    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    const name = baseName(file);
     let weights: Weights;
     try {
       weights = readWeights(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));

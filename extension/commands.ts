@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { GraphEditorProvider } from './GraphEditorProvider.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+import { baseName, fileExists, weightsFileName, weightsUriBeside } from './graph-files.js';
 
 export const COMMANDS = {
   newNetwork: 'backpropStudio.newNetwork',
@@ -37,15 +38,46 @@ async function newNetwork(extensionUri: vscode.Uri): Promise<void> {
   );
   if (!picked) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
-  const target = await vscode.window.showSaveDialog({
+  const chosen = await vscode.window.showSaveDialog({
     title: 'Save the new network as',
     defaultUri: await freeName(folder, picked.name),
-    filters: { 'Backprop Studio graph': ['nngraph.json'] },
+    // Not ['nngraph.json']: dialogs compare the last extension only, and would append
+    // '.nngraph.json' to a name that already ends with it.
+    filters: { 'Backprop Studio graph': ['json'] },
   });
-  if (!target) return;
+  if (!chosen) return;
+  const target = withGraphSuffix(chosen);
   const text = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(examples, picked.name));
   await vscode.workspace.fs.writeFile(target, text);
+  const weights = await copyTemplateWeights(examples, picked.name, target);
   await vscode.commands.executeCommand('vscode.openWith', target, GraphEditorProvider.viewType);
+  if (weights)
+    void vscode.window.showInformationMessage(
+      `${picked.label} comes with weights, copied to ${weights}: press Load weights in the run panel to start from them.`,
+    );
+}
+
+/**
+ * A template with weights (the sawtooth's hand-set construction) gets them beside the new graph,
+ * named after it, so "Load weights" finds them. Never over an existing file. Returns the file's
+ * name when copied.
+ */
+async function copyTemplateWeights(
+  examples: vscode.Uri,
+  template: string,
+  target: vscode.Uri,
+): Promise<string | undefined> {
+  const source = vscode.Uri.joinPath(examples, weightsFileName(template));
+  const copy = weightsUriBeside(target);
+  if (!(await fileExists(source)) || (await fileExists(copy))) return undefined;
+  await vscode.workspace.fs.writeFile(copy, await vscode.workspace.fs.readFile(source));
+  return baseName(copy);
+}
+
+/** The graph editor opens `*.nngraph.json`: "net.json" or "net" become "net.nngraph.json". */
+export function withGraphSuffix(uri: vscode.Uri): vscode.Uri {
+  if (uri.path.endsWith(GRAPH_FILE_SUFFIX)) return uri;
+  return uri.with({ path: `${uri.path.replace(/\.json$/, '')}${GRAPH_FILE_SUFFIX}` });
 }
 
 /** `folder/name`, or `folder/stem-2.nngraph.json`, … whichever doesn't exist yet. */

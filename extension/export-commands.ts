@@ -17,6 +17,7 @@ import { exportOnnx } from '../engine/onnx/export.js';
 import { importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
+import { weightsUriBeside } from './graph-files.js';
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
@@ -104,7 +105,7 @@ async function exportGraph(
   }
   const stem = fileName.slice(0, -GRAPH_FILE_SUFFIX.length);
   const folder = vscode.Uri.joinPath(uri, '..');
-  const weightsUri = vscode.Uri.joinPath(folder, `${stem}.weights.json`);
+  const weightsUri = weightsUriBeside(uri);
   let weights: Weights | null = null;
   let from = 'initial weights (nothing trained in the editor, no weights file beside it)';
   const trained = await runWeights(uri);
