@@ -3,7 +3,7 @@
  * their progress between small pieces of work. Whoever runs one decides when to pause: the CLI
  * and the tests run it to the end at once (`runTask`), the engine worker runs it in time slices
  * so that messages get through between them (engine/run/run-session.ts), and anyone may abandon
- * it midway with `task.return()`, which runs its `finally` blocks (restoring what it changed).
+ * it midway with `abandon(task)`, which runs its `finally` blocks (restoring what it changed).
  */
 
 /** How far a task is: `done` of `total` units of work, and what it is doing in words. */
