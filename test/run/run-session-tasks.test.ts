@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionHarness } from './harness.js';
-import { chainGraph } from '../engine/train/graphs.js';
+import { smallClassifier } from '../engine/train/graphs.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import type { TaskKind } from '../../engine/run/protocol.js';
 import { prepareTraining } from '../../engine/train/session.js';
@@ -15,19 +15,7 @@ import { weightsOf } from '../../engine/graph/weights.js';
 const NO_VIEWS = { type: 'runOptions', options: { overlay: false, prediction: false, hiddenUnits: false } };
 
 /** A small 2-D classifier whose gradient check and analysis take many slices but little time. */
-const small = chainGraph(
-  [
-    ['linear', { units: 12 }],
-    ['relu', {}],
-    ['linear', { units: 3 }],
-  ],
-  { input: { features: 2 }, target: { classes: 3 }, loss: 'cross_entropy' },
-  {
-    dataset: { kind: 'spiral', classes: 3, samples: 60, seed: 1 },
-    optimizer: { kind: 'sgd', lr: 0.1 },
-    batchSize: 16,
-  },
-);
+const small = smallClassifier(12);
 
 /** A graph (default `small`), paused after `steps` training steps. */
 function paused(steps: number, doc: GraphDoc = small): SessionHarness {

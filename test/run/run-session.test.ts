@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exampleDoc, SessionHarness } from './harness.js';
-import { chainGraph, overflowingGraph } from '../engine/train/graphs.js';
+import { chainGraph, overflowingGraph, smallClassifier } from '../engine/train/graphs.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { readWeights, weightsOf } from '../../engine/graph/weights.js';
 import { readFileSync } from 'node:fs';
@@ -307,19 +307,8 @@ test('gradient check on the spiral at the run’s weights: worst relative error 
 });
 
 test('analyze answers with the report at the run’s weights (fresh ones when idle)', () => {
-  const small = chainGraph(
-    [
-      ['linear', { units: 6 }],
-      ['relu', {}],
-      ['linear', { units: 3 }],
-    ],
-    { input: { features: 2 }, target: { classes: 3 }, loss: 'cross_entropy' },
-    {
-      dataset: { kind: 'spiral', classes: 3, samples: 60, seed: 1 },
-      optimizer: { kind: 'sgd', lr: 0.1 },
-      batchSize: 16,
-    },
-  );
+  const small = smallClassifier();
+
   const h = started(small);
   const analyze = (requestId: number) => {
     const before = h.of('analysisResult').length;

@@ -15,22 +15,10 @@ import { measureModesSteps } from '../../../engine/analysis/modes.js';
 import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
 import { compileGraph } from '../../../engine/graph/compile.js';
 import type { TaskProgress } from '../../../engine/task/task.js';
-import { chainGraph } from '../train/graphs.js';
+import { smallClassifier } from '../train/graphs.js';
 
 /** A 2-D classifier small enough for the dense Hessian and its eigenvalues. */
-const classifier = chainGraph(
-  [
-    ['linear', { units: 6 }],
-    ['relu', {}],
-    ['linear', { units: 3 }],
-  ],
-  { input: { features: 2 }, target: { classes: 3 }, loss: 'cross_entropy' },
-  {
-    dataset: { kind: 'spiral', classes: 3, samples: 60, seed: 1 },
-    optimizer: { kind: 'sgd', lr: 0.1 },
-    batchSize: 16,
-  },
-);
+const classifier = smallClassifier();
 
 /** Measured times from a clock that never moves, so that two runs give equal reports. */
 const STILL: GraphAnalysisOptions = { modes: { clock: () => 0, maxDirections: 50 }, grid: 24 };

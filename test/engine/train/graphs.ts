@@ -95,3 +95,23 @@ export function overflowingGraph(): GraphDoc {
     },
   );
 }
+
+/**
+ * A small 2-D ReLU classifier on 60 spiral points (batch 16): small enough for the dense Hessian,
+ * big enough that a gradient check or analysis takes many time slices.
+ */
+export function smallClassifier(units = 6): GraphDoc {
+  return chainGraph(
+    [
+      ['linear', { units }],
+      ['relu', {}],
+      ['linear', { units: 3 }],
+    ],
+    { input: { features: 2 }, target: { classes: 3 }, loss: 'cross_entropy' },
+    {
+      dataset: { kind: 'spiral', classes: 3, samples: 60, seed: 1 },
+      optimizer: { kind: 'sgd', lr: 0.1 },
+      batchSize: 16,
+    },
+  );
+}
