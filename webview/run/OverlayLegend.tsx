@@ -5,10 +5,9 @@
  */
 import React from 'react';
 import { useRun, useRunStore } from './use-run.js';
-import { useRunRequests } from './requests.js';
+import { RunOptionToggle } from './RunOptionToggle.js';
 import { legend, OVERLAY_METRICS, OVERLAY_SCALES } from './overlay-scale.js';
 import type { OverlayMetric } from './run-store.js';
-import { Toggle } from '../ui/controls.js';
 
 const METRIC_TITLES: Record<OverlayMetric, string> = {
   grad: 'The gradient arriving at each node’s output',
@@ -24,7 +23,6 @@ const METRIC_BUTTONS: Record<OverlayMetric, string> = {
 
 export function OverlayLegend(): React.JSX.Element {
   const store = useRunStore();
-  const requests = useRunRequests();
   const options = useRun((s) => s.options);
   const metric = useRun((s) => s.view.metric);
   const step = useRun((s) => s.stats?.step ?? null);
@@ -35,12 +33,11 @@ export function OverlayLegend(): React.JSX.Element {
       data-testid="overlay-legend"
     >
       <div className="overlay-legend-row">
-        <Toggle
+        <RunOptionToggle
+          option="overlay"
           label="Overlay"
           title="Colour nodes and wires by the size of their numbers"
           testId="overlay-toggle"
-          checked={options.overlay}
-          onChange={(overlay) => requests.options({ ...options, overlay })}
         />
         <span className="segmented" role="radiogroup" aria-label="What the overlay shows">
           {OVERLAY_METRICS.map((m) => (

@@ -8,13 +8,11 @@ import { useRun } from './use-run.js';
 import type { RunTabProps } from './tabs.js';
 import { DrawCanvas, type Draw } from './DrawCanvas.js';
 import { classColor, drawBoundary, drawCurve, type PlotFrame } from './prediction-draw.js';
-import { Toggle } from '../ui/controls.js';
+import { RunOptionToggle } from './RunOptionToggle.js';
 
-export function PredictionTab(props: RunTabProps): React.JSX.Element {
-  const { requests } = props;
+export function PredictionTab(_props: RunTabProps): React.JSX.Element {
   const dataset = useRun((s) => s.dataset);
   const prediction = useRun((s) => s.prediction);
-  const options = useRun((s) => s.options);
   const view = prediction?.view ?? null;
   const curve = view?.kind === 'curve' || (!view && dataset?.features === 1);
   const [frame, setFrame] = React.useState<PlotFrame | null>(null);
@@ -61,20 +59,18 @@ export function PredictionTab(props: RunTabProps): React.JSX.Element {
         />
       )}
       <aside className="prediction-side">
-        <Toggle
+        <RunOptionToggle
+          option="prediction"
           label="Live prediction"
           title="Compute the prediction view while training (costs a little time)"
           testId="prediction-toggle"
-          checked={options.prediction}
-          onChange={(prediction) => requests.options({ ...options, prediction })}
         />
         {curve ? (
-          <Toggle
+          <RunOptionToggle
+            option="hiddenUnits"
             label="Hidden units"
             title="Draw each hidden unit's output over x"
             testId="hidden-units-toggle"
-            checked={options.hiddenUnits}
-            onChange={(hiddenUnits) => requests.options({ ...options, hiddenUnits })}
           />
         ) : null}
         <p className="muted" data-testid="prediction-step">
