@@ -251,10 +251,18 @@ class GraphEditorSession {
       );
       if (choice !== replace) return;
     }
-    await vscode.workspace.fs.writeFile(
-      target,
-      new TextEncoder().encode(`${JSON.stringify(trained.weights)}\n`),
-    );
+    try {
+      await vscode.workspace.fs.writeFile(
+        target,
+        new TextEncoder().encode(`${JSON.stringify(trained.weights)}\n`),
+      );
+    } catch (e) {
+      // A read-only folder or a full disk: say so rather than fail silently; the run is untouched.
+      void vscode.window.showErrorMessage(
+        `Save weights: ${name} could not be written: ${(e as Error).message}`,
+      );
+      return;
+    }
     const exportTs = 'Export as TypeScript';
     void vscode.window
       .showInformationMessage(

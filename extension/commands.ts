@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { GraphEditorProvider } from './GraphEditorProvider.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
-import { baseName, fileExists, weightsFileName, weightsUriBeside } from './graph-files.js';
+import { baseName, fileExists, graphStem, weightsFileName, weightsUriBeside } from './graph-files.js';
 
 export const COMMANDS = {
   newNetwork: 'backpropStudio.newNetwork',
@@ -22,7 +22,7 @@ export function registerCommands(context: vscode.ExtensionContext): vscode.Dispo
 
 /** "spiral.nngraph.json" → "Spiral"; "two-moons.nngraph.json" → "Two moons". */
 export function templateTitle(fileName: string): string {
-  const stem = fileName.slice(0, -GRAPH_FILE_SUFFIX.length).replace(/[-_]+/g, ' ');
+  const stem = graphStem(fileName).replace(/[-_]+/g, ' ');
   return stem.charAt(0).toUpperCase() + stem.slice(1);
 }
 
@@ -82,14 +82,10 @@ export function withGraphSuffix(uri: vscode.Uri): vscode.Uri {
 
 /** `folder/name`, or `folder/stem-2.nngraph.json`, … whichever doesn't exist yet. */
 async function freeName(folder: vscode.Uri, name: string): Promise<vscode.Uri> {
-  const stem = name.slice(0, -GRAPH_FILE_SUFFIX.length);
+  const stem = graphStem(name);
   for (let i = 1; ; i++) {
     const candidate = vscode.Uri.joinPath(folder, i === 1 ? name : `${stem}-${i}${GRAPH_FILE_SUFFIX}`);
-    try {
-      await vscode.workspace.fs.stat(candidate);
-    } catch {
-      return candidate;
-    }
+    if (!(await fileExists(candidate))) return candidate;
   }
 }
 

@@ -17,7 +17,7 @@ import { exportOnnx } from '../engine/onnx/export.js';
 import { importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
-import { weightsUriBeside } from './graph-files.js';
+import { baseName, fileExists, graphStem, weightsUriBeside } from './graph-files.js';
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
@@ -95,7 +95,7 @@ async function exportGraph(
   }
   const document = await vscode.workspace.openTextDocument(uri);
   const { doc, diagnostics } = parseGraph(document.getText());
-  const fileName = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  const fileName = baseName(uri);
   if (!doc) {
     const first = diagnostics.find((d) => d.severity === 'error');
     void vscode.window.showErrorMessage(
@@ -103,7 +103,7 @@ async function exportGraph(
     );
     return undefined;
   }
-  const stem = fileName.slice(0, -GRAPH_FILE_SUFFIX.length);
+  const stem = graphStem(fileName);
   const folder = vscode.Uri.joinPath(uri, '..');
   const weightsUri = weightsUriBeside(uri);
   let weights: Weights | null = null;
@@ -121,10 +121,10 @@ async function exportGraph(
       const bytes = await vscode.workspace.fs.readFile(weightsUri);
       try {
         weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
-        from = `trained weights from ${stem}.weights.json`;
+        from = `trained weights from ${baseName(weightsUri)}`;
       } catch (e) {
         void vscode.window.showErrorMessage(
-          `Export as ${format.label}: ${stem}.weights.json can't be used: ${(e as Error).message}`,
+          `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${(e as Error).message}`,
         );
         return undefined;
       }
@@ -165,22 +165,18 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
       })
     )?.[0];
   if (!model) return undefined;
-  const fileName = model.path.slice(model.path.lastIndexOf('/') + 1);
+  const fileName = baseName(model);
   const stem = fileName.replace(/\.onnx$/i, '');
   const folder = vscode.Uri.joinPath(model, '..');
   const graphUri = vscode.Uri.joinPath(folder, `${stem}${GRAPH_FILE_SUFFIX}`);
-  const weightsUri = vscode.Uri.joinPath(folder, `${stem}.weights.json`);
-  for (const existing of [graphUri, weightsUri]) {
-    try {
-      await vscode.workspace.fs.stat(existing);
+  const weightsUri = weightsUriBeside(graphUri);
+  for (const existing of [graphUri, weightsUri])
+    if (await fileExists(existing)) {
       void vscode.window.showErrorMessage(
-        `Import ONNX: ${existing.path.slice(existing.path.lastIndexOf('/') + 1)} already exists; move or rename it first (nothing was written).`,
+        `Import ONNX: ${baseName(existing)} already exists; move or rename it first (nothing was written).`,
       );
       return undefined;
-    } catch {
-      // Free: go on.
     }
-  }
   let result;
   try {
     result = importOnnx(await vscode.workspace.fs.readFile(model));
@@ -195,7 +191,7 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
   await vscode.workspace.fs.writeFile(weightsUri, encoder.encode(`${JSON.stringify(result.weights)}\n`));
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
-    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${stem}.weights.json.`,
+    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,
   );
   return graphUri;
 }

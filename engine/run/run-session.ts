@@ -122,10 +122,11 @@ export class RunSession {
   private stepper: StepThrough | null = null;
   private options: RunOptions = DEFAULT_RUN_OPTIONS;
   private hasDocument = false;
-  private sliceQueued = false;
   private task: RunningTask | null = null;
-  private taskSliceQueued = false;
-  private prepareQueued = false;
+  /** Each queues its work through `host.defer`, once: asking again while it is queued does nothing. */
+  private readonly scheduleSlice: () => void;
+  private readonly scheduleTaskSlice: () => void;
+  private readonly schedulePrepare: () => void;
   /** The newest document compiled while idle, for the next run. */
   private prepared: Prepared | null = null;
   private disposed = false;
@@ -144,6 +145,29 @@ export class RunSession {
       costShare: PREDICTION_COST_SHARE,
     });
     this.taskProgress = throttle(() => this.sendTaskProgress(), perSecond, this.clock);
+    this.scheduleSlice = this.deferOnce(() => this.slice());
+    this.scheduleTaskSlice = this.deferOnce(() => this.taskSlice());
+    this.schedulePrepare = this.deferOnce(() => this.prepareWhileIdle());
+  }
+
+  /** `fn` run soon through `host.defer`, queued at most once at a time, never after dispose. */
+  private deferOnce(fn: () => void): () => void {
+    let queued = false;
+    return () => {
+      if (queued || this.disposed) return;
+      queued = true;
+      this.host.defer(() => {
+        queued = false;
+        fn();
+      });
+    };
+  }
+
+  /** Stops the throttled updates that are waiting (status, overlay, prediction). */
+  private cancelUpdates(): void {
+    this.progress.cancel();
+    this.overlay.cancel();
+    this.prediction.cancel();
   }
 
   /** Handles one message from the host; anything malformed is answered with runRejected. */
@@ -185,9 +209,7 @@ export class RunSession {
     const task = this.endTask();
     if (task) abandon(task.steps);
     this.endTrace();
-    this.progress.cancel();
-    this.overlay.cancel();
-    this.prediction.cancel();
+    this.cancelUpdates();
     this.run = null;
     this.prepared = null;
     this.disposed = true;
@@ -322,9 +344,7 @@ export class RunSession {
         if (this.phase === 'paused') this.setPhase('paused');
         return;
       case 'reset':
-        this.progress.cancel();
-        this.overlay.cancel();
-        this.prediction.cancel();
+        this.cancelUpdates();
         this.run = null;
         this.error = undefined;
         this.phase = 'idle';
@@ -393,9 +413,7 @@ export class RunSession {
     const built = this.prepare(doc, weights);
     if ('problem' in built) return answer(`${source} doesn’t fit this graph: ${built.problem.message}`);
     this.endTrace();
-    this.progress.cancel();
-    this.overlay.cancel();
-    this.prediction.cancel();
+    this.cancelUpdates();
     this.prepared = null;
     this.error = undefined;
     this.installRun(built, doc, source);
@@ -428,20 +446,15 @@ export class RunSession {
    * While idle, soon after the document changes: compile it ahead of Play (which then starts at
    * once) and show what the untrained network predicts.
    */
-  private schedulePrepare(): void {
-    if (this.prepareQueued || this.disposed) return;
-    this.prepareQueued = true;
-    this.host.defer(() => {
-      this.prepareQueued = false;
-      const doc = this.doc;
-      if (this.run || this.disposed || !doc || this.prepared?.key === this.docKey) return;
-      const built = this.prepare(doc);
-      // A document that can't be trained says so when Play is pressed, not while being edited.
-      this.prepared = 'problem' in built ? null : built;
-      if (!this.prepared) return;
-      if (this.phase === 'idle') this.sendProgressNow();
-      this.sendIdlePrediction();
-    });
+  private prepareWhileIdle(): void {
+    const doc = this.doc;
+    if (this.run || this.disposed || !doc || this.prepared?.key === this.docKey) return;
+    const built = this.prepare(doc);
+    // A document that can't be trained says so when Play is pressed, not while being edited.
+    this.prepared = 'problem' in built ? null : built;
+    if (!this.prepared) return;
+    if (this.phase === 'idle') this.sendProgressNow();
+    this.sendIdlePrediction();
   }
 
   private sendIdlePrediction(): void {
@@ -458,15 +471,6 @@ export class RunSession {
     this.phase = phase;
     this.sendProgressNow();
     if (phase !== 'running') this.pushViews(true);
-  }
-
-  private scheduleSlice(): void {
-    if (this.sliceQueued || this.disposed) return;
-    this.sliceQueued = true;
-    this.host.defer(() => {
-      this.sliceQueued = false;
-      this.slice();
-    });
   }
 
   /** Trains for one time slice, then offers the throttled updates and yields. */
@@ -719,15 +723,6 @@ export class RunSession {
   private startTask(requestId: number, kind: TaskKind, steps: Task<RunEvent>): void {
     this.task = { requestId, kind, steps, progress: null };
     this.scheduleTaskSlice();
-  }
-
-  private scheduleTaskSlice(): void {
-    if (this.taskSliceQueued || this.disposed) return;
-    this.taskSliceQueued = true;
-    this.host.defer(() => {
-      this.taskSliceQueued = false;
-      this.taskSlice();
-    });
   }
 
   /** Runs the task for one time slice; answers when it ends, else offers its progress and yields. */
