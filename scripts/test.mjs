@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs every test file (test/**/*.test.ts) with Node's test runner through tsx.
 // `npm test -- test/engine` runs only the files under the given paths.
+// First it installs what the tests need beyond `npm ci` (scripts/setup-tests.sh: Debian's chromium and
+// PyTorch, ONNX's test data, code-server), which is idempotent and cached, so on a fresh clone
+// `npm ci && npm test` is all a person types.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +27,11 @@ const files = (roots.length ? roots : ['test']).flatMap((r) => collect(join(root
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(' ') || 'test'}`);
   process.exit(1);
+}
+const setup = spawnSync('bash', [join(root, 'scripts/setup-tests.sh')], { stdio: 'inherit', cwd: root });
+if (setup.status !== 0) {
+  console.error('scripts/setup-tests.sh failed (above): the tests need what it installs.');
+  process.exit(setup.status ?? 1);
 }
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 // A test that hangs fails after 20 minutes instead of eating CI's whole budget, and a file whose

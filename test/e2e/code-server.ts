@@ -1,6 +1,6 @@
 /**
  * Running the real VS Code workbench (code-server) for the end-to-end tests, following
- * ../shared/notes/vscode-e2e.md: prerequisites from scripts/setup-e2e.sh, a throwaway profile per
+ * ../shared/notes/vscode-e2e.md: prerequisites from scripts/setup-tests.sh, a throwaway profile per
  * run, the server in its own process group so everything it starts stops with it, and Debian's
  * chromium driven by playwright-core. A missing prerequisite fails loudly; nothing is skipped.
  */
@@ -21,7 +21,7 @@ export interface Prereqs {
 
 export function readPrereqs(): Prereqs {
   const file = join(e2eDir, 'prereqs.json');
-  const fix = 'Run `bash scripts/setup-e2e.sh` (as root, or with sudo) to install them.';
+  const fix = 'Run `bash scripts/setup-tests.sh` (as root, or with sudo; `npm test` runs it) to install them.';
   if (!existsSync(file))
     throw new Error(`The VS Code end-to-end test needs code-server, Node 24 and chromium. ${fix}`);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Prereqs;

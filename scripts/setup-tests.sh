@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the VS Code end-to-end test (test/e2e/) needs, following ../shared/notes/vscode-e2e.md:
+# Installs what the tests need beyond `npm ci`; `npm test` (scripts/test.mjs) runs it first, and `.ci/run` too.
 #   - Debian's chromium (driven by playwright-core) and libkrb5-dev (code-server builds kerberos from source);
+#   - Debian's oracles, run with /usr/bin/python3: python3-torch and python3-torchvision (PyTorch 1.13: reference
+#     cases, the PyTorch export, real networks to import), python3-onnx and libonnx-testdata (ONNX's own backend
+#     test suite), python3-numpy (the OpenBLAS anchor in the benchmark);
 #   - Node 24 from the npm registry (code-server 4.139 needs it; the project itself stays on the machine's Node);
 #   - code-server 4.139.1 (the real VS Code 1.139 workbench and extension host).
 # Idempotent: each step is skipped when its result is already there. The large downloads are cached outside
@@ -15,12 +18,14 @@ NODE_VERSION=24
 cache=${BACKPROP_STUDIO_E2E_CACHE:-$HOME/.cache/backprop-studio-e2e}
 mkdir -p "$cache" "$repo/.e2e"
 
-log() { echo "setup-e2e: $*" >&2; }
+log() { echo "setup-tests: $*" >&2; }
 
-# 1. Debian packages.
+# 1. Debian packages (one list; add a package here when a test starts to need it).
+DEBIAN_PACKAGES=(chromium libkrb5-dev python3-torch python3-torchvision python3-onnx libonnx-testdata python3-numpy)
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+for p in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
 if ((${#missing[@]})); then
   if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null; then sudo=(sudo); else
     log "needs root (or sudo) to apt-get install ${missing[*]}"
