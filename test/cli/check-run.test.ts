@@ -82,9 +82,11 @@ test("check: an unknown training setting does not hide the graph's own problems 
   );
   const r = cli('check', p, '--json');
   assert.equal(r.code, 1);
-  const [{ diagnostics }] = JSON.parse(r.out) as {
-    diagnostics: { code: string; line?: number; message: string }[];
-  }[];
+  const { diagnostics } = (
+    JSON.parse(r.out) as {
+      diagnostics: { code: string; line?: number; message: string }[];
+    }[]
+  )[0]!;
   const codes = diagnostics.map((d) => d.code);
   assert.ok(codes.includes('bad-training'), `the setting: ${codes.join(', ')}`);
   const missing = diagnostics.find((d) => /nowhere/.test(d.message));
