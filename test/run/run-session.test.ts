@@ -6,7 +6,7 @@ import { prepareTraining } from '../../engine/train/session.js';
 import { readWeights, weightsOf } from '../../engine/graph/weights.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
+import type { BackwardStep, ForwardStep, Step } from '../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 
 const NO_VIEWS = { type: 'runOptions', options: { overlay: false, prediction: false, hiddenUnits: false } };
@@ -331,7 +331,7 @@ test('a finished run can be stepped through, gradient-checked and analysed at it
     h.send({ type: 'trace', requestId: 4, action: 'step' });
     steps.push(h.of('traceStep').at(-1)!.step!);
   }
-  const lossStep = steps.find((s) => s.phase === 'forward' && s.node === 'loss')!;
+  const lossStep = steps.find((s): s is ForwardStep => s.phase === 'forward' && s.node === 'loss')!;
   const backward = steps.filter((s): s is BackwardStep => s.phase === 'backward');
   assert.ok(backward.length > 0);
   // The session's second Start stands on the second fresh batch, at the trained weights.
