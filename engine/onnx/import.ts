@@ -82,7 +82,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   }
   if (flat.outputs.length !== 1) {
     throw new OnnxImportError(
-      `the model has ${flat.outputs.length} outputs; only models with one output can be imported`,
+      `the model has ${flat.outputs.length} outputs (${flat.outputs.join(', ')}); only models with one output can be imported`,
     );
   }
   const batch = typeof input.dims[0] === 'number' ? input.dims[0] : 1;
