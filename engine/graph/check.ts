@@ -54,10 +54,20 @@ const PROBE_BATCH = [1009, 1013] as const;
 const MAX_PER_SAMPLE = 1 << 24;
 const MAX_PARAM = 1 << 26;
 
-/** Parse and check in one go, as a file is opened: every diagnostic, with lines. */
+/**
+ * Parse and check in one go, as a file is opened: every diagnostic, with lines. A broken training
+ * section does not hide the graph's own problems: its nodes and edges are still checked.
+ */
 export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | null } {
   const parsed = parseGraph(text);
-  if (!parsed.doc) return { doc: null, shapes: new Map(), diagnostics: parsed.diagnostics };
+  if (!parsed.doc) {
+    const graph = parsed.wiring ? analyzeGraph(parsed.wiring, { locations: parsed.locations }) : null;
+    return {
+      doc: null,
+      shapes: new Map(),
+      diagnostics: [...parsed.diagnostics, ...(graph?.diagnostics ?? [])],
+    };
+  }
   const checked = checkGraph(parsed.doc, { locations: parsed.locations });
   return {
     doc: parsed.doc,
@@ -71,7 +81,11 @@ export function checkGraph(doc: GraphDoc, opts: CheckOptions = {}): CheckResult 
   return { shapes, diagnostics };
 }
 
-export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnalysis {
+/** Without `training` (a document whose training section is broken) the dataset checks are left out. */
+export function analyzeGraph(
+  doc: Pick<GraphDoc, 'nodes' | 'edges'> & { training?: GraphDoc['training'] },
+  opts: CheckOptions = {},
+): GraphAnalysis {
   const loc = opts.locations ?? GraphLocations.none;
   const diagnostics: Diagnostic[] = [];
   const report = (d: Diagnostic) => {
@@ -286,8 +300,14 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
     });
   const input = inputs[0];
   const target = targets[0];
-  for (const d of datasetDiagnostics(doc.training.dataset, input, input && shapes.get(input.node.id), target))
-    report(d);
+  if (doc.training)
+    for (const d of datasetDiagnostics(
+      doc.training.dataset,
+      input,
+      input && shapes.get(input.node.id),
+      target,
+    ))
+      report(d);
 
   // The loss: present, scalar, and everything leads to it.
   const loss = losses[0];
@@ -500,7 +520,11 @@ function topologicalOrder(nodes: ResolvedNode[], consumers: Map<NodeId, NodeId[]
 }
 
 /** Each cycle among the nodes left out of the order, as the list of node ids around it. */
-function findCycles(doc: GraphDoc, byId: Map<NodeId, GraphNode>, ordered: Set<NodeId>): NodeId[][] {
+function findCycles(
+  doc: Pick<GraphDoc, 'edges'>,
+  byId: Map<NodeId, GraphNode>,
+  ordered: Set<NodeId>,
+): NodeId[][] {
   // Follow edges between existing, unordered nodes (whether or not their ops resolved).
   const next = new Map<NodeId, NodeId[]>();
   for (const e of doc.edges)

@@ -1,23 +1,30 @@
-/** `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json>]`: one forward pass. */
+/**
+ * `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json> | --init-weights]`:
+ * one forward pass.
+ */
 import { readFileSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
 import { checkGraphText } from '../../graph/check.js';
 import { compileGraph } from '../../graph/compile.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import { WeightsError, type Weights } from '../../graph/weights.js';
 import { tensorFromJson } from '../../tensor/tensor-json.js';
 import { shapeToString, type Tensor } from '../../tensor/tensor.js';
 import { formatDiagnostic } from './check.js';
+import { chooseWeightsFile, readWeightsFile, WEIGHTS_OPTIONS_USAGE } from '../paths.js';
 
-const usage = `Usage: backprop-studio run <graph.nngraph.json> --input <tensor.json> [--weights <weights.json>]
+const usage = `Usage: backprop-studio run <graph.nngraph.json> --input <tensor.json>
+                          [--weights <weights.json> | --init-weights]
 
 Runs one forward pass in inference mode (dropout off, batch norm on its running statistics) and
 prints what feeds the loss (the logits or the prediction; in a graph without a loss, the node that
 ends the computation) as { "shape": [...], "data": [...] }.
 The input is { "shape": [batch, ...one sample], "data": [...] } in row-major order (one sample's
 shape alone is read as a batch of one); a graph whose input takes flat features also takes
-[batch, ...any shape with that many values], read row-major. Without --weights the parameters come from the graph's
-initialisers and training.seed.`;
+[batch, ...any shape with that many values], read row-major. The parameters come from
+<name>.weights.json beside the graph when there is one (said on stderr), else from the graph's
+initialisers and training.seed.
+${WEIGHTS_OPTIONS_USAGE}`;
 
 class RunError extends Error {}
 
@@ -49,9 +56,14 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const inputPath = option(args, '--input');
-    const weightsPath = option(args, '--weights');
+    const givenWeights = option(args, '--weights');
+    const initWeights = args.includes('--init-weights');
+    if (givenWeights !== undefined && initWeights)
+      throw new UsageError('--weights and --init-weights contradict each other; give one');
     const rest = args.filter(
-      (a, i) => !['--input', '--weights'].includes(a) && !['--input', '--weights'].includes(args[i - 1]!),
+      (a, i) =>
+        !['--input', '--weights', '--init-weights'].includes(a) &&
+        !['--input', '--weights'].includes(args[i - 1]!),
     );
     const unknown = rest.find((a) => a.startsWith('-'));
     if (unknown) throw new UsageError(`unknown option '${unknown}'`);
@@ -63,6 +75,9 @@ export const runCommand: Command = {
       );
     if (!inputPath) throw new UsageError('--input <tensor.json> is required');
     const graphPath = rest[0]!;
+    const weightsPath = chooseWeightsFile(graphPath, { weights: givenWeights, initWeights }, (s) =>
+      process.stderr.write(s),
+    );
     try {
       let text: string;
       try {
@@ -104,7 +119,7 @@ export const runCommand: Command = {
       let weights: Weights | undefined;
       if (weightsPath) {
         try {
-          weights = readWeights(readJson(weightsPath, 'weights file'));
+          weights = readWeightsFile(weightsPath);
         } catch (e) {
           if (e instanceof WeightsError) throw new RunError(`${weightsPath}: ${e.message}`);
           throw e;
