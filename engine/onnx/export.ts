@@ -8,6 +8,7 @@
 import { analyzeGraph, forwardPath, type ResolvedNode } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import type { Attrs } from '../ops/define.js';
+import type { OpName } from '../ops/registry.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
 import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
@@ -109,8 +110,18 @@ const geluTanh: Row = (c) => {
   c.emit('Mul', [half!, onePlus!], c.output);
 };
 
-/** Registry ops with an ONNX form. Anything else is refused by name. */
-export const EXPORT_ROWS: Record<string, Row> = {
+/**
+ * One row per registry op (the compiler insists): how it becomes ONNX nodes, or null where it has
+ * no ONNX form (data ops are the graph's input, losses are not part of the inference graph);
+ * export refuses such an op by name.
+ */
+export const EXPORT_ROWS: Record<OpName, Row | null> = {
+  input: null,
+  target: null,
+  mse_loss: null,
+  huber_loss: null,
+  cross_entropy: null,
+  bce_with_logits: null,
   linear: (c) => {
     const inputs = [c.inputs[0]!, c.param('weight')];
     if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
@@ -247,10 +258,15 @@ function planExport(doc: GraphDoc): ExportPlan {
   };
 }
 
+/** The export row of an op named in a document, or undefined (unknown op, or no ONNX form). */
+export function exportRow(op: string): Row | undefined {
+  return Object.hasOwn(EXPORT_ROWS, op) ? (EXPORT_ROWS[op as OpName] ?? undefined) : undefined;
+}
+
 /** Ops of the inference graph that have no ONNX form, as `op (node 'id')`. */
 export function unexportableOps(doc: GraphDoc): string[] {
   return planExport(doc)
-    .nodes.filter((r) => !EXPORT_ROWS[r.op.name])
+    .nodes.filter((r) => !exportRow(r.op.name))
     .map((r) => `${r.op.name} (node '${r.node.id}')`);
 }
 
@@ -261,7 +277,7 @@ export function unexportableOps(doc: GraphDoc): string[] {
 export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
   const plan = planExport(doc);
   const missing = plan.nodes
-    .filter((r) => !EXPORT_ROWS[r.op.name])
+    .filter((r) => !exportRow(r.op.name))
     .map((r) => `${r.op.name} (node '${r.node.id}')`);
   if (missing.length > 0) {
     throw new OnnxExportError(`these ops have no ONNX form: ${missing.join(', ')}`, missing);
@@ -309,7 +325,7 @@ export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
       },
       temp: (name) => fresh(`${id}/${name}`),
     };
-    EXPORT_ROWS[r.op.name]!(ctx);
+    exportRow(r.op.name)!(ctx);
   }
   if (problems.length > 0)
     throw new OnnxExportError(`missing weights:\n  ${problems.join('\n  ')}`, problems);

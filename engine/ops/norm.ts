@@ -388,4 +388,4 @@ export const batchNorm = defineOp<BatchNormAttrs, NormPlan>({
   doc: 'batch_norm(x) = (x - μ_c)/√(σ²_c + ε)·w_c + b_c per channel; batch statistics in training (running ones updated), running ones in eval',
 });
 
-export const NORM_OPS = [layerNorm, batchNorm] as const;
+export const NORM_OPS = { layer_norm: layerNorm, batch_norm: batchNorm } as const;
