@@ -5,7 +5,7 @@
  * without a row is named in the error. Node names follow PyTorch's `/<module>/<Op>` pattern
  * with the node id as the module, so importing the file back gives the same ids.
  */
-import { analyzeGraph, type ResolvedNode } from '../graph/check.js';
+import { analyzeGraph, forwardPath, type ResolvedNode } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
@@ -236,18 +236,15 @@ interface ExportPlan {
 /** The part of the document that computes the prediction; throws if the document has errors. */
 function planExport(doc: GraphDoc): ExportPlan {
   const a = analyzeGraph(doc);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const list = errors.map((d) => (d.node ? `${d.node}: ${d.message}` : d.message));
+  // Only the inference graph is exported: a broken loss or dataset doesn't stop it.
+  const path = forwardPath(doc, a);
+  if (path.errors.length > 0) {
+    const list = path.errors.map((d) => (d.node ? `${d.node}: ${d.message}` : d.message));
     throw new OnnxExportError(`the graph has errors; fix them first:\n  ${list.join('\n  ')}`, list);
   }
-  const byId = new Map(a.order.map((r) => [r.node.id, r]));
-  const loss = byId.get(a.loss!)!;
-  const prediction = loss.sources[0]!;
-  const needed = new Set<NodeId>([prediction]);
-  for (const r of [...a.order].reverse()) if (needed.has(r.node.id)) r.sources.forEach((s) => needed.add(s));
-  const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id));
-  if (!input) throw new OnnxExportError(`the prediction '${prediction}' does not depend on the input`);
+  const prediction = path.prediction!;
+  const needed = path.nodes;
+  const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id))!;
   const other = a.order.find((r) => r.op.category === 'data' && r !== input && needed.has(r.node.id));
   if (other)
     throw new OnnxExportError(

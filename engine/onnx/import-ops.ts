@@ -335,7 +335,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Concat: concat,
 };
 
-export function rowFor(node: FlatNode): Row | undefined {
+export function rowFor(node: Pick<FlatNode, 'opType' | 'domain'>): Row | undefined {
   return IMPORT_ROWS[
     node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType
   ];
