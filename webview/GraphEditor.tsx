@@ -10,6 +10,8 @@ import ReactFlow, {
   Background,
   Controls,
   MiniMap,
+  getRectOfNodes,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
@@ -28,7 +30,8 @@ import { OpNode } from './nodes/OpNode.js';
 import { initialAttrs, opInfo, type OpInfo } from './op-catalog.js';
 import { checkConnection } from './connect-check.js';
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.js';
-import { isUsableViewport, useOpeningViewport } from './opening-view.js';
+import { graphArea, isUsableViewport, useOpeningViewport } from './opening-view.js';
+import { isPiled } from '../engine/graph/layout.js';
 import { Palette, OP_DRAG_TYPE } from './Palette.js';
 import { QuickAdd } from './QuickAdd.js';
 import { Inspector } from './Inspector.js';
@@ -65,7 +68,37 @@ export function GraphEditor(props: {
   const wrapper = React.useRef<HTMLDivElement>(null);
   const persisted = React.useMemo(loadState, []);
   const remembered = isUsableViewport(persisted.viewport) ? persisted.viewport : undefined;
-  useOpeningViewport(wrapper, remembered !== undefined, doc.nodes.length === 0);
+  /**
+   * Positions the view gives a document whose nodes have none (or all the same one): laid out
+   * once the nodes are measured, shown, and written to the file only with the user's first edit
+   * (or Auto-layout). Null when the document's own positions are shown.
+   */
+  const [viewLayout, setViewLayout] = React.useState<ReadonlyMap<string, Position> | null>(null);
+  const piled = React.useMemo(() => isPiled(doc.nodes), [doc]);
+  const layoutShown = piled ? viewLayout : null;
+  const measured = useNodesInitialized();
+  const [overflowing, setOverflowing] = React.useState(false);
+  /** Whether some node is outside the view: then (only) the minimap is worth its corner. */
+  const updateOverflow = React.useCallback(() => {
+    const box = wrapper.current?.getBoundingClientRect();
+    if (!box || box.width === 0) return;
+    const area = graphArea(box);
+    const { x, y, zoom } = rf.getViewport();
+    const r = getRectOfNodes(rf.getNodes());
+    setOverflowing(
+      r.x * zoom + x < 0 ||
+        r.y * zoom + y < 0 ||
+        (r.x + r.width) * zoom + x > area.width ||
+        (r.y + r.height) * zoom + y > area.height,
+    );
+  }, [rf]);
+  useOpeningViewport(
+    wrapper,
+    remembered !== undefined,
+    doc.nodes.length === 0,
+    !piled || layoutShown !== null,
+    updateOverflow,
+  );
 
   const check = React.useMemo(() => checkGraph(doc), [doc]);
   const errorsBefore = React.useMemo(
@@ -79,9 +112,48 @@ export function GraphEditor(props: {
   const [nodes, setNodes] = React.useState<OpFlowNode[]>([]);
   const [edges, setEdges] = React.useState<Edge[]>([]);
   React.useEffect(() => {
-    setNodes(flow.nodes.map((n) => ({ ...n, selected: selection.current.has(n.id) })));
+    setNodes(
+      flow.nodes.map((n) => ({
+        ...n,
+        position: layoutShown?.get(n.id) ?? n.position,
+        selected: selection.current.has(n.id),
+      })),
+    );
     setEdges(flow.edges.map((e) => ({ ...e, selected: selection.current.has(e.id) })));
-  }, [flow]);
+  }, [flow, layoutShown]);
+  // A piled document, once its nodes are measured: lay it out for the view (the file is unchanged).
+  React.useEffect(() => {
+    if (!piled || viewLayout !== null || !measured) return;
+    const box = wrapper.current?.getBoundingClientRect();
+    const size = (id: string) => {
+      const n = rf.getNode(id);
+      return { width: n?.width ?? NODE_WIDTH, height: n?.height ?? NODE_HEIGHT };
+    };
+    const layout = new Map(
+      autoLayout(doc, size, box && box.width > 0 ? box : undefined).map((m) => [m.id, m.position]),
+    );
+    // In the same render as the flag the opening view waits for, so it fits the laid-out nodes.
+    setNodes((ns) => ns.map((n) => ({ ...n, position: layout.get(n.id) ?? n.position })));
+    setViewLayout(layout);
+  }, [piled, viewLayout, measured, doc, rf]);
+
+  /**
+   * Sends a gesture's edit. While the view shows its own layout of a piled document, that layout
+   * goes into the file first (a move is merged into it), so what the user sees is what is saved.
+   */
+  const commit = React.useCallback(
+    (edit: GraphEdit) => {
+      if (!layoutShown) return onEdit(edit);
+      const moved = new Map(edit.kind === 'moveNodes' ? edit.moves.map((m) => [m.id, m.position]) : []);
+      const moves = doc.nodes.map((n) => ({
+        id: n.id,
+        position: roundPos(moved.get(n.id) ?? layoutShown.get(n.id) ?? n.position),
+      }));
+      onEdit({ kind: 'moveNodes', moves });
+      if (edit.kind !== 'moveNodes') onEdit(edit);
+    },
+    [layoutShown, doc, onEdit],
+  );
 
   const onNodesChange = React.useCallback((changes: NodeChange[]) => {
     // Deletion is one gesture handled below (nodes and edges together), never React Flow's own.
@@ -116,9 +188,9 @@ export function GraphEditor(props: {
           return was && (Math.round(n.position.x) !== was.x || Math.round(n.position.y) !== was.y);
         })
         .map((n) => ({ id: n.id, position: n.position }));
-      if (moves.length) onEdit({ kind: 'moveNodes', moves });
+      if (moves.length) commit({ kind: 'moveNodes', moves });
     },
-    [doc, onEdit],
+    [doc, commit],
   );
 
   const edgeOf = React.useCallback(
@@ -181,9 +253,9 @@ export function GraphEditor(props: {
       const edge = edgeOf(c);
       if (!v.ok || !edge)
         return onNotice(v.ok ? 'Drop the wire on an input port.' : `Not connected: ${v.reason}`);
-      onEdit({ kind: 'connect', edge });
+      commit({ kind: 'connect', edge });
     },
-    [verdict, edgeOf, onEdit, onNotice],
+    [verdict, edgeOf, commit, onNotice],
   );
 
   const addOp = React.useCallback(
@@ -201,9 +273,9 @@ export function GraphEditor(props: {
       const id = freshId(op.name, new Set(doc.nodes.map((n) => n.id)));
       selection.current = new Set([id]);
       saveState({ selection: [id] });
-      onEdit({ kind: 'addNode', op: op.name, id, attrs: initialAttrs(op), position: roundPos(position) });
+      commit({ kind: 'addNode', op: op.name, id, attrs: initialAttrs(op), position: roundPos(position) });
     },
-    [doc, rf, onEdit],
+    [doc, rf, commit],
   );
 
   const onDrop = React.useCallback(
@@ -241,16 +313,17 @@ export function GraphEditor(props: {
     const ids = selection.current;
     const nodeIds = doc.nodes.filter((n) => ids.has(n.id)).map((n) => n.id);
     const edgeList = flow.edges.filter((e) => ids.has(e.id)).map((e) => (e.data as { edge: GraphEdge }).edge);
-    if (nodeIds.length || edgeList.length) onEdit({ kind: 'delete', nodes: nodeIds, edges: edgeList });
-  }, [doc, flow, onEdit]);
+    if (nodeIds.length || edgeList.length) commit({ kind: 'delete', nodes: nodeIds, edges: edgeList });
+  }, [doc, flow, commit]);
 
   const layout = React.useCallback(() => {
     const size = (id: string) => {
       const n = rf.getNode(id);
       return { width: n?.width ?? NODE_WIDTH, height: n?.height ?? NODE_HEIGHT };
     };
-    onEdit({ kind: 'moveNodes', moves: autoLayout(doc, size) });
-    window.setTimeout(() => rf.fitView({ duration: 200 }), 100);
+    const box = wrapper.current?.getBoundingClientRect();
+    onEdit({ kind: 'moveNodes', moves: autoLayout(doc, size, box && box.width > 0 ? box : undefined) });
+    window.setTimeout(() => rf.fitView({ duration: 200, maxZoom: 1 }), 100);
   }, [doc, rf, onEdit]);
 
   // Keyboard gestures and the clipboard, while focus is on the canvas (not in a text field).
@@ -282,7 +355,7 @@ export function GraphEditor(props: {
       const payload = readClipboard(e.clipboardData?.getData('text/plain') ?? '');
       if (!payload) return;
       e.preventDefault();
-      onEdit({ kind: 'paste', nodes: payload.nodes, edges: payload.edges, offset: { x: 40, y: 40 } });
+      commit({ kind: 'paste', nodes: payload.nodes, edges: payload.edges, offset: { x: 40, y: 40 } });
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('copy', onCopy);
@@ -292,7 +365,7 @@ export function GraphEditor(props: {
       window.removeEventListener('copy', onCopy);
       window.removeEventListener('paste', onPaste);
     };
-  }, [doc, deleteSelection, openQuickAdd, layout, onEdit]);
+  }, [doc, deleteSelection, openQuickAdd, layout, commit]);
 
   /** The node under the pointer, for its run statistics card (placed beside the pointer, inside the canvas). */
   const [hover, setHover] = React.useState<{ id: string; left: number; top: number } | null>(null);
@@ -309,7 +382,14 @@ export function GraphEditor(props: {
   }, []);
   const onNodeMouseLeave = React.useCallback(() => setHover(null), []);
 
-  const onMoveEnd = React.useCallback((_e: unknown, viewport: Viewport) => saveState({ viewport }), []);
+  const onMoveEnd = React.useCallback(
+    (_e: unknown, viewport: Viewport) => {
+      saveState({ viewport });
+      updateOverflow();
+    },
+    [updateOverflow],
+  );
+  React.useEffect(updateOverflow, [nodes, updateOverflow]);
 
   const [showProblems, setShowProblems] = React.useState(false);
   const single = selectedIds.length === 1 ? doc.nodes.find((n) => n.id === selectedIds[0]) : undefined;
@@ -398,7 +478,7 @@ export function GraphEditor(props: {
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={20} size={1} />
-            <MiniMap pannable zoomable className="minimap" />
+            {overflowing ? <MiniMap pannable zoomable className="minimap" /> : null}
             <Controls showInteractive={false} />
           </ReactFlow>
           <OverlayLegend />
@@ -421,7 +501,7 @@ export function GraphEditor(props: {
             />
           ) : null}
         </div>
-        <RunPanel doc={doc} selectedNode={single?.id} onEdit={onEdit} revealNode={revealNode} />
+        <RunPanel doc={doc} selectedNode={single?.id} onEdit={commit} revealNode={revealNode} />
       </div>
       <div className="side-panels">
         <Inspector
@@ -429,7 +509,7 @@ export function GraphEditor(props: {
           selectionSize={selectedIds.length}
           shape={single ? check.shapes.get(single.id) : undefined}
           problems={single ? diagnostics.filter((d) => d.node === single.id) : []}
-          onEdit={onEdit}
+          onEdit={commit}
         />
       </div>
     </div>

@@ -7,6 +7,7 @@ import type { Edge, Node } from 'reactflow';
 import type { Diagnostic, GraphDoc, GraphEdge, GraphNode, NodeId } from '../engine/graph/document.js';
 import type { SymbolicShape } from '../engine/graph/check.js';
 import { opInfo, type OpInfo } from './op-catalog.js';
+import { attrSummary as summarizeAttrs } from '../engine/graph/layout.js';
 
 export const OP_NODE_TYPE = 'op';
 /** Wires are drawn by the run overlay's edge (webview/run/NodeOverlay.tsx): plain until a run has stats. */
@@ -41,17 +42,9 @@ export function edgeId(edge: GraphEdge): string {
   return `${edge.from}->${edge.to}:${edge.toPort ?? ''}`;
 }
 
+/** The node's attribute summary, in the order the op declares its attributes. */
 export function attrSummary(node: GraphNode, op: OpInfo | undefined): string {
-  const keys = Object.keys(op?.attrs ?? node.attrs);
-  return keys
-    .filter((k) => node.attrs[k] !== undefined)
-    .slice(0, 3)
-    .map((k) => {
-      const v = node.attrs[k]!;
-      const text = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
-      return typeof v === 'string' ? text : `${k} ${text}`;
-    })
-    .join(' · ');
+  return summarizeAttrs(node, Object.keys(op?.attrs ?? node.attrs));
 }
 
 export interface FlowGraph {

@@ -1,27 +1,28 @@
-/** Layered auto-layout (dagre, left to right): the positions for one `moveNodes` edit. */
-import dagre from '@dagrejs/dagre';
+/**
+ * Auto-layout in the editor: the engine's layout (engine/graph/layout.ts, the same one the
+ * importer and the examples use) with the nodes' measured sizes, for the canvas as it is.
+ */
 import type { GraphDoc, NodeId } from '../engine/graph/document.js';
 import type { Position } from '../engine/graph/edits.js';
+import { layoutGraph, NODE_WIDTH, type Size } from '../engine/graph/layout.js';
+import { graphArea, OPENING_PADDING } from './opening-view.js';
 
-export const NODE_WIDTH = 170;
-export const NODE_HEIGHT = 80;
+export { NODE_WIDTH };
+export const NODE_HEIGHT = 60;
 
 export function autoLayout(
   doc: GraphDoc,
-  size: (id: NodeId) => { width: number; height: number } = () => ({
-    width: NODE_WIDTH,
-    height: NODE_HEIGHT,
-  }),
+  size: (id: NodeId) => Size,
+  canvas?: Size,
 ): { id: NodeId; position: Position }[] {
-  const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 40, ranksep: 70, marginx: 20, marginy: 20 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const n of doc.nodes) g.setNode(n.id, size(n.id));
-  for (const e of doc.edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to);
-  dagre.layout(g);
-  return doc.nodes.map((n) => {
-    const p = g.node(n.id);
-    // dagre gives centres; the document stores top-left corners.
-    return { id: n.id, position: { x: Math.round(p.x - p.width / 2), y: Math.round(p.y - p.height / 2) } };
-  });
+  const area = canvas ? graphArea(canvas) : undefined;
+  const frame = area
+    ? { width: area.width - 2 * OPENING_PADDING, height: area.height - 2 * OPENING_PADDING }
+    : undefined;
+  const positions = layoutGraph(
+    doc.nodes.map((n) => n.id),
+    doc.edges,
+    { size, ...(frame ? { frame } : {}) },
+  );
+  return doc.nodes.map((n) => ({ id: n.id, position: positions.get(n.id)! }));
 }

@@ -62,7 +62,8 @@ export function graphJsonSchema(): Schema {
     definitions: {
       node: {
         type: 'object',
-        required: ['id', 'op', 'attrs', 'position'],
+        // A node without a position is laid out when the document opens (engine/graph/layout.ts).
+        required: ['id', 'op', 'attrs'],
         additionalProperties: false,
         properties: {
           id: { type: 'string', minLength: 1, description: 'unique name of the node' },
@@ -70,6 +71,7 @@ export function graphJsonSchema(): Schema {
           attrs: { type: 'object' },
           position: {
             type: 'object',
+            description: 'where the node sits on the canvas; leave out to have it laid out',
             required: ['x', 'y'],
             additionalProperties: false,
             properties: { x: { type: 'number' }, y: { type: 'number' } },

@@ -19,7 +19,7 @@ import {
   type TrainingConfig,
   type DatasetConfig,
 } from '../graph/document.js';
-import { layeredPositions } from '../graph/layout.js';
+import { layoutDocument } from '../graph/layout.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
@@ -193,10 +193,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
     edges.push({ from: targetId, to: lossId, toPort: 'target' });
   }
 
-  const positions = layeredPositions(
-    nodes.map((n) => n.id),
-    edges,
-  );
+  const positions = layoutDocument(nodes, edges);
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,

@@ -103,7 +103,8 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     const box = (await pane.boundingBox())!;
     await view
       .locator('.palette-op[data-op="tanh"]')
-      .dragTo(pane, { targetPosition: { x: box.width * 0.2, y: box.height * 0.12 } });
+      // An empty spot: right of the loss, in the last band of the laid-out spiral.
+      .dragTo(pane, { targetPosition: { x: box.width * 0.6, y: box.height * 0.8 } });
     const added = view.locator('.op-node[data-node-id="tanh"]');
     await added.waitFor({ timeout: 10_000 });
     assert.equal(await view.locator('.op-node').count(), before + 1);

@@ -2,14 +2,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  graphArea,
   isUsableViewport,
   MAX_OPENING_ZOOM,
   OPENING_PADDING,
   openingViewport,
+  OVERLAY_STRIP,
+  OVERVIEW_ZOOM,
   READABLE_ZOOM,
+  SMALL_GRAPH,
 } from '../../webview/opening-view.js';
 
 const pane = { width: 650, height: 720 };
+const area = graphArea(pane);
 
 test('a graph that fits at a readable zoom is fitted and centred', () => {
   const bounds = { x: 100, y: 50, width: 700, height: 200 };
@@ -17,9 +22,10 @@ test('a graph that fits at a readable zoom is fitted and centred', () => {
   const fit = (pane.width - 2 * OPENING_PADDING) / bounds.width;
   assert.ok(fit > READABLE_ZOOM, 'the case is one that fits');
   assert.equal(v.zoom, fit);
-  // The graph's centre lands on the pane's centre.
+  // The graph's centre lands on the centre of the pane above the overlays' strip.
+  assert.equal(area.height, pane.height - OVERLAY_STRIP);
   assert.ok(Math.abs(v.x + (bounds.x + bounds.width / 2) * v.zoom - pane.width / 2) < 1e-9);
-  assert.ok(Math.abs(v.y + (bounds.y + bounds.height / 2) * v.zoom - pane.height / 2) < 1e-9);
+  assert.ok(Math.abs(v.y + (bounds.y + bounds.height / 2) * v.zoom - area.height / 2) < 1e-9);
 });
 
 test('a small graph is not blown up past its natural size', () => {
@@ -33,7 +39,17 @@ test('a long chain opens at the readable zoom with its left end in view, centred
   const v = openingViewport(bounds, pane);
   assert.equal(v.zoom, READABLE_ZOOM);
   assert.equal(v.x, OPENING_PADDING, 'the input (left end) is at the padding');
-  assert.ok(Math.abs(v.y + (bounds.height / 2) * v.zoom - pane.height / 2) < 1e-9);
+  assert.ok(Math.abs(v.y + (bounds.height / 2) * v.zoom - area.height / 2) < 1e-9);
+});
+
+test('a big graph (more than SMALL_GRAPH nodes) is fitted whole down to the overview zoom', () => {
+  const bounds = { x: 0, y: 0, width: 1400, height: 900 };
+  const small = openingViewport(bounds, pane, SMALL_GRAPH);
+  const big = openingViewport(bounds, pane, SMALL_GRAPH + 10);
+  assert.equal(small.zoom, READABLE_ZOOM);
+  const fit = (pane.width - 2 * OPENING_PADDING) / bounds.width;
+  assert.ok(fit > OVERVIEW_ZOOM && fit < READABLE_ZOOM);
+  assert.equal(big.zoom, fit, 'seen whole');
 });
 
 test('a graph too big both ways starts at its top-left corner', () => {

@@ -579,6 +579,9 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await h.page.getByTestId('trace-back').click();
     assert.equal((await h.waitForPosted(isRequest('trace'))).action, 'back');
     await h.clearPosted();
+    // Following the step panned the canvas to 'logits'; bring the whole graph back to pick 'h2'.
+    await h.page.getByTestId('fit-view').click();
+    await h.page.waitForTimeout(400);
     await h.page.locator('.op-node[data-node-id="h2"]').click();
     await h.page.waitForFunction(
       () =>

@@ -47,7 +47,7 @@ export const OpNode = React.memo(function OpNode({
         <span className="op-id">{data.node.id}</span>
       </div>
       {data.summary ? <div className="op-attrs">{data.summary}</div> : null}
-      <div className="op-ports">
+      <div className={data.ports.length === 1 ? 'op-ports single' : 'op-ports'}>
         {data.ports.map((port) => (
           <div key={port} className="op-port" data-port={port}>
             <Handle type="target" position={Position.Left} id={port} className="port-handle" />

@@ -5,7 +5,8 @@
  * edges coloured and thickened by the gradient (or activation) leaving their source.
  */
 import React from 'react';
-import { BezierEdge, type EdgeProps } from 'reactflow';
+import { BaseEdge, BezierEdge, useStore, type EdgeProps, type ReactFlowState } from 'reactflow';
+import { routeAround, type Rect } from '../edge-route.js';
 import { useRun } from './use-run.js';
 import type { RunState } from './run-store.js';
 import { edgeWidth, formatMagnitude, overlayColor, overlayValue, OVERLAY_SCALES } from './overlay-scale.js';
@@ -105,5 +106,57 @@ export const OverlayEdge = React.memo(function OverlayEdge(props: EdgeProps): Re
           strokeWidth: edgeWidth(value, metric),
           strokeOpacity: 0.95,
         };
-  return <BezierEdge {...props} style={style} />;
+  const obstacles = useStore(
+    React.useCallback(
+      (s: ReactFlowState) => nodeRects(s, props.source, props.target),
+      [props.source, props.target],
+    ),
+    sameRects,
+  );
+  const route = React.useMemo(
+    () =>
+      routeAround({ x: props.sourceX, y: props.sourceY }, { x: props.targetX, y: props.targetY }, obstacles),
+    [props.sourceX, props.sourceY, props.targetX, props.targetY, obstacles],
+  );
+  if (!route) return <BezierEdge {...props} style={style} />;
+  const { label, labelStyle, labelShowBg, labelBgStyle, labelBgPadding, labelBgBorderRadius } = props;
+  return (
+    <BaseEdge
+      id={props.id}
+      path={route.path}
+      labelX={route.labelX}
+      labelY={route.labelY}
+      label={label}
+      labelStyle={labelStyle}
+      labelShowBg={labelShowBg}
+      labelBgStyle={labelBgStyle}
+      labelBgPadding={labelBgPadding}
+      labelBgBorderRadius={labelBgBorderRadius}
+      style={style}
+      markerEnd={props.markerEnd}
+      markerStart={props.markerStart}
+      interactionWidth={props.interactionWidth}
+    />
+  );
 });
+
+/** Every measured node's box but the wire's own two: what the wire must not run behind. */
+function nodeRects(s: ReactFlowState, source: string, target: string): Rect[] {
+  const out: Rect[] = [];
+  for (const n of s.nodeInternals.values()) {
+    if (n.id === source || n.id === target || !n.width || !n.height) continue;
+    const p = n.positionAbsolute ?? n.position;
+    out.push({ x: p.x, y: p.y, width: n.width, height: n.height });
+  }
+  return out;
+}
+
+function sameRects(a: Rect[], b: Rect[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((r, i) => {
+      const q = b[i]!;
+      return r.x === q.x && r.y === q.y && r.width === q.width && r.height === q.height;
+    })
+  );
+}
