@@ -3,8 +3,9 @@
  * analyses on the user's own graph (engine/analysis/): forward vs reverse mode, the loss
  * Hessian's extreme eigenvalues, linear regions, and the Kronecker view of a linear layer.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { besideGraph } from '../graph-file.js';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
@@ -110,9 +111,9 @@ export const analyze: Command = {
     const file = args.graph;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch (e) {
-      process.stderr.write(`backprop-studio analyze: cannot read ${file}: ${(e as Error).message}\n`);
+      process.stderr.write(`backprop-studio analyze: ${userMessage(e)}\n`);
       return 2;
     }
     const parsed = parseGraph(text);
@@ -124,9 +125,13 @@ export const analyze: Command = {
     let weights: Weights | undefined;
     if (args.weights) {
       try {
-        weights = readWeights(readFileSync(args.weights, 'utf8'));
+        weights = readWeights(readTextFile(args.weights));
       } catch (e) {
-        const why = e instanceof WeightsError ? e.message : `cannot read it: ${(e as Error).message}`;
+        if (!(e instanceof WeightsError)) {
+          process.stderr.write(`backprop-studio analyze: ${userMessage(e)}\n`);
+          return 1;
+        }
+        const why = e.message;
         process.stderr.write(`backprop-studio analyze: ${args.weights}: ${why}\n`);
         return 1;
       }
@@ -146,7 +151,7 @@ export const analyze: Command = {
     try {
       const steps = analyzeGraphSteps(compiled, {
         batch,
-        readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
+        readText: besideGraph(file),
         interval: args.interval,
         weights: args.weights ? { kind: 'file', file: args.weights } : { kind: 'initial' },
         hessian: { steps: args.steps },

@@ -3,7 +3,8 @@
  * its weights in another format. Each format is one row of EXPORT_TARGETS; adding one (e.g. a
  * TypeScript module) is a new row, not a new command.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readTextFile, writeTextFile } from '../../io/read-file.js';
+import { existsSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import type { Diagnostic, GraphDoc } from '../../graph/document.js';
@@ -124,7 +125,7 @@ export const exportCommand: Command = {
         return 1;
       }
     }
-    const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
+    const { doc, diagnostics } = parseGraph(readTextFile(graphPath));
     if (!doc) {
       printDiagnostics(graphPath, diagnostics);
       return 1;
@@ -132,7 +133,7 @@ export const exportCommand: Command = {
     let weightsFile: Weights | null = null;
     let compiled: CompiledGraph;
     try {
-      if (weightsPath !== undefined) weightsFile = readWeights(readFileSync(weightsPath, 'utf8'));
+      if (weightsPath !== undefined) weightsFile = readWeights(readTextFile(weightsPath));
       compiled = compileGraph(doc, { batchSize: 1, ...(weightsFile ? { weights: weightsFile } : {}) });
     } catch (e) {
       if (e instanceof WeightsError) {
@@ -156,7 +157,7 @@ export const exportCommand: Command = {
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
       return 1;
     }
-    for (const f of files) writeFileSync(f.path, f.contents);
+    for (const f of files) writeTextFile(f.path, f.contents);
     process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);
     return 0;
   },

@@ -75,7 +75,7 @@ test('analyze --json --full says which weights the report is at', async () => {
 });
 
 const bad: [string, () => string[], number, RegExp][] = [
-  ['a missing graph file', () => [join(dir, 'nope.nngraph.json')], 2, /cannot read .*nope\.nngraph\.json/],
+  ['a missing graph file', () => [join(dir, 'nope.nngraph.json')], 2, /nope\.nngraph\.json does not exist/],
   [
     'a JSON syntax error, with its line',
     () => {
