@@ -36,8 +36,10 @@ const KINKS: Readonly<Record<string, (attrs: Record<string, unknown>) => number[
   relu: () => [0],
   leaky_relu: () => [0],
   abs: () => [0],
-  relu6: () => [0, 6],
-  hardtanh: (a) => [Number(a.min_val ?? -1), Number(a.max_val ?? 1)],
+  prelu: () => [0],
+  // relu6 and hardtanh are clip's presets; an absent bound is no kink.
+  clip: (a) => [a.min, a.max].filter((v): v is number => typeof v === 'number'),
+  hardsigmoid: () => [-3, 3],
 };
 
 /** Ops that are affine in every input that depends on x. */
