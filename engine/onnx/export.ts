@@ -5,9 +5,10 @@
  * without a row is named in the error. Node names follow PyTorch's `/<module>/<Op>` pattern
  * with the node id as the module, so importing the file back gives the same ids.
  */
-import { analyzeGraph, type ResolvedNode } from '../graph/check.js';
+import { analyzeGraph, forwardPath, type ResolvedNode } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import type { Attrs } from '../ops/define.js';
+import type { OpName } from '../ops/registry.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
 import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
@@ -188,8 +189,18 @@ const groupNorm: Row = (c) => {
   c.emit('Add', [scaled, b], c.output);
 };
 
-/** Registry ops with an ONNX form. Anything else is refused by name. */
-export const EXPORT_ROWS: Record<string, Row> = {
+/**
+ * One row per registry op (the compiler insists): how it becomes ONNX nodes, or null where it has
+ * no ONNX form (data ops are the graph's input, losses are not part of the inference graph);
+ * export refuses such an op by name.
+ */
+export const EXPORT_ROWS: Record<OpName, Row | null> = {
+  input: null,
+  target: null,
+  mse_loss: null,
+  huber_loss: null,
+  cross_entropy: null,
+  bce_with_logits: null,
   linear: (c) => {
     const inputs = [c.inputs[0]!, c.param('weight')];
     if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
@@ -312,18 +323,15 @@ interface ExportPlan {
 /** The part of the document that computes the prediction; throws if the document has errors. */
 function planExport(doc: GraphDoc): ExportPlan {
   const a = analyzeGraph(doc);
-  const errors = a.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    const list = errors.map((d) => (d.node ? `${d.node}: ${d.message}` : d.message));
+  // Only the inference graph is exported: a broken loss or dataset doesn't stop it.
+  const path = forwardPath(doc, a);
+  if (path.errors.length > 0) {
+    const list = path.errors.map((d) => (d.node ? `${d.node}: ${d.message}` : d.message));
     throw new OnnxExportError(`the graph has errors; fix them first:\n  ${list.join('\n  ')}`, list);
   }
-  const byId = new Map(a.order.map((r) => [r.node.id, r]));
-  const loss = byId.get(a.loss!)!;
-  const prediction = loss.sources[0]!;
-  const needed = new Set<NodeId>([prediction]);
-  for (const r of [...a.order].reverse()) if (needed.has(r.node.id)) r.sources.forEach((s) => needed.add(s));
-  const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id));
-  if (!input) throw new OnnxExportError(`the prediction '${prediction}' does not depend on the input`);
+  const prediction = path.prediction!;
+  const needed = path.nodes;
+  const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id))!;
   const other = a.order.find((r) => r.op.category === 'data' && r !== input && needed.has(r.node.id));
   if (other)
     throw new OnnxExportError(
@@ -337,10 +345,15 @@ function planExport(doc: GraphDoc): ExportPlan {
   };
 }
 
+/** The export row of an op named in a document, or undefined (unknown op, or no ONNX form). */
+export function exportRow(op: string): Row | undefined {
+  return Object.hasOwn(EXPORT_ROWS, op) ? (EXPORT_ROWS[op as OpName] ?? undefined) : undefined;
+}
+
 /** Ops of the inference graph that have no ONNX form, as `op (node 'id')`. */
 export function unexportableOps(doc: GraphDoc): string[] {
   return planExport(doc)
-    .nodes.filter((r) => !EXPORT_ROWS[r.op.name])
+    .nodes.filter((r) => !exportRow(r.op.name))
     .map((r) => `${r.op.name} (node '${r.node.id}')`);
 }
 
@@ -351,7 +364,7 @@ export function unexportableOps(doc: GraphDoc): string[] {
 export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
   const plan = planExport(doc);
   const missing = plan.nodes
-    .filter((r) => !EXPORT_ROWS[r.op.name])
+    .filter((r) => !exportRow(r.op.name))
     .map((r) => `${r.op.name} (node '${r.node.id}')`);
   if (missing.length > 0) {
     throw new OnnxExportError(`these ops have no ONNX form: ${missing.join(', ')}`, missing);
@@ -404,7 +417,7 @@ export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
       },
       temp: (name) => fresh(`${id}/${name}`),
     };
-    EXPORT_ROWS[r.op.name]!(ctx);
+    exportRow(r.op.name)!(ctx);
   }
   if (problems.length > 0)
     throw new OnnxExportError(`missing weights:\n  ${problems.join('\n  ')}`, problems);

@@ -8,12 +8,13 @@ import { FlatNode, getAttr, resolveReshape } from './onnx-graph.js';
 import { ConstTensor } from './tensor-data.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
+import type { OpName } from '../ops/registry.js';
 import type { Shape } from '../tensor/tensor.js';
 import type { TensorJson } from '../tensor/tensor-json.js';
 
 /** What a row produces: a registry node fed by the node's dynamic inputs. */
 export interface Converted {
-  op: string;
+  op: OpName;
   attrs: Attrs;
   /** ONNX values feeding the op's data ports, in port order. */
   inputs: string[];
@@ -77,11 +78,11 @@ function vectorOf(t: ConstTensor | undefined, n: number, fill: number, what: str
   throw new Unsupported(`${what} has shape [${t.dims.join(', ')}]; expected ${n} values`);
 }
 
-function unary(op: string, attrs: (c: RowContext) => Attrs = () => ({})): Row {
+function unary(op: OpName, attrs: (c: RowContext) => Attrs = () => ({})): Row {
   return (c) => ({ op, attrs: attrs(c), inputs: [dynamic(c)] });
 }
 
-function binary(op: string): Row {
+function binary(op: OpName): Row {
   return (c) => {
     const [a, b] = c.node.inputs as [string, string];
     const constant = [a, b].find((v) => c.constant(v));
@@ -127,7 +128,7 @@ function gemm(c: RowContext): Converted {
   return linear(c, { dims: [n, k], dataType: b.dataType, data: w }, bias);
 }
 
-function softmaxLike(op: string): Row {
+function softmaxLike(op: OpName): Row {
   return (c) => {
     const x = dynamic(c);
     const rank = c.shape(x).length;
@@ -447,7 +448,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Concat: concat,
 };
 
-export function rowFor(node: FlatNode): Row | undefined {
+export function rowFor(node: Pick<FlatNode, 'opType' | 'domain'>): Row | undefined {
   return IMPORT_ROWS[
     node.domain && node.domain !== 'ai.onnx' ? `${node.domain}:${node.opType}` : node.opType
   ];

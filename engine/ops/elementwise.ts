@@ -465,13 +465,14 @@ export const sin = unaryOp({
   doc: "sin(x); sin'(x) = cos(x)",
 });
 
-export const ELEMENTWISE_OPS = [
+/** By op name (the registry spreads it; the keys are the names the registry checks). */
+export const ELEMENTWISE_OPS = {
   relu,
-  leakyRelu,
+  leaky_relu: leakyRelu,
   elu,
   selu,
   gelu,
-  geluTanh,
+  gelu_tanh: geluTanh,
   silu,
   sigmoid,
   tanh,
@@ -489,4 +490,4 @@ export const ELEMENTWISE_OPS = [
   abs,
   neg,
   sin,
-] as const;
+} as const;

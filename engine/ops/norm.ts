@@ -548,4 +548,9 @@ export const instanceNorm = sampleNorm<SampleNormAttrs>({
   doc: 'instance_norm(x) = (x - μ)/√(σ² + ε) (·w_c + b_c if affine), μ and σ² per sample and channel over the positions',
 });
 
-export const NORM_OPS = [layerNorm, batchNorm, groupNorm, instanceNorm] as const;
+export const NORM_OPS = {
+  layer_norm: layerNorm,
+  batch_norm: batchNorm,
+  group_norm: groupNorm,
+  instance_norm: instanceNorm,
+} as const;

@@ -3,6 +3,7 @@
  * inputs, and calls it must reject. test/engine/ops.test.ts fails for a registry op without a row.
  */
 import type { Shape } from '../../engine/tensor/tensor.js';
+import type { OpName } from '../../engine/ops/registry.js';
 
 /**
  * How an input's values are drawn: standard normal by default; 'wide' is normal times 4 (to reach
@@ -18,7 +19,7 @@ export interface BadCall {
 }
 
 export interface OpSpecRow {
-  op: string;
+  op: OpName;
   /** Names a second row of the same op (another mode or layout); defaults to the op name. */
   id?: string;
   /** Shapes of the data inputs, in port order (parameters follow from the attributes). */
@@ -30,7 +31,7 @@ export interface OpSpecRow {
   bad?: BadCall[];
 }
 
-const unary = (op: string, gen: Gen = 'normal', attrs: Record<string, unknown> = {}): OpSpecRow => ({
+const unary = (op: OpName, gen: Gen = 'normal', attrs: Record<string, unknown> = {}): OpSpecRow => ({
   op,
   inputs: [[3, 4]],
   attrs,

@@ -88,7 +88,7 @@ function shifted(c: Case, v: Map<number, Tensor>, h: number): Float64Array {
 }
 
 test('every registry op has exactly one spec row', () => {
-  const rows = OP_SPECS.map((r) => r.op);
+  const rows: readonly string[] = OP_SPECS.map((r) => r.op);
   assert.deepEqual(
     OPS.map((op) => op.name).filter((n) => !rows.includes(n)),
     [],

@@ -3,7 +3,8 @@
  * as expressions of `x` (the input element), `y` (the output element) and `a`, `b` (the op's
  * numeric attributes, if any), the same formulas as engine/ops/elementwise.ts.
  */
-import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import { emittersFrom, type EmitCtx, type LayerCode, type OpEmitter } from '../emitter.js';
+import type { OpName } from '../../ops/registry.js';
 import type { HelperName } from '../helpers.js';
 import { sizeOfStatic } from '../ir.js';
 
@@ -25,7 +26,7 @@ const GELU_K = Math.sqrt(2 / Math.PI);
 const GELU_U = `${GELU_K} * (x + 0.044715 * x * x * x)`;
 const TANH_SOFTPLUS = 'Math.tanh(Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))))';
 
-const UNARY: Record<string, UnaryRow> = {
+const UNARY = {
   relu: { f: 'x > 0 ? x : 0', df: 'x > 0 ? 1 : 0', doc: 'y = max(x, 0)' },
   leaky_relu: {
     attrs: ['negative_slope'],
@@ -97,7 +98,7 @@ const UNARY: Record<string, UnaryRow> = {
   abs: { f: 'Math.abs(x)', df: 'x > 0 ? 1 : x < 0 ? -1 : 0', doc: 'y = |x|' },
   neg: { f: '-x', df: '-1', doc: 'y = -x' },
   sin: { f: 'Math.sin(x)', df: 'Math.cos(x)', doc: 'y = sin x' },
-};
+} satisfies Partial<Record<OpName, UnaryRow>>;
 
 const mentions = (expr: string, v: string): number =>
   (expr.match(new RegExp(`\\b${v}\\b`, 'g')) ?? []).length;
@@ -195,7 +196,7 @@ export const prelu: OpEmitter = {
   },
 };
 
-export const ELEMENTWISE_EMITTERS: Record<string, OpEmitter> = {
-  ...Object.fromEntries(Object.entries(UNARY).map(([name, row]) => [name, unaryEmitter(row)])),
+export const ELEMENTWISE_EMITTERS = {
+  ...emittersFrom<keyof typeof UNARY, UnaryRow>(UNARY, unaryEmitter),
   prelu,
 };

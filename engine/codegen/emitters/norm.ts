@@ -6,6 +6,7 @@
  * here too: like batch_norm, it behaves differently while training.
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import type { OpName } from '../../ops/registry.js';
 import { sizeExpr } from '../emitter.js';
 import { sizeOfStatic } from '../ir.js';
 
@@ -266,10 +267,10 @@ export const dropout: OpEmitter = {
   },
 };
 
-export const NORM_EMITTERS: Record<string, OpEmitter> = {
+export const NORM_EMITTERS = {
   layer_norm: layerNorm,
   batch_norm: batchNorm,
   group_norm: sampleNorm((c) => c.attrs['num_groups'] as number),
   instance_norm: sampleNorm((c) => c.inShapes[0]![1] as number),
   dropout,
-};
+} satisfies Partial<Record<OpName, OpEmitter>>;
