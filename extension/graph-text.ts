@@ -7,8 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
-import { parseGraph } from '../engine/graph/parse.js';
-import { checkGraph } from '../engine/graph/check.js';
+import { checkGraphText } from '../engine/graph/check.js';
 import { readBesideGraph } from '../engine/io/read-file.js';
 import type { DocumentState } from './protocol.js';
 
@@ -26,13 +25,8 @@ export function readGraphText(
   text: string,
   readDataFile?: (path: string) => string,
 ): Omit<DocumentState, 'version'> {
-  const parsed = parseGraph(text);
-  if (!parsed.doc) return { doc: null, diagnostics: parsed.diagnostics };
-  const checked = checkGraph(parsed.doc, {
-    locations: parsed.locations,
-    ...(readDataFile ? { readDataFile } : {}),
-  });
-  return { doc: parsed.doc, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
+  const { doc, diagnostics } = checkGraphText(text, readDataFile ? { readDataFile } : {});
+  return { doc, diagnostics };
 }
 
 /** Reads files named in a saved graph relative to its folder; an unsaved graph can't name any. */

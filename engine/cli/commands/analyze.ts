@@ -1,5 +1,5 @@
 /**
- * `backprop-studio analyze <graph> [--weights <file>] [--json]`: the deep-architectures lecture's
+ * `backprop-studio analyze <graph> [--weights <file> | --init-weights] [--json]`: the deep-architectures lecture's
  * analyses on the user's own graph (engine/analysis/): forward vs reverse mode, the loss
  * Hessian's extreme eigenvalues, linear regions, and the Kronecker view of a linear layer.
  */
@@ -10,16 +10,18 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import { compileGraph, GraphError } from '../../graph/compile.js';
-import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import { WeightsError, type Weights } from '../../graph/weights.js';
+import { chooseWeightsFile, readWeightsFile, WEIGHTS_OPTIONS_USAGE } from '../paths.js';
 import type { Diagnostic } from '../../graph/document.js';
 import { summarize, type AnalysisReport } from '../../analysis/report.js';
 import { analyzeGraphSteps } from '../../analysis/graph.js';
 import { ProgressLine } from '../progress.js';
 import { formatBytes, formatNumber } from '../../analysis/format.js';
 
-const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file>] [--json] [options]
+const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file> | --init-weights] [--json] [options]
 
-The lecture's analyses on a graph, at the given weights (or the initial weights):
+The lecture's analyses on a graph, at its weights: <name>.weights.json beside the graph when there
+is one (said on stderr), else the initial weights:
   forward vs reverse mode  cost of the Jacobian ∂prediction/∂parameters and of the loss gradient
                            (flops from the ops' cost model, peak bytes, measured time), and for an
                            MLP the formulas d0 Σ d_l d_{l-1} and d_L Σ d_l d_{l+1}
@@ -30,7 +32,7 @@ The lecture's analyses on a graph, at the given weights (or the initial weights)
   Kronecker view           the smallest linear layer's ∂f/∂vec(W) = φᵀ ⊗ I beside G φᵀ
 The loss is evaluated on a batch from the graph's dataset (the training batch size, first rows
 of a seeded shuffle); if the dataset cannot be loaded, on standard-normal inputs (said so).
-  --weights <file>      a backprop-studio.weights file to analyse instead of the initial weights
+${WEIGHTS_OPTIONS_USAGE}
   --json                one line of JSON (params, forward_mode_flops, reverse_mode_flops,
                         forward_mode_bytes, reverse_mode_bytes, hessian_top, hessian_bottom,
                         and depth, linear_pieces for 1-D piecewise-linear networks, ...)
@@ -43,6 +45,7 @@ of a seeded shuffle); if the dataset cannot be loaded, on standard-normal inputs
 interface Args {
   graph: string;
   weights?: string;
+  initWeights: boolean;
   json: boolean;
   full: boolean;
   interval?: [number, number];
@@ -52,8 +55,9 @@ interface Args {
 }
 
 function parseArgs(args: string[]): Args {
-  const out: Partial<Args> & { json: boolean; full: boolean; measure: boolean } = {
+  const out: Partial<Args> & { json: boolean; full: boolean; measure: boolean; initWeights: boolean } = {
     json: false,
+    initWeights: false,
     full: false,
     measure: true,
   };
@@ -73,6 +77,7 @@ function parseArgs(args: string[]): Args {
     else if (a === '--full') out.full = true;
     else if (a === '--no-measure') out.measure = false;
     else if (a === '--weights') out.weights = value(++i, a);
+    else if (a === '--init-weights') out.initWeights = true;
     else if (a === '--batch') out.batch = positive(value(++i, a), a);
     else if (a === '--steps') out.steps = positive(value(++i, a), a);
     else if (a === '--interval') {
@@ -87,6 +92,8 @@ function parseArgs(args: string[]): Args {
   }
   if (!out.graph)
     throw new UsageError('which graph? e.g. backprop-studio analyze examples/sawtooth.nngraph.json');
+  if (out.weights !== undefined && out.initWeights)
+    throw new UsageError('--weights and --init-weights contradict each other; give one');
   return out as Args;
 }
 
@@ -122,17 +129,14 @@ export const analyze: Command = {
       return 1;
     }
     const doc = parsed.doc;
+    const weightsFile = chooseWeightsFile(file, args, (s) => process.stderr.write(s));
     let weights: Weights | undefined;
-    if (args.weights) {
+    if (weightsFile) {
       try {
-        weights = readWeights(readTextFile(args.weights));
+        weights = readWeightsFile(weightsFile);
       } catch (e) {
-        if (!(e instanceof WeightsError)) {
-          process.stderr.write(`backprop-studio analyze: ${userMessage(e)}\n`);
-          return 1;
-        }
-        const why = e.message;
-        process.stderr.write(`backprop-studio analyze: ${args.weights}: ${why}\n`);
+        if (!(e instanceof WeightsError)) throw e;
+        process.stderr.write(`backprop-studio analyze: ${weightsFile}: ${e.message}\n`);
         return 1;
       }
     }
@@ -142,7 +146,7 @@ export const analyze: Command = {
       compiled = compileGraph(doc, { batchSize: batch, dtype: 'float64', weights });
     } catch (e) {
       if (!(e instanceof GraphError)) throw e;
-      printDiagnostics(args.weights && /weight/i.test(e.message) ? args.weights : file, e.diagnostics);
+      printDiagnostics(weightsFile && /weight/i.test(e.message) ? weightsFile : file, e.diagnostics);
       return 1;
     }
     let report: AnalysisReport;
@@ -153,7 +157,7 @@ export const analyze: Command = {
         batch,
         readText: besideGraph(file),
         interval: args.interval,
-        weights: args.weights ? { kind: 'file', file: args.weights } : { kind: 'initial' },
+        weights: weightsFile ? { kind: 'file', file: weightsFile } : { kind: 'initial' },
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
       });
