@@ -289,7 +289,6 @@ function trainSettings(
   const lossNode = doc.nodes.find((n) => n.id === plan.loss)!;
   const reduction = lossNode.attrs['reduction'] === 'sum' ? 'sum' : 'mean';
   const targetShape = plan.target ? plan.shapes.get(plan.target.node.id)!.slice(1) : [];
-  const oneHot = data.train.task === 'classification' && targetShape.length === 1;
   return [
     `# The graph's training settings (the "training" section of ${opts.source}).`,
     `EPOCHS = ${t.epochs}`,
@@ -303,9 +302,8 @@ function trainSettings(
     `EARLY_STOPPING = ${pyLiteral(t.earlyStopping)}`,
     `# How the loss reduces the batch ("mean" or "sum"): data-parallel processes weigh their part by it.`,
     `LOSS_REDUCTION = ${py(reduction)}`,
-    `# Targets per sample as the graph's target node takes them; class indices become one-hot rows when it wants [classes].`,
+    `# The shape of one target as the graph's target node takes it ([] for class indices).`,
     `TARGET_SHAPE = ${pyLiteral(targetShape)}`,
-    `ONE_HOT_TARGETS = ${py(oneHot)}`,
     `# Where the trained weights go without --save-weights: beside the graph (relative to this folder).`,
     `SAVE_WEIGHTS = ${py(opts.saveWeights)}`,
   ].join('\n');

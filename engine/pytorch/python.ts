@@ -24,7 +24,7 @@ Split = namedtuple("Split", "x y labels")
 Data = namedtuple("Data", "name task classes train validation")
 
 
-def load_data(dtype, device, target_shape, one_hot):
+def load_data(dtype, device, target_shape):
     with open(os.path.join(HERE, "data.json")) as f:
         d = json.load(f)
 
@@ -34,11 +34,7 @@ def load_data(dtype, device, target_shape, one_hot):
         x = torch.tensor(part["x"], dtype=torch.float64).reshape(-1, *d["sample_shape"])
         y = torch.tensor(part["y"], dtype=torch.float64)
         n = x.shape[0]
-        labels = None
-        if d["task"] == "classification":
-            labels = y.long()
-            if one_hot:
-                y = torch.nn.functional.one_hot(labels, d["classes"]).double()
+        labels = y.long() if d["task"] == "classification" else None
         y = y.reshape(n, *target_shape)
         return Split(
             x.to(device=device, dtype=dtype),
@@ -262,7 +258,7 @@ def train(args, world):
     dtype = torch.float64 if args.dtype == "float64" else torch.float32
     device = world.device
     torch.manual_seed(SEED)
-    data = load_data(dtype, device, TARGET_SHAPE, ONE_HOT_TARGETS)
+    data = load_data(dtype, device, TARGET_SHAPE)
     classification = data.task == "classification"
     model = load_model(args.weights, dtype).to(device)
     if world.size > 1:
