@@ -3,8 +3,7 @@
  * TextDocument version (two editors on one file and the diagnostics share the result).
  */
 import * as vscode from 'vscode';
-import { parseGraph } from '../engine/graph/parse.js';
-import { checkGraph } from '../engine/graph/check.js';
+import { checkGraphText } from '../engine/graph/check.js';
 import type { DocumentState } from './protocol.js';
 
 export const GRAPH_FILE_SUFFIX = '.nngraph.json';
@@ -15,10 +14,8 @@ export function isGraphDocument(document: vscode.TextDocument): boolean {
 
 /** Parse + check: `doc` is null when the text isn't a readable document (never a guess). */
 export function readGraphText(text: string): Omit<DocumentState, 'version'> {
-  const parsed = parseGraph(text);
-  if (!parsed.doc) return { doc: null, diagnostics: parsed.diagnostics };
-  const checked = checkGraph(parsed.doc, { locations: parsed.locations });
-  return { doc: parsed.doc, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
+  const { doc, diagnostics } = checkGraphText(text);
+  return { doc, diagnostics };
 }
 
 const cache = new WeakMap<vscode.TextDocument, DocumentState>();

@@ -19,6 +19,8 @@
  */
 import type { Program } from '../autodiff/program.js';
 import { runTask, type Task } from '../task/task.js';
+import type { Attrs } from '../ops/define.js';
+import { isOpName, type OpName } from '../ops/registry.js';
 
 /** What the analysis needs of a compiled graph (CompiledGraph has all of it). */
 export interface ResizableProgram {
@@ -31,33 +33,77 @@ export interface ResizableProgram {
   withBatchSize(n: number): ResizableProgram;
 }
 
-/** Kinks of piecewise-linear elementwise ops, from their attributes. */
-const KINKS: Readonly<Record<string, (attrs: Record<string, unknown>) => number[]>> = {
-  relu: () => [0],
-  leaky_relu: () => [0],
-  abs: () => [0],
-  relu6: () => [0, 6],
-  hardtanh: (a) => [Number(a.min_val ?? -1), Number(a.max_val ?? 1)],
+/**
+ * How an op maps piecewise-linear functions of x, one row per registry op (a new op must say):
+ * - `kinks`: elementwise and piecewise linear, kinked where its input crosses these values;
+ * - 'affine': affine in every input that depends on x (parameters are constants here);
+ * - 'linear-in-one': affine while at most one operand depends on x;
+ * - 'linear-in-first': affine while only the first operand (the numerator) depends on x;
+ * - 'nonlinear': not piecewise linear, so the analysis stops there.
+ */
+type PiecewiseRule =
+  { kinks: (attrs: Attrs) => number[] } | 'affine' | 'linear-in-one' | 'linear-in-first' | 'nonlinear';
+
+const KINK_AT_ZERO: PiecewiseRule = { kinks: () => [0] };
+
+const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
+  input: 'affine',
+  target: 'nonlinear',
+  add: 'affine',
+  sub: 'affine',
+  mul: 'linear-in-one',
+  div: 'linear-in-first',
+  matmul: 'linear-in-one',
+  linear: 'affine',
+  relu: KINK_AT_ZERO,
+  leaky_relu: KINK_AT_ZERO,
+  elu: 'nonlinear',
+  selu: 'nonlinear',
+  gelu: 'nonlinear',
+  gelu_tanh: 'nonlinear',
+  silu: 'nonlinear',
+  sigmoid: 'nonlinear',
+  tanh: 'nonlinear',
+  softplus: 'nonlinear',
+  exp: 'nonlinear',
+  log: 'nonlinear',
+  sqrt: 'nonlinear',
+  square: 'nonlinear',
+  abs: KINK_AT_ZERO,
+  // relu6 and hardtanh are clip's presets; an absent bound is no kink.
+  clip: { kinks: (a) => [a.min, a.max].filter((v): v is number => typeof v === 'number') },
+  hardsigmoid: { kinks: () => [-3, 3] },
+  // Quadratic between -3 and 3.
+  hardswish: 'nonlinear',
+  softsign: 'nonlinear',
+  mish: 'nonlinear',
+  prelu: KINK_AT_ZERO,
+  neg: 'affine',
+  sin: 'nonlinear',
+  sum: 'affine',
+  mean: 'affine',
+  softmax: 'nonlinear',
+  log_softmax: 'nonlinear',
+  transpose: 'affine',
+  reshape: 'affine',
+  flatten: 'affine',
+  concat: 'affine',
+  mse_loss: 'nonlinear',
+  huber_loss: 'nonlinear',
+  cross_entropy: 'nonlinear',
+  bce_with_logits: 'nonlinear',
+  layer_norm: 'nonlinear',
+  // Affine in evaluation only; the analysis does not assume which mode the graph runs in.
+  batch_norm: 'nonlinear',
+  group_norm: 'nonlinear',
+  instance_norm: 'nonlinear',
+  // In evaluation mode (the analysis runs the program without training) dropout is the identity.
+  dropout: 'affine',
+  conv2d: 'affine',
+  // Piecewise linear, but its kinks are where two inputs cross, not where one crosses a constant.
+  max_pool2d: 'nonlinear',
+  avg_pool2d: 'affine',
 };
-
-/** Ops that are affine in every input that depends on x. */
-const AFFINE = new Set([
-  'linear',
-  'add',
-  'sub',
-  'neg',
-  'reshape',
-  'flatten',
-  'concat',
-  'sum',
-  'mean',
-  'transpose',
-  'dropout',
-  'identity',
-]);
-
-/** Ops that are affine in x only while at most one operand (the numerator for div) depends on x. */
-const LINEAR_IN_ONE: Readonly<Record<string, 'any' | 'first'>> = { mul: 'any', matmul: 'any', div: 'first' };
 
 export interface PiecewiseStructure {
   /** Kinked nodes upstream of the prediction that depend on x, in program order. */
@@ -87,22 +133,22 @@ export function piecewiseStructure(
     depends.add(n.output);
     const name = n.op.name;
     const d = Math.max(...from.map((s) => depth.get(s) ?? 0));
-    const kinks = KINKS[name]?.(n.ctx.attrs as Record<string, unknown>);
-    if (kinks) {
-      kinked.push({ node: i, id: n.id, kinks });
+    const rule = isOpName(name) ? PIECEWISE[name] : 'nonlinear';
+    if (typeof rule === 'object') {
+      kinked.push({ node: i, id: n.id, kinks: rule.kinks(n.ctx.attrs as Attrs) });
       depth.set(n.output, d + 1);
       continue;
     }
     depth.set(n.output, d);
-    if (AFFINE.has(name)) continue;
-    const rule = LINEAR_IN_ONE[name];
-    if (rule === 'any' && from.length === 1) continue;
-    if (rule === 'first' && from.length === 1 && n.inputs[0] === from[0]) continue;
+    if (rule === 'affine') continue;
+    if (rule === 'linear-in-one' && from.length === 1) continue;
+    if (rule === 'linear-in-first' && from.length === 1 && n.inputs[0] === from[0]) continue;
     return {
       ok: false,
-      reason: rule
-        ? `node '${n.id}' (${name}) multiplies or divides by something that depends on the input: not piecewise linear`
-        : `node '${n.id}' (${name}) is not piecewise linear`,
+      reason:
+        rule === 'nonlinear'
+          ? `node '${n.id}' (${name}) is not piecewise linear`
+          : `node '${n.id}' (${name}) multiplies or divides by something that depends on the input: not piecewise linear`,
     };
   }
   if (!depends.has(prediction)) return { ok: false, reason: 'the output does not depend on the input' };

@@ -70,7 +70,7 @@ export interface StepTarget {
   phase: 'forward' | 'backward';
 }
 
-const ELEMENTWISE = new Set<string>(ELEMENTWISE_OPS.map((op) => op.name));
+const ELEMENTWISE = new Set<string>(Object.keys(ELEMENTWISE_OPS));
 
 /** The structure of an op's Jacobian where it has a simple one (else null: the op's doc says it). */
 export function jacobianForm(opName: string): string | null {

@@ -13,6 +13,7 @@
  *   into `grad.<param>` (zeroed by the caller).
  */
 import type { Attrs } from '../ops/define.js';
+import type { OpName } from '../ops/registry.js';
 import type { CodegenNode, SymShape } from './ir.js';
 import type { HelperName } from './helpers.js';
 
@@ -71,4 +72,14 @@ export function sizeFrom(shape: SymShape, from: number): string {
 /** The name of a port's gradient inside a backward body: `x` → `dx`. */
 export function gradName(port: string): string {
   return `d${port}`;
+}
+
+/** One emitter per row of a table of op rows, under the same op names. */
+export function emittersFrom<K extends OpName, R>(
+  rows: Readonly<Record<K, R>>,
+  emitter: (row: R) => OpEmitter,
+): Record<K, OpEmitter> {
+  const out = {} as Record<K, OpEmitter>;
+  for (const name of Object.keys(rows) as K[]) out[name] = emitter(rows[name]);
+  return out;
 }

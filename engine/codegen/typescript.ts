@@ -9,7 +9,7 @@
  */
 import type { CodegenGraph, CodegenNode, SymShape } from './ir.js';
 import { showShape, sizeOfStatic } from './ir.js';
-import { EMITTERS } from './emitters/index.js';
+import { emitterFor } from './emitters/index.js';
 import type { EmitCtx, LayerCode } from './emitter.js';
 import { gradName } from './emitter.js';
 import { HelperName, helperSources } from './helpers.js';
@@ -300,7 +300,7 @@ function bwdArg(
 }
 
 function layerCode(node: CodegenNode, name: string, namer: Namer, helpers: Set<HelperName>): NodeCode {
-  const emitter = EMITTERS[node.op];
+  const emitter = emitterFor(node.op);
   if (!emitter) {
     throw new CodegenError(
       `node '${node.id}': op '${node.op}' has no TypeScript emitter yet, so this graph can't be exported ` +

@@ -54,10 +54,20 @@ const PROBE_BATCH = [1009, 1013] as const;
 const MAX_PER_SAMPLE = 1 << 24;
 const MAX_PARAM = 1 << 26;
 
-/** Parse and check in one go, as a file is opened: every diagnostic, with lines. */
+/**
+ * Parse and check in one go, as a file is opened: every diagnostic, with lines. A broken training
+ * section does not hide the graph's own problems: its nodes and edges are still checked.
+ */
 export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | null } {
   const parsed = parseGraph(text);
-  if (!parsed.doc) return { doc: null, shapes: new Map(), diagnostics: parsed.diagnostics };
+  if (!parsed.doc) {
+    const graph = parsed.wiring ? analyzeGraph(parsed.wiring, { locations: parsed.locations }) : null;
+    return {
+      doc: null,
+      shapes: new Map(),
+      diagnostics: [...parsed.diagnostics, ...(graph?.diagnostics ?? [])],
+    };
+  }
   const checked = checkGraph(parsed.doc, { locations: parsed.locations });
   return {
     doc: parsed.doc,
@@ -71,7 +81,11 @@ export function checkGraph(doc: GraphDoc, opts: CheckOptions = {}): CheckResult 
   return { shapes, diagnostics };
 }
 
-export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnalysis {
+/** Without `training` (a document whose training section is broken) the dataset checks are left out. */
+export function analyzeGraph(
+  doc: Pick<GraphDoc, 'nodes' | 'edges'> & { training?: GraphDoc['training'] },
+  opts: CheckOptions = {},
+): GraphAnalysis {
   const loc = opts.locations ?? GraphLocations.none;
   const diagnostics: Diagnostic[] = [];
   const report = (d: Diagnostic) => {
@@ -286,8 +300,14 @@ export function analyzeGraph(doc: GraphDoc, opts: CheckOptions = {}): GraphAnaly
     });
   const input = inputs[0];
   const target = targets[0];
-  for (const d of datasetDiagnostics(doc.training.dataset, input, input && shapes.get(input.node.id), target))
-    report(d);
+  if (doc.training)
+    for (const d of datasetDiagnostics(
+      doc.training.dataset,
+      input,
+      input && shapes.get(input.node.id),
+      target,
+    ))
+      report(d);
 
   // The loss: present, scalar, and everything leads to it.
   const loss = losses[0];
@@ -500,7 +520,11 @@ function topologicalOrder(nodes: ResolvedNode[], consumers: Map<NodeId, NodeId[]
 }
 
 /** Each cycle among the nodes left out of the order, as the list of node ids around it. */
-function findCycles(doc: GraphDoc, byId: Map<NodeId, GraphNode>, ordered: Set<NodeId>): NodeId[][] {
+function findCycles(
+  doc: Pick<GraphDoc, 'edges'>,
+  byId: Map<NodeId, GraphNode>,
+  ordered: Set<NodeId>,
+): NodeId[][] {
   // Follow edges between existing, unordered nodes (whether or not their ops resolved).
   const next = new Map<NodeId, NodeId[]>();
   for (const e of doc.edges)
@@ -558,4 +582,70 @@ function editDistance(a: string, b: string): number {
     prev = cur;
   }
   return prev[b.length]!;
+}
+
+/** Diagnostics about training alone (the dataset, the loss): a forward pass needs none of them fixed. */
+const TRAINING_ONLY = new Set([
+  'bad-training',
+  'dataset-mismatch',
+  'no-loss',
+  'loss-not-scalar',
+  'several-losses',
+  'several-targets',
+  'unreachable',
+]);
+
+/** What a forward pass computes: the prediction node, the nodes it needs, and the errors that stop it. */
+export interface ForwardPath {
+  /** The node whose output is the prediction; null when the graph doesn't say (errors explain). */
+  prediction: NodeId | null;
+  /** The prediction and every node it depends on. */
+  nodes: Set<NodeId>;
+  /** Errors on that path (a broken loss, dataset or unrelated node doesn't stop inference). */
+  errors: Diagnostic[];
+}
+
+/**
+ * The part of a graph that inference runs. The prediction is what feeds the loss's first port
+ * (logits or prediction); a graph without a loss (an imported model before the user adds one)
+ * predicts with the one node that ends a computation from the input.
+ */
+export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
+  const byId = new Map(a.order.map((r) => [r.node.id, r]));
+  let prediction: NodeId | null = null;
+  const errors: Diagnostic[] = [];
+  if (a.loss !== null) prediction = byId.get(a.loss)?.sources[0] ?? null;
+  else {
+    const consumed = new Set(a.order.flatMap((r) => r.sources));
+    const fromTarget = new Set<NodeId>();
+    for (const r of a.order)
+      if (r.op.name === 'target' || r.sources.some((s) => fromTarget.has(s))) fromTarget.add(r.node.id);
+    const ends = a.order.filter(
+      (r) => r.op.category !== 'data' && !fromTarget.has(r.node.id) && !consumed.has(r.node.id),
+    );
+    if (ends.length === 1) prediction = ends[0]!.node.id;
+    else
+      errors.push({
+        severity: 'error',
+        code: 'no-prediction',
+        message: ends.length
+          ? `The graph has no loss and ${ends.length} nodes that end it (${ends.map((r) => `'${r.node.id}'`).join(', ')}); which is the prediction? Add a loss fed by it, or delete the others.`
+          : `The graph has no node that computes a prediction from the input; add one.`,
+      });
+  }
+  const nodes = new Set<NodeId>(prediction !== null ? [prediction] : []);
+  for (const r of [...a.order].reverse()) if (nodes.has(r.node.id)) r.sources.forEach((s) => nodes.add(s));
+  for (const d of a.diagnostics) {
+    if (d.severity !== 'error' || TRAINING_ONLY.has(d.code)) continue;
+    const at = d.node ?? (d.edge !== undefined ? doc.edges[d.edge]?.to : undefined);
+    if (at === undefined || nodes.has(at) || prediction === null) errors.push(d);
+  }
+  if (prediction !== null && ![...nodes].some((id) => byId.get(id)?.op.name === 'input'))
+    errors.push({
+      severity: 'error',
+      code: 'no-prediction',
+      node: prediction,
+      message: `The prediction '${prediction}' does not depend on the input; connect the input to it.`,
+    });
+  return { prediction, nodes, errors };
 }

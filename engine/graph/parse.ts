@@ -62,6 +62,11 @@ export interface ParseResult {
   doc: GraphDoc | null;
   diagnostics: Diagnostic[];
   locations: GraphLocations;
+  /**
+   * When `doc` is null only because of the training section, its nodes and edges (they parsed),
+   * so the graph itself can still be checked and every problem reported at once.
+   */
+  wiring?: Pick<GraphDoc, 'nodes' | 'edges'>;
 }
 
 const DOC_KEYS = ['format', 'version', 'nodes', 'edges', 'training'];
@@ -266,6 +271,7 @@ export function parseGraph(text: string): ParseResult {
       edges.push(edge);
     });
 
+  const wiringErrors = diagnostics.filter((d) => d.severity === 'error').length > before;
   if (root['training'] === undefined)
     error(
       'bad-training',
@@ -277,7 +283,7 @@ export function parseGraph(text: string): ParseResult {
       error('bad-training', p.path, `${p.message}`);
 
   if (diagnostics.filter((d) => d.severity === 'error').length > before)
-    return { doc: null, diagnostics, locations };
+    return { doc: null, diagnostics, locations, ...(wiringErrors ? {} : { wiring: { nodes, edges } }) };
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,

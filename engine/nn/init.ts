@@ -11,6 +11,7 @@
  */
 import type { InitKind } from '../ops/init-kinds.js';
 import type { ParamRole } from '../ops/define.js';
+import type { OpName } from '../ops/registry.js';
 import type { Shape, Tensor } from '../tensor/tensor.js';
 import type { Rng } from '../tensor/random.js';
 
@@ -27,20 +28,22 @@ export function fans(shape: Shape): Fans {
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 
+/**
+ * torch.nn.init.calculate_gain by the registry op of the activation that follows a layer; an op
+ * without a row (anything linear, and activations torch gives no gain) has gain 1.
+ */
+const GAINS: Readonly<Partial<Record<OpName, (negativeSlope: number) => number>>> = {
+  relu: () => Math.SQRT2,
+  leaky_relu: (slope) => Math.sqrt(2 / (1 + slope * slope)),
+  tanh: () => 5 / 3,
+  selu: () => 3 / 4,
+};
+
 /** torch.nn.init.calculate_gain: the recommended scale for an activation (1 for anything linear). */
 export function activationGain(activation: string | undefined, negativeSlope = 0.01): number {
-  switch (activation) {
-    case 'relu':
-      return Math.SQRT2;
-    case 'leaky_relu':
-      return Math.sqrt(2 / (1 + negativeSlope * negativeSlope));
-    case 'tanh':
-      return 5 / 3;
-    case 'selu':
-      return 3 / 4;
-    default:
-      return 1;
-  }
+  const gain =
+    activation !== undefined && Object.hasOwn(GAINS, activation) ? GAINS[activation as OpName] : undefined;
+  return gain ? gain(negativeSlope) : 1;
 }
 
 export const xavierUniformBound = ({ fanIn, fanOut }: Fans, gain = 1) =>
@@ -52,6 +55,9 @@ export const kaimingUniformBound = (f: Fans, gain = Math.SQRT2) => Math.sqrt(3) 
 /** torch.nn.Linear's reset_parameters: kaiming_uniform(a=√5) for the weight, the same bound for the bias. */
 export const torchDefaultBound = (f: Fans) =>
   kaimingUniformBound(f, activationGain('leaky_relu', Math.sqrt(5)));
+
+/** torch.nn.PReLU's starting slope. */
+export const PRELU_INITIAL_SLOPE = 0.25;
 
 export interface InitContext {
   /** Fans of the layer's weight (a bias uses its layer's weight's fans). */
@@ -74,6 +80,7 @@ export function initialize(t: Tensor, kind: InitKind, role: ParamRole, ctx: Init
     for (let i = 0; i < d.length; i++) d[i] = std * rng.normal();
   };
   if (role === 'ones') return void d.fill(1);
+  if (role === 'slope') return void d.fill(PRELU_INITIAL_SLOPE);
   if (role === 'zeros' || kind === 'zeros') return void d.fill(0);
   if (role === 'bias') return kind === 'default' ? uniform(torchDefaultBound(ctx.fans)) : void d.fill(0);
   const gain = activationGain(ctx.activation);

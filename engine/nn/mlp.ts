@@ -5,6 +5,7 @@
  */
 import { Program, ProgramBuilder } from '../autodiff/program.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
+import type { OpName } from '../ops/registry.js';
 
 export interface MlpSpec {
   /** Widths from input to output, e.g. [2, 16, 16, 1]. */
@@ -33,7 +34,7 @@ export interface Mlp {
   params: Map<string, number>;
 }
 
-const LOSS_OPS: Readonly<Record<string, string>> = {
+const LOSS_OPS: Readonly<Record<string, OpName>> = {
   mse: 'mse_loss',
   xent: 'cross_entropy',
   bce: 'bce_with_logits',

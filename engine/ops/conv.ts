@@ -265,4 +265,4 @@ export const avgPool2d = defineOp<PoolAttrs, WindowTable & { inv: number }>({
   doc: 'avg_pool2d(x) = the mean of each k×k window (padding counted); ∂/∂x spreads g/k² over the window',
 });
 
-export const CONV_OPS = [conv2d, maxPool2d, avgPool2d] as const;
+export const CONV_OPS = { conv2d, max_pool2d: maxPool2d, avg_pool2d: avgPool2d } as const;

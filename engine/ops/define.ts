@@ -11,6 +11,24 @@
  *   output-gradient tangent; 'bilinear' ops also swap in the other operand's tangent; anything
  *   else supplies its own `vjpJvp`.
  * Inputs are the op's data ports followed by its parameters, in declared order.
+ *
+ * Adding an op:
+ * 1. one object, `defineOp({...})`, in the engine/ops module of its family;
+ * 2. one row in the registry (engine/ops/registry.ts), under its name: the key type `OpName`
+ *    follows from that table;
+ * 3. one row in test/engine/op-specs.ts (shapes, attributes, bad calls; the op tests check
+ *    forward, VJP, JVP, the second-order rule, shape and flops from it);
+ * 4. the rows the compiler then asks for. Facts about an op that other parts of the program own
+ *    live beside their consumer in tables keyed by `OpName`, so that a row for an op that does
+ *    not exist does not compile, and a table that must cover every op does not compile until
+ *    the new op has its row:
+ *    - engine/codegen/emitters/index.ts `EMITTERS` (every op): its TypeScript export, or null;
+ *    - engine/onnx/export.ts `EXPORT_ROWS` (every op): its ONNX nodes, or null;
+ *    - engine/analysis/linear-regions.ts `PIECEWISE` (every op): kinked, affine or nonlinear;
+ *    - engine/onnx/import-ops.ts `IMPORT_ROWS` (by ONNX op type; each row names the OpName it
+ *      produces) and engine/nn/init.ts `GAINS` (activations with a torch gain): where they apply.
+ *    These tables stay out of the op object so that the webview bundle, which imports the
+ *    registry for its metadata, never pulls in code emitters or ONNX rows.
  */
 import { Shape, Tensor } from '../tensor/tensor.js';
 
@@ -35,8 +53,11 @@ export type AttrSpec = (
 export type AttrValue = number | boolean | string | readonly number[];
 export type Attrs = Record<string, AttrValue>;
 
-/** How a parameter starts before training; the trainer maps these to initialisers. */
-export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros';
+/**
+ * How a parameter starts before training; the trainer maps these to initialisers. 'slope' is a
+ * PReLU slope: 0.25, as torch.nn.PReLU starts.
+ */
+export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros' | 'slope';
 
 export interface ParamSpec<A> {
   name: string;
@@ -100,6 +121,17 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
   jvp: (ctx: KernelCtx<A, P>, xs: Tensor[], out: Tensor, tx: Tangents, tout: Tensor) => void;
   secondOrder?: SecondOrder<A, P>;
   /** One line: the formula and its derivative. */
+  doc: string;
+  /**
+   * Palette entries that add this op with set attributes under a familiar name (clip as relu6
+   * and hardtanh). The node is the op itself: the document says `clip` with min 0, max 6.
+   */
+  presets?: readonly OpPreset<A>[];
+}
+
+export interface OpPreset<A extends Attrs = Attrs> {
+  name: string;
+  attrs: Partial<A>;
   doc: string;
 }
 

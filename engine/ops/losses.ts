@@ -247,4 +247,9 @@ export const crossEntropy = defineOp<CrossEntropyAttrs>({
   doc: 'cross_entropy = mean_n [log Σ_c e^{x_nc} - x_n,t_n]; ∂/∂x = softmax(x) - onehot(t)',
 });
 
-export const LOSS_OPS = [mseLoss, huberLoss, crossEntropy, bceWithLogits] as const;
+export const LOSS_OPS = {
+  mse_loss: mseLoss,
+  huber_loss: huberLoss,
+  cross_entropy: crossEntropy,
+  bce_with_logits: bceWithLogits,
+} as const;

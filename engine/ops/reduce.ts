@@ -236,4 +236,4 @@ export const logSoftmax = defineOp<SoftmaxAttrs, Dims>({
   doc: 'log_softmax(x)_i = x_i - log Σ_j e^{x_j} along the axis; ∂/∂x = g - softmax(x)·Σ g',
 });
 
-export const REDUCE_OPS = [sum, mean, softmax, logSoftmax] as const;
+export const REDUCE_OPS = { sum, mean, softmax, log_softmax: logSoftmax } as const;

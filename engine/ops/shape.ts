@@ -159,4 +159,4 @@ export const concat = defineOp<ConcatAttrs, ConcatPlan>({
   doc: 'concat(a, b) joins along the axis; ∂/∂a, ∂/∂b = the matching slices of g',
 });
 
-export const SHAPE_OPS = [transpose, reshape, flatten, concat] as const;
+export const SHAPE_OPS = { transpose, reshape, flatten, concat } as const;

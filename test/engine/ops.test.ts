@@ -22,6 +22,7 @@ function draw(rng: Rng, shape: Shape, gen: Gen = 'normal'): Tensor {
   const t = Tensor.zeros(shape, 'float64');
   for (let i = 0; i < t.size; i++) {
     if (gen === 'normal') t.data[i] = rng.normal();
+    else if (gen === 'wide') t.data[i] = 4 * rng.normal();
     else if (gen === 'positive') t.data[i] = rng.uniform(0.5, 2);
     else if (gen === 'unit') t.data[i] = rng.next();
     else t.data[i] = rng.int(gen.classes);
@@ -87,7 +88,7 @@ function shifted(c: Case, v: Map<number, Tensor>, h: number): Float64Array {
 }
 
 test('every registry op has exactly one spec row', () => {
-  const rows = OP_SPECS.map((r) => r.op);
+  const rows: readonly string[] = OP_SPECS.map((r) => r.op);
   assert.deepEqual(
     OPS.map((op) => op.name).filter((n) => !rows.includes(n)),
     [],

@@ -1,5 +1,5 @@
 /**
- * `backprop-studio analyze <graph> [--weights <file>] [--json]`: the deep-architectures lecture's
+ * `backprop-studio analyze <graph> [--weights <file> | --init-weights] [--json]`: the deep-architectures lecture's
  * analyses on the user's own graph (engine/analysis/): forward vs reverse mode, the loss
  * Hessian's extreme eigenvalues, linear regions, and the Kronecker view of a linear layer.
  */
@@ -9,16 +9,18 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import { compileGraph, GraphError } from '../../graph/compile.js';
-import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import { WeightsError, type Weights } from '../../graph/weights.js';
+import { chooseWeightsFile, readWeightsFile, WEIGHTS_OPTIONS_USAGE } from '../paths.js';
 import type { Diagnostic } from '../../graph/document.js';
 import { summarize, type AnalysisReport } from '../../analysis/report.js';
 import { analyzeGraphSteps } from '../../analysis/graph.js';
 import { ProgressLine } from '../progress.js';
 import { formatBytes, formatNumber } from '../../analysis/format.js';
 
-const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file>] [--json] [options]
+const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file> | --init-weights] [--json] [options]
 
-The lecture's analyses on a graph, at the given weights (or the initial weights):
+The lecture's analyses on a graph, at its weights: <name>.weights.json beside the graph when there
+is one (said on stderr), else the initial weights:
   forward vs reverse mode  cost of the Jacobian ∂prediction/∂parameters and of the loss gradient
                            (flops from the ops' cost model, peak bytes, measured time), and for an
                            MLP the formulas d0 Σ d_l d_{l-1} and d_L Σ d_l d_{l+1}
@@ -29,7 +31,7 @@ The lecture's analyses on a graph, at the given weights (or the initial weights)
   Kronecker view           the smallest linear layer's ∂f/∂vec(W) = φᵀ ⊗ I beside G φᵀ
 The loss is evaluated on a batch from the graph's dataset (the training batch size, first rows
 of a seeded shuffle); if the dataset cannot be loaded, on standard-normal inputs (said so).
-  --weights <file>      a backprop-studio.weights file to analyse instead of the initial weights
+${WEIGHTS_OPTIONS_USAGE}
   --json                one line of JSON (params, forward_mode_flops, reverse_mode_flops,
                         forward_mode_bytes, reverse_mode_bytes, hessian_top, hessian_bottom,
                         and depth, linear_pieces for 1-D piecewise-linear networks, ...)
@@ -42,6 +44,7 @@ of a seeded shuffle); if the dataset cannot be loaded, on standard-normal inputs
 interface Args {
   graph: string;
   weights?: string;
+  initWeights: boolean;
   json: boolean;
   full: boolean;
   interval?: [number, number];
@@ -51,8 +54,9 @@ interface Args {
 }
 
 function parseArgs(args: string[]): Args {
-  const out: Partial<Args> & { json: boolean; full: boolean; measure: boolean } = {
+  const out: Partial<Args> & { json: boolean; full: boolean; measure: boolean; initWeights: boolean } = {
     json: false,
+    initWeights: false,
     full: false,
     measure: true,
   };
@@ -72,6 +76,7 @@ function parseArgs(args: string[]): Args {
     else if (a === '--full') out.full = true;
     else if (a === '--no-measure') out.measure = false;
     else if (a === '--weights') out.weights = value(++i, a);
+    else if (a === '--init-weights') out.initWeights = true;
     else if (a === '--batch') out.batch = positive(value(++i, a), a);
     else if (a === '--steps') out.steps = positive(value(++i, a), a);
     else if (a === '--interval') {
@@ -86,6 +91,8 @@ function parseArgs(args: string[]): Args {
   }
   if (!out.graph)
     throw new UsageError('which graph? e.g. backprop-studio analyze examples/sawtooth.nngraph.json');
+  if (out.weights !== undefined && out.initWeights)
+    throw new UsageError('--weights and --init-weights contradict each other; give one');
   return out as Args;
 }
 
@@ -121,13 +128,14 @@ export const analyze: Command = {
       return 1;
     }
     const doc = parsed.doc;
+    const weightsFile = chooseWeightsFile(file, args, (s) => process.stderr.write(s));
     let weights: Weights | undefined;
-    if (args.weights) {
+    if (weightsFile) {
       try {
-        weights = readWeights(readFileSync(args.weights, 'utf8'));
+        weights = readWeightsFile(weightsFile);
       } catch (e) {
-        const why = e instanceof WeightsError ? e.message : `cannot read it: ${(e as Error).message}`;
-        process.stderr.write(`backprop-studio analyze: ${args.weights}: ${why}\n`);
+        if (!(e instanceof WeightsError)) throw e;
+        process.stderr.write(`backprop-studio analyze: ${weightsFile}: ${e.message}\n`);
         return 1;
       }
     }
@@ -137,7 +145,7 @@ export const analyze: Command = {
       compiled = compileGraph(doc, { batchSize: batch, dtype: 'float64', weights });
     } catch (e) {
       if (!(e instanceof GraphError)) throw e;
-      printDiagnostics(args.weights && /weight/i.test(e.message) ? args.weights : file, e.diagnostics);
+      printDiagnostics(weightsFile && /weight/i.test(e.message) ? weightsFile : file, e.diagnostics);
       return 1;
     }
     let report: AnalysisReport;
@@ -148,7 +156,7 @@ export const analyze: Command = {
         batch,
         readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
         interval: args.interval,
-        weights: args.weights ? { kind: 'file', file: args.weights } : { kind: 'initial' },
+        weights: weightsFile ? { kind: 'file', file: weightsFile } : { kind: 'initial' },
         hessian: { steps: args.steps },
         modes: { measure: args.measure, clock: () => performance.now(), maxDirections: 500 },
       });

@@ -1,21 +1,30 @@
-/** `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json>]`: one forward pass. */
+/**
+ * `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json> | --init-weights]`:
+ * one forward pass.
+ */
 import { readFileSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
 import { checkGraphText } from '../../graph/check.js';
 import { compileGraph } from '../../graph/compile.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { readWeights, WeightsError, type Weights } from '../../graph/weights.js';
+import { WeightsError, type Weights } from '../../graph/weights.js';
 import { tensorFromJson } from '../../tensor/tensor-json.js';
 import { shapeToString, type Tensor } from '../../tensor/tensor.js';
 import { formatDiagnostic } from './check.js';
+import { chooseWeightsFile, readWeightsFile, WEIGHTS_OPTIONS_USAGE } from '../paths.js';
 
-const usage = `Usage: backprop-studio run <graph.nngraph.json> --input <tensor.json> [--weights <weights.json>]
+const usage = `Usage: backprop-studio run <graph.nngraph.json> --input <tensor.json>
+                          [--weights <weights.json> | --init-weights]
 
 Runs one forward pass in inference mode (dropout off, batch norm on its running statistics) and
-prints what feeds the loss (the logits or the prediction) as { "shape": [...], "data": [...] }.
+prints what feeds the loss (the logits or the prediction; in a graph without a loss, the node that
+ends the computation) as { "shape": [...], "data": [...] }.
 The input is { "shape": [batch, ...one sample], "data": [...] } in row-major order (one sample's
-shape alone is read as a batch of one). Without --weights the parameters come from the graph's
-initialisers and training.seed.`;
+shape alone is read as a batch of one); a graph whose input takes flat features also takes
+[batch, ...any shape with that many values], read row-major. The parameters come from
+<name>.weights.json beside the graph when there is one (said on stderr), else from the graph's
+initialisers and training.seed.
+${WEIGHTS_OPTIONS_USAGE}`;
 
 class RunError extends Error {}
 
@@ -47,9 +56,14 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const inputPath = option(args, '--input');
-    const weightsPath = option(args, '--weights');
+    const givenWeights = option(args, '--weights');
+    const initWeights = args.includes('--init-weights');
+    if (givenWeights !== undefined && initWeights)
+      throw new UsageError('--weights and --init-weights contradict each other; give one');
     const rest = args.filter(
-      (a, i) => !['--input', '--weights'].includes(a) && !['--input', '--weights'].includes(args[i - 1]!),
+      (a, i) =>
+        !['--input', '--weights', '--init-weights'].includes(a) &&
+        !['--input', '--weights'].includes(args[i - 1]!),
     );
     const unknown = rest.find((a) => a.startsWith('-'));
     if (unknown) throw new UsageError(`unknown option '${unknown}'`);
@@ -61,6 +75,9 @@ export const runCommand: Command = {
       );
     if (!inputPath) throw new UsageError('--input <tensor.json> is required');
     const graphPath = rest[0]!;
+    const weightsPath = chooseWeightsFile(graphPath, { weights: givenWeights, initWeights }, (s) =>
+      process.stderr.write(s),
+    );
     try {
       let text: string;
       try {
@@ -68,10 +85,12 @@ export const runCommand: Command = {
       } catch {
         throw new RunError(`${graphPath}: cannot read the graph`);
       }
+      // Only a document that can't be read stops here; the compile below reports the errors on
+      // the forward path and ignores the rest (the dataset, the loss: inference needs neither).
       const checked = checkGraphText(text);
-      const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-      if (!checked.doc || errors.length) {
-        for (const d of errors) process.stderr.write(`${formatDiagnostic(graphPath, d)}\n`);
+      if (!checked.doc) {
+        for (const d of checked.diagnostics.filter((d) => d.severity === 'error'))
+          process.stderr.write(`${formatDiagnostic(graphPath, d)}\n`);
         return 1;
       }
       const doc = checked.doc;
@@ -81,10 +100,18 @@ export const runCommand: Command = {
       } catch (e) {
         throw new RunError(e instanceof RunError ? e.message : `${inputPath}: ${(e as Error).message}`);
       }
-      const inputNode = doc.nodes.find((n) => n.op === 'input')!;
+      const inputNode = doc.nodes.find((n) => n.op === 'input');
+      if (!inputNode) throw new RunError(`${graphPath}: the graph has no 'input' node to feed`);
       const sample = (checked.shapes.get(inputNode.id) ?? []).slice(1) as number[];
+      const perSample = sample.reduce((a, b) => a * b, 1);
       const batched =
-        shapeToString(input.shape) === shapeToString(sample) ? input.reshape([1, ...sample]) : input;
+        shapeToString(input.shape) === shapeToString(sample)
+          ? input.reshape([1, ...sample])
+          : // A flat input (features) takes samples of any shape with as many values, row-major like a
+            // CSV row: an imported model whose first op flattens is fed its original images.
+            sample.length === 1 && input.shape.length > 2 && input.size === input.shape[0]! * perSample
+            ? input.reshape([input.shape[0]!, perSample])
+            : input;
       if (shapeToString(batched.shape.slice(1)) !== shapeToString(sample) || batched.shape[0] === 0)
         throw new RunError(
           `${inputPath}: the input has shape ${shapeToString(input.shape)}, but '${inputNode.id}' takes [batch, ${sample.join(', ')}]`,
@@ -92,7 +119,7 @@ export const runCommand: Command = {
       let weights: Weights | undefined;
       if (weightsPath) {
         try {
-          weights = readWeights(readJson(weightsPath, 'weights file'));
+          weights = readWeightsFile(weightsPath);
         } catch (e) {
           if (e instanceof WeightsError) throw new RunError(`${weightsPath}: ${e.message}`);
           throw e;
@@ -101,6 +128,7 @@ export const runCommand: Command = {
       const g = compileGraph(doc, {
         batchSize: batched.shape[0]!,
         dtype: 'float64',
+        inference: true,
         ...(weights ? { weights } : {}),
       });
       g.program.setTraining(false);

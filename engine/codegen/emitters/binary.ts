@@ -4,7 +4,8 @@
  * broadcast axes), and its gradient is summed back along those axes by the same indexing.
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
-import { sizeExpr } from '../emitter.js';
+import { emittersFrom, sizeExpr } from '../emitter.js';
+import type { OpName } from '../../ops/registry.js';
 import type { SymShape } from '../ir.js';
 
 interface BinaryRow {
@@ -15,12 +16,12 @@ interface BinaryRow {
   doc: string;
 }
 
-const BINARY: Record<string, BinaryRow> = {
+const BINARY = {
   add: { f: 'a + b', da: 'g', db: 'g', doc: 'y = a + b' },
   sub: { f: 'a - b', da: 'g', db: '-g', doc: 'y = a - b' },
   mul: { f: 'a * b', da: 'g * b', db: 'g * a', doc: 'y = a ⊙ b' },
   div: { f: 'a / b', da: 'g / b', db: '(-g * y) / b', doc: 'y = a / b' },
-};
+} satisfies Partial<Record<OpName, BinaryRow>>;
 
 const sameShape = (p: SymShape, q: SymShape): boolean =>
   p.length === q.length && p.every((d, i) => d === q[i]);
@@ -105,6 +106,4 @@ function binaryEmitter(row: BinaryRow): OpEmitter {
   };
 }
 
-export const BINARY_EMITTERS: Record<string, OpEmitter> = Object.fromEntries(
-  Object.entries(BINARY).map(([name, row]) => [name, binaryEmitter(row)]),
-);
+export const BINARY_EMITTERS = emittersFrom<keyof typeof BINARY, BinaryRow>(BINARY, binaryEmitter);

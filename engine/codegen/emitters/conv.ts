@@ -4,6 +4,7 @@
  * same windows and sends each gradient back along the edge it came from.
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import type { OpName } from '../../ops/registry.js';
 import type { SymShape } from '../ir.js';
 
 /** An attribute given as one number or [h, w]. */
@@ -233,8 +234,8 @@ function pool(kind: 'max' | 'avg'): OpEmitter {
   };
 }
 
-export const CONV_EMITTERS: Record<string, OpEmitter> = {
+export const CONV_EMITTERS = {
   conv2d,
   max_pool2d: pool('max'),
   avg_pool2d: pool('avg'),
-};
+} satisfies Partial<Record<OpName, OpEmitter>>;

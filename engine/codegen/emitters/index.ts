@@ -1,8 +1,10 @@
 /**
- * The TypeScript emitters by op name: the one table the exporter consults. An op of the registry
- * without a row here can't be exported (test/engine/codegen lists them).
+ * The TypeScript emitters by op name: the one table the exporter consults. Every registry op has
+ * a row (the compiler insists); null marks an op with no TypeScript form, which export refuses by
+ * name (test/engine/codegen lists them). Data ops are the module's parameters, not layers.
  */
 import type { OpEmitter } from '../emitter.js';
+import type { OpName } from '../../ops/registry.js';
 import { BINARY_EMITTERS } from './binary.js';
 import { ELEMENTWISE_EMITTERS } from './elementwise.js';
 import { linear, matmul } from './linear.js';
@@ -12,7 +14,9 @@ import { SHAPE_EMITTERS } from './shape.js';
 import { CONV_EMITTERS } from './conv.js';
 import { NORM_EMITTERS } from './norm.js';
 
-export const EMITTERS: Readonly<Record<string, OpEmitter>> = {
+export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
+  input: null,
+  target: null,
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,
@@ -27,3 +31,8 @@ export const EMITTERS: Readonly<Record<string, OpEmitter>> = {
   huber_loss: huberLoss,
   bce_with_logits: bceWithLogits,
 };
+
+/** The emitter for an op named in a document, or undefined (unknown op, or no TypeScript form). */
+export function emitterFor(op: string): OpEmitter | undefined {
+  return Object.hasOwn(EMITTERS, op) ? (EMITTERS[op as OpName] ?? undefined) : undefined;
+}

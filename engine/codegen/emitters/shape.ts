@@ -3,6 +3,7 @@
  * flat arrays they are the identity (their functions say so); concat copies blocks.
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import type { OpName } from '../../ops/registry.js';
 import { sizeExpr } from '../emitter.js';
 import type { SymShape } from '../ir.js';
 
@@ -131,11 +132,11 @@ export const transpose: OpEmitter = {
   },
 };
 
-export const SHAPE_EMITTERS: Record<string, OpEmitter> = {
+export const SHAPE_EMITTERS = {
   reshape: sameOrder('the same values under a new shape'),
   flatten: sameOrder('[N, …] as [N, everything else]'),
   concat,
   transpose,
   sum: reduce(false),
   mean: reduce(true),
-};
+} satisfies Partial<Record<OpName, OpEmitter>>;

@@ -65,13 +65,30 @@ test('analyze --json --full says which weights the report is at', async () => {
   const f = writeSawtooth(1);
   const cases: [string[], unknown][] = [
     [['--weights', f.weights], { kind: 'file', file: f.weights }],
-    [[], { kind: 'initial' }],
+    [['--init-weights'], { kind: 'initial' }],
   ];
   for (const [extra, weights] of cases) {
     const r = await cli(f.graph, ...extra, '--json', '--full', '--no-measure');
     assert.equal(r.code, 0, r.err);
     assert.deepEqual((JSON.parse(r.out) as { report: { weights: unknown } }).report.weights, weights);
   }
+});
+
+test('analyze uses <name>.weights.json beside the graph, says so on stderr; --init-weights opts out', async () => {
+  const example = join(__dirname, '../../../examples/sawtooth.nngraph.json');
+  const beside = await cli(example, '--json', '--no-measure');
+  assert.equal(beside.code, 0, beside.err);
+  assert.match(beside.err, /using the weights in .*examples\/sawtooth\.weights\.json/);
+  assert.equal((JSON.parse(beside.out) as { linear_pieces: number }).linear_pieces, 16);
+  const init = await cli(example, '--json', '--no-measure', '--init-weights');
+  assert.equal(init.code, 0, init.err);
+  assert.doesNotMatch(init.err, /using the weights/);
+  assert.notEqual((JSON.parse(init.out) as { linear_pieces: number }).linear_pieces, 16);
+  const alone = join(dir, 'alone.nngraph.json');
+  writeFileSync(alone, serializeGraph(sawtoothGraph(2).doc));
+  const none = await cli(alone, '--json', '--no-measure');
+  assert.equal(none.code, 0, none.err);
+  assert.doesNotMatch(none.err, /using the weights/, 'no weights file beside: the initial weights, silently');
 });
 
 const bad: [string, () => string[], number, RegExp][] = [
@@ -95,6 +112,12 @@ const bad: [string, () => string[], number, RegExp][] = [
     },
     1,
     /wrong\.weights\.json: not a weights file/,
+  ],
+  [
+    'both --weights and --init-weights',
+    () => [writeSawtooth(1).graph, '--weights', join(dir, 'sawtooth1.weights.json'), '--init-weights'],
+    2,
+    /--weights and --init-weights contradict/,
   ],
   [
     'a backwards interval',

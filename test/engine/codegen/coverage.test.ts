@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OPS } from '../../../engine/ops/registry.js';
-import { EMITTERS } from '../../../engine/codegen/emitters/index.js';
+import { emitterFor } from '../../../engine/codegen/emitters/index.js';
 import { CodegenError, generateTypeScript } from '../../../engine/codegen/typescript.js';
 import type { CodegenGraph } from '../../../engine/codegen/ir.js';
 
 const computeOps = OPS.filter((op) => op.category !== 'data');
-const missing = computeOps.filter((op) => !EMITTERS[op.name]).map((op) => op.name);
+const missing = computeOps.filter((op) => !emitterFor(op.name)).map((op) => op.name);
 
 /** A graph input → node 'mystery' (op under test) → mse loss; enough for the generator to reach the op. */
 function graphWith(op: string): CodegenGraph {
@@ -49,7 +49,7 @@ function graphWith(op: string): CodegenGraph {
 test('registry ops without a TypeScript emitter are listed', (t) => {
   t.diagnostic(
     `ops that export to TypeScript: ${computeOps
-      .filter((op) => EMITTERS[op.name])
+      .filter((op) => emitterFor(op.name))
       .map((op) => op.name)
       .join(', ')}`,
   );
@@ -57,7 +57,7 @@ test('registry ops without a TypeScript emitter are listed', (t) => {
   assert.ok(computeOps.length > 0);
   // Emitted graphs must cover every op the examples use; the examples test checks that end to end.
   assert.ok(
-    computeOps.some((op) => EMITTERS[op.name]),
+    computeOps.some((op) => emitterFor(op.name)),
     'some ops export',
   );
 });
