@@ -75,7 +75,7 @@ interface ModelPlan {
 }
 
 /** The forms by op name (a parameter so a test can take one away and see the refusal). */
-export type FormTable = Readonly<Record<string, PyTorchForm>>;
+export type FormTable = Readonly<Partial<Record<string, PyTorchForm | null>>>;
 
 function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
   const a = analyzeGraph(doc);
@@ -98,7 +98,7 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
   if (!input) throw new PyTorchExportError(`the prediction '${prediction}' does not depend on the input`);
   const target = a.target !== null ? byId.get(a.target)! : null;
   const compute = a.order.filter((r) => r.op.category !== 'data' && forLoss.has(r.node.id));
-  const missing = compute.filter((r) => !Object.prototype.hasOwnProperty.call(forms, r.op.name));
+  const missing = compute.filter((r) => !(Object.hasOwn(forms, r.op.name) && forms[r.op.name]));
   if (missing.length > 0)
     throw new PyTorchExportError(
       `these ops have no PyTorch form: ${missing.map((r) => `${r.op.name} (node '${r.node.id}')`).join(', ')}`,

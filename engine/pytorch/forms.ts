@@ -1,11 +1,14 @@
 /**
  * Each registry op in PyTorch: the torch.nn module a node becomes (its parameters and state are the
  * module's, under the engine's names: weight, bias, running_mean, running_var) and the expression
- * its output is. The one table the PyTorch export consults; an op of the registry without a row
- * here is refused by name (test/engine/pytorch/coverage.test.ts lists them: there should be none).
+ * its output is. The one table the PyTorch export consults. Every registry op has a row (the
+ * compiler insists); null marks an op with no PyTorch form (data ops are the model's arguments),
+ * which export refuses by name (test/pytorch/forms.test.ts lists them: there should be none).
+ * Only torch.nn as of PyTorch 1.13, so the code runs on 1.13 and 2.x alike.
  */
 import type { Attrs } from '../ops/define.js';
 import type { SymbolicShape } from '../graph/check.js';
+import type { OpName } from '../ops/registry.js';
 
 export interface FormCtx {
   readonly attrs: Attrs;
@@ -73,7 +76,16 @@ function pool(cls: 'MaxPool2d' | 'AvgPool2d'): PyTorchForm {
   };
 }
 
-export const PYTORCH_FORMS: Readonly<Record<string, PyTorchForm>> = {
+/** Per-sample norms over the positions: InstanceNorm1d/2d/3d by rank, 1d on the flattened positions beyond. */
+function perRank(cls: string, rank: number): string {
+  return `nn.${cls}${rank === 4 ? '2' : rank === 5 ? '3' : '1'}d`;
+}
+const flattenedBeyond3d: PyTorchForm['call'] = ({ module, inputs: [x], inShapes }) =>
+  inShapes[0]!.length <= 5 ? `${module}(${x})` : `${module}(${x}.flatten(2)).reshape(${x}.shape)`;
+
+export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
+  input: null,
+  target: null,
   linear: {
     module: ({ attrs, inShapes }) =>
       `nn.Linear(${last(inShapes[0]!)}, ${num(attrs, 'units')}, bias=${py(attrs['bias'] !== false)})`,
@@ -94,6 +106,18 @@ export const PYTORCH_FORMS: Readonly<Record<string, PyTorchForm>> = {
   sigmoid: layer(() => 'nn.Sigmoid()'),
   tanh: layer(() => 'nn.Tanh()'),
   softplus: layer(() => 'nn.Softplus()'),
+  clip: fn((x, a) => {
+    const bounds = (['min', 'max'] as const)
+      .filter((k) => a[k] !== undefined)
+      .map((k) => `${k}=${py(num(a, k))}`);
+    return `torch.clamp(${[x, ...bounds].join(', ')})`;
+  }),
+  hardsigmoid: layer(() => 'nn.Hardsigmoid()'),
+  hardswish: layer(() => 'nn.Hardswish()'),
+  softsign: layer(() => 'nn.Softsign()'),
+  // Mish arrived in PyTorch 1.9.
+  mish: layer(() => 'nn.Mish()'),
+  prelu: layer((a) => `nn.PReLU(num_parameters=${num(a, 'num_parameters')})`),
   exp: fn((x) => `torch.exp(${x})`),
   log: fn((x) => `torch.log(${x})`),
   sqrt: fn((x) => `torch.sqrt(${x})`),
@@ -131,10 +155,19 @@ export const PYTORCH_FORMS: Readonly<Record<string, PyTorchForm>> = {
     module: ({ attrs, inShapes }) => {
       const rank = inShapes[0]!.length;
       const args = `${dim(inShapes[0]!, 1)}, eps=${py(num(attrs, 'eps'))}, momentum=${py(num(attrs, 'momentum'))}`;
-      return `nn.BatchNorm${rank === 4 ? '2' : rank === 5 ? '3' : '1'}d(${args})`;
+      return `${perRank('BatchNorm', rank)}(${args})`;
     },
-    call: ({ module, inputs: [x], inShapes }) =>
-      inShapes[0]!.length <= 5 ? `${module}(${x})` : `${module}(${x}.flatten(2)).reshape(${x}.shape)`,
+    call: flattenedBeyond3d,
+  },
+  group_norm: {
+    module: ({ attrs, inShapes }) =>
+      `nn.GroupNorm(${num(attrs, 'num_groups')}, ${dim(inShapes[0]!, 1)}, eps=${py(num(attrs, 'eps'))}, affine=${py(attrs['affine'] === true)})`,
+  },
+  // track_running_stats=False (InstanceNorm's default): statistics of the sample, training or not.
+  instance_norm: {
+    module: ({ attrs, inShapes }) =>
+      `${perRank('InstanceNorm', inShapes[0]!.length)}(${dim(inShapes[0]!, 1)}, eps=${py(num(attrs, 'eps'))}, affine=${py(attrs['affine'] === true)})`,
+    call: flattenedBeyond3d,
   },
   dropout: layer((a) => `nn.Dropout(p=${py(num(a, 'p'))})`),
   mse_loss: loss('MSELoss'),
@@ -148,7 +181,7 @@ export const PYTORCH_FORMS: Readonly<Record<string, PyTorchForm>> = {
   bce_with_logits: loss('BCEWithLogitsLoss'),
 };
 
-/** The form of an op, or undefined when it has none. */
+/** The form of an op named in a document, or undefined (unknown op, or no PyTorch form). */
 export function pytorchForm(op: string): PyTorchForm | undefined {
-  return Object.prototype.hasOwnProperty.call(PYTORCH_FORMS, op) ? PYTORCH_FORMS[op] : undefined;
+  return Object.hasOwn(PYTORCH_FORMS, op) ? (PYTORCH_FORMS[op as OpName] ?? undefined) : undefined;
 }
