@@ -3,7 +3,8 @@
  * its weights in another format. Each format is one row of EXPORT_TARGETS; adding one (e.g. a
  * TypeScript module) is a new row, not a new command.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readTextFile, writeTextFile } from '../../io/read-file.js';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
@@ -128,7 +129,7 @@ export const exportCommand: Command = {
         return 1;
       }
     }
-    const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
+    const { doc, diagnostics } = parseGraph(readTextFile(graphPath));
     if (!doc) {
       printDiagnostics(graphPath, diagnostics);
       return 1;
@@ -136,7 +137,7 @@ export const exportCommand: Command = {
     let weightsFile: Weights | null = null;
     let compiled: CompiledGraph;
     try {
-      if (weightsPath !== undefined) weightsFile = readWeights(readFileSync(weightsPath, 'utf8'));
+      if (weightsPath !== undefined) weightsFile = readWeights(readTextFile(weightsPath));
       compiled = compileGraph(doc, { batchSize: 1, ...(weightsFile ? { weights: weightsFile } : {}) });
     } catch (e) {
       if (e instanceof WeightsError) {
@@ -161,8 +162,9 @@ export const exportCommand: Command = {
       return 1;
     }
     for (const f of files) {
+      // A target may write a folder (pytorch: a package).
       mkdirSync(dirname(f.path), { recursive: true });
-      writeFileSync(f.path, f.contents);
+      writeTextFile(f.path, f.contents);
     }
     process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);
     return 0;

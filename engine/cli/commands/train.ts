@@ -2,13 +2,14 @@
  * `backprop-studio train <graph> [--epochs N] [--seed S] [--dtype T] [--json] [--save-weights <file>]`:
  * trains a graph document headless with its own training settings.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readTextFile, writeTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { besideGraph, readGraphFile } from '../graph-file.js';
 import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { readWeights, weightsOf, type Weights } from '../../graph/weights.js';
+import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
 import { TrainingError, type EpochMetrics, type TrainResult } from '../../train/trainer.js';
 import { CsvError } from '../../data/csv.js';
@@ -81,9 +82,9 @@ export function openSession(
   let weights: Weights | undefined;
   if (weightsFile) {
     try {
-      weights = readWeights(readFileSync(weightsFile, 'utf8'));
+      weights = readWeights(readTextFile(weightsFile));
     } catch (e) {
-      err(`${weightsFile}: ${(e as Error).message}\n`);
+      err(`${e instanceof WeightsError ? `${weightsFile}: ${e.message}` : userMessage(e)}\n`);
       return null;
     }
   }
@@ -93,7 +94,7 @@ export function openSession(
     if (e instanceof GraphError) for (const d of e.diagnostics) err(`${formatDiagnostic(file, d)}\n`);
     else if (e instanceof CsvError) err(`${e.message}\n`);
     else if (e instanceof Error && !(e instanceof TypeError || e instanceof ReferenceError))
-      err(`${file}: ${e.message}\n`);
+      err(`${file}: ${userMessage(e)}\n`);
     else throw e;
     return null;
   }
@@ -224,7 +225,7 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
     }
     if (stop) err(`${a.file}: ${stop}\n`);
     if (a.saveWeights && !stop) {
-      writeFileSync(a.saveWeights, `${JSON.stringify(weightsOf(o.session.compiled))}\n`);
+      writeTextFile(a.saveWeights, `${JSON.stringify(weightsOf(o.session.compiled))}\n`);
       if (!a.json) process.stdout.write(`weights written to ${a.saveWeights}\n`);
     }
     return stop ? 1 : 0;
