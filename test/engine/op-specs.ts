@@ -2,7 +2,8 @@
  * One row per registry op: the shapes and attributes the op tests run it on, how to draw its
  * inputs, and calls it must reject. test/engine/ops.test.ts fails for a registry op without a row.
  */
-import type { Shape } from '../../engine/tensor/tensor.js';
+import { Tensor, type Shape } from '../../engine/tensor/tensor.js';
+import type { Rng } from '../../engine/tensor/random.js';
 import type { OpName } from '../../engine/ops/registry.js';
 
 /**
@@ -10,6 +11,19 @@ import type { OpName } from '../../engine/ops/registry.js';
  * the outer pieces of clip and the hard activations).
  */
 export type Gen = 'normal' | 'wide' | 'positive' | 'unit' | { classes: number };
+
+/** A float64 tensor of the shape with values drawn as `gen` says. */
+export function draw(rng: Rng, shape: Shape, gen: Gen = 'normal'): Tensor {
+  const t = Tensor.zeros(shape, 'float64');
+  for (let i = 0; i < t.size; i++) {
+    if (gen === 'normal') t.data[i] = rng.normal();
+    else if (gen === 'wide') t.data[i] = 4 * rng.normal();
+    else if (gen === 'positive') t.data[i] = rng.uniform(0.5, 2);
+    else if (gen === 'unit') t.data[i] = rng.next();
+    else t.data[i] = rng.int(gen.classes);
+  }
+  return t;
+}
 
 export interface BadCall {
   inputs: Shape[];

@@ -4,7 +4,8 @@
  * TypeScript module) is a new row, not a new command.
  */
 import { readTextFile, writeTextFile } from '../../io/read-file.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import type { Diagnostic, GraphDoc } from '../../graph/document.js';
@@ -12,6 +13,7 @@ import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compil
 import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
 import { exportOnnx, OnnxExportError } from '../../onnx/export.js';
 import { typescriptTarget } from '../export/typescript.js';
+import { pytorchTarget } from '../export/pytorch.js';
 
 /** What every target gets: the parsed document, where it came from, and its weights. */
 export interface ExportInput {
@@ -38,7 +40,7 @@ export interface ExportedFile {
 export interface ExportTarget {
   /** The value of --to. */
   name: string;
-  /** Extension of the default output file, with the dot. */
+  /** Added to the graph's name for the default output (an extension with its dot, or a folder's suffix). */
   extension: string;
   summary: string;
   /** Produces the files; throws an Error whose message says what can't be exported and why. */
@@ -58,6 +60,7 @@ export const EXPORT_TARGETS: ExportTarget[] = [
     inputErrors: [OnnxExportError],
   },
   typescriptTarget,
+  pytorchTarget,
 ];
 
 const usage = `Usage: backprop-studio export <graph.nngraph.json> --to <target> [-o <file>] [--weights <weights.json>]
@@ -67,7 +70,8 @@ ${EXPORT_TARGETS.map((t) => `  ${t.name.padEnd(8)} ${t.summary}`).join('\n')}
 
 Options:
   --to <target>         the format to write
-  -o, --output <file>   the file to write (default: the graph's name with the target's extension)
+  -o, --output <file>   the file (or folder, for pytorch) to write (default: the graph's name with
+                        the target's extension)
   --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
                         weights from its seed
 ${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
@@ -157,7 +161,11 @@ export const exportCommand: Command = {
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
       return 1;
     }
-    for (const f of files) writeTextFile(f.path, f.contents);
+    for (const f of files) {
+      // A target may write a folder (pytorch: a package).
+      mkdirSync(dirname(f.path), { recursive: true });
+      writeTextFile(f.path, f.contents);
+    }
     process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);
     return 0;
   },
