@@ -7,6 +7,7 @@
  * A 1-D window is the 2-D one with h = kh = 1.
  */
 import type { Data } from '../tensor/tensor.js';
+import { gemm } from './gemm.js';
 
 /**
  * Sizes of a 2-D window op: input [n, c, h, w], kernel kh × kw, strides sh, sw, dilations dh, dw,
@@ -30,12 +31,6 @@ export interface ConvGeometry {
   ow: number;
   groups: number;
 }
-
-/** Columns of one group's matrix: its channels times the kernel's taps. */
-export const colsWidth = (d: ConvGeometry): number => (d.c / d.groups) * d.kh * d.kw;
-
-/** Rows of one group's matrix: one per output pixel of the batch. */
-export const colsRows = (d: ConvGeometry): number => d.n * d.oh * d.ow;
 
 /**
  * cols[g][(b·oh + i)·ow + j][(icl·kh + ki)·kw + kj] = x[b, g·cg + icl, i·sh - pt + ki·dh, j·sw - pl + kj·dw]
@@ -130,4 +125,66 @@ export function nchwToRows(
         const at = (b * o + g * og) * plane + q;
         for (let oc = 0; oc < og; oc++) rows[r + oc] = nchw[at + oc * plane]!;
       }
+}
+
+/** The sizes of a convolution's per-group products: pixels × width im2col rows, og outputs per group. */
+export interface GroupedProducts {
+  groups: number;
+  pixels: number;
+  width: number;
+  og: number;
+}
+
+/** rows (+)= cols · Wᵀ per group: the convolution's output rows from im2col rows. */
+export function convRows(d: GroupedProducts, cols: Data, wt: Data, rows: Data, acc: boolean): void {
+  for (let g = 0; g < d.groups; g++)
+    gemm(
+      'nt',
+      d.pixels,
+      d.og,
+      d.width,
+      cols,
+      g * d.pixels * d.width,
+      wt,
+      g * d.og * d.width,
+      rows,
+      g * d.pixels * d.og,
+      acc,
+    );
+}
+
+/** cols (+)= rows · W per group: the adjoint of convRows in its cols argument. */
+export function rowsToCols(d: GroupedProducts, rows: Data, wt: Data, cols: Data, acc: boolean): void {
+  for (let g = 0; g < d.groups; g++)
+    gemm(
+      'nn',
+      d.pixels,
+      d.width,
+      d.og,
+      rows,
+      g * d.pixels * d.og,
+      wt,
+      g * d.og * d.width,
+      cols,
+      g * d.pixels * d.width,
+      acc,
+    );
+}
+
+/** gW += rowsᵀ · cols per group: the adjoint of convRows in its weight argument. */
+export function weightGrad(d: GroupedProducts, rows: Data, cols: Data, gw: Data): void {
+  for (let g = 0; g < d.groups; g++)
+    gemm(
+      'tn',
+      d.og,
+      d.width,
+      d.pixels,
+      rows,
+      g * d.pixels * d.og,
+      cols,
+      g * d.pixels * d.width,
+      gw,
+      g * d.og * d.width,
+      true,
+    );
 }

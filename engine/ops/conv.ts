@@ -9,18 +9,20 @@ import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
-import { gemm } from '../kernels/gemm.js';
 import {
   col2imAdd,
-  colsRows,
-  colsWidth,
+  convRows,
   im2col,
   nchwToRows,
+  rowsToCols,
   rowsToNchw,
+  weightGrad,
   type ConvGeometry,
 } from '../kernels/im2col.js';
 import {
   checkGroups,
+  colsRows,
+  colsWidth,
   paddingOf,
   perAxis,
   sizesAttr,
@@ -50,10 +52,13 @@ function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
   return { ...d, og: outPerGroup, width: colsWidth(d), pixels: colsRows(d), plane: d.oh * d.ow };
 }
 
-const commonAttrs = (spatial: Spatial) => ({
+/** The attributes of every convolution, in the order documents write them (older files' keys first). */
+const convAttrs = <E extends Record<string, AttrSpec>>(spatial: Spatial, padding: AttrSpec, extra?: E) => ({
   outChannels: { type: 'integer', min: 1, doc: 'output channels' } as AttrSpec,
   kernel: sizesAttr(spatial, spatial === 2 ? 'kernel size: k, or [kh, kw]' : 'kernel size', { min: 1 }),
   stride: sizesAttr(spatial, 'step between windows, per axis', { min: 1, default: 1 }),
+  padding,
+  ...(extra as E),
   dilation: sizesAttr(spatial, 'spacing between kernel taps, per axis', { min: 1, default: 1 }),
   groups: {
     type: 'integer',
@@ -101,60 +106,6 @@ function addBiasGrad(n: number, o: number, plane: number, g: Data, gb: Data): vo
     }
 }
 
-/** rows (+)= cols · Wᵀ per group: the convolution's output rows from im2col rows. */
-function convRows(d: ConvPlan, cols: Data, wt: Data, rows: Data, acc: boolean): void {
-  for (let g = 0; g < d.groups; g++)
-    gemm(
-      'nt',
-      d.pixels,
-      d.og,
-      d.width,
-      cols,
-      g * d.pixels * d.width,
-      wt,
-      g * d.og * d.width,
-      rows,
-      g * d.pixels * d.og,
-      acc,
-    );
-}
-
-/** cols (+)= rows · W per group: the adjoint of convRows in its cols argument. */
-function rowsToCols(d: ConvPlan, rows: Data, wt: Data, cols: Data, acc: boolean): void {
-  for (let g = 0; g < d.groups; g++)
-    gemm(
-      'nn',
-      d.pixels,
-      d.width,
-      d.og,
-      rows,
-      g * d.pixels * d.og,
-      wt,
-      g * d.og * d.width,
-      cols,
-      g * d.pixels * d.width,
-      acc,
-    );
-}
-
-/** gW += rowsᵀ · cols per group: the adjoint of convRows in its weight argument. */
-function weightGrad(d: ConvPlan, rows: Data, cols: Data, gw: Data): void {
-  for (let g = 0; g < d.groups; g++)
-    gemm(
-      'tn',
-      d.og,
-      d.width,
-      d.pixels,
-      rows,
-      g * d.pixels * d.og,
-      cols,
-      g * d.pixels * d.width,
-      gw,
-      g * d.og * d.width,
-      true,
-    );
-}
-
 const scratch = (d: ConvPlan) => ({
   cols: [d.groups * d.pixels * d.width],
   rows: [d.groups * d.pixels * d.og],
@@ -183,16 +134,16 @@ function convOp(name: string, spatial: Spatial) {
       },
       { name: 'bias', role: 'bias', shape: (_x, a) => [a.outChannels], present: (a) => a.bias },
     ],
-    attrs: {
-      ...commonAttrs(spatial),
-      padding: sizesAttr(
+    attrs: convAttrs(
+      spatial,
+      sizesAttr(
         spatial,
         spatial === 2
           ? "zeros added: p, [ph, pw], per side [top, bottom, left, right], 'same' or 'valid'"
           : "zeros added: p, per side [left, right], 'same' or 'valid'",
         { min: 0, default: 0, perSide: true, words: ['same', 'valid'] },
       ),
-    },
+    ),
     deriveAttrs: ({ weight, x }) => {
       if (weight?.length !== spatial + 2) return {};
       const kernel = spatial === 2 && weight[2] !== weight[3] ? [weight[2]!, weight[3]!] : weight[2]!;
@@ -346,22 +297,21 @@ export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
     },
     { name: 'bias', role: 'bias', shape: (_x, a) => [a.outChannels], present: (a) => a.bias },
   ],
-  attrs: {
-    ...commonAttrs(2),
-    padding: sizesAttr(2, 'rows and columns taken off each side of the output: p, [ph, pw] or per side', {
+  attrs: convAttrs(
+    2,
+    sizesAttr(2, 'rows and columns taken off each side of the output: p, [ph, pw] or per side', {
       min: 0,
       default: 0,
       perSide: true,
     }),
-    output_padding: sizesAttr(
-      2,
-      'rows and columns added after the output (to pick among the sizes a stride allows)',
-      {
-        min: 0,
-        default: 0,
-      },
-    ),
-  },
+    {
+      output_padding: sizesAttr(
+        2,
+        'rows and columns added after the output (to pick among the sizes a stride allows)',
+        { min: 0, default: 0 },
+      ),
+    },
+  ),
   deriveAttrs: ({ weight }, given) => {
     if (weight?.length !== 4) return {};
     const groups = typeof given.groups === 'number' ? given.groups : 1;

@@ -10,6 +10,12 @@ import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Shape } from '../tensor/tensor.js';
 import type { ConvGeometry } from '../kernels/im2col.js';
 
+/** Columns of one group's im2col matrix: its channels times the kernel's taps. */
+export const colsWidth = (d: ConvGeometry): number => (d.c / d.groups) * d.kh * d.kw;
+
+/** Rows of one group's im2col matrix: one per output pixel of the batch. */
+export const colsRows = (d: ConvGeometry): number => d.n * d.oh * d.ow;
+
 /** A 'sizes' attribute's value: one number for every axis, one per axis (or per side), or a word. */
 export type Sizes = number | readonly number[] | string;
 

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { gemm, GemmLayout, setGemmBackend, wasmGemm } from '../../engine/kernels/gemm.js';
 import { gemmTs, gemmDirect } from '../../engine/kernels/gemm-ts.js';
 import { decodeBase64 } from '../../engine/kernels/wasm/base64.js';
-import { col2imAdd, colsRows, colsWidth, im2col } from '../../engine/kernels/im2col.js';
+import { col2imAdd, im2col } from '../../engine/kernels/im2col.js';
+import { colsRows, colsWidth } from '../../engine/ops/window.js';
 import { Rng } from '../../engine/tensor/random.js';
 import type { Data } from '../../engine/tensor/tensor.js';
 
