@@ -21,6 +21,7 @@ import { baseName, fileExists, graphStem, weightsUriBeside } from './graph-files
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
+import { fileErrorText, userMessage } from '../engine/errors/user-error.js';
 
 /** The trained weights of an open graph editor's run on `uri`, if one has trained. */
 export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | null>;
@@ -124,7 +125,7 @@ async function exportGraph(
         from = `trained weights from ${baseName(weightsUri)}`;
       } catch (e) {
         void vscode.window.showErrorMessage(
-          `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${(e as Error).message}`,
+          `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${userMessage(e)}`,
         );
         return undefined;
       }
@@ -137,12 +138,19 @@ async function exportGraph(
     bytes = format.produce(doc, weights, stem);
   } catch (e) {
     void vscode.window.showErrorMessage(
-      `Export as ${format.label} failed for ${fileName}: ${(e as Error).message}`,
+      `Export as ${format.label} failed for ${fileName}: ${userMessage(e)}`,
     );
     return undefined;
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
-  await vscode.workspace.fs.writeFile(target, bytes);
+  try {
+    await vscode.workspace.fs.writeFile(target, bytes);
+  } catch (e) {
+    void vscode.window.showErrorMessage(
+      `Export as ${format.label}: ${fileErrorText(e, `${stem}${format.extension}`, 'write') ?? userMessage(e)}`,
+    );
+    return undefined;
+  }
   if (format.open) await vscode.window.showTextDocument(target, { preview: false });
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
@@ -182,13 +190,23 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     result = importOnnx(await vscode.workspace.fs.readFile(model));
   } catch (e) {
     void vscode.window.showErrorMessage(
-      `Import ONNX: ${fileName} can't be imported: ${(e as Error).message}`,
+      `Import ONNX: ${fileName} can't be imported: ${userMessage(e, fileName)}`,
     );
     return undefined;
   }
   const encoder = new TextEncoder();
-  await vscode.workspace.fs.writeFile(graphUri, encoder.encode(serializeGraph(result.doc)));
-  await vscode.workspace.fs.writeFile(weightsUri, encoder.encode(`${JSON.stringify(result.weights)}\n`));
+  for (const [uri, text] of [
+    [graphUri, serializeGraph(result.doc)],
+    [weightsUri, `${JSON.stringify(result.weights)}\n`],
+  ] as const)
+    try {
+      await vscode.workspace.fs.writeFile(uri, encoder.encode(text));
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Import ONNX: ${fileErrorText(e, baseName(uri), 'write') ?? userMessage(e)}`,
+      );
+      return undefined;
+    }
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
     `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,

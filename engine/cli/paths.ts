@@ -1,4 +1,5 @@
 /** File-name conventions shared by the commands. */
+import { fileProblem, userMessage } from '../errors/user-error.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { readWeights, WeightsError, type Weights } from '../graph/weights.js';
 
@@ -24,10 +25,14 @@ export function readWeightsFile(path: string): Weights {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    // In words (no ENOENT, no absolute path): the caller prefixes the path as the user gave it.
+    const problem = fileProblem(e);
     throw new WeightsError(
-      (e as NodeJS.ErrnoException).code === 'ENOENT'
+      problem?.reason === 'does not exist'
         ? 'no such file'
-        : `cannot read it (${(e as Error).message})`,
+        : problem
+          ? `it ${problem.reason}. ${problem.advice}`
+          : `cannot read it (${userMessage(e)})`,
     );
   }
   return readWeights(text);

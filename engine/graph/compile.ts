@@ -4,7 +4,7 @@
  * file, and the slots the trainer needs (input, target, loss, prediction) named.
  */
 import type { GraphDoc, NodeId } from './document.js';
-import { analyzeGraph, type ResolvedNode, type SymbolicShape } from './check.js';
+import { analyzeGraph, forwardPath, type ResolvedNode, type SymbolicShape } from './check.js';
 import { applyWeights, type Weights } from './weights.js';
 import { GraphError } from './graph-error.js';
 import { Program, ProgramBuilder, ProgramError } from '../autodiff/program.js';
@@ -23,6 +23,12 @@ export interface CompileOptions {
   seed?: number;
   /** Trained weights to start from instead of the initialisers. */
   weights?: Weights;
+  /**
+   * Compile only what a forward pass needs (see forwardPath): the prediction and the nodes it
+   * depends on. Errors elsewhere (the dataset, the loss, an unconnected node) don't stop it. The
+   * result has no target, and its `loss` slot is the prediction's: it is for inference, not training.
+   */
+  inference?: boolean;
 }
 
 export interface CompiledParam {
@@ -44,7 +50,7 @@ export interface CompiledGraph {
   readonly input: number;
   /** Slot of the `target` node's batch, null when the graph has none. */
   readonly target: number | null;
-  /** Slot of the scalar loss. */
+  /** Slot of the scalar loss (the prediction's in an `inference` compile, which has no loss). */
   readonly loss: number;
   /** Slot feeding the loss's first port (logits or prediction). */
   readonly prediction: number;
@@ -63,10 +69,18 @@ export function compileGraph(doc: GraphDoc, opts: CompileOptions): CompiledGraph
       },
     ]);
   const analysis = analyzeGraph(doc);
-  if (analysis.hasErrors) throw new GraphError(analysis.diagnostics.filter((d) => d.severity === 'error'));
+  let order = analysis.order;
+  let slots: Analysis = analysis;
+  if (opts.inference) {
+    const path = forwardPath(doc, analysis);
+    if (path.errors.length) throw new GraphError(path.errors);
+    order = order.filter((r) => path.nodes.has(r.node.id));
+    slots = { ...analysis, target: null, loss: null, prediction: path.prediction };
+  } else if (analysis.hasErrors)
+    throw new GraphError(analysis.diagnostics.filter((d) => d.severity === 'error'));
   const seed = opts.seed ?? doc.training.seed ?? 0;
-  const compiled = build(doc, analysis.order, analysis, opts.batchSize, opts.dtype ?? 'float32', seed, null);
-  initializeParams(compiled, analysis.order, seed);
+  const compiled = build(doc, order, slots, opts.batchSize, opts.dtype ?? 'float32', seed, null);
+  initializeParams(compiled, order, seed);
   if (opts.weights) applyWeights(compiled, opts.weights);
   return compiled;
 }
@@ -76,6 +90,8 @@ interface Analysis {
   input: NodeId | null;
   target: NodeId | null;
   loss: NodeId | null;
+  /** Set for an inference compile (no loss): the node whose output is the prediction. */
+  prediction?: NodeId | null;
 }
 
 /** The Program for one batch size; with `from`, reusing its parameter and state tensors. */
@@ -122,7 +138,8 @@ function build(
     const owner = program.slots[slot]!.owner!;
     return { node: owner.node, name: owner.param, slot, role: owner.role as ParamRole };
   });
-  const lossNode = order.find((r) => r.node.id === analysis.loss)!;
+  const lossNode = order.find((r) => r.node.id === analysis.loss);
+  const predictionId = lossNode ? lossNode.sources[0]! : analysis.prediction!;
   const compiled: CompiledGraph = {
     doc,
     program,
@@ -132,8 +149,8 @@ function build(
     nodeSlot,
     input: nodeSlot.get(analysis.input!)!,
     target: analysis.target !== null ? nodeSlot.get(analysis.target)! : null,
-    loss: nodeSlot.get(lossNode.node.id)!,
-    prediction: nodeSlot.get(lossNode.sources[0]!)!,
+    loss: nodeSlot.get(lossNode?.node.id ?? predictionId)!,
+    prediction: nodeSlot.get(predictionId)!,
     params,
     withBatchSize: (n: number) => {
       if (!(Number.isInteger(n) && n >= 1))

@@ -6,7 +6,7 @@
  */
 import { decodeModel, DataType } from './onnx-proto.js';
 import { ProtobufError } from './protobuf.js';
-import { FlatGraph, flattenModel, OnnxImportError } from './onnx-graph.js';
+import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
 import { Converted, rowFor, Unsupported } from './import-ops.js';
 import { OnnxTensorError, dataTypeName } from './tensor-data.js';
@@ -46,8 +46,8 @@ interface TrainingChoice {
   training: TrainingConfig;
   /** The dataset gives flat rows: the input takes features and a reshape restores the sample's shape. */
   flatInput: boolean;
-  target: Attrs;
-  loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string };
+  /** The guessed target and loss; null when the output isn't [N, k] (no loss until the user adds one). */
+  loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string; target: Attrs } | null;
 }
 
 /**
@@ -82,7 +82,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   }
   if (flat.outputs.length !== 1) {
     throw new OnnxImportError(
-      `the model has ${flat.outputs.length} outputs; only models with one output can be imported`,
+      `the model has ${flat.outputs.length} outputs (${flat.outputs.join(', ')}); only models with one output can be imported`,
     );
   }
   const batch = typeof input.dims[0] === 'number' ? input.dims[0] : 1;
@@ -155,8 +155,6 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
 
   const outShape = shapes.get(outputValue)!;
   const choice = chooseTraining(sample, outShape.slice(1));
-  const targetId = ids.take('target');
-  const lossId = ids.take('loss');
   const nodes: Omit<GraphNode, 'position'>[] = [];
   const edges: GraphEdge[] = [];
   if (choice.flatInput) {
@@ -175,11 +173,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample },
     });
   }
-  nodes.push(
-    ...emitted.map((e) => ({ id: e.id, op: e.op, attrs: e.attrs })),
-    { id: targetId, op: 'target', attrs: choice.target },
-    { id: lossId, op: choice.loss.op, attrs: {} },
-  );
+  nodes.push(...emitted.map((e) => ({ id: e.id, op: e.op, attrs: e.attrs })));
   for (const e of emitted) {
     const ports = getOp(e.op)!.inputs;
     e.inputs.forEach((v, k) => {
@@ -188,8 +182,16 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       edges.push(edge);
     });
   }
-  edges.push({ from: producerId.get(outputValue)!, to: lossId, toPort: choice.loss.predictionPort });
-  edges.push({ from: targetId, to: lossId, toPort: 'target' });
+  if (choice.loss) {
+    const targetId = ids.take('target');
+    const lossId = ids.take('loss');
+    nodes.push(
+      { id: targetId, op: 'target', attrs: choice.loss.target },
+      { id: lossId, op: choice.loss.op, attrs: {} },
+    );
+    edges.push({ from: producerId.get(outputValue)!, to: lossId, toPort: choice.loss.predictionPort });
+    edges.push({ from: targetId, to: lossId, toPort: 'target' });
+  }
 
   const positions = layeredPositions(
     nodes.map((n) => n.id),
@@ -218,7 +220,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
   // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
-  const given = { ...c.attrs, ...(op.deriveAttrs?.(paramShapes, c.attrs) ?? {}) } as Attrs;
+  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes, c.attrs) ?? {}) } as Attrs);
   let attrs: Attrs;
   try {
     attrs = resolveAttrs(op, given);
@@ -251,22 +253,41 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
 }
 
 /**
- * A graph needs a target and a loss to be a valid document (it is something to train). The
- * loss is fed by the model's output, so that a forward pass of the imported graph prints what
- * the model computed. The dataset is a built-in one when the shapes fit one, else a CSV file
- * (data.csv, columns x1..xK and y) for the user to provide.
+ * Attributes as the model's author wrote them: a value computed from float32 attributes (batch
+ * norm's momentum is 1 − ONNX's 0.9, i.e. 0.09999999999999998 in double) is stored as the
+ * shortest decimal that is the same float32 (0.1). Whole numbers are left alone.
+ */
+function asWritten(attrs: Attrs): Attrs {
+  const round = (v: number) => (Number.isInteger(v) ? v : shortestFloat32(v));
+  return Object.fromEntries(
+    Object.entries(attrs).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? round(v) : Array.isArray(v) ? v.map(round) : v,
+    ]),
+  ) as Attrs;
+}
+
+/**
+ * What to train an imported model with. An output of [N, k] gets a guessed loss fed by it
+ * (cross-entropy over k ≥ 2 classes, else mean squared error against one value); any other
+ * output gets none: a forward pass doesn't need one (`run` and the exports ignore the training
+ * section), and the document's only error then asks the user to add the loss that fits. The
+ * dataset is a built-in one when the shapes fit one; else no dataset is known: a CSV dataset with
+ * its columns (x1..xK and y) and no file, which `check` and the editor report as such for the
+ * user to choose (never a file name that was never there).
  */
 export function chooseTraining(sample: readonly number[], output: readonly number[]): TrainingChoice {
   const base = { optimizer: { kind: 'adam' as const, lr: 0.001 }, batchSize: 32, epochs: 20 };
   const k = output.length === 1 ? output[0]! : 0;
   const classification = k >= 2;
-  const loss = classification
-    ? { op: 'cross_entropy' as const, predictionPort: 'logits' }
-    : { op: 'mse_loss' as const, predictionPort: 'pred' };
-  const target: Attrs = classification ? { classes: k } : { features: Math.max(1, k) };
+  const loss: TrainingChoice['loss'] =
+    output.length !== 1
+      ? null
+      : classification
+        ? { op: 'cross_entropy' as const, predictionPort: 'logits', target: { classes: k } }
+        : { op: 'mse_loss' as const, predictionPort: 'pred', target: { features: k } };
   const builtIn = (dataset: DatasetConfig) => ({
     training: { ...base, dataset },
-    target,
     loss,
     flatInput: false,
   });
@@ -280,13 +301,11 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
       ...base,
       dataset: {
         kind: 'csv',
-        path: 'data.csv',
         features,
         target: 'y',
         task: classification ? 'classification' : 'regression',
       },
     },
-    target,
     loss,
     flatInput: sample.length > 1,
   };

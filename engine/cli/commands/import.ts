@@ -1,10 +1,12 @@
 /** `backprop-studio import <model.onnx> -o <graph.nngraph.json>`: an ONNX model as a graph + weights. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeTextFile, readBinaryFile } from '../../io/read-file.js';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { importOnnx, OnnxImportError } from '../../onnx/import.js';
 import { serializeGraph } from '../../graph/serialize.js';
 import { weightsPathFor } from '../paths.js';
+import { noDatasetMessage } from '../../data/load.js';
 
 const usage = `Usage: backprop-studio import <model.onnx> [-o <graph.nngraph.json>] [--force]
 
@@ -53,14 +55,14 @@ export const importCommand: Command = {
     }
     let result;
     try {
-      result = importOnnx(new Uint8Array(readFileSync(model)));
+      result = importOnnx(readBinaryFile(model));
     } catch (e) {
       if (!(e instanceof OnnxImportError)) throw e;
       process.stderr.write(`backprop-studio import: ${model}: ${e.message}\nNothing was written.\n`);
       return 1;
     }
-    writeFileSync(graphPath, serializeGraph(result.doc));
-    writeFileSync(weightsPath, `${JSON.stringify(result.weights)}\n`);
+    writeTextFile(graphPath, serializeGraph(result.doc));
+    writeTextFile(weightsPath, `${JSON.stringify(result.weights)}\n`);
     const input = result.doc.nodes.find((n) => n.op === 'input')!;
     const sample =
       input.attrs['features'] !== undefined ? [input.attrs['features']] : (input.attrs['shape'] as number[]);
@@ -69,6 +71,11 @@ export const importCommand: Command = {
         `run it with: backprop-studio run ${graphPath} --input <tensor.json> --weights ${weightsPath}\n` +
         `  (the input is { "shape": [batch, ${sample.join(', ')}], "data": [...] })\n`,
     );
+    const dataset = result.doc.training.dataset;
+    if (dataset.kind === 'csv' && dataset.path === undefined)
+      process.stdout.write(
+        `note: ${noDatasetMessage(dataset)}\n  To train it, set training.dataset.path in ${graphPath} (or choose the file in the editor's run panel).\n`,
+      );
     return 0;
   },
 };

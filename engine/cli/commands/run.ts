@@ -2,7 +2,8 @@
  * `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json> | --init-weights]`:
  * one forward pass.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import { Command, UsageError } from '../command.js';
 import { checkGraphText } from '../../graph/check.js';
 import { compileGraph } from '../../graph/compile.js';
@@ -17,10 +18,13 @@ const usage = `Usage: backprop-studio run <graph.nngraph.json> --input <tensor.j
                           [--weights <weights.json> | --init-weights]
 
 Runs one forward pass in inference mode (dropout off, batch norm on its running statistics) and
-prints what feeds the loss (the logits or the prediction) as { "shape": [...], "data": [...] }.
+prints what feeds the loss (the logits or the prediction; in a graph without a loss, the node that
+ends the computation) as { "shape": [...], "data": [...] }.
 The input is { "shape": [batch, ...one sample], "data": [...] } in row-major order (one sample's
-shape alone is read as a batch of one). The parameters come from <name>.weights.json beside the
-graph when there is one (said on stderr), else from the graph's initialisers and training.seed.
+shape alone is read as a batch of one); a graph whose input takes flat features also takes
+[batch, ...any shape with that many values], read row-major. The parameters come from
+<name>.weights.json beside the graph when there is one (said on stderr), else from the graph's
+initialisers and training.seed.
 ${WEIGHTS_OPTIONS_USAGE}`;
 
 class RunError extends Error {}
@@ -28,9 +32,9 @@ class RunError extends Error {}
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new RunError(`${path}: cannot read the ${what}`);
+    text = readTextFile(path);
+  } catch (e) {
+    throw new RunError(`${userMessage(e)} (the ${what})`);
   }
   try {
     return JSON.parse(text);
@@ -78,14 +82,16 @@ export const runCommand: Command = {
     try {
       let text: string;
       try {
-        text = readFileSync(graphPath, 'utf8');
-      } catch {
-        throw new RunError(`${graphPath}: cannot read the graph`);
+        text = readTextFile(graphPath);
+      } catch (e) {
+        throw new RunError(`${userMessage(e)} (the graph)`);
       }
+      // Only a document that can't be read stops here; the compile below reports the errors on
+      // the forward path and ignores the rest (the dataset, the loss: inference needs neither).
       const checked = checkGraphText(text);
-      const errors = checked.diagnostics.filter((d) => d.severity === 'error');
-      if (!checked.doc || errors.length) {
-        for (const d of errors) process.stderr.write(`${formatDiagnostic(graphPath, d)}\n`);
+      if (!checked.doc) {
+        for (const d of checked.diagnostics.filter((d) => d.severity === 'error'))
+          process.stderr.write(`${formatDiagnostic(graphPath, d)}\n`);
         return 1;
       }
       const doc = checked.doc;
@@ -95,10 +101,18 @@ export const runCommand: Command = {
       } catch (e) {
         throw new RunError(e instanceof RunError ? e.message : `${inputPath}: ${(e as Error).message}`);
       }
-      const inputNode = doc.nodes.find((n) => n.op === 'input')!;
+      const inputNode = doc.nodes.find((n) => n.op === 'input');
+      if (!inputNode) throw new RunError(`${graphPath}: the graph has no 'input' node to feed`);
       const sample = (checked.shapes.get(inputNode.id) ?? []).slice(1) as number[];
+      const perSample = sample.reduce((a, b) => a * b, 1);
       const batched =
-        shapeToString(input.shape) === shapeToString(sample) ? input.reshape([1, ...sample]) : input;
+        shapeToString(input.shape) === shapeToString(sample)
+          ? input.reshape([1, ...sample])
+          : // A flat input (features) takes samples of any shape with as many values, row-major like a
+            // CSV row: an imported model whose first op flattens is fed its original images.
+            sample.length === 1 && input.shape.length > 2 && input.size === input.shape[0]! * perSample
+            ? input.reshape([input.shape[0]!, perSample])
+            : input;
       if (shapeToString(batched.shape.slice(1)) !== shapeToString(sample) || batched.shape[0] === 0)
         throw new RunError(
           `${inputPath}: the input has shape ${shapeToString(input.shape)}, but '${inputNode.id}' takes [batch, ${sample.join(', ')}]`,
@@ -115,6 +129,7 @@ export const runCommand: Command = {
       const g = compileGraph(doc, {
         batchSize: batched.shape[0]!,
         dtype: 'float64',
+        inference: true,
         ...(weights ? { weights } : {}),
       });
       g.program.setTraining(false);
