@@ -1,6 +1,7 @@
 /**
- * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
- * its weights written beside the graph file, then opened or revealed. The weights are, in order:
+ * "Export as TypeScript", "Export as ONNX" and "Export as PyTorch": the graph (as it is in the
+ * editor, saved or not) and its weights written beside the graph file (PyTorch: a package folder,
+ * `<name>-pytorch/`), then opened or revealed. The weights are, in order:
  * those of a run in an open graph editor that has trained (what the user just watched learn), else
  * `<name>.weights.json` beside the graph, else the initialisers with the graph's seed; the message
  * after the export says which. The engine does the work;
@@ -14,10 +15,13 @@ import { compileGraph } from '../engine/graph/compile.js';
 import { weightsOf } from '../engine/graph/weights.js';
 import { exportTypeScript } from '../engine/codegen/export.js';
 import { exportOnnx } from '../engine/onnx/export.js';
+import { pytorchPackage, type PackageFile } from '../engine/pytorch/export.js';
+import { readBesideGraph } from '../engine/io/read-file.js';
+import { dirname } from 'node:path';
 import { importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
-import { baseName, fileExists, graphStem, weightsUriBeside } from './graph-files.js';
+import { baseName, fileExists, graphStem, weightsFileName, weightsUriBeside } from './graph-files.js';
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
@@ -29,15 +33,29 @@ export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | nul
 export const EXPORT_COMMANDS: Record<ExportFormatId, string> = {
   typescript: 'backpropStudio.exportTypeScript',
   onnx: 'backpropStudio.exportOnnx',
+  pytorch: 'backpropStudio.exportPyTorch',
 };
 export const IMPORT_ONNX_COMMAND = 'backpropStudio.importOnnx';
 
 interface ExportFormat {
   label: string;
+  /** Added to the graph's stem: a file's extension, or the suffix of a folder of files. */
   extension: string;
-  /** Opened in an editor after export (text) or only revealed (binary). */
-  open: boolean;
-  produce(doc: GraphDoc, weights: Weights | null, stem: string): Uint8Array;
+  /**
+   * Opened in an editor after export: the file (true), a file of the folder (its name), or
+   * nothing (false: a binary file, only revealed).
+   */
+  open: boolean | string;
+  /** One file's contents, or the files of a folder. */
+  produce(input: ProduceInput): Uint8Array | PackageFile[];
+}
+
+interface ProduceInput {
+  doc: GraphDoc;
+  weights: Weights | null;
+  stem: string;
+  /** Reads a file the graph names (CSV data) relative to the graph's folder. */
+  readText: (path: string) => string;
 }
 
 const FORMATS: Record<ExportFormatId, ExportFormat> = {
@@ -45,7 +63,7 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     label: 'TypeScript',
     extension: '.ts',
     open: true,
-    produce: (doc, weights, stem) =>
+    produce: ({ doc, weights, stem }) =>
       new TextEncoder().encode(
         exportTypeScript(doc, weights, { name: stem, source: `${stem}${GRAPH_FILE_SUFFIX}` }).code,
       ),
@@ -55,11 +73,26 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     extension: '.onnx',
     open: false,
     // ONNX carries weights: without a weights file, the graph's seeded initial weights.
-    produce: (doc, weights) =>
+    produce: ({ doc, weights }) =>
       exportOnnx(
         doc,
         weights ?? weightsOf(compileGraph(doc, { batchSize: 1, seed: doc.training.seed ?? 0 })),
       ),
+  },
+  pytorch: {
+    label: 'PyTorch',
+    extension: '-pytorch',
+    open: 'model.py',
+    // A package folder beside the graph; its train.py saves the trained weights beside the graph.
+    produce: ({ doc, weights, stem, readText }) =>
+      pytorchPackage({
+        doc,
+        weights,
+        readText,
+        source: `${stem}${GRAPH_FILE_SUFFIX}`,
+        saveWeights: `../${weightsFileName(`${stem}${GRAPH_FILE_SUFFIX}`)}`,
+        weightsFrom: 'the weights the editor exported it with',
+      }),
   },
 };
 
@@ -133,9 +166,10 @@ async function exportGraph(
       // No weights file: the export starts from the graph's initialisers.
     }
   }
-  let bytes: Uint8Array;
+  let produced: Uint8Array | PackageFile[];
+  const baseDir = uri.scheme === 'file' ? dirname(uri.fsPath) : null;
   try {
-    bytes = format.produce(doc, weights, stem);
+    produced = format.produce({ doc, weights, stem, readText: (path) => readBesideGraph(baseDir, path) });
   } catch (e) {
     void vscode.window.showErrorMessage(
       `Export as ${format.label} failed for ${fileName}: ${userMessage(e)}`,
@@ -143,15 +177,29 @@ async function exportGraph(
     return undefined;
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
-  try {
-    await vscode.workspace.fs.writeFile(target, bytes);
-  } catch (e) {
-    void vscode.window.showErrorMessage(
-      `Export as ${format.label}: ${fileErrorText(e, `${stem}${format.extension}`, 'write') ?? userMessage(e)}`,
-    );
-    return undefined;
+  const files =
+    produced instanceof Uint8Array
+      ? [{ uri: target, shown: `${stem}${format.extension}`, contents: produced }]
+      : produced.map((f) => ({
+          uri: vscode.Uri.joinPath(target, f.name),
+          shown: `${stem}${format.extension}/${f.name}`,
+          contents: new TextEncoder().encode(f.contents),
+        }));
+  for (const f of files) {
+    try {
+      await vscode.workspace.fs.writeFile(f.uri, f.contents);
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${fileErrorText(e, f.shown, 'write') ?? userMessage(e)}`,
+      );
+      return undefined;
+    }
   }
-  if (format.open) await vscode.window.showTextDocument(target, { preview: false });
+  if (format.open)
+    await vscode.window.showTextDocument(
+      typeof format.open === 'string' ? vscode.Uri.joinPath(target, format.open) : target,
+      { preview: false },
+    );
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
   );
