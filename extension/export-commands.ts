@@ -2,22 +2,31 @@
  * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
  * its weights written beside the graph file, then opened or revealed. The weights are, in order:
  * those of a run in an open graph editor that has trained (what the user just watched learn), else
- * `<name>.weights.json` beside the graph, else the initialisers with the graph's seed; the message
+ * `<name>.weights.json` (or `.weights.safetensors`) beside the graph, else the initialisers with the graph's seed; the message
  * after the export says which. The engine does the work;
  * this file only finds the inputs and reports what went wrong in the user's terms. "Import ONNX
- * Model…" goes the other way: a model becomes `<name>.nngraph.json` + `<name>.weights.json`.
+ * Model…" goes the other way: a model (and its external data file, if any) becomes
+ * `<name>.nngraph.json` + `<name>.weights.json` (`.weights.safetensors` for big networks).
  */
 import * as vscode from 'vscode';
 import { parseGraph } from '../engine/graph/parse.js';
-import { readWeights, type Weights } from '../engine/graph/weights.js';
+import { weightsFormatFor, type Weights } from '../engine/graph/weights.js';
 import { compileGraph } from '../engine/graph/compile.js';
 import { weightsOf } from '../engine/graph/weights.js';
 import { exportTypeScript } from '../engine/codegen/export.js';
-import { exportOnnx } from '../engine/onnx/export.js';
-import { importOnnx } from '../engine/onnx/import.js';
+import { exportOnnxFiles } from '../engine/onnx/export.js';
+import { externalDataFiles, importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
-import { baseName, fileExists, graphStem, weightsUriBeside } from './graph-files.js';
+import {
+  baseName,
+  existingWeightsBeside,
+  fileExists,
+  graphStem,
+  readWeightsUri,
+  weightsUriBeside,
+  writeWeightsUri,
+} from './graph-files.js';
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
@@ -36,7 +45,13 @@ interface ExportFormat {
   extension: string;
   /** Opened in an editor after export (text) or only revealed (binary). */
   open: boolean;
-  produce(doc: GraphDoc, weights: Weights | null, stem: string): Uint8Array;
+  produce(doc: GraphDoc, weights: Weights | null, stem: string): ExportedFiles;
+}
+
+/** An export's file, and the files written beside it (an ONNX model's external weights). */
+interface ExportedFiles {
+  main: Uint8Array;
+  beside?: { name: string; bytes: Uint8Array }[];
 }
 
 const FORMATS: Record<ExportFormatId, ExportFormat> = {
@@ -44,21 +59,29 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     label: 'TypeScript',
     extension: '.ts',
     open: true,
-    produce: (doc, weights, stem) =>
-      new TextEncoder().encode(
+    produce: (doc, weights, stem) => ({
+      main: new TextEncoder().encode(
         exportTypeScript(doc, weights, { name: stem, source: `${stem}${GRAPH_FILE_SUFFIX}` }).code,
       ),
+    }),
   },
   onnx: {
     label: 'ONNX',
     extension: '.onnx',
     open: false,
-    // ONNX carries weights: without a weights file, the graph's seeded initial weights.
-    produce: (doc, weights) =>
-      exportOnnx(
+    // ONNX carries weights: without a weights file, the graph's seeded initial weights. Big
+    // weights go to `<stem>.onnx.data` beside the model (ONNX external data).
+    produce: (doc, weights, stem) => {
+      const files = exportOnnxFiles(
         doc,
         weights ?? weightsOf(compileGraph(doc, { batchSize: 1, seed: doc.training.seed ?? 0 })),
-      ),
+        `${stem}.onnx`,
+      );
+      return {
+        main: files.model,
+        ...(files.data ? { beside: [{ name: files.data.location, bytes: files.data.bytes }] } : {}),
+      };
+    },
   },
 };
 
@@ -105,7 +128,7 @@ async function exportGraph(
   }
   const stem = graphStem(fileName);
   const folder = vscode.Uri.joinPath(uri, '..');
-  const weightsUri = weightsUriBeside(uri);
+  const weightsUri = await existingWeightsBeside(uri);
   let weights: Weights | null = null;
   let from = 'initial weights (nothing trained in the editor, no weights file beside it)';
   const trained = await runWeights(uri);
@@ -116,25 +139,21 @@ async function exportGraph(
   if (trained && !trained.misfit) {
     weights = trained.weights;
     from = `the weights of the editor's run after step ${trained.step}`;
-  } else {
+  } else if (weightsUri) {
     try {
-      const bytes = await vscode.workspace.fs.readFile(weightsUri);
-      try {
-        weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
-        from = `trained weights from ${baseName(weightsUri)}`;
-      } catch (e) {
-        void vscode.window.showErrorMessage(
-          `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${(e as Error).message}`,
-        );
-        return undefined;
-      }
-    } catch {
-      // No weights file: the export starts from the graph's initialisers.
+      weights = await readWeightsUri(weightsUri);
+      from = `trained weights from ${baseName(weightsUri)}`;
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${(e as Error).message}`,
+      );
+      return undefined;
     }
   }
-  let bytes: Uint8Array;
+  // Without a weights file the export starts from the graph's initialisers.
+  let files: ExportedFiles;
   try {
-    bytes = format.produce(doc, weights, stem);
+    files = format.produce(doc, weights, stem);
   } catch (e) {
     void vscode.window.showErrorMessage(
       `Export as ${format.label} failed for ${fileName}: ${(e as Error).message}`,
@@ -142,7 +161,9 @@ async function exportGraph(
     return undefined;
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
-  await vscode.workspace.fs.writeFile(target, bytes);
+  await vscode.workspace.fs.writeFile(target, files.main);
+  for (const extra of files.beside ?? [])
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, extra.name), extra.bytes);
   if (format.open) await vscode.window.showTextDocument(target, { preview: false });
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
@@ -151,7 +172,7 @@ async function exportGraph(
 }
 
 /**
- * Writes `<model>.nngraph.json` and `<model>.weights.json` beside the model and opens the graph.
+ * Writes `<model>.nngraph.json` and its weights file beside the model and opens the graph.
  * Nothing is written when any op can't be imported (the error lists them) or a file would be overwritten.
  */
 async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
@@ -169,8 +190,11 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
   const stem = fileName.replace(/\.onnx$/i, '');
   const folder = vscode.Uri.joinPath(model, '..');
   const graphUri = vscode.Uri.joinPath(folder, `${stem}${GRAPH_FILE_SUFFIX}`);
-  const weightsUri = weightsUriBeside(graphUri);
-  for (const existing of [graphUri, weightsUri])
+  for (const existing of [
+    graphUri,
+    weightsUriBeside(graphUri, 'json'),
+    weightsUriBeside(graphUri, 'safetensors'),
+  ])
     if (await fileExists(existing)) {
       void vscode.window.showErrorMessage(
         `Import ONNX: ${baseName(existing)} already exists; move or rename it first (nothing was written).`,
@@ -179,16 +203,26 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     }
   let result;
   try {
-    result = importOnnx(await vscode.workspace.fs.readFile(model));
+    const bytes = await vscode.workspace.fs.readFile(model);
+    // Weights in external data files beside the model (model.onnx.data) are read first.
+    const external = new Map<string, Uint8Array>();
+    for (const location of externalDataFiles(bytes)) {
+      try {
+        external.set(location, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, location)));
+      } catch {
+        // Missing: the import names the file.
+      }
+    }
+    result = importOnnx(bytes, { externalData: (location) => external.get(location) });
   } catch (e) {
     void vscode.window.showErrorMessage(
       `Import ONNX: ${fileName} can't be imported: ${(e as Error).message}`,
     );
     return undefined;
   }
-  const encoder = new TextEncoder();
-  await vscode.workspace.fs.writeFile(graphUri, encoder.encode(serializeGraph(result.doc)));
-  await vscode.workspace.fs.writeFile(weightsUri, encoder.encode(`${JSON.stringify(result.weights)}\n`));
+  const weightsUri = weightsUriBeside(graphUri, weightsFormatFor(result.weights));
+  await vscode.workspace.fs.writeFile(graphUri, new TextEncoder().encode(serializeGraph(result.doc)));
+  await writeWeightsUri(weightsUri, result.weights);
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
     `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,

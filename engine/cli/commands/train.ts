@@ -2,13 +2,13 @@
  * `backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--save-weights <file>]`:
  * trains a graph document headless with its own training settings.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { besideGraph, readGraphFile } from '../graph-file.js';
 import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { readWeights, weightsOf, type Weights } from '../../graph/weights.js';
+import { weightsOf, type Weights } from '../../graph/weights.js';
+import { readWeightsFile, writeWeightsFile } from '../paths.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
 import { TrainingError, type EpochMetrics, type TrainResult } from '../../train/trainer.js';
 import { CsvError } from '../../data/csv.js';
@@ -73,7 +73,7 @@ export function openSession(
   let weights: Weights | undefined;
   if (weightsFile) {
     try {
-      weights = readWeights(readFileSync(weightsFile, 'utf8'));
+      weights = readWeightsFile(weightsFile);
     } catch (e) {
       err(`${weightsFile}: ${(e as Error).message}\n`);
       return null;
@@ -192,8 +192,9 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
   --seed S               the seed for initial weights, dropout, validation split and batch order
   --json                 one JSON object per line per epoch (epoch, loss, accuracy, val_loss,
                          val_accuracy), then one with "final": true and the final metrics
-  --weights <file>       start from these weights instead of the initialisers
-  --save-weights <file>  write the trained weights (backprop-studio.weights JSON)`,
+  --weights <file>       start from these weights (.json or .safetensors) instead of the initialisers
+  --save-weights <file>  write the trained weights: safetensors if the name ends in .safetensors,
+                         else backprop-studio.weights JSON`,
   async run(args) {
     const a = parseTrainArgs(args);
     const err = (s: string) => process.stderr.write(s);
@@ -214,7 +215,7 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
     }
     if (stop) err(`${a.file}: ${stop}\n`);
     if (a.saveWeights && !stop) {
-      writeFileSync(a.saveWeights, `${JSON.stringify(weightsOf(o.session.compiled))}\n`);
+      writeWeightsFile(a.saveWeights, weightsOf(o.session.compiled));
       if (!a.json) process.stdout.write(`weights written to ${a.saveWeights}\n`);
     }
     return stop ? 1 : 0;
