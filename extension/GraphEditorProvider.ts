@@ -10,7 +10,10 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { applyEdit, type GraphEdit } from '../engine/graph/edits.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
-import { documentState } from './graph-text.js';
+import { documentState, onDidChangeDataFiles } from './graph-text.js';
+import { userMessage } from '../engine/errors/user-error.js';
+import { csvHeader, datasetFromCsv } from './dataset-choice.js';
+import { relative, sep } from 'node:path';
 import { changedSpan } from './text-span.js';
 import { assertNever, type HostToWebview, type WebviewToHost } from './protocol.js';
 import { validateWebviewMessage } from './validate.js';
@@ -123,6 +126,8 @@ class GraphEditorSession {
           this.sendDocumentToRun();
         }
       }),
+      // The dataset file appeared, changed or went: its diagnostics follow (Play reads it afresh).
+      onDidChangeDataFiles(() => this.post({ type: 'docChanged', ...this.state() })),
     );
   }
 
@@ -205,6 +210,8 @@ class GraphEditorSession {
         return this.saveWeights();
       case 'loadWeights':
         return this.loadWeights();
+      case 'chooseDataset':
+        return this.chooseDataset();
       case 'export':
         await vscode.commands.executeCommand(EXPORT_COMMANDS[msg.format], this.document.uri);
         return;
@@ -265,7 +272,7 @@ class GraphEditorSession {
     } catch (e) {
       // A read-only folder or a full disk: say so rather than fail silently; the run is untouched.
       void vscode.window.showErrorMessage(
-        `Save weights: ${name} could not be written: ${(e as Error).message}`,
+        `Save weights: ${name} could not be written: ${userMessage(e, name)}`,
       );
       return;
     }
@@ -304,11 +311,49 @@ class GraphEditorSession {
     try {
       weights = await readWeightsUri(file);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Load weights: ${name} can't be used: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Load weights: ${name} can't be used: ${userMessage(e, name)}`);
       return;
     }
     const error = await this.run.loadWeights(weights, name);
     if (error) void vscode.window.showErrorMessage(`Load weights: ${error}. Nothing was changed.`);
+  }
+
+  /**
+   * "Choose CSV…": a CSV file the user picks (in the graph's folder to start with) becomes
+   * training.dataset, its path relative to the graph; one document edit, undone like any other.
+   */
+  private async chooseDataset(): Promise<void> {
+    const uri = this.document.uri;
+    const { doc } = this.state();
+    if (!doc) return;
+    if (uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage(
+        'Choose CSV: save the graph to a file first; the dataset path is written relative to it.',
+      );
+      return;
+    }
+    const folder = vscode.Uri.joinPath(uri, '..');
+    const picked = (
+      await vscode.window.showOpenDialog({
+        title: `Choose the CSV dataset for ${this.fileName}`,
+        filters: { 'CSV data': ['csv'] },
+        canSelectMany: false,
+        defaultUri: folder,
+      })
+    )?.[0];
+    if (!picked) return;
+    const name = baseName(picked);
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked));
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Choose CSV: ${userMessage(e, name)}`);
+      return;
+    }
+    const path = relative(folder.fsPath, picked.fsPath).split(sep).join('/');
+    const { dataset, note } = datasetFromCsv(doc.training.dataset, path, csvHeader(text));
+    await this.edit(0, { kind: 'setTraining', training: { ...doc.training, dataset } });
+    if (note) void vscode.window.showInformationMessage(`Choose CSV: ${note}`);
   }
 
   private async edit(requestId: number, edit: GraphEdit): Promise<void> {

@@ -30,6 +30,7 @@ import {
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
+import { fileErrorText, userMessage } from '../engine/errors/user-error.js';
 
 /** The trained weights of an open graph editor's run on `uri`, if one has trained. */
 export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | null>;
@@ -145,7 +146,7 @@ async function exportGraph(
       from = `trained weights from ${baseName(weightsUri)}`;
     } catch (e) {
       void vscode.window.showErrorMessage(
-        `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${(e as Error).message}`,
+        `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${userMessage(e)}`,
       );
       return undefined;
     }
@@ -156,14 +157,21 @@ async function exportGraph(
     files = format.produce(doc, weights, stem);
   } catch (e) {
     void vscode.window.showErrorMessage(
-      `Export as ${format.label} failed for ${fileName}: ${(e as Error).message}`,
+      `Export as ${format.label} failed for ${fileName}: ${userMessage(e)}`,
     );
     return undefined;
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
-  await vscode.workspace.fs.writeFile(target, files.main);
-  for (const extra of files.beside ?? [])
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, extra.name), extra.bytes);
+  try {
+    await vscode.workspace.fs.writeFile(target, files.main);
+    for (const extra of files.beside ?? [])
+      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, extra.name), extra.bytes);
+  } catch (e) {
+    void vscode.window.showErrorMessage(
+      `Export as ${format.label}: ${fileErrorText(e, `${stem}${format.extension}`, 'write') ?? userMessage(e)}`,
+    );
+    return undefined;
+  }
   if (format.open) await vscode.window.showTextDocument(target, { preview: false });
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
@@ -216,13 +224,26 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     result = importOnnx(bytes, { externalData: (location) => external.get(location) });
   } catch (e) {
     void vscode.window.showErrorMessage(
-      `Import ONNX: ${fileName} can't be imported: ${(e as Error).message}`,
+      `Import ONNX: ${fileName} can't be imported: ${userMessage(e, fileName)}`,
     );
     return undefined;
   }
   const weightsUri = weightsUriBeside(graphUri, weightsFormatFor(result.weights));
-  await vscode.workspace.fs.writeFile(graphUri, new TextEncoder().encode(serializeGraph(result.doc)));
-  await writeWeightsUri(weightsUri, result.weights);
+  for (const [uri, write] of [
+    [
+      graphUri,
+      () => vscode.workspace.fs.writeFile(graphUri, new TextEncoder().encode(serializeGraph(result.doc))),
+    ],
+    [weightsUri, () => writeWeightsUri(weightsUri, result.weights)],
+  ] as const)
+    try {
+      await write();
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Import ONNX: ${fileErrorText(e, baseName(uri), 'write') ?? userMessage(e)}`,
+      );
+      return undefined;
+    }
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
     `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,

@@ -34,6 +34,8 @@ export type WebviewToHost =
   | { type: 'saveWeights' }
   /** Start a run from `<name>.weights.json` beside the graph (or a file the user picks). */
   | { type: 'loadWeights' }
+  /** Pick a CSV file for training.dataset (an open dialog in the graph's folder); the host edits the document. */
+  | { type: 'chooseDataset' }
   /** Run "Export as TypeScript/ONNX" on this document (with the run's weights once it has trained). */
   | { type: 'export'; format: ExportFormatId }
   /** Training, step-through, gradient check and analyses (engine/run/protocol.ts). */

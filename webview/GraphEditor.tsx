@@ -25,7 +25,7 @@ import { checkGraph } from '../engine/graph/check.js';
 import { freshId, type GraphEdit, type Position } from '../engine/graph/edits.js';
 import { OP_NODE_TYPE, toFlow, WIRE_EDGE_TYPE, type OpFlowNode } from './graph-view.js';
 import { OpNode } from './nodes/OpNode.js';
-import { initialAttrs, opInfo, type OpInfo } from './op-catalog.js';
+import { initialAttrs, opInfo, paletteEntry, type OpInfo } from './op-catalog.js';
 import { checkConnection } from './connect-check.js';
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 import { isUsableViewport, useOpeningViewport } from './opening-view.js';
@@ -201,7 +201,9 @@ export function GraphEditor(props: {
       const id = freshId(op.name, new Set(doc.nodes.map((n) => n.id)));
       selection.current = new Set([id]);
       saveState({ selection: [id] });
-      onEdit({ kind: 'addNode', op: op.name, id, attrs: initialAttrs(op), position: roundPos(position) });
+      // A preset (relu6) adds its op (clip) with the preset's attributes.
+      const name = op.preset?.op ?? op.name;
+      onEdit({ kind: 'addNode', op: name, id, attrs: initialAttrs(op), position: roundPos(position) });
     },
     [doc, rf, onEdit],
   );
@@ -209,7 +211,7 @@ export function GraphEditor(props: {
   const onDrop = React.useCallback(
     (e: React.DragEvent) => {
       const name = e.dataTransfer.getData(OP_DRAG_TYPE);
-      const op = name ? opInfo(name) : undefined;
+      const op = name ? paletteEntry(name) : undefined;
       if (!op) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
@@ -421,7 +423,13 @@ export function GraphEditor(props: {
             />
           ) : null}
         </div>
-        <RunPanel doc={doc} selectedNode={single?.id} onEdit={onEdit} revealNode={revealNode} />
+        <RunPanel
+          doc={doc}
+          diagnostics={diagnostics}
+          selectedNode={single?.id}
+          onEdit={onEdit}
+          revealNode={revealNode}
+        />
       </div>
       <div className="side-panels">
         <Inspector

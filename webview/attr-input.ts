@@ -3,13 +3,16 @@
  * type: the inspector commits only values that would pass the engine's own resolveAttrs.
  */
 import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
+import { readableNumber } from '../engine/analysis/format.js';
 
 /** `value: null` means "leave it out" (the op's default, or an optional attribute unset). */
 export type ParsedAttr = { ok: true; value: AttrValue | null } | { ok: false; error: string };
 
+/** A value as the inspector shows it: numbers at a readable precision (readableNumber). */
 export function formatAttr(value: AttrValue | undefined): string {
   if (value === undefined) return '';
-  return Array.isArray(value) ? value.join(', ') : String(value);
+  if (Array.isArray(value)) return value.map(readableNumber).join(', ');
+  return typeof value === 'number' ? readableNumber(value) : String(value);
 }
 
 export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {

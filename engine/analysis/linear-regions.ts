@@ -70,6 +70,14 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   sqrt: 'nonlinear',
   square: 'nonlinear',
   abs: KINK_AT_ZERO,
+  // relu6 and hardtanh are clip's presets; an absent bound is no kink.
+  clip: { kinks: (a) => [a.min, a.max].filter((v): v is number => typeof v === 'number') },
+  hardsigmoid: { kinks: () => [-3, 3] },
+  // Quadratic between -3 and 3.
+  hardswish: 'nonlinear',
+  softsign: 'nonlinear',
+  mish: 'nonlinear',
+  prelu: KINK_AT_ZERO,
   neg: 'affine',
   sin: 'nonlinear',
   sum: 'affine',
@@ -87,6 +95,8 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   layer_norm: 'nonlinear',
   // Affine in evaluation only; the analysis does not assume which mode the graph runs in.
   batch_norm: 'nonlinear',
+  group_norm: 'nonlinear',
+  instance_norm: 'nonlinear',
   // In evaluation mode (the analysis runs the program without training) dropout is the identity.
   dropout: 'affine',
   conv2d: 'affine',

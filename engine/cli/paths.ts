@@ -1,5 +1,7 @@
 /** File-name conventions shared by the commands. */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileProblem, userMessage } from '../errors/user-error.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { writeTextFile } from '../io/read-file.js';
 import {
   decodeWeightsFile,
   encodeWeightsFile,
@@ -40,10 +42,14 @@ export function readWeightsFile(path: string): Weights {
   try {
     bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
+    // In words (no ENOENT, no absolute path): the caller prefixes the path as the user gave it.
+    const problem = fileProblem(e);
     throw new WeightsError(
-      (e as NodeJS.ErrnoException).code === 'ENOENT'
+      problem?.reason === 'does not exist'
         ? 'no such file'
-        : `cannot read it (${(e as Error).message})`,
+        : problem
+          ? `it ${problem.reason}. ${problem.advice}`
+          : `cannot read it (${userMessage(e)})`,
     );
   }
   return decodeWeightsFile(bytes);
@@ -51,7 +57,7 @@ export function readWeightsFile(path: string): Weights {
 
 /** Writes a weights file in the format its name says (`.safetensors`, else JSON). */
 export function writeWeightsFile(path: string, w: Weights): void {
-  writeFileSync(path, encodeWeightsFile(w, weightsFormatOf(path)));
+  writeTextFile(path, encodeWeightsFile(w, weightsFormatOf(path)));
 }
 
 /** The weights-choosing flags of `run` and `analyze`. */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { importOnnx, type ImportResult } from '../onnx/import.js';
 import type { ExternalDataReader } from '../onnx/tensor-data.js';
+import { readBinaryFile } from './read-file.js';
 
 /** Reads external data files from the model's folder, each once; undefined for a missing file. */
 export function externalDataBeside(modelPath: string): ExternalDataReader {
@@ -26,5 +27,5 @@ export function externalDataBeside(modelPath: string): ExternalDataReader {
 
 /** Imports the model at `path`, with its external data (throws OnnxImportError as importOnnx). */
 export function importOnnxFile(path: string): ImportResult {
-  return importOnnx(new Uint8Array(readFileSync(path)), { externalData: externalDataBeside(path) });
+  return importOnnx(readBinaryFile(path), { externalData: externalDataBeside(path) });
 }

@@ -42,6 +42,8 @@ interface RowContext {
   param(name: string): string;
   /** An initializer holding a scalar float constant; returns its value name. */
   scalar(name: string, v: number): string;
+  /** An initializer holding a float tensor constant (e.g. a normalisation's unit scale). */
+  floats(name: string, dims: number[], values: ArrayLike<number>): string;
   /** An initializer holding int64 values (shapes, axes); returns its value name. */
   ints(name: string, values: number[]): string;
   /** A fresh intermediate value name. */
@@ -110,6 +112,83 @@ const geluTanh: Row = (c) => {
   c.emit('Mul', [half!, onePlus!], c.output);
 };
 
+/** Clip takes its bounds as inputs since opset 11; an absent one is the empty name. */
+const clip: Row = (c) => {
+  const bound = (k: 'min' | 'max') => (typeof c.attrs[k] === 'number' ? c.scalar(k, num(c.attrs, k)) : '');
+  const inputs = [c.inputs[0]!, bound('min'), bound('max')];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  c.emit('Clip', inputs, c.output);
+};
+
+/** mish(x) = x · tanh(softplus(x)): ONNX's Mish arrives in opset 18. */
+const mish: Row = (c) => {
+  const [sp, th] = [c.temp('softplus'), c.temp('tanh')];
+  c.emit('Softplus', [c.inputs[0]!], sp);
+  c.emit('Tanh', [sp], th);
+  c.emit('Mul', [c.inputs[0]!, th], c.output);
+};
+
+/** PRelu broadcasts its slope from the right: a per-channel slope becomes [C, 1, ...]. */
+const prelu: Row = (c) => {
+  const rank = c.shapes[0]!.length;
+  const k = num(c.attrs, 'num_parameters');
+  if (k === 1 || rank <= 2) return c.emit('PRelu', [c.inputs[0]!, c.param('weight')], c.output);
+  const slope = c.temp('slope');
+  c.emit(
+    'Reshape',
+    [c.param('weight'), c.ints('slope_shape', [k, ...Array<number>(rank - 2).fill(1)])],
+    slope,
+  );
+  c.emit('PRelu', [c.inputs[0]!, slope], c.output);
+};
+
+/** Per-channel weight and bias of an affine normalisation, or ones and zeros. */
+function scaleAndBias(c: RowContext, channels: number): [string, string] {
+  if (c.attrs['affine']) return [c.param('weight'), c.param('bias')];
+  return [
+    c.floats('scale', [channels], new Float64Array(channels).fill(1)),
+    c.floats('bias', [channels], new Float64Array(channels)),
+  ];
+}
+
+const instanceNorm: Row = (c) => {
+  const ch = c.shapes[0]![1] as number;
+  c.emit('InstanceNormalization', [c.inputs[0]!, ...scaleAndBias(c, ch)], c.output, [
+    attr.float('epsilon', num(c.attrs, 'eps')),
+  ]);
+};
+
+/**
+ * group_norm as PyTorch exports it before opset 18: reshape to [N, G, -1], instance-normalise
+ * (unit scale), reshape back, then the per-channel weight and bias ([C, 1, ...] to broadcast).
+ */
+const groupNorm: Row = (c) => {
+  const shape = c.shapes[0]!;
+  const ch = shape[1] as number;
+  const g = num(c.attrs, 'num_groups');
+  const [grouped, normed, back] = [c.temp('grouped'), c.temp('normed'), c.temp('ungrouped')];
+  c.emit('Reshape', [c.inputs[0]!, c.ints('group_shape', [0, g, -1])], grouped);
+  c.emit(
+    'InstanceNormalization',
+    [
+      grouped,
+      c.floats('unit_scale', [g], new Float64Array(g).fill(1)),
+      c.floats('zero_bias', [g], new Float64Array(g)),
+    ],
+    normed,
+    [attr.float('epsilon', num(c.attrs, 'eps'))],
+  );
+  const xShape = c.ints('x_shape', [0, ...(shape.slice(1) as number[])]);
+  c.emit('Reshape', [normed, xShape], c.attrs['affine'] ? back : c.output);
+  if (!c.attrs['affine']) return;
+  const perChannel = [ch, ...Array<number>(shape.length - 2).fill(1)];
+  const [w, b, scaled] = [c.temp('weight'), c.temp('bias'), c.temp('scaled')];
+  c.emit('Reshape', [c.param('weight'), c.ints('channel_shape', perChannel)], w);
+  c.emit('Reshape', [c.param('bias'), c.ints('channel_shape', perChannel)], b);
+  c.emit('Mul', [back, w], scaled);
+  c.emit('Add', [scaled, b], c.output);
+};
+
 /**
  * One row per registry op (the compiler insists): how it becomes ONNX nodes, or null where it has
  * no ONNX form (data ops are the graph's input, losses are not part of the inference graph);
@@ -153,6 +232,12 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   sigmoid: unary('Sigmoid'),
   tanh: unary('Tanh'),
   softplus: unary('Softplus'),
+  clip,
+  hardsigmoid: unary('HardSigmoid', () => [attr.float('alpha', 1 / 6), attr.float('beta', 0.5)]),
+  hardswish: unary('HardSwish'),
+  softsign: unary('Softsign'),
+  mish,
+  prelu,
   silu: (c) => {
     const s = c.temp('sigmoid');
     c.emit('Sigmoid', [c.inputs[0]!], s);
@@ -220,6 +305,8 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
       // ONNX weighs the old running value by momentum; PyTorch (and the engine) the new one.
       [attr.float('epsilon', num(c.attrs, 'eps')), attr.float('momentum', 1 - num(c.attrs, 'momentum'))],
     ),
+  group_norm: groupNorm,
+  instance_norm: instanceNorm,
   // In an inference graph dropout passes its input through.
   dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
@@ -374,6 +461,11 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
       scalar: (name, v) => {
         const value = fresh(`${id}/${name}`);
         initializers.push(floatTensor(value, [], [v]));
+        return value;
+      },
+      floats: (name, dims, values) => {
+        const value = fresh(`${id}/${name}`);
+        initializers.push(floatTensor(value, dims, values));
         return value;
       },
       ints: (name, values) => {

@@ -291,6 +291,111 @@ function gelu(c: RowContext): Converted {
   return { op: approximate === 'tanh' ? 'gelu_tanh' : 'gelu', attrs: {}, inputs: [dynamic(c)] };
 }
 
+/** Clip: bounds as attributes before opset 11, as optional constant inputs from 11. */
+function clip(c: RowContext): Converted {
+  const x = dynamic(c);
+  const attrs: Attrs = {};
+  for (const [k, name] of [
+    [1, 'min'],
+    [2, 'max'],
+  ] as const) {
+    if (c.opset < 11) {
+      if (c.node.attrs.has(name)) attrs[name] = getAttr.float(c.node, name);
+      continue;
+    }
+    const t = optionalConstant(c, k, name);
+    if (!t) continue;
+    if (t.data.length !== 1)
+      throw new Unsupported(`its ${name} has shape [${t.dims.join(', ')}]; a scalar is needed`);
+    // float32 limits (±3.4e38) mean no bound, as PyTorch writes them for a one-sided clamp.
+    if (Math.abs(t.data[0]!) < 3e38) attrs[name] = t.data[0]!;
+  }
+  return { op: 'clip', attrs, inputs: [x] };
+}
+
+/** HardSigmoid(alpha, beta) is PyTorch's hardsigmoid only with alpha 1/6, beta 1/2. */
+function hardsigmoid(c: RowContext): Converted {
+  const alpha = getAttr.float(c.node, 'alpha', 0.2);
+  const beta = getAttr.float(c.node, 'beta', 0.5);
+  if (Math.abs(alpha - 1 / 6) > 1e-6 || Math.abs(beta - 0.5) > 1e-6)
+    throw new Unsupported(
+      `alpha ${alpha}, beta ${beta}: only alpha 1/6, beta 1/2 (PyTorch's hardsigmoid) is supported`,
+    );
+  return { op: 'hardsigmoid', attrs: {}, inputs: [dynamic(c)] };
+}
+
+/** PRelu with a constant slope: one shared value, or one per channel (axis 1) shaped [C] or [C, 1, ...]. */
+function prelu(c: RowContext): Converted {
+  const x = dynamic(c);
+  const slope = constantInput(c, 1, 'slope');
+  const xs = c.shape(x);
+  const n = slope.data.length;
+  const perChannel = xs.length >= 2 && n === xs[1] && slope.dims.filter((d) => d !== 1).length === 1;
+  // [C] broadcasts to axis 1 only when x is [N, C]; [C, 1, ...] must have the rank of x minus one.
+  const placed =
+    slope.dims.length === 1 ? xs.length === 2 : slope.dims.length === xs.length - 1 && slope.dims[0] === n;
+  if (n !== 1 && !(perChannel && placed))
+    throw new Unsupported(
+      `its slope [${slope.dims.join(', ')}] is neither one value nor one per channel of [${xs.join(', ')}]`,
+    );
+  return {
+    op: 'prelu',
+    attrs: { num_parameters: n },
+    inputs: [x],
+    params: { weight: tensor([n], slope.data) },
+  };
+}
+
+function instanceNorm(c: RowContext): Converted {
+  const x = dynamic(c);
+  const xs = c.shape(x);
+  if (xs.length < 3) throw new Unsupported(`x has shape [${xs.join(', ')}]; [N, C, L, ...] is needed`);
+  const ch = xs[1]!;
+  const vec = (k: number, what: string) => tensor([ch], vectorOf(constantInput(c, k, what), ch, 0, what));
+  return {
+    op: 'instance_norm',
+    attrs: { eps: getAttr.float(c.node, 'epsilon', 1e-5), affine: true },
+    inputs: [x],
+    params: { weight: vec(1, 'scale'), bias: vec(2, 'bias') },
+  };
+}
+
+/** The fused group norm (fuse.ts): x, then weight and bias per channel (empty when not affine). */
+function groupNorm(c: RowContext): Converted {
+  const x = dynamic(c);
+  const xs = c.shape(x);
+  const ch = xs[1]!;
+  const weight = optionalConstant(c, 1, 'scale');
+  const bias = optionalConstant(c, 2, 'bias');
+  // A per-channel constant broadcast from the right: [C] for [N, C], [C, 1, ...] for more axes.
+  for (const [t, what] of [
+    [weight, 'scale'],
+    [bias, 'bias'],
+  ] as const)
+    if (t && t.data.length !== 1 && !(t.dims[0] === ch && t.dims.length === xs.length - 1))
+      throw new Unsupported(
+        `its ${what} [${t.dims.join(', ')}] is not one value per channel of [${xs.join(', ')}]`,
+      );
+  const affine = weight !== undefined || bias !== undefined;
+  return {
+    op: 'group_norm',
+    attrs: {
+      num_groups: getAttr.int(c.node, 'num_groups'),
+      eps: getAttr.float(c.node, 'epsilon', 1e-5),
+      affine,
+    },
+    inputs: [x],
+    ...(affine
+      ? {
+          params: {
+            weight: tensor([ch], vectorOf(weight, ch, 1, 'the scale')),
+            bias: tensor([ch], vectorOf(bias, ch, 0, 'the bias')),
+          },
+        }
+      : {}),
+  };
+}
+
 /** Rows by ONNX op type (default domain) or `${domain}:${opType}` for the synthetic ops. */
 export const IMPORT_ROWS: Record<string, Row> = {
   Gemm: gemm,
@@ -313,6 +418,14 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Neg: unary('neg'),
   Sin: unary('sin'),
   Softplus: unary('softplus'),
+  Clip: clip,
+  HardSigmoid: hardsigmoid,
+  HardSwish: unary('hardswish'),
+  Softsign: unary('softsign'),
+  Mish: unary('mish'),
+  PRelu: prelu,
+  InstanceNormalization: instanceNorm,
+  [`${STUDIO_DOMAIN}:GroupNorm`]: groupNorm,
   Elu: unary('elu', (c) => ({ alpha: getAttr.float(c.node, 'alpha', 1) })),
   Selu: (c) => {
     const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);

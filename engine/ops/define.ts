@@ -53,8 +53,11 @@ export type AttrSpec = (
 export type AttrValue = number | boolean | string | readonly number[];
 export type Attrs = Record<string, AttrValue>;
 
-/** How a parameter starts before training; the trainer maps these to initialisers. */
-export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros';
+/**
+ * How a parameter starts before training; the trainer maps these to initialisers. 'slope' is a
+ * PReLU slope: 0.25, as torch.nn.PReLU starts.
+ */
+export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros' | 'slope';
 
 export interface ParamSpec<A> {
   name: string;
@@ -118,6 +121,17 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
   jvp: (ctx: KernelCtx<A, P>, xs: Tensor[], out: Tensor, tx: Tangents, tout: Tensor) => void;
   secondOrder?: SecondOrder<A, P>;
   /** One line: the formula and its derivative. */
+  doc: string;
+  /**
+   * Palette entries that add this op with set attributes under a familiar name (clip as relu6
+   * and hardtanh). The node is the op itself: the document says `clip` with min 0, max 6.
+   */
+  presets?: readonly OpPreset<A>[];
+}
+
+export interface OpPreset<A extends Attrs = Attrs> {
+  name: string;
+  attrs: Partial<A>;
   doc: string;
 }
 

@@ -12,7 +12,8 @@
  *
  * A run compiles the document it was started from and keeps it until reset; a newer document
  * only marks the run stale (moving nodes doesn't). Step-through, gradient check and the analyses
- * work on the run's current weights and next mini-batch.
+ * work on the run's current weights (paused or finished: no Reset needed) and its next
+ * mini-batch, or a fresh one once the run is over.
  *
  * The gradient check and the analyses are tasks (engine/task), driven in time slices like
  * training, with throttled taskProgress events; one runs at a time, and only while the run is not
@@ -51,6 +52,7 @@ import {
   type TrainedWeights,
 } from './protocol.js';
 import { RequestError, validateRunRequest } from './validate-request.js';
+import { UserError, userMessage } from '../errors/user-error.js';
 import { createPredictor, datasetView, type Predictor } from './prediction.js';
 
 export interface RunSessionHost {
@@ -613,22 +615,25 @@ export class RunSession {
 
   private traceStart(requestId: number): void {
     this.endTrace();
-    if (this.phase === 'finished')
-      return this.reject(
-        requestId,
-        'The run is finished: press Reset, then step through a batch of the new run.',
-      );
     if (this.phase === 'running') this.setPhase('paused');
     if (this.phase === 'idle' || this.phase === 'failed') {
       if (!this.startRun()) return this.reject(requestId, this.error?.message ?? 'the graph cannot be run');
       this.setPhase('paused');
     }
-    const g = this.run!.session.trainer.loadNextBatch();
-    if (!g) return this.reject(requestId, 'No batch is left in this run: press Reset to start again.');
+    const g = this.inspectionBatch(this.run!);
     g.program.setTraining(true);
     this.stepper = new StepThrough(g.program, g.loss);
     this.sendProgressNow();
     this.emitTraceStep(requestId);
+  }
+
+  /**
+   * The batch step-through and the gradient check work on: the one the next step would train on
+   * (a paused run), or once the run is over a fresh one, at the trained weights.
+   */
+  private inspectionBatch(run: ActiveRun): Trainable {
+    const t = run.session.trainer;
+    return t.loadNextBatch() ?? t.loadFreshBatch();
   }
 
   private emitTraceStep(requestId: number): void {
@@ -670,8 +675,7 @@ export class RunSession {
     if (!this.run && !this.startRun()) return this.reject(requestId, this.error?.message ?? 'cannot run');
     if (this.phase === 'idle') this.setPhase('paused');
     const run = this.run!;
-    // The batch the next step trains on (or, once the run is over, the last one trained).
-    const batch: Trainable = run.session.trainer.loadNextBatch() ?? run.session.compiled;
+    const batch = this.inspectionBatch(run);
     const g = this.float64Graph(batch.batchSize);
     const p = g.program;
     p.value(g.input).data.set(batch.program.value(batch.input).data);
@@ -832,11 +836,12 @@ function problemOf(e: unknown): { message: string; node?: string } {
         : { message: `${where}${d.message}${more}`, node: d.node };
     }
   }
+  if (e instanceof UserError) return { message: e.message };
   return { message: `The graph can’t be trained: ${describe(e)}` };
 }
 
 function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return userMessage(e);
 }
 
 /** A ToWorker message, checked: run requests by the shared validator, the rest by shape. */

@@ -139,6 +139,7 @@ export class Trainer {
   private readonly schedule: Schedule;
   private readonly unit: 'epoch' | 'step';
   private readonly rng: Rng;
+  private readonly inspectRng: Rng;
   private readonly main: Runner;
   private readonly partial: Runner | null;
   private readonly order: Int32Array;
@@ -190,6 +191,8 @@ export class Trainer {
     this.unit = scheduleUnit(opts.schedule);
     this.schedule = createSchedule(opts.schedule, opts.optimizer.lr, opts.epochs * this.batchesPerEpoch);
     this.rng = new Rng(opts.seed);
+    // Another stream from the same seed: inspection batches are reproducible and leave training's alone.
+    this.inspectRng = new Rng(opts.seed ^ 0x5eed);
     this.order = new Int32Array(n);
   }
 
@@ -274,6 +277,20 @@ export class Trainer {
     if (this.outcome) return null;
     const e = this.beginEpoch();
     return e ? this.feedBatch(e).g : null;
+  }
+
+  /**
+   * Feeds a fresh mini-batch (a new shuffle of the training set, from an RNG of its own so the
+   * run's batch order is untouched) into the full-size program and returns it: for inspecting the
+   * weights once the run is over (step-through, gradient check), when no next batch is left.
+   * Each call draws another batch.
+   */
+  loadFreshBatch(): Trainable {
+    const n = sampleCount(this.data.train);
+    const order = permutation(n, this.inspectRng, new Int32Array(n));
+    const r = n >= this.graph.batchSize ? this.main : this.partial!;
+    this.feed(r, this.data.train, this.trainY, order, 0);
+    return r.g;
   }
 
   /** The epoch in progress, started if none is (null when all epochs are done). */

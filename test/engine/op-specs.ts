@@ -2,11 +2,28 @@
  * One row per registry op: the shapes and attributes the op tests run it on, how to draw its
  * inputs, and calls it must reject. test/engine/ops.test.ts fails for a registry op without a row.
  */
-import type { Shape } from '../../engine/tensor/tensor.js';
+import { Tensor, type Shape } from '../../engine/tensor/tensor.js';
+import type { Rng } from '../../engine/tensor/random.js';
 import type { OpName } from '../../engine/ops/registry.js';
 
-/** How an input's values are drawn: standard normal by default. */
-export type Gen = 'normal' | 'positive' | 'unit' | { classes: number };
+/**
+ * How an input's values are drawn: standard normal by default; 'wide' is normal times 4 (to reach
+ * the outer pieces of clip and the hard activations).
+ */
+export type Gen = 'normal' | 'wide' | 'positive' | 'unit' | { classes: number };
+
+/** A float64 tensor of the shape with values drawn as `gen` says. */
+export function draw(rng: Rng, shape: Shape, gen: Gen = 'normal'): Tensor {
+  const t = Tensor.zeros(shape, 'float64');
+  for (let i = 0; i < t.size; i++) {
+    if (gen === 'normal') t.data[i] = rng.normal();
+    else if (gen === 'wide') t.data[i] = 4 * rng.normal();
+    else if (gen === 'positive') t.data[i] = rng.uniform(0.5, 2);
+    else if (gen === 'unit') t.data[i] = rng.next();
+    else t.data[i] = rng.int(gen.classes);
+  }
+  return t;
+}
 
 export interface BadCall {
   inputs: Shape[];
@@ -77,6 +94,21 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   unary('sigmoid'),
   unary('tanh'),
   unary('softplus'),
+  // Spread wide enough that clip's and the hard activations' pieces are all visited.
+  { op: 'clip', inputs: [[4, 5]], attrs: { min: -0.5, max: 0.8 }, gen: { x: 'wide' } },
+  { op: 'clip', id: 'clip/relu6', inputs: [[4, 5]], attrs: { min: 0, max: 6 }, gen: { x: 'wide' } },
+  { op: 'clip', id: 'clip/min-only', inputs: [[3, 4]], attrs: { min: 0.1 } },
+  { op: 'hardsigmoid', inputs: [[4, 5]], gen: { x: 'wide' } },
+  { op: 'hardswish', inputs: [[4, 5]], gen: { x: 'wide' } },
+  unary('softsign'),
+  unary('mish'),
+  {
+    op: 'prelu',
+    inputs: [[2, 3, 2, 2]],
+    attrs: { num_parameters: 3 },
+    bad: [{ inputs: [[2, 3, 4]], attrs: { num_parameters: 4 }, message: /num_parameters.*\[2, 3, 4\]: 3/ }],
+  },
+  { op: 'prelu', id: 'prelu/shared', inputs: [[3, 4]] },
   unary('exp'),
   unary('log', 'positive'),
   unary('sqrt', 'positive'),
@@ -193,6 +225,20 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   },
   { op: 'batch_norm', id: 'batch_norm/NCHW', inputs: [[2, 3, 2, 2]] },
   { op: 'batch_norm', id: 'batch_norm/eval', inputs: [[4, 3]], training: false },
+  { op: 'batch_norm', id: 'batch_norm/NCL', inputs: [[3, 2, 4]] },
+  {
+    op: 'group_norm',
+    inputs: [[2, 4, 3, 2]],
+    attrs: { num_groups: 2 },
+    bad: [{ inputs: [[2, 6, 3]], attrs: { num_groups: 4 }, message: /6 channels.*\[2, 6, 3\].*4 groups/ }],
+  },
+  { op: 'group_norm', id: 'group_norm/NC-plain', inputs: [[3, 4]], attrs: { num_groups: 1, affine: false } },
+  {
+    op: 'instance_norm',
+    inputs: [[2, 3, 5]],
+    bad: [{ inputs: [[4, 3]], message: /rank ≥ 3.*\[4, 3\]/ }],
+  },
+  { op: 'instance_norm', id: 'instance_norm/affine', inputs: [[2, 2, 3, 2]], attrs: { affine: true } },
   { op: 'dropout', inputs: [[4, 5]], attrs: { p: 0.3 } },
   { op: 'dropout', id: 'dropout/eval', inputs: [[4, 5]], training: false },
   {

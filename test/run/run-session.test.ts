@@ -6,7 +6,7 @@ import { prepareTraining } from '../../engine/train/session.js';
 import { readWeights, weightsOf } from '../../engine/graph/weights.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
+import type { BackwardStep, ForwardStep, Step } from '../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 
 const NO_VIEWS = { type: 'runOptions', options: { overlay: false, prediction: false, hiddenUnits: false } };
@@ -290,6 +290,71 @@ test('step-through: stepping to the end gives the gradients of a full backward p
   assert.equal(h.status.tracing, false);
   h.send({ type: 'run', action: 'step' });
   assert.equal(h.losses[0]!.loss, g.program.value(g.loss).data[0]);
+});
+
+test('a finished run can be stepped through, gradient-checked and analysed at its trained weights, on fresh batches', () => {
+  const doc = smallClassifier();
+  doc.training.epochs = 30;
+  doc.training.optimizer = { kind: 'adam', lr: 0.05 };
+  // The same run headless: trained to the end, then a fresh batch through forward and backward.
+  const ref = prepareTraining(doc);
+  const initialLoss = (() => {
+    const g0 = prepareTraining(doc).trainer.loadNextBatch()!;
+    g0.program.setTraining(true);
+    g0.program.forward();
+    return g0.program.value(g0.loss).data[0]!;
+  })();
+  assert.equal(ref.trainer.run().status, 'completed');
+  // Batches drawn after the end share one program: keep each one's loss before drawing the next.
+  const freshLoss = () => {
+    const g = ref.trainer.loadFreshBatch();
+    g.program.setTraining(true);
+    g.program.forward();
+    g.program.backward(g.loss);
+    return { g, loss: g.program.value(g.loss).data[0]! };
+  };
+  const first = freshLoss().loss;
+  const { g, loss: second } = freshLoss();
+
+  const h = started(doc);
+  h.send({ type: 'run', action: 'play' });
+  assert.ok(h.runUntil(() => h.status.phase === 'finished'));
+  h.send({ type: 'trace', requestId: 1, action: 'start' });
+  assert.equal(h.of('runRejected').length, 0, JSON.stringify(h.of('runRejected')));
+  assert.equal(h.status.tracing, true);
+  assert.equal(h.status.phase, 'finished', 'inspecting does not restart the run');
+  h.send({ type: 'trace', requestId: 2, action: 'finish' });
+  h.send({ type: 'trace', requestId: 3, action: 'start' });
+  const begin = h.of('traceStep').at(-1)!;
+  const steps: Step[] = [];
+  for (let i = 0; i < begin.length; i++) {
+    h.send({ type: 'trace', requestId: 4, action: 'step' });
+    steps.push(h.of('traceStep').at(-1)!.step!);
+  }
+  const lossStep = steps.find((s): s is ForwardStep => s.phase === 'forward' && s.node === 'loss')!;
+  const backward = steps.filter((s): s is BackwardStep => s.phase === 'backward');
+  assert.ok(backward.length > 0);
+  // The session's second Start stands on the second fresh batch, at the trained weights.
+  assert.equal(lossStep.output.data[0], second, 'the trained weights on the second fresh batch');
+  for (const s of backward)
+    assert.deepEqual(s.incoming.data, g.program.grad(g.nodeSlot.get(s.node)!)!.data, `∂L/∂${s.node}`);
+  assert.ok(second < 0.9 * initialLoss, `trained: ${second} vs ${initialLoss} at the start`);
+  assert.notEqual(first, second, 'each Start draws a fresh batch');
+  h.send({ type: 'trace', requestId: 5, action: 'end' });
+  assert.equal(h.status.step, ref.trainer.stepCount, 'ending trains nothing');
+
+  h.send({ type: 'gradcheck', requestId: 6 });
+  assert.ok(h.runUntil(() => h.of('gradcheckResult').length > 0));
+  assert.equal(h.of('runRejected').length, 0);
+  assert.ok(h.of('gradcheckResult')[0]!.worst!.worstRelError < 1e-6);
+  h.send({ type: 'analyze', requestId: 7 });
+  assert.ok(h.runUntil(() => h.of('analysisResult').length > 0));
+  assert.deepEqual(h.of('analysisResult')[0]!.report.weights, {
+    kind: 'trained',
+    step: ref.trainer.stepCount,
+    epoch: 30,
+  });
+  assert.equal(h.status.phase, 'finished');
 });
 
 test('gradient check on the spiral at the run’s weights: worst relative error below 1e-6', () => {

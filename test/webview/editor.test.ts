@@ -97,6 +97,16 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     await h.page.locator('.op-node[data-node-id="tanh"]').waitFor();
   });
 
+  it('adds a preset from the palette as its op with the preset attributes (relu6 is a clip)', async () => {
+    await h.page.getByTestId('palette-search').locator('input').fill('relu6');
+    await h.page.locator('.palette-op[data-op="relu6"]').click();
+    const msg = await h.waitForPosted(isEdit('addNode'));
+    assert.equal(msg.edit.op, 'clip');
+    assert.deepEqual(msg.edit.attrs, { min: 0, max: 6 });
+    await h.page.getByTestId('palette-search').locator('input').fill('');
+    await h.clearPosted();
+  });
+
   it('connects two nodes and shows the new shape', async () => {
     await h.page
       .locator('.op-node[data-node-id="x"] .react-flow__handle-right')

@@ -1,6 +1,6 @@
 /**
  * The Step through tab: backprop on one mini-batch like a debugger. Start takes the run's next
- * batch; Step / Back move one node (forward in execution order, then backward in reverse); Run to
+ * batch (once the run is finished, a fresh one at the trained weights); Step / Back move one node (forward in execution order, then backward in reverse); Run to
  * jumps to a chosen node's forward or backward step (the canvas selection picks it); Restart goes
  * back to before the first step; End leaves without training on the batch. Forward steps show the
  * node's output; backward steps the gradient arriving, the node's local rule, and what it passes
@@ -109,7 +109,9 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
             disabled={!can.start}
             testId="trace-start"
             title={withStepKey(
-              "Take the run's next mini-batch and stand before its first forward step",
+              phase === 'finished'
+                ? 'Take a fresh mini-batch at the trained weights and stand before its first forward step'
+                : "Take the run's next mini-batch and stand before its first forward step",
               'step',
             )}
           >

@@ -3,7 +3,9 @@
  * its weights in another format. Each format is one row of EXPORT_TARGETS; adding one (e.g. a
  * TypeScript module) is a new row, not a new command.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readTextFile, writeTextFile } from '../../io/read-file.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import type { Diagnostic, GraphDoc } from '../../graph/document.js';
@@ -11,8 +13,8 @@ import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compil
 import { weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
 import { readWeightsFile } from '../paths.js';
 import { exportOnnxFiles, OnnxExportError } from '../../onnx/export.js';
-import { dirname, join } from 'node:path';
 import { typescriptTarget } from '../export/typescript.js';
+import { pytorchTarget } from '../export/pytorch.js';
 
 /** What every target gets: the parsed document, where it came from, and its weights. */
 export interface ExportInput {
@@ -39,7 +41,7 @@ export interface ExportedFile {
 export interface ExportTarget {
   /** The value of --to. */
   name: string;
-  /** Extension of the default output file, with the dot. */
+  /** Added to the graph's name for the default output (an extension with its dot, or a folder's suffix). */
   extension: string;
   summary: string;
   /** Produces the files; throws an Error whose message says what can't be exported and why. */
@@ -69,6 +71,7 @@ export const EXPORT_TARGETS: ExportTarget[] = [
     inputErrors: [OnnxExportError],
   },
   typescriptTarget,
+  pytorchTarget,
 ];
 
 const usage = `Usage: backprop-studio export <graph.nngraph.json> --to <target> [-o <file>] [--weights <weights.json>]
@@ -78,7 +81,8 @@ ${EXPORT_TARGETS.map((t) => `  ${t.name.padEnd(8)} ${t.summary}`).join('\n')}
 
 Options:
   --to <target>         the format to write
-  -o, --output <file>   the file to write (default: the graph's name with the target's extension)
+  -o, --output <file>   the file (or folder, for pytorch) to write (default: the graph's name with
+                        the target's extension)
   --weights <file>      trained weights (.weights.json or .safetensors); without it, the graph's
                         initial weights from its seed
 ${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
@@ -136,7 +140,7 @@ export const exportCommand: Command = {
         return 1;
       }
     }
-    const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
+    const { doc, diagnostics } = parseGraph(readTextFile(graphPath));
     if (!doc) {
       printDiagnostics(graphPath, diagnostics);
       return 1;
@@ -168,7 +172,11 @@ export const exportCommand: Command = {
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
       return 1;
     }
-    for (const f of files) writeFileSync(f.path, f.contents);
+    for (const f of files) {
+      // A target may write a folder (pytorch: a package).
+      mkdirSync(dirname(f.path), { recursive: true });
+      writeTextFile(f.path, f.contents);
+    }
     process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);
     return 0;
   },

@@ -1,5 +1,6 @@
 /** `backprop-studio import <model.onnx> -o <graph.nngraph.json>`: an ONNX model as a graph + weights. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeTextFile } from '../../io/read-file.js';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { OnnxImportError } from '../../onnx/import.js';
@@ -7,6 +8,7 @@ import { importOnnxFile } from '../../io/onnx-files.js';
 import { serializeGraph } from '../../graph/serialize.js';
 import { weightsPathFor, writeWeightsFile } from '../paths.js';
 import { weightsFormatFor } from '../../graph/weights.js';
+import { noDatasetMessage } from '../../data/load.js';
 
 const usage = `Usage: backprop-studio import <model.onnx> [-o <graph.nngraph.json>] [--force]
 
@@ -68,7 +70,7 @@ export const importCommand: Command = {
     }
     // Big weights (a ResNet's millions) go to safetensors, small ones to readable JSON.
     const weightsPath = weightsPathFor(graphPath, weightsFormatFor(result.weights));
-    writeFileSync(graphPath, serializeGraph(result.doc));
+    writeTextFile(graphPath, serializeGraph(result.doc));
     writeWeightsFile(weightsPath, result.weights);
     const input = result.doc.nodes.find((n) => n.op === 'input')!;
     const sample =
@@ -78,6 +80,11 @@ export const importCommand: Command = {
         `run it with: backprop-studio run ${graphPath} --input <tensor.json> --weights ${weightsPath}\n` +
         `  (the input is { "shape": [batch, ${sample.join(', ')}], "data": [...] })\n`,
     );
+    const dataset = result.doc.training.dataset;
+    if (dataset.kind === 'csv' && dataset.path === undefined)
+      process.stdout.write(
+        `note: ${noDatasetMessage(dataset)}\n  To train it, set training.dataset.path in ${graphPath} (or choose the file in the editor's run panel).\n`,
+      );
     return 0;
   },
 };

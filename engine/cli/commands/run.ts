@@ -2,7 +2,8 @@
  * `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json> | --init-weights]`:
  * one forward pass.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import { Command, UsageError } from '../command.js';
 import { checkGraphText } from '../../graph/check.js';
 import { compileGraph } from '../../graph/compile.js';
@@ -31,9 +32,9 @@ class RunError extends Error {}
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new RunError(`${path}: cannot read the ${what}`);
+    text = readTextFile(path);
+  } catch (e) {
+    throw new RunError(`${userMessage(e)} (the ${what})`);
   }
   try {
     return JSON.parse(text);
@@ -81,9 +82,9 @@ export const runCommand: Command = {
     try {
       let text: string;
       try {
-        text = readFileSync(graphPath, 'utf8');
-      } catch {
-        throw new RunError(`${graphPath}: cannot read the graph`);
+        text = readTextFile(graphPath);
+      } catch (e) {
+        throw new RunError(`${userMessage(e)} (the graph)`);
       }
       // Only a document that can't be read stops here; the compile below reports the errors on
       // the forward path and ignores the rest (the dataset, the loss: inference needs neither).

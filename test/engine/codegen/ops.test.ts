@@ -55,6 +55,20 @@ const CASES: OpCase[] = [
     'square',
   ].map((op) => unary(op)),
   unary('leaky_relu', { negative_slope: 0.2 }),
+  ...['hardsigmoid', 'hardswish', 'softsign', 'mish', 'prelu'].map((op) => unary(op)),
+  { ...unary('clip', { min: -0.4, max: 0.5 }), name: 'clip' },
+  { ...unary('clip', { min: 0 }), name: 'clip, min only' },
+  {
+    name: 'prelu per channel, group_norm, instance_norm (affine and not)',
+    sample: [4, 3],
+    build: (node, x) => {
+      const p = node('p', 'prelu', [x], { num_parameters: 4 });
+      const g = node('g', 'group_norm', [p], { num_groups: 2 });
+      const i = node('i', 'instance_norm', [node('t', 'tanh', [g])], { affine: true });
+      return node('plain', 'instance_norm', [node('s', 'mish', [i])]);
+    },
+    loss: 'mse_loss',
+  },
   ...['add', 'sub', 'mul', 'div'].map((op): OpCase => ({
     name: op,
     build: (node, x) => {
