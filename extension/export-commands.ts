@@ -1,6 +1,7 @@
 /**
- * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
- * its weights written beside the graph file, then opened or revealed. The weights are, in order:
+ * "Export as TypeScript", "Export as ONNX" and "Export as PyTorch": the graph (as it is in the
+ * editor, saved or not) and its weights written beside the graph file (PyTorch: a package folder,
+ * `<name>-pytorch/`), then opened or revealed. The weights are, in order:
  * those of a run in an open graph editor that has trained (what the user just watched learn), else
  * `<name>.weights.json` (or `.weights.safetensors`) beside the graph, else the initialisers with the graph's seed; the message
  * after the export says which. The engine does the work;
@@ -15,6 +16,9 @@ import { compileGraph } from '../engine/graph/compile.js';
 import { weightsOf } from '../engine/graph/weights.js';
 import { exportTypeScript } from '../engine/codegen/export.js';
 import { exportOnnxFiles } from '../engine/onnx/export.js';
+import { pytorchPackage, type PackageFile } from '../engine/pytorch/export.js';
+import { readBesideGraph } from '../engine/io/read-file.js';
+import { dirname } from 'node:path';
 import { externalDataFiles, importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
@@ -24,6 +28,7 @@ import {
   fileExists,
   graphStem,
   readWeightsUri,
+  weightsFileName,
   weightsUriBeside,
   writeWeightsUri,
 } from './graph-files.js';
@@ -38,21 +43,35 @@ export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | nul
 export const EXPORT_COMMANDS: Record<ExportFormatId, string> = {
   typescript: 'backpropStudio.exportTypeScript',
   onnx: 'backpropStudio.exportOnnx',
+  pytorch: 'backpropStudio.exportPyTorch',
 };
 export const IMPORT_ONNX_COMMAND = 'backpropStudio.importOnnx';
 
 interface ExportFormat {
   label: string;
+  /** Added to the graph's stem: a file's extension, or the suffix of a folder of files. */
   extension: string;
-  /** Opened in an editor after export (text) or only revealed (binary). */
-  open: boolean;
-  produce(doc: GraphDoc, weights: Weights | null, stem: string): ExportedFiles;
+  /**
+   * Opened in an editor after export: the file (true), a file of the folder (its name), or
+   * nothing (false: a binary file, only revealed).
+   */
+  open: boolean | string;
+  /** One file's contents, the files of a folder, or a file and the files beside it. */
+  produce(input: ProduceInput): Uint8Array | PackageFile[] | WithFilesBeside;
 }
 
-/** An export's file, and the files written beside it (an ONNX model's external weights). */
-interface ExportedFiles {
+/** A file and the files written beside it (an ONNX model and its external weights, `<stem>.onnx.data`). */
+interface WithFilesBeside {
   main: Uint8Array;
-  beside?: { name: string; bytes: Uint8Array }[];
+  beside: { name: string; bytes: Uint8Array }[];
+}
+
+interface ProduceInput {
+  doc: GraphDoc;
+  weights: Weights | null;
+  stem: string;
+  /** Reads a file the graph names (CSV data) relative to the graph's folder. */
+  readText: (path: string) => string;
 }
 
 const FORMATS: Record<ExportFormatId, ExportFormat> = {
@@ -60,11 +79,10 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     label: 'TypeScript',
     extension: '.ts',
     open: true,
-    produce: (doc, weights, stem) => ({
-      main: new TextEncoder().encode(
+    produce: ({ doc, weights, stem }) =>
+      new TextEncoder().encode(
         exportTypeScript(doc, weights, { name: stem, source: `${stem}${GRAPH_FILE_SUFFIX}` }).code,
       ),
-    }),
   },
   onnx: {
     label: 'ONNX',
@@ -72,7 +90,7 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     open: false,
     // ONNX carries weights: without a weights file, the graph's seeded initial weights. Big
     // weights go to `<stem>.onnx.data` beside the model (ONNX external data).
-    produce: (doc, weights, stem) => {
+    produce: ({ doc, weights, stem }) => {
       const files = exportOnnxFiles(
         doc,
         weights ?? weightsOf(compileGraph(doc, { batchSize: 1, seed: doc.training.seed ?? 0 })),
@@ -80,9 +98,24 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
       );
       return {
         main: files.model,
-        ...(files.data ? { beside: [{ name: files.data.location, bytes: files.data.bytes }] } : {}),
+        beside: files.data ? [{ name: files.data.location, bytes: files.data.bytes }] : [],
       };
     },
+  },
+  pytorch: {
+    label: 'PyTorch',
+    extension: '-pytorch',
+    open: 'model.py',
+    // A package folder beside the graph; its train.py saves the trained weights beside the graph.
+    produce: ({ doc, weights, stem, readText }) =>
+      pytorchPackage({
+        doc,
+        weights,
+        readText,
+        source: `${stem}${GRAPH_FILE_SUFFIX}`,
+        saveWeights: `../${weightsFileName(`${stem}${GRAPH_FILE_SUFFIX}`)}`,
+        weightsFrom: 'the weights the editor exported it with',
+      }),
   },
 };
 
@@ -151,10 +184,10 @@ async function exportGraph(
       return undefined;
     }
   }
-  // Without a weights file the export starts from the graph's initialisers.
-  let files: ExportedFiles;
+  let produced: Uint8Array | PackageFile[] | WithFilesBeside;
+  const baseDir = uri.scheme === 'file' ? dirname(uri.fsPath) : null;
   try {
-    files = format.produce(doc, weights, stem);
+    produced = format.produce({ doc, weights, stem, readText: (path) => readBesideGraph(baseDir, path) });
   } catch (e) {
     void vscode.window.showErrorMessage(
       `Export as ${format.label} failed for ${fileName}: ${userMessage(e)}`,
@@ -162,17 +195,38 @@ async function exportGraph(
     return undefined;
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
-  try {
-    await vscode.workspace.fs.writeFile(target, files.main);
-    for (const extra of files.beside ?? [])
-      await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, extra.name), extra.bytes);
-  } catch (e) {
-    void vscode.window.showErrorMessage(
-      `Export as ${format.label}: ${fileErrorText(e, `${stem}${format.extension}`, 'write') ?? userMessage(e)}`,
-    );
-    return undefined;
+  const files =
+    produced instanceof Uint8Array
+      ? [{ uri: target, shown: `${stem}${format.extension}`, contents: produced }]
+      : Array.isArray(produced)
+        ? produced.map((f) => ({
+            uri: vscode.Uri.joinPath(target, f.name),
+            shown: `${stem}${format.extension}/${f.name}`,
+            contents: new TextEncoder().encode(f.contents),
+          }))
+        : [
+            { uri: target, shown: `${stem}${format.extension}`, contents: produced.main },
+            ...produced.beside.map((f) => ({
+              uri: vscode.Uri.joinPath(folder, f.name),
+              shown: f.name,
+              contents: f.bytes,
+            })),
+          ];
+  for (const f of files) {
+    try {
+      await vscode.workspace.fs.writeFile(f.uri, f.contents);
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${fileErrorText(e, f.shown, 'write') ?? userMessage(e)}`,
+      );
+      return undefined;
+    }
   }
-  if (format.open) await vscode.window.showTextDocument(target, { preview: false });
+  if (format.open)
+    await vscode.window.showTextDocument(
+      typeof format.open === 'string' ? vscode.Uri.joinPath(target, format.open) : target,
+      { preview: false },
+    );
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
   );

@@ -41,8 +41,8 @@ export type WebviewToHost =
   /** Training, step-through, gradient check and analyses (engine/run/protocol.ts). */
   | RunRequest;
 
-export type ExportFormatId = 'typescript' | 'onnx';
-export const EXPORT_FORMAT_IDS: readonly ExportFormatId[] = ['typescript', 'onnx'];
+export type ExportFormatId = 'typescript' | 'onnx' | 'pytorch';
+export const EXPORT_FORMAT_IDS: readonly ExportFormatId[] = ['typescript', 'onnx', 'pytorch'];
 
 export type HostToWebview =
   | ({ type: 'init'; fileName: string } & DocumentState)
