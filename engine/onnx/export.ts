@@ -11,7 +11,7 @@ import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
 import { paddingOf, perAxis, type Sizes, type Spatial } from '../ops/window.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
-import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
+import { AttributeProto, encodeModel, ModelProto, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
 import type { Weights } from '../graph/weights.js';
 
@@ -411,6 +411,64 @@ export function unexportableOps(doc: GraphDoc): string[] {
  * Throws OnnxExportError naming the ops that can't be exported or the weights that are missing.
  */
 export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
+  return encodeModel(exportModel(doc, weights));
+}
+
+/**
+ * When exportOnnxFiles puts weights in a data file beside the model: above `model` bytes of
+ * weights in all, each tensor of at least `tensor` bytes (smaller ones stay inside, as with
+ * onnx.save_model's size_threshold).
+ */
+export const EXTERNAL_DATA_THRESHOLD = { model: 32 * 1024 * 1024, tensor: 1024 };
+
+export interface OnnxFiles {
+  model: Uint8Array;
+  /** The weights file `model` refers to (`<model file name>.data`), when the weights went there. */
+  data: { location: string; bytes: Uint8Array } | null;
+}
+
+/**
+ * The model for `<modelFileName>`, with its weights in `<modelFileName>.data` beside it when they
+ * pass `threshold.model` bytes (ONNX's external data: location, offset, length per tensor, as
+ * `onnx.save_model(..., save_as_external_data=True)` writes it; onnxruntime and onnx read it).
+ * Keeps a big model's .onnx small and loadable by tools that cap protobuf messages.
+ */
+export function exportOnnxFiles(
+  doc: GraphDoc,
+  weights: Weights,
+  modelFileName: string,
+  threshold: { model: number; tensor: number } = EXTERNAL_DATA_THRESHOLD,
+): OnnxFiles {
+  const model = exportModel(doc, weights);
+  const initializers = model.graph!.initializer;
+  const total = initializers.reduce((n, t) => n + (t.rawData?.length ?? 0), 0);
+  if (total <= threshold.model) return { model: encodeModel(model), data: null };
+  const location = `${modelFileName.slice(modelFileName.lastIndexOf('/') + 1)}.data`;
+  const moved = initializers.filter((t) => (t.rawData?.length ?? 0) >= threshold.tensor);
+  // Each tensor starts on a 64-byte boundary, so a reader can map it as aligned float32s.
+  const align = (n: number) => Math.ceil(n / 64) * 64;
+  let size = 0;
+  const offsets = moved.map((t) => {
+    const at = align(size);
+    size = at + t.rawData!.length;
+    return at;
+  });
+  const bytes = new Uint8Array(size);
+  moved.forEach((t, k) => {
+    const raw = t.rawData!;
+    bytes.set(raw, offsets[k]!);
+    delete t.rawData;
+    t.dataLocation = 1;
+    t.externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offsets[k]) },
+      { key: 'length', value: String(raw.length) },
+    ];
+  });
+  return { model: encodeModel(model), data: { location, bytes } };
+}
+
+function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const plan = planExport(doc);
   const missing = plan.nodes
     .filter((r) => !exportRow(r.op.name))
@@ -479,5 +537,5 @@ export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
     output: [tensorValueInfo('output', dims(plan.shapes.get(plan.prediction)!))],
     initializer: initializers,
   });
-  return encodeModel(makeModel({ graph, opsetImport: [{ domain: '', version: EXPORT_OPSET }] }));
+  return makeModel({ graph, opsetImport: [{ domain: '', version: EXPORT_OPSET }] });
 }
