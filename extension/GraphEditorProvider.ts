@@ -22,9 +22,17 @@ import { startEditorRun } from './run/editor-run.js';
 import type { RunController } from './run/run-controller.js';
 import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
 import { EXPORT_COMMANDS } from './export-commands.js';
-import { baseName, fileExists, weightsUriBeside } from './graph-files.js';
+import {
+  baseName,
+  existingWeightsBeside,
+  fileExists,
+  readWeightsUri,
+  WEIGHTS_FILE_FILTERS,
+  weightsTargetBeside,
+  writeWeightsUri,
+} from './graph-files.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
-import { readWeights, type Weights } from '../engine/graph/weights.js';
+import type { Weights } from '../engine/graph/weights.js';
 
 /** The open graph editors (for the extension-host tests' probe; see test-api.ts). */
 const openSessions = new Set<GraphEditorSession>();
@@ -222,8 +230,9 @@ class GraphEditorSession {
   }
 
   /**
-   * "Save weights": this editor's run, as it is now, to `<name>.weights.json` beside the graph (the
-   * file the exports and `backprop-studio train --weights` read). Never over another file without
+   * "Save weights": this editor's run, as it is now, to the weights file beside the graph (the
+   * one there, else `<name>.weights.json`, or `.weights.safetensors` for big networks: the file the
+   * exports and `backprop-studio train --weights` read). Never over another file without
    * asking; never weights that don't fit the graph as it is now.
    */
   private async saveWeights(): Promise<void> {
@@ -247,7 +256,7 @@ class GraphEditorSession {
       );
       return;
     }
-    const target = weightsUriBeside(uri);
+    const target = await weightsTargetBeside(uri, trained.weights);
     const name = baseName(target);
     if (await fileExists(target)) {
       const replace = 'Replace';
@@ -259,10 +268,7 @@ class GraphEditorSession {
       if (choice !== replace) return;
     }
     try {
-      await vscode.workspace.fs.writeFile(
-        target,
-        new TextEncoder().encode(`${JSON.stringify(trained.weights)}\n`),
-      );
+      await writeWeightsUri(target, trained.weights);
     } catch (e) {
       // A read-only folder or a full disk: say so rather than fail silently; the run is untouched.
       void vscode.window.showErrorMessage(
@@ -282,29 +288,28 @@ class GraphEditorSession {
   }
 
   /**
-   * "Load weights": `<name>.weights.json` beside the graph, or (when there is none) a file the user
+   * "Load weights": `<name>.weights.json` or `.safetensors` beside the graph, or (when there is none) a file the user
    * picks, becomes the start of a new run paused before its first step. A file that can't be read or
    * doesn't fit the graph is reported and changes nothing.
    */
   private async loadWeights(): Promise<void> {
     const uri = this.document.uri;
-    const beside = uri.scheme === 'file' ? weightsUriBeside(uri) : undefined;
+    const beside = uri.scheme === 'file' ? await existingWeightsBeside(uri) : undefined;
     const file =
-      beside && (await fileExists(beside))
-        ? beside
-        : (
-            await vscode.window.showOpenDialog({
-              title: 'Load weights into the run',
-              filters: { 'Backprop Studio weights': ['json'] },
-              canSelectMany: false,
-              ...(beside ? { defaultUri: vscode.Uri.joinPath(beside, '..') } : {}),
-            })
-          )?.[0];
+      beside ??
+      (
+        await vscode.window.showOpenDialog({
+          title: 'Load weights into the run',
+          filters: WEIGHTS_FILE_FILTERS,
+          canSelectMany: false,
+          ...(uri.scheme === 'file' ? { defaultUri: vscode.Uri.joinPath(uri, '..') } : {}),
+        })
+      )?.[0];
     if (!file) return;
     const name = baseName(file);
     let weights: Weights;
     try {
-      weights = readWeights(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+      weights = await readWeightsUri(file);
     } catch (e) {
       void vscode.window.showErrorMessage(`Load weights: ${name} can't be used: ${userMessage(e, name)}`);
       return;

@@ -3,25 +3,35 @@
  * editor, saved or not) and its weights written beside the graph file (PyTorch: a package folder,
  * `<name>-pytorch/`), then opened or revealed. The weights are, in order:
  * those of a run in an open graph editor that has trained (what the user just watched learn), else
- * `<name>.weights.json` beside the graph, else the initialisers with the graph's seed; the message
+ * `<name>.weights.json` (or `.weights.safetensors`) beside the graph, else the initialisers with the graph's seed; the message
  * after the export says which. The engine does the work;
  * this file only finds the inputs and reports what went wrong in the user's terms. "Import ONNX
- * Model…" goes the other way: a model becomes `<name>.nngraph.json` + `<name>.weights.json`.
+ * Model…" goes the other way: a model (and its external data file, if any) becomes
+ * `<name>.nngraph.json` + `<name>.weights.json` (`.weights.safetensors` for big networks).
  */
 import * as vscode from 'vscode';
 import { parseGraph } from '../engine/graph/parse.js';
-import { readWeights, type Weights } from '../engine/graph/weights.js';
+import { weightsFormatFor, type Weights } from '../engine/graph/weights.js';
 import { compileGraph } from '../engine/graph/compile.js';
 import { weightsOf } from '../engine/graph/weights.js';
 import { exportTypeScript } from '../engine/codegen/export.js';
-import { exportOnnx } from '../engine/onnx/export.js';
+import { exportOnnxFiles } from '../engine/onnx/export.js';
 import { pytorchPackage, type PackageFile } from '../engine/pytorch/export.js';
 import { readBesideGraph } from '../engine/io/read-file.js';
 import { dirname } from 'node:path';
-import { importOnnx } from '../engine/onnx/import.js';
+import { externalDataFiles, importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
-import { baseName, fileExists, graphStem, weightsFileName, weightsUriBeside } from './graph-files.js';
+import {
+  baseName,
+  existingWeightsBeside,
+  fileExists,
+  graphStem,
+  readWeightsUri,
+  weightsFileName,
+  weightsUriBeside,
+  writeWeightsUri,
+} from './graph-files.js';
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
@@ -46,8 +56,14 @@ interface ExportFormat {
    * nothing (false: a binary file, only revealed).
    */
   open: boolean | string;
-  /** One file's contents, or the files of a folder. */
-  produce(input: ProduceInput): Uint8Array | PackageFile[];
+  /** One file's contents, the files of a folder, or a file and the files beside it. */
+  produce(input: ProduceInput): Uint8Array | PackageFile[] | WithFilesBeside;
+}
+
+/** A file and the files written beside it (an ONNX model and its external weights, `<stem>.onnx.data`). */
+interface WithFilesBeside {
+  main: Uint8Array;
+  beside: { name: string; bytes: Uint8Array }[];
 }
 
 interface ProduceInput {
@@ -72,12 +88,19 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     label: 'ONNX',
     extension: '.onnx',
     open: false,
-    // ONNX carries weights: without a weights file, the graph's seeded initial weights.
-    produce: ({ doc, weights }) =>
-      exportOnnx(
+    // ONNX carries weights: without a weights file, the graph's seeded initial weights. Big
+    // weights go to `<stem>.onnx.data` beside the model (ONNX external data).
+    produce: ({ doc, weights, stem }) => {
+      const files = exportOnnxFiles(
         doc,
         weights ?? weightsOf(compileGraph(doc, { batchSize: 1, seed: doc.training.seed ?? 0 })),
-      ),
+        `${stem}.onnx`,
+      );
+      return {
+        main: files.model,
+        beside: files.data ? [{ name: files.data.location, bytes: files.data.bytes }] : [],
+      };
+    },
   },
   pytorch: {
     label: 'PyTorch',
@@ -139,7 +162,7 @@ async function exportGraph(
   }
   const stem = graphStem(fileName);
   const folder = vscode.Uri.joinPath(uri, '..');
-  const weightsUri = weightsUriBeside(uri);
+  const weightsUri = await existingWeightsBeside(uri);
   let weights: Weights | null = null;
   let from = 'initial weights (nothing trained in the editor, no weights file beside it)';
   const trained = await runWeights(uri);
@@ -150,23 +173,18 @@ async function exportGraph(
   if (trained && !trained.misfit) {
     weights = trained.weights;
     from = `the weights of the editor's run after step ${trained.step}`;
-  } else {
+  } else if (weightsUri) {
     try {
-      const bytes = await vscode.workspace.fs.readFile(weightsUri);
-      try {
-        weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
-        from = `trained weights from ${baseName(weightsUri)}`;
-      } catch (e) {
-        void vscode.window.showErrorMessage(
-          `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${userMessage(e)}`,
-        );
-        return undefined;
-      }
-    } catch {
-      // No weights file: the export starts from the graph's initialisers.
+      weights = await readWeightsUri(weightsUri);
+      from = `trained weights from ${baseName(weightsUri)}`;
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${userMessage(e)}`,
+      );
+      return undefined;
     }
   }
-  let produced: Uint8Array | PackageFile[];
+  let produced: Uint8Array | PackageFile[] | WithFilesBeside;
   const baseDir = uri.scheme === 'file' ? dirname(uri.fsPath) : null;
   try {
     produced = format.produce({ doc, weights, stem, readText: (path) => readBesideGraph(baseDir, path) });
@@ -180,11 +198,20 @@ async function exportGraph(
   const files =
     produced instanceof Uint8Array
       ? [{ uri: target, shown: `${stem}${format.extension}`, contents: produced }]
-      : produced.map((f) => ({
-          uri: vscode.Uri.joinPath(target, f.name),
-          shown: `${stem}${format.extension}/${f.name}`,
-          contents: new TextEncoder().encode(f.contents),
-        }));
+      : Array.isArray(produced)
+        ? produced.map((f) => ({
+            uri: vscode.Uri.joinPath(target, f.name),
+            shown: `${stem}${format.extension}/${f.name}`,
+            contents: new TextEncoder().encode(f.contents),
+          }))
+        : [
+            { uri: target, shown: `${stem}${format.extension}`, contents: produced.main },
+            ...produced.beside.map((f) => ({
+              uri: vscode.Uri.joinPath(folder, f.name),
+              shown: f.name,
+              contents: f.bytes,
+            })),
+          ];
   for (const f of files) {
     try {
       await vscode.workspace.fs.writeFile(f.uri, f.contents);
@@ -213,7 +240,7 @@ function noDatasetKnown(doc: GraphDoc): boolean {
 }
 
 /**
- * Writes `<model>.nngraph.json` and `<model>.weights.json` beside the model and opens the graph.
+ * Writes `<model>.nngraph.json` and its weights file beside the model and opens the graph.
  * Nothing is written when any op can't be imported (the error lists them) or a file would be overwritten.
  */
 async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
@@ -231,8 +258,11 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
   const stem = fileName.replace(/\.onnx$/i, '');
   const folder = vscode.Uri.joinPath(model, '..');
   const graphUri = vscode.Uri.joinPath(folder, `${stem}${GRAPH_FILE_SUFFIX}`);
-  const weightsUri = weightsUriBeside(graphUri);
-  for (const existing of [graphUri, weightsUri])
+  for (const existing of [
+    graphUri,
+    weightsUriBeside(graphUri, 'json'),
+    weightsUriBeside(graphUri, 'safetensors'),
+  ])
     if (await fileExists(existing)) {
       void vscode.window.showErrorMessage(
         `Import ONNX: ${baseName(existing)} already exists; move or rename it first (nothing was written).`,
@@ -241,20 +271,33 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     }
   let result;
   try {
-    result = importOnnx(await vscode.workspace.fs.readFile(model));
+    const bytes = await vscode.workspace.fs.readFile(model);
+    // Weights in external data files beside the model (model.onnx.data) are read first.
+    const external = new Map<string, Uint8Array>();
+    for (const location of externalDataFiles(bytes)) {
+      try {
+        external.set(location, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, location)));
+      } catch {
+        // Missing: the import names the file.
+      }
+    }
+    result = importOnnx(bytes, { externalData: (location) => external.get(location) });
   } catch (e) {
     void vscode.window.showErrorMessage(
       `Import ONNX: ${fileName} can't be imported: ${userMessage(e, fileName)}`,
     );
     return undefined;
   }
-  const encoder = new TextEncoder();
-  for (const [uri, text] of [
-    [graphUri, serializeGraph(result.doc)],
-    [weightsUri, `${JSON.stringify(result.weights)}\n`],
+  const weightsUri = weightsUriBeside(graphUri, weightsFormatFor(result.weights));
+  for (const [uri, write] of [
+    [
+      graphUri,
+      () => vscode.workspace.fs.writeFile(graphUri, new TextEncoder().encode(serializeGraph(result.doc))),
+    ],
+    [weightsUri, () => writeWeightsUri(weightsUri, result.weights)],
   ] as const)
     try {
-      await vscode.workspace.fs.writeFile(uri, encoder.encode(text));
+      await write();
     } catch (e) {
       void vscode.window.showErrorMessage(
         `Import ONNX: ${fileErrorText(e, baseName(uri), 'write') ?? userMessage(e)}`,

@@ -9,7 +9,13 @@ import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
 import { Converted, rowFor, Unsupported } from './import-ops.js';
-import { OnnxTensorError, dataTypeName } from './tensor-data.js';
+import {
+  OnnxTensorError,
+  dataTypeName,
+  externalLocation,
+  isExternal,
+  type ExternalDataReader,
+} from './tensor-data.js';
 import {
   GRAPH_FORMAT,
   GRAPH_VERSION,
@@ -50,14 +56,41 @@ interface TrainingChoice {
   loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string; target: Attrs } | null;
 }
 
+export interface ImportOptions {
+  /**
+   * Reads the external data files a model keeps its weights in (`model.onnx.data`: what
+   * `onnx.save_model(..., save_as_external_data=True)` and PyTorch's newer exporter write), by
+   * location relative to the model's folder. See externalDataFiles for which files a model needs.
+   */
+  externalData?: ExternalDataReader;
+}
+
+/** The external data files a model reads its weights from (locations relative to the model), for callers that must fetch them first. */
+export function externalDataFiles(bytes: Uint8Array): string[] {
+  let model;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
+    throw e;
+  }
+  try {
+    const tensors = model.graph?.initializer ?? [];
+    return [...new Set(tensors.filter(isExternal).map(externalLocation))];
+  } catch (e) {
+    if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
+    throw e;
+  }
+}
+
 /**
  * Imports a model. Throws OnnxImportError listing every unsupported op (by op type and node
  * name) and every node that can't be represented, with the reason.
  */
-export function importOnnx(bytes: Uint8Array): ImportResult {
+export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportResult {
   let flat: FlatGraph;
   try {
-    flat = fusePatterns(flattenModel(decodeModel(bytes)));
+    flat = fusePatterns(flattenModel(decodeModel(bytes), opts.externalData));
   } catch (e) {
     if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
     if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
@@ -220,7 +253,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
   // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
-  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes) ?? {}) } as Attrs);
+  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes, c.attrs) ?? {}) } as Attrs);
   let attrs: Attrs;
   try {
     attrs = resolveAttrs(op, given);

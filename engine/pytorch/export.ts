@@ -169,6 +169,7 @@ project's weights format (backprop-studio.weights JSON, keyed by node id and par
 the editor's "Load weights", analyses, step-through and exports read what train.py writes.
 """
 import json
+import os
 
 import torch
 from torch import nn
@@ -238,8 +239,9 @@ def save_weights(model, path):
         f.write("\\n")
 
 
-def load_model(path, dtype=torch.float32):
-    """A Model in this dtype with the weights from a backprop-studio.weights file (read in float64)."""
+def load_model(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights.json"), dtype=torch.float32):
+    """A Model in this dtype with the weights of a backprop-studio.weights file (read in float64);
+    by default the package's weights.json, the weights it was exported with."""
     return load_weights(Model().to(dtype), path)
 `;
 }
@@ -309,6 +311,19 @@ function trainSettings(
   ].join('\n');
 }
 
+/** The weights as a backprop-studio.weights JSON file (plain number lists, whatever holds them in memory). */
+function weightsText(w: Weights): string {
+  const weights = Object.fromEntries(
+    Object.entries(w.weights).map(([node, tensors]) => [
+      node,
+      Object.fromEntries(
+        Object.entries(tensors).map(([name, t]) => [name, { shape: [...t.shape], data: Array.from(t.data) }]),
+      ),
+    ]),
+  );
+  return `${JSON.stringify({ format: w.format, version: w.version, weights })}\n`;
+}
+
 /** Every file of the package. Throws PyTorchExportError naming what can't be exported. */
 export function exportPyTorch(
   doc: GraphDoc,
@@ -328,7 +343,7 @@ export function exportPyTorch(
         .replaceAll('@@WEIGHTS@@', opts.weightsNote)
         .replaceAll('@@DATA@@', data.train.name.replace(/ \(training\)$/, '')),
     },
-    { name: 'weights.json', contents: `${JSON.stringify(weights)}\n` },
+    { name: 'weights.json', contents: weightsText(weights) },
     { name: 'data.json', contents: dataJson(data) },
   ];
 }

@@ -20,8 +20,8 @@ import { formatBytes, formatNumber } from '../../analysis/format.js';
 
 const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file> | --init-weights] [--json] [options]
 
-The lecture's analyses on a graph, at its weights: <name>.weights.json beside the graph when there
-is one (said on stderr), else the initial weights:
+The lecture's analyses on a graph, at its weights: <name>.weights.json (or .safetensors) beside
+the graph when there is one (said on stderr), else the initial weights:
   forward vs reverse mode  cost of the Jacobian ∂prediction/∂parameters and of the loss gradient
                            (flops from the ops' cost model, peak bytes, measured time), and for an
                            MLP the formulas d0 Σ d_l d_{l-1} and d_L Σ d_l d_{l+1}

@@ -5,13 +5,14 @@
  */
 import { makeFolder, readTextFile, writeTextFile } from '../../io/read-file.js';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import type { Diagnostic, GraphDoc } from '../../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compile.js';
-import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
-import { exportOnnx, OnnxExportError } from '../../onnx/export.js';
+import { weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { readWeightsFile } from '../paths.js';
+import { exportOnnxFiles, OnnxExportError } from '../../onnx/export.js';
 import { typescriptTarget } from '../export/typescript.js';
 import { pytorchTarget } from '../export/pytorch.js';
 
@@ -55,8 +56,18 @@ export const EXPORT_TARGETS: ExportTarget[] = [
   {
     name: 'onnx',
     extension: '.onnx',
-    summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
-    export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
+    summary:
+      'ONNX model (opset 17) of the inference graph, weights as initializers (over 32 MB in <file>.data)',
+    export: ({ doc, weights, outPath }) => {
+      // Big weights go to <file>.onnx.data beside the model (ONNX external data).
+      const files = exportOnnxFiles(doc, weights, outPath);
+      return [
+        { path: outPath, contents: files.model },
+        ...(files.data
+          ? [{ path: join(dirname(outPath), files.data.location), contents: files.data.bytes }]
+          : []),
+      ];
+    },
     inputErrors: [OnnxExportError],
   },
   typescriptTarget,
@@ -72,8 +83,8 @@ Options:
   --to <target>         the format to write
   -o, --output <file>   the file (or folder, for pytorch) to write (default: the graph's name with
                         the target's extension)
-  --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
-                        weights from its seed
+  --weights <file>      trained weights (.weights.json or .safetensors); without it, the graph's
+                        initial weights from its seed
 ${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
 
 function printDiagnostics(path: string, diagnostics: Diagnostic[]): void {
@@ -137,7 +148,7 @@ export const exportCommand: Command = {
     let weightsFile: Weights | null = null;
     let compiled: CompiledGraph;
     try {
-      if (weightsPath !== undefined) weightsFile = readWeights(readTextFile(weightsPath));
+      if (weightsPath !== undefined) weightsFile = readWeightsFile(weightsPath);
       compiled = compileGraph(doc, { batchSize: 1, ...(weightsFile ? { weights: weightsFile } : {}) });
     } catch (e) {
       if (e instanceof WeightsError) {

@@ -23,8 +23,8 @@ ends the computation) as { "shape": [...], "data": [...] }.
 The input is { "shape": [batch, ...one sample], "data": [...] } in row-major order (one sample's
 shape alone is read as a batch of one); a graph whose input takes flat features also takes
 [batch, ...any shape with that many values], read row-major. The parameters come from
-<name>.weights.json beside the graph when there is one (said on stderr), else from the graph's
-initialisers and training.seed.
+<name>.weights.json (or .safetensors) beside the graph when there is one (said on stderr), else
+from the graph's initialisers and training.seed.
 ${WEIGHTS_OPTIONS_USAGE}`;
 
 class RunError extends Error {}

@@ -2,14 +2,14 @@
  * `backprop-studio train <graph> [--epochs N] [--seed S] [--dtype T] [--json] [--save-weights <file>]`:
  * trains a graph document headless with its own training settings.
  */
-import { readTextFile, writeTextFile } from '../../io/read-file.js';
 import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { besideGraph, readGraphFile } from '../graph-file.js';
 import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { readWeightsFile, writeWeightsFile } from '../paths.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
 import { TrainingError, type EpochMetrics, type TrainResult } from '../../train/trainer.js';
 import { CsvError } from '../../data/csv.js';
@@ -82,7 +82,7 @@ export function openSession(
   let weights: Weights | undefined;
   if (weightsFile) {
     try {
-      weights = readWeights(readTextFile(weightsFile));
+      weights = readWeightsFile(weightsFile);
     } catch (e) {
       err(`${e instanceof WeightsError ? `${weightsFile}: ${e.message}` : userMessage(e)}\n`);
       return null;
@@ -203,8 +203,9 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
   --dtype T              float32 (default) or float64, the number type of the weights and activations
   --json                 one JSON object per line per epoch (epoch, loss, accuracy, val_loss,
                          val_accuracy), then one with "final": true and the final metrics
-  --weights <file>       start from these weights instead of the initialisers
-  --save-weights <file>  write the trained weights (backprop-studio.weights JSON)`,
+  --weights <file>       start from these weights (.json or .safetensors) instead of the initialisers
+  --save-weights <file>  write the trained weights: safetensors if the name ends in .safetensors,
+                         else backprop-studio.weights JSON`,
   async run(args) {
     const a = parseTrainArgs(args);
     const err = (s: string) => process.stderr.write(s);
@@ -225,7 +226,7 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
     }
     if (stop) err(`${a.file}: ${stop}\n`);
     if (a.saveWeights && !stop) {
-      writeTextFile(a.saveWeights, `${JSON.stringify(weightsOf(o.session.compiled))}\n`);
+      writeWeightsFile(a.saveWeights, weightsOf(o.session.compiled));
       if (!a.json) process.stdout.write(`weights written to ${a.saveWeights}\n`);
     }
     return stop ? 1 : 0;
