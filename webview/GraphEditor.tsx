@@ -423,7 +423,13 @@ export function GraphEditor(props: {
             />
           ) : null}
         </div>
-        <RunPanel doc={doc} selectedNode={single?.id} onEdit={onEdit} revealNode={revealNode} />
+        <RunPanel
+          doc={doc}
+          diagnostics={diagnostics}
+          selectedNode={single?.id}
+          onEdit={onEdit}
+          revealNode={revealNode}
+        />
       </div>
       <div className="side-panels">
         <Inspector

@@ -7,6 +7,7 @@ import type { Edge, Node } from 'reactflow';
 import type { Diagnostic, GraphDoc, GraphEdge, GraphNode, NodeId } from '../engine/graph/document.js';
 import type { SymbolicShape } from '../engine/graph/check.js';
 import { opInfo, type OpInfo } from './op-catalog.js';
+import { readableNumber } from '../engine/analysis/format.js';
 
 export const OP_NODE_TYPE = 'op';
 /** Wires are drawn by the run overlay's edge (webview/run/NodeOverlay.tsx): plain until a run has stats. */
@@ -48,7 +49,11 @@ export function attrSummary(node: GraphNode, op: OpInfo | undefined): string {
     .slice(0, 3)
     .map((k) => {
       const v = node.attrs[k]!;
-      const text = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+      const text = Array.isArray(v)
+        ? `[${v.map(readableNumber).join(', ')}]`
+        : typeof v === 'number'
+          ? readableNumber(v)
+          : String(v);
       return typeof v === 'string' ? text : `${k} ${text}`;
     })
     .join(' · ');

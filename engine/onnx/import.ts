@@ -6,10 +6,16 @@
  */
 import { decodeModel, DataType } from './onnx-proto.js';
 import { ProtobufError } from './protobuf.js';
-import { FlatGraph, flattenModel, OnnxImportError } from './onnx-graph.js';
+import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
 import { Converted, rowFor, Unsupported } from './import-ops.js';
-import { OnnxTensorError, dataTypeName } from './tensor-data.js';
+import {
+  OnnxTensorError,
+  dataTypeName,
+  externalLocation,
+  isExternal,
+  type ExternalDataReader,
+} from './tensor-data.js';
 import {
   GRAPH_FORMAT,
   GRAPH_VERSION,
@@ -50,14 +56,41 @@ interface TrainingChoice {
   loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string; target: Attrs } | null;
 }
 
+export interface ImportOptions {
+  /**
+   * Reads the external data files a model keeps its weights in (`model.onnx.data`: what
+   * `onnx.save_model(..., save_as_external_data=True)` and PyTorch's newer exporter write), by
+   * location relative to the model's folder. See externalDataFiles for which files a model needs.
+   */
+  externalData?: ExternalDataReader;
+}
+
+/** The external data files a model reads its weights from (locations relative to the model), for callers that must fetch them first. */
+export function externalDataFiles(bytes: Uint8Array): string[] {
+  let model;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
+    throw e;
+  }
+  try {
+    const tensors = model.graph?.initializer ?? [];
+    return [...new Set(tensors.filter(isExternal).map(externalLocation))];
+  } catch (e) {
+    if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
+    throw e;
+  }
+}
+
 /**
  * Imports a model. Throws OnnxImportError listing every unsupported op (by op type and node
  * name) and every node that can't be represented, with the reason.
  */
-export function importOnnx(bytes: Uint8Array): ImportResult {
+export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportResult {
   let flat: FlatGraph;
   try {
-    flat = fusePatterns(flattenModel(decodeModel(bytes)));
+    flat = fusePatterns(flattenModel(decodeModel(bytes), opts.externalData));
   } catch (e) {
     if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
     if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
@@ -220,7 +253,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
   // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
-  const given = { ...c.attrs, ...(op.deriveAttrs?.(paramShapes) ?? {}) } as Attrs;
+  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes, c.attrs) ?? {}) } as Attrs);
   let attrs: Attrs;
   try {
     attrs = resolveAttrs(op, given);
@@ -253,12 +286,28 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
 }
 
 /**
+ * Attributes as the model's author wrote them: a value computed from float32 attributes (batch
+ * norm's momentum is 1 − ONNX's 0.9, i.e. 0.09999999999999998 in double) is stored as the
+ * shortest decimal that is the same float32 (0.1). Whole numbers are left alone.
+ */
+function asWritten(attrs: Attrs): Attrs {
+  const round = (v: number) => (Number.isInteger(v) ? v : shortestFloat32(v));
+  return Object.fromEntries(
+    Object.entries(attrs).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? round(v) : Array.isArray(v) ? v.map(round) : v,
+    ]),
+  ) as Attrs;
+}
+
+/**
  * What to train an imported model with. An output of [N, k] gets a guessed loss fed by it
  * (cross-entropy over k ≥ 2 classes, else mean squared error against one value); any other
  * output gets none: a forward pass doesn't need one (`run` and the exports ignore the training
  * section), and the document's only error then asks the user to add the loss that fits. The
- * dataset is a built-in one when the shapes fit one, else a CSV file (data.csv, columns x1..xK
- * and y) for the user to provide.
+ * dataset is a built-in one when the shapes fit one; else no dataset is known: a CSV dataset with
+ * its columns (x1..xK and y) and no file, which `check` and the editor report as such for the
+ * user to choose (never a file name that was never there).
  */
 export function chooseTraining(sample: readonly number[], output: readonly number[]): TrainingChoice {
   const base = { optimizer: { kind: 'adam' as const, lr: 0.001 }, batchSize: 32, epochs: 20 };
@@ -285,7 +334,6 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
       ...base,
       dataset: {
         kind: 'csv',
-        path: 'data.csv',
         features,
         target: 'y',
         task: classification ? 'classification' : 'regression',

@@ -5,10 +5,10 @@
  * document says so. Its height, tab and folded state survive the webview being hidden.
  */
 import React from 'react';
-import type { GraphDoc } from '../../engine/graph/document.js';
+import type { Diagnostic, GraphDoc } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { RunStatus } from '../../engine/run/protocol.js';
-import { loadState, saveState } from '../host.js';
+import { loadState, postToHost, saveState } from '../host.js';
 import { Button } from '../ui/controls.js';
 import { useRun, useRunStore } from './use-run.js';
 import { useRunRequests, type RunRequests } from './requests.js';
@@ -206,6 +206,38 @@ function Banners(props: {
 }
 
 /**
+ * What stops training before it starts: a dataset with no file, or one that can't be read (the
+ * same words as the Problems panel), with the way out: choose a CSV, or a built-in dataset in the
+ * Train tab's Data section.
+ */
+function DatasetProblems(props: { diagnostics: readonly Diagnostic[] }): React.JSX.Element | null {
+  const problems = props.diagnostics.filter((d) => d.setting?.startsWith('training.dataset'));
+  if (problems.length === 0) return null;
+  return (
+    <>
+      {problems.map((d, i) => (
+        <div
+          key={i}
+          className={`run-banner ${d.severity === 'error' ? 'error' : 'stale'}`}
+          role="alert"
+          data-testid="run-dataset-problem"
+        >
+          <span>{d.message}</span>
+          <Button
+            secondary
+            onClick={() => postToHost({ type: 'chooseDataset' })}
+            testId="run-dataset-choose"
+            title="Pick a CSV file for training.dataset.path (relative to the graph)"
+          >
+            Choose CSV…
+          </Button>
+        </div>
+      ))}
+    </>
+  );
+}
+
+/**
  * The step-through's shortcuts (step-controls.ts) wherever the focus is in the editor, except
  * where the user types. The step key with no step-through active starts one and shows its tab.
  */
@@ -232,6 +264,8 @@ function useStepKeys(requests: RunRequests, showStepTab: () => void): void {
 
 export function RunPanel(props: {
   doc: GraphDoc;
+  /** The document's problems: those of training.dataset are shown here, before Train is pressed. */
+  diagnostics: readonly Diagnostic[];
   selectedNode: string | undefined;
   onEdit: (edit: GraphEdit) => void;
   revealNode: (id: string) => void;
@@ -315,6 +349,7 @@ export function RunPanel(props: {
         <GradCheckSummary requests={requests} />
       </header>
       <Banners status={status} requests={requests} revealNode={props.revealNode} />
+      <DatasetProblems diagnostics={props.diagnostics} />
       {collapsed ? null : (
         <div className="run-body" role="tabpanel" data-testid={`run-view-${active.id}`}>
           <active.View

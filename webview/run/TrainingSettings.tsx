@@ -9,7 +9,8 @@ import type { TrainingConfig } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { JsonSchema } from '../../engine/graph/json-schema.js';
 import { trainingSchema } from '../../engine/graph/training-schema.js';
-import { NativeSelect, TextInput, Toggle } from '../ui/controls.js';
+import { Button, NativeSelect, TextInput, Toggle } from '../ui/controls.js';
+import { postToHost } from '../host.js';
 import {
   checked,
   fieldsOf,
@@ -107,7 +108,7 @@ function KindedSectionForm(props: {
 }): React.JSX.Element {
   const { section, training } = props;
   const current = sectionOf(training, section);
-  // A CSV dataset needs a file: it can be kept, not chosen here.
+  // A CSV dataset needs a file: chosen with "Choose CSV…", not by switching the kind.
   const kinds = kindsOfSection(section).filter((k) => k !== 'csv' || current.kind === 'csv');
   return (
     <fieldset className="settings-group" data-testid={`settings-${section}`}>
@@ -136,6 +137,16 @@ function KindedSectionForm(props: {
             onEdit={props.onEdit}
           />
         ))}
+        {section === 'dataset' ? (
+          <Button
+            secondary
+            onClick={() => postToHost({ type: 'chooseDataset' })}
+            testId="setting-dataset-choose"
+            title="Pick a CSV file as the dataset (its path is written relative to the graph)"
+          >
+            Choose CSV…
+          </Button>
+        ) : null}
       </div>
     </fieldset>
   );

@@ -3,7 +3,8 @@
  * Trains examples/spiral.nngraph.json with its own settings, shows progress, prints the final
  * accuracy, and writes the decision boundary with the data points as a PNG.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeTextFile } from '../../io/read-file.js';
+import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
@@ -47,7 +48,7 @@ data points as a PNG (default directory: out/demo).`,
     const grid = boundaryGrid((x) => session.trainer.predict(x), bounds, 200, 200);
     mkdirSync(outDir, { recursive: true });
     const png = join(outDir, 'spiral-decision-boundary.png');
-    writeFileSync(png, encodePng(renderBoundary(grid, session.dataset, 600)));
+    writeTextFile(png, encodePng(renderBoundary(grid, session.dataset, 600)));
     process.stdout.write(`decision boundary with the ${session.dataset.x.shape[0]} data points: ${png}\n`);
     process.stdout.write(`demo done in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
     return 0;
