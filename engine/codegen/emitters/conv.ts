@@ -14,6 +14,10 @@ function pair(c: EmitCtx, names: readonly string[], fallback?: readonly [number,
     if (typeof v === 'number') return [v, v];
     if (Array.isArray(v) && v.length === 2) return [v[0] as number, v[1] as number];
     if (Array.isArray(v) && v.length === 1) return [v[0] as number, v[0] as number];
+    if (v !== undefined)
+      throw new Error(
+        `${name} ${JSON.stringify(v)} is not supported in TypeScript export (one number or one per axis)`,
+      );
   }
   if (fallback) return [fallback[0], fallback[1]];
   throw new Error(`expected attribute ${names.join(' or ')}`);
