@@ -10,7 +10,8 @@
  */
 import { analyzeGraph, type ResolvedNode, type SymbolicShape } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
-import { weightsOf, type Weights } from '../graph/weights.js';
+import { encodeWeightsFile, weightsOf, type Weights } from '../graph/weights.js';
+import { utf8Decode } from '../onnx/protobuf.js';
 import { compileGraph } from '../graph/compile.js';
 import { trainingData } from '../train/session.js';
 import type { Dataset } from '../data/dataset.js';
@@ -311,19 +312,6 @@ function trainSettings(
   ].join('\n');
 }
 
-/** The weights as a backprop-studio.weights JSON file (plain number lists, whatever holds them in memory). */
-function weightsText(w: Weights): string {
-  const weights = Object.fromEntries(
-    Object.entries(w.weights).map(([node, tensors]) => [
-      node,
-      Object.fromEntries(
-        Object.entries(tensors).map(([name, t]) => [name, { shape: [...t.shape], data: Array.from(t.data) }]),
-      ),
-    ]),
-  );
-  return `${JSON.stringify({ format: w.format, version: w.version, weights })}\n`;
-}
-
 /** Every file of the package. Throws PyTorchExportError naming what can't be exported. */
 export function exportPyTorch(
   doc: GraphDoc,
@@ -343,7 +331,8 @@ export function exportPyTorch(
         .replaceAll('@@WEIGHTS@@', opts.weightsNote)
         .replaceAll('@@DATA@@', data.train.name.replace(/ \(training\)$/, '')),
     },
-    { name: 'weights.json', contents: weightsText(weights) },
+    // JSON, which Python reads without a package beyond torch (typed arrays become number lists).
+    { name: 'weights.json', contents: utf8Decode(encodeWeightsFile(weights, 'json')) },
     { name: 'data.json', contents: dataJson(data) },
   ];
 }
