@@ -34,7 +34,7 @@ import {
   type Spatial,
 } from './window.js';
 
-type ConvAttrs = {
+export type ConvAttrs = {
   outChannels: number;
   kernel: Sizes;
   stride: Sizes;
@@ -71,7 +71,7 @@ const convAttrs = <E extends Record<string, AttrSpec>>(spatial: Spatial, padding
 });
 
 /** The geometry of conv1d/conv2d on x, every attribute checked. */
-function convGeometry(op: string, x: Shape, a: ConvAttrs, spatial: Spatial): ConvGeometry {
+export function convGeometry(op: string, x: Shape, a: ConvAttrs, spatial: Spatial): ConvGeometry {
   const { c } = spatialDims(op, x, spatial);
   checkGroups(op, a.groups, c, a.outChannels, x);
   const kernel = perAxis(a.kernel, spatial, 1);
@@ -213,14 +213,14 @@ function convOp(name: string, spatial: Spatial) {
 export const conv2d = convOp('conv2d', 2);
 export const conv1d = convOp('conv1d', 1);
 
-type ConvTransposeAttrs = ConvAttrs & { output_padding: Sizes };
+export type ConvTransposeAttrs = ConvAttrs & { output_padding: Sizes };
 
 /**
  * conv_transpose2d is the adjoint of a conv2d from its output's grid to its input's: the
  * geometry below is that conv2d's (input = the transposed conv's output, output = its input),
  * and weight [C, O/groups, kh, kw] is that conv2d's OIHW weight.
  */
-function transposeGeometry(x: Shape, a: ConvTransposeAttrs): ConvGeometry & { out: [number, number] } {
+export function transposeGeometry(x: Shape, a: ConvTransposeAttrs): ConvGeometry & { out: [number, number] } {
   const op = 'conv_transpose2d';
   const { n, c, h, w } = spatialDims(op, x, 2);
   checkGroups(op, a.groups, c, a.outChannels, x);
