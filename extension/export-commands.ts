@@ -300,7 +300,7 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     }
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
-    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,
+    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${result.notes.map((n) => ` Note: ${n}.`).join('')}`,
   );
   return graphUri;
 }
