@@ -42,6 +42,23 @@ export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
         return { ok: false, error: 'Enter whole numbers separated by commas.' };
       return { ok: true, value: vs };
     }
+    case 'sizes': {
+      if (spec.words?.includes(t)) return { ok: true, value: t };
+      const vs = t
+        .replace(/^\[|\]$/g, '')
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map(Number);
+      const words = spec.words?.length ? `, or ${spec.words.join(' or ')}` : '';
+      if (vs.some((v) => !Number.isInteger(v)) || (vs.length !== 1 && !spec.lengths.includes(vs.length)))
+        return {
+          ok: false,
+          error: `One whole number or ${spec.lengths.join(' or ')} separated by commas${words}.`,
+        };
+      if (spec.min !== undefined && vs.some((v) => v < spec.min!))
+        return { ok: false, error: `At least ${spec.min}.` };
+      return { ok: true, value: vs.length === 1 ? vs[0]! : vs };
+    }
     case 'boolean':
       if (t === 'true' || t === 'false') return { ok: true, value: t === 'true' };
       return { ok: false, error: 'true or false.' };

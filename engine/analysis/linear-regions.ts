@@ -103,6 +103,14 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   // Piecewise linear, but its kinks are where two inputs cross, not where one crosses a constant.
   max_pool2d: 'nonlinear',
   avg_pool2d: 'affine',
+  conv1d: 'affine',
+  conv_transpose2d: 'affine',
+  max_pool1d: 'nonlinear',
+  avg_pool1d: 'affine',
+  global_avg_pool: 'affine',
+  global_max_pool: 'nonlinear',
+  // Constant padding adds a constant; reflect and replicate copy elements: affine either way.
+  pad: 'affine',
 };
 
 export interface PiecewiseStructure {

@@ -9,6 +9,7 @@ import { analyzeGraph, forwardPath, type ResolvedNode } from '../graph/check.js'
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
+import { paddingOf, perAxis, type Sizes, type Spatial } from '../ops/window.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
 import { AttributeProto, encodeModel, ModelProto, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
@@ -62,21 +63,65 @@ function binary(opType: string): Row {
   return (c) => c.emit(opType, c.inputs, c.output);
 }
 
-function pool(opType: 'MaxPool' | 'AveragePool'): Row {
+/**
+ * The window attributes ONNX's Conv, ConvTranspose and pools share, from a window op's attributes:
+ * kernel_shape, strides, pads ([begin per axis, then end per axis]) and, where asked, dilations.
+ */
+function windowAttrs(a: Attrs, spatial: Spatial, withDilation: boolean): AttributeProto[] {
+  const kernel = perAxis(a['kernel'] as Sizes, spatial, 1);
+  const dilation = perAxis(a['dilation'] as Sizes | undefined, spatial, 1);
+  const pad = paddingOf(
+    a['padding'] as Sizes,
+    spatial,
+    kernel.map((k, i) => dilation[i]! * (k - 1) + 1),
+  );
+  const out = [
+    attr.ints('kernel_shape', kernel),
+    attr.ints('strides', perAxis((a['stride'] ?? a['kernel']) as Sizes, spatial, 1)),
+    attr.ints('pads', [...pad.before, ...pad.after]),
+  ];
+  if (withDilation) out.push(attr.ints('dilations', dilation));
+  return out;
+}
+
+function conv(spatial: Spatial): Row {
   return (c) => {
-    const k = num(c.attrs, 'kernel');
-    const s = (c.attrs['stride'] as number | undefined) ?? k;
-    const p = num(c.attrs, 'padding');
+    const inputs = [c.inputs[0]!, c.param('weight')];
+    if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
+    c.emit('Conv', inputs, c.output, [
+      ...windowAttrs(c.attrs, spatial, true),
+      attr.int('group', num(c.attrs, 'groups')),
+    ]);
+  };
+}
+
+function pool(opType: 'MaxPool' | 'AveragePool', spatial: Spatial): Row {
+  return (c) => {
     const attrs = [
-      attr.ints('kernel_shape', [k, k]),
-      attr.ints('strides', [s, s]),
-      attr.ints('pads', [p, p, p, p]),
+      ...windowAttrs(c.attrs, spatial, opType === 'MaxPool'),
+      attr.int('ceil_mode', c.attrs['ceil_mode'] ? 1 : 0),
     ];
-    // The engine's average counts padded zeros, as PyTorch does by default.
-    if (opType === 'AveragePool') attrs.push(attr.int('count_include_pad', 1));
+    if (opType === 'AveragePool')
+      attrs.push(attr.int('count_include_pad', c.attrs['count_include_pad'] ? 1 : 0));
     c.emit(opType, [c.inputs[0]!], c.output, attrs);
   };
 }
+
+/** F.pad's amounts (last axis first, before/after) as ONNX Pad's (every axis: all begins, then all ends). */
+const padRow: Row = (c) => {
+  const pads = c.attrs['pads'] as number[];
+  const rank = c.shapes[0]!.length;
+  const begin = new Array<number>(rank).fill(0);
+  const end = new Array<number>(rank).fill(0);
+  for (let k = 0; k < pads.length / 2; k++) {
+    begin[rank - 1 - k] = pads[2 * k]!;
+    end[rank - 1 - k] = pads[2 * k + 1]!;
+  }
+  const mode = c.attrs['mode'] as string;
+  const inputs = [c.inputs[0]!, c.ints('pads', [...begin, ...end])];
+  if (mode === 'constant') inputs.push(c.scalar('value', num(c.attrs, 'value')));
+  c.emit('Pad', inputs, c.output, [attr.string('mode', mode === 'replicate' ? 'edge' : mode)]);
+};
 
 /** gelu(x) = x · 0.5 · (1 + erf(x / √2)), the form PyTorch exports before opset 20 (import fuses it back). */
 const gelu: Row = (c) => {
@@ -278,20 +323,24 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   reshape: (c) =>
     c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
   flatten: unary('Flatten', () => [attr.int('axis', 1)]),
-  conv2d: (c) => {
+  conv1d: conv(1),
+  conv2d: conv(2),
+  conv_transpose2d: (c) => {
     const inputs = [c.inputs[0]!, c.param('weight')];
     if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
-    const k = num(c.attrs, 'kernel');
-    const s = num(c.attrs, 'stride');
-    const p = num(c.attrs, 'padding');
-    c.emit('Conv', inputs, c.output, [
-      attr.ints('kernel_shape', [k, k]),
-      attr.ints('strides', [s, s]),
-      attr.ints('pads', [p, p, p, p]),
+    c.emit('ConvTranspose', inputs, c.output, [
+      ...windowAttrs(c.attrs, 2, true),
+      attr.ints('output_padding', perAxis(c.attrs['output_padding'] as Sizes, 2, 0)),
+      attr.int('group', num(c.attrs, 'groups')),
     ]);
   },
-  max_pool2d: pool('MaxPool'),
-  avg_pool2d: pool('AveragePool'),
+  max_pool1d: pool('MaxPool', 1),
+  max_pool2d: pool('MaxPool', 2),
+  avg_pool1d: pool('AveragePool', 1),
+  avg_pool2d: pool('AveragePool', 2),
+  global_avg_pool: unary('GlobalAveragePool'),
+  global_max_pool: unary('GlobalMaxPool'),
+  pad: padRow,
   layer_norm: (c) =>
     c.emit('LayerNormalization', [c.inputs[0]!, c.param('weight'), c.param('bias')], c.output, [
       attr.int('axis', num(c.attrs, 'axis')),

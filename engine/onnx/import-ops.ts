@@ -9,6 +9,7 @@ import { ConstTensor } from './tensor-data.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
+import type { Sizes, Spatial } from '../ops/window.js';
 import type { Shape } from '../tensor/tensor.js';
 import type { TensorJson } from '../tensor/tensor-json.js';
 
@@ -182,63 +183,162 @@ function batchNorm(c: RowContext): Converted {
   };
 }
 
-/** Symmetric 2-D pads [top, left, bottom, right] as one number, or Unsupported. */
-function symmetricPadding(c: RowContext): number {
+/** Spatial axes of a window op from its input's rank (N, C, then 1 or 2 spatial axes). */
+function spatialOf(c: RowContext, x: string): Spatial {
+  const rank = c.shape(x).length;
+  if (rank !== 3 && rank !== 4)
+    throw new Unsupported(
+      `only 1-D and 2-D windows ([N, C, L] or [N, C, H, W]) are supported, the input has rank ${rank}`,
+    );
+  return rank === 4 ? 2 : 1;
+}
+
+/** One number when every entry is the same (how PyTorch writes it), else the list. */
+const compact = (v: readonly number[]): number | number[] => (v.every((e) => e === v[0]) ? v[0]! : v.slice());
+
+/**
+ * ONNX pads [begin per axis, end per axis] as the engine's padding: one number, one per axis
+ * (symmetric) or per side [before, after] axis by axis; auto_pad SAME_UPPER is 'same' at stride 1.
+ */
+function padsOf(c: RowContext, spatial: Spatial, stride: readonly number[]): Sizes {
   const autoPad = getAttr.string(c.node, 'auto_pad', 'NOTSET');
-  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
-    throw new Unsupported(`auto_pad=${autoPad} is not supported`);
-  const pads = getAttr.ints(c.node, 'pads', [0, 0, 0, 0]);
-  if (pads.length !== 4 || pads.some((p) => p !== pads[0])) {
-    throw new Unsupported(`pads [${pads.join(', ')}] are not the same on every side`);
-  }
-  return pads[0]!;
+  if (autoPad === 'VALID') return 0;
+  if (autoPad === 'SAME_UPPER' && stride.every((s) => s === 1)) return 'same';
+  if (autoPad !== 'NOTSET') throw new Unsupported(`auto_pad=${autoPad} is not supported`);
+  const pads = getAttr.ints(c.node, 'pads', new Array<number>(2 * spatial).fill(0));
+  if (pads.length !== 2 * spatial)
+    throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per spatial axis`);
+  const before = pads.slice(0, spatial);
+  const after = pads.slice(spatial);
+  if (before.every((p, i) => p === after[i])) return compact(before);
+  return before.flatMap((p, i) => [p, after[i]!]);
 }
 
-function square(c: RowContext, name: string, values: number[]): number {
-  if (values.length !== 2 || values[0] !== values[1]) {
-    throw new Unsupported(`${name} [${values.join(', ')}] is not square (2-D, equal sides)`);
-  }
-  return values[0]!;
-}
-
-function ones(c: RowContext, name: string): void {
-  const v = getAttr.ints(c.node, name, [1, 1]);
-  if (v.some((d) => d !== 1))
-    throw new Unsupported(`${name} [${v.join(', ')}] other than 1 is not supported`);
+/** A per-axis attribute (strides, dilations, kernel_shape) with its default. */
+function axes(c: RowContext, name: string, spatial: Spatial, fallback: number): number[] {
+  const v = getAttr.ints(c.node, name, new Array<number>(spatial).fill(fallback));
+  if (v.length !== spatial)
+    throw new Unsupported(`${name} [${v.join(', ')}] does not have ${spatial} entries`);
+  return v;
 }
 
 function conv(c: RowContext): Converted {
   const x = dynamic(c);
+  const spatial = spatialOf(c, x);
   const w = constantInput(c, 1, 'weight');
-  if (w.dims.length !== 4) throw new Unsupported('only 2-D convolutions (NCHW, weight OIHW) are supported');
-  if (getAttr.int(c.node, 'group', 1) !== 1) throw new Unsupported('grouped convolutions are not supported');
-  ones(c, 'dilations');
-  const [o, i, kh, kw] = w.dims as [number, number, number, number];
-  const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape', [kh, kw]));
-  const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+  if (w.dims.length !== spatial + 2)
+    throw new Unsupported(`the weight has shape [${w.dims.join(', ')}]; expected ${spatial + 2} axes`);
+  const o = w.dims[0]!;
+  const stride = axes(c, 'strides', spatial, 1);
   const bias = optionalConstant(c, 2, 'bias');
-  const params: Record<string, TensorJson> = { weight: tensor([o, i, kh, kw], w.data) };
+  const params: Record<string, TensorJson> = { weight: tensor(w.dims, w.data) };
   if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
+  const groups = getAttr.int(c.node, 'group', 1);
   return {
-    op: 'conv2d',
-    attrs: { outChannels: o, kernel, stride, padding: symmetricPadding(c), bias: bias !== undefined },
+    op: spatial === 2 ? 'conv2d' : 'conv1d',
+    attrs: {
+      outChannels: o,
+      kernel: compact(w.dims.slice(2)),
+      stride: compact(stride),
+      padding: padsOf(c, spatial, stride),
+      dilation: compact(axes(c, 'dilations', spatial, 1)),
+      groups,
+      bias: bias !== undefined,
+    },
     inputs: [x],
     params,
   };
 }
 
-function pool(op: 'max_pool2d' | 'avg_pool2d'): Row {
+function convTranspose(c: RowContext): Converted {
+  const x = dynamic(c);
+  if (spatialOf(c, x) !== 2) throw new Unsupported('only 2-D transposed convolutions are supported');
+  if (c.node.attrs.has('output_shape')) throw new Unsupported('output_shape is not supported; give pads');
+  const w = constantInput(c, 1, 'weight');
+  if (w.dims.length !== 4)
+    throw new Unsupported(`the weight has shape [${w.dims.join(', ')}]; expected 4 axes`);
+  const groups = getAttr.int(c.node, 'group', 1);
+  const o = w.dims[1]! * groups;
+  const stride = axes(c, 'strides', 2, 1);
+  const autoPad = getAttr.string(c.node, 'auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
+    throw new Unsupported(`auto_pad=${autoPad} is not supported`);
+  const bias = optionalConstant(c, 2, 'bias');
+  const params: Record<string, TensorJson> = { weight: tensor(w.dims, w.data) };
+  if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
+  return {
+    op: 'conv_transpose2d',
+    attrs: {
+      outChannels: o,
+      kernel: compact(w.dims.slice(2)),
+      stride: compact(stride),
+      padding: padsOf(c, 2, [1, 1]),
+      output_padding: compact(axes(c, 'output_padding', 2, 0)),
+      dilation: compact(axes(c, 'dilations', 2, 1)),
+      groups,
+      bias: bias !== undefined,
+    },
+    inputs: [x],
+    params,
+  };
+}
+
+function pool(kind: 'max' | 'avg'): Row {
   return (c) => {
     const x = dynamic(c);
-    if (getAttr.int(c.node, 'ceil_mode', 0) !== 0) throw new Unsupported('ceil_mode=1 is not supported');
-    ones(c, 'dilations');
-    const padding = symmetricPadding(c);
-    // The engine's average counts padded zeros (PyTorch's default, ONNX's count_include_pad=1).
-    if (op === 'avg_pool2d' && padding > 0 && getAttr.int(c.node, 'count_include_pad', 0) !== 1)
-      throw new Unsupported('padding with count_include_pad=0 is not supported');
-    const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape'));
-    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
-    return { op, attrs: { kernel, stride, padding }, inputs: [x] };
+    const spatial = spatialOf(c, x);
+    if (kind === 'max' && c.node.outputs.length > 1 && c.node.outputs[1])
+      throw new Unsupported('the Indices output is not supported');
+    const kernel = axes(c, 'kernel_shape', spatial, 1);
+    const stride = axes(c, 'strides', spatial, 1);
+    const attrs: Attrs = {
+      kernel: compact(kernel),
+      stride: compact(stride),
+      padding: padsOf(c, spatial, [0]),
+      ceil_mode: getAttr.int(c.node, 'ceil_mode', 0) === 1,
+    };
+    if (kind === 'max') attrs['dilation'] = compact(axes(c, 'dilations', spatial, 1));
+    else {
+      if (axes(c, 'dilations', spatial, 1).some((d) => d !== 1))
+        throw new Unsupported('dilated average pooling is not supported');
+      attrs['count_include_pad'] = getAttr.int(c.node, 'count_include_pad', 0) === 1;
+    }
+    const name: OpName =
+      kind === 'max'
+        ? spatial === 2
+          ? 'max_pool2d'
+          : 'max_pool1d'
+        : spatial === 2
+          ? 'avg_pool2d'
+          : 'avg_pool1d';
+    return { op: name, attrs, inputs: [x] };
+  };
+}
+
+/** ONNX Pad (opset 11+: pads and the constant as inputs) as F.pad's amounts, last axis first. */
+function padOp(c: RowContext): Converted {
+  const x = dynamic(c);
+  const rank = c.shape(x).length;
+  const mode = getAttr.string(c.node, 'mode', 'constant');
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge')
+    throw new Unsupported(`mode '${mode}' is not supported`);
+  const pads = c.opset >= 11 ? [...constantInput(c, 1, 'pads').data] : getAttr.ints(c.node, 'pads');
+  if (pads.length !== 2 * rank) throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per axis`);
+  if (c.node.inputs[3]) throw new Unsupported('padding only some axes (the axes input) is not supported');
+  if (pads[0] !== 0 || pads[rank] !== 0) throw new Unsupported('it pads the batch axis');
+  const value =
+    c.opset >= 11
+      ? (optionalConstant(c, 2, 'constant_value')?.data[0] ?? 0)
+      : getAttr.float(c.node, 'value', 0);
+  // Trailing axes only, from the last backwards, stopping after the first padded axis from the front.
+  let first = 1;
+  while (first < rank && pads[first] === 0 && pads[first + rank] === 0) first++;
+  const amounts: number[] = [];
+  for (let axis = rank - 1; axis >= first; axis--) amounts.push(pads[axis]!, pads[axis + rank]!);
+  return {
+    op: 'pad',
+    attrs: { pads: amounts, mode: mode === 'edge' ? 'replicate' : mode, value },
+    inputs: [x],
   };
 }
 
@@ -495,8 +595,12 @@ export const IMPORT_ROWS: Record<string, Row> = {
   LayerNormalization: layerNorm,
   BatchNormalization: batchNorm,
   Conv: conv,
-  MaxPool: pool('max_pool2d'),
-  AveragePool: pool('avg_pool2d'),
+  ConvTranspose: convTranspose,
+  MaxPool: pool('max'),
+  AveragePool: pool('avg'),
+  GlobalAveragePool: unary('global_avg_pool'),
+  GlobalMaxPool: unary('global_max_pool'),
+  Pad: padOp,
   Flatten: flatten,
   Reshape: reshape,
   Transpose: transpose,

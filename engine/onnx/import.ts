@@ -293,7 +293,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
   // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
-  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes) ?? {}) } as Attrs);
+  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes, c.attrs) ?? {}) } as Attrs);
   let attrs: Attrs;
   try {
     attrs = resolveAttrs(op, given);

@@ -45,6 +45,18 @@ export type AttrSpec = (
   | { type: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { type: 'ints'; default?: readonly number[]; doc: string }
   | { type: 'string'; default?: string; doc: string }
+  | {
+      /**
+       * Sizes along a window's axes, as PyTorch takes them: one whole number (the same for every
+       * axis or side), a list of one of `lengths` whole numbers, or one of `words` ('same').
+       */
+      type: 'sizes';
+      lengths: readonly number[];
+      min?: number;
+      words?: readonly string[];
+      default?: number | readonly number[] | string;
+      doc: string;
+    }
 ) & {
   /** May be left out with no default (e.g. `input` takes `features` or `shape`); the op's shape says which. */
   optional?: boolean;
@@ -109,7 +121,7 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
    * Attributes that always follow from the shapes of the inputs and parameters, by name (linear
    * `units` from `weight`): used where a layer arrives with its weights (reference cases, imports).
    */
-  deriveAttrs?: (shapes: Record<string, Shape>) => Partial<A>;
+  deriveAttrs?: (shapes: Record<string, Shape>, given: Partial<A>) => Partial<A>;
   /** Output shape from input shapes (data inputs, then params); throws ShapeError. */
   shape: (inputs: Shape[], attrs: A) => Shape;
   /** Forward-pass floating point operations. */

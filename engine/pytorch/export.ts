@@ -10,7 +10,8 @@
  */
 import { analyzeGraph, type ResolvedNode, type SymbolicShape } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
-import { weightsOf, type Weights } from '../graph/weights.js';
+import { encodeWeightsFile, weightsOf, type Weights } from '../graph/weights.js';
+import { utf8Decode } from '../onnx/protobuf.js';
 import { compileGraph } from '../graph/compile.js';
 import { trainingData } from '../train/session.js';
 import type { Dataset } from '../data/dataset.js';
@@ -169,6 +170,7 @@ project's weights format (backprop-studio.weights JSON, keyed by node id and par
 the editor's "Load weights", analyses, step-through and exports read what train.py writes.
 """
 import json
+import os
 
 import torch
 from torch import nn
@@ -238,8 +240,9 @@ def save_weights(model, path):
         f.write("\\n")
 
 
-def load_model(path, dtype=torch.float32):
-    """A Model in this dtype with the weights from a backprop-studio.weights file (read in float64)."""
+def load_model(path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights.json"), dtype=torch.float32):
+    """A Model in this dtype with the weights of a backprop-studio.weights file (read in float64);
+    by default the package's weights.json, the weights it was exported with."""
     return load_weights(Model().to(dtype), path)
 `;
 }
@@ -328,7 +331,8 @@ export function exportPyTorch(
         .replaceAll('@@WEIGHTS@@', opts.weightsNote)
         .replaceAll('@@DATA@@', data.train.name.replace(/ \(training\)$/, '')),
     },
-    { name: 'weights.json', contents: `${JSON.stringify(weights)}\n` },
+    // JSON, which Python reads without a package beyond torch (typed arrays become number lists).
+    { name: 'weights.json', contents: utf8Decode(encodeWeightsFile(weights, 'json')) },
     { name: 'data.json', contents: dataJson(data) },
   ];
 }

@@ -9,6 +9,7 @@
 import type { Attrs } from '../ops/define.js';
 import type { SymbolicShape } from '../graph/check.js';
 import type { OpName } from '../ops/registry.js';
+import { paddingOf, perAxis, type Sizes, type Spatial } from '../ops/window.js';
 
 export interface FormCtx {
   readonly attrs: Attrs;
@@ -68,11 +69,60 @@ function reduce(name: 'sum' | 'mean'): PyTorchForm {
   };
 }
 
-function pool(cls: 'MaxPool2d' | 'AvgPool2d'): PyTorchForm {
-  // AvgPool2d counts padded zeros (count_include_pad=True, its default), as the engine does.
+/** A window attribute as torch.nn takes it: one number, or a list per axis. */
+const sizes = (v: Sizes | undefined, spatial: Spatial, fallback: number): string => {
+  const a = perAxis(v, spatial, fallback);
+  return a.every((e) => e === a[0]) ? py(a[0]!) : py(a);
+};
+
+/**
+ * Padding as torch.nn's convolutions take it ('same', 'valid', a number or one per axis), or null
+ * when the sides of an axis differ: torch.nn has no per-side padding, so the form pads first.
+ */
+function torchPadding(a: Attrs, spatial: Spatial): string | null {
+  const v = a['padding'] as Sizes;
+  if (typeof v === 'string') return py(v);
+  const p = paddingOf(v, spatial, new Array<number>(spatial).fill(1));
+  if (p.before.some((b, i) => b !== p.after[i])) return null;
+  return sizes(p.before, spatial, 0);
+}
+
+/** F.pad's amounts for per-side padding: last axis first, before then after. */
+function fPadAmounts(a: Attrs, spatial: Spatial): number[] {
+  const p = paddingOf(a['padding'] as Sizes, spatial, new Array<number>(spatial).fill(1));
+  const out: number[] = [];
+  for (let i = spatial - 1; i >= 0; i--) out.push(p.before[i]!, p.after[i]!);
+  return out;
+}
+
+function conv(spatial: Spatial): PyTorchForm {
   return {
-    module: ({ attrs }) =>
-      `nn.${cls}(${num(attrs, 'kernel')}, stride=${(attrs['stride'] as number | undefined) ?? num(attrs, 'kernel')}, padding=${num(attrs, 'padding')})`,
+    module: ({ attrs, inShapes }) => {
+      const padding = torchPadding(attrs, spatial) ?? '0';
+      return `nn.Conv${spatial}d(${dim(inShapes[0]!, 1)}, ${num(attrs, 'outChannels')}, ${sizes(attrs['kernel'] as Sizes, spatial, 1)}, stride=${sizes(attrs['stride'] as Sizes, spatial, 1)}, padding=${padding}, dilation=${sizes(attrs['dilation'] as Sizes, spatial, 1)}, groups=${num(attrs, 'groups')}, bias=${py(attrs['bias'] !== false)})`;
+    },
+    call: ({ attrs, module, inputs: [x] }) =>
+      torchPadding(attrs, spatial) === null
+        ? `${module}(torch.nn.functional.pad(${x}, ${pyTuple(fPadAmounts(attrs, spatial))}))`
+        : `${module}(${x})`,
+  };
+}
+
+const pyTuple = (v: readonly number[]): string => `(${v.join(', ')}${v.length === 1 ? ',' : ''})`;
+
+/** Max and average pools: torch.nn's MaxPool/AvgPool of the same rank and options. */
+function pool(kind: 'Max' | 'Avg', spatial: Spatial): PyTorchForm {
+  return {
+    module: ({ attrs }) => {
+      const padding = torchPadding(attrs, spatial);
+      if (padding === null)
+        throw new Error('pools with different padding on the two sides of an axis have no torch.nn form');
+      const extra =
+        kind === 'Max'
+          ? `dilation=${sizes(attrs['dilation'] as Sizes, spatial, 1)}, `
+          : `count_include_pad=${py(attrs['count_include_pad'] === true)}, `;
+      return `nn.${kind}Pool${spatial}d(${sizes(attrs['kernel'] as Sizes, spatial, 1)}, stride=${sizes((attrs['stride'] ?? attrs['kernel']) as Sizes, spatial, 1)}, padding=${padding}, ${extra}ceil_mode=${py(attrs['ceil_mode'] === true)})`;
+    },
   };
 }
 
@@ -141,12 +191,31 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   reshape: fn((x, a) => `${x}.reshape(${(a['shape'] as readonly number[]).join(', ')})`),
   flatten: layer(() => 'nn.Flatten()'),
   concat: { call: ({ inputs: [a, b], attrs }) => `torch.cat([${a}, ${b}], dim=${num(attrs, 'axis')})` },
-  conv2d: {
-    module: ({ attrs, inShapes }) =>
-      `nn.Conv2d(${dim(inShapes[0]!, 1)}, ${num(attrs, 'outChannels')}, ${num(attrs, 'kernel')}, stride=${num(attrs, 'stride')}, padding=${num(attrs, 'padding')}, bias=${py(attrs['bias'] !== false)})`,
+  conv1d: conv(1),
+  conv2d: conv(2),
+  conv_transpose2d: {
+    module: ({ attrs, inShapes }) => {
+      const padding = torchPadding(attrs, 2) ?? '0';
+      return `nn.ConvTranspose2d(${dim(inShapes[0]!, 1)}, ${num(attrs, 'outChannels')}, ${sizes(attrs['kernel'] as Sizes, 2, 1)}, stride=${sizes(attrs['stride'] as Sizes, 2, 1)}, padding=${padding}, output_padding=${sizes(attrs['output_padding'] as Sizes, 2, 0)}, groups=${num(attrs, 'groups')}, bias=${py(attrs['bias'] !== false)}, dilation=${sizes(attrs['dilation'] as Sizes, 2, 1)})`;
+    },
+    // Different padding on the two sides of an axis: no padding, then crop the full output.
+    call: ({ attrs, module, inputs: [x], outShape }) => {
+      if (torchPadding(attrs, 2) !== null) return `${module}(${x})`;
+      const p = paddingOf(attrs['padding'] as Sizes, 2, [1, 1]);
+      return `${module}(${x})[:, :, ${p.before[0]}:${p.before[0]! + dim(outShape, 2)}, ${p.before[1]}:${p.before[1]! + dim(outShape, 3)}]`;
+    },
   },
-  max_pool2d: pool('MaxPool2d'),
-  avg_pool2d: pool('AvgPool2d'),
+  max_pool1d: pool('Max', 1),
+  max_pool2d: pool('Max', 2),
+  avg_pool1d: pool('Avg', 1),
+  avg_pool2d: pool('Avg', 2),
+  global_avg_pool: fn((x) => `${x}.mean(dim=tuple(range(2, ${x}.dim())), keepdim=True)`),
+  global_max_pool: fn((x) => `${x}.amax(dim=tuple(range(2, ${x}.dim())), keepdim=True)`),
+  pad: fn((x, a) => {
+    const mode = a['mode'] as string;
+    const value = mode === 'constant' ? `, value=${py(num(a, 'value'))}` : '';
+    return `torch.nn.functional.pad(${x}, ${pyTuple(a['pads'] as readonly number[])}, mode=${py(mode)}${value})`;
+  }),
   layer_norm: {
     module: ({ attrs, inShapes }) => `nn.LayerNorm(${last(inShapes[0]!)}, eps=${py(num(attrs, 'eps'))})`,
   },

@@ -245,7 +245,24 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     op: 'conv2d',
     inputs: [[2, 2, 5, 4]],
     attrs: { outChannels: 3, kernel: 3, stride: 2, padding: 1 },
-    bad: [{ inputs: [[2, 2, 2, 2]], attrs: { outChannels: 3, kernel: 5 }, message: /5×5.*\[2, 2, 2, 2\]/ }],
+    bad: [
+      { inputs: [[2, 2, 2, 2]], attrs: { outChannels: 3, kernel: 5 }, message: /5×5.*\[2, 2, 2, 2\]/ },
+      {
+        inputs: [[2, 3, 5, 5]],
+        attrs: { outChannels: 4, kernel: 3, groups: 2 },
+        message: /groups 2 does not divide the 3 input channels/,
+      },
+      {
+        inputs: [[2, 2, 5, 5]],
+        attrs: { outChannels: 2, kernel: 3, padding: 2 },
+        message: /padding 2 is more than half/,
+      },
+      {
+        inputs: [[2, 2, 5, 5]],
+        attrs: { outChannels: 2, kernel: 3, stride: 2, padding: 'same' },
+        message: /'same' needs stride 1/,
+      },
+    ],
   },
   {
     op: 'conv2d',
@@ -254,10 +271,98 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     attrs: { outChannels: 2, kernel: 2, bias: false },
   },
   {
+    op: 'conv2d',
+    id: 'conv2d/groups-dilation-per-side',
+    inputs: [[2, 4, 6, 7]],
+    attrs: {
+      outChannels: 6,
+      kernel: [2, 3],
+      stride: [2, 1],
+      dilation: [1, 2],
+      groups: 2,
+      padding: [1, 0, 2, 1],
+    },
+  },
+  {
+    op: 'conv2d',
+    id: 'conv2d/depthwise-same',
+    inputs: [[1, 3, 4, 4]],
+    attrs: { outChannels: 3, kernel: 3, groups: 3, padding: 'same' },
+  },
+  {
+    op: 'conv1d',
+    inputs: [[2, 4, 9]],
+    attrs: { outChannels: 4, kernel: 3, stride: 2, padding: [1, 2], dilation: 2, groups: 2 },
+    bad: [{ inputs: [[2, 4, 3]], attrs: { outChannels: 2, kernel: 5 }, message: /5 kernel.*\[2, 4, 3\]/ }],
+  },
+  {
+    op: 'conv_transpose2d',
+    inputs: [[2, 4, 3, 3]],
+    attrs: { outChannels: 6, kernel: [3, 2], stride: 2, padding: 1, output_padding: 1, groups: 2 },
+    bad: [
+      {
+        inputs: [[2, 4, 3, 3]],
+        attrs: { outChannels: 2, kernel: 3, stride: 2, output_padding: 2 },
+        message: /output_padding 2 must be smaller/,
+      },
+    ],
+  },
+  {
+    op: 'conv_transpose2d',
+    id: 'conv_transpose2d/dilated-no-bias',
+    inputs: [[1, 2, 3, 4]],
+    attrs: { outChannels: 2, kernel: 2, dilation: 2, bias: false },
+  },
+  {
     op: 'max_pool2d',
     inputs: [[2, 2, 5, 5]],
     attrs: { kernel: 3, stride: 2, padding: 1 },
-    bad: [{ inputs: [[2, 5, 5]], attrs: { kernel: 2 }, message: /\[N, C, H, W\].*\[2, 5, 5\]/ }],
+    bad: [
+      { inputs: [[2, 5, 5]], attrs: { kernel: 2 }, message: /\[N, C, H, W\].*\[2, 5, 5\]/ },
+      { inputs: [[2, 2, 5, 5]], attrs: { kernel: 3, padding: 2 }, message: /padding 2 is more than half/ },
+      { inputs: [[2, 2, 2, 2]], attrs: { kernel: 3 }, message: /3×3 kernel is larger than x \[2, 2, 2, 2\]/ },
+    ],
   },
+  {
+    op: 'max_pool2d',
+    id: 'max_pool2d/dilated-ceil',
+    inputs: [[2, 2, 6, 7]],
+    attrs: { kernel: [3, 2], stride: 2, dilation: [1, 2], padding: 1, ceil_mode: true },
+  },
+  { op: 'max_pool1d', inputs: [[2, 3, 9]], attrs: { kernel: 3, stride: 2, padding: 1, ceil_mode: true } },
   { op: 'avg_pool2d', inputs: [[2, 2, 6, 6]], attrs: { kernel: 2 } },
+  {
+    op: 'avg_pool2d',
+    id: 'avg_pool2d/ceil-exclude-pad',
+    inputs: [[2, 2, 5, 6]],
+    attrs: { kernel: 3, stride: 2, padding: 1, ceil_mode: true, count_include_pad: false },
+  },
+  {
+    op: 'avg_pool2d',
+    id: 'avg_pool2d/ceil-include-pad',
+    inputs: [[2, 2, 5, 6]],
+    attrs: { kernel: [3, 2], stride: [2, 1], padding: [1, 1], ceil_mode: true },
+  },
+  { op: 'avg_pool1d', inputs: [[2, 2, 7]], attrs: { kernel: 3, stride: 2, padding: 1, ceil_mode: true } },
+  {
+    op: 'global_avg_pool',
+    inputs: [[2, 3, 4, 5]],
+    bad: [{ inputs: [[2, 3]], message: /at least one spatial axis/ }],
+  },
+  { op: 'global_max_pool', inputs: [[2, 3, 5]] },
+  {
+    op: 'pad',
+    inputs: [[2, 3, 4, 5]],
+    attrs: { pads: [1, 2, 2, 0], value: 0.5 },
+    bad: [
+      { inputs: [[2, 3]], attrs: { pads: [1, 1, 1, 1] }, message: /pads covers 2 axes/ },
+      {
+        inputs: [[2, 3, 4]],
+        attrs: { pads: [4, 0], mode: 'reflect' },
+        message: /reflect padding 4 must be less than the size 4/,
+      },
+    ],
+  },
+  { op: 'pad', id: 'pad/reflect', inputs: [[2, 3, 4, 5]], attrs: { pads: [2, 1, 1, 3], mode: 'reflect' } },
+  { op: 'pad', id: 'pad/replicate', inputs: [[2, 3, 4]], attrs: { pads: [3, 0], mode: 'replicate' } },
 ];

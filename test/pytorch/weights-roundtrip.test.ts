@@ -1,13 +1,13 @@
 /**
  * The weights back: train.py writes the project's weights file; the engine reads it (the reader
- * "Load weights" and `train --weights` use), its loss on the training set is the one train.py
+ * `train --weights` and the other commands use), its loss on the training set is the one train.py
  * printed, the weights are those the engine's own two epochs reach, and the exports take them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readWeights, weightsOf } from '../../engine/graph/weights.js';
+import { weightsOf } from '../../engine/graph/weights.js';
+import { readWeightsFile } from '../../engine/cli/paths.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { exportOnnx } from '../../engine/onnx/export.js';
 import { exportTypeScript } from '../../engine/codegen/export.js';
@@ -19,7 +19,7 @@ test('spiral trained 2 epochs by train.py loads into the engine with the same lo
   const file = join(dir, 'trained.weights.json');
   const python = runTrainPy(dir, ['--dtype', 'float64', '--epochs', '2', '--save-weights', file]);
   const final = python.at(-1)!;
-  const weights = readWeights(readFileSync(file, 'utf8'));
+  const weights = readWeightsFile(file);
 
   const loaded = prepareTraining(doc, { dtype: 'float64', weights });
   const loss = loaded.trainer.evaluate(loaded.train).loss;

@@ -1,10 +1,11 @@
 /** The `pytorch` row of `export --to`: a Python package (model, data, training) in a folder. */
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { ExportTarget } from '../commands/export.js';
 import { pytorchPackage, PyTorchExportError } from '../../pytorch/export.js';
 import { GraphError } from '../../graph/compile.js';
 import { CsvError } from '../../data/csv.js';
 import { besideGraph } from '../graph-file.js';
+import { weightsPathFor } from '../paths.js';
 
 export const pytorchTarget: ExportTarget = {
   name: 'pytorch',
@@ -12,10 +13,7 @@ export const pytorchTarget: ExportTarget = {
   summary: 'a PyTorch package (folder): model.py, data.py, train.py (data-parallel), README',
   export({ doc, graphPath, weightsFile, outPath }) {
     const source = basename(graphPath);
-    const beside = join(
-      dirname(graphPath),
-      `${source.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '')}.weights.json`,
-    );
+    const beside = weightsPathFor(graphPath);
     const files = pytorchPackage({
       doc,
       weights: weightsFile,
