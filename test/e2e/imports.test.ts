@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
@@ -205,5 +205,26 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     assert.match(text, said);
     assert.doesNotMatch(text, /ENOENT|no such file or directory|\/tmp\/|\/home\//);
     await page.screenshot({ path: join(screenshots, 'missing-dataset.png') });
+
+    // The file appears on disk (saved from elsewhere): the problem goes without touching the graph,
+    // and Reset + Train trains on it.
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const [x, y] = [Math.cos(i), Math.sin(i * 1.7)];
+      return `${x.toFixed(3)},${y.toFixed(3)},${i % 3}`;
+    });
+    writeFileSync(join(workspace, 'measurements.csv'), `x,y,label\n${rows.join('\n')}\n`);
+    const deadline = Date.now() + 30_000;
+    while (said.test(await problems())) {
+      assert.ok(Date.now() < deadline, 'the Problems panel never noticed measurements.csv');
+      await page.waitForTimeout(250);
+    }
+    await view.getByTestId('run-error-reset').click();
+    await view.getByTestId('run-play').click();
+    await view
+      .getByTestId('run-phase')
+      .getByText(/running|paused|finished/)
+      .waitFor();
+    await view.getByTestId('run-error').waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(screenshots, 'missing-dataset-found.png') });
   });
 });
