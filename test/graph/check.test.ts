@@ -94,6 +94,42 @@ const cases: {
     code: 'bad-attr',
     node: 'y',
   },
+  ...(
+    [
+      [
+        'conv2d groups that do not divide the input channels',
+        'conv2d',
+        { outChannels: 4, kernel: 3, groups: 2 },
+        'groups',
+        ['groups 2', '3 input channels', '[N, 3, 6, 6]'],
+      ],
+      [
+        'conv2d padding over half the dilated kernel',
+        'conv2d',
+        { outChannels: 3, kernel: 3, dilation: 2, padding: 3 },
+        'padding',
+        ['padding 3', 'dilated kernel'],
+      ],
+      [
+        'a pool window larger than the padded input',
+        'max_pool2d',
+        { kernel: [7, 2] },
+        'kernel',
+        ['7×2', '6×6'],
+      ],
+      ['reflect padding as large as the axis', 'pad', { pads: [6, 0], mode: 'reflect' }, 'pads', ['reflect']],
+    ] as const
+  ).map(([name, op, attrs, attr, mentions]) => ({
+    name,
+    edit: (d: GraphDoc) => {
+      node(d, 'x').attrs = { shape: [3, 6, 6] };
+      Object.assign(node(d, 'h'), { op, attrs });
+    },
+    code: 'bad-attr',
+    node: 'h',
+    attr,
+    mentions: [...mentions],
+  })),
   {
     name: 'two nodes with the same id',
     edit: (d) => d.nodes.push({ id: 'h', op: 'tanh', attrs: {}, position: { x: 0, y: 0 } }),
