@@ -4,7 +4,8 @@ import { DEFAULT_BUDGET } from './measure.js';
 
 export const RESULT_MARKER = 'BENCH_RESULT ';
 
-export type Impl = 'engine' | 'tfjs-cpu' | 'tfjs-wasm';
+/** 'numpy' is the physical anchor: the same step in NumPy on single-thread OpenBLAS (bench/numpy-child.py). */
+export type Impl = 'engine' | 'tfjs-cpu' | 'tfjs-wasm' | 'numpy';
 
 export interface ChildResult {
   workload: string;

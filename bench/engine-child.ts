@@ -24,6 +24,7 @@ const OP_TABLE = {
   flatten: 'flatten',
   tanh: 'tanh',
   relu: 'relu',
+  add: 'add',
   mse: 'mse_loss',
   cross_entropy: 'cross_entropy',
 } as const;
@@ -33,8 +34,9 @@ class Unavailable extends Error {}
 function requireOps(w: TrainingWorkload): void {
   const needed = new Set<string>([OP_TABLE.linear, OP_TABLE[w.loss]]);
   for (const l of w.layers) {
-    if (l.activation) needed.add(OP_TABLE[l.activation]);
-    if (l.kind === 'conv') [OP_TABLE.conv, OP_TABLE.pool, OP_TABLE.flatten].forEach((o) => needed.add(o));
+    if (l.kind !== 'residual' && l.activation) needed.add(OP_TABLE[l.activation]);
+    if (l.kind !== 'dense') [OP_TABLE.conv, OP_TABLE.pool, OP_TABLE.flatten].forEach((o) => needed.add(o));
+    if (l.kind === 'residual') [OP_TABLE.relu, OP_TABLE.add].forEach((o) => needed.add(o));
   }
   const missing = [...needed].filter((o) => !getOp(o));
   if (missing.length) throw new Unavailable(`engine has no op ${missing.join(', ')} yet`);
@@ -61,6 +63,21 @@ function build(w: TrainingWorkload): Built {
   let h = x;
   const inits: (() => void)[] = [];
   let program: Program | null = null;
+  const convNode = (
+    id: string,
+    from: number,
+    outChannels: number,
+    kernel: number,
+    padding: number,
+    weight: Float32Array,
+    bias: Float32Array,
+  ): number => {
+    inits.push(() => {
+      program!.value(program!.slot(`${id}.weight`)).data.set(weight);
+      program!.value(program!.slot(`${id}.bias`)).data.set(bias);
+    });
+    return b.node(id, OP_TABLE.conv, [from], { outChannels, kernel, padding });
+  };
   w.layers.forEach((l, i) => {
     const id = `layer${i}`;
     if (l.kind === 'dense') {
@@ -70,15 +87,17 @@ function build(w: TrainingWorkload): Built {
         setDense(program!.value(program!.slot(`${id}.weight`)), l.w, l.in, l.out);
         program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
       });
-    } else {
-      h = b.node(id, OP_TABLE.conv, [h], { outChannels: l.outChannels, kernel: l.kernel });
-      inits.push(() => {
-        program!.value(program!.slot(`${id}.weight`)).data.set(l.w);
-        program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
-      });
+    } else if (l.kind === 'conv') h = convNode(id, h, l.outChannels, l.kernel, l.padding, l.w, l.b);
+    else {
+      const inner = b.node(`${id}_relu1`, OP_TABLE.relu, [
+        convNode(`${id}_conv1`, h, l.channels, l.kernel, (l.kernel - 1) / 2, l.w1, l.b1),
+      ]);
+      const branch = convNode(`${id}_conv2`, inner, l.channels, l.kernel, (l.kernel - 1) / 2, l.w2, l.b2);
+      h = b.node(`${id}_relu2`, OP_TABLE.relu, [b.node(`${id}_add`, OP_TABLE.add, [h, branch])]);
     }
-    if (l.activation) h = b.node(`${id}_${l.activation}`, OP_TABLE[l.activation], [h]);
-    if (l.kind === 'conv') h = b.node(`${id}_pool`, OP_TABLE.pool, [h], { kernel: l.pool });
+    if (l.kind !== 'residual' && l.activation)
+      h = b.node(`${id}_${l.activation}`, OP_TABLE[l.activation], [h]);
+    if (l.kind !== 'dense' && l.pool > 1) h = b.node(`${id}_pool`, OP_TABLE.pool, [h], { kernel: l.pool });
   });
   const loss = b.node('loss', OP_TABLE[w.loss], [h, y]);
   program = b.build();

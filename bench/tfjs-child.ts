@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { trainingWorkload, TrainingWorkload } from './workloads.js';
+import { imageShapes, trainingWorkload, TrainingWorkload } from './workloads.js';
 import { measure } from './measure.js';
 import { ChildResult, printResult, timingBudget } from './child-protocol.js';
 
@@ -23,33 +23,61 @@ function needsConv3d(): boolean {
   return tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) === undefined;
 }
 
+/** A convolution's kernel as a variable: [out, in, kh, kw] → tfjs's [kh, kw, in, out] (conv3d: depth 1 in front). */
+function kernelVariable(w: Float32Array, outC: number, inC: number, k: number, conv3d: boolean): tf.Variable {
+  const kernel = tf.tidy(() => tf.transpose(tf.tensor4d(w, [outC, inC, k, k]), [2, 3, 1, 0]));
+  return tf.variable(conv3d ? tf.expandDims(kernel, 0) : kernel);
+}
+
+/** A stride-1 convolution of NHWC images, 'valid' or 'same' (the only paddings the workloads use). */
+function convolve(h: tf.Tensor, W: tf.Variable, b: tf.Variable, same: boolean, conv3d: boolean): tf.Tensor {
+  const pad = same ? 'same' : 'valid';
+  if (!conv3d) return tf.add(tf.conv2d(h as tf.Tensor4D, W as tf.Tensor4D, 1, pad), b);
+  const [n, hh, ww, c] = h.shape as number[];
+  const o = tf.conv3d(tf.reshape(h, [n!, 1, hh!, ww!, c!]) as tf.Tensor5D, W as tf.Tensor5D, 1, pad);
+  const [on, , oh, ow, oc] = o.shape;
+  return tf.add(tf.reshape(o, [on, oh, ow, oc]), b);
+}
+
+function activate(h: tf.Tensor, activation: 'relu' | 'tanh' | undefined): tf.Tensor {
+  return activation === 'relu' ? tf.relu(h) : activation === 'tanh' ? tf.tanh(h) : h;
+}
+
 function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number; detail: string } {
   const conv3d = needsConv3d();
   const [inC, inH, inW] = w.inputShape;
   const vars: tf.Variable[] = [];
-  const layers = w.layers.map((l) => {
+  const shapes = imageShapes(w.inputShape, w.layers);
+  const layers = w.layers.map((l, i) => {
+    const bias = (values: Float32Array) => {
+      const v = tf.variable(tf.tensor1d(values));
+      vars.push(v);
+      return v;
+    };
     if (l.kind === 'dense') {
-      const W = tf.variable(tf.tensor2d(l.w, [l.in, l.out]));
-      const b = tf.variable(tf.tensor1d(l.b));
-      vars.push(W, b);
-      return { l, W, b };
+      // Flattening NHWC orders features (h, w, c): a dense layer after an image gets its rows
+      // permuted from our (c, h, w) order.
+      const previous = i > 0 ? w.layers[i - 1]! : undefined;
+      const rows = previous && previous.kind !== 'dense' ? nhwcRows(l.w, l.out, shapes[i - 1]!) : l.w;
+      const W = tf.variable(tf.tensor2d(rows, [l.in, l.out]));
+      vars.push(W);
+      return { kind: 'dense' as const, l, W, b: bias(l.b) };
     }
-    // [out, in, kh, kw] → tfjs's [kh, kw, in, out] (with a leading depth of 1 for conv3d).
-    const k = tf.tidy(() =>
-      tf.transpose(tf.tensor4d(l.w, [l.outChannels, l.inChannels, l.kernel, l.kernel]), [2, 3, 1, 0]),
-    );
-    const W = tf.variable(conv3d ? tf.expandDims(k, 0) : k);
-    const b = tf.variable(tf.tensor1d(l.b));
-    vars.push(W, b);
-    return { l, W, b };
+    if (l.kind === 'conv') {
+      const W = kernelVariable(l.w, l.outChannels, l.inChannels, l.kernel, conv3d);
+      vars.push(W);
+      return { kind: 'conv' as const, l, W, b: bias(l.b) };
+    }
+    const W1 = kernelVariable(l.w1, l.channels, l.channels, l.kernel, conv3d);
+    const W2 = kernelVariable(l.w2, l.channels, l.channels, l.kernel, conv3d);
+    vars.push(W1, W2);
+    return { kind: 'residual' as const, l, W1, b1: bias(l.b1), W2, b2: bias(l.b2) };
   });
-  // Images go in as NHWC (what tfjs's conv2d wants); flattening NHWC orders features (h, w, c),
-  // so the dense layer after a convolution gets its rows permuted from our (c, h, w) order.
+  // Images go in as NHWC (what tfjs's conv2d wants).
   const x =
     w.inputShape.length === 3
       ? tf.transpose(tf.tensor4d(w.x, [w.batch, inC!, inH!, inW!]), [0, 2, 3, 1])
       : tf.tensor2d(w.x, [w.batch, inC!]);
-  permuteDenseAfterConv(w, layers);
   const y =
     w.loss === 'mse'
       ? tf.tensor2d(w.y, [w.batch, w.outputs])
@@ -57,26 +85,22 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
   const optimizer = tf.train.sgd(w.lr);
   const lossOf = (): tf.Scalar => {
     let h: tf.Tensor = x;
-    for (const { l, W, b } of layers) {
-      if (l.kind === 'dense') {
+    for (const layer of layers) {
+      if (layer.kind === 'dense') {
         if (h.rank !== 2) h = tf.reshape(h, [w.batch, -1]);
-        h = tf.add(tf.matMul(h as tf.Tensor2D, W as tf.Tensor2D), b);
-      } else {
-        if (conv3d) {
-          const [n, hh, ww, c] = h.shape as number[];
-          const o = tf.conv3d(
-            tf.reshape(h, [n!, 1, hh!, ww!, c!]) as tf.Tensor5D,
-            W as tf.Tensor5D,
-            1,
-            'valid',
-          );
-          const [on, , oh, ow, oc] = o.shape;
-          h = tf.add(tf.reshape(o, [on, oh, ow, oc]), b);
-        } else h = tf.add(tf.conv2d(h as tf.Tensor4D, W as tf.Tensor4D, 1, 'valid'), b);
+        h = activate(
+          tf.add(tf.matMul(h as tf.Tensor2D, layer.W as tf.Tensor2D), layer.b),
+          layer.l.activation,
+        );
+        continue;
       }
-      if (l.activation === 'relu') h = tf.relu(h);
-      else if (l.activation === 'tanh') h = tf.tanh(h);
-      if (l.kind === 'conv') h = tf.maxPool(h as tf.Tensor4D, l.pool, l.pool, 'valid');
+      if (layer.kind === 'conv')
+        h = activate(convolve(h, layer.W, layer.b, layer.l.padding > 0, conv3d), layer.l.activation);
+      else {
+        const inner = tf.relu(convolve(h, layer.W1, layer.b1, true, conv3d));
+        h = tf.relu(tf.add(h, convolve(inner, layer.W2, layer.b2, true, conv3d)));
+      }
+      if (layer.l.pool > 1) h = tf.maxPool(h as tf.Tensor4D, layer.l.pool, layer.l.pool, 'valid');
     }
     return w.loss === 'mse' ? tf.losses.meanSquaredError(y, h) : tf.losses.softmaxCrossEntropy(y, h);
   };
@@ -86,34 +110,23 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
     },
     loss: () => tf.tidy(() => lossOf().dataSync()[0]!),
     detail:
-      conv3d && w.layers.some((l) => l.kind === 'conv') ? ', conv2d as conv3d (no Conv2DBackpropFilter)' : '',
+      conv3d && w.layers.some((l) => l.kind !== 'dense')
+        ? ', conv2d as conv3d (no Conv2DBackpropFilter)'
+        : '',
   };
 }
 
-function permuteDenseAfterConv(
-  w: TrainingWorkload,
-  layers: { l: TrainingWorkload['layers'][number]; W: tf.Variable }[],
-): void {
-  for (let i = 1; i < layers.length; i++) {
-    const prev = layers[i - 1]!.l,
-      cur = layers[i]!;
-    if (prev.kind !== 'conv' || cur.l.kind !== 'dense') continue;
-    const [, h, wd] = w.inputShape;
-    const oh = Math.floor((h! - prev.kernel + 1) / prev.pool),
-      ow = Math.floor((wd! - prev.kernel + 1) / prev.pool),
-      c = prev.outChannels;
-    const src = cur.l.w,
-      out = cur.l.out;
-    const perm = new Float32Array(src.length);
-    for (let ch = 0; ch < c; ch++)
-      for (let r = 0; r < oh; r++)
-        for (let q = 0; q < ow; q++) {
-          const from = (ch * oh + r) * ow + q,
-            to = (r * ow + q) * c + ch;
-          for (let o = 0; o < out; o++) perm[to * out + o] = src[from * out + o]!;
-        }
-    cur.W.assign(tf.tensor2d(perm, [cur.l.in, out]));
-  }
+/** Dense weights [in, out] with rows in (c, h, w) order, reordered to NHWC's (h, w, c). */
+function nhwcRows(src: Float32Array, out: number, [c, oh, ow]: number[]): Float32Array {
+  const perm = new Float32Array(src.length);
+  for (let ch = 0; ch < c!; ch++)
+    for (let r = 0; r < oh!; r++)
+      for (let q = 0; q < ow!; q++) {
+        const from = (ch * oh! + r) * ow! + q,
+          to = (r * ow! + q) * c! + ch;
+        for (let o = 0; o < out; o++) perm[to * out + o] = src[from * out + o]!;
+      }
+  return perm;
 }
 
 async function main(): Promise<void> {

@@ -10,8 +10,15 @@
 import { Rng } from '../engine/tensor/random.js';
 import { GRAPH_FORMAT, GRAPH_VERSION, GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
 
-export type WorkloadName = 'mlp-tiny' | 'mlp-mnist' | 'cnn-small' | 'compile-1000';
-export const WORKLOAD_NAMES: readonly WorkloadName[] = ['mlp-tiny', 'mlp-mnist', 'cnn-small', 'compile-1000'];
+export type WorkloadName = 'mlp-tiny' | 'mlp-mnist' | 'cnn-small' | 'lenet5' | 'resnet-mini' | 'compile-1000';
+export const WORKLOAD_NAMES: readonly WorkloadName[] = [
+  'mlp-tiny',
+  'mlp-mnist',
+  'cnn-small',
+  'lenet5',
+  'resnet-mini',
+  'compile-1000',
+];
 
 export type Activation = 'tanh' | 'relu';
 export type Loss = 'mse' | 'cross_entropy';
@@ -31,12 +38,31 @@ export interface ConvLayer {
   inChannels: number;
   outChannels: number;
   kernel: number;
+  /** 0 ('valid') or (kernel - 1)/2 ('same' at stride 1). */
+  padding: number;
   activation?: Activation;
-  /** Max pooling window (and stride) after the activation. */
+  /** Max pooling window (and stride) after the activation; 1 for none. */
   pool: number;
   w: Float32Array;
   b: Float32Array;
 }
+
+/**
+ * A residual block (He et al.): relu(x + conv(relu(conv(x)))), both convolutions 3×3 'same' with
+ * the block's channels in and out, then an optional max pool.
+ */
+export interface ResidualLayer {
+  kind: 'residual';
+  channels: number;
+  kernel: number;
+  pool: number;
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
+}
+
+export type Layer = DenseLayer | ConvLayer | ResidualLayer;
 
 export interface TrainingWorkload {
   name: Exclude<WorkloadName, 'compile-1000'>;
@@ -44,7 +70,7 @@ export interface TrainingWorkload {
   batch: number;
   /** Per-sample input shape: [features] or [channels, height, width]. */
   inputShape: number[];
-  layers: (DenseLayer | ConvLayer)[];
+  layers: Layer[];
   loss: Loss;
   /** Outputs per sample (regression targets or classes). */
   outputs: number;
@@ -76,25 +102,68 @@ function dense(rng: Rng, inF: number, outF: number, activation?: Activation): De
   };
 }
 
-/** Multiply-adds of the forward pass; a training step is about three times that (dx and dW). */
-function stepFlops(batch: number, inputShape: number[], layers: (DenseLayer | ConvLayer)[]): number {
-  let macs = 0;
+function conv(
+  rng: Rng,
+  inC: number,
+  outC: number,
+  kernel: number,
+  opts: { same?: boolean; pool?: number; activation?: Activation } = {},
+): ConvLayer {
+  // PyTorch's default for nn.Conv2d: U(±1/√fan_in).
+  const bound = 1 / Math.sqrt(inC * kernel * kernel);
+  return {
+    kind: 'conv',
+    inChannels: inC,
+    outChannels: outC,
+    kernel,
+    padding: opts.same ? (kernel - 1) / 2 : 0,
+    activation: opts.activation ?? 'relu',
+    pool: opts.pool ?? 1,
+    w: uniform(rng, outC * inC * kernel * kernel, bound),
+    b: uniform(rng, outC, bound),
+  };
+}
+
+function residual(rng: Rng, channels: number, pool = 1): ResidualLayer {
+  const a = conv(rng, channels, channels, 3),
+    b = conv(rng, channels, channels, 3);
+  return { kind: 'residual', channels, kernel: 3, pool, w1: a.w, b1: a.b, w2: b.w, b2: b.b };
+}
+
+/** The [channels, height, width] of an image after each layer (dense layers keep the last one). */
+export function imageShapes(inputShape: number[], layers: readonly Layer[]): number[][] {
   let [c, h, w] = inputShape.length === 3 ? inputShape : [0, 0, 0];
-  for (const l of layers) {
+  return layers.map((l) => {
+    if (l.kind === 'conv') {
+      const oh = h! + 2 * l.padding - l.kernel + 1,
+        ow = w! + 2 * l.padding - l.kernel + 1;
+      [c, h, w] = [l.outChannels, Math.floor(oh / l.pool), Math.floor(ow / l.pool)];
+    } else if (l.kind === 'residual') [h, w] = [Math.floor(h! / l.pool), Math.floor(w! / l.pool)];
+    return [c!, h!, w!];
+  });
+}
+
+/** Multiply-adds of the forward pass; a training step is about three times that (dx and dW). */
+function stepFlops(batch: number, inputShape: number[], layers: Layer[]): number {
+  let macs = 0;
+  const shapes = imageShapes(inputShape, layers);
+  layers.forEach((l, i) => {
     if (l.kind === 'dense') macs += l.in * l.out;
     else {
-      const oh = h! - l.kernel + 1,
-        ow = w! - l.kernel + 1;
-      macs += oh * ow * l.outChannels * c! * l.kernel * l.kernel;
-      [c, h, w] = [l.outChannels, Math.floor(oh / l.pool), Math.floor(ow / l.pool)];
+      const [, h, w] = i > 0 ? shapes[i - 1]! : inputShape;
+      if (l.kind === 'conv') {
+        const oh = h! + 2 * l.padding - l.kernel + 1,
+          ow = w! + 2 * l.padding - l.kernel + 1;
+        macs += oh * ow * l.outChannels * l.inChannels * l.kernel * l.kernel;
+      } else macs += 2 * h! * w! * l.channels * l.channels * l.kernel * l.kernel;
     }
-  }
+  });
   return 3 * 2 * macs * batch;
 }
 
 export function trainingWorkload(name: TrainingWorkload['name']): TrainingWorkload {
   const rng = new Rng(1234);
-  let batch: number, inputShape: number[], layers: (DenseLayer | ConvLayer)[], loss: Loss, outputs: number;
+  let batch: number, inputShape: number[], layers: Layer[], loss: Loss, outputs: number;
   let description: string;
   switch (name) {
     case 'mlp-tiny':
@@ -119,21 +188,52 @@ export function trainingWorkload(name: TrainingWorkload['name']): TrainingWorklo
       inputShape = [1, 8, 8];
       const fanIn = 1 * 3 * 3;
       const bound = 1 / Math.sqrt(fanIn);
-      const conv: ConvLayer = {
+      const first: ConvLayer = {
         kind: 'conv',
         inChannels: 1,
         outChannels: 8,
         kernel: 3,
+        padding: 0,
         activation: 'relu',
         pool: 2,
         w: uniform(rng, 8 * fanIn, bound),
         b: uniform(rng, 8, bound),
       };
-      layers = [conv, dense(rng, 8 * 3 * 3, 10)];
+      layers = [first, dense(rng, 8 * 3 * 3, 10)];
       loss = 'cross_entropy';
       outputs = 10;
       break;
     }
+    case 'lenet5':
+      // LeCun et al. 1998 with ReLU and max pooling, as usually written today (28×28, padding 2).
+      description =
+        '28x28: conv 5x5 6ch pad 2, maxpool 2, conv 5x5 16ch, maxpool 2, 120-84-10 ReLU, softmax CE, batch 64';
+      batch = 64;
+      inputShape = [1, 28, 28];
+      layers = [
+        conv(rng, 1, 6, 5, { same: true, pool: 2 }),
+        conv(rng, 6, 16, 5, { pool: 2 }),
+        dense(rng, 16 * 5 * 5, 120, 'relu'),
+        dense(rng, 120, 84, 'relu'),
+        dense(rng, 84, 10),
+      ];
+      loss = 'cross_entropy';
+      outputs = 10;
+      break;
+    case 'resnet-mini':
+      description =
+        '28x28: conv 3x3 16ch, maxpool 2, 2 residual blocks (conv 3x3, ReLU, conv 3x3, add, ReLU), maxpool 2, linear 10, softmax CE, batch 64';
+      batch = 64;
+      inputShape = [1, 28, 28];
+      layers = [
+        conv(rng, 1, 16, 3, { same: true, pool: 2 }),
+        residual(rng, 16),
+        residual(rng, 16, 2),
+        dense(rng, 16 * 7 * 7, 10),
+      ];
+      loss = 'cross_entropy';
+      outputs = 10;
+      break;
   }
   const inSize = inputShape.reduce((a, b) => a * b, 1);
   const x = new Float32Array(batch * inSize);

@@ -10,7 +10,10 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { applyEdit, type GraphEdit } from '../engine/graph/edits.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
-import { documentState } from './graph-text.js';
+import { documentState, onDidChangeDataFiles } from './graph-text.js';
+import { userMessage } from '../engine/errors/user-error.js';
+import { csvHeader, datasetFromCsv } from './dataset-choice.js';
+import { relative, sep } from 'node:path';
 import { changedSpan } from './text-span.js';
 import { assertNever, type HostToWebview, type WebviewToHost } from './protocol.js';
 import { validateWebviewMessage } from './validate.js';
@@ -19,9 +22,17 @@ import { startEditorRun } from './run/editor-run.js';
 import type { RunController } from './run/run-controller.js';
 import { MAX_RECORDED, type GraphEditorProbe } from './test-api.js';
 import { EXPORT_COMMANDS } from './export-commands.js';
-import { baseName, fileExists, weightsUriBeside } from './graph-files.js';
+import {
+  baseName,
+  existingWeightsBeside,
+  fileExists,
+  readWeightsUri,
+  WEIGHTS_FILE_FILTERS,
+  weightsTargetBeside,
+  writeWeightsUri,
+} from './graph-files.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
-import { readWeights, type Weights } from '../engine/graph/weights.js';
+import type { Weights } from '../engine/graph/weights.js';
 
 /** The open graph editors (for the extension-host tests' probe; see test-api.ts). */
 const openSessions = new Set<GraphEditorSession>();
@@ -115,6 +126,8 @@ class GraphEditorSession {
           this.sendDocumentToRun();
         }
       }),
+      // The dataset file appeared, changed or went: its diagnostics follow (Play reads it afresh).
+      onDidChangeDataFiles(() => this.post({ type: 'docChanged', ...this.state() })),
     );
   }
 
@@ -197,6 +210,8 @@ class GraphEditorSession {
         return this.saveWeights();
       case 'loadWeights':
         return this.loadWeights();
+      case 'chooseDataset':
+        return this.chooseDataset();
       case 'export':
         await vscode.commands.executeCommand(EXPORT_COMMANDS[msg.format], this.document.uri);
         return;
@@ -215,8 +230,9 @@ class GraphEditorSession {
   }
 
   /**
-   * "Save weights": this editor's run, as it is now, to `<name>.weights.json` beside the graph (the
-   * file the exports and `backprop-studio train --weights` read). Never over another file without
+   * "Save weights": this editor's run, as it is now, to the weights file beside the graph (the
+   * one there, else `<name>.weights.json`, or `.weights.safetensors` for big networks: the file the
+   * exports and `backprop-studio train --weights` read). Never over another file without
    * asking; never weights that don't fit the graph as it is now.
    */
   private async saveWeights(): Promise<void> {
@@ -240,7 +256,7 @@ class GraphEditorSession {
       );
       return;
     }
-    const target = weightsUriBeside(uri);
+    const target = await weightsTargetBeside(uri, trained.weights);
     const name = baseName(target);
     if (await fileExists(target)) {
       const replace = 'Replace';
@@ -252,14 +268,11 @@ class GraphEditorSession {
       if (choice !== replace) return;
     }
     try {
-      await vscode.workspace.fs.writeFile(
-        target,
-        new TextEncoder().encode(`${JSON.stringify(trained.weights)}\n`),
-      );
+      await writeWeightsUri(target, trained.weights);
     } catch (e) {
       // A read-only folder or a full disk: say so rather than fail silently; the run is untouched.
       void vscode.window.showErrorMessage(
-        `Save weights: ${name} could not be written: ${(e as Error).message}`,
+        `Save weights: ${name} could not be written: ${userMessage(e, name)}`,
       );
       return;
     }
@@ -275,35 +288,72 @@ class GraphEditorSession {
   }
 
   /**
-   * "Load weights": `<name>.weights.json` beside the graph, or (when there is none) a file the user
+   * "Load weights": `<name>.weights.json` or `.safetensors` beside the graph, or (when there is none) a file the user
    * picks, becomes the start of a new run paused before its first step. A file that can't be read or
    * doesn't fit the graph is reported and changes nothing.
    */
   private async loadWeights(): Promise<void> {
     const uri = this.document.uri;
-    const beside = uri.scheme === 'file' ? weightsUriBeside(uri) : undefined;
+    const beside = uri.scheme === 'file' ? await existingWeightsBeside(uri) : undefined;
     const file =
-      beside && (await fileExists(beside))
-        ? beside
-        : (
-            await vscode.window.showOpenDialog({
-              title: 'Load weights into the run',
-              filters: { 'Backprop Studio weights': ['json'] },
-              canSelectMany: false,
-              ...(beside ? { defaultUri: vscode.Uri.joinPath(beside, '..') } : {}),
-            })
-          )?.[0];
+      beside ??
+      (
+        await vscode.window.showOpenDialog({
+          title: 'Load weights into the run',
+          filters: WEIGHTS_FILE_FILTERS,
+          canSelectMany: false,
+          ...(uri.scheme === 'file' ? { defaultUri: vscode.Uri.joinPath(uri, '..') } : {}),
+        })
+      )?.[0];
     if (!file) return;
     const name = baseName(file);
     let weights: Weights;
     try {
-      weights = readWeights(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
+      weights = await readWeightsUri(file);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Load weights: ${name} can't be used: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Load weights: ${name} can't be used: ${userMessage(e, name)}`);
       return;
     }
     const error = await this.run.loadWeights(weights, name);
     if (error) void vscode.window.showErrorMessage(`Load weights: ${error}. Nothing was changed.`);
+  }
+
+  /**
+   * "Choose CSV…": a CSV file the user picks (in the graph's folder to start with) becomes
+   * training.dataset, its path relative to the graph; one document edit, undone like any other.
+   */
+  private async chooseDataset(): Promise<void> {
+    const uri = this.document.uri;
+    const { doc } = this.state();
+    if (!doc) return;
+    if (uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage(
+        'Choose CSV: save the graph to a file first; the dataset path is written relative to it.',
+      );
+      return;
+    }
+    const folder = vscode.Uri.joinPath(uri, '..');
+    const picked = (
+      await vscode.window.showOpenDialog({
+        title: `Choose the CSV dataset for ${this.fileName}`,
+        filters: { 'CSV data': ['csv'] },
+        canSelectMany: false,
+        defaultUri: folder,
+      })
+    )?.[0];
+    if (!picked) return;
+    const name = baseName(picked);
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked));
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Choose CSV: ${userMessage(e, name)}`);
+      return;
+    }
+    const path = relative(folder.fsPath, picked.fsPath).split(sep).join('/');
+    const { dataset, note } = datasetFromCsv(doc.training.dataset, path, csvHeader(text));
+    await this.edit(0, { kind: 'setTraining', training: { ...doc.training, dataset } });
+    if (note) void vscode.window.showInformationMessage(`Choose CSV: ${note}`);
   }
 
   private async edit(requestId: number, edit: GraphEdit): Promise<void> {

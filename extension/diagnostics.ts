@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../engine/graph/document.js';
-import { documentState, isGraphDocument } from './graph-text.js';
+import { documentState, isGraphDocument, onDidChangeDataFiles, refreshDataFiles } from './graph-text.js';
 
 const severities: Record<Diagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -34,8 +34,15 @@ export function registerGraphDiagnostics(): vscode.Disposable {
     );
   };
   vscode.workspace.textDocuments.forEach(update);
+  // A CSV dataset created, fixed or deleted on disk changes what the graphs naming it say.
+  const dataFiles = vscode.workspace.createFileSystemWatcher('**/*.{csv,CSV}');
   return vscode.Disposable.from(
     collection,
+    dataFiles,
+    dataFiles.onDidCreate(refreshDataFiles),
+    dataFiles.onDidChange(refreshDataFiles),
+    dataFiles.onDidDelete(refreshDataFiles),
+    onDidChangeDataFiles(() => vscode.workspace.textDocuments.forEach(update)),
     vscode.workspace.onDidOpenTextDocument(update),
     vscode.workspace.onDidChangeTextDocument((e) => update(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),

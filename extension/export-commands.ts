@@ -1,26 +1,41 @@
 /**
- * "Export as TypeScript" and "Export as ONNX": the graph (as it is in the editor, saved or not) and
- * its weights written beside the graph file, then opened or revealed. The weights are, in order:
+ * "Export as TypeScript", "Export as ONNX" and "Export as PyTorch": the graph (as it is in the
+ * editor, saved or not) and its weights written beside the graph file (PyTorch: a package folder,
+ * `<name>-pytorch/`), then opened or revealed. The weights are, in order:
  * those of a run in an open graph editor that has trained (what the user just watched learn), else
- * `<name>.weights.json` beside the graph, else the initialisers with the graph's seed; the message
+ * `<name>.weights.json` (or `.weights.safetensors`) beside the graph, else the initialisers with the graph's seed; the message
  * after the export says which. The engine does the work;
  * this file only finds the inputs and reports what went wrong in the user's terms. "Import ONNX
- * Model…" goes the other way: a model becomes `<name>.nngraph.json` + `<name>.weights.json`.
+ * Model…" goes the other way: a model (and its external data file, if any) becomes
+ * `<name>.nngraph.json` + `<name>.weights.json` (`.weights.safetensors` for big networks).
  */
 import * as vscode from 'vscode';
 import { parseGraph } from '../engine/graph/parse.js';
-import { readWeights, type Weights } from '../engine/graph/weights.js';
+import { weightsFormatFor, type Weights } from '../engine/graph/weights.js';
 import { compileGraph } from '../engine/graph/compile.js';
 import { weightsOf } from '../engine/graph/weights.js';
 import { exportTypeScript } from '../engine/codegen/export.js';
-import { exportOnnx } from '../engine/onnx/export.js';
-import { importOnnx } from '../engine/onnx/import.js';
+import { exportOnnxFiles } from '../engine/onnx/export.js';
+import { pytorchPackage, type PackageFile } from '../engine/pytorch/export.js';
+import { readBesideGraph } from '../engine/io/read-file.js';
+import { dirname } from 'node:path';
+import { externalDataFiles, importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
-import { baseName, fileExists, graphStem, weightsUriBeside } from './graph-files.js';
+import {
+  baseName,
+  existingWeightsBeside,
+  fileExists,
+  graphStem,
+  readWeightsUri,
+  weightsFileName,
+  weightsUriBeside,
+  writeWeightsUri,
+} from './graph-files.js';
 import type { ExportFormatId } from './protocol.js';
 import type { GraphDoc } from '../engine/graph/document.js';
 import type { TrainedWeights } from '../engine/run/protocol.js';
+import { fileErrorText, userMessage } from '../engine/errors/user-error.js';
 
 /** The trained weights of an open graph editor's run on `uri`, if one has trained. */
 export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | null>;
@@ -28,15 +43,35 @@ export type RunWeightsLookup = (uri: vscode.Uri) => Promise<TrainedWeights | nul
 export const EXPORT_COMMANDS: Record<ExportFormatId, string> = {
   typescript: 'backpropStudio.exportTypeScript',
   onnx: 'backpropStudio.exportOnnx',
+  pytorch: 'backpropStudio.exportPyTorch',
 };
 export const IMPORT_ONNX_COMMAND = 'backpropStudio.importOnnx';
 
 interface ExportFormat {
   label: string;
+  /** Added to the graph's stem: a file's extension, or the suffix of a folder of files. */
   extension: string;
-  /** Opened in an editor after export (text) or only revealed (binary). */
-  open: boolean;
-  produce(doc: GraphDoc, weights: Weights | null, stem: string): Uint8Array;
+  /**
+   * Opened in an editor after export: the file (true), a file of the folder (its name), or
+   * nothing (false: a binary file, only revealed).
+   */
+  open: boolean | string;
+  /** One file's contents, the files of a folder, or a file and the files beside it. */
+  produce(input: ProduceInput): Uint8Array | PackageFile[] | WithFilesBeside;
+}
+
+/** A file and the files written beside it (an ONNX model and its external weights, `<stem>.onnx.data`). */
+interface WithFilesBeside {
+  main: Uint8Array;
+  beside: { name: string; bytes: Uint8Array }[];
+}
+
+interface ProduceInput {
+  doc: GraphDoc;
+  weights: Weights | null;
+  stem: string;
+  /** Reads a file the graph names (CSV data) relative to the graph's folder. */
+  readText: (path: string) => string;
 }
 
 const FORMATS: Record<ExportFormatId, ExportFormat> = {
@@ -44,7 +79,7 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     label: 'TypeScript',
     extension: '.ts',
     open: true,
-    produce: (doc, weights, stem) =>
+    produce: ({ doc, weights, stem }) =>
       new TextEncoder().encode(
         exportTypeScript(doc, weights, { name: stem, source: `${stem}${GRAPH_FILE_SUFFIX}` }).code,
       ),
@@ -53,12 +88,34 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
     label: 'ONNX',
     extension: '.onnx',
     open: false,
-    // ONNX carries weights: without a weights file, the graph's seeded initial weights.
-    produce: (doc, weights) =>
-      exportOnnx(
+    // ONNX carries weights: without a weights file, the graph's seeded initial weights. Big
+    // weights go to `<stem>.onnx.data` beside the model (ONNX external data).
+    produce: ({ doc, weights, stem }) => {
+      const files = exportOnnxFiles(
         doc,
         weights ?? weightsOf(compileGraph(doc, { batchSize: 1, seed: doc.training.seed ?? 0 })),
-      ),
+        `${stem}.onnx`,
+      );
+      return {
+        main: files.model,
+        beside: files.data ? [{ name: files.data.location, bytes: files.data.bytes }] : [],
+      };
+    },
+  },
+  pytorch: {
+    label: 'PyTorch',
+    extension: '-pytorch',
+    open: 'model.py',
+    // A package folder beside the graph; its train.py saves the trained weights beside the graph.
+    produce: ({ doc, weights, stem, readText }) =>
+      pytorchPackage({
+        doc,
+        weights,
+        readText,
+        source: `${stem}${GRAPH_FILE_SUFFIX}`,
+        saveWeights: `../${weightsFileName(`${stem}${GRAPH_FILE_SUFFIX}`)}`,
+        weightsFrom: 'the weights the editor exported it with',
+      }),
   },
 };
 
@@ -105,7 +162,7 @@ async function exportGraph(
   }
   const stem = graphStem(fileName);
   const folder = vscode.Uri.joinPath(uri, '..');
-  const weightsUri = weightsUriBeside(uri);
+  const weightsUri = await existingWeightsBeside(uri);
   let weights: Weights | null = null;
   let from = 'initial weights (nothing trained in the editor, no weights file beside it)';
   const trained = await runWeights(uri);
@@ -116,42 +173,74 @@ async function exportGraph(
   if (trained && !trained.misfit) {
     weights = trained.weights;
     from = `the weights of the editor's run after step ${trained.step}`;
-  } else {
+  } else if (weightsUri) {
     try {
-      const bytes = await vscode.workspace.fs.readFile(weightsUri);
-      try {
-        weights = readWeights(JSON.parse(new TextDecoder().decode(bytes)) as unknown);
-        from = `trained weights from ${baseName(weightsUri)}`;
-      } catch (e) {
-        void vscode.window.showErrorMessage(
-          `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${(e as Error).message}`,
-        );
-        return undefined;
-      }
-    } catch {
-      // No weights file: the export starts from the graph's initialisers.
+      weights = await readWeightsUri(weightsUri);
+      from = `trained weights from ${baseName(weightsUri)}`;
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${baseName(weightsUri)} can't be used: ${userMessage(e)}`,
+      );
+      return undefined;
     }
   }
-  let bytes: Uint8Array;
+  let produced: Uint8Array | PackageFile[] | WithFilesBeside;
+  const baseDir = uri.scheme === 'file' ? dirname(uri.fsPath) : null;
   try {
-    bytes = format.produce(doc, weights, stem);
+    produced = format.produce({ doc, weights, stem, readText: (path) => readBesideGraph(baseDir, path) });
   } catch (e) {
     void vscode.window.showErrorMessage(
-      `Export as ${format.label} failed for ${fileName}: ${(e as Error).message}`,
+      `Export as ${format.label} failed for ${fileName}: ${userMessage(e)}`,
     );
     return undefined;
   }
   const target = vscode.Uri.joinPath(folder, `${stem}${format.extension}`);
-  await vscode.workspace.fs.writeFile(target, bytes);
-  if (format.open) await vscode.window.showTextDocument(target, { preview: false });
+  const files =
+    produced instanceof Uint8Array
+      ? [{ uri: target, shown: `${stem}${format.extension}`, contents: produced }]
+      : Array.isArray(produced)
+        ? produced.map((f) => ({
+            uri: vscode.Uri.joinPath(target, f.name),
+            shown: `${stem}${format.extension}/${f.name}`,
+            contents: new TextEncoder().encode(f.contents),
+          }))
+        : [
+            { uri: target, shown: `${stem}${format.extension}`, contents: produced.main },
+            ...produced.beside.map((f) => ({
+              uri: vscode.Uri.joinPath(folder, f.name),
+              shown: f.name,
+              contents: f.bytes,
+            })),
+          ];
+  for (const f of files) {
+    try {
+      await vscode.workspace.fs.writeFile(f.uri, f.contents);
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Export as ${format.label}: ${fileErrorText(e, f.shown, 'write') ?? userMessage(e)}`,
+      );
+      return undefined;
+    }
+  }
+  if (format.open)
+    await vscode.window.showTextDocument(
+      typeof format.open === 'string' ? vscode.Uri.joinPath(target, format.open) : target,
+      { preview: false },
+    );
   void vscode.window.showInformationMessage(
     `Exported ${fileName} as ${format.label} to ${stem}${format.extension}, with ${from}.`,
   );
   return target;
 }
 
+/** An imported model whose data no built-in dataset fits: a CSV dataset with no file yet. */
+function noDatasetKnown(doc: GraphDoc): boolean {
+  const dataset = doc.training.dataset;
+  return dataset.kind === 'csv' && dataset.path === undefined;
+}
+
 /**
- * Writes `<model>.nngraph.json` and `<model>.weights.json` beside the model and opens the graph.
+ * Writes `<model>.nngraph.json` and its weights file beside the model and opens the graph.
  * Nothing is written when any op can't be imported (the error lists them) or a file would be overwritten.
  */
 async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
@@ -169,8 +258,11 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
   const stem = fileName.replace(/\.onnx$/i, '');
   const folder = vscode.Uri.joinPath(model, '..');
   const graphUri = vscode.Uri.joinPath(folder, `${stem}${GRAPH_FILE_SUFFIX}`);
-  const weightsUri = weightsUriBeside(graphUri);
-  for (const existing of [graphUri, weightsUri])
+  for (const existing of [
+    graphUri,
+    weightsUriBeside(graphUri, 'json'),
+    weightsUriBeside(graphUri, 'safetensors'),
+  ])
     if (await fileExists(existing)) {
       void vscode.window.showErrorMessage(
         `Import ONNX: ${baseName(existing)} already exists; move or rename it first (nothing was written).`,
@@ -179,19 +271,42 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     }
   let result;
   try {
-    result = importOnnx(await vscode.workspace.fs.readFile(model));
+    const bytes = await vscode.workspace.fs.readFile(model);
+    // Weights in external data files beside the model (model.onnx.data) are read first.
+    const external = new Map<string, Uint8Array>();
+    for (const location of externalDataFiles(bytes)) {
+      try {
+        external.set(location, await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, location)));
+      } catch {
+        // Missing: the import names the file.
+      }
+    }
+    result = importOnnx(bytes, { externalData: (location) => external.get(location) });
   } catch (e) {
     void vscode.window.showErrorMessage(
-      `Import ONNX: ${fileName} can't be imported: ${(e as Error).message}`,
+      `Import ONNX: ${fileName} can't be imported: ${userMessage(e, fileName)}`,
     );
     return undefined;
   }
-  const encoder = new TextEncoder();
-  await vscode.workspace.fs.writeFile(graphUri, encoder.encode(serializeGraph(result.doc)));
-  await vscode.workspace.fs.writeFile(weightsUri, encoder.encode(`${JSON.stringify(result.weights)}\n`));
+  const weightsUri = weightsUriBeside(graphUri, weightsFormatFor(result.weights));
+  for (const [uri, write] of [
+    [
+      graphUri,
+      () => vscode.workspace.fs.writeFile(graphUri, new TextEncoder().encode(serializeGraph(result.doc))),
+    ],
+    [weightsUri, () => writeWeightsUri(weightsUri, result.weights)],
+  ] as const)
+    try {
+      await write();
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `Import ONNX: ${fileErrorText(e, baseName(uri), 'write') ?? userMessage(e)}`,
+      );
+      return undefined;
+    }
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
-    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,
+    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${noDatasetKnown(result.doc) ? ' No dataset is known for it: choose a CSV in the run panel (Choose CSV…), or a built-in dataset.' : ''}${result.notes.map((n) => ` Note: ${n}.`).join('')}`,
   );
   return graphUri;
 }

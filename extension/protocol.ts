@@ -34,13 +34,15 @@ export type WebviewToHost =
   | { type: 'saveWeights' }
   /** Start a run from `<name>.weights.json` beside the graph (or a file the user picks). */
   | { type: 'loadWeights' }
+  /** Pick a CSV file for training.dataset (an open dialog in the graph's folder); the host edits the document. */
+  | { type: 'chooseDataset' }
   /** Run "Export as TypeScript/ONNX" on this document (with the run's weights once it has trained). */
   | { type: 'export'; format: ExportFormatId }
   /** Training, step-through, gradient check and analyses (engine/run/protocol.ts). */
   | RunRequest;
 
-export type ExportFormatId = 'typescript' | 'onnx';
-export const EXPORT_FORMAT_IDS: readonly ExportFormatId[] = ['typescript', 'onnx'];
+export type ExportFormatId = 'typescript' | 'onnx' | 'pytorch';
+export const EXPORT_FORMAT_IDS: readonly ExportFormatId[] = ['typescript', 'onnx', 'pytorch'];
 
 export type HostToWebview =
   | ({ type: 'init'; fileName: string } & DocumentState)

@@ -166,6 +166,7 @@ const messages: MessageValidators = {
   revealLine: (o) => ({ type: 'revealLine', line: int(o.line, 'line') }),
   saveWeights: () => ({ type: 'saveWeights' }),
   loadWeights: () => ({ type: 'loadWeights' }),
+  chooseDataset: () => ({ type: 'chooseDataset' }),
   export: (o) => {
     const format = o.format;
     if (typeof format !== 'string' || !(EXPORT_FORMAT_IDS as readonly string[]).includes(format))

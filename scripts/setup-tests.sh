@@ -3,7 +3,8 @@
 #   - Debian's chromium (driven by playwright-core) and libkrb5-dev (code-server builds kerberos from source);
 #   - Debian's oracles, run with /usr/bin/python3: python3-torch and python3-torchvision (PyTorch 1.13: reference
 #     cases, the PyTorch export, real networks to import), python3-onnx and libonnx-testdata (ONNX's own backend
-#     test suite), python3-numpy (the OpenBLAS anchor in the benchmark);
+#     test suite), python3-numpy and libopenblas0-serial (the benchmark's anchor: NumPy on single-thread
+#     OpenBLAS, loaded by the bench's child process from Debian's openblas-serial directory);
 #   - Node 24 from the npm registry (code-server 4.139 needs it; the project itself stays on the machine's Node);
 #   - code-server 4.139.1 (the real VS Code 1.139 workbench and extension host).
 # Idempotent: each step is skipped when its result is already there. The large downloads are cached outside
@@ -21,7 +22,7 @@ mkdir -p "$cache" "$repo/.e2e"
 log() { echo "setup-tests: $*" >&2; }
 
 # 1. Debian packages (one list; add a package here when a test starts to need it).
-DEBIAN_PACKAGES=(chromium libkrb5-dev python3-torch python3-torchvision python3-onnx libonnx-testdata python3-numpy)
+DEBIAN_PACKAGES=(chromium libkrb5-dev python3-torch python3-torchvision python3-onnx libonnx-testdata python3-numpy libopenblas0-serial)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

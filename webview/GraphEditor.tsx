@@ -27,7 +27,7 @@ import { checkGraph } from '../engine/graph/check.js';
 import { freshId, type GraphEdit, type Position } from '../engine/graph/edits.js';
 import { OP_NODE_TYPE, toFlow, WIRE_EDGE_TYPE, type OpFlowNode } from './graph-view.js';
 import { OpNode } from './nodes/OpNode.js';
-import { initialAttrs, opInfo, type OpInfo } from './op-catalog.js';
+import { initialAttrs, opInfo, paletteEntry, type OpInfo } from './op-catalog.js';
 import { checkConnection } from './connect-check.js';
 import { autoLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.js';
 import { graphArea, isUsableViewport, useOpeningViewport } from './opening-view.js';
@@ -273,7 +273,9 @@ export function GraphEditor(props: {
       const id = freshId(op.name, new Set(doc.nodes.map((n) => n.id)));
       selection.current = new Set([id]);
       saveState({ selection: [id] });
-      commit({ kind: 'addNode', op: op.name, id, attrs: initialAttrs(op), position: roundPos(position) });
+      // A preset (relu6) adds its op (clip) with the preset's attributes.
+      const name = op.preset?.op ?? op.name;
+      commit({ kind: 'addNode', op: name, id, attrs: initialAttrs(op), position: roundPos(position) });
     },
     [doc, rf, commit],
   );
@@ -281,7 +283,7 @@ export function GraphEditor(props: {
   const onDrop = React.useCallback(
     (e: React.DragEvent) => {
       const name = e.dataTransfer.getData(OP_DRAG_TYPE);
-      const op = name ? opInfo(name) : undefined;
+      const op = name ? paletteEntry(name) : undefined;
       if (!op) return;
       e.preventDefault();
       const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
@@ -501,7 +503,13 @@ export function GraphEditor(props: {
             />
           ) : null}
         </div>
-        <RunPanel doc={doc} selectedNode={single?.id} onEdit={commit} revealNode={revealNode} />
+        <RunPanel
+          doc={doc}
+          diagnostics={diagnostics}
+          selectedNode={single?.id}
+          onEdit={commit}
+          revealNode={revealNode}
+        />
       </div>
       <div className="side-panels">
         <Inspector

@@ -3,13 +3,16 @@
  * type: the inspector commits only values that would pass the engine's own resolveAttrs.
  */
 import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
+import { readableNumber } from '../engine/analysis/format.js';
 
 /** `value: null` means "leave it out" (the op's default, or an optional attribute unset). */
 export type ParsedAttr = { ok: true; value: AttrValue | null } | { ok: false; error: string };
 
+/** A value as the inspector shows it: numbers at a readable precision (readableNumber). */
 export function formatAttr(value: AttrValue | undefined): string {
   if (value === undefined) return '';
-  return Array.isArray(value) ? value.join(', ') : String(value);
+  if (Array.isArray(value)) return value.map(readableNumber).join(', ');
+  return typeof value === 'number' ? readableNumber(value) : String(value);
 }
 
 export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
@@ -38,6 +41,23 @@ export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
       if (vs.some((v) => !Number.isInteger(v)))
         return { ok: false, error: 'Enter whole numbers separated by commas.' };
       return { ok: true, value: vs };
+    }
+    case 'sizes': {
+      if (spec.words?.includes(t)) return { ok: true, value: t };
+      const vs = t
+        .replace(/^\[|\]$/g, '')
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map(Number);
+      const words = spec.words?.length ? `, or ${spec.words.join(' or ')}` : '';
+      if (vs.some((v) => !Number.isInteger(v)) || (vs.length !== 1 && !spec.lengths.includes(vs.length)))
+        return {
+          ok: false,
+          error: `One whole number or ${spec.lengths.join(' or ')} separated by commas${words}.`,
+        };
+      if (spec.min !== undefined && vs.some((v) => v < spec.min!))
+        return { ok: false, error: `At least ${spec.min}.` };
+      return { ok: true, value: vs.length === 1 ? vs[0]! : vs };
     }
     case 'boolean':
       if (t === 'true' || t === 'false') return { ok: true, value: t === 'true' };

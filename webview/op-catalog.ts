@@ -3,7 +3,7 @@
  * registry (names, categories, ports, attribute specs, docs). The webview bundle has the registry's
  * metadata only: scripts/op-metadata-plugin.mjs leaves each op's kernels out (test/webview/bundle.test.ts).
  */
-import type { AttrSpec, OpCategory, OpMetadata } from '../engine/ops/define.js';
+import type { Attrs, AttrSpec, AttrValue, OpCategory, OpMetadata } from '../engine/ops/define.js';
 import { OPS } from '../engine/ops/registry.js';
 
 export interface OpInfo {
@@ -12,6 +12,8 @@ export interface OpInfo {
   inputs: readonly string[];
   attrs: Readonly<Record<string, AttrSpec>>;
   doc: string;
+  /** A palette entry for an op's preset (relu6): the op it adds and the attributes it sets. */
+  preset?: { op: string; attrs: Readonly<Record<string, AttrValue>> };
 }
 
 /** Palette order: how a network reads from left to right. */
@@ -46,12 +48,30 @@ function info(op: OpMetadata): OpInfo {
 export const OP_INFOS: readonly OpInfo[] = OPS.map(info);
 const byName = new Map(OP_INFOS.map((o) => [o.name, o]));
 
+/** What the palette and quick add offer: every op, then its presets right after it. */
+export const PALETTE_ENTRIES: readonly OpInfo[] = OPS.flatMap((op) => [
+  info(op),
+  ...(op.presets ?? []).map((p): OpInfo => ({
+    ...info(op),
+    name: p.name,
+    doc: p.doc,
+    preset: { op: op.name, attrs: p.attrs as Attrs },
+  })),
+]);
+const entryByName = new Map(PALETTE_ENTRIES.map((o) => [o.name, o]));
+
+/** The registry op of that name (what a node's `op` names). */
 export function opInfo(name: string): OpInfo | undefined {
   return byName.get(name);
 }
 
-/** Ops whose name, category or doc contains every word of `query` (case-insensitive). */
-export function searchOps(query: string, ops: readonly OpInfo[] = OP_INFOS): OpInfo[] {
+/** A palette entry (an op or a preset) by the name the palette shows. */
+export function paletteEntry(name: string): OpInfo | undefined {
+  return entryByName.get(name);
+}
+
+/** Entries whose name, category or doc contains every word of `query` (case-insensitive). */
+export function searchOps(query: string, ops: readonly OpInfo[] = PALETTE_ENTRIES): OpInfo[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const hay = (o: OpInfo) => `${o.name} ${o.category} ${o.doc}`.toLowerCase();
   const hits = ops.filter((o) => words.every((w) => hay(o).includes(w)));
@@ -62,16 +82,20 @@ export function searchOps(query: string, ops: readonly OpInfo[] = OP_INFOS): OpI
   );
 }
 
-/** The attributes a freshly added node gets: required ones with a sensible starting value. */
+/**
+ * The attributes a freshly added node gets: required ones with a sensible starting value, and a
+ * preset's own.
+ */
 export function initialAttrs(op: OpInfo): Record<string, number | boolean | string | readonly number[]> {
-  const out: Record<string, number | boolean | string | readonly number[]> = {};
+  const out: Record<string, number | boolean | string | readonly number[]> = { ...op.preset?.attrs };
   for (const [name, spec] of Object.entries(op.attrs)) {
-    if (spec.default !== undefined || spec.optional) continue;
+    if (spec.default !== undefined || spec.optional || name in out) continue;
     if (spec.type === 'integer' || spec.type === 'number')
       out[name] = spec.min !== undefined && spec.min > 1 ? spec.min : 16;
     else if (spec.type === 'enum') out[name] = spec.values[0] ?? '';
     else if (spec.type === 'boolean') out[name] = false;
     else if (spec.type === 'ints') out[name] = [1];
+    else if (spec.type === 'sizes') out[name] = Math.max(spec.min ?? 1, 2);
     else out[name] = '';
   }
   // A data op needs one of its optional alternatives to say what it carries.

@@ -12,6 +12,14 @@ export function formatNumber(v: number): string {
     : String(+v.toPrecision(6));
 }
 
+/**
+ * A number someone wrote (an attribute, a setting) as people read it: six significant digits at
+ * most, no float noise (0.09999999999999998 reads 0.1, 1.0000000474974513e-3 reads 0.001).
+ */
+export function readableNumber(v: number): string {
+  return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(+v.toPrecision(6));
+}
+
 /** A measured time: three significant digits (the next ones are the machine's noise). */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);

@@ -70,6 +70,14 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   sqrt: 'nonlinear',
   square: 'nonlinear',
   abs: KINK_AT_ZERO,
+  // relu6 and hardtanh are clip's presets; an absent bound is no kink.
+  clip: { kinks: (a) => [a.min, a.max].filter((v): v is number => typeof v === 'number') },
+  hardsigmoid: { kinks: () => [-3, 3] },
+  // Quadratic between -3 and 3.
+  hardswish: 'nonlinear',
+  softsign: 'nonlinear',
+  mish: 'nonlinear',
+  prelu: KINK_AT_ZERO,
   neg: 'affine',
   sin: 'nonlinear',
   sum: 'affine',
@@ -87,12 +95,22 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   layer_norm: 'nonlinear',
   // Affine in evaluation only; the analysis does not assume which mode the graph runs in.
   batch_norm: 'nonlinear',
+  group_norm: 'nonlinear',
+  instance_norm: 'nonlinear',
   // In evaluation mode (the analysis runs the program without training) dropout is the identity.
   dropout: 'affine',
   conv2d: 'affine',
   // Piecewise linear, but its kinks are where two inputs cross, not where one crosses a constant.
   max_pool2d: 'nonlinear',
   avg_pool2d: 'affine',
+  conv1d: 'affine',
+  conv_transpose2d: 'affine',
+  max_pool1d: 'nonlinear',
+  avg_pool1d: 'affine',
+  global_avg_pool: 'affine',
+  global_max_pool: 'nonlinear',
+  // Constant padding adds a constant; reflect and replicate copy elements: affine either way.
+  pad: 'affine',
 };
 
 export interface PiecewiseStructure {

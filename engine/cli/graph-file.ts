@@ -2,8 +2,9 @@
  * Reading a graph document for a CLI command: the text, its diagnostics printed as `check` prints
  * them, and a reader for files named relative to it (CSV data).
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { readBesideGraph, readTextFile } from '../io/read-file.js';
+import { userMessage } from '../errors/user-error.js';
 import type { GraphDoc } from '../graph/document.js';
 import { parseGraph } from '../graph/parse.js';
 import { formatDiagnostic } from './commands/check.js';
@@ -12,11 +13,9 @@ import { formatDiagnostic } from './commands/check.js';
 export function readGraphFile(file: string, err: (s: string) => void): GraphDoc | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (e) {
-    err(
-      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`,
-    );
+    err(`${userMessage(e)}\n`);
     return null;
   }
   const { doc, diagnostics } = parseGraph(text);
@@ -24,7 +23,7 @@ export function readGraphFile(file: string, err: (s: string) => void): GraphDoc 
   return diagnostics.some((d) => d.severity === 'error') ? null : doc;
 }
 
-/** Reads files named relative to the graph document (CSV datasets). */
+/** Reads files named relative to the graph document (CSV datasets); errors name the file as written. */
 export function besideGraph(file: string): (path: string) => string {
-  return (path) => readFileSync(resolve(dirname(file), path), 'utf8');
+  return (path) => readBesideGraph(dirname(resolve(file)), path);
 }

@@ -1,5 +1,6 @@
 import { commands } from './commands/index.js';
 import { UsageError } from './command.js';
+import { UserError, userMessage } from '../errors/user-error.js';
 
 const HELP = () => `backprop-studio: build, train, understand and export neural networks
 
@@ -32,6 +33,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`backprop-studio ${name}: ${e.message}\n\n${cmd.usage}\n`);
       return 2;
     }
-    throw e;
+    if (e instanceof UserError) {
+      process.stderr.write(`backprop-studio ${name}: ${e.message}\n`);
+      return 1;
+    }
+    // A bug, not the user's mistake: one line in words, no stack trace (BACKPROP_STUDIO_DEBUG=1 shows it).
+    if (process.env.BACKPROP_STUDIO_DEBUG) throw e;
+    process.stderr.write(
+      `backprop-studio ${name}: internal error: ${userMessage(e)}. Please report it with the command you ran.\n`,
+    );
+    return 70;
   }
 }

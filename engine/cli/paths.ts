@@ -1,41 +1,68 @@
 /** File-name conventions shared by the commands. */
-import { existsSync, readFileSync } from 'node:fs';
-import { readWeights, WeightsError, type Weights } from '../graph/weights.js';
+import { fileProblem, userMessage } from '../errors/user-error.js';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { writeTextFile } from '../io/read-file.js';
+import {
+  decodeWeightsFile,
+  encodeWeightsFile,
+  WEIGHTS_FILE_SUFFIX,
+  weightsFormatOf,
+  WeightsError,
+  type Weights,
+  type WeightsFileFormat,
+} from '../graph/weights.js';
 
-/** `<dir>/<name>.nngraph.json` → `<dir>/<name>.weights.json` (a weights file lives beside its graph). */
-export function weightsPathFor(graphPath: string): string {
+/**
+ * `<dir>/<name>.nngraph.json` → `<dir>/<name>.weights.json` (or `.weights.safetensors`): a weights
+ * file lives beside its graph.
+ */
+export function weightsPathFor(graphPath: string, format: WeightsFileFormat = 'json'): string {
   const stem = graphPath.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '');
-  return `${stem}.weights.json`;
+  return `${stem}${WEIGHTS_FILE_SUFFIX[format]}`;
 }
 
 /**
  * The weights file beside a graph, if there is one: what `run` and `analyze` use when no
- * `--weights` is given. The one place that knows which names count (a new weights format adds its
- * name here and its reader to readWeightsFile).
+ * `--weights` is given. The one place that knows which names count: `<name>.weights.json` or
+ * `<name>.weights.safetensors` (the newer of the two when both are there).
  */
 export function weightsBeside(graphPath: string): string | undefined {
-  const candidate = weightsPathFor(graphPath);
-  return existsSync(candidate) ? candidate : undefined;
+  const found = (['safetensors', 'json'] as const)
+    .map((f) => weightsPathFor(graphPath, f))
+    .filter((p) => existsSync(p));
+  return found.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-/** Reads and validates a weights file; throws WeightsError saying what is wrong (not where: the caller prefixes the path). */
+/**
+ * Reads and validates a weights file, JSON or safetensors; throws WeightsError saying what is
+ * wrong (not where: the caller prefixes the path).
+ */
 export function readWeightsFile(path: string): Weights {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = new Uint8Array(readFileSync(path));
   } catch (e) {
+    // In words (no ENOENT, no absolute path): the caller prefixes the path as the user gave it.
+    const problem = fileProblem(e);
     throw new WeightsError(
-      (e as NodeJS.ErrnoException).code === 'ENOENT'
+      problem?.reason === 'does not exist'
         ? 'no such file'
-        : `cannot read it (${(e as Error).message})`,
+        : problem
+          ? `it ${problem.reason}. ${problem.advice}`
+          : `cannot read it (${userMessage(e)})`,
     );
   }
-  return readWeights(text);
+  return decodeWeightsFile(bytes);
+}
+
+/** Writes a weights file in the format its name says (`.safetensors`, else JSON). */
+export function writeWeightsFile(path: string, w: Weights): void {
+  writeTextFile(path, encodeWeightsFile(w, weightsFormatOf(path)));
 }
 
 /** The weights-choosing flags of `run` and `analyze`. */
-export const WEIGHTS_OPTIONS_USAGE = `  --weights <file>      the weights to use (a backprop-studio.weights file); by default
-                        <name>.weights.json beside the graph when there is one
+export const WEIGHTS_OPTIONS_USAGE = `  --weights <file>      the weights to use (.weights.json or .weights.safetensors); by default
+                        <name>.weights.json or .safetensors beside the graph when there is one
   --init-weights        use the graph's initialisers (and training.seed) even when a weights
                         file is beside the graph`;
 

@@ -7,7 +7,42 @@ import type { DatasetConfig } from '../graph/document.js';
 import type { Dataset } from './dataset.js';
 import { classCount, classificationDataset, isClassificationKind, regressionDataset } from './synthetic.js';
 import { digitsDataset, DIGIT_SIZE } from './digits.js';
-import { csvDataset } from './csv.js';
+import { csvDataset, CsvError } from './csv.js';
+import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
+
+type CsvConfig = Extract<DatasetConfig, { kind: 'csv' }>;
+
+/** What to do about a dataset that can't be used, said the same way in every place. */
+export const DATASET_CHOICE = 'Choose a CSV beside the graph, or a built-in dataset (training.dataset.kind).';
+
+/** A CSV dataset with no file chosen (an imported model): which columns the file needs. */
+export function noDatasetMessage(config: CsvConfig): string {
+  const columns = [...config.features, config.target];
+  const list =
+    columns.length > 6
+      ? `${columns.slice(0, 3).join(', ')}, …, ${columns.slice(-3).join(', ')}`
+      : columns.join(', ');
+  return `No dataset is known for this network (training.dataset.path names no file): it needs a CSV with the columns ${list}. ${DATASET_CHOICE}`;
+}
+
+/**
+ * Why a CSV dataset can't be used, in words: the file's problem (missing, unreadable) or its
+ * content's (by line), naming the setting and what to do.
+ */
+export function datasetProblem(config: CsvConfig, e: unknown): string {
+  const file = `'${config.path ?? ''}'`;
+  const fs = fileProblem(e);
+  if (fs) return `The dataset file ${file} (training.dataset.path) ${fs.reason}. ${DATASET_CHOICE}`;
+  if (e instanceof CsvError) {
+    const lines = e.problems
+      .slice(0, 3)
+      .map((p) => (p.line > 0 ? `line ${p.line}: ${p.message}` : p.message));
+    const more = e.problems.length > 3 ? ` (and ${e.problems.length - 3} more)` : '';
+    return `The dataset file ${file} (training.dataset) can't be used: ${lines.join('; ')}${more}. Fix the file or the columns in training.dataset, or choose another dataset.`;
+  }
+  if (e instanceof UserError) return e.message;
+  return `The dataset file ${file} (training.dataset.path) can't be read: ${userMessage(e)}. ${DATASET_CHOICE}`;
+}
 
 export interface LoadOptions {
   /** Reads a CSV file named in the configuration (relative to the graph document). */
@@ -31,8 +66,19 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
     case 'digits':
       return digitsDataset(config);
     case 'csv': {
-      if (!opts.readText) throw new Error(`dataset csv: no file reader here to read '${config.path}'`);
-      return csvDataset(opts.readText(config.path), { ...config, source: config.path });
+      const path = config.path;
+      if (path === undefined) throw new UserError(noDatasetMessage(config));
+      if (!opts.readText)
+        throw new UserError(
+          `The dataset file '${path}' can't be read here: save the graph in a folder first.`,
+        );
+      let text: string;
+      try {
+        text = opts.readText(path);
+      } catch (e) {
+        throw new UserError(datasetProblem(config, e));
+      }
+      return csvDataset(text, { ...config, source: path });
     }
   }
 }

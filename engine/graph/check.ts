@@ -9,7 +9,7 @@
  */
 import type { DatasetConfig, Diagnostic, GraphDoc, GraphNode, NodeId } from './document.js';
 import { GraphLocations, parseGraph } from './parse.js';
-import { datasetSignature } from '../data/load.js';
+import { datasetProblem, datasetSignature, loadDataset, noDatasetMessage } from '../data/load.js';
 import { presentParams, type AnyOp, type AttrSpec, type Attrs } from '../ops/define.js';
 import { getOp, OPS } from '../ops/registry.js';
 import { AttrError, resolveAttrs } from '../ops/attrs.js';
@@ -27,6 +27,12 @@ export interface CheckResult {
 export interface CheckOptions {
   /** From parseGraph: gives each diagnostic the line of its node or edge. */
   locations?: GraphLocations;
+  /**
+   * Reads a file the training settings name (a CSV dataset), relative to the graph. The engine
+   * can't open files: the host that can (CLI, extension) passes this, and the dataset is then
+   * read and checked like the rest of the document. Without it, only what needs no file is checked.
+   */
+  readDataFile?: (path: string) => string;
 }
 
 /** A node that passed the checks that don't need shapes: known op, valid attributes, fed ports. */
@@ -58,7 +64,10 @@ const MAX_PARAM = 1 << 26;
  * Parse and check in one go, as a file is opened: every diagnostic, with lines. A broken training
  * section does not hide the graph's own problems: its nodes and edges are still checked.
  */
-export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | null } {
+export function checkGraphText(
+  text: string,
+  opts: Omit<CheckOptions, 'locations'> = {},
+): CheckResult & { doc: GraphDoc | null } {
   const parsed = parseGraph(text);
   if (!parsed.doc) {
     const graph = parsed.wiring ? analyzeGraph(parsed.wiring, { locations: parsed.locations }) : null;
@@ -68,7 +77,7 @@ export function checkGraphText(text: string): CheckResult & { doc: GraphDoc | nu
       diagnostics: [...parsed.diagnostics, ...(graph?.diagnostics ?? [])],
     };
   }
-  const checked = checkGraph(parsed.doc, { locations: parsed.locations });
+  const checked = checkGraph(parsed.doc, { ...opts, locations: parsed.locations });
   return {
     doc: parsed.doc,
     shapes: checked.shapes,
@@ -91,7 +100,13 @@ export function analyzeGraph(
   const report = (d: Diagnostic) => {
     if (d.line === undefined) {
       const line =
-        d.edge !== undefined ? loc.edge(d.edge) : d.node !== undefined ? loc.node(d.node, d.attr) : undefined;
+        d.edge !== undefined
+          ? loc.edge(d.edge)
+          : d.node !== undefined
+            ? loc.node(d.node, d.attr)
+            : d.setting !== undefined
+              ? loc.pointer(`/${d.setting.replace(/\./g, '/')}`)
+              : undefined;
       if (line !== undefined) d.line = line;
     }
     diagnostics.push(d);
@@ -308,6 +323,8 @@ export function analyzeGraph(
       target,
     ))
       report(d);
+  const unreadable = doc.training && datasetFileDiagnostic(doc.training.dataset, opts.readDataFile);
+  if (unreadable) report(unreadable);
 
   // The loss: present, scalar, and everything leads to it.
   const loss = losses[0];
@@ -350,6 +367,54 @@ export function analyzeGraph(
     hasErrors: diagnostics.some((d) => d.severity === 'error'),
   };
 }
+
+/**
+ * A CSV dataset that can't be used: no file chosen (an imported model), or a file that is
+ * missing, unreadable or malformed (only where `readDataFile` lets the file be read).
+ */
+function datasetFileDiagnostic(
+  dataset: DatasetConfig,
+  readDataFile: ((path: string) => string) | undefined,
+): Diagnostic | null {
+  if (dataset.kind !== 'csv') return null;
+  // A warning: the graph runs and exports as it is; only training needs the data.
+  if (dataset.path === undefined)
+    return {
+      severity: 'warning',
+      code: 'no-dataset',
+      setting: 'training.dataset.path',
+      message: noDatasetMessage(dataset),
+    };
+  if (!readDataFile) return null;
+  const unreadable = (message: string): Diagnostic => ({
+    severity: 'error',
+    code: 'dataset-unreadable',
+    setting: 'training.dataset.path',
+    message,
+  });
+  let text: string;
+  try {
+    text = readDataFile(dataset.path);
+  } catch (e) {
+    return unreadable(datasetProblem(dataset, e));
+  }
+  // The editor checks on every change: the same text and settings as last time aren't parsed again
+  // (a host that hands back the same string for an unchanged file makes this a pointer compare).
+  const config = JSON.stringify(dataset);
+  if (lastCsvCheck?.config !== config || lastCsvCheck.text !== text) {
+    let problem: string | null = null;
+    try {
+      loadDataset(dataset, { readText: () => text });
+    } catch (e) {
+      problem = datasetProblem(dataset, e);
+    }
+    lastCsvCheck = { config, text, problem };
+  }
+  return lastCsvCheck.problem === null ? null : unreadable(lastCsvCheck.problem);
+}
+
+/** The last CSV dataset checked: its settings, the file's text, and what was wrong (null: nothing). */
+let lastCsvCheck: { config: string; text: string; problem: string | null } | null = null;
 
 /** The input and target nodes against what the dataset feeds. */
 function datasetDiagnostics(
@@ -440,7 +505,12 @@ function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
     const params = presentParams(r.op, r.attrs).map((p) => p.shape(inputs, r.attrs));
     return { shape: r.op.shape([...inputs, ...params], r.attrs) };
   } catch (e) {
-    if (e instanceof AttrError) return { diagnostic: attrDiagnostic(r.node, r.op, e) };
+    // An attribute that is fine alone but not with these inputs (groups that don't divide the
+    // channels, a window larger than the padded input): the op's message says what to change.
+    if (e instanceof AttrError)
+      return {
+        diagnostic: attrDiagnostic(r.node, r.op, e, e.message.replaceAll(String(batch), 'N')),
+      };
     const message = e instanceof Error ? e.message : String(e);
     const port = r.op.inputs[r.op.inputs.length - 1];
     return {
@@ -462,10 +532,19 @@ function shapeMessage(r: ResolvedNode, inputs: SymbolicShape[], opMessage: strin
   return `The inputs of '${r.node.id}' (${r.op.name}) have shapes that don't fit together: ${listed} (${why}). Change the layer sizes or the wiring so that they agree.`;
 }
 
-function attrDiagnostic(node: GraphNode, op: AnyOp, e: AttrError): Diagnostic {
+/** `combination`: the message of an attribute refused with these inputs; it says the fix itself. */
+function attrDiagnostic(node: GraphNode, op: AnyOp, e: AttrError, combination?: string): Diagnostic {
   const spec = (op.attrs as Record<string, AttrSpec>)[e.attr];
   const code =
     e.problem === 'unknown' ? 'unknown-attr' : e.problem === 'missing' ? 'missing-attr' : 'bad-attr';
+  if (combination !== undefined)
+    return {
+      severity: 'error',
+      code,
+      node: node.id,
+      attr: e.attr,
+      message: `Node '${node.id}': ${combination}.`,
+    };
   const fix =
     e.problem === 'unknown' ? 'Remove it or fix its name.' : spec ? `Set it to ${describeSpec(spec)}.` : '';
   return {
@@ -483,6 +562,8 @@ function describeSpec(spec: AttrSpec): string {
       return `one of ${spec.values.join(', ')}`;
     case 'ints':
       return 'a list of whole numbers';
+    case 'sizes':
+      return `a whole number${spec.min !== undefined ? ` ≥ ${spec.min}` : ''} or a list of ${spec.lengths.join(' or ')}${spec.words?.length ? `, or ${spec.words.join(' or ')}` : ''} (${spec.doc})`;
     case 'integer':
     case 'number': {
       const range = [
@@ -588,6 +669,7 @@ function editDistance(a: string, b: string): number {
 const TRAINING_ONLY = new Set([
   'bad-training',
   'dataset-mismatch',
+  'dataset-unreadable',
   'no-loss',
   'loss-not-scalar',
   'several-losses',

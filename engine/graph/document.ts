@@ -43,7 +43,11 @@ export type DatasetConfig =
     }
   | {
       kind: 'csv';
-      path: string;
+      /**
+       * The CSV file, relative to the graph. Absent when no file is known yet (an imported model:
+       * the graph says which columns it needs and the user chooses the file).
+       */
+      path?: string;
       features: string[];
       target: string;
       task?: 'classification' | 'regression';
@@ -123,6 +127,8 @@ export interface Diagnostic {
   node?: NodeId;
   port?: string;
   attr?: string;
+  /** The training setting at fault, as a dotted path (e.g. 'training.dataset.path'). */
+  setting?: string;
   /** Index into `edges` where the problem is an edge. */
   edge?: number;
   /** Text position (1-based) where known (JSON syntax errors, or the node's place in the file). */

@@ -29,6 +29,17 @@ function attrSchema(spec: AttrSpec): Schema {
       return { enum: spec.values, ...base };
     case 'ints':
       return { type: 'array', items: { type: 'integer' }, ...base };
+    case 'sizes': {
+      const whole = { type: 'integer', ...(spec.min !== undefined ? { minimum: spec.min } : {}) };
+      return {
+        anyOf: [
+          whole,
+          ...spec.lengths.map((n) => ({ type: 'array', items: whole, minItems: n, maxItems: n })),
+          ...(spec.words?.length ? [{ enum: spec.words }] : []),
+        ],
+        ...base,
+      };
+    }
   }
 }
 

@@ -15,6 +15,7 @@
  */
 import type { GraphNode, NodeId } from './document.js';
 import { getOp } from '../ops/registry.js';
+import { readableNumber } from '../analysis/format.js';
 
 export interface Size {
   width: number;
@@ -296,7 +297,11 @@ export function attrSummary(node: Pick<GraphNode, 'op' | 'attrs'>, attrKeys?: re
     .slice(0, 3)
     .map((k) => {
       const v = node.attrs[k]!;
-      const text = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+      const text = Array.isArray(v)
+        ? `[${v.map(readableNumber).join(', ')}]`
+        : typeof v === 'number'
+          ? readableNumber(v)
+          : String(v);
       return typeof v === 'string' ? text : `${k} ${text}`;
     })
     .join(' · ');

@@ -68,7 +68,11 @@ export const datasetSchema: JsonSchema = {
     kinded(
       'csv',
       {
-        path: { type: 'string', minLength: 1, description: 'the CSV file, relative to the graph file' },
+        path: {
+          type: 'string',
+          minLength: 1,
+          description: 'the CSV file, relative to the graph file (absent: no file chosen yet)',
+        },
         features: {
           type: 'array',
           items: { type: 'string' },
@@ -79,7 +83,7 @@ export const datasetSchema: JsonSchema = {
         task: { enum: ['classification', 'regression'] },
         standardize: { type: 'boolean', description: 'scale each feature to mean 0, variance 1' },
       },
-      ['path', 'features', 'target'],
+      ['features', 'target'],
     ),
     kinded(
       'digits',

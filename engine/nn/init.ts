@@ -56,6 +56,9 @@ export const kaimingUniformBound = (f: Fans, gain = Math.SQRT2) => Math.sqrt(3) 
 export const torchDefaultBound = (f: Fans) =>
   kaimingUniformBound(f, activationGain('leaky_relu', Math.sqrt(5)));
 
+/** torch.nn.PReLU's starting slope. */
+export const PRELU_INITIAL_SLOPE = 0.25;
+
 export interface InitContext {
   /** Fans of the layer's weight (a bias uses its layer's weight's fans). */
   fans: Fans;
@@ -77,6 +80,7 @@ export function initialize(t: Tensor, kind: InitKind, role: ParamRole, ctx: Init
     for (let i = 0; i < d.length; i++) d[i] = std * rng.normal();
   };
   if (role === 'ones') return void d.fill(1);
+  if (role === 'slope') return void d.fill(PRELU_INITIAL_SLOPE);
   if (role === 'zeros' || kind === 'zeros') return void d.fill(0);
   if (role === 'bias') return kind === 'default' ? uniform(torchDefaultBound(ctx.fans)) : void d.fill(0);
   const gain = activationGain(ctx.activation);

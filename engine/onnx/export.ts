@@ -9,8 +9,9 @@ import { analyzeGraph, forwardPath, type ResolvedNode } from '../graph/check.js'
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
+import { paddingOf, perAxis, type Sizes, type Spatial } from '../ops/window.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
-import { AttributeProto, encodeModel, NodeProto, TensorProto } from './onnx-proto.js';
+import { AttributeProto, encodeModel, ModelProto, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
 import type { Weights } from '../graph/weights.js';
 
@@ -42,6 +43,8 @@ interface RowContext {
   param(name: string): string;
   /** An initializer holding a scalar float constant; returns its value name. */
   scalar(name: string, v: number): string;
+  /** An initializer holding a float tensor constant (e.g. a normalisation's unit scale). */
+  floats(name: string, dims: number[], values: ArrayLike<number>): string;
   /** An initializer holding int64 values (shapes, axes); returns its value name. */
   ints(name: string, values: number[]): string;
   /** A fresh intermediate value name. */
@@ -60,21 +63,65 @@ function binary(opType: string): Row {
   return (c) => c.emit(opType, c.inputs, c.output);
 }
 
-function pool(opType: 'MaxPool' | 'AveragePool'): Row {
+/**
+ * The window attributes ONNX's Conv, ConvTranspose and pools share, from a window op's attributes:
+ * kernel_shape, strides, pads ([begin per axis, then end per axis]) and, where asked, dilations.
+ */
+function windowAttrs(a: Attrs, spatial: Spatial, withDilation: boolean): AttributeProto[] {
+  const kernel = perAxis(a['kernel'] as Sizes, spatial, 1);
+  const dilation = perAxis(a['dilation'] as Sizes | undefined, spatial, 1);
+  const pad = paddingOf(
+    a['padding'] as Sizes,
+    spatial,
+    kernel.map((k, i) => dilation[i]! * (k - 1) + 1),
+  );
+  const out = [
+    attr.ints('kernel_shape', kernel),
+    attr.ints('strides', perAxis((a['stride'] ?? a['kernel']) as Sizes, spatial, 1)),
+    attr.ints('pads', [...pad.before, ...pad.after]),
+  ];
+  if (withDilation) out.push(attr.ints('dilations', dilation));
+  return out;
+}
+
+function conv(spatial: Spatial): Row {
   return (c) => {
-    const k = num(c.attrs, 'kernel');
-    const s = (c.attrs['stride'] as number | undefined) ?? k;
-    const p = num(c.attrs, 'padding');
+    const inputs = [c.inputs[0]!, c.param('weight')];
+    if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
+    c.emit('Conv', inputs, c.output, [
+      ...windowAttrs(c.attrs, spatial, true),
+      attr.int('group', num(c.attrs, 'groups')),
+    ]);
+  };
+}
+
+function pool(opType: 'MaxPool' | 'AveragePool', spatial: Spatial): Row {
+  return (c) => {
     const attrs = [
-      attr.ints('kernel_shape', [k, k]),
-      attr.ints('strides', [s, s]),
-      attr.ints('pads', [p, p, p, p]),
+      ...windowAttrs(c.attrs, spatial, opType === 'MaxPool'),
+      attr.int('ceil_mode', c.attrs['ceil_mode'] ? 1 : 0),
     ];
-    // The engine's average counts padded zeros, as PyTorch does by default.
-    if (opType === 'AveragePool') attrs.push(attr.int('count_include_pad', 1));
+    if (opType === 'AveragePool')
+      attrs.push(attr.int('count_include_pad', c.attrs['count_include_pad'] ? 1 : 0));
     c.emit(opType, [c.inputs[0]!], c.output, attrs);
   };
 }
+
+/** F.pad's amounts (last axis first, before/after) as ONNX Pad's (every axis: all begins, then all ends). */
+const padRow: Row = (c) => {
+  const pads = c.attrs['pads'] as number[];
+  const rank = c.shapes[0]!.length;
+  const begin = new Array<number>(rank).fill(0);
+  const end = new Array<number>(rank).fill(0);
+  for (let k = 0; k < pads.length / 2; k++) {
+    begin[rank - 1 - k] = pads[2 * k]!;
+    end[rank - 1 - k] = pads[2 * k + 1]!;
+  }
+  const mode = c.attrs['mode'] as string;
+  const inputs = [c.inputs[0]!, c.ints('pads', [...begin, ...end])];
+  if (mode === 'constant') inputs.push(c.scalar('value', num(c.attrs, 'value')));
+  c.emit('Pad', inputs, c.output, [attr.string('mode', mode === 'replicate' ? 'edge' : mode)]);
+};
 
 /** gelu(x) = x · 0.5 · (1 + erf(x / √2)), the form PyTorch exports before opset 20 (import fuses it back). */
 const gelu: Row = (c) => {
@@ -108,6 +155,83 @@ const geluTanh: Row = (c) => {
   c.emit('Add', [th!, c.scalar('one', 1)], onePlus!);
   c.emit('Mul', [x, c.scalar('half', 0.5)], half!);
   c.emit('Mul', [half!, onePlus!], c.output);
+};
+
+/** Clip takes its bounds as inputs since opset 11; an absent one is the empty name. */
+const clip: Row = (c) => {
+  const bound = (k: 'min' | 'max') => (typeof c.attrs[k] === 'number' ? c.scalar(k, num(c.attrs, k)) : '');
+  const inputs = [c.inputs[0]!, bound('min'), bound('max')];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  c.emit('Clip', inputs, c.output);
+};
+
+/** mish(x) = x · tanh(softplus(x)): ONNX's Mish arrives in opset 18. */
+const mish: Row = (c) => {
+  const [sp, th] = [c.temp('softplus'), c.temp('tanh')];
+  c.emit('Softplus', [c.inputs[0]!], sp);
+  c.emit('Tanh', [sp], th);
+  c.emit('Mul', [c.inputs[0]!, th], c.output);
+};
+
+/** PRelu broadcasts its slope from the right: a per-channel slope becomes [C, 1, ...]. */
+const prelu: Row = (c) => {
+  const rank = c.shapes[0]!.length;
+  const k = num(c.attrs, 'num_parameters');
+  if (k === 1 || rank <= 2) return c.emit('PRelu', [c.inputs[0]!, c.param('weight')], c.output);
+  const slope = c.temp('slope');
+  c.emit(
+    'Reshape',
+    [c.param('weight'), c.ints('slope_shape', [k, ...Array<number>(rank - 2).fill(1)])],
+    slope,
+  );
+  c.emit('PRelu', [c.inputs[0]!, slope], c.output);
+};
+
+/** Per-channel weight and bias of an affine normalisation, or ones and zeros. */
+function scaleAndBias(c: RowContext, channels: number): [string, string] {
+  if (c.attrs['affine']) return [c.param('weight'), c.param('bias')];
+  return [
+    c.floats('scale', [channels], new Float64Array(channels).fill(1)),
+    c.floats('bias', [channels], new Float64Array(channels)),
+  ];
+}
+
+const instanceNorm: Row = (c) => {
+  const ch = c.shapes[0]![1] as number;
+  c.emit('InstanceNormalization', [c.inputs[0]!, ...scaleAndBias(c, ch)], c.output, [
+    attr.float('epsilon', num(c.attrs, 'eps')),
+  ]);
+};
+
+/**
+ * group_norm as PyTorch exports it before opset 18: reshape to [N, G, -1], instance-normalise
+ * (unit scale), reshape back, then the per-channel weight and bias ([C, 1, ...] to broadcast).
+ */
+const groupNorm: Row = (c) => {
+  const shape = c.shapes[0]!;
+  const ch = shape[1] as number;
+  const g = num(c.attrs, 'num_groups');
+  const [grouped, normed, back] = [c.temp('grouped'), c.temp('normed'), c.temp('ungrouped')];
+  c.emit('Reshape', [c.inputs[0]!, c.ints('group_shape', [0, g, -1])], grouped);
+  c.emit(
+    'InstanceNormalization',
+    [
+      grouped,
+      c.floats('unit_scale', [g], new Float64Array(g).fill(1)),
+      c.floats('zero_bias', [g], new Float64Array(g)),
+    ],
+    normed,
+    [attr.float('epsilon', num(c.attrs, 'eps'))],
+  );
+  const xShape = c.ints('x_shape', [0, ...(shape.slice(1) as number[])]);
+  c.emit('Reshape', [normed, xShape], c.attrs['affine'] ? back : c.output);
+  if (!c.attrs['affine']) return;
+  const perChannel = [ch, ...Array<number>(shape.length - 2).fill(1)];
+  const [w, b, scaled] = [c.temp('weight'), c.temp('bias'), c.temp('scaled')];
+  c.emit('Reshape', [c.param('weight'), c.ints('channel_shape', perChannel)], w);
+  c.emit('Reshape', [c.param('bias'), c.ints('channel_shape', perChannel)], b);
+  c.emit('Mul', [back, w], scaled);
+  c.emit('Add', [scaled, b], c.output);
 };
 
 /**
@@ -153,6 +277,12 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   sigmoid: unary('Sigmoid'),
   tanh: unary('Tanh'),
   softplus: unary('Softplus'),
+  clip,
+  hardsigmoid: unary('HardSigmoid', () => [attr.float('alpha', 1 / 6), attr.float('beta', 0.5)]),
+  hardswish: unary('HardSwish'),
+  softsign: unary('Softsign'),
+  mish,
+  prelu,
   silu: (c) => {
     const s = c.temp('sigmoid');
     c.emit('Sigmoid', [c.inputs[0]!], s);
@@ -193,20 +323,24 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   reshape: (c) =>
     c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),
   flatten: unary('Flatten', () => [attr.int('axis', 1)]),
-  conv2d: (c) => {
+  conv1d: conv(1),
+  conv2d: conv(2),
+  conv_transpose2d: (c) => {
     const inputs = [c.inputs[0]!, c.param('weight')];
     if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));
-    const k = num(c.attrs, 'kernel');
-    const s = num(c.attrs, 'stride');
-    const p = num(c.attrs, 'padding');
-    c.emit('Conv', inputs, c.output, [
-      attr.ints('kernel_shape', [k, k]),
-      attr.ints('strides', [s, s]),
-      attr.ints('pads', [p, p, p, p]),
+    c.emit('ConvTranspose', inputs, c.output, [
+      ...windowAttrs(c.attrs, 2, true),
+      attr.ints('output_padding', perAxis(c.attrs['output_padding'] as Sizes, 2, 0)),
+      attr.int('group', num(c.attrs, 'groups')),
     ]);
   },
-  max_pool2d: pool('MaxPool'),
-  avg_pool2d: pool('AveragePool'),
+  max_pool1d: pool('MaxPool', 1),
+  max_pool2d: pool('MaxPool', 2),
+  avg_pool1d: pool('AveragePool', 1),
+  avg_pool2d: pool('AveragePool', 2),
+  global_avg_pool: unary('GlobalAveragePool'),
+  global_max_pool: unary('GlobalMaxPool'),
+  pad: padRow,
   layer_norm: (c) =>
     c.emit('LayerNormalization', [c.inputs[0]!, c.param('weight'), c.param('bias')], c.output, [
       attr.int('axis', num(c.attrs, 'axis')),
@@ -220,6 +354,8 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
       // ONNX weighs the old running value by momentum; PyTorch (and the engine) the new one.
       [attr.float('epsilon', num(c.attrs, 'eps')), attr.float('momentum', 1 - num(c.attrs, 'momentum'))],
     ),
+  group_norm: groupNorm,
+  instance_norm: instanceNorm,
   // In an inference graph dropout passes its input through.
   dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
@@ -275,6 +411,64 @@ export function unexportableOps(doc: GraphDoc): string[] {
  * Throws OnnxExportError naming the ops that can't be exported or the weights that are missing.
  */
 export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
+  return encodeModel(exportModel(doc, weights));
+}
+
+/**
+ * When exportOnnxFiles puts weights in a data file beside the model: above `model` bytes of
+ * weights in all, each tensor of at least `tensor` bytes (smaller ones stay inside, as with
+ * onnx.save_model's size_threshold).
+ */
+export const EXTERNAL_DATA_THRESHOLD = { model: 32 * 1024 * 1024, tensor: 1024 };
+
+export interface OnnxFiles {
+  model: Uint8Array;
+  /** The weights file `model` refers to (`<model file name>.data`), when the weights went there. */
+  data: { location: string; bytes: Uint8Array } | null;
+}
+
+/**
+ * The model for `<modelFileName>`, with its weights in `<modelFileName>.data` beside it when they
+ * pass `threshold.model` bytes (ONNX's external data: location, offset, length per tensor, as
+ * `onnx.save_model(..., save_as_external_data=True)` writes it; onnxruntime and onnx read it).
+ * Keeps a big model's .onnx small and loadable by tools that cap protobuf messages.
+ */
+export function exportOnnxFiles(
+  doc: GraphDoc,
+  weights: Weights,
+  modelFileName: string,
+  threshold: { model: number; tensor: number } = EXTERNAL_DATA_THRESHOLD,
+): OnnxFiles {
+  const model = exportModel(doc, weights);
+  const initializers = model.graph!.initializer;
+  const total = initializers.reduce((n, t) => n + (t.rawData?.length ?? 0), 0);
+  if (total <= threshold.model) return { model: encodeModel(model), data: null };
+  const location = `${modelFileName.slice(modelFileName.lastIndexOf('/') + 1)}.data`;
+  const moved = initializers.filter((t) => (t.rawData?.length ?? 0) >= threshold.tensor);
+  // Each tensor starts on a 64-byte boundary, so a reader can map it as aligned float32s.
+  const align = (n: number) => Math.ceil(n / 64) * 64;
+  let size = 0;
+  const offsets = moved.map((t) => {
+    const at = align(size);
+    size = at + t.rawData!.length;
+    return at;
+  });
+  const bytes = new Uint8Array(size);
+  moved.forEach((t, k) => {
+    const raw = t.rawData!;
+    bytes.set(raw, offsets[k]!);
+    delete t.rawData;
+    t.dataLocation = 1;
+    t.externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offsets[k]) },
+      { key: 'length', value: String(raw.length) },
+    ];
+  });
+  return { model: encodeModel(model), data: { location, bytes } };
+}
+
+function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const plan = planExport(doc);
   const missing = plan.nodes
     .filter((r) => !exportRow(r.op.name))
@@ -318,6 +512,11 @@ export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
         initializers.push(floatTensor(value, [], [v]));
         return value;
       },
+      floats: (name, dims, values) => {
+        const value = fresh(`${id}/${name}`);
+        initializers.push(floatTensor(value, dims, values));
+        return value;
+      },
       ints: (name, values) => {
         const value = fresh(`${id}/${name}`);
         initializers.push(int64Tensor(value, [values.length], values));
@@ -338,5 +537,5 @@ export function exportOnnx(doc: GraphDoc, weights: Weights): Uint8Array {
     output: [tensorValueInfo('output', dims(plan.shapes.get(plan.prediction)!))],
     initializer: initializers,
   });
-  return encodeModel(makeModel({ graph, opsetImport: [{ domain: '', version: EXPORT_OPSET }] }));
+  return makeModel({ graph, opsetImport: [{ domain: '', version: EXPORT_OPSET }] });
 }

@@ -2,7 +2,9 @@
  * Pattern rewrites on the flat ONNX graph: subgraphs that exporters emit for one framework layer
  * are replaced by the single op they compute, so that import maps them to one registry op.
  * - GELU's erf form, x · 0.5 · (1 + erf(x / √2)), in any association of the products → Gelu;
- *   its tanh form likewise → Gelu(approximate='tanh'); x · sigmoid(x) → Silu.
+ *   its tanh form likewise → Gelu(approximate='tanh'); x · sigmoid(x) → Silu; x · tanh(softplus(x))
+ *   → Mish; x · HardSigmoid(x) → HardSwish.
+ * - GroupNorm as Reshape, InstanceNormalization, Reshape (and Mul γ, Add β) → GroupNorm.
  * - LayerNorm spelt out: ReduceMean, Sub, Pow (or Mul), ReduceMean, Add ε, Sqrt, Div (or
  *   Reciprocal and Mul), then optionally Mul γ and Add β → LayerNormalization.
  * - MatMul by a constant weight, optionally followed by Add of a constant bias → Linear
@@ -206,6 +208,77 @@ function matchSilu(m: Matcher, sigmoid: FlatNode): Rewrite | null {
   return { remove: [sigmoid, mul], add: synthetic('Silu', STUDIO_DOMAIN, [x], mul.outputs[0]!, sigmoid) };
 }
 
+/** x · tanh(softplus(x)) → Mish (opset 18's op; PyTorch writes it out before then). Anchored at Softplus. */
+function matchMish(m: Matcher, softplus: FlatNode): Rewrite | null {
+  const x = softplus.inputs[0]!;
+  const tanh = m.onlyConsumer(softplus.outputs[0]!);
+  if (!tanh || tanh.opType !== 'Tanh' || tanh.domain) return null;
+  const mul = m.onlyConsumer(tanh.outputs[0]!);
+  if (!mul || mul.opType !== 'Mul' || m.other(mul, tanh.outputs[0]!) !== x) return null;
+  return { remove: [softplus, tanh, mul], add: synthetic('Mish', '', [x], mul.outputs[0]!, softplus) };
+}
+
+/** x · HardSigmoid(x; 1/6, 1/2) → HardSwish (PyTorch's form before opset 14). Anchored at HardSigmoid. */
+function matchHardSwish(m: Matcher, hs: FlatNode): Rewrite | null {
+  const x = hs.inputs[0]!;
+  if (
+    Math.abs(getAttr.float(hs, 'alpha', 0.2) - 1 / 6) > TOL ||
+    Math.abs(getAttr.float(hs, 'beta', 0.5) - 0.5) > TOL
+  )
+    return null;
+  const mul = m.onlyConsumer(hs.outputs[0]!);
+  if (!mul || mul.opType !== 'Mul' || m.other(mul, hs.outputs[0]!) !== x) return null;
+  return { remove: [hs, mul], add: synthetic('HardSwish', '', [x], mul.outputs[0]!, hs) };
+}
+
+/**
+ * GroupNorm as PyTorch writes it before opset 18: Reshape(x, [0, G, -1]), InstanceNormalization
+ * with unit scale and zero bias, Reshape back (to a constant shape or Shape(x)), then optionally
+ * Mul by a constant weight and Add a constant bias → GroupNorm(x, weight, bias) (STUDIO_DOMAIN).
+ * Anchored at InstanceNormalization.
+ */
+function matchGroupNorm(m: Matcher, inst: FlatNode): Rewrite | null {
+  const [grouped, scale, shift] = inst.inputs as [string, string, string];
+  const split = m.producedBy(grouped, 'Reshape');
+  const target = split && m.const(split.inputs[1]!);
+  if (!split || !target || target.data.length !== 3 || target.data[0] !== 0 || target.data[2] !== -1)
+    return null;
+  const groups = target.data[1]!;
+  const s = m.const(scale),
+    b = m.const(shift);
+  if (!s || !b || s.data.some((v) => v !== 1) || b.data.some((v) => v !== 0) || !m.onlyConsumer(grouped))
+    return null;
+  const x = split.inputs[0]!;
+  const back = m.onlyConsumer(inst.outputs[0]!);
+  if (!back || back.opType !== 'Reshape' || back.inputs[0] !== inst.outputs[0]) return null;
+  const nodes = [split, inst, back];
+  const shapeOf = m.producedBy(back.inputs[1]!, 'Shape');
+  if (shapeOf && shapeOf.inputs[0] === x && m.onlyConsumer(back.inputs[1]!)) nodes.push(shapeOf);
+  else if (!m.const(back.inputs[1]!)) return null;
+  let out = back.outputs[0]!;
+  let weight = '',
+    bias = '';
+  const mul = m.onlyConsumer(out);
+  const w = mul?.opType === 'Mul' ? m.other(mul, out) : undefined;
+  if (mul && w !== undefined && m.const(w)) {
+    nodes.push(mul);
+    weight = w;
+    out = mul.outputs[0]!;
+  }
+  const add = m.onlyConsumer(out);
+  const c = add?.opType === 'Add' ? m.other(add, out) : undefined;
+  if (add && c !== undefined && m.const(c)) {
+    nodes.push(add);
+    bias = c;
+    out = add.outputs[0]!;
+  }
+  if (!m.sealed(nodes, out)) return null;
+  const node = synthetic('GroupNorm', STUDIO_DOMAIN, [x, weight, bias], out, inst);
+  node.attrs.set('num_groups', attr.int('num_groups', groups));
+  node.attrs.set('epsilon', attr.float('epsilon', getAttr.float(inst, 'epsilon', 1e-5)));
+  return { remove: nodes, add: node };
+}
+
 /** The axes of a ReduceMean (attribute before opset 18, input from 18), or undefined. */
 function reduceAxes(m: Matcher, r: FlatNode): number[] | undefined {
   if (getAttr.int(r, 'keepdims', 1) !== 1) return undefined;
@@ -330,6 +403,9 @@ export function fusePatterns(g: FlatGraph): FlatGraph {
     ['Erf', matchGelu],
     ['Tanh', matchGeluTanh],
     ['Sigmoid', matchSilu],
+    ['Softplus', matchMish],
+    ['HardSigmoid', matchHardSwish],
+    ['InstanceNormalization', matchGroupNorm],
     ['ReduceMean', matchLayerNorm],
     ['MatMul', (m, n) => matchLinear(m, n, consts)],
   ];

@@ -9,6 +9,7 @@ import { ConstTensor } from './tensor-data.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
+import type { Sizes, Spatial } from '../ops/window.js';
 import type { Shape } from '../tensor/tensor.js';
 import type { TensorJson } from '../tensor/tensor-json.js';
 
@@ -182,63 +183,162 @@ function batchNorm(c: RowContext): Converted {
   };
 }
 
-/** Symmetric 2-D pads [top, left, bottom, right] as one number, or Unsupported. */
-function symmetricPadding(c: RowContext): number {
+/** Spatial axes of a window op from its input's rank (N, C, then 1 or 2 spatial axes). */
+function spatialOf(c: RowContext, x: string): Spatial {
+  const rank = c.shape(x).length;
+  if (rank !== 3 && rank !== 4)
+    throw new Unsupported(
+      `only 1-D and 2-D windows ([N, C, L] or [N, C, H, W]) are supported, the input has rank ${rank}`,
+    );
+  return rank === 4 ? 2 : 1;
+}
+
+/** One number when every entry is the same (how PyTorch writes it), else the list. */
+const compact = (v: readonly number[]): number | number[] => (v.every((e) => e === v[0]) ? v[0]! : v.slice());
+
+/**
+ * ONNX pads [begin per axis, end per axis] as the engine's padding: one number, one per axis
+ * (symmetric) or per side [before, after] axis by axis; auto_pad SAME_UPPER is 'same' at stride 1.
+ */
+function padsOf(c: RowContext, spatial: Spatial, stride: readonly number[]): Sizes {
   const autoPad = getAttr.string(c.node, 'auto_pad', 'NOTSET');
-  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
-    throw new Unsupported(`auto_pad=${autoPad} is not supported`);
-  const pads = getAttr.ints(c.node, 'pads', [0, 0, 0, 0]);
-  if (pads.length !== 4 || pads.some((p) => p !== pads[0])) {
-    throw new Unsupported(`pads [${pads.join(', ')}] are not the same on every side`);
-  }
-  return pads[0]!;
+  if (autoPad === 'VALID') return 0;
+  if (autoPad === 'SAME_UPPER' && stride.every((s) => s === 1)) return 'same';
+  if (autoPad !== 'NOTSET') throw new Unsupported(`auto_pad=${autoPad} is not supported`);
+  const pads = getAttr.ints(c.node, 'pads', new Array<number>(2 * spatial).fill(0));
+  if (pads.length !== 2 * spatial)
+    throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per spatial axis`);
+  const before = pads.slice(0, spatial);
+  const after = pads.slice(spatial);
+  if (before.every((p, i) => p === after[i])) return compact(before);
+  return before.flatMap((p, i) => [p, after[i]!]);
 }
 
-function square(c: RowContext, name: string, values: number[]): number {
-  if (values.length !== 2 || values[0] !== values[1]) {
-    throw new Unsupported(`${name} [${values.join(', ')}] is not square (2-D, equal sides)`);
-  }
-  return values[0]!;
-}
-
-function ones(c: RowContext, name: string): void {
-  const v = getAttr.ints(c.node, name, [1, 1]);
-  if (v.some((d) => d !== 1))
-    throw new Unsupported(`${name} [${v.join(', ')}] other than 1 is not supported`);
+/** A per-axis attribute (strides, dilations, kernel_shape) with its default. */
+function axes(c: RowContext, name: string, spatial: Spatial, fallback: number): number[] {
+  const v = getAttr.ints(c.node, name, new Array<number>(spatial).fill(fallback));
+  if (v.length !== spatial)
+    throw new Unsupported(`${name} [${v.join(', ')}] does not have ${spatial} entries`);
+  return v;
 }
 
 function conv(c: RowContext): Converted {
   const x = dynamic(c);
+  const spatial = spatialOf(c, x);
   const w = constantInput(c, 1, 'weight');
-  if (w.dims.length !== 4) throw new Unsupported('only 2-D convolutions (NCHW, weight OIHW) are supported');
-  if (getAttr.int(c.node, 'group', 1) !== 1) throw new Unsupported('grouped convolutions are not supported');
-  ones(c, 'dilations');
-  const [o, i, kh, kw] = w.dims as [number, number, number, number];
-  const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape', [kh, kw]));
-  const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
+  if (w.dims.length !== spatial + 2)
+    throw new Unsupported(`the weight has shape [${w.dims.join(', ')}]; expected ${spatial + 2} axes`);
+  const o = w.dims[0]!;
+  const stride = axes(c, 'strides', spatial, 1);
   const bias = optionalConstant(c, 2, 'bias');
-  const params: Record<string, TensorJson> = { weight: tensor([o, i, kh, kw], w.data) };
+  const params: Record<string, TensorJson> = { weight: tensor(w.dims, w.data) };
   if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
+  const groups = getAttr.int(c.node, 'group', 1);
   return {
-    op: 'conv2d',
-    attrs: { outChannels: o, kernel, stride, padding: symmetricPadding(c), bias: bias !== undefined },
+    op: spatial === 2 ? 'conv2d' : 'conv1d',
+    attrs: {
+      outChannels: o,
+      kernel: compact(w.dims.slice(2)),
+      stride: compact(stride),
+      padding: padsOf(c, spatial, stride),
+      dilation: compact(axes(c, 'dilations', spatial, 1)),
+      groups,
+      bias: bias !== undefined,
+    },
     inputs: [x],
     params,
   };
 }
 
-function pool(op: 'max_pool2d' | 'avg_pool2d'): Row {
+function convTranspose(c: RowContext): Converted {
+  const x = dynamic(c);
+  if (spatialOf(c, x) !== 2) throw new Unsupported('only 2-D transposed convolutions are supported');
+  if (c.node.attrs.has('output_shape')) throw new Unsupported('output_shape is not supported; give pads');
+  const w = constantInput(c, 1, 'weight');
+  if (w.dims.length !== 4)
+    throw new Unsupported(`the weight has shape [${w.dims.join(', ')}]; expected 4 axes`);
+  const groups = getAttr.int(c.node, 'group', 1);
+  const o = w.dims[1]! * groups;
+  const stride = axes(c, 'strides', 2, 1);
+  const autoPad = getAttr.string(c.node, 'auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID')
+    throw new Unsupported(`auto_pad=${autoPad} is not supported`);
+  const bias = optionalConstant(c, 2, 'bias');
+  const params: Record<string, TensorJson> = { weight: tensor(w.dims, w.data) };
+  if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
+  return {
+    op: 'conv_transpose2d',
+    attrs: {
+      outChannels: o,
+      kernel: compact(w.dims.slice(2)),
+      stride: compact(stride),
+      padding: padsOf(c, 2, [1, 1]),
+      output_padding: compact(axes(c, 'output_padding', 2, 0)),
+      dilation: compact(axes(c, 'dilations', 2, 1)),
+      groups,
+      bias: bias !== undefined,
+    },
+    inputs: [x],
+    params,
+  };
+}
+
+function pool(kind: 'max' | 'avg'): Row {
   return (c) => {
     const x = dynamic(c);
-    if (getAttr.int(c.node, 'ceil_mode', 0) !== 0) throw new Unsupported('ceil_mode=1 is not supported');
-    ones(c, 'dilations');
-    const padding = symmetricPadding(c);
-    // The engine's average counts padded zeros (PyTorch's default, ONNX's count_include_pad=1).
-    if (op === 'avg_pool2d' && padding > 0 && getAttr.int(c.node, 'count_include_pad', 0) !== 1)
-      throw new Unsupported('padding with count_include_pad=0 is not supported');
-    const kernel = square(c, 'kernel_shape', getAttr.ints(c.node, 'kernel_shape'));
-    const stride = square(c, 'strides', getAttr.ints(c.node, 'strides', [1, 1]));
-    return { op, attrs: { kernel, stride, padding }, inputs: [x] };
+    const spatial = spatialOf(c, x);
+    if (kind === 'max' && c.node.outputs.length > 1 && c.node.outputs[1])
+      throw new Unsupported('the Indices output is not supported');
+    const kernel = axes(c, 'kernel_shape', spatial, 1);
+    const stride = axes(c, 'strides', spatial, 1);
+    const attrs: Attrs = {
+      kernel: compact(kernel),
+      stride: compact(stride),
+      padding: padsOf(c, spatial, [0]),
+      ceil_mode: getAttr.int(c.node, 'ceil_mode', 0) === 1,
+    };
+    if (kind === 'max') attrs['dilation'] = compact(axes(c, 'dilations', spatial, 1));
+    else {
+      if (axes(c, 'dilations', spatial, 1).some((d) => d !== 1))
+        throw new Unsupported('dilated average pooling is not supported');
+      attrs['count_include_pad'] = getAttr.int(c.node, 'count_include_pad', 0) === 1;
+    }
+    const name: OpName =
+      kind === 'max'
+        ? spatial === 2
+          ? 'max_pool2d'
+          : 'max_pool1d'
+        : spatial === 2
+          ? 'avg_pool2d'
+          : 'avg_pool1d';
+    return { op: name, attrs, inputs: [x] };
+  };
+}
+
+/** ONNX Pad (opset 11+: pads and the constant as inputs) as F.pad's amounts, last axis first. */
+function padOp(c: RowContext): Converted {
+  const x = dynamic(c);
+  const rank = c.shape(x).length;
+  const mode = getAttr.string(c.node, 'mode', 'constant');
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge')
+    throw new Unsupported(`mode '${mode}' is not supported`);
+  const pads = c.opset >= 11 ? [...constantInput(c, 1, 'pads').data] : getAttr.ints(c.node, 'pads');
+  if (pads.length !== 2 * rank) throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per axis`);
+  if (c.node.inputs[3]) throw new Unsupported('padding only some axes (the axes input) is not supported');
+  if (pads[0] !== 0 || pads[rank] !== 0) throw new Unsupported('it pads the batch axis');
+  const value =
+    c.opset >= 11
+      ? (optionalConstant(c, 2, 'constant_value')?.data[0] ?? 0)
+      : getAttr.float(c.node, 'value', 0);
+  // Trailing axes only, from the last backwards, stopping after the first padded axis from the front.
+  let first = 1;
+  while (first < rank && pads[first] === 0 && pads[first + rank] === 0) first++;
+  const amounts: number[] = [];
+  for (let axis = rank - 1; axis >= first; axis--) amounts.push(pads[axis]!, pads[axis + rank]!);
+  return {
+    op: 'pad',
+    attrs: { pads: amounts, mode: mode === 'edge' ? 'replicate' : mode, value },
+    inputs: [x],
   };
 }
 
@@ -291,6 +391,166 @@ function gelu(c: RowContext): Converted {
   return { op: approximate === 'tanh' ? 'gelu_tanh' : 'gelu', attrs: {}, inputs: [dynamic(c)] };
 }
 
+/** Clip: bounds as attributes before opset 11, as optional constant inputs from 11. */
+function clip(c: RowContext): Converted {
+  const x = dynamic(c);
+  const attrs: Attrs = {};
+  for (const [k, name] of [
+    [1, 'min'],
+    [2, 'max'],
+  ] as const) {
+    if (c.opset < 11) {
+      if (c.node.attrs.has(name)) attrs[name] = getAttr.float(c.node, name);
+      continue;
+    }
+    const t = optionalConstant(c, k, name);
+    if (!t) continue;
+    if (t.data.length !== 1)
+      throw new Unsupported(`its ${name} has shape [${t.dims.join(', ')}]; a scalar is needed`);
+    // float32 limits (±3.4e38) mean no bound, as PyTorch writes them for a one-sided clamp.
+    if (Math.abs(t.data[0]!) < 3e38) attrs[name] = t.data[0]!;
+  }
+  return { op: 'clip', attrs, inputs: [x] };
+}
+
+/** HardSigmoid(alpha, beta) is PyTorch's hardsigmoid only with alpha 1/6, beta 1/2. */
+function hardsigmoid(c: RowContext): Converted {
+  const alpha = getAttr.float(c.node, 'alpha', 0.2);
+  const beta = getAttr.float(c.node, 'beta', 0.5);
+  if (Math.abs(alpha - 1 / 6) > 1e-6 || Math.abs(beta - 0.5) > 1e-6)
+    throw new Unsupported(
+      `alpha ${alpha}, beta ${beta}: only alpha 1/6, beta 1/2 (PyTorch's hardsigmoid) is supported`,
+    );
+  return { op: 'hardsigmoid', attrs: {}, inputs: [dynamic(c)] };
+}
+
+/** PRelu with a constant slope: one shared value, or one per channel (axis 1) shaped [C] or [C, 1, ...]. */
+function prelu(c: RowContext): Converted {
+  const x = dynamic(c);
+  const slope = constantInput(c, 1, 'slope');
+  const xs = c.shape(x);
+  const n = slope.data.length;
+  const perChannel = xs.length >= 2 && n === xs[1] && slope.dims.filter((d) => d !== 1).length === 1;
+  // [C] broadcasts to axis 1 only when x is [N, C]; [C, 1, ...] must have the rank of x minus one.
+  const placed =
+    slope.dims.length === 1 ? xs.length === 2 : slope.dims.length === xs.length - 1 && slope.dims[0] === n;
+  if (n !== 1 && !(perChannel && placed))
+    throw new Unsupported(
+      `its slope [${slope.dims.join(', ')}] is neither one value nor one per channel of [${xs.join(', ')}]`,
+    );
+  return {
+    op: 'prelu',
+    attrs: { num_parameters: n },
+    inputs: [x],
+    params: { weight: tensor([n], slope.data) },
+  };
+}
+
+function instanceNorm(c: RowContext): Converted {
+  const x = dynamic(c);
+  const xs = c.shape(x);
+  if (xs.length < 3) throw new Unsupported(`x has shape [${xs.join(', ')}]; [N, C, L, ...] is needed`);
+  const ch = xs[1]!;
+  const vec = (k: number, what: string) => tensor([ch], vectorOf(constantInput(c, k, what), ch, 0, what));
+  return {
+    op: 'instance_norm',
+    attrs: { eps: getAttr.float(c.node, 'epsilon', 1e-5), affine: true },
+    inputs: [x],
+    params: { weight: vec(1, 'scale'), bias: vec(2, 'bias') },
+  };
+}
+
+/** The fused group norm (fuse.ts): x, then weight and bias per channel (empty when not affine). */
+function groupNorm(c: RowContext): Converted {
+  const x = dynamic(c);
+  const xs = c.shape(x);
+  const ch = xs[1]!;
+  const weight = optionalConstant(c, 1, 'scale');
+  const bias = optionalConstant(c, 2, 'bias');
+  // A per-channel constant broadcast from the right: [C] for [N, C], [C, 1, ...] for more axes.
+  for (const [t, what] of [
+    [weight, 'scale'],
+    [bias, 'bias'],
+  ] as const)
+    if (t && t.data.length !== 1 && !(t.dims[0] === ch && t.dims.length === xs.length - 1))
+      throw new Unsupported(
+        `its ${what} [${t.dims.join(', ')}] is not one value per channel of [${xs.join(', ')}]`,
+      );
+  const affine = weight !== undefined || bias !== undefined;
+  return {
+    op: 'group_norm',
+    attrs: {
+      num_groups: getAttr.int(c.node, 'num_groups'),
+      eps: getAttr.float(c.node, 'epsilon', 1e-5),
+      affine,
+    },
+    inputs: [x],
+    ...(affine
+      ? {
+          params: {
+            weight: tensor([ch], vectorOf(weight, ch, 1, 'the scale')),
+            bias: tensor([ch], vectorOf(bias, ch, 0, 'the bias')),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The axes input of a node in its current form (see upgrade.ts), normalised to 0..rank-1. */
+function axesOf(c: RowContext, rank: number): number[] | undefined {
+  const t = optionalConstant(c, 1, 'axes');
+  if (!t) return undefined;
+  return [...t.data].map((a) => {
+    if (a < -rank || a >= rank) throw new Unsupported(`axis ${a} is out of range for rank ${rank}`);
+    return a < 0 ? a + rank : a;
+  });
+}
+
+/** Squeeze and Unsqueeze change no values: a reshape to the output's (known) shape. */
+function squeeze(kind: 'Squeeze' | 'Unsqueeze'): Row {
+  return (c) => {
+    const x = dynamic(c);
+    const from = c.shape(x);
+    let to: number[];
+    if (kind === 'Squeeze') {
+      const axes = axesOf(c, from.length) ?? from.flatMap((d, i) => (d === 1 ? [i] : []));
+      if (axes.includes(0)) throw new Unsupported('it removes the batch axis');
+      const bad = axes.find((a) => from[a] !== 1);
+      if (bad !== undefined) throw new Unsupported(`axis ${bad} has size ${from[bad]}, not 1`);
+      to = from.filter((_, i) => !axes.includes(i));
+    } else {
+      const rank = from.length + (optionalConstant(c, 1, 'axes')?.data.length ?? 0);
+      const axes = axesOf(c, rank) ?? [];
+      if (axes.includes(0)) throw new Unsupported('it inserts an axis before the batch axis');
+      to = [];
+      let k = 0;
+      for (let i = 0; i < rank; i++) to.push(axes.includes(i) ? 1 : from[k++]!);
+    }
+    return { op: 'reshape', attrs: { shape: [-1, ...to.slice(1)] }, inputs: [x] };
+  };
+}
+
+/** ReduceSum / ReduceMean over one axis (not the batch) → sum / mean. */
+function reduce(op: 'sum' | 'mean'): Row {
+  return (c) => {
+    const x = dynamic(c);
+    const rank = c.shape(x).length;
+    const axes = axesOf(c, rank);
+    if (!axes || axes.length === 0) {
+      if (getAttr.int(c.node, 'noop_with_empty_axes', 0) === 1)
+        throw new Unsupported('noop_with_empty_axes=1 is not supported');
+      throw new Unsupported('it reduces every axis, the batch axis with them');
+    }
+    if (axes.includes(0)) throw new Unsupported('it reduces over the batch axis');
+    if (axes.length !== 1) throw new Unsupported(`it reduces ${axes.length} axes at once; one is supported`);
+    return {
+      op,
+      attrs: { axis: axes[0]! - rank, keepdim: getAttr.int(c.node, 'keepdims', 1) === 1 },
+      inputs: [x],
+    };
+  };
+}
+
 /** Rows by ONNX op type (default domain) or `${domain}:${opType}` for the synthetic ops. */
 export const IMPORT_ROWS: Record<string, Row> = {
   Gemm: gemm,
@@ -313,6 +573,14 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Neg: unary('neg'),
   Sin: unary('sin'),
   Softplus: unary('softplus'),
+  Clip: clip,
+  HardSigmoid: hardsigmoid,
+  HardSwish: unary('hardswish'),
+  Softsign: unary('softsign'),
+  Mish: unary('mish'),
+  PRelu: prelu,
+  InstanceNormalization: instanceNorm,
+  [`${STUDIO_DOMAIN}:GroupNorm`]: groupNorm,
   Elu: unary('elu', (c) => ({ alpha: getAttr.float(c.node, 'alpha', 1) })),
   Selu: (c) => {
     const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);
@@ -327,12 +595,20 @@ export const IMPORT_ROWS: Record<string, Row> = {
   LayerNormalization: layerNorm,
   BatchNormalization: batchNorm,
   Conv: conv,
-  MaxPool: pool('max_pool2d'),
-  AveragePool: pool('avg_pool2d'),
+  ConvTranspose: convTranspose,
+  MaxPool: pool('max'),
+  AveragePool: pool('avg'),
+  GlobalAveragePool: unary('global_avg_pool'),
+  GlobalMaxPool: unary('global_max_pool'),
+  Pad: padOp,
   Flatten: flatten,
   Reshape: reshape,
   Transpose: transpose,
   Concat: concat,
+  Squeeze: squeeze('Squeeze'),
+  Unsqueeze: squeeze('Unsqueeze'),
+  ReduceSum: reduce('sum'),
+  ReduceMean: reduce('mean'),
 };
 
 export function rowFor(node: Pick<FlatNode, 'opType' | 'domain'>): Row | undefined {

@@ -6,10 +6,17 @@
  */
 import { decodeModel, DataType } from './onnx-proto.js';
 import { ProtobufError } from './protobuf.js';
-import { FlatGraph, flattenModel, OnnxImportError } from './onnx-graph.js';
+import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
+import { upgradeNode, UpgradeRefusal } from './upgrade.js';
 import { Converted, rowFor, Unsupported } from './import-ops.js';
-import { OnnxTensorError, dataTypeName } from './tensor-data.js';
+import {
+  OnnxTensorError,
+  dataTypeName,
+  externalLocation,
+  isExternal,
+  type ExternalDataReader,
+} from './tensor-data.js';
 import {
   GRAPH_FORMAT,
   GRAPH_VERSION,
@@ -22,6 +29,7 @@ import {
 import { layoutDocument } from '../graph/layout.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
+import { ELEMENTWISE_OPS } from '../ops/elementwise.js';
 import { resolveAttrs } from '../ops/attrs.js';
 import { presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
@@ -33,7 +41,17 @@ export interface ImportResult {
   weights: Weights;
   /** ONNX node names → the node id each became part of (for messages and tests). */
   origin: Map<string, string>;
+  /**
+   * The model's input had no batch axis (e.g. [3]): the graph takes [N, 3] and the model's
+   * computation is one sample of it, so its output gains a leading axis of 1. Said in `notes`.
+   */
+  batchAxisAdded: boolean;
+  /** What the user should know about how the model was read (shown by the CLI and the editor). */
+  notes: string[];
 }
+
+/** Ops that work value by value: the only ones a model without a batch axis can use (see below). */
+const ELEMENTWISE = new Set<string>([...Object.keys(ELEMENTWISE_OPS), 'add', 'sub', 'mul', 'div']);
 
 interface Emitted extends Converted {
   id: string;
@@ -50,14 +68,41 @@ interface TrainingChoice {
   loss: { op: 'cross_entropy' | 'mse_loss'; predictionPort: string; target: Attrs } | null;
 }
 
+export interface ImportOptions {
+  /**
+   * Reads the external data files a model keeps its weights in (`model.onnx.data`: what
+   * `onnx.save_model(..., save_as_external_data=True)` and PyTorch's newer exporter write), by
+   * location relative to the model's folder. See externalDataFiles for which files a model needs.
+   */
+  externalData?: ExternalDataReader;
+}
+
+/** The external data files a model reads its weights from (locations relative to the model), for callers that must fetch them first. */
+export function externalDataFiles(bytes: Uint8Array): string[] {
+  let model;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
+    throw e;
+  }
+  try {
+    const tensors = model.graph?.initializer ?? [];
+    return [...new Set(tensors.filter(isExternal).map(externalLocation))];
+  } catch (e) {
+    if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
+    throw e;
+  }
+}
+
 /**
  * Imports a model. Throws OnnxImportError listing every unsupported op (by op type and node
  * name) and every node that can't be represented, with the reason.
  */
-export function importOnnx(bytes: Uint8Array): ImportResult {
+export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportResult {
   let flat: FlatGraph;
   try {
-    flat = fusePatterns(flattenModel(decodeModel(bytes)));
+    flat = fusePatterns(flattenModel(decodeModel(bytes), opts.externalData));
   } catch (e) {
     if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
     if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
@@ -65,8 +110,11 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   }
 
   if (flat.inputs.length !== 1) {
+    // Graph inputs that have an initializer are parameters (flattenModel leaves them out).
     throw new OnnxImportError(
-      `the model has ${flat.inputs.length} inputs (${flat.inputs.map((i) => i.name).join(', ')}); only models with one input can be imported`,
+      flat.inputs.length === 0
+        ? 'the model has no inputs (every graph input has an initializer); there is nothing to feed'
+        : `the model has ${flat.inputs.length} inputs (${flat.inputs.map((i) => i.name).join(', ')}); only models with one input can be imported for now (graphs with several inputs are planned)`,
     );
   }
   const input = flat.inputs[0]!;
@@ -75,6 +123,10 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       `input '${input.name}' is ${dataTypeName(input.elemType)}; only float inputs can be imported`,
     );
   }
+  // An input without a batch axis ([3]) is one sample: the graph gets a batch axis in front, and
+  // only elementwise ops may follow (an axis attribute would now point one axis off).
+  const batchless = input.dims.length === 1 && typeof input.dims[0] === 'number';
+  if (batchless) input.dims = [1, ...input.dims];
   if (input.dims.length < 2 || input.dims.slice(1).some((d) => typeof d !== 'number')) {
     throw new OnnxImportError(
       `input '${input.name}' has shape [${input.dims.join(', ')}]; expected a batch axis followed by fixed sizes`,
@@ -120,9 +172,21 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       continue;
     }
     try {
-      const c = rowFor(node)!({
-        node,
+      // Older opsets' forms become the current one (attributes that turned into inputs, etc.).
+      const upgraded = upgradeNode(node, {
         opset: flat.opset,
+        constant: (v) => flat.consts.get(v),
+        shape: (v) => shapes.get(v),
+        addConstant: (hint, t) => {
+          let name = hint;
+          for (let k = 1; flat.consts.has(name) || shapes.has(name); k++) name = `${hint}_${k}`;
+          flat.consts.set(name, t);
+          return name;
+        },
+      });
+      const c = rowFor(node)!({
+        node: upgraded.node,
+        opset: upgraded.opset,
         batch,
         constant: (v) => flat.consts.get(v),
         shape: (v) => {
@@ -131,6 +195,10 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
           return s;
         },
       });
+      if (batchless && !ELEMENTWISE.has(c.op))
+        throw new Unsupported(
+          `the input '${input.name}' has no batch axis, so only elementwise ops can be imported (not ${c.op}): add a batch axis to the model's input`,
+        );
       const { attrs, shape } = checkAgainstRegistry(c, shapes);
       const id = ids.take(idHint(node.name, c.op));
       emitted.push({ ...c, attrs, id, output: node.outputs[0]!, shape });
@@ -138,7 +206,7 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
       producerId.set(node.outputs[0]!, id);
       origin.set(node.name, id);
     } catch (e) {
-      if (!(e instanceof Unsupported || e instanceof OnnxImportError)) throw e;
+      if (!(e instanceof Unsupported || e instanceof OnnxImportError || e instanceof UpgradeRefusal)) throw e;
       problems.push(`${where}: ${e.message}`);
       node.outputs.forEach((v) => failed.add(v));
     }
@@ -203,7 +271,12 @@ export function importOnnx(bytes: Uint8Array): ImportResult {
   };
   const weights: Weights = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, weights: {} };
   for (const e of emitted) if (e.params) weights.weights[e.id] = e.params;
-  return { doc, weights, origin };
+  const notes = batchless
+    ? [
+        `input '${input.name}' has no batch axis ([${input.dims.slice(1).join(', ')}]): imported with a fixed batch of one, so the graph takes [N, ${input.dims.slice(1).join(', ')}] and the model's output [${outShape.slice(1).join(', ')}] becomes [1, ${outShape.slice(1).join(', ')}]`,
+      ]
+    : [];
+  return { doc, weights, origin, batchAxisAdded: batchless, notes };
 }
 
 /**
@@ -217,7 +290,7 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
   const paramShapes: Record<string, Shape> = {};
   for (const [k, t] of Object.entries(c.params ?? {})) paramShapes[k] = t.shape;
   // What the op reads off its weights' shapes (linear units, conv2d channels and kernel) wins.
-  const given = { ...c.attrs, ...(op.deriveAttrs?.(paramShapes) ?? {}) } as Attrs;
+  const given = asWritten({ ...c.attrs, ...(op.deriveAttrs?.(paramShapes, c.attrs) ?? {}) } as Attrs);
   let attrs: Attrs;
   try {
     attrs = resolveAttrs(op, given);
@@ -250,12 +323,28 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
 }
 
 /**
+ * Attributes as the model's author wrote them: a value computed from float32 attributes (batch
+ * norm's momentum is 1 − ONNX's 0.9, i.e. 0.09999999999999998 in double) is stored as the
+ * shortest decimal that is the same float32 (0.1). Whole numbers are left alone.
+ */
+function asWritten(attrs: Attrs): Attrs {
+  const round = (v: number) => (Number.isInteger(v) ? v : shortestFloat32(v));
+  return Object.fromEntries(
+    Object.entries(attrs).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? round(v) : Array.isArray(v) ? v.map(round) : v,
+    ]),
+  ) as Attrs;
+}
+
+/**
  * What to train an imported model with. An output of [N, k] gets a guessed loss fed by it
  * (cross-entropy over k ≥ 2 classes, else mean squared error against one value); any other
  * output gets none: a forward pass doesn't need one (`run` and the exports ignore the training
  * section), and the document's only error then asks the user to add the loss that fits. The
- * dataset is a built-in one when the shapes fit one, else a CSV file (data.csv, columns x1..xK
- * and y) for the user to provide.
+ * dataset is a built-in one when the shapes fit one; else no dataset is known: a CSV dataset with
+ * its columns (x1..xK and y) and no file, which `check` and the editor report as such for the
+ * user to choose (never a file name that was never there).
  */
 export function chooseTraining(sample: readonly number[], output: readonly number[]): TrainingChoice {
   const base = { optimizer: { kind: 'adam' as const, lr: 0.001 }, batchSize: 32, epochs: 20 };
@@ -282,7 +371,6 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
       ...base,
       dataset: {
         kind: 'csv',
-        path: 'data.csv',
         features,
         target: 'y',
         task: classification ? 'classification' : 'regression',

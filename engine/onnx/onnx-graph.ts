@@ -13,7 +13,7 @@ import {
   ValueInfoProto,
 } from './onnx-proto.js';
 import { utf8Decode } from './protobuf.js';
-import { ConstTensor, readTensor } from './tensor-data.js';
+import { ConstTensor, ExternalDataReader, readTensor } from './tensor-data.js';
 import { broadcastIndex, broadcastShapes } from '../tensor/broadcast.js';
 
 /** Bad or unsupported model structure, naming the node or value concerned. */
@@ -270,7 +270,7 @@ const FOLDERS: Record<string, Folder> = {
 /** Ops that pass their first input through unchanged in an inference graph. */
 const PASS_THROUGH = new Set(['Identity', 'Dropout']);
 
-export function flattenModel(model: ModelProto): FlatGraph {
+export function flattenModel(model: ModelProto, external?: ExternalDataReader): FlatGraph {
   const g = model.graph;
   if (!g) throw new OnnxImportError('the model has no graph');
   const opsetEntry = model.opsetImport.find((o) => isDefaultDomain(o.domain));
@@ -280,7 +280,7 @@ export function flattenModel(model: ModelProto): FlatGraph {
   const nodes = inlineFunctions(g.node, functions);
 
   const consts = new Map<string, ConstTensor>();
-  for (const init of g.initializer) consts.set(init.name ?? '', readTensor(init));
+  for (const init of g.initializer) consts.set(init.name ?? '', readTensor(init, external));
   const alias = new Map<string, string>();
   const resolve = (v: string): string => {
     let cur = v;

@@ -44,6 +44,14 @@ export function utf8Decode(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
+    // ASCII runs (all of a JSON weights file) a chunk at a time: a character per step is slow for megabytes.
+    if (b < 0x80) {
+      let end = i + 1;
+      while (end < bytes.length && end - i < 8192 && bytes[end]! < 0x80) end++;
+      s += String.fromCharCode(...bytes.subarray(i, end));
+      i = end;
+      continue;
+    }
     const len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
     if (len === 0 || i + len > bytes.length) {
       s += '\ufffd';

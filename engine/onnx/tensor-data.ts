@@ -85,19 +85,68 @@ function fromRaw(raw: Uint8Array, dataType: number, n: number, name: string): Fl
   return out;
 }
 
-/** The values of a TensorProto, from raw_data or the typed field its data type uses. */
-export function readTensor(t: TensorProto): ConstTensor {
+/**
+ * The bytes of an external data file (`location`, relative to the model's folder, already checked
+ * by externalLocation), or undefined when the caller has no such file. The engine reads no files:
+ * the CLI and the extension pass a reader.
+ */
+export type ExternalDataReader = (location: string) => Uint8Array | undefined;
+
+/**
+ * An external data location as a safe relative path ('weights/model.onnx.data'), or an error:
+ * a model must not make the importer read files outside its own folder.
+ */
+export function externalLocation(t: TensorProto): string {
+  const name = t.name ?? '(unnamed)';
+  const location = t.externalData.find((e) => e.key === 'location')?.value;
+  if (!location) throw new OnnxTensorError(`tensor '${name}' is external but names no 'location'`);
+  const parts = location.replace(/\\/g, '/').split('/');
+  if (location.startsWith('/') || /^[A-Za-z]:/.test(location) || parts.includes('..'))
+    throw new OnnxTensorError(
+      `tensor '${name}': external data location '${location}' is outside the model's folder; only files beside the model are read`,
+    );
+  return parts.filter((p) => p !== '' && p !== '.').join('/');
+}
+
+/** True when a tensor keeps its bytes in an external file (`model.onnx.data`). */
+export function isExternal(t: TensorProto): boolean {
+  return t.dataLocation === 1 || t.externalData.length > 0;
+}
+
+/** The raw bytes of an external tensor: `length` bytes at `offset` of its location's file. */
+function externalBytes(t: TensorProto, read: ExternalDataReader | undefined): Uint8Array {
+  const name = t.name ?? '(unnamed)';
+  const location = externalLocation(t);
+  const file = read?.(location);
+  if (!file)
+    throw new OnnxTensorError(
+      `tensor '${name}' keeps its data in '${location}' beside the model, which ${read ? 'is missing' : "can't be read here"}; keep the two files together (or re-export with the weights embedded)`,
+    );
+  const entry = (key: string) => {
+    const v = t.externalData.find((e) => e.key === key)?.value;
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v))
+      throw new OnnxTensorError(`tensor '${name}': external data ${key} '${v}' is not a whole number`);
+    return Number(v);
+  };
+  const offset = entry('offset') ?? 0;
+  const length = entry('length') ?? file.length - offset;
+  if (offset + length > file.length)
+    throw new OnnxTensorError(
+      `tensor '${name}': bytes ${offset}..${offset + length} lie past the end of '${location}' (${file.length} bytes); the data file doesn't belong to this model`,
+    );
+  return file.subarray(offset, offset + length);
+}
+
+/** The values of a TensorProto, from raw_data, an external data file, or the typed field its data type uses. */
+export function readTensor(t: TensorProto, external?: ExternalDataReader): ConstTensor {
   const name = t.name ?? '(unnamed)';
   const dataType = t.dataType ?? DataType.UNDEFINED;
-  if (t.dataLocation === 1 || t.externalData.length > 0) {
-    throw new OnnxTensorError(
-      `tensor '${name}' keeps its data in an external file; re-export the model with the weights embedded`,
-    );
-  }
   const dims = t.dims.slice();
   const n = dims.reduce((a, b) => a * b, 1);
   let data: Float64Array;
-  if (t.rawData !== undefined) data = fromRaw(t.rawData, dataType, n, name);
+  if (isExternal(t)) data = fromRaw(externalBytes(t, external), dataType, n, name);
+  else if (t.rawData !== undefined) data = fromRaw(t.rawData, dataType, n, name);
   else {
     let typed: number[];
     switch (dataType) {

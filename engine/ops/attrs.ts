@@ -48,6 +48,24 @@ function checkValue(op: string, name: string, spec: AttrSpec, v: unknown): AttrV
       if (typeof v !== 'string')
         throw new AttrError(`${where} must be a string, got ${JSON.stringify(v)}`, name);
       return v;
+    case 'sizes': {
+      if (typeof v === 'string' && spec.words?.includes(v)) return v;
+      const list = typeof v === 'number' ? [v] : v;
+      const lengths = spec.lengths.join(' or ');
+      const words = spec.words?.length ? `, or one of ${spec.words.map((w) => `'${w}'`).join(', ')}` : '';
+      if (
+        !Array.isArray(list) ||
+        !(typeof v === 'number' || spec.lengths.includes(list.length)) ||
+        !list.every((x) => typeof x === 'number' && Number.isInteger(x))
+      )
+        throw new AttrError(
+          `${where} must be a whole number or a list of ${lengths} whole numbers${words}; got ${JSON.stringify(v)}`,
+          name,
+        );
+      if (spec.min !== undefined && (list as number[]).some((x) => x < spec.min!))
+        throw new AttrError(`${where} must be ≥ ${spec.min} on every axis, got ${JSON.stringify(v)}`, name);
+      return v as number | number[];
+    }
     case 'ints':
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) {
         throw new AttrError(`${where} must be a list of integers, got ${JSON.stringify(v)}`, name);

@@ -1,268 +1,377 @@
-/** 2-D convolution and pooling over NCHW tensors (weights OIHW, PyTorch's layouts). */
-import { defineOp } from './define.js';
+/**
+ * Convolutions over NCHW / NCL tensors with PyTorch's layouts and defaults: conv1d and conv2d
+ * (weight [O, C/groups, (kh,) kw]) and conv_transpose2d (weight [C, O/groups, kh, kw]). Forward
+ * and both gradients are matrix products over im2col rows (engine/kernels/im2col.ts), one per
+ * channel group; the scratch lives in `saved`, so a step allocates nothing.
+ */
+import { defineOp, type AttrSpec } from './define.js';
+import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
-import { gemm } from '../kernels/gemm.js';
-import { col2imAdd, im2col, nchwToRows, rowsToNchw, type ConvGeometry } from '../kernels/im2col.js';
+import {
+  col2imAdd,
+  convRows,
+  im2col,
+  nchwToRows,
+  rowsToCols,
+  rowsToNchw,
+  weightGrad,
+  type ConvGeometry,
+} from '../kernels/im2col.js';
+import {
+  checkGroups,
+  colsRows,
+  colsWidth,
+  paddingOf,
+  perAxis,
+  sizesAttr,
+  spatialDims,
+  times,
+  windowGeometry,
+  windowShape,
+  type Sizes,
+  type Spatial,
+} from './window.js';
 
-/** Sizes of a sliding-window op (the same geometry im2col works with). */
-type Window = ConvGeometry;
-
-function windowOf(op: string, x: Shape, k: number, s: number, p: number): Window {
-  if (x.length !== 4) throw new ShapeError(`${op}: x must be [N, C, H, W], got ${shapeToString(x)}`);
-  const [n, c, h, w] = x as [number, number, number, number];
-  const oh = Math.floor((h + 2 * p - k) / s) + 1,
-    ow = Math.floor((w + 2 * p - k) / s) + 1;
-  if (oh < 1 || ow < 1)
-    throw new ShapeError(`${op}: a ${k}×${k} window (padding ${p}) does not fit x ${shapeToString(x)}`);
-  return { n, c, h, w, k, s, p, oh, ow };
-}
-
-type ConvAttrs = {
+export type ConvAttrs = {
   outChannels: number;
-  kernel: number;
-  stride: number;
-  padding: number;
+  kernel: Sizes;
+  stride: Sizes;
+  padding: Sizes;
+  dilation: Sizes;
+  groups: number;
   bias: boolean;
   init: InitKind;
 };
-type ConvPlan = Window & { o: number };
 
-/** y (+)= conv(x, wt) (no bias). */
-function convAcc(d: ConvPlan, x: Data, wt: Data, y: Data, acc: boolean): void {
-  const { n, c, h, w, k, s, p, oh, ow, o } = d;
+/** The geometry plus the per-group sizes of the products. */
+type ConvPlan = ConvGeometry & { og: number; width: number; pixels: number; plane: number };
+
+function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
+  return { ...d, og: outPerGroup, width: colsWidth(d), pixels: colsRows(d), plane: d.oh * d.ow };
+}
+
+/** The attributes of every convolution, in the order documents write them (older files' keys first). */
+const convAttrs = <E extends Record<string, AttrSpec>>(spatial: Spatial, padding: AttrSpec, extra?: E) => ({
+  outChannels: { type: 'integer', min: 1, doc: 'output channels' } as AttrSpec,
+  kernel: sizesAttr(spatial, spatial === 2 ? 'kernel size: k, or [kh, kw]' : 'kernel size', { min: 1 }),
+  stride: sizesAttr(spatial, 'step between windows, per axis', { min: 1, default: 1 }),
+  padding,
+  ...(extra as E),
+  dilation: sizesAttr(spatial, 'spacing between kernel taps, per axis', { min: 1, default: 1 }),
+  groups: {
+    type: 'integer',
+    min: 1,
+    default: 1,
+    doc: 'channel groups convolved separately (groups = channels: depthwise)',
+  } as AttrSpec,
+  bias: { type: 'boolean', default: true, doc: 'add a learned bias per output channel' } as AttrSpec,
+  init: { type: 'enum', values: INIT_KINDS, default: 'default', doc: 'how the weights start' } as AttrSpec,
+});
+
+/** The geometry of conv1d/conv2d on x, every attribute checked. */
+export function convGeometry(op: string, x: Shape, a: ConvAttrs, spatial: Spatial): ConvGeometry {
+  const { c } = spatialDims(op, x, spatial);
+  checkGroups(op, a.groups, c, a.outChannels, x);
+  const kernel = perAxis(a.kernel, spatial, 1);
+  const stride = perAxis(a.stride, spatial, 1);
+  const dilation = perAxis(a.dilation, spatial, 1);
+  if (a.padding === 'same' && stride.some((s) => s !== 1))
+    throw new AttrError(`${op}: padding 'same' needs stride 1, got stride ${times(stride)}`, 'padding');
+  const padding = paddingOf(
+    a.padding,
+    spatial,
+    kernel.map((k, i) => dilation[i]! * (k - 1) + 1),
+  );
+  return windowGeometry(op, x, spatial, { kernel, stride, dilation, padding }, a.groups);
+}
+
+function addChannelBias(n: number, o: number, plane: number, bias: Data, y: Data): void {
   for (let b = 0; b < n; b++)
-    for (let oc = 0; oc < o; oc++)
-      for (let i = 0; i < oh; i++)
-        for (let j = 0; j < ow; j++) {
-          let sum = 0;
-          for (let ic = 0; ic < c; ic++)
-            for (let ki = 0; ki < k; ki++) {
-              const hi = i * s - p + ki;
-              if (hi < 0 || hi >= h) continue;
-              const xr = ((b * c + ic) * h + hi) * w,
-                wr = ((oc * c + ic) * k + ki) * k;
-              for (let kj = 0; kj < k; kj++) {
-                const wj = j * s - p + kj;
-                if (wj >= 0 && wj < w) sum += x[xr + wj]! * wt[wr + kj]!;
-              }
-            }
-          const yi = ((b * o + oc) * oh + i) * ow + j;
-          y[yi] = acc ? y[yi]! + sum : sum;
-        }
+    for (let oc = 0; oc < o; oc++) {
+      const at = (b * o + oc) * plane;
+      const v = bias[oc]!;
+      for (let q = 0; q < plane; q++) y[at + q]! += v;
+    }
 }
 
-function addChannelBias(d: ConvPlan, bias: Data, y: Data): void {
-  const plane = d.oh * d.ow;
-  for (let b = 0; b < d.n; b++)
-    for (let oc = 0; oc < d.o; oc++)
-      for (let q = 0; q < plane; q++) y[(b * d.o + oc) * plane + q]! += bias[oc]!;
+function addBiasGrad(n: number, o: number, plane: number, g: Data, gb: Data): void {
+  for (let b = 0; b < n; b++)
+    for (let oc = 0; oc < o; oc++) {
+      const at = (b * o + oc) * plane;
+      let sum = 0;
+      for (let q = 0; q < plane; q++) sum += g[at + q]!;
+      gb[oc]! += sum;
+    }
 }
 
-export const conv2d = defineOp<ConvAttrs, ConvPlan>({
-  name: 'conv2d',
+const scratch = (d: ConvPlan) => ({
+  cols: [d.groups * d.pixels * d.width],
+  rows: [d.groups * d.pixels * d.og],
+});
+
+function convOp(name: string, spatial: Spatial) {
+  const layout =
+    spatial === 2 ? 'x [N, C, H, W], weight [O, C/groups, kh, kw]' : 'x [N, C, L], weight [O, C/groups, k]';
+  const plan = ([x]: Shape[], a: ConvAttrs) => {
+    const d = convGeometry(name, x!, a, spatial);
+    return planOf(d, a.outChannels / a.groups);
+  };
+  return defineOp<ConvAttrs, ConvPlan>({
+    name,
+    category: 'layers',
+    inputs: ['x'],
+    params: [
+      {
+        name: 'weight',
+        role: 'weight',
+        shape: ([x], a) => [
+          a.outChannels,
+          Math.floor((x![1] ?? 0) / a.groups),
+          ...(spatial === 2 ? perAxis(a.kernel, 2, 1) : perAxis(a.kernel, 1, 1)),
+        ],
+      },
+      { name: 'bias', role: 'bias', shape: (_x, a) => [a.outChannels], present: (a) => a.bias },
+    ],
+    attrs: convAttrs(
+      spatial,
+      sizesAttr(
+        spatial,
+        spatial === 2
+          ? "zeros added: p, [ph, pw], per side [top, bottom, left, right], 'same' or 'valid'"
+          : "zeros added: p, per side [left, right], 'same' or 'valid'",
+        { min: 0, default: 0, perSide: true, words: ['same', 'valid'] },
+      ),
+    ),
+    deriveAttrs: ({ weight, x }) => {
+      if (weight?.length !== spatial + 2) return {};
+      const kernel = spatial === 2 && weight[2] !== weight[3] ? [weight[2]!, weight[3]!] : weight[2]!;
+      const groups = x && x[1]! % weight[1]! === 0 ? x[1]! / weight[1]! : 1;
+      return { outChannels: weight[0]!, kernel, ...(groups !== 1 ? { groups } : {}) };
+    },
+    shape: ([x, wt, b], a) => {
+      const d = convGeometry(name, x!, a, spatial);
+      const want = [a.outChannels, d.c / a.groups, ...(spatial === 2 ? [d.kh, d.kw] : [d.kw])];
+      if (wt!.length !== want.length || wt!.some((v, i) => v !== want[i]))
+        throw new ShapeError(
+          `${name}: weight must be ${shapeToString(want)} for x ${shapeToString(x!)}, got ${shapeToString(wt!)}`,
+        );
+      if (b && (b.length !== 1 || b[0] !== a.outChannels))
+        throw new ShapeError(`${name}: bias must be [${a.outChannels}], got ${shapeToString(b)}`);
+      return windowShape(d, a.outChannels, spatial);
+    },
+    flops: ([x], a) => {
+      const d = convGeometry(name, x!, a, spatial);
+      return d.n * a.outChannels * d.oh * d.ow * (2 * colsWidth(d) + (a.bias ? 1 : 0));
+    },
+    plan,
+    saved: (shapes, a) => scratch(plan(shapes, a)),
+    forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+      im2col(d, x!.data, cols!.data);
+      convRows(d, cols!.data, wt!.data, rows!.data, false);
+      rowsToNchw(rows!.data, out.data, d.n, d.groups, d.og, d.plane);
+      if (b) addChannelBias(d.n, d.groups * d.og, d.plane, b.data, out.data);
+    },
+    // Recomputes the im2col of x rather than trusting forward's: the second-order rule calls this
+    // with x's tangent in place of x.
+    vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+      nchwToRows(g.data, rows!.data, d.n, d.groups, d.og, d.plane);
+      if (gw) {
+        im2col(d, x!.data, cols!.data);
+        weightGrad(d, rows!.data, cols!.data, gw.data);
+      }
+      if (gx) {
+        rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
+        col2imAdd(d, cols!.data, gx.data);
+      }
+      if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
+    },
+    jvp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, [tx, tw, tb], tout) => {
+      let any = false;
+      if (tx) {
+        im2col(d, tx.data, cols!.data);
+        convRows(d, cols!.data, wt!.data, rows!.data, false);
+        any = true;
+      }
+      if (tw) {
+        im2col(d, x!.data, cols!.data);
+        convRows(d, cols!.data, tw.data, rows!.data, any);
+        any = true;
+      }
+      if (any) rowsToNchw(rows!.data, tout.data, d.n, d.groups, d.og, d.plane);
+      else tout.fill(0);
+      if (tb) addChannelBias(d.n, d.groups * d.og, d.plane, tb.data, tout.data);
+    },
+    secondOrder: { kind: 'bilinear', pair: ['x', 'weight'] },
+    doc:
+      `${name}(x)[n,o] = b_o + Σ_c w[o,c] ⋆ x[n,c] over the channels of o's group (${layout}; stride, dilation, zero padding); ` +
+      '∂/∂x: g correlated with flipped w, ∂/∂w: g ⋆ x',
+  });
+}
+
+export const conv2d = convOp('conv2d', 2);
+export const conv1d = convOp('conv1d', 1);
+
+export type ConvTransposeAttrs = ConvAttrs & { output_padding: Sizes };
+
+/**
+ * conv_transpose2d is the adjoint of a conv2d from its output's grid to its input's: the
+ * geometry below is that conv2d's (input = the transposed conv's output, output = its input),
+ * and weight [C, O/groups, kh, kw] is that conv2d's OIHW weight.
+ */
+export function transposeGeometry(x: Shape, a: ConvTransposeAttrs): ConvGeometry & { out: [number, number] } {
+  const op = 'conv_transpose2d';
+  const { n, c, h, w } = spatialDims(op, x, 2);
+  checkGroups(op, a.groups, c, a.outChannels, x);
+  const kernel = perAxis(a.kernel, 2, 1);
+  const stride = perAxis(a.stride, 2, 1);
+  const dilation = perAxis(a.dilation, 2, 1);
+  const extra = perAxis(a.output_padding, 2, 0);
+  extra.forEach((e, i) => {
+    if (e >= stride[i]! && e >= dilation[i]!)
+      throw new AttrError(
+        `${op}: output_padding ${e} must be smaller than the stride ${stride[i]} or the dilation ${dilation[i]} on axis ${i + 2}`,
+        'output_padding',
+      );
+  });
+  const pad = paddingOf(
+    a.padding,
+    2,
+    kernel.map((k, i) => dilation[i]! * (k - 1) + 1),
+  );
+  const out = [h, w].map(
+    (len, i) =>
+      (len - 1) * stride[i]! -
+      pad.before[i]! -
+      pad.after[i]! +
+      dilation[i]! * (kernel[i]! - 1) +
+      extra[i]! +
+      1,
+  ) as [number, number];
+  pad.before.forEach((p, i) => {
+    const limit = (dilation[i]! * (kernel[i]! - 1) + 1) / 2;
+    if (Math.max(p, pad.after[i]!) > limit)
+      throw new AttrError(
+        `${op}: padding ${Math.max(p, pad.after[i]!)} is more than half the ${dilation[i] === 1 ? '' : 'dilated '}kernel (${limit}) on axis ${i + 2}; pad at most ${Math.floor(limit)}`,
+        'padding',
+      );
+  });
+  if (out.some((o) => o < 1))
+    throw new AttrError(`${op}: the output would be ${times(out)}; use less padding`, 'padding');
+  return {
+    n,
+    c: a.outChannels,
+    h: out[0],
+    w: out[1],
+    kh: kernel[0]!,
+    kw: kernel[1]!,
+    sh: stride[0]!,
+    sw: stride[1]!,
+    dh: dilation[0]!,
+    dw: dilation[1]!,
+    pt: pad.before[0]!,
+    pl: pad.before[1]!,
+    oh: h,
+    ow: w,
+    groups: a.groups,
+    out,
+  };
+}
+
+/** Plan of conv_transpose2d: the adjoint conv2d's, whose `og` is x's channels per group. */
+const transposePlan = ([x]: Shape[], a: ConvTransposeAttrs): ConvPlan => {
+  const d = transposeGeometry(x!, a);
+  return planOf(d, x![1]! / a.groups);
+};
+
+export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
+  name: 'conv_transpose2d',
   category: 'layers',
   inputs: ['x'],
   params: [
-    { name: 'weight', role: 'weight', shape: ([x], a) => [a.outChannels, x![1] ?? 0, a.kernel, a.kernel] },
+    {
+      name: 'weight',
+      role: 'weight',
+      shape: ([x], a) => [x![1] ?? 0, Math.floor(a.outChannels / a.groups), ...perAxis(a.kernel, 2, 1)],
+    },
     { name: 'bias', role: 'bias', shape: (_x, a) => [a.outChannels], present: (a) => a.bias },
   ],
-  attrs: {
-    outChannels: { type: 'integer', min: 1, doc: 'output channels' },
-    kernel: { type: 'integer', min: 1, doc: 'kernel height and width' },
-    stride: { type: 'integer', default: 1, min: 1, doc: 'step between windows' },
-    padding: { type: 'integer', default: 0, min: 0, doc: 'zeros added on each side' },
-    bias: { type: 'boolean', default: true, doc: 'add a learned bias per output channel' },
-    init: { type: 'enum', values: INIT_KINDS, default: 'default', doc: 'how the weights start' },
+  attrs: convAttrs(
+    2,
+    sizesAttr(2, 'rows and columns taken off each side of the output: p, [ph, pw] or per side', {
+      min: 0,
+      default: 0,
+      perSide: true,
+    }),
+    {
+      output_padding: sizesAttr(
+        2,
+        'rows and columns added after the output (to pick among the sizes a stride allows)',
+        { min: 0, default: 0 },
+      ),
+    },
+  ),
+  deriveAttrs: ({ weight }, given) => {
+    if (weight?.length !== 4) return {};
+    const groups = typeof given.groups === 'number' ? given.groups : 1;
+    const kernel = weight[2] !== weight[3] ? [weight[2]!, weight[3]!] : weight[2]!;
+    return { outChannels: weight[1]! * groups, kernel };
   },
-  deriveAttrs: ({ weight }) => (weight?.length === 4 ? { outChannels: weight[0]!, kernel: weight[2]! } : {}),
   shape: ([x, wt, b], a) => {
-    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
-    const want = [a.outChannels, d.c, a.kernel, a.kernel];
+    const d = transposeGeometry(x!, a);
+    const want = [x![1]!, a.outChannels / a.groups, d.kh, d.kw];
     if (wt!.length !== 4 || wt!.some((v, i) => v !== want[i]))
       throw new ShapeError(
-        `conv2d: weight must be ${shapeToString(want)} for x ${shapeToString(x!)}, got ${shapeToString(wt!)}`,
+        `conv_transpose2d: weight must be ${shapeToString(want)} for x ${shapeToString(x!)}, got ${shapeToString(wt!)}`,
       );
     if (b && (b.length !== 1 || b[0] !== a.outChannels))
-      throw new ShapeError(`conv2d: bias must be [${a.outChannels}], got ${shapeToString(b)}`);
-    return [d.n, a.outChannels, d.oh, d.ow];
+      throw new ShapeError(`conv_transpose2d: bias must be [${a.outChannels}], got ${shapeToString(b)}`);
+    return [d.n, a.outChannels, d.out[0], d.out[1]];
   },
   flops: ([x], a) => {
-    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
-    return d.n * a.outChannels * d.oh * d.ow * (2 * d.c * a.kernel * a.kernel + (a.bias ? 1 : 0));
+    const d = transposeGeometry(x!, a);
+    return 2 * d.n * d.oh * d.ow * x![1]! * colsWidth(d) + (a.bias ? d.n * a.outChannels * d.h * d.w : 0);
   },
-  plan: ([x], a) => ({ ...windowOf('conv2d', x!, a.kernel, a.stride, a.padding), o: a.outChannels }),
-  // Forward and VJP run as matrix products over im2col rows (engine/kernels/im2col.ts): `cols`
-  // holds one input window per output pixel, `rows` the output (or its gradient) pixel-major.
-  saved: ([x], a) => {
-    const d = windowOf('conv2d', x!, a.kernel, a.stride, a.padding);
-    const pixels = d.n * d.oh * d.ow;
-    return { cols: [pixels, d.c * d.k * d.k], rows: [pixels, a.outChannels] };
-  },
+  plan: transposePlan,
+  saved: (shapes, a) => scratch(transposePlan(shapes, a)),
   forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
-    const pixels = d.n * d.oh * d.ow;
-    im2col(d, x!.data, cols!.data);
-    gemm('nt', pixels, d.o, d.c * d.k * d.k, cols!.data, 0, wt!.data, 0, rows!.data, 0, false);
-    rowsToNchw(rows!.data, out.data, d.n, d.o, d.oh * d.ow);
-    if (b) addChannelBias(d, b.data, out.data);
+    nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
+    rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
+    out.fill(0);
+    col2imAdd(d, cols!.data, out.data);
+    if (b) addChannelBias(d.n, d.c, d.h * d.w, b.data, out.data);
   },
-  // Recomputes the im2col of x rather than trusting forward's: the second-order rule calls this
-  // with x's tangent in place of x.
   vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
-    const pixels = d.n * d.oh * d.ow,
-      plane = d.oh * d.ow,
-      width = d.c * d.k * d.k;
-    nchwToRows(g.data, rows!.data, d.n, d.o, plane);
+    im2col(d, g.data, cols!.data);
     if (gw) {
-      im2col(d, x!.data, cols!.data);
-      gemm('tn', d.o, width, pixels, rows!.data, 0, cols!.data, 0, gw.data, 0, true); // gW += Gᵀ·cols
+      nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
+      weightGrad(d, rows!.data, cols!.data, gw.data);
     }
     if (gx) {
-      gemm('nn', pixels, width, d.o, rows!.data, 0, wt!.data, 0, cols!.data, 0, false); // dcols = G·W
-      col2imAdd(d, cols!.data, gx.data);
+      convRows(d, cols!.data, wt!.data, rows!.data, false);
+      rowsToNchw(rows!.data, gx.data, d.n, d.groups, d.og, d.plane, true);
     }
-    if (gb)
-      for (let b = 0; b < d.n; b++)
-        for (let oc = 0; oc < d.o; oc++) {
-          const at = (b * d.o + oc) * plane;
-          let sum = 0;
-          for (let q = 0; q < plane; q++) sum += g.data[at + q]!;
-          gb.data[oc]! += sum;
-        }
+    if (gb) addBiasGrad(d.n, d.c, d.h * d.w, g.data, gb.data);
   },
-  jvp: ({ plan }, [x, wt], _out, [tx, tw, tb], tout) => {
+  jvp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, [tx, tw, tb], tout) => {
     tout.fill(0);
-    if (tx) convAcc(plan, tx.data, wt!.data, tout.data, true);
-    if (tw) convAcc(plan, x!.data, tw.data, tout.data, true);
-    if (tb) addChannelBias(plan, tb.data, tout.data);
+    let any = false;
+    if (tx) {
+      nchwToRows(tx.data, rows!.data, d.n, d.groups, d.og, d.plane);
+      rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
+      any = true;
+    }
+    if (tw) {
+      nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
+      rowsToCols(d, rows!.data, tw.data, cols!.data, any);
+      any = true;
+    }
+    if (any) col2imAdd(d, cols!.data, tout.data);
+    if (tb) addChannelBias(d.n, d.c, d.h * d.w, tb.data, tout.data);
   },
   secondOrder: { kind: 'bilinear', pair: ['x', 'weight'] },
-  doc: 'conv2d(x)[n,o] = b_o + Σ_c w[o,c] ⋆ x[n,c] (stride, zero padding); ∂/∂x: g correlated with flipped w, ∂/∂w: g ⋆ x',
+  doc: 'conv_transpose2d(x) = the adjoint of conv2d in its input (x [N, C, H, W], weight [C, O/groups, kh, kw]): each input pixel scatters w·x over a window of the output; + b',
 });
 
-type PoolAttrs = { kernel: number; stride?: number; padding: number };
-
-const POOL_ATTRS = {
-  kernel: { type: 'integer', min: 1, doc: 'window height and width' },
-  stride: { type: 'integer', min: 1, optional: true, doc: 'step between windows (default: the kernel size)' },
-  padding: { type: 'integer', default: 0, min: 0, doc: 'padding on each side (at most half the kernel)' },
-} as const;
-
-function poolWindow(op: string, x: Shape, a: PoolAttrs): Window {
-  if (a.padding * 2 > a.kernel)
-    throw new ShapeError(`${op}: padding ${a.padding} must be at most half the kernel ${a.kernel}`);
-  return windowOf(op, x, a.kernel, a.stride ?? a.kernel, a.padding);
-}
-
-/**
- * For each output element q, the in-bounds input elements of its window:
- * idx[start[q] .. start[q + 1]). Built once per shape so the kernels are plain loops.
- */
-interface WindowTable {
-  start: Int32Array;
-  idx: Int32Array;
-}
-
-function windowTable(d: Window): WindowTable {
-  const { n, c, h, w, k, s, p, oh, ow } = d;
-  const start = new Int32Array(n * c * oh * ow + 1);
-  const idx: number[] = [];
-  for (let plane = 0; plane < n * c; plane++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++) {
-        for (let ki = 0; ki < k; ki++) {
-          const hi = i * s - p + ki;
-          if (hi < 0 || hi >= h) continue;
-          for (let kj = 0; kj < k; kj++) {
-            const wj = j * s - p + kj;
-            if (wj >= 0 && wj < w) idx.push((plane * h + hi) * w + wj);
-          }
-        }
-        start[(plane * oh + i) * ow + j + 1] = idx.length;
-      }
-  return { start, idx: Int32Array.from(idx) };
-}
-
-type MaxPoolPlan = WindowTable & { argmax: Int32Array };
-
-export const maxPool2d = defineOp<PoolAttrs, MaxPoolPlan>({
-  name: 'max_pool2d',
-  category: 'layers',
-  inputs: ['x'],
-  attrs: POOL_ATTRS,
-  shape: ([x], a) => {
-    const d = poolWindow('max_pool2d', x!, a);
-    return [d.n, d.c, d.oh, d.ow];
-  },
-  flops: ([x], a) => {
-    const d = poolWindow('max_pool2d', x!, a);
-    return d.n * d.c * d.oh * d.ow * d.k * d.k;
-  },
-  // argmax: for each output, the input element it took (scratch kept for the derivatives).
-  plan: ([x], a) => {
-    const d = poolWindow('max_pool2d', x!, a);
-    return { ...windowTable(d), argmax: new Int32Array(d.n * d.c * d.oh * d.ow) };
-  },
-  forward: ({ plan: { start, idx, argmax } }, [x], out) => {
-    for (let q = 0; q < argmax.length; q++) {
-      // The first maximum wins ties, as in PyTorch.
-      let best = start[q]!;
-      for (let e = start[q]! + 1; e < start[q + 1]!; e++)
-        if (x!.data[idx[e]!]! > x!.data[idx[best]!]!) best = e;
-      argmax[q] = idx[best]!;
-      out.data[q] = x!.data[idx[best]!]!;
-    }
-  },
-  vjp: ({ plan: { argmax } }, _xs, _out, g, [gx]) => {
-    if (gx) for (let q = 0; q < argmax.length; q++) gx.data[argmax[q]!]! += g.data[q]!;
-  },
-  jvp: ({ plan: { argmax } }, _xs, _out, [tx], tout) => {
-    for (let q = 0; q < argmax.length; q++) tout.data[q] = tx ? tx.data[argmax[q]!]! : 0;
-  },
-  secondOrder: { kind: 'linear' },
-  doc: 'max_pool2d(x) = the largest element of each window; ∂/∂x routes g to that element',
-});
-
-export const avgPool2d = defineOp<PoolAttrs, WindowTable & { inv: number }>({
-  name: 'avg_pool2d',
-  category: 'layers',
-  inputs: ['x'],
-  attrs: POOL_ATTRS,
-  shape: ([x], a) => {
-    const d = poolWindow('avg_pool2d', x!, a);
-    return [d.n, d.c, d.oh, d.ow];
-  },
-  flops: ([x], a) => {
-    const d = poolWindow('avg_pool2d', x!, a);
-    return d.n * d.c * d.oh * d.ow * d.k * d.k;
-  },
-  // Divides by k² even where the window overlaps padding (PyTorch's count_include_pad=True).
-  plan: ([x], a) => {
-    const d = poolWindow('avg_pool2d', x!, a);
-    return { ...windowTable(d), inv: 1 / (d.k * d.k) };
-  },
-  forward: ({ plan: { start, idx, inv } }, [x], out) => {
-    for (let q = 0; q < out.data.length; q++) {
-      let sum = 0;
-      for (let e = start[q]!; e < start[q + 1]!; e++) sum += x!.data[idx[e]!]!;
-      out.data[q] = sum * inv;
-    }
-  },
-  vjp: ({ plan: { start, idx, inv } }, _xs, _out, g, [gx]) => {
-    if (!gx) return;
-    for (let q = 0; q < g.data.length; q++)
-      for (let e = start[q]!; e < start[q + 1]!; e++) gx.data[idx[e]!]! += g.data[q]! * inv;
-  },
-  jvp: ({ plan: { start, idx, inv } }, _xs, _out, [tx], tout) => {
-    for (let q = 0; q < tout.data.length; q++) {
-      let sum = 0;
-      if (tx) for (let e = start[q]!; e < start[q + 1]!; e++) sum += tx.data[idx[e]!]!;
-      tout.data[q] = sum * inv;
-    }
-  },
-  secondOrder: { kind: 'linear' },
-  doc: 'avg_pool2d(x) = the mean of each k×k window (padding counted); ∂/∂x spreads g/k² over the window',
-});
-
-export const CONV_OPS = { conv2d, max_pool2d: maxPool2d, avg_pool2d: avgPool2d } as const;
+export const CONV_OPS = { conv1d, conv2d, conv_transpose2d: convTranspose2d } as const;

@@ -45,6 +45,18 @@ export type AttrSpec = (
   | { type: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { type: 'ints'; default?: readonly number[]; doc: string }
   | { type: 'string'; default?: string; doc: string }
+  | {
+      /**
+       * Sizes along a window's axes, as PyTorch takes them: one whole number (the same for every
+       * axis or side), a list of one of `lengths` whole numbers, or one of `words` ('same').
+       */
+      type: 'sizes';
+      lengths: readonly number[];
+      min?: number;
+      words?: readonly string[];
+      default?: number | readonly number[] | string;
+      doc: string;
+    }
 ) & {
   /** May be left out with no default (e.g. `input` takes `features` or `shape`); the op's shape says which. */
   optional?: boolean;
@@ -53,8 +65,11 @@ export type AttrSpec = (
 export type AttrValue = number | boolean | string | readonly number[];
 export type Attrs = Record<string, AttrValue>;
 
-/** How a parameter starts before training; the trainer maps these to initialisers. */
-export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros';
+/**
+ * How a parameter starts before training; the trainer maps these to initialisers. 'slope' is a
+ * PReLU slope: 0.25, as torch.nn.PReLU starts.
+ */
+export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros' | 'slope';
 
 export interface ParamSpec<A> {
   name: string;
@@ -106,7 +121,7 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
    * Attributes that always follow from the shapes of the inputs and parameters, by name (linear
    * `units` from `weight`): used where a layer arrives with its weights (reference cases, imports).
    */
-  deriveAttrs?: (shapes: Record<string, Shape>) => Partial<A>;
+  deriveAttrs?: (shapes: Record<string, Shape>, given: Partial<A>) => Partial<A>;
   /** Output shape from input shapes (data inputs, then params); throws ShapeError. */
   shape: (inputs: Shape[], attrs: A) => Shape;
   /** Forward-pass floating point operations. */
@@ -118,6 +133,17 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
   jvp: (ctx: KernelCtx<A, P>, xs: Tensor[], out: Tensor, tx: Tangents, tout: Tensor) => void;
   secondOrder?: SecondOrder<A, P>;
   /** One line: the formula and its derivative. */
+  doc: string;
+  /**
+   * Palette entries that add this op with set attributes under a familiar name (clip as relu6
+   * and hardtanh). The node is the op itself: the document says `clip` with min 0, max 6.
+   */
+  presets?: readonly OpPreset<A>[];
+}
+
+export interface OpPreset<A extends Attrs = Attrs> {
+  name: string;
+  attrs: Partial<A>;
   doc: string;
 }
 

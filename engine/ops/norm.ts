@@ -1,12 +1,13 @@
 /**
- * layer_norm and batch_norm share one normalisation core: elements fall into groups (a row for
- * layer_norm, a channel for batch_norm), each group is normalised with its own mean and biased
+ * layer_norm, batch_norm, group_norm and instance_norm share one normalisation core: elements fall
+ * into groups (a row for layer_norm, a channel for batch_norm, a sample's block of channels for
+ * group_norm, a sample's channel for instance_norm), each group is normalised with its own mean and biased
  * variance, h = (x - μ)·r with r = 1/√(var + ε), then y = h·w + b. The plan lists each group's
  * element indices and, per element, which weight applies; so the derivatives below are written
  * once. batch_norm in eval mode uses fixed running statistics: the same code with `centred` off
  * (μ and r are then constants, so their derivative terms vanish).
  */
-import { defineOp } from './define.js';
+import { defineOp, type AttrSpec } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Data, type Shape, type Tensor } from '../tensor/tensor.js';
 
@@ -18,6 +19,12 @@ export interface NormPlan {
   index: Int32Array;
   /** widx[g·size + j]: the weight/bias entry for that element. */
   widx: Int32Array;
+}
+
+/** A per-sample plan for x [N, C, ...] with a weight per channel: the scale and shift when not affine. */
+interface SampleNormPlan extends NormPlan {
+  ones: Float64Array;
+  zeros: Float64Array;
 }
 
 interface NormSaved {
@@ -280,7 +287,7 @@ type BatchNormAttrs = { eps: number; momentum: number };
 /** [N, C, rest]: statistics per channel C over N and the spatial positions. */
 function batchNormDims(x: Shape): [number, number, number] {
   if (x.length < 2)
-    throw new ShapeError(`batch_norm: x must be [N, C] or [N, C, H, W], got ${shapeToString(x)}`);
+    throw new ShapeError(`batch_norm: x must be [N, C], [N, C, L] or [N, C, H, W], got ${shapeToString(x)}`);
   return [x[0]!, x[1]!, sizeOf(x.slice(2))];
 }
 
@@ -388,4 +395,162 @@ export const batchNorm = defineOp<BatchNormAttrs, NormPlan>({
   doc: 'batch_norm(x) = (x - μ_c)/√(σ²_c + ε)·w_c + b_c per channel; batch statistics in training (running ones updated), running ones in eval',
 });
 
-export const NORM_OPS = { layer_norm: layerNorm, batch_norm: batchNorm } as const;
+/** [N, C, rest] for group_norm and instance_norm, checking `groups` divides C. */
+function sampleNormDims(op: string, x: Shape, groups: number, minRank: number): [number, number, number] {
+  if (x.length < minRank)
+    throw new ShapeError(
+      `${op}: x must be [N, C${minRank > 2 ? ', L' : ''}, ...] (rank ≥ ${minRank}), got ${shapeToString(x)}`,
+    );
+  const c = x[1]!;
+  if (c % groups !== 0)
+    throw new ShapeError(
+      `${op}: the ${c} channels of x ${shapeToString(x)} do not divide into ${groups} groups`,
+    );
+  return [x[0]!, c, sizeOf(x.slice(2))];
+}
+
+/** Groups of C/G consecutive channels of one sample; each element's weight is its channel's. */
+function sampleNormPlan(n: number, c: number, rest: number, groups: number): SampleNormPlan {
+  const size = (c / groups) * rest;
+  const index = Int32Array.from({ length: n * c * rest }, (_, i) => i);
+  const widx = Int32Array.from({ length: n * c * rest }, (_, i) => Math.floor(i / rest) % c);
+  return {
+    groups: n * groups,
+    size,
+    index,
+    widx,
+    ones: new Float64Array(c).fill(1),
+    zeros: new Float64Array(c),
+  };
+}
+
+type SampleNormAttrs = { eps: number; affine: boolean };
+
+/**
+ * group_norm and instance_norm: statistics per sample (so training and evaluation agree), over
+ * the channels of a group and the positions. With `affine` the per-channel weight and bias are
+ * learnt; without, the plan's ones and zeros stand in for them.
+ */
+function sampleNorm<A extends SampleNormAttrs>(spec: {
+  name: string;
+  groups: (x: Shape, a: A) => number;
+  minRank: number;
+  attrs: { [K in Exclude<keyof A, 'eps' | 'affine'>]: AttrSpec };
+  affineDefault: boolean;
+  doc: string;
+}) {
+  const dims = (x: Shape, a: A) => sampleNormDims(spec.name, x, spec.groups(x, a), spec.minRank);
+  const scaleShift = (plan: SampleNormPlan, w: Tensor | undefined, b: Tensor | undefined) =>
+    [w ? w.data : plan.ones, b ? b.data : plan.zeros] as const;
+  return defineOp<A, SampleNormPlan>({
+    name: spec.name,
+    category: 'layers',
+    inputs: ['x'],
+    params: [
+      { name: 'weight', role: 'ones', shape: ([x], a) => [dims(x!, a)[1]], present: (a) => a.affine },
+      { name: 'bias', role: 'zeros', shape: ([x], a) => [dims(x!, a)[1]], present: (a) => a.affine },
+    ],
+    attrs: {
+      ...spec.attrs,
+      eps: EPS,
+      affine: {
+        type: 'boolean',
+        default: spec.affineDefault,
+        doc: 'learn a weight and bias per channel',
+      },
+    } as { [K in keyof A]: AttrSpec },
+    shape: ([x, w, b], a) => {
+      const c = dims(x!, a)[1];
+      for (const [name, p] of [
+        ['weight', w],
+        ['bias', b],
+      ] as const)
+        if (p && (p.length !== 1 || p[0] !== c))
+          throw new ShapeError(
+            `${spec.name}: ${name} must be [${c}] for x ${shapeToString(x!)}, got ${shapeToString(p)}`,
+          );
+      return x!;
+    },
+    flops: ([x]) => 8 * sizeOf(x!),
+    saved: ([x], a) => {
+      const groups = [x![0]! * spec.groups(x!, a)];
+      return { h: x!, r: groups, mean: groups, var: groups };
+    },
+    plan: ([x], a) => sampleNormPlan(...dims(x!, a), spec.groups(x!, a)),
+    forward: ({ plan, saved: s, attrs }, [x, w, b], out) => {
+      const [wd, bd] = scaleShift(plan, w, b);
+      normForward(plan, x!.data, wd, bd, saved(s), s.mean!.data, s.var!.data, attrs.eps, out.data);
+    },
+    vjp: ({ plan, saved: s }, [, w], _out, g, [gx, gw, gb]) =>
+      normVjp(
+        plan,
+        true,
+        saved(s),
+        w ? w.data : plan.ones,
+        g.data,
+        gx?.data ?? null,
+        gw?.data ?? null,
+        gb?.data ?? null,
+      ),
+    jvp: ({ plan, saved: s }, [, w], _out, [tx, tw, tb], tout) =>
+      normJvp(
+        plan,
+        true,
+        saved(s),
+        w ? w.data : plan.ones,
+        tx?.data ?? null,
+        tw?.data ?? null,
+        tb?.data ?? null,
+        tout.data,
+      ),
+    secondOrder: {
+      kind: 'custom',
+      vjpJvp: ({ plan, saved: s }, [, w], _out, g, [tx, tw], _tout, tg, [tgx, tgw, tgb]) =>
+        normVjpJvp(
+          plan,
+          true,
+          saved(s),
+          w ? w.data : plan.ones,
+          g.data,
+          tx?.data ?? null,
+          tw?.data ?? null,
+          tg.data,
+          tgx?.data ?? null,
+          tgw?.data ?? null,
+          tgb?.data ?? null,
+        ),
+    },
+    doc: spec.doc,
+  });
+}
+
+type GroupNormAttrs = SampleNormAttrs & { num_groups: number };
+
+/** torch.nn.GroupNorm(num_groups, C): affine by default. */
+export const groupNorm = sampleNorm<GroupNormAttrs>({
+  name: 'group_norm',
+  groups: (_x, a) => a.num_groups,
+  minRank: 2,
+  attrs: {
+    num_groups: { type: 'integer', min: 1, doc: 'groups the channels fall into (must divide them)' },
+  },
+  affineDefault: true,
+  doc: 'group_norm(x) = (x - μ)/√(σ² + ε)·w_c + b_c, μ and σ² per sample over each group of C/G channels and the positions',
+});
+
+/** torch.nn.InstanceNorm1d/2d: not affine by default, no running statistics (track_running_stats=False). */
+export const instanceNorm = sampleNorm<SampleNormAttrs>({
+  name: 'instance_norm',
+  groups: (x) => x[1] ?? 1,
+  minRank: 3,
+  attrs: {},
+  affineDefault: false,
+  doc: 'instance_norm(x) = (x - μ)/√(σ² + ε) (·w_c + b_c if affine), μ and σ² per sample and channel over the positions',
+});
+
+export const NORM_OPS = {
+  layer_norm: layerNorm,
+  batch_norm: batchNorm,
+  group_norm: groupNorm,
+  instance_norm: instanceNorm,
+} as const;

@@ -19,6 +19,8 @@ import { input, target } from './data.js';
 import { NORM_OPS } from './norm.js';
 import { dropout } from './dropout.js';
 import { CONV_OPS } from './conv.js';
+import { POOL_OPS } from './pool.js';
+import { pad } from './pad.js';
 
 /** Every op by its name; the order is the palette's. */
 export const OP_TABLE = {
@@ -37,6 +39,8 @@ export const OP_TABLE = {
   ...NORM_OPS,
   dropout,
   ...CONV_OPS,
+  ...POOL_OPS,
+  pad,
 } as const satisfies Readonly<Record<string, AnyOp>>;
 
 /** The name of a registry op: the key type of every per-op table. */

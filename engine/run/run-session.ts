@@ -52,6 +52,7 @@ import {
   type TrainedWeights,
 } from './protocol.js';
 import { RequestError, validateRunRequest } from './validate-request.js';
+import { UserError, userMessage } from '../errors/user-error.js';
 import { createPredictor, datasetView, type Predictor } from './prediction.js';
 
 export interface RunSessionHost {
@@ -835,11 +836,12 @@ function problemOf(e: unknown): { message: string; node?: string } {
         : { message: `${where}${d.message}${more}`, node: d.node };
     }
   }
+  if (e instanceof UserError) return { message: e.message };
   return { message: `The graph can’t be trained: ${describe(e)}` };
 }
 
 function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return userMessage(e);
 }
 
 /** A ToWorker message, checked: run requests by the shared validator, the rest by shape. */

@@ -35,12 +35,21 @@ export interface TrainingSession {
   seed: number;
 }
 
+/** The document's dataset, split into training and validation with the run's seed. */
+export function trainingData(
+  doc: GraphDoc,
+  seed: number,
+  opts: LoadOptions = {},
+): { dataset: Dataset; train: Dataset; validation: Dataset | null } {
+  const dataset = loadDataset(doc.training.dataset, opts);
+  return { dataset, ...splitDataset(dataset, doc.training.validationSplit ?? 0, seed) };
+}
+
 export function prepareTraining(doc: GraphDoc, opts: SessionOptions = {}): TrainingSession {
   const t = doc.training;
   const seed = opts.seed ?? t.seed ?? 0;
   const epochs = opts.epochs ?? t.epochs;
-  const dataset = loadDataset(t.dataset, opts);
-  const { train, validation } = splitDataset(dataset, t.validationSplit ?? 0, seed);
+  const { dataset, train, validation } = trainingData(doc, seed, opts);
   const compiled = compileGraph(doc, {
     batchSize: t.batchSize,
     dtype: opts.dtype ?? 'float32',

@@ -22,6 +22,7 @@ import type {
 } from '../../engine/run/protocol.js';
 import type { Weights } from '../../engine/graph/weights.js';
 import { RunEventCache } from './run-event-cache.js';
+import { userMessage } from '../../engine/errors/user-error.js';
 
 /** What the controller needs of a worker thread (node:worker_threads' Worker, adapted). */
 export interface EngineWorker {
@@ -161,7 +162,8 @@ export class RunController {
     w.onMessage((e) => {
       if (this.worker === w) this.fromWorker(e);
     });
-    w.onError((err) => died(err.message || String(err)));
+    // The thread's own error text may carry paths inside the extension: words only.
+    w.onError((err) => died(userMessage(err) || 'an error in the engine thread'));
     w.onExit((code) => died(`it exited with code ${code}`));
     if (this.options) w.postMessage({ type: 'runOptions', options: this.options });
     if (this.document) w.postMessage(this.document);

@@ -7,8 +7,7 @@
  * reset, dispose) are handled between them; CSV datasets are read relative to the document.
  */
 import { parentPort } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { readBesideGraph } from '../../engine/io/read-file.js';
 import { RunSession } from '../../engine/run/run-session.js';
 import { realClock } from '../../engine/train/throttle.js';
 
@@ -19,11 +18,7 @@ const session = new RunSession({
   emit: (event) => port.postMessage(event),
   defer: (fn) => void setImmediate(fn),
   clock: realClock,
-  readText: (path, baseDir) => {
-    if (!isAbsolute(path) && baseDir === null)
-      throw new Error(`'${path}' is relative and this graph is not saved in a folder: save it first`);
-    return readFileSync(baseDir === null ? path : resolve(baseDir, path), 'utf8');
-  },
+  readText: (path, baseDir) => readBesideGraph(baseDir, path),
 });
 
 port.on('message', (msg: unknown) => {

@@ -6,6 +6,7 @@ import { gemm, GemmLayout, setGemmBackend, wasmGemm } from '../../engine/kernels
 import { gemmTs, gemmDirect } from '../../engine/kernels/gemm-ts.js';
 import { decodeBase64 } from '../../engine/kernels/wasm/base64.js';
 import { col2imAdd, im2col } from '../../engine/kernels/im2col.js';
+import { colsRows, colsWidth } from '../../engine/ops/window.js';
 import { Rng } from '../../engine/tensor/random.js';
 import type { Data } from '../../engine/tensor/tensor.js';
 
@@ -162,11 +163,30 @@ test('the committed WebAssembly module is built from the current AssemblyScript 
   assert.match(out, /up to date/);
 });
 
-test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with stride and padding', () => {
+test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with groups, stride, dilation and padding', () => {
   const rng = new Rng(9);
-  const d = { n: 2, c: 3, h: 5, w: 6, k: 3, s: 2, p: 1, oh: 3, ow: 3 };
+  // 2 groups of 2 channels, a 3×2 kernel dilated 2 along the width, stride 2×1, padding 1.
+  const d = {
+    n: 2,
+    c: 4,
+    h: 5,
+    w: 6,
+    kh: 3,
+    kw: 2,
+    sh: 2,
+    sw: 1,
+    dh: 1,
+    dw: 2,
+    pt: 1,
+    pl: 1,
+    oh: 3,
+    ow: 6,
+    groups: 2,
+  };
+  const pixels = colsRows(d);
+  const width = colsWidth(d);
   const x = randomData(rng, d.n * d.c * d.h * d.w, false);
-  const c = randomData(rng, d.n * d.oh * d.ow * d.c * d.k * d.k, false);
+  const c = randomData(rng, d.groups * pixels * width, false);
   const cols = new Float64Array(c.length);
   im2col(d, x, cols);
   const back = new Float64Array(x.length);
@@ -176,9 +196,11 @@ test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with str
   for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
   for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
   assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
-  // The window of output pixel (b=1, i=0, j=2) starts at row -1 (padding), column 3.
+  // The window of output pixel (b=1, i=0, j=2) starts at row -1 (padding), column 1.
   const row = (1 * d.oh + 0) * d.ow + 2;
-  const width = d.c * d.k * d.k;
   assert.equal(cols[row * width + 0], 0, 'padding reads as zero');
-  assert.equal(cols[row * width + 1 * d.k + 0], x[((1 * d.c + 0) * d.h + 0) * d.w + 3]);
+  assert.equal(cols[row * width + 1 * d.kw + 0], x[((1 * d.c + 0) * d.h + 0) * d.w + 1]);
+  assert.equal(cols[row * width + 1 * d.kw + 1], x[((1 * d.c + 0) * d.h + 0) * d.w + 3], 'dilated tap');
+  // The second group's matrix follows the first and reads channels 2 and 3.
+  assert.equal(cols[(pixels + row) * width + 1 * d.kw + 0], x[((1 * d.c + 2) * d.h + 0) * d.w + 1]);
 });

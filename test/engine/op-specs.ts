@@ -2,11 +2,28 @@
  * One row per registry op: the shapes and attributes the op tests run it on, how to draw its
  * inputs, and calls it must reject. test/engine/ops.test.ts fails for a registry op without a row.
  */
-import type { Shape } from '../../engine/tensor/tensor.js';
+import { Tensor, type Shape } from '../../engine/tensor/tensor.js';
+import type { Rng } from '../../engine/tensor/random.js';
 import type { OpName } from '../../engine/ops/registry.js';
 
-/** How an input's values are drawn: standard normal by default. */
-export type Gen = 'normal' | 'positive' | 'unit' | { classes: number };
+/**
+ * How an input's values are drawn: standard normal by default; 'wide' is normal times 4 (to reach
+ * the outer pieces of clip and the hard activations).
+ */
+export type Gen = 'normal' | 'wide' | 'positive' | 'unit' | { classes: number };
+
+/** A float64 tensor of the shape with values drawn as `gen` says. */
+export function draw(rng: Rng, shape: Shape, gen: Gen = 'normal'): Tensor {
+  const t = Tensor.zeros(shape, 'float64');
+  for (let i = 0; i < t.size; i++) {
+    if (gen === 'normal') t.data[i] = rng.normal();
+    else if (gen === 'wide') t.data[i] = 4 * rng.normal();
+    else if (gen === 'positive') t.data[i] = rng.uniform(0.5, 2);
+    else if (gen === 'unit') t.data[i] = rng.next();
+    else t.data[i] = rng.int(gen.classes);
+  }
+  return t;
+}
 
 export interface BadCall {
   inputs: Shape[];
@@ -77,6 +94,21 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   unary('sigmoid'),
   unary('tanh'),
   unary('softplus'),
+  // Spread wide enough that clip's and the hard activations' pieces are all visited.
+  { op: 'clip', inputs: [[4, 5]], attrs: { min: -0.5, max: 0.8 }, gen: { x: 'wide' } },
+  { op: 'clip', id: 'clip/relu6', inputs: [[4, 5]], attrs: { min: 0, max: 6 }, gen: { x: 'wide' } },
+  { op: 'clip', id: 'clip/min-only', inputs: [[3, 4]], attrs: { min: 0.1 } },
+  { op: 'hardsigmoid', inputs: [[4, 5]], gen: { x: 'wide' } },
+  { op: 'hardswish', inputs: [[4, 5]], gen: { x: 'wide' } },
+  unary('softsign'),
+  unary('mish'),
+  {
+    op: 'prelu',
+    inputs: [[2, 3, 2, 2]],
+    attrs: { num_parameters: 3 },
+    bad: [{ inputs: [[2, 3, 4]], attrs: { num_parameters: 4 }, message: /num_parameters.*\[2, 3, 4\]: 3/ }],
+  },
+  { op: 'prelu', id: 'prelu/shared', inputs: [[3, 4]] },
   unary('exp'),
   unary('log', 'positive'),
   unary('sqrt', 'positive'),
@@ -193,13 +225,44 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   },
   { op: 'batch_norm', id: 'batch_norm/NCHW', inputs: [[2, 3, 2, 2]] },
   { op: 'batch_norm', id: 'batch_norm/eval', inputs: [[4, 3]], training: false },
+  { op: 'batch_norm', id: 'batch_norm/NCL', inputs: [[3, 2, 4]] },
+  {
+    op: 'group_norm',
+    inputs: [[2, 4, 3, 2]],
+    attrs: { num_groups: 2 },
+    bad: [{ inputs: [[2, 6, 3]], attrs: { num_groups: 4 }, message: /6 channels.*\[2, 6, 3\].*4 groups/ }],
+  },
+  { op: 'group_norm', id: 'group_norm/NC-plain', inputs: [[3, 4]], attrs: { num_groups: 1, affine: false } },
+  {
+    op: 'instance_norm',
+    inputs: [[2, 3, 5]],
+    bad: [{ inputs: [[4, 3]], message: /rank ≥ 3.*\[4, 3\]/ }],
+  },
+  { op: 'instance_norm', id: 'instance_norm/affine', inputs: [[2, 2, 3, 2]], attrs: { affine: true } },
   { op: 'dropout', inputs: [[4, 5]], attrs: { p: 0.3 } },
   { op: 'dropout', id: 'dropout/eval', inputs: [[4, 5]], training: false },
   {
     op: 'conv2d',
     inputs: [[2, 2, 5, 4]],
     attrs: { outChannels: 3, kernel: 3, stride: 2, padding: 1 },
-    bad: [{ inputs: [[2, 2, 2, 2]], attrs: { outChannels: 3, kernel: 5 }, message: /5×5.*\[2, 2, 2, 2\]/ }],
+    bad: [
+      { inputs: [[2, 2, 2, 2]], attrs: { outChannels: 3, kernel: 5 }, message: /5×5.*\[2, 2, 2, 2\]/ },
+      {
+        inputs: [[2, 3, 5, 5]],
+        attrs: { outChannels: 4, kernel: 3, groups: 2 },
+        message: /groups 2 does not divide the 3 input channels/,
+      },
+      {
+        inputs: [[2, 2, 5, 5]],
+        attrs: { outChannels: 2, kernel: 3, padding: 2 },
+        message: /padding 2 is more than half/,
+      },
+      {
+        inputs: [[2, 2, 5, 5]],
+        attrs: { outChannels: 2, kernel: 3, stride: 2, padding: 'same' },
+        message: /'same' needs stride 1/,
+      },
+    ],
   },
   {
     op: 'conv2d',
@@ -208,10 +271,98 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     attrs: { outChannels: 2, kernel: 2, bias: false },
   },
   {
+    op: 'conv2d',
+    id: 'conv2d/groups-dilation-per-side',
+    inputs: [[2, 4, 6, 7]],
+    attrs: {
+      outChannels: 6,
+      kernel: [2, 3],
+      stride: [2, 1],
+      dilation: [1, 2],
+      groups: 2,
+      padding: [1, 0, 2, 1],
+    },
+  },
+  {
+    op: 'conv2d',
+    id: 'conv2d/depthwise-same',
+    inputs: [[1, 3, 4, 4]],
+    attrs: { outChannels: 3, kernel: 3, groups: 3, padding: 'same' },
+  },
+  {
+    op: 'conv1d',
+    inputs: [[2, 4, 9]],
+    attrs: { outChannels: 4, kernel: 3, stride: 2, padding: [1, 2], dilation: 2, groups: 2 },
+    bad: [{ inputs: [[2, 4, 3]], attrs: { outChannels: 2, kernel: 5 }, message: /5 kernel.*\[2, 4, 3\]/ }],
+  },
+  {
+    op: 'conv_transpose2d',
+    inputs: [[2, 4, 3, 3]],
+    attrs: { outChannels: 6, kernel: [3, 2], stride: 2, padding: 1, output_padding: 1, groups: 2 },
+    bad: [
+      {
+        inputs: [[2, 4, 3, 3]],
+        attrs: { outChannels: 2, kernel: 3, stride: 2, output_padding: 2 },
+        message: /output_padding 2 must be smaller/,
+      },
+    ],
+  },
+  {
+    op: 'conv_transpose2d',
+    id: 'conv_transpose2d/dilated-no-bias',
+    inputs: [[1, 2, 3, 4]],
+    attrs: { outChannels: 2, kernel: 2, dilation: 2, bias: false },
+  },
+  {
     op: 'max_pool2d',
     inputs: [[2, 2, 5, 5]],
     attrs: { kernel: 3, stride: 2, padding: 1 },
-    bad: [{ inputs: [[2, 5, 5]], attrs: { kernel: 2 }, message: /\[N, C, H, W\].*\[2, 5, 5\]/ }],
+    bad: [
+      { inputs: [[2, 5, 5]], attrs: { kernel: 2 }, message: /\[N, C, H, W\].*\[2, 5, 5\]/ },
+      { inputs: [[2, 2, 5, 5]], attrs: { kernel: 3, padding: 2 }, message: /padding 2 is more than half/ },
+      { inputs: [[2, 2, 2, 2]], attrs: { kernel: 3 }, message: /3×3 kernel is larger than x \[2, 2, 2, 2\]/ },
+    ],
   },
+  {
+    op: 'max_pool2d',
+    id: 'max_pool2d/dilated-ceil',
+    inputs: [[2, 2, 6, 7]],
+    attrs: { kernel: [3, 2], stride: 2, dilation: [1, 2], padding: 1, ceil_mode: true },
+  },
+  { op: 'max_pool1d', inputs: [[2, 3, 9]], attrs: { kernel: 3, stride: 2, padding: 1, ceil_mode: true } },
   { op: 'avg_pool2d', inputs: [[2, 2, 6, 6]], attrs: { kernel: 2 } },
+  {
+    op: 'avg_pool2d',
+    id: 'avg_pool2d/ceil-exclude-pad',
+    inputs: [[2, 2, 5, 6]],
+    attrs: { kernel: 3, stride: 2, padding: 1, ceil_mode: true, count_include_pad: false },
+  },
+  {
+    op: 'avg_pool2d',
+    id: 'avg_pool2d/ceil-include-pad',
+    inputs: [[2, 2, 5, 6]],
+    attrs: { kernel: [3, 2], stride: [2, 1], padding: [1, 1], ceil_mode: true },
+  },
+  { op: 'avg_pool1d', inputs: [[2, 2, 7]], attrs: { kernel: 3, stride: 2, padding: 1, ceil_mode: true } },
+  {
+    op: 'global_avg_pool',
+    inputs: [[2, 3, 4, 5]],
+    bad: [{ inputs: [[2, 3]], message: /at least one spatial axis/ }],
+  },
+  { op: 'global_max_pool', inputs: [[2, 3, 5]] },
+  {
+    op: 'pad',
+    inputs: [[2, 3, 4, 5]],
+    attrs: { pads: [1, 2, 2, 0], value: 0.5 },
+    bad: [
+      { inputs: [[2, 3]], attrs: { pads: [1, 1, 1, 1] }, message: /pads covers 2 axes/ },
+      {
+        inputs: [[2, 3, 4]],
+        attrs: { pads: [4, 0], mode: 'reflect' },
+        message: /reflect padding 4 must be less than the size 4/,
+      },
+    ],
+  },
+  { op: 'pad', id: 'pad/reflect', inputs: [[2, 3, 4, 5]], attrs: { pads: [2, 1, 1, 3], mode: 'reflect' } },
+  { op: 'pad', id: 'pad/replicate', inputs: [[2, 3, 4]], attrs: { pads: [3, 0], mode: 'replicate' } },
 ];

@@ -8,26 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OPS, requireOp } from '../../engine/ops/registry.js';
 import { Program, ProgramBuilder } from '../../engine/autodiff/program.js';
-import { Tensor, sameShape, sizeOf, type Shape } from '../../engine/tensor/tensor.js';
+import { Tensor, sameShape, sizeOf } from '../../engine/tensor/tensor.js';
 import { Rng } from '../../engine/tensor/random.js';
 import { relativeError } from '../../engine/tensor/compare.js';
 import type { AttrSpec } from '../../engine/ops/define.js';
-import { OP_SPECS, type Gen, type OpSpecRow } from './op-specs.js';
+import { OP_SPECS, draw, type OpSpecRow } from './op-specs.js';
 
 const EPS = 1e-6;
 /** Central differences with step 1e-6 are good to ~1e-9 here; 1e-6 leaves room for curvature. */
 const FD_TOL = 1e-6;
-
-function draw(rng: Rng, shape: Shape, gen: Gen = 'normal'): Tensor {
-  const t = Tensor.zeros(shape, 'float64');
-  for (let i = 0; i < t.size; i++) {
-    if (gen === 'normal') t.data[i] = rng.normal();
-    else if (gen === 'positive') t.data[i] = rng.uniform(0.5, 2);
-    else if (gen === 'unit') t.data[i] = rng.next();
-    else t.data[i] = rng.int(gen.classes);
-  }
-  return t;
-}
 
 interface Case {
   program: Program;

@@ -89,6 +89,7 @@ const tests: [string, () => Promise<void>][] = [
         'backpropStudio.openInGraphEditor',
         'backpropStudio.exportTypeScript',
         'backpropStudio.exportOnnx',
+        'backpropStudio.exportPyTorch',
         'backpropStudio.importOnnx',
       ])
         assert.ok(commands.includes(c), c);
@@ -170,6 +171,29 @@ const tests: [string, () => Promise<void>][] = [
       await until('the imported graph', () => existsSync(graph) && existsSync(weights));
       const importedDoc = JSON.parse(readFileSync(graph, 'utf8')) as { nodes: { op: string }[] };
       assert.equal(importedDoc.nodes.filter((n) => n.op === 'linear').length, 3, 'the three linear layers');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  ],
+  [
+    '"Export as PyTorch" writes a package folder beside the graph and opens its model',
+    async () => {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+      const example = readFileSync(join(ext.extensionPath, 'examples', 'cnn-digits.nngraph.json'), 'utf8');
+      const uri = scratchCopy('digits.nngraph.json', example);
+      await vscode.commands.executeCommand('backpropStudio.exportPyTorch', uri);
+      const dir = uri.fsPath.replace(/\.nngraph\.json$/, '-pytorch');
+      const files = ['model.py', 'data.py', 'train.py', 'README.md', 'weights.json', 'data.json'];
+      await until('the exported package', () => files.every((f) => existsSync(join(dir, f))));
+      assert.match(readFileSync(join(dir, 'model.py'), 'utf8'), /self\.conv = nn\.Conv2d\(1, 8, 3/);
+      assert.match(
+        readFileSync(join(dir, 'train.py'), 'utf8'),
+        /^SAVE_WEIGHTS = "\.\.\/digits\.weights\.json"$/m,
+      );
+      const opened = await until('model.py opened', () => {
+        const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+        return input instanceof vscode.TabInputText && input.uri.fsPath.endsWith('model.py') && input;
+      });
+      assert.ok(opened);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     },
   ],

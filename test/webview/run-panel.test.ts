@@ -185,6 +185,12 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     );
     assert.equal(onnx.format, 'onnx');
     await h.clearPosted();
+    await h.page.getByTestId('export-pytorch').click();
+    const pytorch = await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'export' }> => m.type === 'export',
+    );
+    assert.equal(pytorch.format, 'pytorch');
+    await h.clearPosted();
   });
 
   it('Load weights asks the host; a run started from a file says which', async () => {

@@ -13,6 +13,11 @@ import { useRun } from './use-run.js';
 const EXPORTS: readonly { format: ExportFormatId; label: string; what: string }[] = [
   { format: 'typescript', label: 'Export TS', what: 'A dependency-free TypeScript module' },
   { format: 'onnx', label: 'Export ONNX', what: 'An ONNX model (opset 17)' },
+  {
+    format: 'pytorch',
+    label: 'Export PyTorch',
+    what: 'A PyTorch package (model, data, data-parallel training that saves its weights back)',
+  },
 ];
 
 export function ModelActions(): React.JSX.Element {

@@ -5,10 +5,10 @@
  * document says so. Its height, tab and folded state survive the webview being hidden.
  */
 import React from 'react';
-import type { GraphDoc } from '../../engine/graph/document.js';
+import type { Diagnostic, GraphDoc } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { RunStatus } from '../../engine/run/protocol.js';
-import { loadState, saveState } from '../host.js';
+import { loadState, postToHost, saveState } from '../host.js';
 import { Button } from '../ui/controls.js';
 import { useRun, useRunStore } from './use-run.js';
 import { useRunRequests, type RunRequests } from './requests.js';
@@ -170,6 +170,7 @@ function RunNotice(): React.JSX.Element | null {
 
 function Banners(props: {
   status: RunStatus | null;
+  diagnostics: readonly Diagnostic[];
   requests: RunRequests;
   revealNode: (id: string) => void;
 }): React.JSX.Element | null {
@@ -181,6 +182,11 @@ function Banners(props: {
       {error ? (
         <div className="run-banner error" role="alert" data-testid="run-error">
           <span>{error.message}</span>
+          {props.diagnostics.some(
+            (d) => d.setting?.startsWith('training.dataset') && d.message === error.message,
+          ) ? (
+            <ChooseDatasetButton />
+          ) : null}
           {error.node ? (
             <Button secondary onClick={() => props.revealNode(error.node!)} testId="run-error-node">
               Show {error.node}
@@ -201,6 +207,51 @@ function Banners(props: {
           </Button>
         </div>
       ) : null}
+    </>
+  );
+}
+
+function ChooseDatasetButton(): React.JSX.Element {
+  return (
+    <Button
+      secondary
+      onClick={() => postToHost({ type: 'chooseDataset' })}
+      testId="run-dataset-choose"
+      title="Pick a CSV file for training.dataset.path (relative to the graph)"
+    >
+      Choose CSV…
+    </Button>
+  );
+}
+
+/**
+ * What stops training before it starts: a dataset with no file, or one that can't be read (the
+ * same words as the Problems panel), with the way out: choose a CSV, or a built-in dataset in the
+ * Train tab's Data section.
+ */
+function DatasetProblems(props: {
+  diagnostics: readonly Diagnostic[];
+  status: RunStatus | null;
+}): React.JSX.Element | null {
+  // A failed Play says the same words in its own banner, which then offers the choice: not twice.
+  const failed = props.status?.phase === 'failed' ? props.status.error?.message : undefined;
+  const problems = props.diagnostics.filter(
+    (d) => d.setting?.startsWith('training.dataset') && d.message !== failed,
+  );
+  if (problems.length === 0) return null;
+  return (
+    <>
+      {problems.map((d, i) => (
+        <div
+          key={i}
+          className={`run-banner ${d.severity === 'error' ? 'error' : 'stale'}`}
+          role="alert"
+          data-testid="run-dataset-problem"
+        >
+          <span>{d.message}</span>
+          <ChooseDatasetButton />
+        </div>
+      ))}
     </>
   );
 }
@@ -232,6 +283,8 @@ function useStepKeys(requests: RunRequests, showStepTab: () => void): void {
 
 export function RunPanel(props: {
   doc: GraphDoc;
+  /** The document's problems: those of training.dataset are shown here, before Train is pressed. */
+  diagnostics: readonly Diagnostic[];
   selectedNode: string | undefined;
   onEdit: (edit: GraphEdit) => void;
   revealNode: (id: string) => void;
@@ -314,7 +367,13 @@ export function RunPanel(props: {
         <Readouts status={status} />
         <GradCheckSummary requests={requests} />
       </header>
-      <Banners status={status} requests={requests} revealNode={props.revealNode} />
+      <Banners
+        status={status}
+        diagnostics={props.diagnostics}
+        requests={requests}
+        revealNode={props.revealNode}
+      />
+      <DatasetProblems diagnostics={props.diagnostics} status={status} />
       {collapsed ? null : (
         <div className="run-body" role="tabpanel" data-testid={`run-view-${active.id}`}>
           <active.View

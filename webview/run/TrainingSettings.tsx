@@ -9,7 +9,8 @@ import type { TrainingConfig } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { JsonSchema } from '../../engine/graph/json-schema.js';
 import { trainingSchema } from '../../engine/graph/training-schema.js';
-import { NativeSelect, TextInput, Toggle } from '../ui/controls.js';
+import { Button, NativeSelect, TextInput, Toggle } from '../ui/controls.js';
+import { postToHost } from '../host.js';
 import {
   checked,
   fieldsOf,
@@ -57,6 +58,8 @@ function SettingField(props: {
   testId: string;
   title?: string;
   required: boolean;
+  /** Shown in an empty field (default: 'required' or 'default'). */
+  placeholder?: string;
   /** The training section with this setting set to `v` (undefined: removed). */
   apply: (v: unknown) => TrainingConfig;
   onEdit: (edit: GraphEdit) => void;
@@ -82,7 +85,7 @@ function SettingField(props: {
     <TextInput
       label={label}
       value={formatSetting(props.value)}
-      placeholder={props.required ? 'required' : 'default'}
+      placeholder={props.placeholder ?? (props.required ? 'required' : 'default')}
       error={error}
       title={props.title}
       testId={props.testId}
@@ -107,7 +110,7 @@ function KindedSectionForm(props: {
 }): React.JSX.Element {
   const { section, training } = props;
   const current = sectionOf(training, section);
-  // A CSV dataset needs a file: it can be kept, not chosen here.
+  // A CSV dataset needs a file: chosen with "Choose CSV…", not by switching the kind.
   const kinds = kindsOfSection(section).filter((k) => k !== 'csv' || current.kind === 'csv');
   return (
     <fieldset className="settings-group" data-testid={`settings-${section}`}>
@@ -130,12 +133,24 @@ function KindedSectionForm(props: {
             schema={f.schema}
             value={current[f.key]}
             required={f.required}
+            // A CSV dataset without a path has no file yet (an imported model), not a default one.
+            {...(section === 'dataset' && f.key === 'path' ? { placeholder: 'no file chosen' } : {})}
             title={f.description}
             testId={`setting-${section}-${f.key}`}
             apply={(v) => withSetting(training, section, f.key, v)}
             onEdit={props.onEdit}
           />
         ))}
+        {section === 'dataset' ? (
+          <Button
+            secondary
+            onClick={() => postToHost({ type: 'chooseDataset' })}
+            testId="setting-dataset-choose"
+            title="Pick a CSV file as the dataset (its path is written relative to the graph)"
+          >
+            Choose CSV…
+          </Button>
+        ) : null}
       </div>
     </fieldset>
   );

@@ -3,8 +3,9 @@
  * analyses on the user's own graph (engine/analysis/): forward vs reverse mode, the loss
  * Hessian's extreme eigenvalues, linear regions, and the Kronecker view of a linear layer.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { besideGraph } from '../graph-file.js';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
@@ -19,8 +20,8 @@ import { formatBytes, formatNumber } from '../../analysis/format.js';
 
 const USAGE = `Usage: backprop-studio analyze <graph.nngraph.json> [--weights <file> | --init-weights] [--json] [options]
 
-The lecture's analyses on a graph, at its weights: <name>.weights.json beside the graph when there
-is one (said on stderr), else the initial weights:
+The lecture's analyses on a graph, at its weights: <name>.weights.json (or .safetensors) beside
+the graph when there is one (said on stderr), else the initial weights:
   forward vs reverse mode  cost of the Jacobian ∂prediction/∂parameters and of the loss gradient
                            (flops from the ops' cost model, peak bytes, measured time), and for an
                            MLP the formulas d0 Σ d_l d_{l-1} and d_L Σ d_l d_{l+1}
@@ -117,9 +118,9 @@ export const analyze: Command = {
     const file = args.graph;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch (e) {
-      process.stderr.write(`backprop-studio analyze: cannot read ${file}: ${(e as Error).message}\n`);
+      process.stderr.write(`backprop-studio analyze: ${userMessage(e)}\n`);
       return 2;
     }
     const parsed = parseGraph(text);
@@ -154,7 +155,7 @@ export const analyze: Command = {
     try {
       const steps = analyzeGraphSteps(compiled, {
         batch,
-        readText: (p) => readFileSync(resolve(dirname(file), p), 'utf8'),
+        readText: besideGraph(file),
         interval: args.interval,
         weights: weightsFile ? { kind: 'file', file: weightsFile } : { kind: 'initial' },
         hessian: { steps: args.steps },

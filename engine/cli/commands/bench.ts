@@ -5,12 +5,14 @@ import { WORKLOAD_NAMES, WorkloadName } from '../../../bench/workloads.js';
 
 export const bench: Command = {
   name: 'bench',
-  summary: 'time training steps of our engine against TensorFlow.js (cpu and wasm backends)',
+  summary: 'time training steps of our engine against TensorFlow.js (cpu, wasm) and NumPy on OpenBLAS',
   usage: `Usage: backprop-studio bench [--json] [--workload NAME]...
 
-Trains the same networks on the same data with this engine and with TensorFlow.js, each
-workload and implementation in its own process, and prints ms per training step (median of
-timed runs after warm-up), GFLOP/s, the ratios tfjs time / ours, and our bytes allocated per step.
+Trains the same networks on the same data with this engine, with TensorFlow.js and (the physical
+anchor) with NumPy on single-thread OpenBLAS (/usr/bin/python3, Debian's python3-numpy and
+libopenblas0-serial), each workload and implementation in its own process, and prints ms per
+training step (median of timed runs after warm-up), GFLOP/s, the ratios tfjs time / ours and
+ours / NumPy's, and our bytes allocated per step.
 
 Options:
   --json            one line of JSON instead of the table

@@ -1,6 +1,8 @@
 /** `backprop-studio check <graph...> [--json]`: every problem in graph documents, one per line. */
-import { readFileSync } from 'node:fs';
 import { Command, UsageError } from '../command.js';
+import { besideGraph } from '../graph-file.js';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import { checkGraphText } from '../../graph/check.js';
 import type { Diagnostic } from '../../graph/document.js';
 
@@ -23,27 +25,28 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
       ? `node '${d.node}'${d.port ? ` port '${d.port}'` : d.attr ? ` attr '${d.attr}'` : ''}: `
       : d.edge !== undefined
         ? `edge ${d.edge + 1}: `
-        : '';
+        : d.setting !== undefined
+          ? `setting ${d.setting}: `
+          : '';
   return `${where}: ${d.severity} [${d.code}] ${subject}${d.message}`;
 }
 
 function diagnose(file: string): Diagnostic[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    return [{ severity: 'error', code: 'unreadable', message: `Cannot read the file: ${why}.` }];
+    return [{ severity: 'error', code: 'unreadable', message: userMessage(e) }];
   }
   try {
-    return checkGraphText(text).diagnostics;
+    return checkGraphText(text, { readDataFile: besideGraph(file) }).diagnostics;
   } catch (e) {
     // A bug in the checker, not in the document: say so without a stack trace.
     return [
       {
         severity: 'error',
         code: 'internal',
-        message: `The checker failed (${(e as Error).message}); please report this with the file.`,
+        message: `The checker failed (${userMessage(e)}); please report this with the file.`,
       },
     ];
   }

@@ -3,14 +3,18 @@
  * its weights in another format. Each format is one row of EXPORT_TARGETS; adding one (e.g. a
  * TypeScript module) is a new row, not a new command.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { makeFolder, readTextFile, writeTextFile } from '../../io/read-file.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
 import type { Diagnostic, GraphDoc } from '../../graph/document.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../../graph/compile.js';
-import { readWeights, weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
-import { exportOnnx, OnnxExportError } from '../../onnx/export.js';
+import { weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { readWeightsFile } from '../paths.js';
+import { exportOnnxFiles, OnnxExportError } from '../../onnx/export.js';
 import { typescriptTarget } from '../export/typescript.js';
+import { pytorchTarget } from '../export/pytorch.js';
 
 /** What every target gets: the parsed document, where it came from, and its weights. */
 export interface ExportInput {
@@ -37,7 +41,7 @@ export interface ExportedFile {
 export interface ExportTarget {
   /** The value of --to. */
   name: string;
-  /** Extension of the default output file, with the dot. */
+  /** Added to the graph's name for the default output (an extension with its dot, or a folder's suffix). */
   extension: string;
   summary: string;
   /** Produces the files; throws an Error whose message says what can't be exported and why. */
@@ -52,11 +56,22 @@ export const EXPORT_TARGETS: ExportTarget[] = [
   {
     name: 'onnx',
     extension: '.onnx',
-    summary: 'ONNX model (opset 17) of the inference graph, weights as initializers',
-    export: ({ doc, weights, outPath }) => [{ path: outPath, contents: exportOnnx(doc, weights) }],
+    summary:
+      'ONNX model (opset 17) of the inference graph, weights as initializers (over 32 MB in <file>.data)',
+    export: ({ doc, weights, outPath }) => {
+      // Big weights go to <file>.onnx.data beside the model (ONNX external data).
+      const files = exportOnnxFiles(doc, weights, outPath);
+      return [
+        { path: outPath, contents: files.model },
+        ...(files.data
+          ? [{ path: join(dirname(outPath), files.data.location), contents: files.data.bytes }]
+          : []),
+      ];
+    },
     inputErrors: [OnnxExportError],
   },
   typescriptTarget,
+  pytorchTarget,
 ];
 
 const usage = `Usage: backprop-studio export <graph.nngraph.json> --to <target> [-o <file>] [--weights <weights.json>]
@@ -66,9 +81,10 @@ ${EXPORT_TARGETS.map((t) => `  ${t.name.padEnd(8)} ${t.summary}`).join('\n')}
 
 Options:
   --to <target>         the format to write
-  -o, --output <file>   the file to write (default: the graph's name with the target's extension)
-  --weights <file>      trained weights (a .weights.json file); without it, the graph's initial
-                        weights from its seed
+  -o, --output <file>   the file (or folder, for pytorch) to write (default: the graph's name with
+                        the target's extension)
+  --weights <file>      trained weights (.weights.json or .safetensors); without it, the graph's
+                        initial weights from its seed
 ${EXPORT_TARGETS.flatMap((t) => (t.flags ?? []).map((f) => `  ${f.flag.padEnd(21)} (--to ${t.name}) ${f.doc}`)).join('\n')}`;
 
 function printDiagnostics(path: string, diagnostics: Diagnostic[]): void {
@@ -124,7 +140,7 @@ export const exportCommand: Command = {
         return 1;
       }
     }
-    const { doc, diagnostics } = parseGraph(readFileSync(graphPath, 'utf8'));
+    const { doc, diagnostics } = parseGraph(readTextFile(graphPath));
     if (!doc) {
       printDiagnostics(graphPath, diagnostics);
       return 1;
@@ -132,7 +148,7 @@ export const exportCommand: Command = {
     let weightsFile: Weights | null = null;
     let compiled: CompiledGraph;
     try {
-      if (weightsPath !== undefined) weightsFile = readWeights(readFileSync(weightsPath, 'utf8'));
+      if (weightsPath !== undefined) weightsFile = readWeightsFile(weightsPath);
       compiled = compileGraph(doc, { batchSize: 1, ...(weightsFile ? { weights: weightsFile } : {}) });
     } catch (e) {
       if (e instanceof WeightsError) {
@@ -156,7 +172,11 @@ export const exportCommand: Command = {
       process.stderr.write(`backprop-studio export: ${graphPath}: ${(e as Error).message}\n`);
       return 1;
     }
-    for (const f of files) writeFileSync(f.path, f.contents);
+    for (const f of files) {
+      // A target may write a folder (pytorch: a package).
+      makeFolder(dirname(f.path));
+      writeTextFile(f.path, f.contents);
+    }
     process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);
     return 0;
   },

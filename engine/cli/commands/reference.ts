@@ -1,5 +1,6 @@
 /** `backprop-studio reference <file> [--dtype float32|float64]`: the engine against PyTorch's numbers. */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import type { DType } from '../../tensor/tensor.js';
@@ -35,9 +36,10 @@ any failure. Tolerance: ${TOLERANCE.float64} in float64 (default), ${TOLERANCE.f
     if (!file) throw new UsageError('which reference file?');
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(file, 'utf8'));
+      json = JSON.parse(readTextFile(file));
     } catch (e) {
-      process.stderr.write(`backprop-studio reference: cannot read ${file}: ${(e as Error).message}\n`);
+      const why = e instanceof SyntaxError ? `${file} is not valid JSON (${e.message})` : userMessage(e);
+      process.stderr.write(`backprop-studio reference: ${why}\n`);
       return 2;
     }
     let report;

@@ -2,7 +2,8 @@
  * `backprop-studio run <graph> --input <tensor.json> [--weights <weights.json> | --init-weights]`:
  * one forward pass.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../../io/read-file.js';
+import { userMessage } from '../../errors/user-error.js';
 import { Command, UsageError } from '../command.js';
 import { checkGraphText } from '../../graph/check.js';
 import { compileGraph } from '../../graph/compile.js';
@@ -22,8 +23,8 @@ ends the computation) as { "shape": [...], "data": [...] }.
 The input is { "shape": [batch, ...one sample], "data": [...] } in row-major order (one sample's
 shape alone is read as a batch of one); a graph whose input takes flat features also takes
 [batch, ...any shape with that many values], read row-major. The parameters come from
-<name>.weights.json beside the graph when there is one (said on stderr), else from the graph's
-initialisers and training.seed.
+<name>.weights.json (or .safetensors) beside the graph when there is one (said on stderr), else
+from the graph's initialisers and training.seed.
 ${WEIGHTS_OPTIONS_USAGE}`;
 
 class RunError extends Error {}
@@ -31,9 +32,9 @@ class RunError extends Error {}
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new RunError(`${path}: cannot read the ${what}`);
+    text = readTextFile(path);
+  } catch (e) {
+    throw new RunError(`the ${what}: ${userMessage(e)}`);
   }
   try {
     return JSON.parse(text);
@@ -81,9 +82,9 @@ export const runCommand: Command = {
     try {
       let text: string;
       try {
-        text = readFileSync(graphPath, 'utf8');
-      } catch {
-        throw new RunError(`${graphPath}: cannot read the graph`);
+        text = readTextFile(graphPath);
+      } catch (e) {
+        throw new RunError(`the graph: ${userMessage(e)}`);
       }
       // Only a document that can't be read stops here; the compile below reports the errors on
       // the forward path and ignores the rest (the dataset, the loss: inference needs neither).

@@ -1,23 +1,27 @@
 /**
- * `backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--save-weights <file>]`:
+ * `backprop-studio train <graph> [--epochs N] [--seed S] [--dtype T] [--json] [--save-weights <file>]`:
  * trains a graph document headless with its own training settings.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { besideGraph, readGraphFile } from '../graph-file.js';
 import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
-import { readWeights, weightsOf, type Weights } from '../../graph/weights.js';
+import { weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
+import { readWeightsFile, writeWeightsFile } from '../paths.js';
 import { prepareTraining, type TrainingSession } from '../../train/session.js';
 import { TrainingError, type EpochMetrics, type TrainResult } from '../../train/trainer.js';
 import { CsvError } from '../../data/csv.js';
 import { ProgressLine } from '../progress.js';
+import type { DType } from '../../tensor/tensor.js';
 
 export interface TrainArgs {
   file: string;
   epochs?: number;
   seed?: number;
+  /** The engine's number type (default float32). */
+  dtype?: DType;
   json: boolean;
   /** Start from these weights (a backprop-studio.weights file) instead of the initialisers. */
   weights?: string;
@@ -37,7 +41,12 @@ export function parseTrainArgs(args: string[]): TrainArgs {
     if (a === '--epochs') out.epochs = integer(a, args[++i], 1);
     else if (a === '--seed') out.seed = integer(a, args[++i], 0);
     else if (a === '--json') out.json = true;
-    else if (a === '--save-weights' || a === '--weights') {
+    else if (a === '--dtype') {
+      const v = args[++i];
+      if (v !== 'float32' && v !== 'float64')
+        throw new UsageError(`--dtype needs float32 or float64, got ${v ?? 'nothing'}`);
+      out.dtype = v;
+    } else if (a === '--save-weights' || a === '--weights') {
       const f = args[++i];
       if (!f || f.startsWith('-')) throw new UsageError(`${a} needs a file name`);
       if (a === '--weights') out.weights = f;
@@ -73,9 +82,9 @@ export function openSession(
   let weights: Weights | undefined;
   if (weightsFile) {
     try {
-      weights = readWeights(readFileSync(weightsFile, 'utf8'));
+      weights = readWeightsFile(weightsFile);
     } catch (e) {
-      err(`${weightsFile}: ${(e as Error).message}\n`);
+      err(`${e instanceof WeightsError ? `${weightsFile}: ${e.message}` : userMessage(e)}\n`);
       return null;
     }
   }
@@ -85,7 +94,7 @@ export function openSession(
     if (e instanceof GraphError) for (const d of e.diagnostics) err(`${formatDiagnostic(file, d)}\n`);
     else if (e instanceof CsvError) err(`${e.message}\n`);
     else if (e instanceof Error && !(e instanceof TypeError || e instanceof ReferenceError))
-      err(`${file}: ${e.message}\n`);
+      err(`${file}: ${userMessage(e)}\n`);
     else throw e;
     return null;
   }
@@ -114,6 +123,7 @@ export function runTraining(
     {
       epochs: a.epochs,
       seed: a.seed,
+      dtype: a.dtype,
       events: {
         onStep: (e) => {
           if (!a.json && out.isTTY && e.step % 10 === 0)
@@ -183,17 +193,19 @@ function describe(m: Pick<EpochMetrics, 'loss' | 'accuracy' | 'valLoss' | 'valAc
 export const train: Command = {
   name: 'train',
   summary: 'train a graph headless with its training settings',
-  usage: `Usage: backprop-studio train <graph> [--epochs N] [--seed S] [--json] [--weights <file>]
-                             [--save-weights <file>]
+  usage: `Usage: backprop-studio train <graph> [--epochs N] [--seed S] [--dtype float32|float64] [--json]
+                             [--weights <file>] [--save-weights <file>]
 
 Trains the graph on the dataset its "training" section names, with its optimiser, schedule and
 batch size. Prints a progress bar on a terminal (plain lines otherwise).
   --epochs N             train for N epochs instead of training.epochs
   --seed S               the seed for initial weights, dropout, validation split and batch order
+  --dtype T              float32 (default) or float64, the number type of the weights and activations
   --json                 one JSON object per line per epoch (epoch, loss, accuracy, val_loss,
                          val_accuracy), then one with "final": true and the final metrics
-  --weights <file>       start from these weights instead of the initialisers
-  --save-weights <file>  write the trained weights (backprop-studio.weights JSON)`,
+  --weights <file>       start from these weights (.json or .safetensors) instead of the initialisers
+  --save-weights <file>  write the trained weights: safetensors if the name ends in .safetensors,
+                         else backprop-studio.weights JSON`,
   async run(args) {
     const a = parseTrainArgs(args);
     const err = (s: string) => process.stderr.write(s);
@@ -214,7 +226,7 @@ batch size. Prints a progress bar on a terminal (plain lines otherwise).
     }
     if (stop) err(`${a.file}: ${stop}\n`);
     if (a.saveWeights && !stop) {
-      writeFileSync(a.saveWeights, `${JSON.stringify(weightsOf(o.session.compiled))}\n`);
+      writeWeightsFile(a.saveWeights, weightsOf(o.session.compiled));
       if (!a.json) process.stdout.write(`weights written to ${a.saveWeights}\n`);
     }
     return stop ? 1 : 0;

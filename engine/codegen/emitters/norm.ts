@@ -165,6 +165,84 @@ export const batchNorm: OpEmitter = {
   },
 };
 
+/**
+ * group_norm and instance_norm (one group per channel): each sample's group of channels is a
+ * contiguous block of the [N, C, ...] layout, normalised like a layer_norm row; the weight and
+ * bias (when affine) are per channel.
+ */
+export const sampleNorm = (groupsOf: (c: EmitCtx) => number): OpEmitter => ({
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const ch = x[1] as number;
+    const rest = sizeOfStatic(x.slice(2) as number[]);
+    const groups = groupsOf(c);
+    const size = (ch / groups) * rest;
+    const affine = c.attrs['affine'] === true;
+    const eps = epsOf(c);
+    const channel = `(r % ${groups}) * ${ch / groups} + ${rest === 1 ? 'k' : `Math.floor(k / ${rest})`}`;
+    const stats = [
+      `let mean = 0;`,
+      `for (let k = 0; k < ${size}; k++) mean += x[r * ${size} + k];`,
+      `mean /= ${size};`,
+      `let variance = 0;`,
+      `for (let k = 0; k < ${size}; k++) variance += (x[r * ${size} + k] - mean) ** 2;`,
+      `const rstd = 1 / Math.sqrt(variance / ${size} + ${eps});`,
+    ];
+    const forward = [
+      ...(affine ? [`const w = ${c.param('weight')};`, `const b = ${c.param('bias')};`] : []),
+      'const y = new Float64Array(x.length);',
+      `for (let r = 0; r < x.length / ${size}; r++) {`,
+      ...stats.map((l) => `  ${l}`),
+      `  for (let k = 0; k < ${size}; k++) {`,
+      `    const xhat = (x[r * ${size} + k] - mean) * rstd;`,
+      ...(affine ? [`    const ch = ${channel};`] : []),
+      `    y[r * ${size} + k] = ${affine ? 'xhat * w[ch] + b[ch]' : 'xhat'};`,
+      '  }',
+      '}',
+      'return y;',
+    ];
+    const needX = c.needsGrad[0];
+    const backward = [
+      ...(affine ? [`const w = ${c.param('weight')};`] : []),
+      ...(needX ? ['const dx = new Float64Array(x.length);'] : []),
+      `for (let r = 0; r < x.length / ${size}; r++) {`,
+      ...stats.map((l) => `  ${l}`),
+      `  // dx = rstd·(dx̂ - mean(dx̂) - x̂·mean(dx̂·x̂)) with dx̂ = dy${affine ? '·w' : ''}`,
+      `  let meanDxhat = 0;`,
+      `  let meanDxhatXhat = 0;`,
+      `  for (let k = 0; k < ${size}; k++) {`,
+      `    const i = r * ${size} + k;`,
+      `    const xhat = (x[i] - mean) * rstd;`,
+      ...(affine
+        ? [
+            `    const ch = ${channel};`,
+            `    const dxhat = dy[i] * w[ch];`,
+            '    grad.weight[ch] += dy[i] * xhat;',
+            '    grad.bias[ch] += dy[i];',
+          ]
+        : ['    const dxhat = dy[i];']),
+      `    meanDxhat += dxhat / ${size};`,
+      `    meanDxhatXhat += (dxhat * xhat) / ${size};`,
+      '  }',
+      ...(needX
+        ? [
+            `  for (let k = 0; k < ${size}; k++) {`,
+            `    const i = r * ${size} + k;`,
+            ...(affine ? [`    const ch = ${channel};`] : []),
+            `    dx[i] = rstd * (dy[i]${affine ? ' * w[ch]' : ''} - meanDxhat - (x[i] - mean) * rstd * meanDxhatXhat);`,
+            '  }',
+          ]
+        : []),
+      '}',
+    ];
+    return {
+      doc: `y = (x - mean) / √(var + ${eps})${affine ? ' · weight + bias (per channel)' : ''}, statistics per sample over ${groups === ch ? 'each channel' : `each of ${groups} groups of ${ch / groups} channels`}.`,
+      forward,
+      backward: needX || affine ? backward : [],
+    };
+  },
+});
+
 /** dropout: the mask is drawn by the caller while training (see LayerCode.mask); identity otherwise. */
 export const dropout: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
@@ -192,5 +270,7 @@ export const dropout: OpEmitter = {
 export const NORM_EMITTERS = {
   layer_norm: layerNorm,
   batch_norm: batchNorm,
+  group_norm: sampleNorm((c) => c.attrs['num_groups'] as number),
+  instance_norm: sampleNorm((c) => c.inShapes[0]![1] as number),
   dropout,
 } satisfies Partial<Record<OpName, OpEmitter>>;

@@ -29,7 +29,7 @@ export const runOpCase: CaseHandler = (c, { dtype }) => {
       throw new CaseError(`${op.name} has no input '${name}'; its inputs are ${op.allInputs.join(', ')}`);
   const shapes: Record<string, Shape> = {};
   for (const [k, t] of [...inputs, ...consts]) shapes[k] = t.shape;
-  const attrs = { ...op.deriveAttrs?.(shapes), ...given };
+  const attrs = { ...op.deriveAttrs?.(shapes, given), ...given };
   const paramNames = (op.params ?? []).map((p) => p.name).filter((n) => inputs.has(n) || consts.has(n));
   if (op.params?.some((p) => p.name === 'bias') && !paramNames.includes('bias') && 'bias' in op.attrs)
     attrs.bias = false;

@@ -100,6 +100,36 @@ test('only breakpoints inside the interval count; leaky_relu and abs are piecewi
   assert.equal(both.regions.depth, 2);
 });
 
+test('clip (relu6, hardtanh), hardsigmoid and prelu are piecewise linear with their kinks', () => {
+  const cases: [string, Layer[], number[]][] = [
+    [
+      'relu6 of 2x',
+      [linear('a', 1, 1, [2], [0]), { id: 'c', op: 'clip', attrs: { min: 0, max: 6 } }],
+      [0, 3],
+    ],
+    [
+      'hardtanh of x + 0.5',
+      [linear('a', 1, 1, [1], [0.5]), { id: 'c', op: 'clip', attrs: { min: -1, max: 1 } }],
+      [-1.5, 0.5],
+    ],
+    ['hardsigmoid', [linear('a', 1, 1, [1], [0]), { id: 'h', op: 'hardsigmoid' }], [-3, 3]],
+    [
+      'prelu of x - 0.5, clipped above at 2',
+      [linear('a', 1, 1, [1], [-0.5]), { id: 'p', op: 'prelu' }, { id: 'c', op: 'clip', attrs: { max: 2 } }],
+      [0.5, 2.5],
+    ],
+  ];
+  for (const [name, layers, want] of cases) {
+    const r = linearRegions1d(chainNet(layers, 1), [-4, 4]);
+    assert.ok(r.ok, `${name}: ${r.ok ? '' : r.reason}`);
+    assert.deepEqual(
+      r.regions.breakpoints.map((x) => Math.round(x * 1e9) / 1e9),
+      want,
+      name,
+    );
+  }
+});
+
 test('a smooth activation is named as the reason there are no exact pieces', () => {
   const net = chainNet([linear('a', 2, 1, [1, 1], [0, 0]), { id: 'squash', op: 'tanh' }], 1);
   const r = linearRegions1d(net, [-1, 1]);

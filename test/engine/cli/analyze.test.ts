@@ -92,7 +92,7 @@ test('analyze uses <name>.weights.json beside the graph, says so on stderr; --in
 });
 
 const bad: [string, () => string[], number, RegExp][] = [
-  ['a missing graph file', () => [join(dir, 'nope.nngraph.json')], 2, /cannot read .*nope\.nngraph\.json/],
+  ['a missing graph file', () => [join(dir, 'nope.nngraph.json')], 2, /nope\.nngraph\.json does not exist/],
   [
     'a JSON syntax error, with its line',
     () => {

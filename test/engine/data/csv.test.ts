@@ -120,6 +120,30 @@ test('loadDataset reads CSV through the injected reader', () => {
   assert.equal(ds.classes, 3);
   assert.throws(
     () => loadDataset({ kind: 'csv', path: 'x.csv', features: ['a'], target: 'b' }),
-    /no file reader/,
+    /'x\.csv' can't be read here: save the graph in a folder first/,
+  );
+});
+
+test('loadDataset says what is wrong with a dataset file in words: no file chosen, a missing file', () => {
+  assert.throws(
+    () => loadDataset({ kind: 'csv', features: ['x1', 'x2'], target: 'y' }, { readText: () => '' }),
+    /^UserError: No dataset is known for this network \(training\.dataset\.path names no file\): it needs a CSV with the columns x1, x2, y\. Choose a CSV beside the graph, or a built-in dataset/,
+  );
+  const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/abs/data.csv'"), {
+    code: 'ENOENT',
+  });
+  assert.throws(
+    () =>
+      loadDataset(
+        { kind: 'csv', path: 'data.csv', features: ['a'], target: 'b' },
+        {
+          readText: () => {
+            throw enoent;
+          },
+        },
+      ),
+    (e: Error) =>
+      e.message ===
+      "The dataset file 'data.csv' (training.dataset.path) does not exist. Choose a CSV beside the graph, or a built-in dataset (training.dataset.kind).",
   );
 });

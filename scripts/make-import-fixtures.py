@@ -1,0 +1,102 @@
+"""Two small networks exported by PyTorch, as a user would import them (issue #20).
+
+Writes test/onnx/pytorch/:
+  tabular-mlp-bn.onnx   8 features -> Linear/BatchNorm1d/ReLU x2 -> 3 classes (eval mode)
+  residual-mlp.onnx     6 features -> Linear/ReLU, a residual block (x + f(x)), ReLU -> 1 value
+  tabular.csv           a dataset that fits the tabular network (x1..x8, y)
+  manifest.json         for each model: an input batch and PyTorch's output on it
+
+Regenerate with Debian's PyTorch 1.13 (not a pyenv python):
+  /usr/bin/python3 scripts/make-import-fixtures.py
+"""
+import json
+import os
+
+import numpy as np
+import torch
+from torch import nn
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "onnx", "pytorch")
+
+
+class TabularMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 32)
+        self.bn1 = nn.BatchNorm1d(32)
+        self.fc2 = nn.Linear(32, 16)
+        self.bn2 = nn.BatchNorm1d(16, momentum=0.3)  # written 0.3 in the document, not 0.30000001
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        x = torch.relu(self.bn1(self.fc1(x)))
+        x = torch.relu(self.bn2(self.fc2(x)))
+        return self.head(x)
+
+
+class ResidualMLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Linear(6, 16)
+        self.block_fc1 = nn.Linear(16, 16)
+        self.block_fc2 = nn.Linear(16, 16)
+        self.head = nn.Linear(16, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.stem(x))
+        r = self.block_fc2(torch.relu(self.block_fc1(h)))
+        return self.head(torch.relu(h + r))
+
+
+def export(model, features, name, rng):
+    model.eval()
+    x = torch.tensor(rng.standard_normal((4, features)), dtype=torch.float32)
+    path = os.path.join(OUT, name)
+    torch.onnx.export(
+        model,
+        x,
+        path,
+        input_names=["features"],
+        output_names=["output"],
+        dynamic_axes={"features": {0: "batch"}, "output": {0: "batch"}},
+        opset_version=13,
+    )
+    with torch.no_grad():
+        y = model(x)
+    return {
+        "file": name,
+        "input": {"shape": list(x.shape), "data": [float(v) for v in x.flatten()]},
+        "output": {"shape": list(y.shape), "data": [float(v) for v in y.flatten()]},
+    }
+
+
+def main():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    os.makedirs(OUT, exist_ok=True)
+    tabular = TabularMLP()
+    # Running statistics as after training, so batch norm does something in eval mode.
+    with torch.no_grad():
+        for bn in (tabular.bn1, tabular.bn2):
+            bn.running_mean.copy_(torch.randn(bn.num_features) * 0.1)
+            bn.running_var.copy_(torch.rand(bn.num_features) + 0.5)
+            bn.weight.copy_(torch.rand(bn.num_features) + 0.5)
+            bn.bias.copy_(torch.randn(bn.num_features) * 0.1)
+    models = [
+        export(tabular, 8, "tabular-mlp-bn.onnx", rng),
+        export(ResidualMLP(), 6, "residual-mlp.onnx", rng),
+    ]
+    with open(os.path.join(OUT, "manifest.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "models": models}, f, indent=1)
+        f.write("\n")
+    # 120 rows, 3 classes: the class is the sign pattern of two feature sums.
+    x = rng.standard_normal((120, 8))
+    y = (x[:, :4].sum(1) > 0).astype(int) + (x[:, 4:].sum(1) > 1).astype(int)
+    with open(os.path.join(OUT, "tabular.csv"), "w") as f:
+        f.write(",".join([f"x{i + 1}" for i in range(8)] + ["y"]) + "\n")
+        for row, label in zip(x, y):
+            f.write(",".join(f"{v:.4f}" for v in row) + f",{label}\n")
+
+
+if __name__ == "__main__":
+    main()
