@@ -283,3 +283,12 @@ function polyline(points: readonly Point[]): Point[] {
   }
   return out;
 }
+
+test('the PyTorch-exported networks (test/onnx/pytorch) import readable: nothing overlaps, no wire behind a node', () => {
+  const dir = join(__dirname, '../onnx/pytorch');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.onnx'))) {
+    const { doc } = importOnnx(new Uint8Array(readFileSync(join(dir, f))));
+    assert.deepEqual(layoutProblems(doc), [], f);
+    assert.deepEqual(wiresBehindNodes(doc), [], f);
+  }
+});
