@@ -77,8 +77,8 @@ export const conv2d: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
     const groups = (c.attrs['groups'] as number | undefined) ?? 1;
     const dil = pair(c, ['dilation'], [1, 1]);
-    if (groups !== 1 || dil[0] !== 1 || dil[1] !== 1)
-      throw new Error('groups and dilation other than 1 are not supported in TypeScript export');
+    if (dil[0] !== 1 || dil[1] !== 1)
+      throw new Error('dilation other than 1 is not supported in TypeScript export');
     const wShape = c.node.params.find((p) => p.name === 'weight')!.shape;
     const g = geometry(
       c,
@@ -89,16 +89,24 @@ export const conv2d: OpEmitter = {
     const hasBias = c.node.params.some((p) => p.name === 'bias');
     const { iy, ix } = window(g);
     const padded = g.ph > 0 || g.pw > 0;
+    // With groups, output channel co reads only its group's cin/groups input channels: ci0 + cg.
+    const grouped = groups > 1;
+    const cinG = g.cin / groups;
     const xAt = `((b * ${g.cin} + ci) * ${g.h} + iy) * ${g.w} + ix`;
-    const wAt = `((co * ${g.cin} + ci) * ${g.kh} + i) * ${g.kw} + j`;
+    const wAt = grouped
+      ? `((co * ${cinG} + cg) * ${g.kh} + i) * ${g.kw} + j`
+      : `((co * ${g.cin} + ci) * ${g.kh} + i) * ${g.kw} + j`;
     const yAt = `((b * ${g.cout} + co) * ${g.ho} + oy) * ${g.wo} + ox`;
     const taps = (body: string[]): string[] => [
       `for (let b = 0; b < n; b++) {`,
       `  for (let co = 0; co < ${g.cout}; co++) {`,
+      ...(grouped ? [`    const ci0 = Math.floor(co / ${g.cout / groups}) * ${cinG};`] : []),
       `    for (let oy = 0; oy < ${g.ho}; oy++) {`,
       `      for (let ox = 0; ox < ${g.wo}; ox++) {`,
       ...body.slice(0, body.indexOf('#taps')).map((l) => `        ${l}`),
-      `        for (let ci = 0; ci < ${g.cin}; ci++) {`,
+      ...(grouped
+        ? [`        for (let cg = 0; cg < ${cinG}; cg++) {`, `          const ci = ci0 + cg;`]
+        : [`        for (let ci = 0; ci < ${g.cin}; ci++) {`]),
       `          for (let i = 0; i < ${g.kh}; i++) {`,
       `            const iy = ${iy};`,
       ...(g.ph > 0 ? [`            if (iy < 0 || iy >= ${g.h}) continue;`] : []),
@@ -116,7 +124,7 @@ export const conv2d: OpEmitter = {
       `}`,
     ];
     const doc =
-      `${g.cout} filters of ${g.cin}×${g.kh}×${g.kw}, stride ${g.sh === g.sw ? g.sh : `${g.sh}×${g.sw}`}` +
+      `${g.cout} filters of ${cinG}×${g.kh}×${g.kw}${grouped ? ` in ${groups} groups (each sees ${cinG} of the ${g.cin} input channels)` : ''}, stride ${g.sh === g.sw ? g.sh : `${g.sh}×${g.sw}`}` +
       `${padded ? `, zero padding ${g.ph === g.pw ? g.ph : `${g.ph}×${g.pw}`}` : ''}: ` +
       `y[b, co, oy, ox] = ${hasBias ? 'bias[co] + ' : ''}Σ weight[co, ci, i, j]·x[b, ci, oy·s + i${padded ? ' - p' : ''}, ox·s + j${padded ? ' - p' : ''}].`;
     const forward = [
@@ -238,8 +246,62 @@ function pool(kind: 'max' | 'avg'): OpEmitter {
   };
 }
 
+/** Global pooling: each (sample, channel) plane of x [N, C, ...] becomes one value. */
+function globalPool(kind: 'max' | 'avg'): OpEmitter {
+  return {
+    emit(c: EmitCtx): LayerCode {
+      const x = c.inShapes[0]!;
+      const plane = (x.slice(2) as number[]).reduce((a, b) => a * b, 1);
+      const planes = `x.length / ${plane}`;
+      const forward =
+        kind === 'avg'
+          ? [
+              `const y = new Float64Array(${planes});`,
+              `for (let p = 0; p < y.length; p++) {`,
+              `  let sum = 0;`,
+              `  for (let k = 0; k < ${plane}; k++) sum += x[p * ${plane} + k];`,
+              `  y[p] = sum / ${plane};`,
+              '}',
+              'return y;',
+            ]
+          : [
+              `const y = new Float64Array(${planes});`,
+              `for (let p = 0; p < y.length; p++) {`,
+              `  let best = -Infinity;`,
+              `  for (let k = 0; k < ${plane}; k++) best = Math.max(best, x[p * ${plane} + k]);`,
+              `  y[p] = best;`,
+              '}',
+              'return y;',
+            ];
+      const backward = !c.needsGrad[0]
+        ? []
+        : kind === 'avg'
+          ? [
+              'const dx = new Float64Array(x.length);',
+              `for (let i = 0; i < x.length; i++) dx[i] = dy[Math.floor(i / ${plane})] / ${plane};`,
+            ]
+          : [
+              'const dx = new Float64Array(x.length);',
+              `// The gradient goes to the first maximum of each plane.`,
+              `for (let p = 0; p < dy.length; p++) {`,
+              `  let at = p * ${plane};`,
+              `  for (let k = 1; k < ${plane}; k++) if (x[p * ${plane} + k] > x[at]) at = p * ${plane} + k;`,
+              `  dx[at] += dy[p];`,
+              '}',
+            ];
+      return {
+        doc: `the ${kind === 'avg' ? 'mean' : 'maximum'} of each channel's ${plane} values.`,
+        forward,
+        backward,
+      };
+    },
+  };
+}
+
 export const CONV_EMITTERS = {
   conv2d,
   max_pool2d: pool('max'),
   avg_pool2d: pool('avg'),
+  global_avg_pool: globalPool('avg'),
+  global_max_pool: globalPool('max'),
 } satisfies Partial<Record<OpName, OpEmitter>>;

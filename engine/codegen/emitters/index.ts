@@ -21,8 +21,6 @@ export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   conv_transpose2d: null,
   max_pool1d: null,
   avg_pool1d: null,
-  global_avg_pool: null,
-  global_max_pool: null,
   pad: null,
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
