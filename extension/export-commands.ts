@@ -306,7 +306,7 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     }
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
-    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${noDatasetKnown(result.doc) ? ' No dataset is known for it: choose a CSV in the run panel (Choose CSV…), or a built-in dataset.' : ''}`,
+    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${noDatasetKnown(result.doc) ? ' No dataset is known for it: choose a CSV in the run panel (Choose CSV…), or a built-in dataset.' : ''}${result.notes.map((n) => ` Note: ${n}.`).join('')}`,
   );
   return graphUri;
 }
