@@ -386,18 +386,35 @@ function datasetFileDiagnostic(
       message: noDatasetMessage(dataset),
     };
   if (!readDataFile) return null;
+  const unreadable = (message: string): Diagnostic => ({
+    severity: 'error',
+    code: 'dataset-unreadable',
+    setting: 'training.dataset.path',
+    message,
+  });
+  let text: string;
   try {
-    loadDataset(dataset, { readText: readDataFile });
-    return null;
+    text = readDataFile(dataset.path);
   } catch (e) {
-    return {
-      severity: 'error',
-      code: 'dataset-unreadable',
-      setting: 'training.dataset.path',
-      message: datasetProblem(dataset, e),
-    };
+    return unreadable(datasetProblem(dataset, e));
   }
+  // The editor checks on every change: the same text and settings as last time aren't parsed again
+  // (a host that hands back the same string for an unchanged file makes this a pointer compare).
+  const config = JSON.stringify(dataset);
+  if (lastCsvCheck?.config !== config || lastCsvCheck.text !== text) {
+    let problem: string | null = null;
+    try {
+      loadDataset(dataset, { readText: () => text });
+    } catch (e) {
+      problem = datasetProblem(dataset, e);
+    }
+    lastCsvCheck = { config, text, problem };
+  }
+  return lastCsvCheck.problem === null ? null : unreadable(lastCsvCheck.problem);
 }
+
+/** The last CSV dataset checked: its settings, the file's text, and what was wrong (null: nothing). */
+let lastCsvCheck: { config: string; text: string; problem: string | null } | null = null;
 
 /** The input and target nodes against what the dataset feeds. */
 function datasetDiagnostics(

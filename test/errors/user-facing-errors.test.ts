@@ -165,7 +165,7 @@ describe('every user-facing error path speaks in words', () => {
   test('run: an input file that does not exist', async () => {
     const r = await cli('run', at('spiral.nngraph.json'), '--input', at('none.json'));
     assert.equal(r.code, 1);
-    assert.match(r.err, /none\.json does not exist.*\(the input\)/);
+    assert.match(r.err, /the input: .*none\.json does not exist\. Check the name and the folder\./);
     assertUserFacing(r.out + r.err, ws);
   });
 
