@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { GraphEditorProvider } from './GraphEditorProvider.js';
 import { GRAPH_FILE_SUFFIX } from './graph-text.js';
 import { baseName, fileExists, graphStem, weightsFileName, weightsUriBeside } from './graph-files.js';
+import { fileErrorText, userMessage } from '../engine/errors/user-error.js';
 
 export const COMMANDS = {
   newNetwork: 'backpropStudio.newNetwork',
@@ -48,8 +49,17 @@ async function newNetwork(extensionUri: vscode.Uri): Promise<void> {
   if (!chosen) return;
   const target = withGraphSuffix(chosen);
   const text = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(examples, picked.name));
-  await vscode.workspace.fs.writeFile(target, text);
-  const weights = await copyTemplateWeights(examples, picked.name, target);
+  let weights: string | undefined;
+  try {
+    await vscode.workspace.fs.writeFile(target, text);
+    weights = await copyTemplateWeights(examples, picked.name, target);
+  } catch (e) {
+    // A read-only folder or a full disk: in words, naming the file the user chose.
+    void vscode.window.showErrorMessage(
+      `New Network: ${fileErrorText(e, baseName(target), 'write') ?? userMessage(e)}`,
+    );
+    return;
+  }
   await vscode.commands.executeCommand('vscode.openWith', target, GraphEditorProvider.viewType);
   if (weights)
     void vscode.window.showInformationMessage(

@@ -233,6 +233,12 @@ async function exportGraph(
   return target;
 }
 
+/** An imported model whose data no built-in dataset fits: a CSV dataset with no file yet. */
+function noDatasetKnown(doc: GraphDoc): boolean {
+  const dataset = doc.training.dataset;
+  return dataset.kind === 'csv' && dataset.path === undefined;
+}
+
 /**
  * Writes `<model>.nngraph.json` and its weights file beside the model and opens the graph.
  * Nothing is written when any op can't be imported (the error lists them) or a file would be overwritten.
@@ -300,7 +306,7 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
     }
   await vscode.commands.executeCommand('vscode.open', graphUri);
   void vscode.window.showInformationMessage(
-    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.`,
+    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${noDatasetKnown(result.doc) ? ' No dataset is known for it: choose a CSV in the run panel (Choose CSV…), or a built-in dataset.' : ''}${result.notes.map((n) => ` Note: ${n}.`).join('')}`,
   );
   return graphUri;
 }

@@ -6,7 +6,8 @@
  * disk, `refreshDataFiles` drops the cached results and tells the listeners to read them again.
  */
 import * as vscode from 'vscode';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { checkGraphText } from '../engine/graph/check.js';
 import { readBesideGraph } from '../engine/io/read-file.js';
 import type { DocumentState } from './protocol.js';
@@ -29,11 +30,35 @@ export function readGraphText(
   return { doc, diagnostics };
 }
 
-/** Reads files named in a saved graph relative to its folder; an unsaved graph can't name any. */
+/**
+ * Reads files named in a saved graph relative to its folder; an unsaved graph can't name any. A file
+ * unchanged on disk (same size and time) is not read again, and its text is the same string, so
+ * the checker doesn't parse it again on every edit of the graph.
+ */
 function dataFileReader(document: vscode.TextDocument): ((path: string) => string) | undefined {
   if (document.uri.scheme !== 'file') return undefined;
   const folder = dirname(document.uri.fsPath);
-  return (path) => readBesideGraph(folder, path);
+  return (path) => {
+    const full = resolve(folder, path);
+    const stamp = fileStamp(full);
+    const hit = dataFiles.get(full);
+    if (stamp !== null && hit?.stamp === stamp) return hit.text;
+    const text = readBesideGraph(folder, path);
+    if (stamp !== null) dataFiles.set(full, { stamp, text });
+    return text;
+  };
+}
+
+/** The data files read, by absolute path: their text and the size and time it was read at. */
+const dataFiles = new Map<string, { stamp: string; text: string }>();
+
+function fileStamp(path: string): string | null {
+  try {
+    const s = statSync(path);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return null; // the read that follows says why, in words
+  }
 }
 
 const cache = new WeakMap<vscode.TextDocument, { state: DocumentState; generation: number }>();
@@ -45,6 +70,7 @@ export const onDidChangeDataFiles = dataFilesChanged.event;
 
 export function refreshDataFiles(): void {
   generation++;
+  dataFiles.clear();
   dataFilesChanged.fire();
 }
 

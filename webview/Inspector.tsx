@@ -48,6 +48,7 @@ export function Inspector(props: {
               name={name}
               spec={spec}
               value={node.attrs[name]}
+              problem={props.problems.find((d) => d.attr === name && d.severity === 'error')?.message}
               onEdit={props.onEdit}
             />
           ))
@@ -89,6 +90,8 @@ function AttrField(props: {
   name: string;
   spec: AttrSpec;
   value: AttrValue | undefined;
+  /** The checker's error for this attribute (e.g. groups that don't divide the channels). */
+  problem?: string | undefined;
   onEdit: (edit: GraphEdit) => void;
 }): React.JSX.Element {
   const { spec, name, nodeId, value } = props;
@@ -122,7 +125,7 @@ function AttrField(props: {
       label={name}
       value={formatAttr(value)}
       placeholder={placeholder}
-      error={error}
+      error={error ?? props.problem}
       title={spec.doc}
       testId={`attr-${name}`}
       onInput={(text) => {

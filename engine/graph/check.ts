@@ -386,18 +386,35 @@ function datasetFileDiagnostic(
       message: noDatasetMessage(dataset),
     };
   if (!readDataFile) return null;
+  const unreadable = (message: string): Diagnostic => ({
+    severity: 'error',
+    code: 'dataset-unreadable',
+    setting: 'training.dataset.path',
+    message,
+  });
+  let text: string;
   try {
-    loadDataset(dataset, { readText: readDataFile });
-    return null;
+    text = readDataFile(dataset.path);
   } catch (e) {
-    return {
-      severity: 'error',
-      code: 'dataset-unreadable',
-      setting: 'training.dataset.path',
-      message: datasetProblem(dataset, e),
-    };
+    return unreadable(datasetProblem(dataset, e));
   }
+  // The editor checks on every change: the same text and settings as last time aren't parsed again
+  // (a host that hands back the same string for an unchanged file makes this a pointer compare).
+  const config = JSON.stringify(dataset);
+  if (lastCsvCheck?.config !== config || lastCsvCheck.text !== text) {
+    let problem: string | null = null;
+    try {
+      loadDataset(dataset, { readText: () => text });
+    } catch (e) {
+      problem = datasetProblem(dataset, e);
+    }
+    lastCsvCheck = { config, text, problem };
+  }
+  return lastCsvCheck.problem === null ? null : unreadable(lastCsvCheck.problem);
 }
+
+/** The last CSV dataset checked: its settings, the file's text, and what was wrong (null: nothing). */
+let lastCsvCheck: { config: string; text: string; problem: string | null } | null = null;
 
 /** The input and target nodes against what the dataset feeds. */
 function datasetDiagnostics(
@@ -488,7 +505,12 @@ function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
     const params = presentParams(r.op, r.attrs).map((p) => p.shape(inputs, r.attrs));
     return { shape: r.op.shape([...inputs, ...params], r.attrs) };
   } catch (e) {
-    if (e instanceof AttrError) return { diagnostic: attrDiagnostic(r.node, r.op, e) };
+    // An attribute that is fine alone but not with these inputs (groups that don't divide the
+    // channels, a window larger than the padded input): the op's message says what to change.
+    if (e instanceof AttrError)
+      return {
+        diagnostic: attrDiagnostic(r.node, r.op, e, e.message.replaceAll(String(batch), 'N')),
+      };
     const message = e instanceof Error ? e.message : String(e);
     const port = r.op.inputs[r.op.inputs.length - 1];
     return {
@@ -510,10 +532,19 @@ function shapeMessage(r: ResolvedNode, inputs: SymbolicShape[], opMessage: strin
   return `The inputs of '${r.node.id}' (${r.op.name}) have shapes that don't fit together: ${listed} (${why}). Change the layer sizes or the wiring so that they agree.`;
 }
 
-function attrDiagnostic(node: GraphNode, op: AnyOp, e: AttrError): Diagnostic {
+/** `combination`: the message of an attribute refused with these inputs; it says the fix itself. */
+function attrDiagnostic(node: GraphNode, op: AnyOp, e: AttrError, combination?: string): Diagnostic {
   const spec = (op.attrs as Record<string, AttrSpec>)[e.attr];
   const code =
     e.problem === 'unknown' ? 'unknown-attr' : e.problem === 'missing' ? 'missing-attr' : 'bad-attr';
+  if (combination !== undefined)
+    return {
+      severity: 'error',
+      code,
+      node: node.id,
+      attr: e.attr,
+      message: `Node '${node.id}': ${combination}.`,
+    };
   const fix =
     e.problem === 'unknown' ? 'Remove it or fix its name.' : spec ? `Set it to ${describeSpec(spec)}.` : '';
   return {

@@ -2,11 +2,11 @@
  * ONNX models on disk: the .onnx file and the external data files beside it that it names
  * (`model.onnx.data`). The engine itself reads no files; the CLI and the tests come through here.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { importOnnx, type ImportResult } from '../onnx/import.js';
 import type { ExternalDataReader } from '../onnx/tensor-data.js';
 import { readBinaryFile } from './read-file.js';
+import { fileProblem } from '../errors/user-error.js';
 
 /** Reads external data files from the model's folder, each once; undefined for a missing file. */
 export function externalDataBeside(modelPath: string): ExternalDataReader {
@@ -15,9 +15,10 @@ export function externalDataBeside(modelPath: string): ExternalDataReader {
     if (!cache.has(location)) {
       let bytes: Uint8Array | undefined;
       try {
-        bytes = new Uint8Array(readFileSync(join(dirname(modelPath), location)));
+        bytes = readBinaryFile(join(dirname(modelPath), location), location);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        // Missing: the importer names it; any other failure is already in words (a UserError).
+        if (fileProblem(e)?.reason !== 'does not exist') throw e;
       }
       cache.set(location, bytes);
     }

@@ -3,7 +3,7 @@
  * CLI and the engine worker read graphs, weights and CSV data through these, so a missing file
  * says "data.csv does not exist" rather than "ENOENT: no such file or directory, open '/…'".
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileErrorText, UserError } from '../errors/user-error.js';
 
@@ -37,6 +37,15 @@ export function readBinaryFile(path: string, shown = path): Uint8Array {
 export function writeTextFile(path: string, text: string | Uint8Array, shown = path): void {
   try {
     writeFileSync(path, text);
+  } catch (e) {
+    throw asUserError(e, shown, 'write');
+  }
+}
+
+/** Makes folder `path` (and its parents) if missing; a UserError in words when it can't. */
+export function makeFolder(path: string, shown = path): void {
+  try {
+    mkdirSync(path, { recursive: true });
   } catch (e) {
     throw asUserError(e, shown, 'write');
   }

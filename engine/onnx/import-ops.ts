@@ -496,6 +496,61 @@ function groupNorm(c: RowContext): Converted {
   };
 }
 
+/** The axes input of a node in its current form (see upgrade.ts), normalised to 0..rank-1. */
+function axesOf(c: RowContext, rank: number): number[] | undefined {
+  const t = optionalConstant(c, 1, 'axes');
+  if (!t) return undefined;
+  return [...t.data].map((a) => {
+    if (a < -rank || a >= rank) throw new Unsupported(`axis ${a} is out of range for rank ${rank}`);
+    return a < 0 ? a + rank : a;
+  });
+}
+
+/** Squeeze and Unsqueeze change no values: a reshape to the output's (known) shape. */
+function squeeze(kind: 'Squeeze' | 'Unsqueeze'): Row {
+  return (c) => {
+    const x = dynamic(c);
+    const from = c.shape(x);
+    let to: number[];
+    if (kind === 'Squeeze') {
+      const axes = axesOf(c, from.length) ?? from.flatMap((d, i) => (d === 1 ? [i] : []));
+      if (axes.includes(0)) throw new Unsupported('it removes the batch axis');
+      const bad = axes.find((a) => from[a] !== 1);
+      if (bad !== undefined) throw new Unsupported(`axis ${bad} has size ${from[bad]}, not 1`);
+      to = from.filter((_, i) => !axes.includes(i));
+    } else {
+      const rank = from.length + (optionalConstant(c, 1, 'axes')?.data.length ?? 0);
+      const axes = axesOf(c, rank) ?? [];
+      if (axes.includes(0)) throw new Unsupported('it inserts an axis before the batch axis');
+      to = [];
+      let k = 0;
+      for (let i = 0; i < rank; i++) to.push(axes.includes(i) ? 1 : from[k++]!);
+    }
+    return { op: 'reshape', attrs: { shape: [-1, ...to.slice(1)] }, inputs: [x] };
+  };
+}
+
+/** ReduceSum / ReduceMean over one axis (not the batch) → sum / mean. */
+function reduce(op: 'sum' | 'mean'): Row {
+  return (c) => {
+    const x = dynamic(c);
+    const rank = c.shape(x).length;
+    const axes = axesOf(c, rank);
+    if (!axes || axes.length === 0) {
+      if (getAttr.int(c.node, 'noop_with_empty_axes', 0) === 1)
+        throw new Unsupported('noop_with_empty_axes=1 is not supported');
+      throw new Unsupported('it reduces every axis, the batch axis with them');
+    }
+    if (axes.includes(0)) throw new Unsupported('it reduces over the batch axis');
+    if (axes.length !== 1) throw new Unsupported(`it reduces ${axes.length} axes at once; one is supported`);
+    return {
+      op,
+      attrs: { axis: axes[0]! - rank, keepdim: getAttr.int(c.node, 'keepdims', 1) === 1 },
+      inputs: [x],
+    };
+  };
+}
+
 /** Rows by ONNX op type (default domain) or `${domain}:${opType}` for the synthetic ops. */
 export const IMPORT_ROWS: Record<string, Row> = {
   Gemm: gemm,
@@ -550,6 +605,10 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Reshape: reshape,
   Transpose: transpose,
   Concat: concat,
+  Squeeze: squeeze('Squeeze'),
+  Unsqueeze: squeeze('Unsqueeze'),
+  ReduceSum: reduce('sum'),
+  ReduceMean: reduce('mean'),
 };
 
 export function rowFor(node: Pick<FlatNode, 'opType' | 'domain'>): Row | undefined {

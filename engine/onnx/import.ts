@@ -9,6 +9,7 @@ import { DIGIT_MAX_SIZE, DIGIT_SIZE } from '../data/digits.js';
 import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
+import { upgradeNode, UpgradeRefusal } from './upgrade.js';
 import { Converted, rowFor, Unsupported } from './import-ops.js';
 import {
   OnnxTensorError,
@@ -29,6 +30,7 @@ import {
 import { layeredPositions } from '../graph/layout.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
+import { ELEMENTWISE_OPS } from '../ops/elementwise.js';
 import { resolveAttrs } from '../ops/attrs.js';
 import { presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
@@ -40,7 +42,17 @@ export interface ImportResult {
   weights: Weights;
   /** ONNX node names → the node id each became part of (for messages and tests). */
   origin: Map<string, string>;
+  /**
+   * The model's input had no batch axis (e.g. [3]): the graph takes [N, 3] and the model's
+   * computation is one sample of it, so its output gains a leading axis of 1. Said in `notes`.
+   */
+  batchAxisAdded: boolean;
+  /** What the user should know about how the model was read (shown by the CLI and the editor). */
+  notes: string[];
 }
+
+/** Ops that work value by value: the only ones a model without a batch axis can use (see below). */
+const ELEMENTWISE = new Set<string>([...Object.keys(ELEMENTWISE_OPS), 'add', 'sub', 'mul', 'div']);
 
 interface Emitted extends Converted {
   id: string;
@@ -99,8 +111,11 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   }
 
   if (flat.inputs.length !== 1) {
+    // Graph inputs that have an initializer are parameters (flattenModel leaves them out).
     throw new OnnxImportError(
-      `the model has ${flat.inputs.length} inputs (${flat.inputs.map((i) => i.name).join(', ')}); only models with one input can be imported`,
+      flat.inputs.length === 0
+        ? 'the model has no inputs (every graph input has an initializer); there is nothing to feed'
+        : `the model has ${flat.inputs.length} inputs (${flat.inputs.map((i) => i.name).join(', ')}); only models with one input can be imported for now (graphs with several inputs are planned)`,
     );
   }
   const input = flat.inputs[0]!;
@@ -109,6 +124,10 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       `input '${input.name}' is ${dataTypeName(input.elemType)}; only float inputs can be imported`,
     );
   }
+  // An input without a batch axis ([3]) is one sample: the graph gets a batch axis in front, and
+  // only elementwise ops may follow (an axis attribute would now point one axis off).
+  const batchless = input.dims.length === 1 && typeof input.dims[0] === 'number';
+  if (batchless) input.dims = [1, ...input.dims];
   if (input.dims.length < 2 || input.dims.slice(1).some((d) => typeof d !== 'number')) {
     throw new OnnxImportError(
       `input '${input.name}' has shape [${input.dims.join(', ')}]; expected a batch axis followed by fixed sizes`,
@@ -154,9 +173,21 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       continue;
     }
     try {
-      const c = rowFor(node)!({
-        node,
+      // Older opsets' forms become the current one (attributes that turned into inputs, etc.).
+      const upgraded = upgradeNode(node, {
         opset: flat.opset,
+        constant: (v) => flat.consts.get(v),
+        shape: (v) => shapes.get(v),
+        addConstant: (hint, t) => {
+          let name = hint;
+          for (let k = 1; flat.consts.has(name) || shapes.has(name); k++) name = `${hint}_${k}`;
+          flat.consts.set(name, t);
+          return name;
+        },
+      });
+      const c = rowFor(node)!({
+        node: upgraded.node,
+        opset: upgraded.opset,
         batch,
         constant: (v) => flat.consts.get(v),
         shape: (v) => {
@@ -165,6 +196,10 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
           return s;
         },
       });
+      if (batchless && !ELEMENTWISE.has(c.op))
+        throw new Unsupported(
+          `the input '${input.name}' has no batch axis, so only elementwise ops can be imported (not ${c.op}): add a batch axis to the model's input`,
+        );
       const { attrs, shape } = checkAgainstRegistry(c, shapes);
       const id = ids.take(idHint(node.name, c.op));
       emitted.push({ ...c, attrs, id, output: node.outputs[0]!, shape });
@@ -172,7 +207,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       producerId.set(node.outputs[0]!, id);
       origin.set(node.name, id);
     } catch (e) {
-      if (!(e instanceof Unsupported || e instanceof OnnxImportError)) throw e;
+      if (!(e instanceof Unsupported || e instanceof OnnxImportError || e instanceof UpgradeRefusal)) throw e;
       problems.push(`${where}: ${e.message}`);
       node.outputs.forEach((v) => failed.add(v));
     }
@@ -240,7 +275,12 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   };
   const weights: Weights = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, weights: {} };
   for (const e of emitted) if (e.params) weights.weights[e.id] = e.params;
-  return { doc, weights, origin };
+  const notes = batchless
+    ? [
+        `input '${input.name}' has no batch axis ([${input.dims.slice(1).join(', ')}]): imported with a fixed batch of one, so the graph takes [N, ${input.dims.slice(1).join(', ')}] and the model's output [${outShape.slice(1).join(', ')}] becomes [1, ${outShape.slice(1).join(', ')}]`,
+      ]
+    : [];
+  return { doc, weights, origin, batchAxisAdded: batchless, notes };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
   type Spatial,
 } from './window.js';
 
-type PoolAttrs = {
+export type PoolAttrs = {
   kernel: Sizes;
   stride?: Sizes;
   padding: Sizes;
@@ -62,7 +62,7 @@ function poolAttrs(spatial: Spatial, kind: 'max' | 'avg') {
 /** PyTorch refuses padding over half the (undilated) kernel, rounded down. */
 const halfKernel = (k: number) => Math.floor(k / 2);
 
-function poolGeometry(op: string, x: Shape, a: PoolAttrs, spatial: Spatial): ConvGeometry {
+export function poolGeometry(op: string, x: Shape, a: PoolAttrs, spatial: Spatial): ConvGeometry {
   const kernel = perAxis(a.kernel, spatial, 1);
   const dilation = perAxis(a.dilation, spatial, 1);
   return windowGeometry(op, x, spatial, {

@@ -101,6 +101,7 @@ import time
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from data import BatchOrder, load_data
@@ -262,6 +263,9 @@ def train(args, world):
     classification = data.task == "classification"
     model = load_model(args.weights, dtype).to(device)
     if world.size > 1:
+        if device.type == "cuda":
+            # Batch statistics over the whole batch across GPUs (SyncBatchNorm runs on CUDA only in 1.13).
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         net = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     else:
         net = model
@@ -460,8 +464,9 @@ seeded shuffle, so each epoch sees the same batches in the same order, and the u
 torch.optim's, which the engine follows. In float64, \`python3 train.py --dtype float64 --json\` prints
 the losses of \`npx backprop-studio train @@SOURCE@@ --dtype float64 --json\` to about 1e-12 (dropout
 aside: PyTorch draws its own masks). Data-parallel runs give the same numbers: every process takes a
-part of each batch and weighs its loss by its share. Batch norm is the exception there: each process
-normalises with the statistics of its own part.
+part of each batch and weighs its loss by its share. Batch norm is the exception there: on GPUs it
+becomes SyncBatchNorm (statistics of the whole batch), on CPU each process normalises with the
+statistics of its own part.
 
 The code runs on PyTorch 1.13 and 2.x.
 `;

@@ -117,11 +117,11 @@ export interface Workbench {
 
 /**
  * The packaged .vsix installed into a fresh profile with `settings`, code-server serving a new
- * workspace holding `files` (name → text), and chromium showing it once the extension is ready.
+ * workspace holding `files` (name → text or bytes), and chromium showing it once the extension is ready.
  */
 export async function openWorkbench(
   settings: Record<string, unknown>,
-  files: Record<string, string>,
+  files: Record<string, string | Uint8Array>,
 ): Promise<Workbench> {
   const pre = readPrereqs();
   const vsix = packageExtension();

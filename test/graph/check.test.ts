@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { checkGraph } from '../../engine/graph/check.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
@@ -92,6 +94,42 @@ const cases: {
     code: 'bad-attr',
     node: 'y',
   },
+  ...(
+    [
+      [
+        'conv2d groups that do not divide the input channels',
+        'conv2d',
+        { outChannels: 4, kernel: 3, groups: 2 },
+        'groups',
+        ['groups 2', '3 input channels', '[N, 3, 6, 6]'],
+      ],
+      [
+        'conv2d padding over half the dilated kernel',
+        'conv2d',
+        { outChannels: 3, kernel: 3, dilation: 2, padding: 3 },
+        'padding',
+        ['padding 3', 'dilated kernel'],
+      ],
+      [
+        'a pool window larger than the padded input',
+        'max_pool2d',
+        { kernel: [7, 2] },
+        'kernel',
+        ['7×2', '6×6'],
+      ],
+      ['reflect padding as large as the axis', 'pad', { pads: [6, 0], mode: 'reflect' }, 'pads', ['reflect']],
+    ] as const
+  ).map(([name, op, attrs, attr, mentions]) => ({
+    name,
+    edit: (d: GraphDoc) => {
+      node(d, 'x').attrs = { shape: [3, 6, 6] };
+      Object.assign(node(d, 'h'), { op, attrs });
+    },
+    code: 'bad-attr',
+    node: 'h',
+    attr,
+    mentions: [...mentions],
+  })),
   {
     name: 'two nodes with the same id',
     edit: (d) => d.nodes.push({ id: 'h', op: 'tanh', attrs: {}, position: { x: 0, y: 0 } }),
@@ -314,3 +352,53 @@ for (const c of lossCases) {
     assert.ok(found.line! > 1);
   });
 }
+
+test('a CSV dataset is read through the host: missing, malformed and fixed files; the same text is parsed once', (t) => {
+  const doc = parseGraph(readFileSync(join(__dirname, '../../examples/spiral.nngraph.json'), 'utf8')).doc!;
+  const csv = (path: string | undefined) => ({
+    ...doc,
+    nodes: doc.nodes.map((n) => (n.op === 'target' ? { ...n, attrs: { classes: 3 } } : n)),
+    training: {
+      ...doc.training,
+      dataset: {
+        kind: 'csv' as const,
+        ...(path !== undefined ? { path } : {}),
+        features: ['a', 'b'],
+        target: 'c',
+        task: 'classification' as const,
+      },
+    },
+  });
+  const good = `a,b,c\n${Array.from({ length: 20000 }, (_, i) => `${i % 7},${i % 5},${i % 3}`).join('\n')}\n`;
+  const files: Record<string, string> = { 'good.csv': good, 'bad.csv': 'a,b,c\n1,x,0\n' };
+  const readDataFile = (p: string) => {
+    if (!(p in files)) throw Object.assign(new Error(`ENOENT: open '/abs/${p}'`), { code: 'ENOENT' });
+    return files[p]!;
+  };
+  const problems = (path: string | undefined) =>
+    checkGraph(csv(path), { readDataFile })
+      .diagnostics.filter((d) => d.setting === 'training.dataset.path')
+      .map((d) => `${d.severity} ${d.code}: ${d.message}`);
+  assert.deepEqual(problems('good.csv'), []);
+  assert.deepEqual(problems('nope.csv'), [
+    "error dataset-unreadable: The dataset file 'nope.csv' (training.dataset.path) does not exist. Choose a CSV beside the graph, or a built-in dataset (training.dataset.kind).",
+  ]);
+  assert.match(problems('bad.csv')[0]!, /^error dataset-unreadable: .*'bad\.csv'.* line 2: /);
+  files['bad.csv'] = good;
+  assert.deepEqual(problems('bad.csv'), [], 'the fixed file is read again');
+  assert.match(problems(undefined)[0]!, /^warning no-dataset: No dataset is known for this network/);
+  assert.deepEqual(
+    checkGraph(csv('nope.csv')).diagnostics.filter((d) => d.setting),
+    [],
+    'no reader: not checked',
+  );
+  const t0 = performance.now();
+  problems('good.csv');
+  const first = performance.now() - t0;
+  const t1 = performance.now();
+  problems('good.csv');
+  const again = performance.now() - t1;
+  t.diagnostic(
+    `20,000-row CSV: checked in ${first.toFixed(1)} ms, again (same text) in ${again.toFixed(1)} ms`,
+  );
+});

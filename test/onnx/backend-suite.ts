@@ -95,7 +95,7 @@ export function runCase(c: SuiteCase): Outcome {
     let got: { shape: number[]; data: Float64Array };
     try {
       const compiled = compileGraph(imported.doc, {
-        batchSize: input.shape[0] ?? 1,
+        batchSize: imported.batchAxisAdded ? 1 : (input.shape[0] ?? 1),
         dtype: 'float64',
         inference: true,
         weights: imported.weights,
@@ -120,7 +120,8 @@ export function runCase(c: SuiteCase): Outcome {
         };
       return { status: 'crash', reason: `run threw ${(e as Error).stack ?? String(e)}` };
     }
-    const wantShape = want.shape.length ? want.shape : [1];
+    // A model without a batch axis was imported as one sample of a batch: its output gained one.
+    const wantShape = imported.batchAxisAdded || !want.shape.length ? [1, ...want.shape] : want.shape;
     if (got.data.length !== want.data.length || got.shape.join() !== wantShape.join())
       return {
         status: 'mismatch',

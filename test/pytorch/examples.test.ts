@@ -43,6 +43,16 @@ for (const file of examples) {
   });
 }
 
+test('an example with dropout exports and trains too (PyTorch draws its own masks: numbers not compared)', () => {
+  const file = 'layernorm-dropout.nngraph.json';
+  const dir = exportTo(readExample(file), 'dropout');
+  const python = runTrainPy(dir, ['--epochs', '2', '--save-weights', join(dir, 'out.json')]);
+  assert.equal(python.length, 3);
+  for (const l of python)
+    assert.ok(Number.isFinite(l['loss']) && Number.isFinite(l['val_loss']), JSON.stringify(l));
+  assert.equal(python.at(-1)!['status'], 'completed');
+});
+
 test('the JSON lines have the keys of backprop-studio train --json, final line included', async () => {
   const file = 'cnn-digits.nngraph.json';
   const { code, out } = await captureOutput(() =>

@@ -75,6 +75,29 @@ const cases: { name: string; doc: GraphDoc; epochs: number }[] = [
   },
 ];
 
+/** A document with its node ids renamed (ids need not be Python names). */
+function renamed(doc: GraphDoc, names: Record<string, string>): GraphDoc {
+  const to = (id: string) => names[id] ?? id;
+  return {
+    ...doc,
+    nodes: doc.nodes.map((n) => ({ ...n, id: to(n.id) })),
+    edges: doc.edges.map((e) => ({ ...e, from: to(e.from), to: to(e.to) })),
+  };
+}
+
+cases.push({
+  name: 'node-ids-that-are-not-python-names',
+  doc: renamed(sgdSine(), {
+    x: 'class',
+    linear1: 'hidden 1',
+    tanh2: 'forward',
+    linear3: '2nd-layer',
+    y: 'self',
+    loss: 'lambda',
+  }),
+  epochs: 2,
+});
+
 for (const c of cases) {
   test(`${c.name}: train.py matches the engine epoch by epoch`, () => {
     const dir = exportTo(c.doc, c.name);

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import { applyEdit, type GraphEdit } from '../../engine/graph/edits.js';
+import { checkGraph } from '../../engine/graph/check.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
 import { buildWebview, Harness } from './harness.js';
 
@@ -175,6 +176,34 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     const msg = await h.waitForPosted(isEdit('addNode'));
     assert.equal(msg.edit.op, 'mul');
     await hostApplies(msg);
+  });
+
+  it('marks the attribute the checker refuses on its field (groups that do not divide the channels)', async () => {
+    const bad: GraphDoc = {
+      ...startDoc(),
+      nodes: [
+        { id: 'img', op: 'input', attrs: { shape: [3, 6, 6] }, position: { x: 0, y: 0 } },
+        {
+          id: 'conv',
+          op: 'conv2d',
+          attrs: { outChannels: 4, kernel: 3, groups: 2 },
+          position: { x: 250, y: 0 },
+        },
+      ],
+      edges: [{ from: 'img', to: 'conv' }],
+    };
+    const { diagnostics } = checkGraph(bad);
+    assert.ok(diagnostics.some((d) => d.node === 'conv' && d.attr === 'groups'));
+    await h.send({ type: 'docChanged', doc: bad, diagnostics, version: ++version });
+    await h.page.locator('.op-node[data-node-id="conv"]').click();
+    const field = h.page.getByTestId('attr-groups');
+    await h.page
+      .locator('.control', { has: field })
+      .locator('.control-error', {
+        hasText: /groups 2 does not divide the 3 input channels of x \[N, 3, 6, 6\]/,
+      })
+      .waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
   });
 
   it('shows why a broken file is not a graph, with a way to the text', async () => {

@@ -299,4 +299,29 @@ describe('run panel controls in headless Chromium', { timeout: 180_000 }, () => 
     await h.page.screenshot({ path: join(shots, 'step-through-wide-tensor-dark.png') });
     assert.deepEqual(h.errors, [], 'no errors in the page console');
   });
+
+  it('a dataset that can’t be used is shown before Train, with Choose CSV…; a failed Play says it once', async () => {
+    const message =
+      "The dataset file 'data.csv' (training.dataset.path) does not exist. Choose a CSV beside the graph, or a built-in dataset (training.dataset.kind).";
+    const diagnostics = [
+      { severity: 'error', code: 'dataset-unreadable', setting: 'training.dataset.path', message, line: 40 },
+    ] as const;
+    await h.send({ type: 'runStatus', status: status({ phase: 'idle' }) });
+    await h.send({ type: 'docChanged', doc, diagnostics: [...diagnostics], version: 2 });
+    const banner = h.page.getByTestId('run-dataset-problem');
+    assert.equal(await banner.locator('span').first().innerText(), message);
+    await h.clearPosted();
+    await banner.getByTestId('run-dataset-choose').click();
+    await h.waitForPosted(
+      (m): m is Extract<WebviewToHost, { type: 'chooseDataset' }> => m.type === 'chooseDataset',
+    );
+    // Play failed with the same words: one banner (the run's), still offering the choice.
+    await h.send({ type: 'runStatus', status: status({ phase: 'failed', error: { message } }) });
+    await h.page.getByTestId('run-error').getByTestId('run-dataset-choose').waitFor();
+    assert.equal(await banner.count(), 0);
+    await h.send({ type: 'runStatus', status: status({ phase: 'idle' }) });
+    await h.send({ type: 'docChanged', doc, diagnostics: [], version: 3 });
+    assert.equal(await banner.count(), 0);
+    assert.deepEqual(h.errors, [], 'no errors in the page console');
+  });
 });

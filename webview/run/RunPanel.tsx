@@ -170,6 +170,7 @@ function RunNotice(): React.JSX.Element | null {
 
 function Banners(props: {
   status: RunStatus | null;
+  diagnostics: readonly Diagnostic[];
   requests: RunRequests;
   revealNode: (id: string) => void;
 }): React.JSX.Element | null {
@@ -181,6 +182,11 @@ function Banners(props: {
       {error ? (
         <div className="run-banner error" role="alert" data-testid="run-error">
           <span>{error.message}</span>
+          {props.diagnostics.some(
+            (d) => d.setting?.startsWith('training.dataset') && d.message === error.message,
+          ) ? (
+            <ChooseDatasetButton />
+          ) : null}
           {error.node ? (
             <Button secondary onClick={() => props.revealNode(error.node!)} testId="run-error-node">
               Show {error.node}
@@ -205,13 +211,33 @@ function Banners(props: {
   );
 }
 
+function ChooseDatasetButton(): React.JSX.Element {
+  return (
+    <Button
+      secondary
+      onClick={() => postToHost({ type: 'chooseDataset' })}
+      testId="run-dataset-choose"
+      title="Pick a CSV file for training.dataset.path (relative to the graph)"
+    >
+      Choose CSV…
+    </Button>
+  );
+}
+
 /**
  * What stops training before it starts: a dataset with no file, or one that can't be read (the
  * same words as the Problems panel), with the way out: choose a CSV, or a built-in dataset in the
  * Train tab's Data section.
  */
-function DatasetProblems(props: { diagnostics: readonly Diagnostic[] }): React.JSX.Element | null {
-  const problems = props.diagnostics.filter((d) => d.setting?.startsWith('training.dataset'));
+function DatasetProblems(props: {
+  diagnostics: readonly Diagnostic[];
+  status: RunStatus | null;
+}): React.JSX.Element | null {
+  // A failed Play says the same words in its own banner, which then offers the choice: not twice.
+  const failed = props.status?.phase === 'failed' ? props.status.error?.message : undefined;
+  const problems = props.diagnostics.filter(
+    (d) => d.setting?.startsWith('training.dataset') && d.message !== failed,
+  );
   if (problems.length === 0) return null;
   return (
     <>
@@ -223,14 +249,7 @@ function DatasetProblems(props: { diagnostics: readonly Diagnostic[] }): React.J
           data-testid="run-dataset-problem"
         >
           <span>{d.message}</span>
-          <Button
-            secondary
-            onClick={() => postToHost({ type: 'chooseDataset' })}
-            testId="run-dataset-choose"
-            title="Pick a CSV file for training.dataset.path (relative to the graph)"
-          >
-            Choose CSV…
-          </Button>
+          <ChooseDatasetButton />
         </div>
       ))}
     </>
@@ -348,8 +367,13 @@ export function RunPanel(props: {
         <Readouts status={status} />
         <GradCheckSummary requests={requests} />
       </header>
-      <Banners status={status} requests={requests} revealNode={props.revealNode} />
-      <DatasetProblems diagnostics={props.diagnostics} />
+      <Banners
+        status={status}
+        diagnostics={props.diagnostics}
+        requests={requests}
+        revealNode={props.revealNode}
+      />
+      <DatasetProblems diagnostics={props.diagnostics} status={status} />
       {collapsed ? null : (
         <div className="run-body" role="tabpanel" data-testid={`run-view-${active.id}`}>
           <active.View

@@ -58,6 +58,8 @@ function SettingField(props: {
   testId: string;
   title?: string;
   required: boolean;
+  /** Shown in an empty field (default: 'required' or 'default'). */
+  placeholder?: string;
   /** The training section with this setting set to `v` (undefined: removed). */
   apply: (v: unknown) => TrainingConfig;
   onEdit: (edit: GraphEdit) => void;
@@ -83,7 +85,7 @@ function SettingField(props: {
     <TextInput
       label={label}
       value={formatSetting(props.value)}
-      placeholder={props.required ? 'required' : 'default'}
+      placeholder={props.placeholder ?? (props.required ? 'required' : 'default')}
       error={error}
       title={props.title}
       testId={props.testId}
@@ -131,6 +133,8 @@ function KindedSectionForm(props: {
             schema={f.schema}
             value={current[f.key]}
             required={f.required}
+            // A CSV dataset without a path has no file yet (an imported model), not a default one.
+            {...(section === 'dataset' && f.key === 'path' ? { placeholder: 'no file chosen' } : {})}
             title={f.description}
             testId={`setting-${section}-${f.key}`}
             apply={(v) => withSetting(training, section, f.key, v)}

@@ -3,8 +3,7 @@
  * Trains examples/spiral.nngraph.json with its own settings, shows progress, prints the final
  * accuracy, and writes the decision boundary with the data points as a PNG.
  */
-import { writeTextFile } from '../../io/read-file.js';
-import { mkdirSync } from 'node:fs';
+import { makeFolder, writeTextFile } from '../../io/read-file.js';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
@@ -46,7 +45,7 @@ data points as a PNG (default directory: out/demo).`,
     );
     const bounds = dataBounds(session.dataset.x);
     const grid = boundaryGrid((x) => session.trainer.predict(x), bounds, 200, 200);
-    mkdirSync(outDir, { recursive: true });
+    makeFolder(outDir);
     const png = join(outDir, 'spiral-decision-boundary.png');
     writeTextFile(png, encodePng(renderBoundary(grid, session.dataset, 600)));
     process.stdout.write(`decision boundary with the ${session.dataset.x.shape[0]} data points: ${png}\n`);

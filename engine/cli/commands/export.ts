@@ -3,8 +3,8 @@
  * its weights in another format. Each format is one row of EXPORT_TARGETS; adding one (e.g. a
  * TypeScript module) is a new row, not a new command.
  */
-import { readTextFile, writeTextFile } from '../../io/read-file.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { makeFolder, readTextFile, writeTextFile } from '../../io/read-file.js';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, UsageError } from '../command.js';
 import { parseGraph } from '../../graph/parse.js';
@@ -174,7 +174,7 @@ export const exportCommand: Command = {
     }
     for (const f of files) {
       // A target may write a folder (pytorch: a package).
-      mkdirSync(dirname(f.path), { recursive: true });
+      makeFolder(dirname(f.path));
       writeTextFile(f.path, f.contents);
     }
     process.stdout.write(`wrote ${files.map((f) => f.path).join(', ')}\n`);

@@ -75,6 +75,7 @@ export const importCommand: Command = {
     const input = result.doc.nodes.find((n) => n.op === 'input')!;
     const sample =
       input.attrs['features'] !== undefined ? [input.attrs['features']] : (input.attrs['shape'] as number[]);
+    for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
     process.stdout.write(
       `wrote ${graphPath} (${result.doc.nodes.length} nodes) and ${weightsPath}\n` +
         `run it with: backprop-studio run ${graphPath} --input <tensor.json> --weights ${weightsPath}\n` +

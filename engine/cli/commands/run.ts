@@ -34,7 +34,7 @@ function readJson(path: string, what: string): unknown {
   try {
     text = readTextFile(path);
   } catch (e) {
-    throw new RunError(`${userMessage(e)} (the ${what})`);
+    throw new RunError(`the ${what}: ${userMessage(e)}`);
   }
   try {
     return JSON.parse(text);
@@ -84,7 +84,7 @@ export const runCommand: Command = {
       try {
         text = readTextFile(graphPath);
       } catch (e) {
-        throw new RunError(`${userMessage(e)} (the graph)`);
+        throw new RunError(`the graph: ${userMessage(e)}`);
       }
       // Only a document that can't be read stops here; the compile below reports the errors on
       // the forward path and ignores the rest (the dataset, the loss: inference needs neither).

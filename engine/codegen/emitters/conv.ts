@@ -1,198 +1,259 @@
 /**
- * 2-D convolution and pooling over [N, C, H, W] images, written as the plain nested loops a
- * person would write (no im2col): each output pixel reads its window; the backward pass walks the
- * same windows and sends each gradient back along the edge it came from.
+ * Convolutions, pools and pad over [N, C, H, W] images and [N, C, L] sequences, written as the
+ * plain nested loops a person would write (no im2col): each output pixel reads its window; the
+ * backward pass walks the same windows and sends each gradient back along the edge it came from.
+ * The geometry (output sizes, padding before each axis) is the engine's own (engine/ops/conv.ts,
+ * pool.ts), so the module computes what the engine computes; a 1-D op is written without the row
+ * loops.
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
+import { sizeExpr } from '../emitter.js';
 import type { OpName } from '../../ops/registry.js';
 import type { SymShape } from '../ir.js';
+import type { Shape } from '../../tensor/tensor.js';
+import type { ConvGeometry } from '../../kernels/im2col.js';
+import { convGeometry, transposeGeometry, type ConvAttrs, type ConvTransposeAttrs } from '../../ops/conv.js';
+import { poolGeometry, type PoolAttrs } from '../../ops/pool.js';
+import { paddingOf, perAxis, type Spatial } from '../../ops/window.js';
 
-/** An attribute given as one number or [h, w]. */
-function pair(c: EmitCtx, names: readonly string[], fallback?: readonly [number, number]): [number, number] {
-  for (const name of names) {
-    const v = c.attrs[name];
-    if (typeof v === 'number') return [v, v];
-    if (Array.isArray(v) && v.length === 2) return [v[0] as number, v[1] as number];
-    if (Array.isArray(v) && v.length === 1) return [v[0] as number, v[0] as number];
-    if (v !== undefined)
-      throw new Error(
-        `${name} ${JSON.stringify(v)} is not supported in TypeScript export (one number or one per axis)`,
-      );
-  }
-  if (fallback) return [fallback[0], fallback[1]];
-  throw new Error(`expected attribute ${names.join(' or ')}`);
+/** The concrete shape of one sample's tensor with a batch of 1 (the geometry does not depend on it). */
+const concrete = (s: SymShape): Shape => s.map((d) => (d === 'N' ? 1 : d));
+
+const indent = (lines: readonly string[], depth = 1): string[] => lines.map((l) => '  '.repeat(depth) + l);
+
+/** `o·s + k·d - p`, without the ones and zeros. */
+function coord(o: string, s: number, k: string, d: number, p: number): string {
+  const terms = [s === 1 ? o : `${o} * ${s}`, d === 1 ? k : `${k} * ${d}`];
+  return `${terms.join(' + ')}${p > 0 ? ` - ${p}` : p < 0 ? ` + ${-p}` : ''}`;
 }
 
-interface Geometry {
-  cin: number;
-  h: number;
-  w: number;
-  cout: number;
-  ho: number;
-  wo: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
+/** Whether some tap of some window lands outside [0, len). */
+const mayLeave = (outLen: number, s: number, k: number, d: number, p: number, len: number): boolean =>
+  p > 0 || (outLen - 1) * s - p + (k - 1) * d >= len;
+
+/** Loop variable names: the window's position (pixel) and where its taps land. */
+interface Names {
+  py: string;
+  px: string;
+  ty: string;
+  tx: string;
+}
+const CONV_NAMES: Names = { py: 'oy', px: 'ox', ty: 'iy', tx: 'ix' };
+
+/** Loops over the window positions (rows only in 2-D). */
+function pixelLoops(g: ConvGeometry, spatial: Spatial, n: Names, body: string[]): string[] {
+  const inner = [`for (let ${n.px} = 0; ${n.px} < ${g.ow}; ${n.px}++) {`, ...indent(body), '}'];
+  return spatial === 2
+    ? [`for (let ${n.py} = 0; ${n.py} < ${g.oh}; ${n.py}++) {`, ...indent(inner), '}']
+    : inner;
 }
 
-function geometry(
-  c: EmitCtx,
-  kernel: [number, number],
-  stride: [number, number],
-  pad: [number, number],
-): Geometry {
-  const x = c.inShapes[0] as SymShape;
-  const y = c.outShape;
-  if (x.length !== 4 || y.length !== 4) throw new Error('expects [N, C, H, W] images');
-  const [, cin, h, w] = x as [Dim, number, number, number];
-  const [, cout, ho, wo] = y as [Dim, number, number, number];
+/** Loops over a window's taps, skipping those that land in the padding. */
+function tapLoops(g: ConvGeometry, spatial: Spatial, n: Names, body: string[]): string[] {
+  const cols = [
+    `for (let j = 0; j < ${g.kw}; j++) {`,
+    `  const ${n.tx} = ${coord(n.px, g.sw, 'j', g.dw, g.pl)};`,
+    ...(mayLeave(g.ow, g.sw, g.kw, g.dw, g.pl, g.w)
+      ? [`  if (${n.tx} < 0 || ${n.tx} >= ${g.w}) continue;`]
+      : []),
+    ...indent(body),
+    '}',
+  ];
+  if (spatial === 1) return cols;
+  return [
+    `for (let i = 0; i < ${g.kh}; i++) {`,
+    `  const ${n.ty} = ${coord(n.py, g.sh, 'i', g.dh, g.pt)};`,
+    ...(mayLeave(g.oh, g.sh, g.kh, g.dh, g.pt, g.h)
+      ? [`  if (${n.ty} < 0 || ${n.ty} >= ${g.h}) continue;`]
+      : []),
+    ...indent(cols),
+    '}',
+  ];
+}
+
+/** The flat index of element (b, ch, y, x) of an [n, channels, rows, cols] tensor (no rows in 1-D). */
+function at(
+  spatial: Spatial,
+  channels: number,
+  rows: number,
+  cols: number,
+  ch: string,
+  y: string,
+  x: string,
+) {
+  return spatial === 2
+    ? `((b * ${channels} + ${ch}) * ${rows} + ${y}) * ${cols} + ${x}`
+    : `(b * ${channels} + ${ch}) * ${cols} + ${x}`;
+}
+
+/** The flat index of tap (i, j) of filter row `row` of a [rows, per, kh, kw] weight. */
+function weightAt(spatial: Spatial, per: number, g: ConvGeometry, row: string, col: string): string {
+  return spatial === 2
+    ? `((${row} * ${per} + ${col}) * ${g.kh} + i) * ${g.kw} + j`
+    : `(${row} * ${per} + ${col}) * ${g.kw} + j`;
+}
+
+const sizesText = (v: readonly number[]): string => (v.every((e) => e === v[0]) ? String(v[0]) : v.join('×'));
+
+function conv(spatial: Spatial): OpEmitter {
   return {
-    cin,
-    h,
-    w,
-    cout,
-    ho,
-    wo,
-    kh: kernel[0],
-    kw: kernel[1],
-    sh: stride[0],
-    sw: stride[1],
-    ph: pad[0],
-    pw: pad[1],
+    emit(c: EmitCtx): LayerCode {
+      const a = c.attrs as ConvAttrs;
+      const g = convGeometry(spatial === 2 ? 'conv2d' : 'conv1d', concrete(c.inShapes[0]!), a, spatial);
+      const co = a.outChannels;
+      const cg = g.c / g.groups;
+      const og = co / g.groups;
+      const hasBias = c.node.params.some((p) => p.name === 'bias');
+      const ch = g.groups === 1 ? 'ci' : 'c0 + ci';
+      const xAt = at(spatial, g.c, g.h, g.w, ch, 'iy', 'ix');
+      const yAt = at(spatial, co, g.oh, g.ow, 'co', 'oy', 'ox');
+      const wAt = weightAt(spatial, cg, g, 'co', 'ci');
+      const nest = (pre: string[], tap: string[], post: string[]): string[] => [
+        'for (let b = 0; b < n; b++) {',
+        `  for (let co = 0; co < ${co}; co++) {`,
+        ...(g.groups === 1
+          ? []
+          : [`    const c0 = Math.floor(co / ${og}) * ${cg}; // the group's first input channel`]),
+        ...indent(
+          pixelLoops(g, spatial, CONV_NAMES, [
+            ...pre,
+            `for (let ci = 0; ci < ${cg}; ci++) {`,
+            ...indent(tapLoops(g, spatial, CONV_NAMES, tap)),
+            '}',
+            ...post,
+          ]),
+          2,
+        ),
+        '  }',
+        '}',
+      ];
+      const kernel = spatial === 2 ? [g.kh, g.kw] : [g.kw];
+      const doc =
+        `${co} filters of ${cg}×${kernel.join('×')}${g.groups > 1 ? ` in ${g.groups} groups` : ''}, ` +
+        `stride ${sizesText(spatial === 2 ? [g.sh, g.sw] : [g.sw])}` +
+        `${perAxis(a.dilation, spatial, 1).some((d) => d !== 1) ? `, dilation ${sizesText(perAxis(a.dilation, spatial, 1))}` : ''}` +
+        `${a.padding === 0 ? '' : `, padding ${JSON.stringify(a.padding)}`}: ` +
+        `y[b, co, …] = ${hasBias ? 'bias[co] + ' : ''}Σ weight[co, ci, …]·x[b, ci, …] over the window.`;
+      const forward = [
+        `const w = ${c.param('weight')};`,
+        ...(hasBias ? [`const bias = ${c.param('bias')};`] : []),
+        `const out = new Float64Array(${sizeExpr(c.outShape)});`,
+        ...nest(
+          [`let sum = ${hasBias ? 'bias[co]' : '0'};`],
+          [`sum += x[${xAt}] * w[${wAt}];`],
+          [`out[${yAt}] = sum;`],
+        ),
+        'return out;',
+      ];
+      const needX = c.needsGrad[0];
+      const backward = [
+        `const w = ${c.param('weight')};`,
+        ...(needX ? ['const dx = new Float64Array(x.length);'] : []),
+        ...nest(
+          [`const g = dy[${yAt}];`, ...(hasBias ? ['grad.bias[co] += g;'] : [])],
+          [`grad.weight[${wAt}] += g * x[${xAt}];`, ...(needX ? [`dx[${xAt}] += g * w[${wAt}];`] : [])],
+          [],
+        ),
+      ];
+      return { doc, forward, backward };
+    },
   };
 }
-type Dim = number | 'N';
 
-/** The input row and column read by kernel tap (i, j) of output pixel (oy, ox). */
-function window(g: Geometry): { iy: string; ix: string } {
-  const term = (o: string, s: number, k: string, p: number): string =>
-    `${s === 1 ? o : `${o} * ${s}`} + ${k}${p ? ` - ${p}` : ''}`;
-  return { iy: term('oy', g.sh, 'i', g.ph), ix: term('ox', g.sw, 'j', g.pw) };
-}
-
-export const conv2d: OpEmitter = {
+/**
+ * conv_transpose2d: each input pixel (iy, ix) scatters its value times the kernel over a window of
+ * the output; the geometry is that of the conv2d this is the transpose of, with the roles of its
+ * grids swapped.
+ */
+const convTranspose2d: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
-    const groups = (c.attrs['groups'] as number | undefined) ?? 1;
-    const dil = pair(c, ['dilation'], [1, 1]);
-    if (dil[0] !== 1 || dil[1] !== 1)
-      throw new Error('dilation other than 1 is not supported in TypeScript export');
-    const wShape = c.node.params.find((p) => p.name === 'weight')!.shape;
-    const g = geometry(
-      c,
-      [wShape[2]!, wShape[3]!],
-      pair(c, ['stride'], [1, 1]),
-      pair(c, ['padding'], [0, 0]),
-    );
+    const a = c.attrs as ConvTransposeAttrs;
+    const g = transposeGeometry(concrete(c.inShapes[0]!), a);
+    const cin = concrete(c.inShapes[0]!)[1]!;
+    const co = a.outChannels;
+    const cig = cin / g.groups;
+    const cog = co / g.groups;
     const hasBias = c.node.params.some((p) => p.name === 'bias');
-    const { iy, ix } = window(g);
-    const padded = g.ph > 0 || g.pw > 0;
-    // With groups, output channel co reads only its group's cin/groups input channels: ci0 + cg.
-    const grouped = groups > 1;
-    const cinG = g.cin / groups;
-    const xAt = `((b * ${g.cin} + ci) * ${g.h} + iy) * ${g.w} + ix`;
-    const wAt = grouped
-      ? `((co * ${cinG} + cg) * ${g.kh} + i) * ${g.kw} + j`
-      : `((co * ${g.cin} + ci) * ${g.kh} + i) * ${g.kw} + j`;
-    const yAt = `((b * ${g.cout} + co) * ${g.ho} + oy) * ${g.wo} + ox`;
-    const taps = (body: string[]): string[] => [
-      `for (let b = 0; b < n; b++) {`,
-      `  for (let co = 0; co < ${g.cout}; co++) {`,
-      ...(grouped ? [`    const ci0 = Math.floor(co / ${g.cout / groups}) * ${cinG};`] : []),
-      `    for (let oy = 0; oy < ${g.ho}; oy++) {`,
-      `      for (let ox = 0; ox < ${g.wo}; ox++) {`,
-      ...body.slice(0, body.indexOf('#taps')).map((l) => `        ${l}`),
-      ...(grouped
-        ? [`        for (let cg = 0; cg < ${cinG}; cg++) {`, `          const ci = ci0 + cg;`]
-        : [`        for (let ci = 0; ci < ${g.cin}; ci++) {`]),
-      `          for (let i = 0; i < ${g.kh}; i++) {`,
-      `            const iy = ${iy};`,
-      ...(g.ph > 0 ? [`            if (iy < 0 || iy >= ${g.h}) continue;`] : []),
-      `            for (let j = 0; j < ${g.kw}; j++) {`,
-      `              const ix = ${ix};`,
-      ...(g.pw > 0 ? [`              if (ix < 0 || ix >= ${g.w}) continue;`] : []),
-      ...body.slice(body.indexOf('#taps') + 1, body.indexOf('#after')).map((l) => `              ${l}`),
-      `            }`,
-      `          }`,
-      `        }`,
-      ...body.slice(body.indexOf('#after') + 1).map((l) => `        ${l}`),
-      `      }`,
-      `    }`,
-      `  }`,
-      `}`,
+    const names: Names = { py: 'iy', px: 'ix', ty: 'oy', tx: 'ox' };
+    const ch = g.groups === 1 ? 'col' : 'o0 + col';
+    const xAt = at(2, cin, g.oh, g.ow, 'ci', 'iy', 'ix');
+    const yAt = at(2, co, g.h, g.w, ch, 'oy', 'ox');
+    const wAt = weightAt(2, cog, g, 'ci', 'col');
+    const nest = (pre: string[], tap: string[], post: string[]): string[] => [
+      'for (let b = 0; b < n; b++) {',
+      `  for (let ci = 0; ci < ${cin}; ci++) {`,
+      ...(g.groups === 1
+        ? []
+        : [`    const o0 = Math.floor(ci / ${cig}) * ${cog}; // the group's first output channel`]),
+      ...indent(
+        pixelLoops(g, 2, names, [
+          ...pre,
+          `for (let col = 0; col < ${cog}; col++) {`,
+          ...indent(tapLoops(g, 2, names, tap)),
+          '}',
+          ...post,
+        ]),
+        2,
+      ),
+      '  }',
+      '}',
     ];
-    const doc =
-      `${g.cout} filters of ${cinG}×${g.kh}×${g.kw}${grouped ? ` in ${groups} groups (each sees ${cinG} of the ${g.cin} input channels)` : ''}, stride ${g.sh === g.sw ? g.sh : `${g.sh}×${g.sw}`}` +
-      `${padded ? `, zero padding ${g.ph === g.pw ? g.ph : `${g.ph}×${g.pw}`}` : ''}: ` +
-      `y[b, co, oy, ox] = ${hasBias ? 'bias[co] + ' : ''}Σ weight[co, ci, i, j]·x[b, ci, oy·s + i${padded ? ' - p' : ''}, ox·s + j${padded ? ' - p' : ''}].`;
+    const plane = g.h * g.w;
     const forward = [
       `const w = ${c.param('weight')};`,
-      ...(hasBias ? [`const bias = ${c.param('bias')};`] : []),
-      `const out = new Float64Array(n * ${g.cout * g.ho * g.wo});`,
-      ...taps([
-        `let sum = ${hasBias ? 'bias[co]' : '0'};`,
-        '#taps',
-        `sum += x[${xAt}] * w[${wAt}];`,
-        '#after',
-        `out[${yAt}] = sum;`,
-      ]),
+      `const out = new Float64Array(${sizeExpr(c.outShape)});`,
+      ...nest([`const v = x[${xAt}];`], [`out[${yAt}] += v * w[${wAt}];`], []),
+      ...(hasBias
+        ? [
+            `const bias = ${c.param('bias')};`,
+            `for (let k = 0; k < out.length; k++) out[k] += bias[Math.floor(k / ${plane}) % ${co}];`,
+          ]
+        : []),
       'return out;',
     ];
     const needX = c.needsGrad[0];
     const backward = [
       `const w = ${c.param('weight')};`,
-      ...(needX ? [`const dx = new Float64Array(x.length);`] : []),
-      ...taps([
-        `const g = dy[${yAt}];`,
-        ...(hasBias ? ['grad.bias[co] += g;'] : []),
-        '#taps',
-        `grad.weight[${wAt}] += g * x[${xAt}];`,
-        ...(needX ? [`dx[${xAt}] += g * w[${wAt}];`] : []),
-        '#after',
-      ]),
+      ...(needX ? ['const dx = new Float64Array(x.length);'] : []),
+      ...nest(
+        [`const v = x[${xAt}];`, ...(needX ? ['let sum = 0;'] : [])],
+        [`grad.weight[${wAt}] += v * dy[${yAt}];`, ...(needX ? [`sum += dy[${yAt}] * w[${wAt}];`] : [])],
+        needX ? [`dx[${xAt}] = sum;`] : [],
+      ),
+      ...(hasBias
+        ? [`for (let k = 0; k < dy.length; k++) grad.bias[Math.floor(k / ${plane}) % ${co}] += dy[k];`]
+        : []),
     ];
-    return { doc, forward, backward };
+    return {
+      doc: `the transpose of a convolution: each input pixel adds its value times the ${g.kh}×${g.kw} kernel to a window of the output (stride ${sizesText([g.sh, g.sw])}).`,
+      forward,
+      backward,
+    };
   },
 };
 
-function pool(kind: 'max' | 'avg'): OpEmitter {
+function pool(kind: 'max' | 'avg', spatial: Spatial): OpEmitter {
   return {
     emit(c: EmitCtx): LayerCode {
-      const kernel = pair(c, ['kernel_size', 'kernel']);
-      const stride = pair(c, ['stride'], kernel);
-      const g = geometry(c, kernel, stride, pair(c, ['padding'], [0, 0]));
-      const padded = g.ph > 0 || g.pw > 0;
-      const { iy, ix } = window(g);
-      const countPad = (c.attrs['count_include_pad'] as boolean | undefined) ?? true;
-      const inAt = `((b * ${g.cin} + ch) * ${g.h} + iy) * ${g.w} + ix`;
-      const outAt = `((b * ${g.cout} + ch) * ${g.ho} + oy) * ${g.wo} + ox`;
+      const a = c.attrs as PoolAttrs;
+      const name = `${kind}_pool${spatial}d`;
+      const g = poolGeometry(name, concrete(c.inShapes[0]!), a, spatial);
+      const inAt = at(spatial, g.c, g.h, g.w, 'ch', 'iy', 'ix');
+      const outAt = at(spatial, g.c, g.oh, g.ow, 'ch', 'oy', 'ox');
       const loops = (pre: string[], tap: string[], post: string[]): string[] => [
-        `for (let b = 0; b < n; b++) {`,
-        `  for (let ch = 0; ch < ${g.cin}; ch++) {`,
-        `    for (let oy = 0; oy < ${g.ho}; oy++) {`,
-        `      for (let ox = 0; ox < ${g.wo}; ox++) {`,
-        ...pre.map((l) => `        ${l}`),
-        `        for (let i = 0; i < ${g.kh}; i++) {`,
-        `          const iy = ${iy};`,
-        ...(g.ph > 0 ? [`          if (iy < 0 || iy >= ${g.h}) continue;`] : []),
-        `          for (let j = 0; j < ${g.kw}; j++) {`,
-        `            const ix = ${ix};`,
-        ...(g.pw > 0 ? [`            if (ix < 0 || ix >= ${g.w}) continue;`] : []),
-        ...tap.map((l) => `            ${l}`),
-        `          }`,
-        `        }`,
-        ...post.map((l) => `        ${l}`),
-        `      }`,
-        `    }`,
-        `  }`,
-        `}`,
+        'for (let b = 0; b < n; b++) {',
+        `  for (let ch = 0; ch < ${g.c}; ch++) {`,
+        ...indent(
+          pixelLoops(g, spatial, CONV_NAMES, [...pre, ...tapLoops(g, spatial, CONV_NAMES, tap), ...post]),
+          2,
+        ),
+        '  }',
+        '}',
       ];
-      const win = `${g.kh}×${g.kw} windows, stride ${g.sh === g.sw ? g.sh : `${g.sh}×${g.sw}`}${padded ? `, padding ${g.ph}` : ''}`;
+      const win = `${spatial === 2 ? `${g.kh}×${g.kw}` : g.kw} windows, stride ${sizesText(spatial === 2 ? [g.sh, g.sw] : [g.sw])}`;
       if (kind === 'max') {
         const forward = [
-          `const out = new Float64Array(n * ${g.cout * g.ho * g.wo});`,
+          `const out = new Float64Array(${sizeExpr(c.outShape)});`,
           ...loops(['let max = -Infinity;'], [`max = Math.max(max, x[${inAt}]);`], [`out[${outAt}] = max;`]),
           'return out;',
         ];
@@ -203,94 +264,54 @@ function pool(kind: 'max' | 'avg'): OpEmitter {
               ...loops(
                 ['let max = -Infinity;', 'let at = -1;'],
                 [`const k = ${inAt};`, 'if (x[k] > max) {', '  max = x[k];', '  at = k;', '}'],
-                [`dx[at] += dy[${outAt}];`],
+                [`if (at >= 0) dx[at] += dy[${outAt}];`],
               ),
             ]
           : [];
         return { doc: `the maximum of ${win}.`, forward, backward };
       }
-      const divisor = padded && !countPad ? 'count' : String(g.kh * g.kw);
+      // PyTorch's divisor: the window clipped to the padded input, and to the input itself
+      // unless count_include_pad.
+      const after = paddingOf(a.padding, spatial, perAxis(a.kernel, spatial, 1)).after;
+      const constant = a.count_include_pad && !a.ceil_mode;
+      const span = (
+        o: string,
+        s: number,
+        p: number,
+        k: number,
+        len: number,
+        pa: number,
+        v: string,
+      ): string[] => [
+        `const ${v}0 = ${s === 1 ? o : `${o} * ${s}`}${p > 0 ? ` - ${p}` : ''}, ${v}1 = Math.min(${v}0 + ${k}, ${len + pa});`,
+      ];
+      const divisorLines = constant
+        ? []
+        : [
+            ...(spatial === 2 ? span('oy', g.sh, g.pt, g.kh, g.h, after[0]!, 'y') : []),
+            ...span('ox', g.sw, g.pl, g.kw, g.w, after[spatial - 1]!, 'x'),
+            a.count_include_pad
+              ? `const count = ${spatial === 2 ? '(y1 - y0) * ' : ''}(x1 - x0);`
+              : `const count = ${spatial === 2 ? `(Math.min(y1, ${g.h}) - Math.max(y0, 0)) * ` : ''}(Math.min(x1, ${g.w}) - Math.max(x0, 0));`,
+          ];
+      const divisor = constant ? String(g.kh * g.kw) : 'count';
       const forward = [
-        `const out = new Float64Array(n * ${g.cout * g.ho * g.wo});`,
+        `const out = new Float64Array(${sizeExpr(c.outShape)});`,
         ...loops(
-          ['let sum = 0;', ...(divisor === 'count' ? ['let count = 0;'] : [])],
-          [`sum += x[${inAt}];`, ...(divisor === 'count' ? ['count++;'] : [])],
+          [...divisorLines, 'let sum = 0;'],
+          [`sum += x[${inAt}];`],
           [`out[${outAt}] = sum / ${divisor};`],
         ),
         'return out;',
       ];
       const backward = c.needsGrad[0]
-        ? divisor === 'count'
-          ? [
-              'const dx = new Float64Array(x.length);',
-              ...loops(
-                ['let count = 0;'],
-                ['count++;'],
-                [
-                  `const g = dy[${outAt}] / count;`,
-                  `for (let i = 0; i < ${g.kh}; i++) for (let j = 0; j < ${g.kw}; j++) {`,
-                  `  const iy = ${iy};`,
-                  `  const ix = ${ix};`,
-                  `  if (iy >= 0 && iy < ${g.h} && ix >= 0 && ix < ${g.w}) dx[${inAt}] += g;`,
-                  '}',
-                ],
-              ),
-            ]
-          : [
-              'const dx = new Float64Array(x.length);',
-              ...loops([`const g = dy[${outAt}] / ${divisor};`], [`dx[${inAt}] += g;`], []),
-            ]
+        ? [
+            'const dx = new Float64Array(x.length);',
+            ...loops([...divisorLines, `const g = dy[${outAt}] / ${divisor};`], [`dx[${inAt}] += g;`], []),
+          ]
         : [];
-      return { doc: `the mean of ${win}.`, forward, backward };
-    },
-  };
-}
-
-/** Global pooling: each (sample, channel) plane of x [N, C, ...] becomes one value. */
-function globalPool(kind: 'max' | 'avg'): OpEmitter {
-  return {
-    emit(c: EmitCtx): LayerCode {
-      const x = c.inShapes[0]!;
-      const plane = (x.slice(2) as number[]).reduce((a, b) => a * b, 1);
-      const planes = `x.length / ${plane}`;
-      const forward =
-        kind === 'avg'
-          ? [
-              `const y = new Float64Array(${planes});`,
-              `for (let p = 0; p < y.length; p++) {`,
-              `  let sum = 0;`,
-              `  for (let k = 0; k < ${plane}; k++) sum += x[p * ${plane} + k];`,
-              `  y[p] = sum / ${plane};`,
-              '}',
-              'return y;',
-            ]
-          : [
-              `const y = new Float64Array(${planes});`,
-              `for (let p = 0; p < y.length; p++) {`,
-              `  let best = -Infinity;`,
-              `  for (let k = 0; k < ${plane}; k++) best = Math.max(best, x[p * ${plane} + k]);`,
-              `  y[p] = best;`,
-              '}',
-              'return y;',
-            ];
-      const backward = !c.needsGrad[0]
-        ? []
-        : kind === 'avg'
-          ? [
-              'const dx = new Float64Array(x.length);',
-              `for (let i = 0; i < x.length; i++) dx[i] = dy[Math.floor(i / ${plane})] / ${plane};`,
-            ]
-          : [
-              'const dx = new Float64Array(x.length);',
-              `// The gradient goes to the first maximum of each plane.`,
-              `for (let p = 0; p < dy.length; p++) {`,
-              `  let at = p * ${plane};`,
-              `  for (let k = 1; k < ${plane}; k++) if (x[p * ${plane} + k] > x[at]) at = p * ${plane} + k;`,
-              `  dx[at] += dy[p];`,
-              '}',
-            ];
       return {
-        doc: `the ${kind === 'avg' ? 'mean' : 'maximum'} of each channel's ${plane} values.`,
+        doc: `the mean of ${win}${a.count_include_pad ? '' : ' (padding not counted)'}.`,
         forward,
         backward,
       };
@@ -298,10 +319,117 @@ function globalPool(kind: 'max' | 'avg'): OpEmitter {
   };
 }
 
+function globalPool(kind: 'max' | 'avg'): OpEmitter {
+  return {
+    emit(c: EmitCtx): LayerCode {
+      const x = concrete(c.inShapes[0]!);
+      const size = x.slice(2).reduce((p, v) => p * v, 1);
+      const planes = `n * ${x[1]}`;
+      const forward = [
+        `const out = new Float64Array(${planes});`,
+        `for (let p = 0; p < ${planes}; p++) {`,
+        kind === 'max' ? '  let best = -Infinity;' : '  let sum = 0;',
+        `  for (let k = p * ${size}; k < (p + 1) * ${size}; k++) ${kind === 'max' ? 'best = Math.max(best, x[k]);' : 'sum += x[k];'}`,
+        `  out[p] = ${kind === 'max' ? 'best' : `sum / ${size}`};`,
+        '}',
+        'return out;',
+      ];
+      const backward = !c.needsGrad[0]
+        ? []
+        : kind === 'max'
+          ? [
+              'const dx = new Float64Array(x.length);',
+              `for (let p = 0; p < ${planes}; p++) {`,
+              `  let at = p * ${size};`,
+              `  for (let k = at + 1; k < (p + 1) * ${size}; k++) if (x[k] > x[at]) at = k;`,
+              '  dx[at] += dy[p];',
+              '}',
+            ]
+          : [
+              'const dx = new Float64Array(x.length);',
+              `for (let k = 0; k < x.length; k++) dx[k] = dy[Math.floor(k / ${size})] / ${size};`,
+            ];
+      return {
+        doc: `the ${kind === 'max' ? 'largest element' : 'mean'} of each channel over its ${size} positions.`,
+        forward,
+        backward,
+      };
+    },
+  };
+}
+
+/** pad: nested loops over the output; each padded axis maps its index back to a source index. */
+const pad: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = concrete(c.inShapes[0]!);
+    const out = concrete(c.outShape);
+    const pads = c.attrs['pads'] as readonly number[];
+    const mode = c.attrs['mode'] as string;
+    const value = c.attrs['value'] as number;
+    const rank = x.length;
+    const before = new Array<number>(rank).fill(0);
+    for (let k = 0; k < pads.length / 2; k++) before[rank - 1 - k] = pads[2 * k]!;
+    const padded = (ax: number) => ax > 0 && out[ax] !== x[ax];
+    const source = (ax: number): string => {
+      const r = before[ax] ? `a${ax} - ${before[ax]}` : `a${ax}`;
+      const len = x[ax]!;
+      if (!padded(ax)) return `const s${ax} = a${ax};`;
+      if (mode === 'reflect')
+        return `const r${ax} = ${r}, s${ax} = r${ax} < 0 ? -r${ax} : r${ax} >= ${len} ? ${2 * (len - 1)} - r${ax} : r${ax};`;
+      if (mode === 'replicate') return `const s${ax} = Math.min(Math.max(${r}, 0), ${len - 1});`;
+      return `const s${ax} = ${r};`;
+    };
+    let index = 's0';
+    for (let ax = 1; ax < rank; ax++) index = `(${index}) * ${x[ax]} + s${ax}`;
+    const inside = Array.from({ length: rank }, (_, ax) => ax)
+      .filter((ax) => mode === 'constant' && padded(ax))
+      .map((ax) => `s${ax} >= 0 && s${ax} < ${x[ax]}`);
+    const loops = (body: string[]): string[] => {
+      let lines = body;
+      for (let ax = rank - 1; ax >= 0; ax--)
+        lines = [
+          `for (let a${ax} = 0; a${ax} < ${ax === 0 ? 'n' : out[ax]}; a${ax}++) {`,
+          `  ${source(ax)}`,
+          ...indent(lines),
+          '}',
+        ];
+      return lines;
+    };
+    const read = inside.length ? `${inside.join(' && ')} ? x[${index}] : ${value}` : `x[${index}]`;
+    const forward = [
+      `const out = new Float64Array(${sizeExpr(c.outShape)});`,
+      'let q = 0;',
+      ...loops([`out[q++] = ${read};`]),
+      'return out;',
+    ];
+    const backward = c.needsGrad[0]
+      ? [
+          '// Every copy of an element sends its gradient back to it.',
+          'const dx = new Float64Array(x.length);',
+          'let q = 0;',
+          ...loops([
+            inside.length ? `if (${inside.join(' && ')}) dx[${index}] += dy[q];` : `dx[${index}] += dy[q];`,
+            'q++;',
+          ]),
+        ]
+      : [];
+    return {
+      doc: `${mode} padding by [${pads.join(', ')}] (last axis first, before and after).`,
+      forward,
+      backward,
+    };
+  },
+};
+
 export const CONV_EMITTERS = {
-  conv2d,
-  max_pool2d: pool('max'),
-  avg_pool2d: pool('avg'),
+  conv1d: conv(1),
+  conv2d: conv(2),
+  conv_transpose2d: convTranspose2d,
+  max_pool1d: pool('max', 1),
+  max_pool2d: pool('max', 2),
+  avg_pool1d: pool('avg', 1),
+  avg_pool2d: pool('avg', 2),
   global_avg_pool: globalPool('avg'),
   global_max_pool: globalPool('max'),
+  pad,
 } satisfies Partial<Record<OpName, OpEmitter>>;

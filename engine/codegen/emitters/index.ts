@@ -17,11 +17,6 @@ import { NORM_EMITTERS } from './norm.js';
 export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   input: null,
   target: null,
-  conv1d: null,
-  conv_transpose2d: null,
-  max_pool1d: null,
-  avg_pool1d: null,
-  pad: null,
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,

@@ -188,6 +188,67 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'conv2d (2×3 kernel, groups, dilation, per-side padding), max_pool2d (ceil mode)',
+    sample: [2, 6, 7],
+    build: (node, x) => {
+      const conv = node('conv', 'conv2d', [x], {
+        outChannels: 4,
+        kernel: [2, 3],
+        stride: [2, 1],
+        dilation: [1, 2],
+        groups: 2,
+        padding: [1, 0, 2, 1],
+      });
+      return node('pool', 'max_pool2d', [conv], { kernel: 2, stride: 2, padding: 1, ceil_mode: true });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: "depthwise 'same' conv2d, conv_transpose2d, avg_pool2d (ceil, padding not counted), reflect pad, global_avg_pool",
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const dw = node('dw', 'conv2d', [x], { outChannels: 2, kernel: 3, groups: 2, padding: 'same' });
+      const up = node('up', 'conv_transpose2d', [dw], {
+        outChannels: 4,
+        kernel: [3, 2],
+        stride: 2,
+        padding: 1,
+        output_padding: 1,
+        groups: 2,
+      });
+      const avg = node('avg', 'avg_pool2d', [up], {
+        kernel: 3,
+        stride: 2,
+        padding: 1,
+        ceil_mode: true,
+        count_include_pad: false,
+      });
+      const padded = node('pad', 'pad', [avg], { pads: [1, 1, 2, 0], mode: 'reflect' });
+      return node('gap', 'global_avg_pool', [padded]);
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'conv1d (groups, dilation), max_pool1d, avg_pool1d (ceil), replicate and constant pads, global_max_pool',
+    sample: [4, 9],
+    build: (node, x) => {
+      const conv = node('c1', 'conv1d', [x], {
+        outChannels: 4,
+        kernel: 3,
+        stride: 2,
+        padding: [1, 2],
+        dilation: 2,
+        groups: 2,
+      });
+      const mp = node('mp', 'max_pool1d', [conv], { kernel: 3, stride: 2, padding: 1, ceil_mode: true });
+      const ap = node('ap', 'avg_pool1d', [mp], { kernel: 2, stride: 2, ceil_mode: true });
+      const rep = node('rep', 'pad', [ap], { pads: [2, 1], mode: 'replicate' });
+      const con = node('con', 'pad', [rep], { pads: [1, 0], value: 0.5 });
+      return node('gmp', 'global_max_pool', [con]);
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'huber_loss',
     build: (node, x) => node('h', 'linear', [x], { units: 3 }),
     loss: 'huber_loss',

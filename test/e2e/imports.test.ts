@@ -1,0 +1,230 @@
+/**
+ * Imported networks in the real VS Code workbench (code-server), with the packaged .vsix: two
+ * networks exported by PyTorch 1.13 (test/onnx/pytorch: a tabular MLP with batch norm, a residual
+ * MLP) go through "Import ONNX Model…" and the browser's open dialog, open as readable graphs, and
+ * say that no dataset is known, in the Problems panel and in the run panel, before Train is
+ * pressed; Choose CSV… picks the CSV beside the graph and the network trains. A graph whose CSV
+ * is missing shows the error in words in both places, and Train repeats them (no ENOENT, no
+ * path). Imported numbers read as written (momentum 0.3). Screenshots go to .e2e/screenshots/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { parseGraph } from '../../engine/graph/parse.js';
+import { serializeGraph } from '../../engine/graph/serialize.js';
+import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
+import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
+
+const screenshots = join(e2eDir, 'screenshots');
+const fixtures = join(repoRoot, 'test', 'onnx', 'pytorch');
+const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' };
+
+/** The spiral example training on a CSV file that isn't there. */
+function missingDataGraph(): string {
+  const doc = parseGraph(readFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), 'utf8')).doc!;
+  return serializeGraph({
+    ...doc,
+    training: {
+      ...doc.training,
+      dataset: {
+        kind: 'csv',
+        path: 'measurements.csv',
+        features: ['x', 'y'],
+        target: 'label',
+        task: 'classification',
+      },
+    },
+  });
+}
+
+describe('imported networks in the VS Code workbench (code-server)', { timeout: 600_000 }, () => {
+  let server: CodeServer | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page;
+  let workspace: string;
+
+  before(async () => {
+    const wb = await openWorkbench(SETTINGS, {
+      'tabular-mlp-bn.onnx': readFileSync(join(fixtures, 'tabular-mlp-bn.onnx')),
+      'residual-mlp.onnx': readFileSync(join(fixtures, 'residual-mlp.onnx')),
+      'tabular.csv': readFileSync(join(fixtures, 'tabular.csv'), 'utf8'),
+      'missing-data.nngraph.json': missingDataGraph(),
+    });
+    ({ workspace, server, browser, page } = wb);
+    mkdirSync(screenshots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A test that, when it fails, leaves a screenshot of the window beside the others. */
+  const check = (name: string, body: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await body();
+      } catch (e) {
+        const file = `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`;
+        await page.screenshot({ path: join(screenshots, file) }).catch(() => undefined);
+        throw e;
+      }
+    });
+
+  /**
+   * The browser's open dialog is a quick input holding a path: once the dialog titled `title` lists
+   * the file, type the file's whole path and press Enter.
+   */
+  async function answerFileDialog(title: string, path: string): Promise<void> {
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-title', { hasText: title }).waitFor();
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    await widget.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await widget.locator('input').fill(path);
+    await page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden' });
+  }
+
+  async function importModel(file: string): Promise<FrameLocator> {
+    await runCommand(page, 'Backprop Studio: Import ONNX Model…');
+    await answerFileDialog('Import an ONNX model', join(workspace, file));
+    const graph = file.replace(/\.onnx$/, '.nngraph.json');
+    await waitForFile(join(workspace, graph), (t) => t.length > 0);
+    await page.locator('.tab.active', { hasText: graph }).waitFor();
+    const view = webviewFrame(page);
+    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    return view;
+  }
+
+  /** The Problems panel's rows, opened from the status bar's problem counts. */
+  async function problems(): Promise<string> {
+    const panel = page.locator('.markers-panel');
+    if (!(await panel.isVisible())) await page.locator('[id="status.problems"]').click();
+    await panel.waitFor();
+    await page.waitForTimeout(500);
+    return panel.innerText();
+  }
+
+  async function closeEditors(): Promise<void> {
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.tab').first().waitFor({ state: 'detached' });
+  }
+
+  /** No two nodes' boxes overlap: the graph can be read. */
+  async function assertNoOverlap(view: FrameLocator): Promise<void> {
+    const boxes = await view.locator('.op-node').evaluateAll((els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { id: e.textContent ?? '', x: r.x, y: r.y, w: r.width, h: r.height };
+      }),
+    );
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+        assert.ok(apart, `nodes overlap: ${a.id} and ${b.id}`);
+      }
+  }
+
+  check('imports the tabular MLP with batch norm: no dataset known, said in both places', async () => {
+    const view = await importModel('tabular-mlp-bn.onnx');
+    const doc = parseGraph(readFileSync(join(workspace, 'tabular-mlp-bn.nngraph.json'), 'utf8')).doc!;
+    assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
+    assert.equal(await view.locator('.react-flow__edge').count(), doc.edges.length);
+    await assertNoOverlap(view);
+    const banner = view.getByTestId('run-dataset-problem');
+    await banner.waitFor();
+    assert.match(
+      await banner.innerText(),
+      /No dataset is known for this network .*columns x1, x2, x3, …, x7, x8, y\. Choose a CSV beside the graph, or a built-in dataset/,
+    );
+    assert.match(await problems(), /No dataset is known for this network/);
+    // The batch norm PyTorch made with momentum 0.3 reads 0.3, on the node and in the inspector.
+    const bn2 = view.locator('.op-node[data-node-id="bn2"]');
+    assert.match(await bn2.innerText(), /momentum 0\.3(\D|$)/);
+    await bn2.click();
+    assert.equal(await view.getByTestId('attr-momentum').locator('input').inputValue(), '0.3');
+    await page.screenshot({ path: join(screenshots, 'import-tabular-no-dataset.png') });
+  });
+
+  check('Choose CSV… takes the CSV beside the graph: the problem goes and the network trains', async () => {
+    const view = webviewFrame(page);
+    await view.getByTestId('run-dataset-choose').click();
+    await answerFileDialog('Choose the CSV dataset', join(workspace, 'tabular.csv'));
+    await view.getByTestId('run-dataset-problem').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+S');
+    const saved = await waitForFile(
+      join(workspace, 'tabular-mlp-bn.nngraph.json'),
+      (t) => parseGraph(t).doc?.training.dataset.kind === 'csv' && t.includes('"path"'),
+    );
+    assert.deepEqual(parseGraph(saved).doc!.training.dataset, {
+      kind: 'csv',
+      path: 'tabular.csv',
+      features: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8'],
+      target: 'y',
+      task: 'classification',
+    });
+    assert.doesNotMatch(await problems(), /No dataset is known/);
+    // Its 20 epochs of 120 rows take a moment: train to the end.
+    await view.getByTestId('run-play').click();
+    await view.getByTestId('run-phase').getByText('finished').waitFor({ timeout: 120_000 });
+    assert.match(await view.getByTestId('run-step').innerText(), /step\s*80/);
+    await page.screenshot({ path: join(screenshots, 'import-tabular-trained.png') });
+    await closeEditors();
+  });
+
+  check('imports the residual MLP: a readable graph and the same diagnostics', async () => {
+    const view = await importModel('residual-mlp.onnx');
+    const doc = parseGraph(readFileSync(join(workspace, 'residual-mlp.nngraph.json'), 'utf8')).doc!;
+    assert.ok(
+      doc.nodes.some((n) => n.op === 'add'),
+      'the skip connection is an add node',
+    );
+    assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
+    assert.equal(await view.locator('.react-flow__edge').count(), doc.edges.length);
+    await assertNoOverlap(view);
+    assert.match(await view.getByTestId('run-dataset-problem').innerText(), /No dataset is known/);
+    await page.screenshot({ path: join(screenshots, 'import-residual.png') });
+    await closeEditors();
+  });
+
+  check('a graph whose CSV is missing: the error in words before and after Train', async () => {
+    const view = await openFile(page, 'missing-data.nngraph.json');
+    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    const said =
+      /The dataset file 'measurements\.csv' \(training\.dataset\.path\) does not exist\. Choose a CSV beside the graph, or a built-in dataset/;
+    assert.match(await view.getByTestId('run-dataset-problem').innerText(), said);
+    assert.match(await problems(), said);
+    await view.getByTestId('run-play').click();
+    const error = view.getByTestId('run-error');
+    await error.waitFor();
+    const text = await error.innerText();
+    assert.match(text, said);
+    assert.doesNotMatch(text, /ENOENT|no such file or directory|\/tmp\/|\/home\//);
+    await page.screenshot({ path: join(screenshots, 'missing-dataset.png') });
+
+    // The file appears on disk (saved from elsewhere): the problem goes without touching the graph,
+    // and Reset + Train trains on it.
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const [x, y] = [Math.cos(i), Math.sin(i * 1.7)];
+      return `${x.toFixed(3)},${y.toFixed(3)},${i % 3}`;
+    });
+    writeFileSync(join(workspace, 'measurements.csv'), `x,y,label\n${rows.join('\n')}\n`);
+    const deadline = Date.now() + 30_000;
+    while (said.test(await problems())) {
+      assert.ok(Date.now() < deadline, 'the Problems panel never noticed measurements.csv');
+      await page.waitForTimeout(250);
+    }
+    await view.getByTestId('run-error-reset').click();
+    await view.getByTestId('run-play').click();
+    await view
+      .getByTestId('run-phase')
+      .getByText(/running|paused|finished/)
+      .waitFor();
+    await view.getByTestId('run-error').waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(screenshots, 'missing-dataset-found.png') });
+  });
+});
