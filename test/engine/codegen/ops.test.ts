@@ -223,7 +223,7 @@ const CASES: OpCase[] = [
         ceil_mode: true,
         count_include_pad: false,
       });
-      const padded = node('pad', 'pad', [avg], { pads: [1, 1, 2, 0], mode: 'reflect' });
+      const padded = node('pad', 'pad', [avg], { pad: [1, 1, 2, 0], mode: 'reflect' });
       return node('gap', 'global_avg_pool', [padded]);
     },
     loss: 'mse_loss',
@@ -242,8 +242,8 @@ const CASES: OpCase[] = [
       });
       const mp = node('mp', 'max_pool1d', [conv], { kernel: 3, stride: 2, padding: 1, ceil_mode: true });
       const ap = node('ap', 'avg_pool1d', [mp], { kernel: 2, stride: 2, ceil_mode: true });
-      const rep = node('rep', 'pad', [ap], { pads: [2, 1], mode: 'replicate' });
-      const con = node('con', 'pad', [rep], { pads: [1, 0], value: 0.5 });
+      const rep = node('rep', 'pad', [ap], { pad: [2, 1], mode: 'replicate' });
+      const con = node('con', 'pad', [rep], { pad: [1, 0], value: 0.5 });
       return node('gmp', 'global_max_pool', [con]);
     },
     loss: 'mse_loss',
