@@ -39,34 +39,54 @@ export interface ConvGeometry {
 export function im2col(d: ConvGeometry, x: Data, cols: Data): void {
   const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, groups } = d;
   const cg = c / groups;
+  // Output columns whose windows lie wholly inside the input's width: no bounds checks there.
+  const [jFrom, jTo] = insideRange(ow, sw, pl, kw, dw, w);
   let q = 0;
   for (let g = 0; g < groups; g++)
     for (let b = 0; b < n; b++)
       for (let i = 0; i < oh; i++)
-        for (let j = 0; j < ow; j++)
+        for (let j = 0; j < ow; j++) {
+          const x0 = j * sw - pl;
+          const inside = j >= jFrom && j < jTo;
           for (let icl = 0; icl < cg; icl++) {
             const plane = (b * c + g * cg + icl) * h;
             for (let ki = 0; ki < kh; ki++) {
               const hi = i * sh - pt + ki * dh;
-              const inside = hi >= 0 && hi < h;
-              const base = (plane + hi) * w;
-              for (let kj = 0; kj < kw; kj++, q++) {
-                const wj = j * sw - pl + kj * dw;
-                cols[q] = inside && wj >= 0 && wj < w ? x[base + wj]! : 0;
+              if (hi < 0 || hi >= h) {
+                for (let kj = 0; kj < kw; kj++) cols[q++] = 0;
+                continue;
               }
+              const base = (plane + hi) * w + x0;
+              if (inside) for (let kj = 0; kj < kw; kj++) cols[q++] = x[base + kj * dw]!;
+              else
+                for (let kj = 0; kj < kw; kj++, q++) {
+                  const wj = x0 + kj * dw;
+                  cols[q] = wj >= 0 && wj < w ? x[base + kj * dw]! : 0;
+                }
             }
           }
+        }
+}
+
+/** The output positions [from, to) along one axis whose windows read no padding. */
+function insideRange(out: number, s: number, p: number, k: number, d: number, len: number): [number, number] {
+  const from = Math.min(out, Math.ceil(p / s));
+  const to = Math.max(from, Math.min(out, Math.floor((len - 1 - (k - 1) * d + p) / s) + 1));
+  return [from, to];
 }
 
 /** The adjoint of im2col: gx[b, ic, hi, wj] += every cols entry that was read from it. */
 export function col2imAdd(d: ConvGeometry, cols: Data, gx: Data): void {
   const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, groups } = d;
   const cg = c / groups;
+  const [jFrom, jTo] = insideRange(ow, sw, pl, kw, dw, w);
   let q = 0;
   for (let g = 0; g < groups; g++)
     for (let b = 0; b < n; b++)
       for (let i = 0; i < oh; i++)
-        for (let j = 0; j < ow; j++)
+        for (let j = 0; j < ow; j++) {
+          const x0 = j * sw - pl;
+          const inside = j >= jFrom && j < jTo;
           for (let icl = 0; icl < cg; icl++) {
             const plane = (b * c + g * cg + icl) * h;
             for (let ki = 0; ki < kh; ki++) {
@@ -75,13 +95,16 @@ export function col2imAdd(d: ConvGeometry, cols: Data, gx: Data): void {
                 q += kw;
                 continue;
               }
-              const base = (plane + hi) * w;
-              for (let kj = 0; kj < kw; kj++, q++) {
-                const wj = j * sw - pl + kj * dw;
-                if (wj >= 0 && wj < w) gx[base + wj]! += cols[q]!;
-              }
+              const base = (plane + hi) * w + x0;
+              if (inside) for (let kj = 0; kj < kw; kj++) gx[base + kj * dw]! += cols[q++]!;
+              else
+                for (let kj = 0; kj < kw; kj++, q++) {
+                  const wj = x0 + kj * dw;
+                  if (wj >= 0 && wj < w) gx[base + kj * dw]! += cols[q]!;
+                }
             }
           }
+        }
 }
 
 /**

@@ -46,10 +46,38 @@ export type ConvAttrs = {
 };
 
 /** The geometry plus the per-group sizes of the products. */
-type ConvPlan = ConvGeometry & { og: number; width: number; pixels: number; plane: number };
+/**
+ * The geometry plus the per-group sizes of the products, and which input's im2col `cols` holds
+ * now (so that the weight gradient reuses forward's instead of building it again).
+ */
+type ConvPlan = ConvGeometry & {
+  og: number;
+  width: number;
+  pixels: number;
+  plane: number;
+  colsOf: { data: Data | null };
+};
 
 function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
-  return { ...d, og: outPerGroup, width: colsWidth(d), pixels: colsRows(d), plane: d.oh * d.ow };
+  return {
+    ...d,
+    og: outPerGroup,
+    width: colsWidth(d),
+    pixels: colsRows(d),
+    plane: d.oh * d.ow,
+    colsOf: { data: null },
+  };
+}
+
+/**
+ * cols = im2col(x), unless it holds forward's im2col of this very x. Only forward marks cols as
+ * x's: a tangent may keep its buffer while its values change (Hessian-vector products), so
+ * anything built here is built again next time.
+ */
+function colsFor(d: ConvPlan, x: Data, cols: Data): void {
+  if (d.colsOf.data === x) return;
+  im2col(d, x, cols);
+  d.colsOf.data = null;
 }
 
 /** The attributes of every convolution, in the order documents write them (older files' keys first). */
@@ -168,21 +196,24 @@ function convOp(name: string, spatial: Spatial) {
     plan,
     saved: (shapes, a) => scratch(plan(shapes, a)),
     forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+      // Forward always builds afresh: x's values are new (the backward pass then reuses them).
       im2col(d, x!.data, cols!.data);
+      d.colsOf.data = x!.data;
       convRows(d, cols!.data, wt!.data, rows!.data, false);
       rowsToNchw(rows!.data, out.data, d.n, d.groups, d.og, d.plane);
       if (b) addChannelBias(d.n, d.groups * d.og, d.plane, b.data, out.data);
     },
-    // Recomputes the im2col of x rather than trusting forward's: the second-order rule calls this
-    // with x's tangent in place of x.
+    // The weight gradient needs the im2col of the x it is given: forward's when it is forward's x,
+    // else (the second-order rule passes x's tangent) built here.
     vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
       nchwToRows(g.data, rows!.data, d.n, d.groups, d.og, d.plane);
       if (gw) {
-        im2col(d, x!.data, cols!.data);
+        colsFor(d, x!.data, cols!.data);
         weightGrad(d, rows!.data, cols!.data, gw.data);
       }
       if (gx) {
         rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
+        d.colsOf.data = null;
         col2imAdd(d, cols!.data, gx.data);
       }
       if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
@@ -190,12 +221,12 @@ function convOp(name: string, spatial: Spatial) {
     jvp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, [tx, tw, tb], tout) => {
       let any = false;
       if (tx) {
-        im2col(d, tx.data, cols!.data);
+        colsFor(d, tx.data, cols!.data);
         convRows(d, cols!.data, wt!.data, rows!.data, false);
         any = true;
       }
       if (tw) {
-        im2col(d, x!.data, cols!.data);
+        colsFor(d, x!.data, cols!.data);
         convRows(d, cols!.data, tw.data, rows!.data, any);
         any = true;
       }
@@ -338,12 +369,14 @@ export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
   forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
     nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
     rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
+    d.colsOf.data = null;
     out.fill(0);
     col2imAdd(d, cols!.data, out.data);
     if (b) addChannelBias(d.n, d.c, d.h * d.w, b.data, out.data);
   },
   vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
     im2col(d, g.data, cols!.data);
+    d.colsOf.data = null;
     if (gw) {
       nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
       weightGrad(d, rows!.data, cols!.data, gw.data);
@@ -367,6 +400,7 @@ export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
       rowsToCols(d, rows!.data, tw.data, cols!.data, any);
       any = true;
     }
+    d.colsOf.data = null;
     if (any) col2imAdd(d, cols!.data, tout.data);
     if (tb) addChannelBias(d.n, d.c, d.h * d.w, tb.data, tout.data);
   },

@@ -8,10 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { importOnnx } from '../../engine/onnx/import.js';
 import { analyzeGraph } from '../../engine/graph/check.js';
@@ -19,34 +18,12 @@ import { compileGraph } from '../../engine/graph/compile.js';
 import { createOptimizer } from '../../engine/optim/optimizers.js';
 import { relativeError } from '../../engine/tensor/compare.js';
 import { Rng } from '../../engine/tensor/random.js';
-import { runOrt, type StoredTensor } from './reference-models.js';
+import { runOrt } from './reference-models.js';
+import { exported } from './torchvision-models.js';
 import { runEngine } from './engine-run.js';
 
 const ROOT = resolve(__dirname, '../..');
-const SCRIPT = join(ROOT, 'scripts/export-torchvision-onnx.py');
-const PYTHON = '/usr/bin/python3';
 const TOL = 1e-4;
-
-interface Manifest {
-  generator: string;
-  models: { name: string; file: string; input: StoredTensor; output: StoredTensor }[];
-}
-
-/** The exported models, from the cache when the script has not changed since it wrote them. */
-function exported(): { dir: string; manifest: Manifest } {
-  const hash = createHash('sha256').update(readFileSync(SCRIPT)).digest('hex').slice(0, 12);
-  const dir = join(homedir(), '.cache', 'backprop-studio-tests', `torchvision-${hash}`);
-  const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) {
-    const res = spawnSync(PYTHON, [SCRIPT, dir], { encoding: 'utf8' });
-    assert.equal(
-      res.status,
-      0,
-      `${PYTHON} ${SCRIPT} failed (it needs Debian's python3-torch, python3-torchvision, python3-onnx: bash scripts/setup-tests.sh):\n${res.stderr}`,
-    );
-  }
-  return { dir, manifest: JSON.parse(readFileSync(manifest, 'utf8')) as Manifest };
-}
 
 const { dir, manifest } = exported();
 
