@@ -27,7 +27,7 @@ export interface Point {
 }
 
 /** Space between ranks (room for the shape label on each wire), lanes, and bands of wrapped ranks. */
-export const LAYOUT_GAP = { rank: 56, lane: 24, band: 48 } as const;
+export const LAYOUT_GAP = { rank: 56, lane: 20, band: 40 } as const;
 /**
  * The canvas of the issue's reference window (code-server at 1400×900, Explorer open: 662×458 px),
  * less the strip its zoom controls and overlay legend take and the opening view's margin.
@@ -50,6 +50,8 @@ export interface LayoutOptions {
 interface Vertex {
   id: NodeId | null; // null: a placeholder of a long edge
   rank: number;
+  /** A placeholder's edge: the ranks of its two ends. */
+  span?: [number, number];
   size: Size;
   preds: number[];
   succs: number[];
@@ -158,6 +160,7 @@ function buildVertices(
       vertices.push({
         id: null,
         rank: r,
+        span: [ra, rb],
         size: { width: 0, height: PLACEHOLDER_HEIGHT },
         preds: [prev],
         succs: [],
@@ -235,27 +238,60 @@ function crossings(vertices: Vertex[], layers: number[][], position: Map<number,
 
 /**
  * Coordinates with `perBand` ranks per band: columns as wide as their widest node, nodes of a
- * rank stacked in order and pulled level with their neighbours in the band, bands one under another.
+ * rank stacked in order and pulled level with their neighbours in the band, bands one under
+ * another. A data node (a target) whose consumer opens a short last band moves into that band,
+ * in front of it, rather than take a lane of its own at the end of the band before.
  */
 function place(
   vertices: Vertex[],
   layers: number[][],
   perBand: number,
 ): { points: Point[]; width: number; height: number } {
-  const columns = Math.min(perBand, layers.length);
+  const bandOfRank = (rank: number) => Math.floor(rank / perBand);
+  // A wire whose ends are in different bands runs through the gaps between bands and columns
+  // (webview/edge-route.ts), not through its placeholders: they keep no lane.
+  const kept = (v: number) => {
+    const span = vertices[v]!.span;
+    return !span || bandOfRank(span[0]) === bandOfRank(span[1]);
+  };
+  const bands: number[][][] = [];
+  for (let start = 0; start < layers.length; start += perBand)
+    bands.push(layers.slice(start, start + perBand).map((l) => l.filter(kept)));
+  const bandOf = new Map<number, number>();
+  bands.forEach((b, i) => b.flat().forEach((v) => bandOf.set(v, i)));
+  const last = bands.length - 1;
+  if (last > 0 && bands[last]!.length < perBand) {
+    const opening = last * perBand;
+    const moved = layers[opening - 1]!.filter((v) => {
+      const x = vertices[v]!;
+      return (
+        x.id !== null &&
+        x.preds.length === 0 &&
+        x.succs.length > 0 &&
+        x.succs.every((c) => vertices[c]!.rank === opening)
+      );
+    });
+    if (moved.length) {
+      const before = bands[last - 1]!;
+      before[before.length - 1] = before[before.length - 1]!.filter((v) => !moved.includes(v));
+      bands[last]!.unshift(moved);
+      for (const v of moved) bandOf.set(v, last);
+    }
+  }
+  const columns = Math.max(...bands.map((b) => b.length));
   const colWidth = new Array<number>(columns).fill(0);
-  layers.forEach((l, r) => {
-    for (const v of l) colWidth[r % perBand] = Math.max(colWidth[r % perBand]!, vertices[v]!.size.width);
-  });
+  for (const b of bands)
+    b.forEach((l, c) => {
+      for (const v of l) colWidth[c] = Math.max(colWidth[c]!, vertices[v]!.size.width);
+    });
   const colX: number[] = [];
   colWidth.reduce((x, w, c) => ((colX[c] = x), x + w + LAYOUT_GAP.rank), 0);
   const width = colX[columns - 1]! + colWidth[columns - 1]!;
   const points: Point[] = vertices.map(() => ({ x: 0, y: 0 }));
   const centre = (v: number) => points[v]!.y + vertices[v]!.size.height / 2;
   let top = 0;
-  for (let start = 0; start < layers.length; start += perBand) {
-    const band = layers.slice(start, start + perBand);
-    const inBand = (v: number) => Math.floor(vertices[v]!.rank / perBand) === start / perBand;
+  bands.forEach((band, b) => {
+    const inBand = (v: number) => bandOf.get(v) === b;
     // Stack each rank, then pull nodes level with their neighbours: forward, backward, forward.
     const stack = (layer: number[], want: (v: number) => number | null) => {
       let y = -Infinity;
@@ -277,15 +313,17 @@ function place(
       for (const l of order) stack(l, (v) => mean(pass === 1 ? vertices[v]!.succs : vertices[v]!.preds));
     }
     const vs = band.flat();
+    if (!vs.length) return;
     const minY = Math.min(...vs.map((v) => points[v]!.y));
     const maxY = Math.max(...vs.map((v) => points[v]!.y + vertices[v]!.size.height));
-    for (const v of vs) {
-      const c = vertices[v]!.rank % perBand;
-      points[v]!.x = colX[c]! + (colWidth[c]! - vertices[v]!.size.width) / 2;
-      points[v]!.y += top - minY;
-    }
+    band.forEach((l, c) => {
+      for (const v of l) {
+        points[v]!.x = colX[c]! + (colWidth[c]! - vertices[v]!.size.width) / 2;
+        points[v]!.y += top - minY;
+      }
+    });
     top += maxY - minY + LAYOUT_GAP.band;
-  }
+  });
   return { points, width, height: top - LAYOUT_GAP.band };
 }
 

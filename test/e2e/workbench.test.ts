@@ -101,10 +101,23 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
 
     const pane = view.locator('.react-flow__pane');
     const box = (await pane.boundingBox())!;
-    await view
-      .locator('.palette-op[data-op="tanh"]')
-      // An empty spot: right of the loss, in the last band of the laid-out spiral.
-      .dragTo(pane, { targetPosition: { x: box.width * 0.6, y: box.height * 0.8 } });
+    // Drop it where the new node (about 170×60) covers no other: the first free spot on a grid.
+    const nodes = await Promise.all(
+      (await view.locator('.op-node').all()).map(async (n) => (await n.boundingBox())!),
+    );
+    const spot = [0.15, 0.3, 0.45, 0.6, 0.75]
+      .flatMap((fy) => [0.1, 0.35, 0.6].map((fx) => ({ x: box.width * fx, y: box.height * fy })))
+      .find(({ x, y }) =>
+        nodes.every(
+          (n) =>
+            box.x + x + 190 < n.x ||
+            box.x + x - 100 > n.x + n.width ||
+            box.y + y + 70 < n.y ||
+            box.y + y - 30 > n.y + n.height,
+        ),
+      );
+    assert.ok(spot, 'the canvas has room for one more node');
+    await view.locator('.palette-op[data-op="tanh"]').dragTo(pane, { targetPosition: spot });
     const added = view.locator('.op-node[data-node-id="tanh"]');
     await added.waitFor({ timeout: 10_000 });
     assert.equal(await view.locator('.op-node').count(), before + 1);
