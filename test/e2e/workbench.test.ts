@@ -105,8 +105,8 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     const nodes = await Promise.all(
       (await view.locator('.op-node').all()).map(async (n) => (await n.boundingBox())!),
     );
-    const spot = [0.15, 0.3, 0.45, 0.6, 0.75]
-      .flatMap((fy) => [0.1, 0.35, 0.6].map((fx) => ({ x: box.width * fx, y: box.height * fy })))
+    const spot = [0.15, 0.3, 0.45, 0.6, 0.75, 0.85]
+      .flatMap((fy) => [0.1, 0.35, 0.6, 0.8].map((fx) => ({ x: box.width * fx, y: box.height * fy })))
       .find(({ x, y }) =>
         nodes.every(
           (n) =>
