@@ -159,6 +159,25 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'grouped and depthwise conv2d, relu6 (clip)',
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const grouped = node('grouped', 'conv2d', [x], { outChannels: 4, kernel: 3, padding: 1, groups: 2 });
+      const six = node('six', 'clip', [grouped], { min: 0, max: 6 });
+      return node('depthwise', 'conv2d', [six], { outChannels: 4, kernel: 3, groups: 4, bias: false });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'global average and max pools',
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const a = node('a', 'conv2d', [x], { outChannels: 3, kernel: 2 });
+      return node('both', 'add', [node('avg', 'global_avg_pool', [a]), node('max', 'global_max_pool', [a])]);
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'conv2d (stride 2, no bias), batch_norm, avg_pool2d (padding)',
     sample: [2, 5, 5],
     build: (node, x) => {
