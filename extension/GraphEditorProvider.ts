@@ -55,6 +55,16 @@ export async function trainedWeightsOf(uri: vscode.Uri): Promise<TrainedWeights 
   return all.find((w) => w !== null && !w.misfit) ?? all.find((w) => w !== null) ?? null;
 }
 
+/** "Choose CSV…" in the open graph editor on `uri` (the one in front); false when none is open. */
+export async function chooseDatasetIn(uri: vscode.Uri): Promise<boolean> {
+  const session = [...openSessions]
+    .filter((s) => s.uri.toString() === uri.toString())
+    .sort((a, b) => Number(b.active) - Number(a.active))[0];
+  if (!session) return false;
+  await session.chooseDataset();
+  return true;
+}
+
 export class GraphEditorProvider implements vscode.CustomTextEditorProvider {
   static readonly viewType = 'backpropStudio.graphEditor';
 
@@ -322,7 +332,7 @@ class GraphEditorSession {
    * "Choose CSV…": a CSV file the user picks (in the graph's folder to start with) becomes
    * training.dataset, its path relative to the graph; one document edit, undone like any other.
    */
-  private async chooseDataset(): Promise<void> {
+  async chooseDataset(): Promise<void> {
     const uri = this.document.uri;
     const { doc } = this.state();
     if (!doc) return;

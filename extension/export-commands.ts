@@ -119,9 +119,17 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
   },
 };
 
-export function registerExportCommands(runWeights: RunWeightsLookup): vscode.Disposable {
+/** "Choose CSV…" in the graph editor open on `uri`; false when there is none. */
+export type ChooseDataset = (uri: vscode.Uri) => Promise<boolean>;
+
+export function registerExportCommands(
+  runWeights: RunWeightsLookup,
+  chooseDataset: ChooseDataset,
+): vscode.Disposable {
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(IMPORT_ONNX_COMMAND, (uri?: vscode.Uri) => importModel(uri)),
+    vscode.commands.registerCommand(IMPORT_ONNX_COMMAND, (uri?: vscode.Uri) =>
+      importModel(uri, chooseDataset),
+    ),
     ...(Object.keys(FORMATS) as (keyof typeof FORMATS)[]).map((key) =>
       vscode.commands.registerCommand(EXPORT_COMMANDS[key], (uri?: vscode.Uri) =>
         exportGraph(FORMATS[key], uri, runWeights),
@@ -243,7 +251,10 @@ function noDatasetKnown(doc: GraphDoc): boolean {
  * Writes `<model>.nngraph.json` and its weights file beside the model and opens the graph.
  * Nothing is written when any op can't be imported (the error lists them) or a file would be overwritten.
  */
-async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+async function importModel(
+  arg: vscode.Uri | undefined,
+  chooseDataset: ChooseDataset,
+): Promise<vscode.Uri | undefined> {
   const model =
     arg ??
     (
@@ -305,8 +316,23 @@ async function importModel(arg: vscode.Uri | undefined): Promise<vscode.Uri | un
       return undefined;
     }
   await vscode.commands.executeCommand('vscode.open', graphUri);
-  void vscode.window.showInformationMessage(
-    `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${noDatasetKnown(result.doc) ? ' No dataset is known for it: choose a CSV in the run panel (Choose CSV…), or a built-in dataset.' : ''}${result.notes.map((n) => ` Note: ${n}.`).join('')}`,
-  );
+  const imported = `Imported ${fileName}: ${result.doc.nodes.length} nodes in ${stem}${GRAPH_FILE_SUFFIX}, weights in ${baseName(weightsUri)}.${result.notes.map((n) => ` Note: ${n}.`).join('')}`;
+  if (!noDatasetKnown(result.doc)) {
+    void vscode.window.showInformationMessage(imported);
+    return graphUri;
+  }
+  // Say that no dataset is known, and offer the choice (the run panel has it too).
+  const choose = 'Choose CSV…';
+  void vscode.window
+    .showInformationMessage(
+      `${imported} No dataset is known for it: choose a CSV with its columns, or a built-in dataset in the run panel's Data section.`,
+      choose,
+    )
+    .then(async (picked) => {
+      if (picked === choose && !(await chooseDataset(graphUri)))
+        void vscode.window.showInformationMessage(
+          `Open ${stem}${GRAPH_FILE_SUFFIX} in the graph editor and press Choose CSV… in its run panel.`,
+        );
+    });
   return graphUri;
 }

@@ -1,6 +1,11 @@
 /** The extension's entry point: the graph editor, its commands and the Problems panel feed. */
 import * as vscode from 'vscode';
-import { GraphEditorProvider, graphEditorProbes, trainedWeightsOf } from './GraphEditorProvider.js';
+import {
+  chooseDatasetIn,
+  GraphEditorProvider,
+  graphEditorProbes,
+  trainedWeightsOf,
+} from './GraphEditorProvider.js';
 import { registerGraphDiagnostics } from './diagnostics.js';
 import { registerCommands } from './commands.js';
 import { registerExportCommands } from './export-commands.js';
@@ -11,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): BackpropStudioTestAp
     GraphEditorProvider.register(context),
     registerGraphDiagnostics(),
     registerCommands(context),
-    registerExportCommands(trainedWeightsOf),
+    registerExportCommands(trainedWeightsOf, chooseDatasetIn),
   );
   // The extension-host suite's view of the graph editors; nothing is exported to other extensions.
   return context.extensionMode === vscode.ExtensionMode.Production

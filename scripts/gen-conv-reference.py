@@ -220,7 +220,7 @@ cases.append(
         "pad",
         lambda x: F.pad(x, (1, 2, 2, 0), value=0.5),
         {"x": t(2, 3, 4, 5)},
-        {"pads": [1, 2, 2, 0], "value": 0.5},
+        {"pad": [1, 2, 2, 0], "value": 0.5},
     )
 )
 cases.append(
@@ -229,7 +229,7 @@ cases.append(
         "pad",
         lambda x: F.pad(x, (2, 1, 1, 3), mode="reflect"),
         {"x": t(2, 3, 4, 5)},
-        {"pads": [2, 1, 1, 3], "mode": "reflect"},
+        {"pad": [2, 1, 1, 3], "mode": "reflect"},
     )
 )
 cases.append(
@@ -238,7 +238,7 @@ cases.append(
         "pad",
         lambda x: F.pad(x, (3, 1), mode="replicate"),
         {"x": t(2, 3, 4)},
-        {"pads": [3, 1], "mode": "replicate"},
+        {"pad": [3, 1], "mode": "replicate"},
     )
 )
 

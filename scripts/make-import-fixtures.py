@@ -6,8 +6,9 @@ Writes test/onnx/pytorch/:
   tabular.csv           a dataset that fits the tabular network (x1..x8, y)
   manifest.json         for each model: an input batch and PyTorch's output on it
 
-Regenerate with Debian's PyTorch 1.13 (not a pyenv python):
+Regenerate with Debian's PyTorch 1.13 (not a pyenv python), then format the manifest:
   /usr/bin/python3 scripts/make-import-fixtures.py
+  npx prettier --write test/onnx/pytorch/manifest.json
 """
 import json
 import os

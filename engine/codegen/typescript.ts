@@ -558,7 +558,13 @@ function weightsCode(
   if (options.weights.kind === 'file') {
     const fileName = options.weights.fileName;
     w.line(`export const params: Params = zeroParams();`);
-    if (withState.length) w.line(`export const state: State = ${zeroStateLiteral(withState, paramKey)};`);
+    if (withState.length) {
+      const parts = zeroStateParts(withState, paramKey);
+      const oneLine = `export const state: State = { ${parts.join(', ')} };`;
+      // As Prettier lays it out: one line if it fits, else one node per line.
+      if (oneLine.length <= 110) w.line(oneLine);
+      else w.block('export const state: State = {', () => parts.forEach((p) => w.line(`${p},`)), '};');
+    }
     w.line('let weightsLoaded = false;');
     w.blank();
     w.block('function requireWeights(): void {', () => {
@@ -575,12 +581,12 @@ function quote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function zeroStateLiteral(nodes: readonly CodegenNode[], key: (n: CodegenNode) => string): string {
-  const parts = nodes.map((n) => {
+/** `node: { running_mean: new Float64Array(c), ... }` for each node with state. */
+function zeroStateParts(nodes: readonly CodegenNode[], key: (n: CodegenNode) => string): string[] {
+  return nodes.map((n) => {
     const fields = n.state.map((s) => `${toIdentifier(s.name)}: new Float64Array(${s.data.length})`);
     return `${key(n)}: { ${fields.join(', ')} }`;
   });
-  return `{ ${parts.join(', ')} }`;
 }
 
 function embeddedWeights(w: Writer, graph: CodegenGraph, paramKey: (n: CodegenNode) => string): void {

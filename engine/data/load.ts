@@ -92,7 +92,7 @@ export function datasetSignature(config: DatasetConfig): { sample: number[]; cla
     case 'csv':
       return { sample: [config.features.length], classes: null };
     case 'digits':
-      return { sample: [1, DIGIT_SIZE, DIGIT_SIZE], classes: 10 };
+      return { sample: [1, config.size ?? DIGIT_SIZE, config.size ?? DIGIT_SIZE], classes: 10 };
     default:
       if (isClassificationKind(config.kind))
         return {

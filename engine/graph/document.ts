@@ -53,7 +53,7 @@ export type DatasetConfig =
       task?: 'classification' | 'regression';
       standardize?: boolean;
     }
-  | { kind: 'digits'; samples?: number; seed?: number; noise?: number };
+  | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number };
 
 export type OptimizerConfig =
   | {

@@ -5,6 +5,7 @@
  */
 import type { JsonSchema } from './json-schema.js';
 import { CLASSIFICATION_KINDS, REGRESSION_KINDS } from '../data/synthetic.js';
+import { DIGIT_MAX_SIZE, DIGIT_SIZE } from '../data/digits.js';
 
 export const CLASSIFICATION_DATASETS = [
   'spiral',
@@ -87,9 +88,20 @@ export const datasetSchema: JsonSchema = {
     ),
     kinded(
       'digits',
-      { samples, seed, noise },
+      {
+        samples,
+        seed,
+        noise,
+        size: {
+          type: 'integer',
+          minimum: DIGIT_SIZE,
+          maximum: DIGIT_MAX_SIZE,
+          description:
+            'image side (default 8); larger images are the 8×8 ones scaled up, e.g. 28 for LeNet-5',
+        },
+      },
       [],
-      'synthetic 8×8 grey digit images drawn from a bitmap font (not handwriting): shape [1, 8, 8], 10 classes',
+      'synthetic 8×8 grey digit images drawn from a bitmap font (not handwriting): shape [1, 8, 8] (or [1, size, size]), 10 classes',
     ),
   ],
 };

@@ -109,7 +109,7 @@ function pool(opType: 'MaxPool' | 'AveragePool', spatial: Spatial): Row {
 
 /** F.pad's amounts (last axis first, before/after) as ONNX Pad's (every axis: all begins, then all ends). */
 const padRow: Row = (c) => {
-  const pads = c.attrs['pads'] as number[];
+  const pads = c.attrs['pad'] as number[];
   const rank = c.shapes[0]!.length;
   const begin = new Array<number>(rank).fill(0);
   const end = new Array<number>(rank).fill(0);

@@ -337,7 +337,7 @@ function padOp(c: RowContext): Converted {
   for (let axis = rank - 1; axis >= first; axis--) amounts.push(pads[axis]!, pads[axis + rank]!);
   return {
     op: 'pad',
-    attrs: { pads: amounts, mode: mode === 'edge' ? 'replicate' : mode, value },
+    attrs: { pad: amounts, mode: mode === 'edge' ? 'replicate' : mode, value },
     inputs: [x],
   };
 }

@@ -5,6 +5,7 @@
  * there is any, the import fails as a whole with the list (nothing is half-imported).
  */
 import { decodeModel, DataType } from './onnx-proto.js';
+import { DIGIT_MAX_SIZE, DIGIT_SIZE } from '../data/digits.js';
 import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
@@ -365,7 +366,10 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     flatInput: false,
   });
   const shape = sample.join('x');
-  if (shape === '1x8x8' && k === 10) return builtIn({ kind: 'digits' });
+  // Grey square images with ten classes: the digits, scaled up when larger than 8×8 (e.g. LeNet's 28×28).
+  const side = sample.length === 3 && sample[0] === 1 && sample[1] === sample[2] ? sample[1]! : 0;
+  if (k === 10 && side >= DIGIT_SIZE && side <= DIGIT_MAX_SIZE)
+    return builtIn(side === DIGIT_SIZE ? { kind: 'digits' } : { kind: 'digits', size: side });
   if (shape === '2' && classification) return builtIn({ kind: 'spiral', classes: k });
   if (shape === '1' && k === 1) return builtIn({ kind: 'sine' });
   const features = Array.from({ length: sample.reduce((a, b) => a * b, 1) }, (_, i) => `x${i + 1}`);

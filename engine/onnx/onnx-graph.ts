@@ -220,6 +220,64 @@ const binary =
   (f: (x: number, y: number) => number): Folder =>
   (_n, [a, b]) =>
     foldBinary(a!, b!, f);
+/** Constants joined along `axis` (every other axis equal). */
+function concatConst(xs: ConstTensor[], axis: number): ConstTensor {
+  const first = xs[0]!;
+  const rank = first.dims.length;
+  const ax = axis < 0 ? axis + rank : axis;
+  const outer = first.dims.slice(0, ax).reduce((p, d) => p * d, 1);
+  const inner = first.dims.slice(ax + 1).reduce((p, d) => p * d, 1);
+  const dims = first.dims.slice();
+  dims[ax] = xs.reduce((p, x) => p + x.dims[ax]!, 0);
+  const data = new Float64Array(dims.reduce((p, d) => p * d, 1));
+  let q = 0;
+  for (let o = 0; o < outer; o++)
+    for (const x of xs) {
+      const n = x.dims[ax]! * inner;
+      data.set(x.data.subarray(o * n, (o + 1) * n), q);
+      q += n;
+    }
+  return { dims, dataType: first.dataType, data };
+}
+
+/** ONNX Slice of a constant: per axis start, end (clamped, negative from the end) and step. */
+function sliceConst(
+  a: ConstTensor,
+  starts: number[],
+  ends: number[],
+  axes: number[] | undefined,
+  steps: number[] | undefined,
+): ConstTensor {
+  const rank = a.dims.length;
+  const from = a.dims.map(() => 0);
+  const step = a.dims.map(() => 1);
+  const count = a.dims.slice();
+  (axes ?? starts.map((_, i) => i)).forEach((axis, i) => {
+    const ax = axis < 0 ? axis + rank : axis;
+    const len = a.dims[ax]!;
+    const st = steps?.[i] ?? 1;
+    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + len : v, lo), hi);
+    const b = st > 0 ? clamp(starts[i]!, 0, len) : clamp(starts[i]!, -1, len - 1);
+    const e = st > 0 ? clamp(ends[i]!, 0, len) : clamp(ends[i]!, -1, len - 1);
+    from[ax] = b;
+    step[ax] = st;
+    count[ax] = Math.max(0, Math.ceil((e - b) / st));
+  });
+  const strides = a.dims.map((_, i) => a.dims.slice(i + 1).reduce((p, d) => p * d, 1));
+  const data = new Float64Array(count.reduce((p, d) => p * d, 1));
+  const index = count.map(() => 0);
+  for (let q = 0; q < data.length; q++) {
+    let src = 0;
+    for (let ax = 0; ax < rank; ax++) src += (from[ax]! + index[ax]! * step[ax]!) * strides[ax]!;
+    data[q] = a.data[src]!;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      if (++index[ax]! < count[ax]!) break;
+      index[ax] = 0;
+    }
+  }
+  return { dims: count, dataType: a.dataType, data };
+}
+
 const unary =
   (f: (x: number) => number): Folder =>
   (_n, [a]) => ({ ...a!, data: a!.data.map(f) });
@@ -257,6 +315,26 @@ const FOLDERS: Record<string, Folder> = {
     for (let i = 0; i < rank; i++) dims.push(norm.has(i) ? 1 : a!.dims[j++]!);
     return { ...a!, dims };
   },
+  // Shape arithmetic PyTorch emits around Pad (F.pad's amounts reordered into ONNX's).
+  ConstantOfShape: (n, [shape]) => {
+    const dims = [...shape!.data];
+    const v = n.attrs.get('value')?.t;
+    const fill = v ? readTensor(v) : { dims: [1], dataType: DataType.FLOAT, data: Float64Array.of(0) };
+    return {
+      dims,
+      dataType: fill.dataType,
+      data: new Float64Array(dims.reduce((p, d) => p * d, 1)).fill(fill.data[0]!),
+    };
+  },
+  Concat: (n, xs) => concatConst(xs, getAttr.int(n, 'axis')),
+  Slice: (_n, [a, starts, ends, axesT, stepsT]) =>
+    sliceConst(
+      a!,
+      [...starts!.data],
+      [...ends!.data],
+      axesT ? [...axesT.data] : undefined,
+      stepsT ? [...stepsT.data] : undefined,
+    ),
   Squeeze: (n, [a, axesT]) => {
     const rank = a!.dims.length;
     const axes = axesT ? [...axesT.data] : getAttr.ints(n, 'axes', []);

@@ -1,5 +1,5 @@
 /**
- * pad: PyTorch's F.pad. `pads` lists amounts from the last axis backwards, before and after each
+ * pad: PyTorch's F.pad. `pad` lists amounts from the last axis backwards, before and after each
  * ([left, right, top, bottom, ...]); constant mode fills with `value`, reflect mirrors without
  * repeating the edge, replicate repeats it. Every output element reads one input element or the
  * constant, so the op is linear and its gradient adds each output's gradient to its source.
@@ -11,25 +11,24 @@ import { shapeToString, type Shape } from '../tensor/tensor.js';
 
 const MODES = ['constant', 'reflect', 'replicate'] as const;
 
-type PadAttrs = { pads: readonly number[]; mode: string; value: number };
+type PadAttrs = { pad: readonly number[]; mode: string; value: number };
 
 /** The output shape, with every combination PyTorch refuses refused by attribute. */
 function padShape(x: Shape, a: PadAttrs): Shape {
   const op = 'pad';
-  const pads = a.pads;
+  const pads = a.pad;
   if (pads.length % 2 !== 0)
     throw new AttrError(
-      `${op}: pads needs a before and an after amount per axis, got ${pads.length} numbers`,
-      'pads',
+      `${op}: pad needs a before and an after amount per axis, got ${pads.length} numbers`,
+      'pad',
     );
   const axes = pads.length / 2;
   if (axes > x.length - 1)
     throw new AttrError(
-      `${op}: pads covers ${axes} axes but x ${shapeToString(x)} has ${x.length - 1} besides the batch; pad at most ${x.length - 1}`,
-      'pads',
+      `${op}: pad covers ${axes} axes but x ${shapeToString(x)} has ${x.length - 1} besides the batch; pad at most ${x.length - 1}`,
+      'pad',
     );
-  if (pads.some((p) => p < 0))
-    throw new AttrError(`${op}: pads must be ≥ 0, got [${pads.join(', ')}]`, 'pads');
+  if (pads.some((p) => p < 0)) throw new AttrError(`${op}: pad must be ≥ 0, got [${pads.join(', ')}]`, 'pad');
   const out = x.slice();
   for (let k = 0; k < axes; k++) {
     const axis = x.length - 1 - k;
@@ -38,7 +37,7 @@ function padShape(x: Shape, a: PadAttrs): Shape {
     if (a.mode === 'reflect' && (before >= len || after >= len))
       throw new AttrError(
         `${op}: reflect padding ${Math.max(before, after)} must be less than the size ${len} of axis ${axis} of x ${shapeToString(x)}`,
-        'pads',
+        'pad',
       );
     if (a.mode !== 'constant' && len === 0)
       throw new ShapeError(`${op}: ${a.mode} padding needs a non-empty axis ${axis}`);
@@ -52,7 +51,7 @@ function sourceTable(x: Shape, a: PadAttrs): Int32Array {
   const out = padShape(x, a);
   const rank = x.length;
   const before = new Array<number>(rank).fill(0);
-  for (let k = 0; k < a.pads.length / 2; k++) before[rank - 1 - k] = a.pads[2 * k]!;
+  for (let k = 0; k < a.pad.length / 2; k++) before[rank - 1 - k] = a.pad[2 * k]!;
   const size = out.reduce((p, v) => p * v, 1);
   const src = new Int32Array(size);
   const index = new Array<number>(rank).fill(0);
@@ -85,7 +84,7 @@ export const pad = defineOp<PadAttrs, Int32Array>({
   category: 'shape',
   inputs: ['x'],
   attrs: {
-    pads: {
+    pad: {
       type: 'ints',
       doc: 'amounts before and after each axis, from the last axis backwards: [left, right, top, bottom, …]',
     },

@@ -214,7 +214,7 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   pad: fn((x, a) => {
     const mode = a['mode'] as string;
     const value = mode === 'constant' ? `, value=${py(num(a, 'value'))}` : '';
-    return `torch.nn.functional.pad(${x}, ${pyTuple(a['pads'] as readonly number[])}, mode=${py(mode)}${value})`;
+    return `torch.nn.functional.pad(${x}, ${pyTuple(a['pad'] as readonly number[])}, mode=${py(mode)}${value})`;
   }),
   layer_norm: {
     module: ({ attrs, inShapes }) => `nn.LayerNorm(${last(inShapes[0]!)}, eps=${py(num(attrs, 'eps'))})`,

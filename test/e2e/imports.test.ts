@@ -57,6 +57,10 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
       'tabular-mlp-bn.onnx': readFileSync(join(fixtures, 'tabular-mlp-bn.onnx')),
       'residual-mlp.onnx': readFileSync(join(fixtures, 'residual-mlp.onnx')),
       'tabular.csv': readFileSync(join(fixtures, 'tabular.csv'), 'utf8'),
+      // For the residual MLP: six features and one value, the columns the import asks for.
+      'residual.csv': `x1,x2,x3,x4,x5,x6,y\n${Array.from({ length: 30 }, (_, i) =>
+        [...Array.from({ length: 6 }, (_, k) => Math.sin(i + k).toFixed(3)), (i / 30).toFixed(3)].join(','),
+      ).join('\n')}\n`,
       'missing-data.nngraph.json': missingDataGraph(),
     });
     ({ workspace, server, browser, page } = wb);
@@ -195,6 +199,21 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     await assertNoOverlap(view);
     assert.match(await view.getByTestId('run-dataset-problem').innerText(), /No dataset is known/);
     await page.screenshot({ path: join(screenshots, 'import-residual.png') });
+    // The import's notification offers the choice too (from the notification centre: the toast may
+    // have gone by now).
+    await runCommand(page, 'Notifications: Show Notifications');
+    await page
+      .locator('.notifications-center .monaco-list-row')
+      .filter({ hasText: 'Imported residual-mlp.onnx' })
+      .getByRole('button', { name: 'Choose CSV…' })
+      .click();
+    await answerFileDialog('Choose the CSV dataset', join(workspace, 'residual.csv'));
+    await view.getByTestId('run-dataset-problem').waitFor({ state: 'detached' });
+    assert.doesNotMatch(await problems(), /No dataset is known/);
+    await page.keyboard.press('Control+S');
+    await waitForFile(join(workspace, 'residual-mlp.nngraph.json'), (t) =>
+      t.includes('"path": "residual.csv"'),
+    );
     await closeEditors();
   });
 

@@ -353,16 +353,16 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   {
     op: 'pad',
     inputs: [[2, 3, 4, 5]],
-    attrs: { pads: [1, 2, 2, 0], value: 0.5 },
+    attrs: { pad: [1, 2, 2, 0], value: 0.5 },
     bad: [
-      { inputs: [[2, 3]], attrs: { pads: [1, 1, 1, 1] }, message: /pads covers 2 axes/ },
+      { inputs: [[2, 3]], attrs: { pad: [1, 1, 1, 1] }, message: /pad covers 2 axes/ },
       {
         inputs: [[2, 3, 4]],
-        attrs: { pads: [4, 0], mode: 'reflect' },
+        attrs: { pad: [4, 0], mode: 'reflect' },
         message: /reflect padding 4 must be less than the size 4/,
       },
     ],
   },
-  { op: 'pad', id: 'pad/reflect', inputs: [[2, 3, 4, 5]], attrs: { pads: [2, 1, 1, 3], mode: 'reflect' } },
-  { op: 'pad', id: 'pad/replicate', inputs: [[2, 3, 4]], attrs: { pads: [3, 0], mode: 'replicate' } },
+  { op: 'pad', id: 'pad/reflect', inputs: [[2, 3, 4, 5]], attrs: { pad: [2, 1, 1, 3], mode: 'reflect' } },
+  { op: 'pad', id: 'pad/replicate', inputs: [[2, 3, 4]], attrs: { pad: [3, 0], mode: 'replicate' } },
 ];

@@ -117,7 +117,7 @@ const cases: {
         'kernel',
         ['7×2', '6×6'],
       ],
-      ['reflect padding as large as the axis', 'pad', { pads: [6, 0], mode: 'reflect' }, 'pads', ['reflect']],
+      ['reflect padding as large as the axis', 'pad', { pad: [6, 0], mode: 'reflect' }, 'pad', ['reflect']],
     ] as const
   ).map(([name, op, attrs, attr, mentions]) => ({
     name,

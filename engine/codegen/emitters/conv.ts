@@ -363,7 +363,7 @@ const pad: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
     const x = concrete(c.inShapes[0]!);
     const out = concrete(c.outShape);
-    const pads = c.attrs['pads'] as readonly number[];
+    const pads = c.attrs['pad'] as readonly number[];
     const mode = c.attrs['mode'] as string;
     const value = c.attrs['value'] as number;
     const rank = x.length;

@@ -107,10 +107,10 @@ export const batchNorm: OpEmitter = {
     const batchStats = [
       `let mean = 0;`,
       ...eachValue(['mean += x[i];']),
-      `mean /= ${paren(count)};`,
+      `mean /= ${count};`,
       `let variance = 0;`,
       ...eachValue(['variance += (x[i] - mean) ** 2;']),
-      `variance /= ${paren(count)};`,
+      `variance /= ${count};`,
     ];
     const forward = [
       `const weight = ${c.param('weight')};`,
@@ -125,7 +125,7 @@ export const batchNorm: OpEmitter = {
       ...batchStats.map((l) => `    ${l.replace(/^let /, '')}`),
       `    // Running statistics move towards the batch's (the variance unbiased, as PyTorch keeps it).`,
       `    runningMean[ch] = (1 - ${momentum}) * runningMean[ch] + ${momentum} * mean;`,
-      `    runningVar[ch] = (1 - ${momentum}) * runningVar[ch] + ${momentum} * variance * (${count} / (${count} - 1));`,
+      `    runningVar[ch] = (1 - ${momentum}) * runningVar[ch] + ${momentum} * variance * (${paren(count)} / (${count} - 1));`,
       '  }',
       `  const rstd = 1 / Math.sqrt(variance + ${eps});`,
       ...eachValue(['y[i] = (x[i] - mean) * rstd * weight[ch] + bias[ch];']).map((l) => `  ${l}`),
@@ -149,9 +149,13 @@ export const batchNorm: OpEmitter = {
       '  grad.weight[ch] += sumDyXhat;',
       '  grad.bias[ch] += sumDy;',
       ...(needX
-        ? eachValue([
-            `dx[i] = weight[ch] * rstd * (dy[i] - sumDy / ${paren(count)} - (x[i] - mean) * rstd * (sumDyXhat / ${paren(count)}));`,
-          ]).map((l) => `  ${l}`)
+        ? [
+            `  const meanDy = sumDy / ${paren(count)};`,
+            `  const meanDyXhat = sumDyXhat / ${paren(count)};`,
+            ...eachValue([
+              `dx[i] = weight[ch] * rstd * (dy[i] - meanDy - (x[i] - mean) * rstd * meanDyXhat);`,
+            ]).map((l) => `  ${l}`),
+          ]
         : []),
       '}',
     ];

@@ -159,6 +159,25 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'grouped and depthwise conv2d, relu6 (clip)',
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const grouped = node('grouped', 'conv2d', [x], { outChannels: 4, kernel: 3, padding: 1, groups: 2 });
+      const six = node('six', 'clip', [grouped], { min: 0, max: 6 });
+      return node('depthwise', 'conv2d', [six], { outChannels: 4, kernel: 3, groups: 4, bias: false });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'global average and max pools',
+    sample: [2, 5, 5],
+    build: (node, x) => {
+      const a = node('a', 'conv2d', [x], { outChannels: 3, kernel: 2 });
+      return node('both', 'add', [node('avg', 'global_avg_pool', [a]), node('max', 'global_max_pool', [a])]);
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'conv2d (stride 2, no bias), batch_norm, avg_pool2d (padding)',
     sample: [2, 5, 5],
     build: (node, x) => {
@@ -204,7 +223,7 @@ const CASES: OpCase[] = [
         ceil_mode: true,
         count_include_pad: false,
       });
-      const padded = node('pad', 'pad', [avg], { pads: [1, 1, 2, 0], mode: 'reflect' });
+      const padded = node('pad', 'pad', [avg], { pad: [1, 1, 2, 0], mode: 'reflect' });
       return node('gap', 'global_avg_pool', [padded]);
     },
     loss: 'mse_loss',
@@ -223,8 +242,8 @@ const CASES: OpCase[] = [
       });
       const mp = node('mp', 'max_pool1d', [conv], { kernel: 3, stride: 2, padding: 1, ceil_mode: true });
       const ap = node('ap', 'avg_pool1d', [mp], { kernel: 2, stride: 2, ceil_mode: true });
-      const rep = node('rep', 'pad', [ap], { pads: [2, 1], mode: 'replicate' });
-      const con = node('con', 'pad', [rep], { pads: [1, 0], value: 0.5 });
+      const rep = node('rep', 'pad', [ap], { pad: [2, 1], mode: 'replicate' });
+      const con = node('con', 'pad', [rep], { pad: [1, 0], value: 0.5 });
       return node('gmp', 'global_max_pool', [con]);
     },
     loss: 'mse_loss',

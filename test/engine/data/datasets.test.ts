@@ -65,6 +65,30 @@ test('digits are 8×8 images in [0, 1] with ten balanced classes', () => {
   assert.deepEqual(counts, new Array(10).fill(20));
 });
 
+test('digits with size 28 are the same images scaled up to 28×28 (for LeNet-5)', () => {
+  const small = loadDataset({ kind: 'digits', samples: 20, seed: 3 });
+  const big = loadDataset({ kind: 'digits', samples: 20, seed: 3, size: 28 });
+  assert.deepEqual(big.x.shape, [20, 1, 28, 28]);
+  assert.deepEqual([...big.y.data], [...small.y.data]);
+  assert.ok([...big.x.data].every((v) => v >= 0 && v <= 1));
+  // Each image's mean brightness survives the scaling (bilinear keeps averages close).
+  for (let i = 0; i < 20; i++) {
+    const mean = (d: ArrayLike<number>, from: number, n: number) => {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += d[from + k]!;
+      return s / n;
+    };
+    const a = mean(small.x.data, i * 64, 64),
+      b = mean(big.x.data, i * 784, 784);
+    assert.ok(Math.abs(a - b) < 0.05, `image ${i}: mean ${a} vs ${b}`);
+  }
+  assert.deepEqual(datasetSignature({ kind: 'digits', size: 28 }).sample, [1, 28, 28]);
+  assert.throws(
+    () => loadDataset({ kind: 'digits', size: 5 }),
+    /size must be an integer from 8 to 64, got 5/,
+  );
+});
+
 test('bad configurations say which field is wrong', () => {
   assert.throws(() => loadDataset({ kind: 'moons', classes: 3 }), /moons: has exactly 2 classes/);
   assert.throws(() => loadDataset({ kind: 'spiral', classes: 1 }), /classes must be an integer >= 2/);
