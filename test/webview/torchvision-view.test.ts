@@ -50,14 +50,12 @@ describe('imported torchvision networks in the graph editor', { timeout: 300_000
         .locator('.react-flow__viewport')
         .evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
       assert.ok(zoom >= READABLE_ZOOM, `opening zoom ${zoom}`);
-      const boxes = await h.page
-        .locator('.op-node')
-        .evaluateAll((els) =>
-          els.map((el) => ({
-            id: el.getAttribute('data-node-id'),
-            r: el.getBoundingClientRect().toJSON() as DOMRect,
-          })),
-        );
+      const boxes = await h.page.locator('.op-node').evaluateAll((els) =>
+        els.map((el) => ({
+          id: el.getAttribute('data-node-id'),
+          r: el.getBoundingClientRect().toJSON() as DOMRect,
+        })),
+      );
       await h.page.screenshot({ path: join(shots, `torchvision-${m.name}.png`) });
       const pane = (await h.page.locator('.react-flow__pane').boundingBox())!;
       const input = boxes.find((b) => b.id === 'input')!;
