@@ -6,7 +6,11 @@
  */
 import type { NodeId } from './document.js';
 
-export const LAYER_SPACING = { x: 200, y: 110 } as const;
+/**
+ * Columns wider than the editor's widest node (220 px, webview/styles.css) plus a gap for the
+ * edge and its shape label, so that no two nodes of neighbouring layers overlap.
+ */
+export const LAYER_SPACING = { x: 270, y: 110 } as const;
 
 export function layeredPositions(
   nodes: readonly NodeId[],
