@@ -73,7 +73,9 @@ export function layoutGraph(
   const layers = orderLayers(vertices);
   let best: { zoom: number; points: Point[] } | null = null;
   // From one band (no wrapping) down to one rank per band; a wrap must pay for itself.
-  for (let perBand = layers.length; perBand >= 1; perBand--) {
+  // Only the ranks-per-band that change the number of bands (about 2√ranks of them).
+  const candidates = [...new Set(layers.map((_, b) => Math.ceil(layers.length / (b + 1))))];
+  for (const perBand of candidates) {
     const placed = place(vertices, layers, perBand);
     const zoom = Math.min(maxZoom, frame.width / placed.width, frame.height / placed.height);
     if (!best || zoom > best.zoom * 1.03) best = { zoom, points: placed.points };

@@ -86,6 +86,8 @@ export const pad = defineOp<PadAttrs, Int32Array>({
   attrs: {
     pad: {
       type: 'ints',
+      // F.pad has no default; a node fresh from the palette pads the last axis by one on each side.
+      default: [1, 1],
       doc: 'amounts before and after each axis, from the last axis backwards: [left, right, top, bottom, …]',
     },
     mode: { type: 'enum', values: MODES, default: 'constant', doc: 'what fills the border' },

@@ -5,17 +5,20 @@
  * say that no dataset is known, in the Problems panel and in the run panel, before Train is
  * pressed; Choose CSV… picks the CSV beside the graph and the network trains. A graph whose CSV
  * is missing shows the error in words in both places, and Train repeats them (no ENOENT, no
- * path). Imported numbers read as written (momentum 0.3). Screenshots go to .e2e/screenshots/.
+ * path). Imported numbers read as written (momentum 0.3). torchvision's ResNet-18, its weights in an
+ * external data file (resnet18.onnx.data), imports and opens too, its weights written as
+ * safetensors. Screenshots go to .e2e/screenshots/.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
+import { resnet18WithExternalData } from '../onnx/torchvision-models.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 const fixtures = join(repoRoot, 'test', 'onnx', 'pytorch');
@@ -46,7 +49,11 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
   let workspace: string;
 
   before(async () => {
+    // torchvision's ResNet-18 with its 45 MB of weights in resnet18.onnx.data (generated into a cache).
+    const resnet = resnet18WithExternalData();
     const wb = await openWorkbench(SETTINGS, {
+      'resnet18.onnx': readFileSync(resnet),
+      'resnet18.onnx.data': readFileSync(`${resnet}.data`),
       'tabular-mlp-bn.onnx': readFileSync(join(fixtures, 'tabular-mlp-bn.onnx')),
       'residual-mlp.onnx': readFileSync(join(fixtures, 'residual-mlp.onnx')),
       'tabular.csv': readFileSync(join(fixtures, 'tabular.csv'), 'utf8'),
@@ -207,6 +214,22 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     await waitForFile(join(workspace, 'residual-mlp.nngraph.json'), (t) =>
       t.includes('"path": "residual.csv"'),
     );
+    await closeEditors();
+  });
+
+  check('imports ResNet-18 with external data: the graph opens, its weights go to safetensors', async () => {
+    const view = await importModel('resnet18.onnx');
+    const doc = parseGraph(readFileSync(join(workspace, 'resnet18.nngraph.json'), 'utf8')).doc!;
+    assert.ok(doc.nodes.some((n) => n.op === 'global_avg_pool'));
+    assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
+    const weights = join(workspace, 'resnet18.weights.safetensors');
+    assert.ok(statSync(weights).size > 45_000_000, 'the 11.7 M weights are in resnet18.weights.safetensors');
+    assert.ok(!existsSync(join(workspace, 'resnet18.weights.json')), 'not as JSON');
+    assert.equal(
+      await view.getByTestId('status').innerText(),
+      `${doc.nodes.length} nodes · ${doc.edges.length} edges · no errors`,
+    );
+    await page.screenshot({ path: join(screenshots, 'import-resnet18-external-data.png') });
     await closeEditors();
   });
 

@@ -7,7 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { decodeTensor } from '../../engine/onnx/onnx-proto.js';
+import { readTensor } from '../../engine/onnx/tensor-data.js';
 import {
   modelOpTypes,
   PYTORCH_FOLDERS,
@@ -24,6 +29,8 @@ import { rowFor } from '../../engine/onnx/import-ops.js';
  * (2), so at most 105 can match today. This floor is what the importer reaches now and only rises.
  */
 const PYTORCH_MATCH_FLOOR = 79;
+
+const ROOT = resolve(__dirname, '../..');
 
 /** A refusal names where: a node and its op, or a graph input or output. */
 const NAMES_THE_PLACE =
@@ -89,4 +96,31 @@ test('node tests of every op the importer has: each matches or is refused by nam
   t.diagnostic(`${cases.length} node tests use only ops the importer has`);
   const counts = checkFolder('node', cases, t);
   assert.ok(counts.match > 0);
+});
+
+test('CLI: a model whose output is not [N, k] imports without a loss and `run` feeds it its own 4-D input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bps-suite-'));
+  try {
+    const model = join(SUITE_DIR, 'pytorch-converted', 'test_ReLU', 'model.onnx');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin/backprop-studio.js'), ...args], { encoding: 'utf8' });
+    const graph = join(dir, 'relu.nngraph.json');
+    const imported = cli('import', model, '-o', graph);
+    assert.equal(imported.status, 0, imported.stderr);
+    const doc = JSON.parse(readFileSync(graph, 'utf8')) as { nodes: { op: string }[] };
+    assert.ok(!doc.nodes.some((n) => n.op === 'target' || n.op.endsWith('_loss')), 'no guessed loss');
+    const set = join(SUITE_DIR, 'pytorch-converted', 'test_ReLU', 'test_data_set_0');
+    const read = (f: string) => readTensor(decodeTensor(new Uint8Array(readFileSync(join(set, f)))));
+    const [x, want] = [read('input_0.pb'), read('output_0.pb')];
+    assert.equal(x.dims.length, 4);
+    const input = join(dir, 'x.json');
+    writeFileSync(input, JSON.stringify({ shape: x.dims, data: Array.from(x.data) }));
+    const run = cli('run', graph, '--input', input);
+    assert.equal(run.status, 0, run.stderr);
+    const out = JSON.parse(run.stdout) as { shape: number[]; data: number[] };
+    assert.deepEqual(out.shape, want.dims);
+    assert.ok(out.data.every((v, i) => Math.abs(v - want.data[i]!) <= 1e-4 + 1e-3 * Math.abs(want.data[i]!)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -2,14 +2,14 @@
  * A big model as it is shipped: torchvision's ResNet-18 (11.7 M parameters, random weights,
  * PyTorch 1.13, opset 13; scripts/export-torchvision-onnx.py) re-saved with its weights in an
  * external data file by onnx.save_model(..., save_as_external_data=True)
- * (scripts/save-external-data.py), both run into a cache folder. It imports in under 5 s, runs to
+ * (scripts/save-external-data.py), both run into a cache folder (test/onnx/torchvision-models.ts). It imports in under 5 s, runs to
  * PyTorch's output, and its weights go to safetensors (not 200 MB of JSON) that load in under a
  * second; the CLI's import → run round trip and the export back to ONNX with external data agree.
  * (The accuracy of the three torchvision networks is test/onnx/torchvision.test.ts's.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,18 +21,13 @@ import { decodeWeightsFile, encodeWeightsFile, weightsFormatFor } from '../../en
 import { exportOnnxFiles } from '../../engine/onnx/export.js';
 import { relativeError } from '../../engine/tensor/compare.js';
 import { runEngine } from './engine-run.js';
-import { cacheDir, exported, runPython } from './torchvision-models.js';
+import { exported, resnet18WithExternalData } from './torchvision-models.js';
 
 const ROOT = resolve(__dirname, '../..');
-const SAVE_EXTERNAL = join(ROOT, 'scripts/save-external-data.py');
 const TOL = 1e-4;
 
-const torchvision = exported();
-const resnet = torchvision.manifest.models.find((m) => m.name === 'resnet18')!;
-const dir = cacheDir('resnet18-external', [SAVE_EXTERNAL, join(ROOT, 'scripts/export-torchvision-onnx.py')]);
-const modelPath = join(dir, 'resnet18.onnx');
-if (!existsSync(`${modelPath}.data`))
-  runPython(SAVE_EXTERNAL, [join(torchvision.dir, resnet.file), modelPath]);
+const resnet = exported().manifest.models.find((m) => m.name === 'resnet18')!;
+const modelPath = resnet18WithExternalData();
 
 function withDir<T>(f: (d: string) => Promise<T> | T): Promise<T> {
   const d = mkdtempSync(join(tmpdir(), 'bps-resnet-'));

@@ -44,3 +44,18 @@ export function exported(): { dir: string; manifest: Manifest } {
   if (!existsSync(manifest)) runPython(SCRIPT, [dir]);
   return { dir, manifest: JSON.parse(readFileSync(manifest, 'utf8')) as Manifest };
 }
+
+/**
+ * ResNet-18 from `exported()` re-saved with its weights in an external data file
+ * (scripts/save-external-data.py: onnx.save_model(..., save_as_external_data=True)): the path of
+ * resnet18.onnx, with resnet18.onnx.data beside it.
+ */
+export function resnet18WithExternalData(): string {
+  const saveExternal = join(ROOT, 'scripts/save-external-data.py');
+  const { dir: source, manifest } = exported();
+  const dir = cacheDir('resnet18-external', [saveExternal, SCRIPT]);
+  const model = join(dir, 'resnet18.onnx');
+  const resnet = manifest.models.find((m) => m.name === 'resnet18')!;
+  if (!existsSync(`${model}.data`)) runPython(saveExternal, [join(source, resnet.file), model]);
+  return model;
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { exampleDoc, SessionHarness } from './harness.js';
 import { chainGraph, overflowingGraph, smallClassifier } from '../engine/train/graphs.js';
 import { prepareTraining } from '../../engine/train/session.js';
-import { readWeights, weightsOf } from '../../engine/graph/weights.js';
+import { decodeWeightsFile, encodeWeightsFile, readWeights, weightsOf } from '../../engine/graph/weights.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackwardStep, ForwardStep, Step } from '../../engine/autodiff/step-through.js';
@@ -496,6 +496,20 @@ test('the run’s weights for saving and export: none before a step, the trainer
   h.send({ type: 'snapshotWeights', requestId: 4 });
   assert.match(h.of('weightsSnapshot')[3]!.trained!.misfit ?? '', /h1/);
   assert.equal(h.of('runRejected').length, 0);
+});
+
+test('weights read from safetensors (typed arrays) load as their JSON twin does', () => {
+  const doc = exampleDoc('sawtooth');
+  const json = readWeights(readFileSync(join(__dirname, '../../examples/sawtooth.weights.json'), 'utf8'));
+  const file = decodeWeightsFile(encodeWeightsFile(json, 'safetensors'));
+  assert.ok(Object.values(file.weights).some((p) => Object.values(p).some((t) => !Array.isArray(t.data))));
+  const h = started(doc);
+  h.send({ type: 'loadWeights', requestId: 1, weights: file, source: 'sawtooth.weights.safetensors' });
+  assert.equal(h.of('weightsLoaded')[0]!.error, null);
+  assert.equal(h.status.weightsFrom, 'sawtooth.weights.safetensors');
+  h.send({ type: 'analyze', requestId: 2 });
+  assert.ok(h.runUntil(() => h.of('analysisResult').length > 0));
+  assert.equal(h.of('analysisResult')[0]!.report.regions.oneD?.pieces, 16);
 });
 
 test('loading a weights file starts a paused run from it; the analyses see those weights; a misfit changes nothing', () => {

@@ -35,7 +35,7 @@ export function ModelActions(): React.JSX.Element {
         secondary
         onClick={() => postToHost({ type: 'loadWeights' })}
         testId="load-weights"
-        title="Start a run from <name>.weights.json beside the graph (or a weights file you pick), paused before its first step"
+        title="Start a run from <name>.weights.json or .weights.safetensors beside the graph (or a weights file you pick), paused before its first step"
       >
         Load weights
       </Button>
@@ -47,7 +47,7 @@ export function ModelActions(): React.JSX.Element {
         title={
           step === 0
             ? 'Train first: there are no trained weights to save yet'
-            : `Write the weights after step ${step} to <name>.weights.json beside the graph`
+            : `Write the weights after step ${step} to the weights file beside the graph (<name>.weights.json, or .weights.safetensors for big networks)`
         }
       >
         Save weights
