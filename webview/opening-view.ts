@@ -18,8 +18,11 @@ import { getRectOfNodes, useNodesInitialized, useReactFlow, type Rect, type View
 export const READABLE_ZOOM = 0.7;
 /** Graphs up to this many nodes are held to READABLE_ZOOM; bigger ones may be shown smaller to be seen whole. */
 export const SMALL_GRAPH = 20;
-/** The least zoom a big graph is fitted at (its structure still shows). */
-export const OVERVIEW_ZOOM = 0.3;
+/**
+ * The least zoom a graph of more than SMALL_GRAPH nodes is fitted whole at (its structure and op
+ * names still read); one that needs less (a ResNet-18) opens at READABLE_ZOOM from its top-left.
+ */
+export const OVERVIEW_ZOOM = 0.5;
 /** A small graph is not blown up past its natural size. */
 export const MAX_OPENING_ZOOM = 1;
 /** Screen pixels kept free around the graph. */
@@ -40,7 +43,7 @@ export function openingViewport(
   const area = graphArea(pane);
   const room = { width: area.width - 2 * OPENING_PADDING, height: area.height - 2 * OPENING_PADDING };
   const fit = Math.min(room.width / Math.max(bounds.width, 1), room.height / Math.max(bounds.height, 1));
-  const floor = nodeCount > SMALL_GRAPH ? OVERVIEW_ZOOM : READABLE_ZOOM;
+  const floor = nodeCount > SMALL_GRAPH && fit >= OVERVIEW_ZOOM ? OVERVIEW_ZOOM : READABLE_ZOOM;
   const zoom = Math.min(MAX_OPENING_ZOOM, Math.max(floor, fit));
   // Per axis: centred when the graph fits, else its start (left / top edge) at the padding.
   const place = (start: number, size: number, roomSize: number, areaSize: number) =>

@@ -43,7 +43,7 @@ test('a long chain opens at the readable zoom with its left end in view, centred
 });
 
 test('a big graph (more than SMALL_GRAPH nodes) is fitted whole down to the overview zoom', () => {
-  const bounds = { x: 0, y: 0, width: 1400, height: 900 };
+  const bounds = { x: 0, y: 0, width: 1100, height: 700 };
   const small = openingViewport(bounds, pane, SMALL_GRAPH);
   const big = openingViewport(bounds, pane, SMALL_GRAPH + 10);
   assert.equal(small.zoom, READABLE_ZOOM);
@@ -70,4 +70,10 @@ test('only a finite viewport with a positive zoom is restored', () => {
     ['{"x":1}', false],
   ];
   for (const [v, usable] of table) assert.equal(isUsableViewport(v), usable, JSON.stringify(v));
+});
+
+test('a graph too big to see whole even at the overview zoom opens readable from its top-left', () => {
+  const v = openingViewport({ x: 0, y: 0, width: 4000, height: 2000 }, pane, 70);
+  assert.equal(v.zoom, READABLE_ZOOM);
+  assert.equal(v.x, OPENING_PADDING);
 });
