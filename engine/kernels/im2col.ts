@@ -75,6 +75,17 @@ function insideRange(out: number, s: number, p: number, k: number, d: number, le
   return [from, to];
 }
 
+/**
+ * cols = im2col(x), unless it holds forward's im2col of this very x. Only forward marks cols as
+ * x's: a tangent may keep its buffer while its values change (Hessian-vector products), so
+ * anything built here is built again next time.
+ */
+export function colsFor(d: ConvGeometry, colsOf: { data: Data | null }, x: Data, cols: Data): void {
+  if (colsOf.data === x) return;
+  im2col(d, x, cols);
+  colsOf.data = null;
+}
+
 /** The adjoint of im2col: gx[b, ic, hi, wj] += every cols entry that was read from it. */
 export function col2imAdd(d: ConvGeometry, cols: Data, gx: Data): void {
   const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, groups } = d;
@@ -210,4 +221,81 @@ export function weightGrad(d: GroupedProducts, rows: Data, cols: Data, gw: Data)
       g * d.og * d.width,
       true,
     );
+}
+
+/**
+ * Depthwise convolution (one input channel per group, one filter per channel: MobileNet's 3×3
+ * layers) as direct loops: per group the im2col products would be matrix-vector products of
+ * width kh·kw, too thin for gemm. y (+)= depthwise(x, w), w [c, 1, kh, kw].
+ */
+export function depthwiseForward(d: ConvGeometry, x: Data, wt: Data, y: Data, acc: boolean): void {
+  const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = d;
+  // Output pixels whose windows read no padding run without bounds checks.
+  const [iFrom, iTo] = insideRange(oh, sh, pt, kh, dh, h);
+  const [jFrom, jTo] = insideRange(ow, sw, pl, kw, dw, w);
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++) {
+      const xp = (b * c + ch) * h * w;
+      const yp = (b * c + ch) * oh * ow;
+      const wp = ch * kh * kw;
+      for (let i = 0; i < oh; i++) {
+        const rowInside = i >= iFrom && i < iTo;
+        for (let j = 0; j < ow; j++) {
+          let sum = 0;
+          const y0 = i * sh - pt,
+            x0 = j * sw - pl;
+          if (rowInside && j >= jFrom && j < jTo) {
+            for (let ki = 0; ki < kh; ki++) {
+              const row = xp + (y0 + ki * dh) * w + x0;
+              const wr = wp + ki * kw;
+              for (let kj = 0; kj < kw; kj++) sum += x[row + kj * dw]! * wt[wr + kj]!;
+            }
+          } else
+            for (let ki = 0; ki < kh; ki++) {
+              const hi = y0 + ki * dh;
+              if (hi < 0 || hi >= h) continue;
+              const row = xp + hi * w;
+              for (let kj = 0; kj < kw; kj++) {
+                const wj = x0 + kj * dw;
+                if (wj >= 0 && wj < w) sum += x[row + wj]! * wt[wp + ki * kw + kj]!;
+              }
+            }
+          const at = yp + i * ow + j;
+          y[at] = acc ? y[at]! + sum : sum;
+        }
+      }
+    }
+}
+
+/** The adjoints of depthwiseForward: gx += ∂/∂x and gw += ∂/∂w of <g, y> (either may be null). */
+export function depthwiseBackward(
+  d: ConvGeometry,
+  x: Data,
+  wt: Data,
+  g: Data,
+  gx: Data | null,
+  gw: Data | null,
+): void {
+  const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = d;
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++) {
+      const xp = (b * c + ch) * h * w;
+      const yp = (b * c + ch) * oh * ow;
+      const wp = ch * kh * kw;
+      for (let i = 0; i < oh; i++)
+        for (let j = 0; j < ow; j++) {
+          const gv = g[yp + i * ow + j]!;
+          for (let ki = 0; ki < kh; ki++) {
+            const hi = i * sh - pt + ki * dh;
+            if (hi < 0 || hi >= h) continue;
+            const row = xp + hi * w;
+            for (let kj = 0; kj < kw; kj++) {
+              const wj = j * sw - pl + kj * dw;
+              if (wj < 0 || wj >= w) continue;
+              if (gw) gw[wp + ki * kw + kj]! += gv * x[row + wj]!;
+              if (gx) gx[row + wj]! += gv * wt[wp + ki * kw + kj]!;
+            }
+          }
+        }
+    }
 }

@@ -2,12 +2,13 @@
  * Older opsets (the files PyTorch wrote at opset 6-12, ONNX's own test data) read as the current
  * form of each op, so that the import rows know one form: attributes that later opsets turned
  * into inputs become constant inputs, and legacy semantics (opset 6's axis broadcasting, PRelu's
- * per-channel slope, BatchNormalization's `spatial`) are rewritten into what they meant or refused.
+ * per-channel slope, BatchNormalization's `spatial`, `auto_pad`) are rewritten into what they meant
+ * or refused.
  * Runs per node during import, where the shapes of its dynamic inputs are known.
  */
 import { FlatNode, getAttr } from './onnx-graph.js';
 import { ConstTensor } from './tensor-data.js';
-import { DataType } from './onnx-proto.js';
+import { AttributeType, DataType } from './onnx-proto.js';
 
 /** Thrown when an old form has no equivalent the importer can represent; the message says why. */
 export class UpgradeRefusal extends Error {}
@@ -159,9 +160,56 @@ function preluPerChannel(n: FlatNode, c: UpgradeContext): FlatNode {
   return { ...n, inputs: [x, c.addConstant(`${n.name}/slope`, placed)] };
 }
 
+/**
+ * `auto_pad` (deprecated in every opset) as the explicit `pads` it means for this input's shape:
+ * SAME_UPPER / SAME_LOWER pad so that the output is ceil(input / stride), the odd one at the end /
+ * the beginning; VALID pads nothing. The rows then see one form.
+ */
+function explicitPads(n: FlatNode, c: UpgradeContext): FlatNode {
+  const mode = n.attrs.has('auto_pad') ? getAttr.string(n, 'auto_pad') : 'NOTSET';
+  if (mode === 'NOTSET') return n;
+  const shape = c.shape(n.inputs[0]!);
+  const weight = n.opType === 'Conv' ? c.constant(n.inputs[1] ?? '') : undefined;
+  const spatial = shape ? shape.length - 2 : (weight?.dims.length ?? 2) - 2;
+  const ones = new Array<number>(Math.max(spatial, 0)).fill(1);
+  const kernel = n.attrs.has('kernel_shape') ? getAttr.ints(n, 'kernel_shape') : weight?.dims.slice(2);
+  const strides = getAttr.ints(n, 'strides', ones);
+  const dilations = getAttr.ints(n, 'dilations', ones);
+  let pads: number[];
+  if (mode === 'VALID') pads = new Array<number>(2 * spatial).fill(0);
+  else if (mode === 'SAME_UPPER' || mode === 'SAME_LOWER') {
+    if (!shape || !kernel || kernel.length !== spatial)
+      throw new UpgradeRefusal(`auto_pad=${mode} needs the input's shape and the kernel size`);
+    const total = kernel.map((k, i) => {
+      const size = shape[i + 2]!;
+      const out = Math.ceil(size / strides[i]!);
+      return Math.max(0, (out - 1) * strides[i]! + (k - 1) * dilations[i]! + 1 - size);
+    });
+    const small = total.map((t) => Math.floor(t / 2));
+    const large = total.map((t, i) => t - small[i]!);
+    pads = mode === 'SAME_UPPER' ? [...small, ...large] : [...large, ...small];
+  } else throw new UpgradeRefusal(`auto_pad=${mode} is not an ONNX padding mode`);
+  const attrs = new Map(n.attrs);
+  attrs.delete('auto_pad');
+  attrs.set('pads', {
+    name: 'pads',
+    type: AttributeType.INTS,
+    ints: pads,
+    floats: [],
+    strings: [],
+    tensors: [],
+    graphs: [],
+  });
+  return { ...n, attrs };
+}
+
+const EXPLICIT_PADS = new Set(['Conv', 'MaxPool', 'AveragePool', 'LpPool']);
+
 /** The node in its current form, and the opset that form belongs to. */
 export function upgradeNode(n: FlatNode, c: UpgradeContext): Upgraded {
-  const entry = !n.domain || n.domain === 'ai.onnx' ? UPGRADES[n.opType] : undefined;
-  if (!entry || c.opset >= entry[0]) return { node: n, opset: c.opset };
-  return { node: entry[1](n, c), opset: entry[0] };
+  const current = !n.domain || n.domain === 'ai.onnx';
+  const node = current && EXPLICIT_PADS.has(n.opType) ? explicitPads(n, c) : n;
+  const entry = current ? UPGRADES[n.opType] : undefined;
+  if (!entry || c.opset >= entry[0]) return { node, opset: c.opset };
+  return { node: entry[1](node, c), opset: entry[0] };
 }

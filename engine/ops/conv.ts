@@ -11,7 +11,10 @@ import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import {
   col2imAdd,
+  colsFor,
   convRows,
+  depthwiseBackward,
+  depthwiseForward,
   im2col,
   nchwToRows,
   rowsToCols,
@@ -56,6 +59,8 @@ type ConvPlan = ConvGeometry & {
   pixels: number;
   plane: number;
   colsOf: { data: Data | null };
+  /** One input channel and one filter per group: direct loops instead of im2col products. */
+  depthwise: boolean;
 };
 
 function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
@@ -66,18 +71,8 @@ function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
     pixels: colsRows(d),
     plane: d.oh * d.ow,
     colsOf: { data: null },
+    depthwise: d.groups === d.c && outPerGroup === 1,
   };
-}
-
-/**
- * cols = im2col(x), unless it holds forward's im2col of this very x. Only forward marks cols as
- * x's: a tangent may keep its buffer while its values change (Hessian-vector products), so
- * anything built here is built again next time.
- */
-function colsFor(d: ConvPlan, x: Data, cols: Data): void {
-  if (d.colsOf.data === x) return;
-  im2col(d, x, cols);
-  d.colsOf.data = null;
 }
 
 /** The attributes of every convolution, in the order documents write them (older files' keys first). */
@@ -134,7 +129,9 @@ function addBiasGrad(n: number, o: number, plane: number, g: Data, gb: Data): vo
     }
 }
 
-const scratch = (d: ConvPlan) => ({
+const scratch = (d: ConvPlan) => (d.depthwise ? {} : scratchOf(d));
+
+const scratchOf = (d: ConvPlan) => ({
   cols: [d.groups * d.pixels * d.width],
   rows: [d.groups * d.pixels * d.og],
 });
@@ -196,6 +193,11 @@ function convOp(name: string, spatial: Spatial) {
     plan,
     saved: (shapes, a) => scratch(plan(shapes, a)),
     forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+      if (d.depthwise) {
+        depthwiseForward(d, x!.data, wt!.data, out.data, false);
+        if (b) addChannelBias(d.n, d.c, d.plane, b.data, out.data);
+        return;
+      }
       // Forward always builds afresh: x's values are new (the backward pass then reuses them).
       im2col(d, x!.data, cols!.data);
       d.colsOf.data = x!.data;
@@ -206,9 +208,12 @@ function convOp(name: string, spatial: Spatial) {
     // The weight gradient needs the im2col of the x it is given: forward's when it is forward's x,
     // else (the second-order rule passes x's tangent) built here.
     vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+      if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
+      if (d.depthwise)
+        return depthwiseBackward(d, x!.data, wt!.data, g.data, gx?.data ?? null, gw?.data ?? null);
       nchwToRows(g.data, rows!.data, d.n, d.groups, d.og, d.plane);
       if (gw) {
-        colsFor(d, x!.data, cols!.data);
+        colsFor(d, d.colsOf, x!.data, cols!.data);
         weightGrad(d, rows!.data, cols!.data, gw.data);
       }
       if (gx) {
@@ -216,17 +221,23 @@ function convOp(name: string, spatial: Spatial) {
         d.colsOf.data = null;
         col2imAdd(d, cols!.data, gx.data);
       }
-      if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
     },
     jvp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, [tx, tw, tb], tout) => {
+      if (d.depthwise) {
+        tout.fill(0);
+        if (tx) depthwiseForward(d, tx.data, wt!.data, tout.data, true);
+        if (tw) depthwiseForward(d, x!.data, tw.data, tout.data, true);
+        if (tb) addChannelBias(d.n, d.c, d.plane, tb.data, tout.data);
+        return;
+      }
       let any = false;
       if (tx) {
-        colsFor(d, tx.data, cols!.data);
+        colsFor(d, d.colsOf, tx.data, cols!.data);
         convRows(d, cols!.data, wt!.data, rows!.data, false);
         any = true;
       }
       if (tw) {
-        colsFor(d, x!.data, cols!.data);
+        colsFor(d, d.colsOf, x!.data, cols!.data);
         convRows(d, cols!.data, tw.data, rows!.data, any);
         any = true;
       }
@@ -313,7 +324,8 @@ export function transposeGeometry(x: Shape, a: ConvTransposeAttrs): ConvGeometry
 /** Plan of conv_transpose2d: the adjoint conv2d's, whose `og` is x's channels per group. */
 const transposePlan = ([x]: Shape[], a: ConvTransposeAttrs): ConvPlan => {
   const d = transposeGeometry(x!, a);
-  return planOf(d, x![1]! / a.groups);
+  // No direct depthwise path here: the transposed kernels always run the im2col products.
+  return { ...planOf(d, x![1]! / a.groups), depthwise: false };
 };
 
 export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
@@ -365,7 +377,7 @@ export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
     return 2 * d.n * d.oh * d.ow * x![1]! * colsWidth(d) + (a.bias ? d.n * a.outChannels * d.h * d.w : 0);
   },
   plan: transposePlan,
-  saved: (shapes, a) => scratch(transposePlan(shapes, a)),
+  saved: (shapes, a) => scratchOf(transposePlan(shapes, a)),
   forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
     nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
     rowsToCols(d, rows!.data, wt!.data, cols!.data, false);

@@ -33,7 +33,8 @@ test('a dataset that cannot be loaded is replaced by standard-normal inputs, and
   });
   assert.match(
     batch.source,
-    /4 standard-normal examples \(the dataset could not be loaded: ENOENT missing\.csv\)/,
+    // The loader's message, in the user's words, names the file and what to do.
+    /4 standard-normal examples \(the dataset could not be loaded: .*'missing\.csv'.*ENOENT missing\.csv.*\)/,
   );
   assert.deepEqual(batch.x.shape, [4, 1]);
   assert.ok(batch.x.data.some((v) => v !== 0));
