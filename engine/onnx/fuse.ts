@@ -3,7 +3,7 @@
  * are replaced by the single op they compute, so that import maps them to one registry op.
  * - GELU's erf form, x · 0.5 · (1 + erf(x / √2)), in any association of the products → Gelu;
  *   its tanh form likewise → Gelu(approximate='tanh'); x · sigmoid(x) → Silu; x · tanh(softplus(x))
- *   → Mish; x · HardSigmoid(x) → HardSwish.
+ *   → Mish; x · HardSigmoid(x) → HardSwish; x / (1 + |x|) → Softsign.
  * - GroupNorm as Reshape, InstanceNormalization, Reshape (and Mul γ, Add β) → GroupNorm.
  * - LayerNorm spelt out: ReduceMean, Sub, Pow (or Mul), ReduceMean, Add ε, Sqrt, Div (or
  *   Reciprocal and Mul), then optionally Mul γ and Add β → LayerNormalization.
@@ -208,6 +208,17 @@ function matchSilu(m: Matcher, sigmoid: FlatNode): Rewrite | null {
   return { remove: [sigmoid, mul], add: synthetic('Silu', STUDIO_DOMAIN, [x], mul.outputs[0]!, sigmoid) };
 }
 
+/** x / (1 + |x|) → Softsign (older PyTorch exporters spell it out). Anchored at Abs. */
+function matchSoftsign(m: Matcher, abs: FlatNode): Rewrite | null {
+  const x = abs.inputs[0]!;
+  const add = m.onlyConsumer(abs.outputs[0]!);
+  const one = add?.opType === 'Add' ? m.other(add, abs.outputs[0]!) : undefined;
+  if (!add || one === undefined || !m.isScalar(one, 1)) return null;
+  const div = m.onlyConsumer(add.outputs[0]!);
+  if (!div || div.opType !== 'Div' || div.inputs[0] !== x || div.inputs[1] !== add.outputs[0]) return null;
+  return { remove: [abs, add, div], add: synthetic('Softsign', '', [x], div.outputs[0]!, abs) };
+}
+
 /** x · tanh(softplus(x)) → Mish (opset 18's op; PyTorch writes it out before then). Anchored at Softplus. */
 function matchMish(m: Matcher, softplus: FlatNode): Rewrite | null {
   const x = softplus.inputs[0]!;
@@ -403,6 +414,7 @@ export function fusePatterns(g: FlatGraph): FlatGraph {
     ['Erf', matchGelu],
     ['Tanh', matchGeluTanh],
     ['Sigmoid', matchSilu],
+    ['Abs', matchSoftsign],
     ['Softplus', matchMish],
     ['HardSigmoid', matchHardSwish],
     ['InstanceNormalization', matchGroupNorm],

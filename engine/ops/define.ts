@@ -24,6 +24,7 @@
  *    the new op has its row:
  *    - engine/codegen/emitters/index.ts `EMITTERS` (every op): its TypeScript export, or null;
  *    - engine/onnx/export.ts `EXPORT_ROWS` (every op): its ONNX nodes, or null;
+ *    - engine/pytorch/forms.ts `PYTORCH_FORMS` (every op): its torch.nn module and call, or null;
  *    - engine/analysis/linear-regions.ts `PIECEWISE` (every op): kinked, affine or nonlinear;
  *    - engine/onnx/import-ops.ts `IMPORT_ROWS` (by ONNX op type; each row names the OpName it
  *      produces) and engine/nn/init.ts `GAINS` (activations with a torch gain): where they apply.

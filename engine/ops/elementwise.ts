@@ -7,6 +7,7 @@
 import { AttrSpec, defineOp, OpDef, OpCategory, type OpSpec } from './define.js';
 import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
 import { ShapeError } from '../tensor/broadcast.js';
+import { AttrError } from './attrs.js';
 import { erf } from '../tensor/special.js';
 
 /**
@@ -304,8 +305,9 @@ interface PreluPlan {
 function preluChannels(x: Shape, a: PreluAttrs): number {
   const c = x.length >= 2 ? x[1]! : (x[0] ?? 1);
   if (a.num_parameters !== 1 && a.num_parameters !== c)
-    throw new ShapeError(
+    throw new AttrError(
       `prelu: num_parameters must be 1 or the number of channels (axis 1 of x ${shapeToString(x)}: ${c}), got ${a.num_parameters}`,
+      'num_parameters',
     );
   return a.num_parameters;
 }

@@ -8,6 +8,7 @@
  * (μ and r are then constants, so their derivative terms vanish).
  */
 import { defineOp, type AttrSpec } from './define.js';
+import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Data, type Shape, type Tensor } from '../tensor/tensor.js';
 
@@ -402,9 +403,11 @@ function sampleNormDims(op: string, x: Shape, groups: number, minRank: number): 
       `${op}: x must be [N, C${minRank > 2 ? ', L' : ''}, ...] (rank ≥ ${minRank}), got ${shapeToString(x)}`,
     );
   const c = x[1]!;
+  // Only group_norm has the attribute (instance_norm's groups are its channels, which always divide).
   if (c % groups !== 0)
-    throw new ShapeError(
-      `${op}: the ${c} channels of x ${shapeToString(x)} do not divide into ${groups} groups`,
+    throw new AttrError(
+      `${op}: the ${c} channels of x ${shapeToString(x)} do not divide into num_groups ${groups}; use a divisor of ${c}`,
+      'num_groups',
     );
   return [x[0]!, c, sizeOf(x.slice(2))];
 }

@@ -230,7 +230,9 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     op: 'group_norm',
     inputs: [[2, 4, 3, 2]],
     attrs: { num_groups: 2 },
-    bad: [{ inputs: [[2, 6, 3]], attrs: { num_groups: 4 }, message: /6 channels.*\[2, 6, 3\].*4 groups/ }],
+    bad: [
+      { inputs: [[2, 6, 3]], attrs: { num_groups: 4 }, message: /6 channels.*\[2, 6, 3\].*num_groups 4/ },
+    ],
   },
   { op: 'group_norm', id: 'group_norm/NC-plain', inputs: [[3, 4]], attrs: { num_groups: 1, affine: false } },
   {

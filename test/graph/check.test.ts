@@ -118,6 +118,20 @@ const cases: {
         ['7×2', '6×6'],
       ],
       ['reflect padding as large as the axis', 'pad', { pad: [6, 0], mode: 'reflect' }, 'pad', ['reflect']],
+      [
+        'group_norm groups that do not divide the channels',
+        'group_norm',
+        { num_groups: 2 },
+        'num_groups',
+        ['3 channels', 'num_groups 2', 'divisor of 3'],
+      ],
+      [
+        'a prelu slope count that is not the channels',
+        'prelu',
+        { num_parameters: 2 },
+        'num_parameters',
+        ['3'],
+      ],
     ] as const
   ).map(([name, op, attrs, attr, mentions]) => ({
     name,

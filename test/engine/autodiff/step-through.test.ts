@@ -4,9 +4,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileGraph, type CompiledGraph } from '../../../engine/graph/compile.js';
 import { parseGraph } from '../../../engine/graph/parse.js';
+import { ELEMENTWISE_OPS } from '../../../engine/ops/elementwise.js';
 import { loadDataset } from '../../../engine/data/load.js';
 import { takeRows } from '../../../engine/data/dataset.js';
-import { StepThrough, type BackwardStep, type Step } from '../../../engine/autodiff/step-through.js';
+import {
+  StepThrough,
+  type BackwardStep,
+  type PassedGradient,
+  type Step,
+} from '../../../engine/autodiff/step-through.js';
 
 const BATCH = 16;
 
@@ -69,16 +75,25 @@ for (const name of examples) {
       g.program.nodes.map((n) => n.id).reverse(),
     );
     for (const s of forward) assert.deepEqual(s.output.data, ref.values[g.nodeSlot.get(s.node)!], s.node);
+    // A slot read by several nodes (a residual connection) gets a share from each; the last share
+    // completes its gradient.
+    const consumers = new Map<number, number>();
+    for (const n of g.program.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+    const lastShare = new Map<number, PassedGradient>();
     for (const s of backward) {
       assert.deepEqual(s.incoming.data, ref.grads[g.nodeSlot.get(s.node)!], `incoming at ${s.node}`);
       assert.equal(s.rule.doc, g.program.nodes[s.index]!.op.doc);
       for (const p of s.passed) {
         const slot = g.program.slot(p.slot);
-        // Every slot here has one consumer, so this node's share is the whole final gradient.
+        lastShare.set(slot, p);
+        if ((consumers.get(slot) ?? 1) > 1) continue;
+        // One consumer: this node's share is the whole final gradient.
         assert.deepEqual(p.contribution.data, ref.grads[slot], `${s.node} → ${p.slot}`);
         assert.deepEqual(p.accumulated.data, ref.grads[slot], `${s.node} → ${p.slot} (accumulated)`);
       }
     }
+    for (const [slot, p] of lastShare)
+      assert.deepEqual(p.accumulated.data, ref.grads[slot], `${p.slot} after its last share (accumulated)`);
     for (const s of backward.filter((b) => b.op === 'linear')) {
       assert.match(s.rule.jacobian ?? '', /φᵀ ⊗ I/);
       // The first layer passes nothing to the data (no gradient flows into the input batch).
@@ -90,7 +105,7 @@ for (const name of examples) {
         expected,
       );
     }
-    const activations = backward.filter((s) => s.op === 'relu' || s.op === 'tanh');
+    const activations = backward.filter((s) => s.op in ELEMENTWISE_OPS);
     assert.ok(activations.length > 0);
     for (const s of activations) assert.match(s.rule.jacobian ?? '', /diagonal/);
   });
