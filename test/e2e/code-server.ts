@@ -21,7 +21,8 @@ export interface Prereqs {
 
 export function readPrereqs(): Prereqs {
   const file = join(e2eDir, 'prereqs.json');
-  const fix = 'Run `bash scripts/setup-tests.sh` (as root, or with sudo; `npm test` runs it) to install them.';
+  const fix =
+    'Run `bash scripts/setup-tests.sh` (as root, or with sudo; `npm test` runs it) to install them.';
   if (!existsSync(file))
     throw new Error(`The VS Code end-to-end test needs code-server, Node 24 and chromium. ${fix}`);
   const p = JSON.parse(readFileSync(file, 'utf8')) as Prereqs;
