@@ -28,7 +28,8 @@ import { applyWeights, readWeights, weightsOf, type Weights } from '../graph/wei
 import { prepareTraining, type TrainingSession } from '../train/session.js';
 import type { Trainable } from '../train/trainable.js';
 import { realClock, throttle, type Clock, type Throttle } from '../train/throttle.js';
-import { loadDataset } from '../data/load.js';
+import { loadDataset, type LoadOptions } from '../data/load.js';
+import type { ReadBundled } from '../data/mnist.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { StepThrough } from '../autodiff/step-through.js';
 import { gradCheckSteps } from '../autodiff/gradcheck.js';
@@ -64,6 +65,8 @@ export interface RunSessionHost {
   clock?: Clock;
   /** Reads a CSV dataset named in the document, relative to the document's folder. */
   readText?: (path: string, baseDir: string | null) => string;
+  /** Reads a data file that ships with Backprop Studio (MNIST), un-gzipped. */
+  readBundled?: ReadBundled;
   /** Length of a training slice in ms (default 40). */
   sliceMs?: number;
   /** Most updates a second of each kind of event (default 20). */
@@ -305,7 +308,7 @@ export class RunSession {
     let view: DatasetView | null = null;
     if (config)
       try {
-        const data = loadDataset(config.dataset, { readText: this.reader() });
+        const data = loadDataset(config.dataset, this.dataAccess());
         view = viewOf(data, config.validationSplit ?? 0, config.seed ?? 0);
       } catch {
         // A dataset that can't be loaded is reported when the run starts; no preview meanwhile.
@@ -313,10 +316,11 @@ export class RunSession {
     this.emit({ type: 'runDataset', dataset: view });
   }
 
-  private reader(): ((path: string) => string) | undefined {
+  /** How the document's dataset is read: a CSV beside the document, the shipped MNIST files. */
+  private dataAccess(): LoadOptions {
     const read = this.host.readText;
     const dir = this.baseDir;
-    return read ? (path) => read(path, dir) : undefined;
+    return { readText: read ? (path) => read(path, dir) : undefined, readBundled: this.host.readBundled };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -431,7 +435,7 @@ export class RunSession {
     const key = trainingKey(doc);
     let session: TrainingSession;
     try {
-      session = prepareTraining(doc, { readText: this.reader(), weights });
+      session = prepareTraining(doc, { ...this.dataAccess(), weights });
     } catch (e) {
       return { key, problem: problemOf(e) };
     }
@@ -705,7 +709,7 @@ export class RunSession {
     if (this.phase === 'running') this.setPhase('paused');
     const { step, epoch } = this.status;
     const analysis = analyzeGraphSteps(compiled, {
-      readText: this.reader(),
+      ...this.dataAccess(),
       weights:
         this.run && step > 0
           ? { kind: 'trained', step, epoch }
