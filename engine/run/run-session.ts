@@ -22,13 +22,14 @@
  * Pause; any step-through request; loading weights; a change to what the run trains (moving nodes
  * is not one); a new gradient check or analysis (which replaces it).
  */
-import type { GraphDoc } from '../graph/document.js';
+import type { DatasetConfig, GraphDoc } from '../graph/document.js';
+import { sizeOf } from '../tensor/tensor.js';
 import { compileGraph, GraphError, type CompiledGraph } from '../graph/compile.js';
 import { applyWeights, readWeights, weightsOf, type Weights } from '../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../train/session.js';
 import type { Trainable } from '../train/trainable.js';
 import { realClock, throttle, type Clock, type Throttle } from '../train/throttle.js';
-import { loadDataset, type LoadOptions } from '../data/load.js';
+import { datasetSignature, loadDataset, type LoadOptions } from '../data/load.js';
 import type { ReadBundled } from '../data/mnist.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { StepThrough } from '../autodiff/step-through.js';
@@ -306,7 +307,9 @@ export class RunSession {
     if (key === this.previewKey) return;
     this.previewKey = key;
     let view: DatasetView | null = null;
-    if (config)
+    // Only data the view can draw (one or two features) is loaded for it: an image set (MNIST) is
+    // left for the run to load, away from the moment the graph opens.
+    if (config && previewable(config.dataset))
       try {
         const data = loadDataset(config.dataset, this.dataAccess());
         view = viewOf(data, config.validationSplit ?? 0, config.seed ?? 0);
@@ -810,6 +813,14 @@ class LossTraceBuffer {
 
 function emptyTrace(): LossTrace {
   return { steps: new Int32Array(0), loss: new Float32Array(0) };
+}
+
+function previewable(config: DatasetConfig): boolean {
+  try {
+    return sizeOf(datasetSignature(config).sample) <= 2;
+  } catch {
+    return false;
+  }
 }
 
 function viewOf(data: Dataset, validationSplit: number, seed: number): DatasetView | null {
