@@ -26,7 +26,16 @@ export interface ActiveRun {
 /** `built` as a run, before its first step (weights from the file `weightsFrom`, or the initialisers). */
 export function activeRun(built: Prepared, weightsFrom: string | null): ActiveRun {
   const { session, key, predictor } = built;
-  return { session, key, stale: false, predictor, unsent: new UnsentCurves(), loss: null, lr: null, weightsFrom };
+  return {
+    session,
+    key,
+    stale: false,
+    predictor,
+    unsent: new UnsentCurves(),
+    loss: null,
+    lr: null,
+    weightsFrom,
+  };
 }
 
 /** A trace with no entries (a run that starts over sends one). */
@@ -59,9 +68,7 @@ export class UnsentCurves {
    * The curves' news since the last call, given the trainer's whole `history`: the epochs from
    * index `from` on and the batch losses (copied); null when there is none.
    */
-  take(
-    history: readonly EpochMetrics[],
-  ): { from: number; history: EpochMetrics[]; trace: LossTrace } | null {
+  take(history: readonly EpochMetrics[]): { from: number; history: EpochMetrics[]; trace: LossTrace } | null {
     if (history.length === this.sentEpochs && this.length === 0) return null;
     const from = this.sentEpochs;
     this.sentEpochs = history.length;

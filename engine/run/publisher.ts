@@ -33,8 +33,9 @@ export class RunPublisher {
   private readonly prediction: Throttle<null>;
   private readonly taskProgress: Throttle<null>;
 
+  /** `read`: the session's state as it is now (read each time something is sent). */
   constructor(
-    private readonly state: PublishedState,
+    private readonly read: () => PublishedState,
     private readonly emit: (event: FromWorker) => void,
     clock: Clock,
     perSecond: number,
@@ -61,7 +62,7 @@ export class RunPublisher {
 
   /** Offers the overlay and the prediction (at once when `now`, e.g. on a phase change). */
   offerViews(now: boolean): void {
-    const { run, tracing, options, phase } = this.state;
+    const { run, tracing, options, phase } = this.read();
     if (!run || tracing) return;
     for (const [wanted, t] of [
       [options.overlay, this.overlay],
@@ -90,27 +91,27 @@ export class RunPublisher {
 
   /** While idle, what the network Play would train predicts before training (when asked for). */
   idlePrediction(predictor: Predictor): void {
-    if (this.state.options.prediction)
+    if (this.read().options.prediction)
       this.emit({ type: 'runPrediction', step: 0, view: this.predict(predictor) });
   }
 
   /** Status, then the curves' news: epochs completed and batch losses since the last message. */
   private sendProgress(): void {
-    this.emit({ type: 'runStatus', status: this.state.status });
-    const run = this.state.run;
+    this.emit({ type: 'runStatus', status: this.read().status });
+    const run = this.read().run;
     const news = run?.unsent.take(run.session.trainer.history);
     if (news) this.emit({ type: 'runMetrics', ...news });
   }
 
   private sendStats(): void {
-    const { run, tracing, options } = this.state;
+    const { run, tracing, options } = this.read();
     if (!run || tracing || !options.overlay || run.session.trainer.stepCount === 0) return;
     const t = run.session.trainer;
     this.emit({ type: 'runStats', step: t.stepCount, nodes: t.stats() });
   }
 
   private sendPrediction(): void {
-    const { run, options } = this.state;
+    const { run, options } = this.read();
     if (!run || !options.prediction) return;
     const view = this.predict(run.predictor);
     this.emit({ type: 'runPrediction', step: run.session.trainer.stepCount, view });
@@ -119,14 +120,14 @@ export class RunPublisher {
   /** The prediction view; a picture that can't be computed says why instead of stopping anything. */
   private predict(predictor: Predictor): PredictionView {
     try {
-      return predictor.predict({ hiddenUnits: this.state.options.hiddenUnits });
+      return predictor.predict({ hiddenUnits: this.read().options.hiddenUnits });
     } catch (e) {
       return { kind: 'none', reason: `the prediction could not be computed: ${userMessage(e)}` };
     }
   }
 
   private sendTaskProgress(): void {
-    const task = this.state.task;
+    const task = this.read().task;
     if (!task?.progress) return;
     const { requestId, kind } = task;
     this.emit({ type: 'taskProgress', requestId, kind, ...task.progress });

@@ -4,8 +4,8 @@
  * run compiled ahead of Play (the prepare cache), so that Play starts at once.
  */
 import type { GraphDoc } from '../graph/document.js';
-import { GraphError } from '../graph/compile.js';
-import type { Weights } from '../graph/weights.js';
+import { compileGraph, GraphError } from '../graph/compile.js';
+import { applyWeights, type Weights } from '../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../train/session.js';
 import { loadDataset } from '../data/load.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
@@ -134,6 +134,17 @@ export class RunDocument {
         // A dataset that can't be loaded is reported when the run starts; no preview meanwhile.
       }
     return { dataset: view };
+  }
+
+  /** Why `weights` can't be used with the document as it is now (null when they can). */
+  misfit(weights: Weights): string | null {
+    if (!this.doc) return 'the file can’t be read as a graph now: fix it first';
+    try {
+      applyWeights(compileGraph(this.doc, { batchSize: 1 }), weights);
+      return null;
+    } catch (e) {
+      return problemOf(e).message;
+    }
   }
 
   /** The next preview is sent whatever it shows (a run showed its own data meanwhile). */

@@ -85,7 +85,10 @@ export function reduceRunPicture<S extends RunPicture>(s: S, e: RunEvent): S {
     case 'runPrediction':
       return { ...s, prediction: { step: e.step, view: e.view } };
     case 'traceStep':
-      return { ...s, trace: { position: e.position, length: e.length, step: e.step, requestId: e.requestId } };
+      return {
+        ...s,
+        trace: { position: e.position, length: e.length, step: e.step, requestId: e.requestId },
+      };
     case 'gradcheckResult':
     case 'analysisResult':
     case 'taskProgress':
