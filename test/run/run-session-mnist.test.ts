@@ -25,7 +25,7 @@ test('mnist-lenet: opening reads no data; the first step reads each MNIST file o
   );
   assert.deepEqual(reads, [], 'nothing read when the graph opens');
   h.send({ type: 'run', action: 'step' });
-  assert.equal(h.status.step, 1, h.status.error);
+  assert.equal(h.status.step, 1, h.status.error?.message);
   assert.equal(reads.length, 2, 'the images and the labels, once each');
   h.send({ type: 'run', action: 'step' });
   assert.equal(h.status.step, 2);
