@@ -5,7 +5,15 @@ import { resolve } from 'node:path';
 import { gemm, GemmLayout, setGemmBackend, wasmGemm } from '../../engine/kernels/gemm.js';
 import { gemmTs, gemmDirect } from '../../engine/kernels/gemm-ts.js';
 import { decodeBase64 } from '../../engine/kernels/wasm/base64.js';
-import { col2imAdd, im2col } from '../../engine/kernels/im2col.js';
+import {
+  col2imAdd,
+  convRows,
+  im2col,
+  nchwToRows,
+  rowsToCols,
+  rowsToNchw,
+  weightGrad,
+} from '../../engine/kernels/im2col.js';
 import { colsRows, colsWidth } from '../../engine/ops/window.js';
 import { Rng } from '../../engine/tensor/random.js';
 import type { Data } from '../../engine/tensor/tensor.js';
@@ -203,4 +211,59 @@ test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with gro
   assert.equal(cols[row * width + 1 * d.kw + 1], x[((1 * d.c + 0) * d.h + 0) * d.w + 3], 'dilated tap');
   // The second group's matrix follows the first and reads channels 2 and 3.
   assert.equal(cols[(pixels + row) * width + 1 * d.kw + 0], x[((1 * d.c + 2) * d.h + 0) * d.w + 1]);
+});
+
+test('the WebAssembly direct convolution matches the im2col products, forward and every gradient', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels, 'Node 20 supports WebAssembly SIMD, so the module must load');
+  const rng = new Rng(13);
+  const int = (below: number) => Math.floor(rng.next() * below);
+  for (let trial = 0; trial < 40; trial++) {
+    // Stride 1 (what the direct kernels take), groups, dilation, uneven padding and output
+    // widths off the 4-float vectors.
+    const groups = [1, 1, 2, 3][trial % 4]!;
+    const cg = 1 + int(3),
+      og = 1 + int(4);
+    const kh = 1 + int(4),
+      kw = 1 + int(4);
+    const dh = trial % 3 === 2 ? 2 : 1;
+    const reach = dh * (kh - 1);
+    const [pt, pb] = [int(reach / 2 + 1), int(reach / 2 + 1)];
+    const [pl, pr] = [int((kw + 1) / 2), int((kw + 1) / 2)];
+    const [n, h, w] = [1 + int(3), reach + 1 + int(8), kw + int(11)];
+    const d = { n, c: cg * groups, h, w, kh, kw, sh: 1, sw: 1, dh, dw: 1, pt, pl, groups };
+    const geometry = { ...d, oh: h + pt + pb - reach, ow: w + pl + pr - (kw - 1) };
+    const o = og * groups;
+    const size = { x: n * d.c * h * w, w: o * cg * kh * kw, y: n * o * geometry.oh * geometry.ow };
+    const f32 = (k: number) => randomData(rng, k, true) as Float32Array;
+    const [x, wt, bias, g] = [f32(size.x), f32(size.w), f32(o), f32(size.y)];
+    // The definition through im2col, in float64.
+    const products = { groups, pixels: colsRows(geometry), width: colsWidth(geometry), og };
+    const cols = new Float64Array(groups * products.pixels * products.width);
+    const rows = new Float64Array(groups * products.pixels * og);
+    im2col(geometry, Float64Array.from(x), cols);
+    convRows(products, cols, Float64Array.from(wt), rows, false);
+    const want = new Float64Array(size.y);
+    rowsToNchw(rows, want, n, groups, og, geometry.oh * geometry.ow);
+    for (let i = 0; i < size.y; i++) want[i]! += bias[Math.floor(i / (geometry.oh * geometry.ow)) % o]!;
+    const y = new Float32Array(size.y);
+    kernels.convForward(geometry, o, x, wt, bias, y);
+    const where = `trial ${trial}: ${JSON.stringify(geometry)}, o ${o}`;
+    assert.ok(maxError(y, want, products.width) <= 1e-6, `forward, ${where}`);
+    // Gradients: the adjoints of those products, added to what the buffers held.
+    nchwToRows(Float64Array.from(g), rows, n, groups, og, geometry.oh * geometry.ow);
+    const [gx0, gw0, gb0] = [f32(size.x), f32(size.w), f32(o)];
+    const wantGw = Float64Array.from(gw0);
+    weightGrad(products, rows, cols, wantGw);
+    const wantGx = Float64Array.from(gx0);
+    rowsToCols(products, rows, Float64Array.from(wt), cols, false);
+    col2imAdd(geometry, cols, wantGx);
+    const wantGb = Float64Array.from(gb0);
+    for (let i = 0; i < size.y; i++) wantGb[Math.floor(i / (geometry.oh * geometry.ow)) % o]! += g[i]!;
+    const [gx, gw, gb] = [gx0.slice(), gw0.slice(), gb0.slice()];
+    kernels.convBackward(geometry, o, x, wt, g, gx, gw, gb);
+    assert.ok(maxError(gx, wantGx, og * kh * kw) <= 1e-6, `gx, ${where}`);
+    assert.ok(maxError(gw, wantGw, products.pixels) <= 1e-6, `gw, ${where}`);
+    assert.ok(maxError(gb, wantGb, products.pixels) <= 1e-6, `gb, ${where}`);
+  }
 });
