@@ -54,6 +54,7 @@ export function App(): React.JSX.Element {
         case 'runStats':
         case 'runDataset':
         case 'runPrediction':
+        case 'runImages':
         case 'traceStep':
         case 'gradcheckResult':
         case 'analysisResult':

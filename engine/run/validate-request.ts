@@ -47,12 +47,21 @@ function stepTarget(v: unknown): StepTarget {
     throw new RequestError('target.node must be a node id');
   return { node, phase: oneOf(o.phase, ['forward', 'backward'] as const, 'target.phase') };
 }
+function sampleIndex(v: unknown): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0)
+    throw new RequestError('options.pickedSample must be a sample index (an integer ≥ 0) or null');
+  return v as number;
+}
 function runOptions(v: unknown): RunOptions {
   const o = object(v, 'options');
   return {
     overlay: bool(o.overlay, 'options.overlay'),
     prediction: bool(o.prediction, 'options.prediction'),
     hiddenUnits: bool(o.hiddenUnits, 'options.hiddenUnits'),
+    ...(o.images === undefined ? {} : { images: bool(o.images, 'options.images') }),
+    ...(o.pickedSample === undefined || o.pickedSample === null
+      ? {}
+      : { pickedSample: sampleIndex(o.pickedSample) }),
   };
 }
 
