@@ -157,6 +157,11 @@ export type PredictionView =
       label: Uint8Array;
       /** Probability of the winning class per cell (softmax / sigmoid of the logits). */
       confidence: Float32Array;
+      /**
+       * When RunOptions.hiddenUnits: each hidden layer's first `shown` of `count` units over the
+       * same box, on a coarser side × side grid (row-major, y0's row first): [shown × side × side].
+       */
+      units?: UnitHeatmaps[];
     }
   | {
       kind: 'curve';
@@ -170,6 +175,16 @@ export type PredictionView =
       breakpoints?: Float32Array;
     }
   | { kind: 'none'; reason: string };
+
+/** A hidden layer's units over the input plane (TensorFlow Playground's node pictures). */
+export interface UnitHeatmaps {
+  node: string;
+  /** Units in the layer, and how many are drawn (the first ones). */
+  count: number;
+  shown: number;
+  side: number;
+  values: Float32Array;
+}
 
 /** One node's output for the picked sample, as images: [channels × height × width] row-major. */
 export interface ChannelImages {
