@@ -1,0 +1,96 @@
+/** The field-checking core (engine/check/fields.ts) that every message check is written with. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  attempt,
+  boolean,
+  checkTagged,
+  FieldError,
+  finite,
+  integer,
+  list,
+  name,
+  object,
+  oneOf,
+  optional,
+  string,
+  type TaggedCheckers,
+} from '../../../engine/check/fields.js';
+
+const rejects: [string, () => unknown, string][] = [
+  ['an array for an object', () => object([], 'msg'), 'msg must be an object'],
+  ['null for an object', () => object(null, 'msg'), 'msg must be an object'],
+  [
+    'an empty name',
+    () => name('', 'edit.op'),
+    'edit.op must be a non-empty string of at most 200 characters',
+  ],
+  ['a name too long', () => name('abc', 'id', 2), 'id must be a non-empty string of at most 2 characters'],
+  ['a number for a string', () => string(3, 'source'), 'source must be a string'],
+  ['NaN', () => finite(NaN, 'x'), 'x must be a finite number'],
+  ['Infinity', () => finite(Infinity, 'x'), 'x must be a finite number'],
+  ['1.5 for an integer', () => integer(1.5, 'line'), 'line must be an integer'],
+  ['2^53 for an integer', () => integer(2 ** 53, 'requestId'), 'requestId must be an integer'],
+  ['1 for a boolean', () => boolean(1, 'options.overlay'), 'options.overlay must be true or false'],
+  ['a word not listed', () => oneOf('fly', ['play', 'pause'], 'action'), 'action must be one of play, pause'],
+  ['a bad item, by its place', () => list([1, 'x'], 'v', finite), 'v[1] must be a finite number'],
+  ['a list too long', () => list([1, 2, 3], 'v', finite, 2), 'v must be a list of at most 2 items'],
+  ['a bad optional field', () => optional({ id: '' }, 'id', name, 'edit'), 'edit.id must be a non-empty'],
+];
+for (const [what, check, message] of rejects) {
+  test(`fields: ${what} is refused, naming the field`, () => {
+    assert.throws(check, (e: unknown) => e instanceof FieldError && e.message.startsWith(message));
+  });
+}
+
+test('fields: what passes comes back as it was, typed', () => {
+  assert.deepEqual(list([1, 2.5], 'v', finite), [1, 2.5]);
+  assert.equal(optional({}, 'id', name, 'edit'), undefined);
+  assert.equal(oneOf('pause', ['play', 'pause'], 'action'), 'pause');
+  assert.equal(string('', 'source'), '');
+});
+
+type Shape = { kind: 'dot'; at: number } | { kind: 'none' };
+const SHAPES: TaggedCheckers<Shape, 'kind'> = {
+  dot: (o) => ({ kind: 'dot', at: finite(o.at, 'shape.at') }),
+  none: () => ({ kind: 'none' }),
+};
+
+test('checkTagged: a row per tag rebuilds the member from checked fields; an unknown tag is named', () => {
+  assert.deepEqual(checkTagged(SHAPES, 'kind', { kind: 'dot', at: 2, extra: 1 }, 'shape'), {
+    kind: 'dot',
+    at: 2,
+  });
+  assert.deepEqual(
+    attempt(() => checkTagged(SHAPES, 'kind', { kind: 'cube' }, 'shape')),
+    {
+      ok: false,
+      error: 'shape.kind must be one of dot, none',
+    },
+  );
+  assert.deepEqual(
+    attempt(() => checkTagged(SHAPES, 'kind', { kind: 'dot', at: '2' }, 'shape')),
+    {
+      ok: false,
+      error: 'shape.at must be a finite number',
+    },
+  );
+  // A bug is not a malformed message: attempt lets it through.
+  assert.throws(
+    () =>
+      attempt(() =>
+        checkTagged(
+          {
+            ...SHAPES,
+            none: () => {
+              throw new TypeError('bug');
+            },
+          },
+          'kind',
+          { kind: 'none' },
+          'shape',
+        ),
+      ),
+    TypeError,
+  );
+});
