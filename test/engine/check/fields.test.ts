@@ -1,7 +1,10 @@
 /** The field-checking core (engine/check/fields.ts) that every message check is written with. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
+import * as fields from '../../../engine/check/fields.js';
+import type { TaggedCheckers } from '../../../engine/check/fields.js';
+
+const {
   attempt,
   boolean,
   checkTagged,
@@ -14,8 +17,7 @@ import {
   oneOf,
   optional,
   string,
-  type TaggedCheckers,
-} from '../../../engine/check/fields.js';
+} = fields;
 
 const rejects: [string, () => unknown, string][] = [
   ['an array for an object', () => object([], 'msg'), 'msg must be an object'],
