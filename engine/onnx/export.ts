@@ -107,6 +107,19 @@ function pool(opType: 'MaxPool' | 'AveragePool', spatial: Spatial): Row {
   };
 }
 
+/** stack: every input gets the new axis (Unsqueeze takes its axes as an input since opset 13), then Concat. */
+const stackRow: Row = (c) => {
+  const raw = num(c.attrs, 'axis');
+  const axis = raw < 0 ? raw + c.shapes[0]!.length + 1 : raw;
+  const axes = c.ints('axes', [axis]);
+  const unsqueezed = c.inputs.map((x) => {
+    const t = c.temp('unsqueezed');
+    c.emit('Unsqueeze', [x, axes], t);
+    return t;
+  });
+  c.emit('Concat', unsqueezed, c.output, [attr.int('axis', axis)]);
+};
+
 /** F.pad's amounts (last axis first, before/after) as ONNX Pad's (every axis: all begins, then all ends). */
 const padRow: Row = (c) => {
   const pads = c.attrs['pad'] as number[];
@@ -359,6 +372,7 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   // In an inference graph dropout passes its input through.
   dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
+  stack: stackRow,
 };
 
 interface ExportPlan {
