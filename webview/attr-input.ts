@@ -32,6 +32,7 @@ export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
       if (spec.max !== undefined && v > spec.max) return { ok: false, error: `At most ${spec.max}.` };
       return { ok: true, value: v };
     }
+    case 'axes':
     case 'ints': {
       const parts = t
         .replace(/^\[|\]$/g, '')
@@ -40,7 +41,8 @@ export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
       const vs = parts.map(Number);
       if (vs.some((v) => !Number.isInteger(v)))
         return { ok: false, error: 'Enter whole numbers separated by commas.' };
-      return { ok: true, value: vs };
+      // One axis is written as the number itself, as torch's dim=1.
+      return { ok: true, value: spec.type === 'axes' && vs.length === 1 ? vs[0]! : vs };
     }
     case 'sizes': {
       if (spec.words?.includes(t)) return { ok: true, value: t };

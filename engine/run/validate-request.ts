@@ -4,7 +4,10 @@
  * one piece of code wherever it is read. Each validator returns the request rebuilt from its
  * checked fields (nothing unexpected passes through) or throws RequestError naming the field.
  */
-import type { RunAction, RunOptions, RunRequest, TraceAction } from './protocol.js';
+import type { RunAction, RunOptions, RunRequest, ToWorker, TraceAction } from './protocol.js';
+import type { GraphDoc } from '../graph/document.js';
+import { readWeights, type Weights } from '../graph/weights.js';
+import { userMessage } from '../errors/user-error.js';
 import type { StepTarget } from '../autodiff/step-through.js';
 
 export class RequestError extends Error {
@@ -81,4 +84,53 @@ export function validateRunRequest(v: unknown): RunRequest {
   if (typeof type !== 'string' || !isRunRequestType(type))
     throw new RequestError(`request.type must be one of ${Object.keys(RUN_REQUEST_VALIDATORS).join(', ')}`);
   return RUN_REQUEST_VALIDATORS[type](o);
+}
+
+/** A ToWorker message, checked: run requests by the shared validator, the rest by shape. */
+export function validateWorkerMessage(raw: unknown): ToWorker {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new RequestError('a message must be an object');
+  const o = raw as Record<string, unknown>;
+  if (o.type === 'dispose') return { type: 'dispose' };
+  if (o.type === 'loadWeights') {
+    if (!Number.isSafeInteger(o.requestId))
+      throw new RequestError('loadWeights.requestId must be an integer');
+    if (typeof o.source !== 'string') throw new RequestError('loadWeights.source must be a file name');
+    let weights: Weights;
+    try {
+      weights = readWeights(o.weights);
+    } catch (e) {
+      throw new RequestError(`loadWeights.weights: ${userMessage(e)}`);
+    }
+    return { type: 'loadWeights', requestId: o.requestId as number, weights, source: o.source };
+  }
+  if (o.type === 'snapshotWeights') {
+    if (!Number.isSafeInteger(o.requestId))
+      throw new RequestError('snapshotWeights.requestId must be an integer');
+    return { type: 'snapshotWeights', requestId: o.requestId as number };
+  }
+  if (o.type === 'document') {
+    const doc = o.doc;
+    if (doc !== null) {
+      const d = doc as Record<string, unknown> | undefined;
+      if (
+        typeof d !== 'object' ||
+        !Array.isArray(d.nodes) ||
+        !Array.isArray(d.edges) ||
+        typeof d.training !== 'object' ||
+        d.training === null
+      )
+        throw new RequestError('document.doc must be a graph document (nodes, edges, training) or null');
+    }
+    if (!Number.isSafeInteger(o.version)) throw new RequestError('document.version must be an integer');
+    if (o.baseDir !== null && typeof o.baseDir !== 'string')
+      throw new RequestError('document.baseDir must be a path or null');
+    return {
+      type: 'document',
+      doc: doc as GraphDoc | null,
+      version: o.version as number,
+      baseDir: o.baseDir as string | null,
+    };
+  }
+  return validateRunRequest(raw);
 }
