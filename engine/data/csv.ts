@@ -237,8 +237,11 @@ export function csvDataset(text: string, opts: CsvOptions): Dataset {
   };
 }
 
-/** Standardises the columns of x [N, F] in place but those `keep` marks; returns the columns that are constant. */
-function standardizeColumns(x: Tensor, keep: readonly boolean[]): number[] {
+/**
+ * Standardises the columns of x [N, F] in place but those `keep` marks (integer columns); returns
+ * the columns that are constant.
+ */
+export function standardizeColumns(x: Tensor, keep: readonly boolean[] = []): number[] {
   const [n, f] = x.shape as [number, number];
   const constant: number[] = [];
   for (let j = 0; j < f; j++) {

@@ -64,6 +64,8 @@ export type DatasetConfig = (
       integers?: string[];
     }
   | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number }
+  | { kind: 'mnist'; samples?: number; normalize?: 'standard' | 'unit' }
+  | { kind: 'iris'; standardize?: boolean }
 ) & { inputs?: InputColumns };
 
 export type OptimizerConfig =

@@ -30,6 +30,7 @@ import { analysisTask, float64Graph, gradcheckTask, StepThroughControl } from '.
 import { TaskRunner } from './tasks.js';
 import { cancelledBy, CANCELLED_BY_EDIT } from './cancel-policy.js';
 import { RunControl } from './run-control.js';
+import type { ReadBundled } from '../data/mnist.js';
 
 export { trainingKey } from './run-document.js';
 
@@ -42,6 +43,8 @@ export interface RunSessionHost {
   clock?: Clock;
   /** Reads a CSV dataset named in the document, relative to the document's folder. */
   readText?: ReadText;
+  /** Reads a data file that ships with Backprop Studio (MNIST), un-gzipped. */
+  readBundled?: ReadBundled;
   /** Length of a training slice in ms (default 40). */
   sliceMs?: number;
   /** Most updates a second of each kind of event (default 20). */
@@ -67,7 +70,7 @@ export class RunSession {
       stopped: () => this.disposed,
     };
     const emit = (event: FromWorker) => this.emit(event);
-    this.document = new RunDocument(host.readText);
+    this.document = new RunDocument(host.readText, host.readBundled);
     // The publisher reads the state as it is when it sends.
     const published = () => ({
       status: this.control.status,
@@ -221,7 +224,7 @@ export class RunSession {
     const { step, epoch } = control.status;
     const weightsFrom = control.run?.weightsFrom;
     const task = analysisTask(compiled, requestId, {
-      readText: document.reader(),
+      ...document.dataAccess(),
       weights:
         control.run && step > 0
           ? { kind: 'trained', step, epoch }
