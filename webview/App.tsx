@@ -6,13 +6,14 @@ import React from 'react';
 import { ReactFlowProvider } from 'reactflow';
 import { assertNever, type DocumentState, type HostToWebview } from '../extension/protocol.js';
 import type { GraphEdit } from '../engine/graph/edits.js';
-import { loadState, newRequestId, onHostMessage, postToHost, saveState } from './host.js';
+import { HostContext, type HostChannel } from './host.js';
 import { GraphEditor } from './GraphEditor.js';
 import { BrokenDocument } from './BrokenDocument.js';
 import { createRunStore, INITIAL_RUN_STATE, restoreRunView } from './run/run-store.js';
 import { RunStoreContext } from './run/use-run.js';
 
-export function App(): React.JSX.Element {
+export function App(props: { host: HostChannel }): React.JSX.Element {
+  const { host } = props;
   const [state, setState] = React.useState<DocumentState | null>(null);
   const [notice, setNotice] = React.useState<string | null>(null);
   // One run store for the life of the webview: the run outlives documents that fail to parse.
@@ -21,7 +22,7 @@ export function App(): React.JSX.Element {
   // The view settings come back from the webview state of an earlier page (a reload, or a tab
   // shown again), the same state that keeps the canvas viewport.
   const [runStore] = React.useState(() =>
-    createRunStore({ ...INITIAL_RUN_STATE, ...restoreRunView(loadState().runView) }, (deliver) =>
+    createRunStore({ ...INITIAL_RUN_STATE, ...restoreRunView(host.loadState().runView) }, (deliver) =>
       window.requestAnimationFrame(deliver),
     ),
   );
@@ -31,16 +32,16 @@ export function App(): React.JSX.Element {
       const { view, options } = runStore.getState();
       if (view === saved.view && options === saved.options) return;
       saved = runStore.getState();
-      saveState({ runView: { view, options } });
+      host.saveState({ runView: { view, options } });
     });
-  }, [runStore]);
+  }, [runStore, host]);
 
   React.useEffect(() => {
-    const off = onHostMessage((msg: HostToWebview) => {
+    const off = host.onMessage((msg: HostToWebview) => {
       switch (msg.type) {
         case 'init':
           // Tell the worker what this panel shows (a reloaded webview may differ from its defaults).
-          postToHost({ type: 'runOptions', options: runStore.getState().options });
+          host.post({ type: 'runOptions', options: runStore.getState().options });
           setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
           return;
         case 'docChanged':
@@ -67,9 +68,9 @@ export function App(): React.JSX.Element {
           assertNever(msg);
       }
     });
-    postToHost({ type: 'ready' });
+    host.post({ type: 'ready' });
     return off;
-  }, [runStore]);
+  }, [runStore, host]);
 
   React.useEffect(() => {
     if (!notice) return;
@@ -77,25 +78,33 @@ export function App(): React.JSX.Element {
     return () => window.clearTimeout(t);
   }, [notice]);
 
-  const onEdit = React.useCallback((edit: GraphEdit) => {
-    postToHost({ type: 'edit', requestId: newRequestId(), edit });
-  }, []);
+  const onEdit = React.useCallback(
+    (edit: GraphEdit) => host.post({ type: 'edit', requestId: host.newRequestId(), edit }),
+    [host],
+  );
 
   if (!state) return <div className="loading">Loading graph…</div>;
   return (
-    <RunStoreContext.Provider value={runStore}>
-      {state.doc ? (
-        <ReactFlowProvider>
-          <GraphEditor doc={state.doc} diagnostics={state.diagnostics} onEdit={onEdit} onNotice={setNotice} />
-        </ReactFlowProvider>
-      ) : (
-        <BrokenDocument diagnostics={state.diagnostics} />
-      )}
-      {notice ? (
-        <div className="notice" role="status" data-testid="notice" onClick={() => setNotice(null)}>
-          {notice}
-        </div>
-      ) : null}
-    </RunStoreContext.Provider>
+    <HostContext.Provider value={host}>
+      <RunStoreContext.Provider value={runStore}>
+        {state.doc ? (
+          <ReactFlowProvider>
+            <GraphEditor
+              doc={state.doc}
+              diagnostics={state.diagnostics}
+              onEdit={onEdit}
+              onNotice={setNotice}
+            />
+          </ReactFlowProvider>
+        ) : (
+          <BrokenDocument diagnostics={state.diagnostics} />
+        )}
+        {notice ? (
+          <div className="notice" role="status" data-testid="notice" onClick={() => setNotice(null)}>
+            {notice}
+          </div>
+        ) : null}
+      </RunStoreContext.Provider>
+    </HostContext.Provider>
   );
 }

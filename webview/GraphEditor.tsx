@@ -35,7 +35,7 @@ import { isPiled } from '../engine/graph/layout.js';
 import { Palette, OP_DRAG_TYPE } from './Palette.js';
 import { QuickAdd } from './QuickAdd.js';
 import { Inspector } from './Inspector.js';
-import { loadState, postToHost, saveState } from './host.js';
+import { useHost } from './host.js';
 import { ProblemList } from './ProblemList.js';
 import { isEditableTarget } from './keyboard.js';
 import { FollowStep } from './run/FollowStep.js';
@@ -65,8 +65,9 @@ export function GraphEditor(props: {
 }): React.JSX.Element {
   const { doc, diagnostics, onEdit, onNotice } = props;
   const rf = useReactFlow();
+  const host = useHost();
   const wrapper = React.useRef<HTMLDivElement>(null);
-  const persisted = React.useMemo(loadState, []);
+  const persisted = React.useMemo(() => host.loadState(), [host]);
   const remembered = isUsableViewport(persisted.viewport) ? persisted.viewport : undefined;
   /**
    * Positions the view gives a document whose nodes have none (or all the same one): laid out
@@ -172,12 +173,15 @@ export function GraphEditor(props: {
       ),
     );
   }, []);
-  const onSelectionChange = React.useCallback(({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
-    const ids = [...ns.map((n) => n.id), ...es.map((e) => e.id)];
-    selection.current = new Set(ids);
-    setSelectedIds(ids);
-    saveState({ selection: ids });
-  }, []);
+  const onSelectionChange = React.useCallback(
+    ({ nodes: ns, edges: es }: OnSelectionChangeParams) => {
+      const ids = [...ns.map((n) => n.id), ...es.map((e) => e.id)];
+      selection.current = new Set(ids);
+      setSelectedIds(ids);
+      host.saveState({ selection: ids });
+    },
+    [host],
+  );
 
   const onNodeDragStop = React.useCallback(
     (_e: React.MouseEvent, _node: OpFlowNode, dragged: OpFlowNode[]) => {
@@ -272,12 +276,12 @@ export function GraphEditor(props: {
       }
       const id = freshId(op.name, new Set(doc.nodes.map((n) => n.id)));
       selection.current = new Set([id]);
-      saveState({ selection: [id] });
+      host.saveState({ selection: [id] });
       // A preset (relu6) adds its op (clip) with the preset's attributes.
       const name = op.preset?.op ?? op.name;
       commit({ kind: 'addNode', op: name, id, attrs: initialAttrs(op), position: roundPos(position) });
     },
-    [doc, rf, commit],
+    [doc, rf, commit, host],
   );
 
   const onDrop = React.useCallback(
@@ -386,10 +390,10 @@ export function GraphEditor(props: {
 
   const onMoveEnd = React.useCallback(
     (_e: unknown, viewport: Viewport) => {
-      saveState({ viewport });
+      host.saveState({ viewport });
       updateOverflow();
     },
-    [updateOverflow],
+    [updateOverflow, host],
   );
   React.useEffect(updateOverflow, [nodes, updateOverflow]);
 
@@ -402,11 +406,11 @@ export function GraphEditor(props: {
       if (!doc.nodes.some((n) => n.id === id)) return;
       selection.current = new Set([id]);
       setSelectedIds([id]);
-      saveState({ selection: [id] });
+      host.saveState({ selection: [id] });
       setNodes((ns) => ns.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })));
       rf.fitView({ nodes: [{ id }], duration: 200, maxZoom: 1.2, padding: 0.6 });
     },
-    [doc, rf],
+    [doc, rf, host],
   );
   const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
 
@@ -490,7 +494,7 @@ export function GraphEditor(props: {
           {showProblems && diagnostics.length ? (
             <div className="problems-popover" data-testid="problems">
               <ProblemList diagnostics={diagnostics} />
-              <Button secondary onClick={() => postToHost({ type: 'openAsText' })}>
+              <Button secondary onClick={() => host.post({ type: 'openAsText' })}>
                 Open as text
               </Button>
             </div>
