@@ -1,8 +1,10 @@
 /**
- * Reading what the user typed into an attribute field, checked against the op's AttrSpec as they
- * type: the inspector commits only values that would pass the engine's own resolveAttrs.
+ * Reading what the user typed into an attribute field as the value the file would hold, judged as
+ * they type by the engine's own checker (engine/ops/attrs.ts checkAttr): the inspector commits only
+ * values resolveAttrs accepts, and says what is wrong in the words the Problems panel uses.
  */
 import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
+import { AttrError, checkAttr } from '../engine/ops/attrs.js';
 import { readableNumber } from '../engine/analysis/format.js';
 
 /** `value: null` means "leave it out" (the op's default, or an optional attribute unset). */
@@ -15,57 +17,53 @@ export function formatAttr(value: AttrValue | undefined): string {
   return typeof value === 'number' ? readableNumber(value) : String(value);
 }
 
-export function parseAttrInput(spec: AttrSpec, text: string): ParsedAttr {
-  const t = text.trim();
-  if (t === '') {
-    if (spec.default !== undefined || spec.optional) return { ok: true, value: null };
-    return { ok: false, error: 'Required.' };
+/** The text typed into attribute `name` of a node of op `op`. */
+export function parseAttrInput(op: string, name: string, spec: AttrSpec, text: string): ParsedAttr {
+  const left = text.trim() === '';
+  try {
+    const value = checkAttr(op, name, spec, left ? undefined : readTyped(spec, text));
+    return { ok: true, value: left ? null : value! };
+  } catch (e) {
+    if (e instanceof AttrError) return { ok: false, error: e.message };
+    throw e;
   }
+}
+
+/**
+ * What the text says, as JSON would hold it: numbers where it reads as numbers, a list where it
+ * has several parts (commas or spaces, brackets optional). Anything else stays the text, for the
+ * checker to refuse by name.
+ */
+function readTyped(spec: AttrSpec, text: string): unknown {
+  const t = text.trim();
   switch (spec.type) {
     case 'number':
-    case 'integer': {
-      const v = Number(t);
-      if (!Number.isFinite(v)) return { ok: false, error: 'Enter a number.' };
-      if (spec.type === 'integer' && !Number.isInteger(v))
-        return { ok: false, error: 'Enter a whole number.' };
-      if (spec.min !== undefined && v < spec.min) return { ok: false, error: `At least ${spec.min}.` };
-      if (spec.max !== undefined && v > spec.max) return { ok: false, error: `At most ${spec.max}.` };
-      return { ok: true, value: v };
-    }
-    case 'ints': {
-      const parts = t
-        .replace(/^\[|\]$/g, '')
-        .split(/[\s,]+/)
-        .filter(Boolean);
-      const vs = parts.map(Number);
-      if (vs.some((v) => !Number.isInteger(v)))
-        return { ok: false, error: 'Enter whole numbers separated by commas.' };
-      return { ok: true, value: vs };
-    }
+    case 'integer':
+      return asNumber(t);
+    case 'ints':
+      return parts(t).map(asNumber);
     case 'sizes': {
-      if (spec.words?.includes(t)) return { ok: true, value: t };
-      const vs = t
-        .replace(/^\[|\]$/g, '')
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map(Number);
-      const words = spec.words?.length ? `, or ${spec.words.join(' or ')}` : '';
-      if (vs.some((v) => !Number.isInteger(v)) || (vs.length !== 1 && !spec.lengths.includes(vs.length)))
-        return {
-          ok: false,
-          error: `One whole number or ${spec.lengths.join(' or ')} separated by commas${words}.`,
-        };
-      if (spec.min !== undefined && vs.some((v) => v < spec.min!))
-        return { ok: false, error: `At least ${spec.min}.` };
-      return { ok: true, value: vs.length === 1 ? vs[0]! : vs };
+      if (spec.words?.includes(t)) return t;
+      const vs = parts(t).map(asNumber);
+      return vs.length === 1 ? vs[0] : vs;
     }
     case 'boolean':
-      if (t === 'true' || t === 'false') return { ok: true, value: t === 'true' };
-      return { ok: false, error: 'true or false.' };
+      return t === 'true' ? true : t === 'false' ? false : t;
     case 'enum':
-      if (spec.values.includes(t)) return { ok: true, value: t };
-      return { ok: false, error: `One of ${spec.values.join(', ')}.` };
+      return t;
     case 'string':
-      return { ok: true, value: text };
+      return text;
   }
+}
+
+function asNumber(s: string): unknown {
+  const v = Number(s);
+  return Number.isFinite(v) ? v : s;
+}
+
+function parts(t: string): string[] {
+  return t
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
 }

@@ -133,7 +133,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     await h.page.locator('.op-node[data-node-id="x"]').click();
     const field = h.page.getByTestId('attr-features').locator('input');
     await field.fill('two');
-    await h.page.getByText('Enter a number.').waitFor();
+    await h.page.getByText('input.features must be an integer, got "two"').waitFor();
     await field.fill('4');
     await field.press('Enter');
     const msg = await h.waitForPosted(isEdit('setAttr'));

@@ -26,6 +26,8 @@ test('a node label and the inspector show the readable number; committing it unc
   assert.equal(formatAttr([0.1 + 0.2, 2]), '0.3, 2');
   // The inspector commits only when the text differs from what it shows.
   const parsed = parseAttrInput(
+    'batch_norm',
+    'momentum',
     { type: 'number', default: 0.1, doc: 'momentum' },
     formatAttr(node.attrs.momentum),
   );
