@@ -1,26 +1,29 @@
 /**
- * The webview's root: the handshake with the host, the document it sends, and what to show for
- * it (the graph editor, or the reasons a broken file can't be shown and a way to the text).
+ * The webview's root: the handshake with the host, the stores the host's messages go into (the
+ * editor's document and view, the run), and what to show for the document (the graph editor, or
+ * the reasons a broken file can't be shown and a way to the text).
  */
 import React from 'react';
 import { ReactFlowProvider } from 'reactflow';
-import { assertNever, type DocumentState, type HostToWebview } from '../extension/protocol.js';
+import { assertNever, type HostToWebview } from '../extension/protocol.js';
 import type { GraphEdit } from '../engine/graph/edits.js';
 import { HostContext, type HostChannel } from './host.js';
-import { GraphEditor } from './GraphEditor.js';
+import { GraphEditor } from './editor/GraphEditor.js';
+import { createEditorStore, EditorStoreContext, saveViewState, showDocument } from './editor/editor-store.js';
 import { BrokenDocument } from './BrokenDocument.js';
+import { useStore } from './store.js';
 import { createRunStore, INITIAL_RUN_STATE, restoreRunView } from './run/run-store.js';
 import { RunStoreContext } from './run/use-run.js';
 
 export function App(props: { host: HostChannel }): React.JSX.Element {
   const { host } = props;
-  const [state, setState] = React.useState<DocumentState | null>(null);
-  const [notice, setNotice] = React.useState<string | null>(null);
-  // One run store for the life of the webview: the run outlives documents that fail to parse.
+  // One editor store and one run store for the life of the webview: the selection, the viewport and
+  // the run outlive documents that fail to parse. Both start from the webview state of an earlier
+  // page (a reload, or a tab shown again).
+  const [editor] = React.useState(() => createEditorStore(host.loadState()));
+  React.useEffect(() => saveViewState(editor, host), [editor, host]);
   // Run events arrive up to ~60 a second; listeners hear of them once per animation frame, so the
   // page (which shares its thread with the VS Code workbench in a browser) never falls behind.
-  // The view settings come back from the webview state of an earlier page (a reload, or a tab
-  // shown again), the same state that keeps the canvas viewport.
   const [runStore] = React.useState(() =>
     createRunStore({ ...INITIAL_RUN_STATE, ...restoreRunView(host.loadState().runView) }, (deliver) =>
       window.requestAnimationFrame(deliver),
@@ -35,6 +38,7 @@ export function App(props: { host: HostChannel }): React.JSX.Element {
       host.saveState({ runView: { view, options } });
     });
   }, [runStore, host]);
+  const [notice, setNotice] = React.useState<string | null>(null);
 
   React.useEffect(() => {
     const off = host.onMessage((msg: HostToWebview) => {
@@ -42,10 +46,10 @@ export function App(props: { host: HostChannel }): React.JSX.Element {
         case 'init':
           // Tell the worker what this panel shows (a reloaded webview may differ from its defaults).
           host.post({ type: 'runOptions', options: runStore.getState().options });
-          setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
+          showDocument(editor, msg);
           return;
         case 'docChanged':
-          setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
+          showDocument(editor, msg);
           return;
         case 'editRejected':
           setNotice(`Not changed: ${msg.reason}`);
@@ -70,7 +74,7 @@ export function App(props: { host: HostChannel }): React.JSX.Element {
     });
     host.post({ type: 'ready' });
     return off;
-  }, [runStore, host]);
+  }, [editor, runStore, host]);
 
   React.useEffect(() => {
     if (!notice) return;
@@ -83,28 +87,28 @@ export function App(props: { host: HostChannel }): React.JSX.Element {
     [host],
   );
 
-  if (!state) return <div className="loading">Loading graph…</div>;
+  const loaded = useStore(editor, (s) => s.loaded);
+  const doc = useStore(editor, (s) => s.doc);
+  const diagnostics = useStore(editor, (s) => s.diagnostics);
+  if (!loaded) return <div className="loading">Loading graph…</div>;
   return (
     <HostContext.Provider value={host}>
-      <RunStoreContext.Provider value={runStore}>
-        {state.doc ? (
-          <ReactFlowProvider>
-            <GraphEditor
-              doc={state.doc}
-              diagnostics={state.diagnostics}
-              onEdit={onEdit}
-              onNotice={setNotice}
-            />
-          </ReactFlowProvider>
-        ) : (
-          <BrokenDocument diagnostics={state.diagnostics} />
-        )}
-        {notice ? (
-          <div className="notice" role="status" data-testid="notice" onClick={() => setNotice(null)}>
-            {notice}
-          </div>
-        ) : null}
-      </RunStoreContext.Provider>
+      <EditorStoreContext.Provider value={editor}>
+        <RunStoreContext.Provider value={runStore}>
+          {doc ? (
+            <ReactFlowProvider>
+              <GraphEditor doc={doc} onEdit={onEdit} onNotice={setNotice} />
+            </ReactFlowProvider>
+          ) : (
+            <BrokenDocument diagnostics={diagnostics} />
+          )}
+          {notice ? (
+            <div className="notice" role="status" data-testid="notice" onClick={() => setNotice(null)}>
+              {notice}
+            </div>
+          ) : null}
+        </RunStoreContext.Provider>
+      </EditorStoreContext.Provider>
     </HostContext.Provider>
   );
 }

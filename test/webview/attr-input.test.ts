@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAttrInput } from '../../webview/attr-input.js';
+import { parseAttrInput } from '../../webview/editor/attr-input.js';
 import { requireOp } from '../../engine/ops/registry.js';
 import { resolveAttrs } from '../../engine/ops/attrs.js';
 import type { AttrSpec } from '../../engine/ops/define.js';

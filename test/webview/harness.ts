@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../extension/webview-html.js';
 import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
+import type { GraphDoc } from '../../engine/graph/document.js';
+import { checkGraph } from '../../engine/graph/check.js';
 
 const root = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -29,6 +31,11 @@ export function buildWebview(outdir: string, production = false, extra: readonly
     encoding: 'utf8',
   });
   if (res.status !== 0) throw new Error(`building the webview failed:\n${res.stdout}${res.stderr}`);
+}
+
+/** The node shapes the host sends with a document (extension/graph-text.ts), for a test playing the host. */
+export function shapesOf(doc: GraphDoc | null): [string, (number | 'N')[]][] {
+  return doc ? [...checkGraph(doc).shapes] : [];
 }
 
 /** A few of VS Code's dark theme variables, so the page looks as it does in the editor. */

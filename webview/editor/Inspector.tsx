@@ -1,13 +1,13 @@
 /** The selected node's id, op, shape, problems and attributes, each edited as one gesture. */
 import React from 'react';
-import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
-import type { Diagnostic, GraphNode } from '../engine/graph/document.js';
-import { isValidNodeId, type GraphEdit } from '../engine/graph/edits.js';
-import type { SymbolicShape } from '../engine/graph/check.js';
-import { opInfo } from './op-catalog.js';
+import type { AttrSpec, AttrValue } from '../../engine/ops/define.js';
+import type { Diagnostic, GraphNode } from '../../engine/graph/document.js';
+import { isValidNodeId, type GraphEdit } from '../../engine/graph/edits.js';
+import type { SymbolicShape } from '../../engine/graph/check.js';
+import { opInfo } from '../op-catalog.js';
 import { formatShape } from './graph-view.js';
 import { formatAttr, parseAttrInput } from './attr-input.js';
-import { Select, TextInput, Toggle } from './ui/controls.js';
+import { Select, TextInput, Toggle } from '../ui/controls.js';
 
 export function Inspector(props: {
   node: GraphNode | undefined;

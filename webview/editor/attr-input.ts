@@ -3,9 +3,9 @@
  * they type by the engine's own checker (engine/ops/attrs.ts checkAttr): the inspector commits only
  * values resolveAttrs accepts, and says what is wrong in the words the Problems panel uses.
  */
-import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
-import { AttrError, checkAttr } from '../engine/ops/attrs.js';
-import { readableNumber } from '../engine/analysis/format.js';
+import type { AttrSpec, AttrValue } from '../../engine/ops/define.js';
+import { AttrError, checkAttr } from '../../engine/ops/attrs.js';
+import { readableNumber } from '../../engine/analysis/format.js';
 
 /** `value: null` means "leave it out" (the op's default, or an optional attribute unset). */
 export type ParsedAttr = { ok: true; value: AttrValue | null } | { ok: false; error: string };
