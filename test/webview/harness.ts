@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../extension/webview-html.js';
 import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
-import type { GraphDoc } from '../../engine/graph/document.js';
-import { checkGraph } from '../../engine/graph/check.js';
+import type { Diagnostic, GraphDoc, NodeId } from '../../engine/graph/document.js';
+import { checkGraph, type SymbolicShape } from '../../engine/graph/check.js';
 
 const root = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -33,9 +33,15 @@ export function buildWebview(outdir: string, production = false, extra: readonly
   if (res.status !== 0) throw new Error(`building the webview failed:\n${res.stdout}${res.stderr}`);
 }
 
-/** The node shapes the host sends with a document (extension/graph-text.ts), for a test playing the host. */
-export function shapesOf(doc: GraphDoc | null): [string, (number | 'N')[]][] {
-  return doc ? [...checkGraph(doc).shapes] : [];
+/**
+ * What the host sends of a document with init and docChanged (extension/graph-text.ts): the document,
+ * its problems and its nodes' shapes, for a test playing the host. The problems are the test's to give.
+ */
+export function documentState(
+  doc: GraphDoc | null,
+  diagnostics: Diagnostic[] = [],
+): { doc: GraphDoc | null; diagnostics: Diagnostic[]; shapes: [NodeId, SymbolicShape][] } {
+  return { doc, diagnostics, shapes: doc ? [...checkGraph(doc).shapes] : [] };
 }
 
 /** A few of VS Code's dark theme variables, so the page looks as it does in the editor. */

@@ -13,7 +13,7 @@ import { importOnnx } from '../../engine/onnx/import.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
 import { READABLE_ZOOM } from '../../webview/editor/opening-view.js';
 import { exported } from '../onnx/torchvision-models.js';
-import { buildWebview, Harness, shapesOf } from './harness.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 
 const root = resolve(__dirname, '..', '..');
 const shots = join(root, 'out', 'screenshots');
@@ -45,10 +45,8 @@ describe('imported torchvision networks in the graph editor', { timeout: 300_000
       await h.send({
         type: 'init',
         fileName: `${m.name}.nngraph.json`,
-        doc,
-        shapes: shapesOf(doc),
-        diagnostics: [],
         version: 1,
+        ...documentState(doc),
       });
       await h.page.locator('.op-node').first().waitFor();
       await h.page.waitForTimeout(300);
