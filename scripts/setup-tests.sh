@@ -21,6 +21,11 @@ mkdir -p "$cache" "$repo/.e2e"
 
 log() { echo "setup-tests: $*" >&2; }
 
+# Under `npm test` the outer npm exports its config as npm_config_* (among them user_agent, naming the
+# machine's Node 20); the nested npm installs below would take those as their own config, and
+# code-server's postinstall reads the node version from that user agent and refuses. Start them clean.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -i '^npm_')
+
 # 1. Debian packages (one list; add a package here when a test starts to need it).
 DEBIAN_PACKAGES=(chromium libkrb5-dev python3-torch python3-torchvision python3-onnx libonnx-testdata python3-numpy libopenblas0-serial)
 missing=()

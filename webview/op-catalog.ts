@@ -95,6 +95,7 @@ export function initialAttrs(op: OpInfo): Record<string, number | boolean | stri
     else if (spec.type === 'enum') out[name] = spec.values[0] ?? '';
     else if (spec.type === 'boolean') out[name] = false;
     else if (spec.type === 'ints') out[name] = [1];
+    else if (spec.type === 'axes') out[name] = -1;
     else if (spec.type === 'sizes') out[name] = Math.max(spec.min ?? 1, 2);
     else out[name] = '';
   }

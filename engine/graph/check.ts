@@ -562,6 +562,8 @@ function describeSpec(spec: AttrSpec): string {
       return `one of ${spec.values.join(', ')}`;
     case 'ints':
       return 'a list of whole numbers';
+    case 'axes':
+      return `an axis or a list of axes (${spec.doc})`;
     case 'sizes':
       return `a whole number${spec.min !== undefined ? ` ≥ ${spec.min}` : ''} or a list of ${spec.lengths.join(' or ')}${spec.words?.length ? `, or ${spec.words.join(' or ')}` : ''} (${spec.doc})`;
     case 'integer':

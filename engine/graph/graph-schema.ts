@@ -29,6 +29,8 @@ function attrSchema(spec: AttrSpec): Schema {
       return { enum: spec.values, ...base };
     case 'ints':
       return { type: 'array', items: { type: 'integer' }, ...base };
+    case 'axes':
+      return { anyOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }], ...base };
     case 'sizes': {
       const whole = { type: 'integer', ...(spec.min !== undefined ? { minimum: spec.min } : {}) };
       return {

@@ -11,7 +11,7 @@ import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
 import { paddingOf, perAxis, type Sizes, type Spatial } from '../ops/window.js';
 import { attr, makeGraph, makeModel, makeNode, tensorValueInfo } from './builder.js';
-import { AttributeProto, encodeModel, ModelProto, NodeProto, TensorProto } from './onnx-proto.js';
+import { AttributeProto, DataType, encodeModel, ModelProto, NodeProto, TensorProto } from './onnx-proto.js';
 import { floatTensor, int64Tensor } from './tensor-data.js';
 import type { Weights } from '../graph/weights.js';
 
@@ -234,6 +234,50 @@ const groupNorm: Row = (c) => {
   c.emit('Add', [scaled, b], c.output);
 };
 
+const keepdims = (c: RowContext): AttributeProto => attr.int('keepdims', c.attrs['keepdim'] ? 1 : 0);
+
+/** A reduction's axes as ONNX lists them, or null for all of them (absent or []: every axis). */
+function reducedAxesOf(c: RowContext): number[] | null {
+  const axis = c.attrs['axis'] as number | readonly number[] | undefined;
+  const list = axis === undefined ? [] : typeof axis === 'number' ? [axis] : axis;
+  return list.length ? list.slice() : null;
+}
+
+/** The reductions that still take their axes as an attribute in opset 17. */
+function reduceWithAxesAttr(opType: string): Row {
+  return (c) => {
+    const axes = reducedAxesOf(c);
+    c.emit(opType, [c.inputs[0]!], c.output, [keepdims(c), ...(axes ? [attr.ints('axes', axes)] : [])]);
+  };
+}
+
+/**
+ * var and std (ONNX has no variance): Σ (x - mean)² / (n - correction), with n the size of the
+ * reduced axes, which must be known: a reduction over the batch axis has no fixed n to export.
+ */
+function spread(sqrt: boolean): Row {
+  return (c) => {
+    const shape = c.shapes[0]!;
+    const axes = reducedAxesOf(c) ?? shape.map((_, i) => i);
+    const sizes = axes.map((a) => shape[a < 0 ? a + shape.length : a]!);
+    if (sizes.includes('N'))
+      throw new OnnxExportError(
+        `node '${c.id}': ${sqrt ? 'std' : 'var'} over the batch axis has no fixed count to divide by in ONNX; reduce over other axes`,
+      );
+    const n = (sizes as number[]).reduce((p, d) => p * d, 1);
+    const [mu, d, sq, total] = ['mean', 'centred', 'squared', 'total'].map((k) => c.temp(k)) as string[];
+    c.emit('ReduceMean', [c.inputs[0]!], mu!, [attr.int('keepdims', 1), attr.ints('axes', axes)]);
+    c.emit('Sub', [c.inputs[0]!, mu!], d!);
+    c.emit('Mul', [d!, d!], sq!);
+    c.emit('ReduceSum', [sq!, c.ints('axes', axes)], total!, [keepdims(c)]);
+    const divisor = c.scalar('divisor', n - num(c.attrs, 'correction'));
+    if (!sqrt) return c.emit('Div', [total!, divisor], c.output);
+    const v = c.temp('var');
+    c.emit('Div', [total!, divisor], v);
+    c.emit('Sqrt', [v], c.output);
+  };
+}
+
 /**
  * One row per registry op (the compiler insists): how it becomes ONNX nodes, or null where it has
  * no ONNX form (data ops are the graph's input, losses are not part of the inference graph);
@@ -300,18 +344,32 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   softmax: unary('Softmax', (a) => [attr.int('axis', num(a, 'axis'))]),
   log_softmax: unary('LogSoftmax', (a) => [attr.int('axis', num(a, 'axis'))]),
   sum: (c) => {
-    const keep = attr.int('keepdims', c.attrs['keepdim'] ? 1 : 0);
-    const axis = c.attrs['axis'];
+    const axes = reducedAxesOf(c);
     // ReduceSum takes its axes as an input since opset 13; no axes reduces everything.
-    const inputs = axis === undefined ? [c.inputs[0]!] : [c.inputs[0]!, c.ints('axes', [axis as number])];
-    c.emit('ReduceSum', inputs, c.output, [keep]);
+    c.emit('ReduceSum', axes ? [c.inputs[0]!, c.ints('axes', axes)] : [c.inputs[0]!], c.output, [
+      keepdims(c),
+    ]);
   },
-  mean: (c) => {
-    const axis = c.attrs['axis'];
-    const attrs = [attr.int('keepdims', c.attrs['keepdim'] ? 1 : 0)];
-    // ReduceMean still takes axes as an attribute in opset 17.
-    if (axis !== undefined) attrs.push(attr.ints('axes', [axis as number]));
-    c.emit('ReduceMean', [c.inputs[0]!], c.output, attrs);
+  mean: reduceWithAxesAttr('ReduceMean'),
+  max: reduceWithAxesAttr('ReduceMax'),
+  min: reduceWithAxesAttr('ReduceMin'),
+  var: spread(false),
+  std: spread(true),
+  argmax: (c) => {
+    const axis = c.attrs['axis'] as number | undefined;
+    const index = c.temp('index');
+    if (axis !== undefined) c.emit('ArgMax', [c.inputs[0]!], index, [attr.int('axis', axis), keepdims(c)]);
+    else {
+      // torch.argmax without an axis searches the flattened x.
+      const flat = c.temp('flat');
+      c.emit('Reshape', [c.inputs[0]!, c.ints('flat_shape', [-1])], flat);
+      c.emit('ArgMax', [flat], index, [attr.int('axis', 0), attr.int('keepdims', 0)]);
+    }
+    const ones = c.shapes[0]!.map(() => 1);
+    const cast = axis === undefined && c.attrs['keepdim'] ? c.temp('cast') : c.output;
+    // The engine carries indices as floats.
+    c.emit('Cast', [index], cast, [attr.int('to', DataType.FLOAT)]);
+    if (cast !== c.output) c.emit('Reshape', [cast, c.ints('ones', ones)], c.output);
   },
   transpose: (c) => {
     const perm = c.attrs['perm'] as number[];
@@ -319,6 +377,67 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
     c.emit('Transpose', [c.inputs[0]!], c.output, [
       attr.ints('perm', perm.length ? perm : Array.from({ length: rank }, (_, i) => rank - 1 - i)),
     ]);
+  },
+  swapaxes: (c) => {
+    const rank = c.shapes[0]!.length;
+    const [a, b] = [num(c.attrs, 'axis0'), num(c.attrs, 'axis1')].map((v) => (v < 0 ? v + rank : v));
+    const perm = Array.from({ length: rank }, (_, i) => (i === a ? b! : i === b ? a! : i));
+    c.emit('Transpose', [c.inputs[0]!], c.output, [attr.ints('perm', perm)]);
+  },
+  // torch leaves a named axis whose size is not 1 in place; ONNX would refuse it, so it is not named.
+  squeeze: (c) => {
+    const shape = c.shapes[0]!;
+    const axis = c.attrs['axis'] as number | readonly number[] | undefined;
+    const named =
+      axis === undefined
+        ? null
+        : (typeof axis === 'number' ? [axis] : axis).map((a) => (a < 0 ? a + shape.length : a));
+    const axes = shape.flatMap((d, i) => (d === 1 && (!named || named.includes(i)) ? [i] : []));
+    if (axes.length === 0) return c.emit('Identity', [c.inputs[0]!], c.output);
+    c.emit('Squeeze', [c.inputs[0]!, c.ints('axes', axes)], c.output);
+  },
+  unsqueeze: (c) => c.emit('Unsqueeze', [c.inputs[0]!, c.ints('axes', [num(c.attrs, 'axis')])], c.output),
+  slice: (c) => {
+    const list = (k: string) => (c.attrs[k] as number[]).slice();
+    const axes = list('axes');
+    const steps = list('steps');
+    c.emit(
+      'Slice',
+      [
+        c.inputs[0]!,
+        c.ints('starts', list('starts')),
+        c.ints('ends', list('ends')),
+        c.ints('axes', axes),
+        c.ints('steps', steps.length ? steps : axes.map(() => 1)),
+      ],
+      c.output,
+    );
+  },
+  // ONNX's Expand broadcasts both ways: a 1 keeps x's own size where torch writes -1.
+  expand: (c) =>
+    c.emit(
+      'Expand',
+      [
+        c.inputs[0]!,
+        c.ints(
+          'shape',
+          (c.attrs['shape'] as number[]).map((d) => (d === -1 ? 1 : d)),
+        ),
+      ],
+      c.output,
+    ),
+  // ONNX's Tile takes one repeat per axis of x: torch.tile's reps are aligned to the last axes.
+  tile: (c) => {
+    const rank = c.shapes[0]!.length;
+    const reps = c.attrs['reps'] as number[];
+    let x = c.inputs[0]!;
+    if (reps.length > rank) {
+      x = c.temp('unsqueezed');
+      const lead = Array.from({ length: reps.length - rank }, (_, i) => i);
+      c.emit('Unsqueeze', [c.inputs[0]!, c.ints('lead_axes', lead)], x);
+    }
+    const full = [...new Array<number>(Math.max(0, rank - reps.length)).fill(1), ...reps];
+    c.emit('Tile', [x, c.ints('repeats', full)], c.output);
   },
   reshape: (c) =>
     c.emit('Reshape', [c.inputs[0]!, c.ints('shape', (c.attrs['shape'] as number[]).slice())], c.output),

@@ -79,6 +79,11 @@ function checkValue(op: string, name: string, spec: AttrSpec, v: unknown): AttrV
         throw new AttrError(`${where} must be ≥ ${spec.min} on every axis, got ${JSON.stringify(v)}`, name);
       return v as number | number[];
     }
+    case 'axes':
+      if (typeof v === 'number' && Number.isInteger(v)) return v;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x)))
+        throw new AttrError(`${where} must be an axis or a list of axes, got ${JSON.stringify(v)}`, name);
+      return v as number[];
     case 'ints':
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) {
         throw new AttrError(`${where} must be a list of integers, got ${JSON.stringify(v)}`, name);

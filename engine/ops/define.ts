@@ -45,6 +45,8 @@ export type AttrSpec = (
   | { type: 'boolean'; default?: boolean; doc: string }
   | { type: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { type: 'ints'; default?: readonly number[]; doc: string }
+  /** One axis or a list of axes (negative counts from the end), as torch's `dim` takes them. */
+  | { type: 'axes'; default?: number | readonly number[]; doc: string }
   | { type: 'string'; default?: string; doc: string }
   | {
       /**

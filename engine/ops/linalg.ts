@@ -1,54 +1,83 @@
 /** Matrix products: matmul and the linear layer (PyTorch layout, weight [units, in]). */
 import { defineOp } from './define.js';
-import { ShapeError } from '../tensor/broadcast.js';
+import { ShapeError, broadcastIndex, broadcastShapes } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import { mmNN, mmNT, mmTN } from './gemm.js';
+import { gemm } from '../kernels/gemm.js';
 
 type NoAttrs = Record<string, never>;
 
-function matmulShape(a: Shape, b: Shape): [number, number, number] {
-  if (a.length !== 2 || b.length !== 2)
-    throw new ShapeError(`matmul: a and b must be 2-D, got a ${shapeToString(a)} and b ${shapeToString(b)}`);
-  if (a[1] !== b[0])
-    throw new ShapeError(
-      `matmul: inner dimensions differ: a ${shapeToString(a)} and b ${shapeToString(b)} (${a[1]} vs ${b[0]})`,
-    );
-  return [a[0]!, a[1]!, b[1]!];
+/**
+ * How a torch.matmul call runs as a loop of 2-D products: a [..., m, k] · b [..., k, n] over the
+ * broadcast batch axes (a 1-D a is a row [1, k], a 1-D b a column [k, 1], their axis dropped
+ * from the result, as torch does). `aAt[i]`, `bAt[i]` are where batch i's matrices start.
+ */
+interface MatmulPlan {
+  m: number;
+  k: number;
+  n: number;
+  out: number[];
+  aAt: Int32Array;
+  bAt: Int32Array;
 }
 
-export const matmul = defineOp<NoAttrs>({
+function matmulPlan(a: Shape, b: Shape): MatmulPlan {
+  if (a.length === 0 || b.length === 0)
+    throw new ShapeError(
+      `matmul: a and b must have at least one axis, got a ${shapeToString(a)} and b ${shapeToString(b)}`,
+    );
+  const a2 = a.length === 1 ? [1, a[0]!] : a;
+  const b2 = b.length === 1 ? [b[0]!, 1] : b;
+  const [m, k] = a2.slice(-2) as [number, number];
+  const [kb, n] = b2.slice(-2) as [number, number];
+  if (k !== kb)
+    throw new ShapeError(
+      `matmul: inner dimensions differ: a ${shapeToString(a)} and b ${shapeToString(b)} (${k} vs ${kb}: a's last axis must equal b's ${b.length === 1 ? 'only' : 'second-to-last'} axis)`,
+    );
+  const aBatch = a2.slice(0, -2),
+    bBatch = b2.slice(0, -2);
+  const batch = broadcastShapes(aBatch, bBatch, 'matmul (batch axes)');
+  const count = sizeOf(batch);
+  const along = (own: Shape, size: number): Int32Array => {
+    const idx = broadcastIndex(own, batch);
+    return Int32Array.from({ length: count }, (_, i) => (idx ? idx[i]! : i) * size);
+  };
+  const out = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
+  return { m, k, n, out, aAt: along(aBatch, m * k), bAt: along(bBatch, k * n) };
+}
+
+export const matmul = defineOp<NoAttrs, MatmulPlan>({
   name: 'matmul',
   category: 'math',
   inputs: ['a', 'b'],
   attrs: {},
-  shape: ([a, b]) => {
-    const [m, , n] = matmulShape(a!, b!);
-    return [m, n];
-  },
+  shape: ([a, b]) => matmulPlan(a!, b!).out,
   flops: ([a, b]) => {
-    const [m, k, n] = matmulShape(a!, b!);
-    return 2 * m * k * n;
+    const { m, k, n, aAt } = matmulPlan(a!, b!);
+    return 2 * aAt.length * m * k * n;
   },
-  forward: (_ctx, [a, b], out) => {
-    const [m, k] = a!.shape as [number, number];
-    mmNN(out.data, a!.data, b!.data, m, k, b!.shape[1]!, false);
+  plan: ([a, b]) => matmulPlan(a!, b!),
+  forward: ({ plan: { m, k, n, aAt, bAt } }, [a, b], out) => {
+    for (let i = 0; i < aAt.length; i++)
+      gemm('nn', m, n, k, a!.data, aAt[i]!, b!.data, bAt[i]!, out.data, i * m * n, false);
   },
-  vjp: (_ctx, [a, b], _out, g, [ga, gb]) => {
-    const [m, k] = a!.shape as [number, number];
-    const n = b!.shape[1]!;
-    if (ga) mmNT(ga.data, g.data, b!.data, m, n, k, true); // ga += g·bᵀ
-    if (gb) mmTN(gb.data, a!.data, g.data, k, m, n, true); // gb += aᵀ·g
+  // A batch axis a or b was broadcast along gathers the gradient of every batch that used it.
+  vjp: ({ plan: { m, k, n, aAt, bAt } }, [a, b], _out, g, [ga, gb]) => {
+    for (let i = 0; i < aAt.length; i++) {
+      if (ga) gemm('nt', m, k, n, g.data, i * m * n, b!.data, bAt[i]!, ga.data, aAt[i]!, true); // ga += g·bᵀ
+      if (gb) gemm('tn', k, n, m, a!.data, aAt[i]!, g.data, i * m * n, gb.data, bAt[i]!, true); // gb += aᵀ·g
+    }
   },
-  jvp: (_ctx, [a, b], _out, [ta, tb], tout) => {
-    const [m, k] = a!.shape as [number, number];
-    const n = b!.shape[1]!;
+  jvp: ({ plan: { m, k, n, aAt, bAt } }, [a, b], _out, [ta, tb], tout) => {
     tout.fill(0);
-    if (ta) mmNN(tout.data, ta.data, b!.data, m, k, n, true);
-    if (tb) mmNN(tout.data, a!.data, tb.data, m, k, n, true);
+    for (let i = 0; i < aAt.length; i++) {
+      if (ta) gemm('nn', m, n, k, ta.data, aAt[i]!, b!.data, bAt[i]!, tout.data, i * m * n, true);
+      if (tb) gemm('nn', m, n, k, a!.data, aAt[i]!, tb.data, bAt[i]!, tout.data, i * m * n, true);
+    }
   },
   secondOrder: { kind: 'bilinear', pair: ['a', 'b'] },
-  doc: 'matmul(a, b) = a·b for a [m, k], b [k, n]; ∂/∂a: g·bᵀ, ∂/∂b: aᵀ·g',
+  doc: 'matmul(a, b) = a·b as torch.matmul: a [..., m, k], b [..., k, n], batch axes broadcast (1-D: a vector); ∂/∂a: g·bᵀ, ∂/∂b: aᵀ·g, summed over broadcast batches',
 });
 
 type LinearAttrs = { units: number; bias: boolean; init: InitKind };

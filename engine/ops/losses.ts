@@ -162,15 +162,26 @@ export const bceWithLogits = pointwiseLoss({
 
 type CrossEntropyAttrs = { reduction: string };
 
-function crossEntropyDims(x: readonly number[], t: readonly number[]): [number, number] {
-  if (x.length !== 2 || t.length !== 1 || t[0] !== x[0])
+/**
+ * cross_entropy's logits as torch takes them: [N, C] or [N, C, d1, ...] with the classes on axis 1
+ * and target [N] or [N, d1, ...]. Plan: [N, C, inner = d1·...]; logit (r, j, i) is at
+ * (r·C + j)·inner + i, its label at r·inner + i. A [N, T, C] sequence is swapaxes'd to [N, C, T] first.
+ */
+type CrossEntropyPlan = [n: number, c: number, inner: number];
+
+function crossEntropyDims(x: readonly number[], t: readonly number[]): CrossEntropyPlan {
+  if (x.length < 2 || t.length !== x.length - 1 || t[0] !== x[0] || t.some((d, i) => i > 0 && d !== x[i + 1]))
     throw new ShapeError(
-      `cross_entropy: logits must be [N, classes] and target [N] class indices, got logits ${shapeToString(x)} and target ${shapeToString(t)}`,
+      `cross_entropy: logits must be [N, classes] (or [N, classes, d1, ...]) and target [N] (or [N, d1, ...]) class indices, got logits ${shapeToString(x)} and target ${shapeToString(t)}`,
     );
-  return [x[0]!, x[1]!];
+  return [x[0]!, x[1]!, sizeOf(x.slice(2))];
 }
 
-export const crossEntropy = defineOp<CrossEntropyAttrs>({
+/** 1/terms for 'mean' (one term per label), 1 for 'sum'. */
+const ceScale = (reduction: string, [n, , inner]: CrossEntropyPlan): number =>
+  reduction === 'mean' ? 1 / (n * inner) : 1;
+
+export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
   name: 'cross_entropy',
   category: 'losses',
   inputs: ['logits', 'target'],
@@ -182,69 +193,79 @@ export const crossEntropy = defineOp<CrossEntropyAttrs>({
   },
   flops: ([x]) => 4 * sizeOf(x!),
   saved: ([x]) => ({ probs: x! }),
-  forward: ({ attrs, saved: { probs } }, [x, t], out) => {
-    const [n, c] = x!.shape as [number, number];
+  plan: ([x, t]) => crossEntropyDims(x!, t!),
+  forward: ({ attrs, plan, saved: { probs } }, [x, t], out) => {
+    const [n, c, inner] = plan;
     const xd = x!.data,
       pd = probs!.data;
     let total = 0;
-    for (let r = 0; r < n; r++) {
-      const label = t!.data[r]!;
-      if (!Number.isInteger(label) || label < 0 || label >= c)
-        throw new RangeError(`cross_entropy: target[${r}] = ${label} is not a class index in [0, ${c})`);
-      let m = -Infinity;
-      for (let j = 0; j < c; j++) m = Math.max(m, xd[r * c + j]!);
-      let z = 0;
-      for (let j = 0; j < c; j++) z += Math.exp(xd[r * c + j]! - m);
-      const lse = m + Math.log(z);
-      for (let j = 0; j < c; j++) pd[r * c + j] = Math.exp(xd[r * c + j]! - lse);
-      total += lse - xd[r * c + label]!;
-    }
-    out.data[0] = attrs.reduction === 'mean' ? total / n : total;
+    for (let r = 0; r < n; r++)
+      for (let i = 0; i < inner; i++) {
+        const label = t!.data[r * inner + i]!;
+        if (!Number.isInteger(label) || label < 0 || label >= c)
+          throw new RangeError(
+            `cross_entropy: target[${r * inner + i}] = ${label} is not a class index in [0, ${c})`,
+          );
+        const at = (j: number) => (r * c + j) * inner + i;
+        let m = -Infinity;
+        for (let j = 0; j < c; j++) m = Math.max(m, xd[at(j)]!);
+        let z = 0;
+        for (let j = 0; j < c; j++) z += Math.exp(xd[at(j)]! - m);
+        const lse = m + Math.log(z);
+        for (let j = 0; j < c; j++) pd[at(j)] = Math.exp(xd[at(j)]! - lse);
+        total += lse - xd[at(label)]!;
+      }
+    out.data[0] = total * ceScale(attrs.reduction, plan);
   },
-  vjp: ({ attrs, saved: { probs } }, [x, t], _out, g, [gx]) => {
+  vjp: ({ attrs, plan, saved: { probs } }, [, target], _out, g, [gx]) => {
     if (!gx) return;
-    const [n, c] = x!.shape as [number, number];
-    const k = (g.data[0]! * (attrs.reduction === 'mean' ? 1 / n : 1)) as number;
-    const pd = probs!.data;
-    for (let r = 0; r < n; r++) {
-      for (let j = 0; j < c; j++) gx.data[r * c + j]! += k * pd[r * c + j]!;
-      gx.data[r * c + t!.data[r]!]! -= k;
-    }
+    const [n, c, inner] = plan;
+    const k = g.data[0]! * ceScale(attrs.reduction, plan);
+    const pd = probs!.data,
+      t = target!.data;
+    for (let r = 0; r < n; r++)
+      for (let i = 0; i < inner; i++) {
+        for (let j = 0; j < c; j++) gx.data[(r * c + j) * inner + i]! += k * pd[(r * c + j) * inner + i]!;
+        gx.data[(r * c + t[r * inner + i]!) * inner + i]! -= k;
+      }
   },
-  jvp: ({ attrs, saved: { probs } }, [x, t], _out, [tx], tout) => {
-    const [n, c] = x!.shape as [number, number];
+  jvp: ({ attrs, plan, saved: { probs } }, [, t], _out, [tx], tout) => {
+    const [n, c, inner] = plan;
     let s = 0;
     if (tx) {
       const pd = probs!.data;
-      for (let r = 0; r < n; r++) {
-        for (let j = 0; j < c; j++) s += pd[r * c + j]! * tx.data[r * c + j]!;
-        s -= tx.data[r * c + t!.data[r]!]!;
-      }
+      for (let r = 0; r < n; r++)
+        for (let i = 0; i < inner; i++) {
+          for (let j = 0; j < c; j++) s += pd[(r * c + j) * inner + i]! * tx.data[(r * c + j) * inner + i]!;
+          s -= tx.data[(r * c + t!.data[r * inner + i]!) * inner + i]!;
+        }
     }
-    tout.data[0] = attrs.reduction === 'mean' ? s / n : s;
+    tout.data[0] = s * ceScale(attrs.reduction, plan);
   },
   secondOrder: {
     kind: 'custom',
     // d/dt [g·(p - onehot)] = tg·(p - onehot) + g·tp, tp = p ⊙ (tx - Σ p·tx) per row.
-    vjpJvp: ({ attrs, saved: { probs } }, [x, t], _out, g, [tx], _tout, tg, [tgx]) => {
+    vjpJvp: ({ attrs, plan, saved: { probs } }, [, t], _out, g, [tx], _tout, tg, [tgx]) => {
       if (!tgx) return;
-      const [n, c] = x!.shape as [number, number];
-      const s = attrs.reduction === 'mean' ? 1 / n : 1;
+      const [n, c, inner] = plan;
+      const s = ceScale(attrs.reduction, plan);
       const k = g.data[0]! * s,
         tk = tg.data[0]! * s;
       const pd = probs!.data;
-      for (let r = 0; r < n; r++) {
-        let ptx = 0;
-        if (tx) for (let j = 0; j < c; j++) ptx += pd[r * c + j]! * tx.data[r * c + j]!;
-        for (let j = 0; j < c; j++) {
-          const p = pd[r * c + j]!;
-          tgx.data[r * c + j]! += tk * p + (tx ? k * p * (tx.data[r * c + j]! - ptx) : 0);
+      for (let r = 0; r < n; r++)
+        for (let i = 0; i < inner; i++) {
+          const at = (j: number) => (r * c + j) * inner + i;
+          let ptx = 0;
+          if (tx) for (let j = 0; j < c; j++) ptx += pd[at(j)]! * tx.data[at(j)]!;
+          for (let j = 0; j < c; j++) {
+            const p = pd[at(j)]!;
+            tgx.data[at(j)]! += tk * p + (tx ? k * p * (tx.data[at(j)]! - ptx) : 0);
+          }
+          tgx.data[at(t!.data[r * inner + i]!)]! -= tk;
         }
-        tgx.data[r * c + t!.data[r]!]! -= tk;
-      }
     },
   },
-  doc: 'cross_entropy = mean_n [log Σ_c e^{x_nc} - x_n,t_n]; ∂/∂x = softmax(x) - onehot(t)',
+  doc: 'cross_entropy = mean over labels [log Σ_c e^{x_c} - x_target], classes on axis 1 ([N, C] or [N, C, d...]) as torch; ∂/∂x = softmax(x) - onehot(t)',
 });
 
 export const LOSS_OPS = {

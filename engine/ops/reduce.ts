@@ -1,82 +1,291 @@
 /**
- * Reductions and the normalised exponentials along one axis: sum, mean, softmax, log_softmax.
- * sum/mean take `axis` (all axes when absent) and `keepdim` (PyTorch's names).
+ * Reductions and the normalised exponentials along one axis: sum, mean, max, min, var, std,
+ * argmax, softmax, log_softmax. The reductions take `axis` (one axis or several, all when absent)
+ * and `keepdim`, as torch's dim and keepdim.
  */
 import { defineOp, type AttrSpec, type OpDef } from './define.js';
-import { sizeOf, type Shape } from '../tensor/tensor.js';
+import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
+import { ShapeError } from '../tensor/broadcast.js';
 import { normaliseAxis, splitAt } from './axes.js';
 
-type ReduceAttrs = { axis?: number; keepdim: boolean };
+type AxesValue = number | readonly number[];
+type ReduceAttrs = { axis?: AxesValue; keepdim: boolean };
+type VarAttrs = ReduceAttrs & { correction: number };
 
-/** [outer, n, inner] of the reduction; all axes are one axis of everything. */
-function reduceDims(op: string, x: Shape, a: ReduceAttrs): [number, number, number] {
-  if (a.axis === undefined) return [1, sizeOf(x), 1];
-  return splitAt(x, normaliseAxis(op, a.axis, x));
+/**
+ * A reduction as a table: `into[i]` is the output element input element i goes into; `n` inputs
+ * go into each output. All axes when `axis` is absent or [] (as torch's dim=None).
+ */
+interface Reduction {
+  out: number[];
+  into: Int32Array;
+  n: number;
 }
 
-type Dims = [outer: number, n: number, inner: number];
+/** The reduced axes, normalised; an axis named twice is refused. */
+export function reducedAxes(op: string, x: Shape, axis: AxesValue | undefined): Set<number> {
+  const list = axis === undefined ? [] : typeof axis === 'number' ? [axis] : axis;
+  if (list.length === 0) return new Set(x.map((_, i) => i));
+  const axes = list.map((a) => normaliseAxis(op, a, x));
+  if (new Set(axes).size !== axes.length)
+    throw new ShapeError(`${op}: axis [${list.join(', ')}] names an axis twice for x ${shapeToString(x)}`);
+  return new Set(axes);
+}
 
-function reduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs, Dims> {
+function reduction(op: string, x: Shape, a: ReduceAttrs): Reduction {
+  const axes = reducedAxes(op, x, a.axis);
+  const kept = x.map((d, i) => (axes.has(i) ? 1 : d));
+  const out = a.keepdim ? kept : x.filter((_, i) => !axes.has(i));
+  const outStrides = kept.map((_, i) => (axes.has(i) ? 0 : sizeOf(kept.slice(i + 1))));
+  const into = new Int32Array(sizeOf(x));
+  const counter = x.map(() => 0);
+  for (let i = 0, j = 0; i < into.length; i++) {
+    into[i] = j;
+    for (let ax = x.length - 1; ax >= 0; ax--) {
+      j += outStrides[ax]!;
+      if (++counter[ax]! < x[ax]!) break;
+      j -= outStrides[ax]! * x[ax]!;
+      counter[ax] = 0;
+    }
+  }
+  const outSize = sizeOf(out);
+  return { out, into, n: outSize === 0 ? 0 : into.length / outSize };
+}
+
+const AXIS: AttrSpec = {
+  type: 'axes',
+  optional: true,
+  doc: 'the axis or axes to reduce (negative counts from the end); all when absent',
+};
+const KEEPDIM: AttrSpec = { type: 'boolean', default: false, doc: 'keep the reduced axes with size 1' };
+
+const reductionShape = (op: string) => (xs: Shape[], a: ReduceAttrs) => reduction(op, xs[0]!, a).out;
+
+function linearReduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs, Reduction> {
   const scaleOf = (n: number): number => (name === 'mean' ? 1 / n : 1);
-  return defineOp<ReduceAttrs, Dims>({
+  return defineOp<ReduceAttrs, Reduction>({
     name,
     category: 'math',
     inputs: ['x'],
-    attrs: {
-      axis: {
-        type: 'integer',
-        optional: true,
-        doc: 'the axis to reduce (negative counts from the end); all when absent',
-      },
-      keepdim: { type: 'boolean', default: false, doc: 'keep the reduced axis with size 1' },
-    },
-    shape: ([x], a) => {
-      if (a.axis === undefined) return a.keepdim ? x!.map(() => 1) : [];
-      const ax = normaliseAxis(name, a.axis, x!);
-      return a.keepdim ? x!.map((d, i) => (i === ax ? 1 : d)) : x!.filter((_, i) => i !== ax);
-    },
+    attrs: { axis: AXIS, keepdim: KEEPDIM },
+    shape: reductionShape(name),
     flops: ([x]) => sizeOf(x!),
-    plan: ([x], a) => reduceDims(name, x!, a),
-    forward: ({ plan: [outer, n, inner] }, [x], out) => {
+    plan: ([x], a) => reduction(name, x!, a),
+    forward: ({ plan: { into, n } }, [x], out) => {
       const s = scaleOf(n),
         xd = x!.data,
         od = out.data;
-      for (let o = 0; o < outer; o++)
-        for (let i = 0; i < inner; i++) {
-          let acc = 0;
-          for (let k = 0; k < n; k++) acc += xd[(o * n + k) * inner + i]!;
-          od[o * inner + i] = acc * s;
-        }
+      od.fill(0);
+      for (let i = 0; i < into.length; i++) od[into[i]!]! += xd[i]!;
+      if (s !== 1) for (let j = 0; j < od.length; j++) od[j]! *= s;
     },
-    vjp: ({ plan: [outer, n, inner] }, _xs, _out, g, [gx]) => {
+    vjp: ({ plan: { into, n } }, _xs, _out, g, [gx]) => {
       if (!gx) return;
       const s = scaleOf(n);
-      for (let o = 0; o < outer; o++)
-        for (let i = 0; i < inner; i++) {
-          const gv = g.data[o * inner + i]! * s;
-          for (let k = 0; k < n; k++) gx.data[(o * n + k) * inner + i]! += gv;
-        }
+      for (let i = 0; i < into.length; i++) gx.data[i]! += g.data[into[i]!]! * s;
     },
-    jvp: ({ plan: [outer, n, inner] }, _xs, _out, [tx], tout) => {
-      if (!tx) return void tout.fill(0);
+    jvp: ({ plan: { into, n } }, _xs, _out, [tx], tout) => {
+      tout.fill(0);
+      if (!tx) return;
       const s = scaleOf(n);
-      for (let o = 0; o < outer; o++)
-        for (let i = 0; i < inner; i++) {
-          let acc = 0;
-          for (let k = 0; k < n; k++) acc += tx.data[(o * n + k) * inner + i]!;
-          tout.data[o * inner + i] = acc * s;
-        }
+      for (let i = 0; i < into.length; i++) tout.data[into[i]!]! += tx.data[i]! * s;
     },
     secondOrder: { kind: 'linear' },
     doc:
       name === 'sum'
-        ? 'sum(x) = Σ x over the axis (or all); ∂/∂x = g broadcast back'
-        : 'mean(x) = Σ x / n over the axis (or all); ∂/∂x = g / n broadcast back',
+        ? 'sum(x) = Σ x over the axes (or all); ∂/∂x = g broadcast back'
+        : 'mean(x) = Σ x / n over the axes (or all); ∂/∂x = g / n broadcast back',
   });
 }
 
-export const sum = reduceOp('sum');
-export const mean = reduceOp('mean');
+export const sum = linearReduceOp('sum');
+export const mean = linearReduceOp('mean');
+
+/**
+ * max and min over the axes. The gradient goes to the element forward picked (the first extreme
+ * one, as torch.max(x, dim) returns it), so given that choice the op is linear.
+ */
+function extremeOp(name: 'max' | 'min'): OpDef<ReduceAttrs, Reduction> {
+  const better = name === 'max' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+  return defineOp<ReduceAttrs, Reduction>({
+    name,
+    category: 'math',
+    inputs: ['x'],
+    attrs: { axis: AXIS, keepdim: KEEPDIM },
+    shape: reductionShape(name),
+    flops: ([x]) => sizeOf(x!),
+    plan: ([x], a) => reduction(name, x!, a),
+    saved: ([x], a) => ({ picked: reduction(name, x!, a).out }),
+    forward: ({ plan: { into }, saved: { picked } }, [x], out) => {
+      const xd = x!.data,
+        od = out.data,
+        pd = picked!.data;
+      pd.fill(-1);
+      for (let i = 0; i < into.length; i++) {
+        const j = into[i]!;
+        // NaN wins, as in torch.
+        if (pd[j] === -1 || better(xd[i]!, od[j]!) || (xd[i] !== xd[i] && od[j] === od[j])) {
+          od[j] = xd[i]!;
+          pd[j] = i;
+        }
+      }
+    },
+    vjp: ({ saved: { picked } }, _xs, _out, g, [gx]) => {
+      if (!gx) return;
+      for (let j = 0; j < g.data.length; j++) gx.data[picked!.data[j]!]! += g.data[j]!;
+    },
+    jvp: ({ saved: { picked } }, _xs, _out, [tx], tout) => {
+      if (!tx) return void tout.fill(0);
+      for (let j = 0; j < tout.data.length; j++) tout.data[j] = tx.data[picked!.data[j]!]!;
+    },
+    secondOrder: { kind: 'linear' },
+    doc: `${name}(x) = the ${name === 'max' ? 'largest' : 'smallest'} element over the axes (or all); ∂/∂x = g at the element picked, 0 elsewhere`,
+  });
+}
+
+export const max = extremeOp('max');
+export const min = extremeOp('min');
+
+/**
+ * var and std as torch defines them: Σ (x - μ)² / (n - correction), correction 1 (Bessel's,
+ * torch's unbiased=True) by default; std = √var.
+ */
+function spreadOp(name: 'var' | 'std'): OpDef<VarAttrs, Reduction> {
+  const isStd = name === 'std';
+  return defineOp<VarAttrs, Reduction>({
+    name,
+    category: 'math',
+    inputs: ['x'],
+    attrs: {
+      axis: AXIS,
+      keepdim: KEEPDIM,
+      correction: {
+        type: 'integer',
+        default: 1,
+        min: 0,
+        doc: 'divide by n - correction: 1 is the unbiased estimate (torch default), 0 the population one',
+      },
+    },
+    shape: reductionShape(name),
+    flops: ([x]) => 4 * sizeOf(x!),
+    plan: ([x], a) => reduction(name, x!, a),
+    saved: ([x], a) => ({ mu: reduction(name, x!, a).out }),
+    forward: ({ attrs, plan: { into, n }, saved: { mu } }, [x], out) => {
+      const xd = x!.data,
+        od = out.data,
+        md = mu!.data;
+      md.fill(0);
+      od.fill(0);
+      for (let i = 0; i < into.length; i++) md[into[i]!]! += xd[i]!;
+      for (let j = 0; j < md.length; j++) md[j]! /= n;
+      for (let i = 0; i < into.length; i++) {
+        const d = xd[i]! - md[into[i]!]!;
+        od[into[i]!]! += d * d;
+      }
+      const div = n - attrs.correction;
+      for (let j = 0; j < od.length; j++) od[j] = isStd ? Math.sqrt(od[j]! / div) : od[j]! / div;
+    },
+    // var: gx = g·2(x - μ)/(n - c); std: gx = g·(x - μ)/((n - c)·std)
+    vjp: ({ attrs, plan: { into, n }, saved: { mu } }, [x], out, g, [gx]) => {
+      if (!gx) return;
+      const div = n - attrs.correction;
+      for (let i = 0; i < into.length; i++) {
+        const j = into[i]!;
+        const d = x!.data[i]! - mu!.data[j]!;
+        gx.data[i]! += isStd ? (g.data[j]! * d) / (div * out.data[j]!) : (2 * g.data[j]! * d) / div;
+      }
+    },
+    jvp: ({ attrs, plan: { into, n }, saved: { mu } }, [x], out, [tx], tout) => {
+      tout.fill(0);
+      if (!tx) return;
+      const div = n - attrs.correction;
+      for (let i = 0; i < into.length; i++) {
+        const j = into[i]!;
+        tout.data[j]! += (2 * (x!.data[i]! - mu!.data[j]!) * tx.data[i]!) / div;
+      }
+      if (isStd) for (let j = 0; j < tout.data.length; j++) tout.data[j]! /= 2 * out.data[j]!;
+    },
+    secondOrder: {
+      kind: 'custom',
+      // d/dt of the VJP with ẋ = tx, μ̇ = mean of tx, ṡ = tout (std only):
+      // var: ġ·2(x - μ)/d + g·2(ẋ - μ̇)/d; std: [ġ(x - μ) + g(ẋ - μ̇) - g(x - μ)·ṡ/s] / (d·s)
+      vjpJvp: ({ attrs, plan: { into, n }, saved: { mu } }, [x], out, g, [tx], tout, tg, [tgx]) => {
+        if (!tgx) return;
+        const div = n - attrs.correction;
+        const tmu = new Float64Array(out.data.length);
+        if (tx) {
+          for (let i = 0; i < into.length; i++) tmu[into[i]!]! += tx.data[i]!;
+          for (let j = 0; j < tmu.length; j++) tmu[j]! /= n;
+        }
+        for (let i = 0; i < into.length; i++) {
+          const j = into[i]!;
+          const d = x!.data[i]! - mu!.data[j]!;
+          const td = tx ? tx.data[i]! - tmu[j]! : 0;
+          if (isStd) {
+            const sd = out.data[j]!;
+            tgx.data[i]! +=
+              (tg.data[j]! * d + g.data[j]! * td - (g.data[j]! * d * tout.data[j]!) / sd) / (div * sd);
+          } else tgx.data[i]! += (2 * (tg.data[j]! * d + g.data[j]! * td)) / div;
+        }
+      },
+    },
+    doc: isStd
+      ? 'std(x) = √(Σ (x - μ)² / (n - correction)) over the axes (or all); ∂/∂x = g·(x - μ)/((n - correction)·std)'
+      : 'var(x) = Σ (x - μ)² / (n - correction) over the axes (or all); ∂/∂x = g·2(x - μ)/(n - correction)',
+  });
+}
+
+export const variance = spreadOp('var');
+export const std = spreadOp('std');
+
+type ArgmaxAttrs = { axis?: number; keepdim: boolean };
+
+/**
+ * argmax: the index of the first largest element along one axis (of the flattened x when the
+ * axis is absent), as torch.argmax. Its output is a whole number, so nothing flows back through
+ * it: it is for metrics (accuracy), not for a loss.
+ */
+export const argmax = defineOp<ArgmaxAttrs, Reduction>({
+  name: 'argmax',
+  category: 'math',
+  inputs: ['x'],
+  nondiff: ['x'],
+  attrs: {
+    axis: {
+      type: 'integer',
+      optional: true,
+      doc: 'the axis to search along (negative counts from the end); the flattened x when absent',
+    },
+    keepdim: KEEPDIM,
+  },
+  shape: ([x], a) => reduction('argmax', x!, a).out,
+  flops: ([x]) => sizeOf(x!),
+  plan: ([x], a) => reduction('argmax', x!, a),
+  forward: ({ attrs, plan: { into } }, [x], out) => {
+    const xd = x!.data,
+      od = out.data,
+      best = new Float64Array(od.length).fill(-Infinity);
+    od.fill(-1);
+    const shape = x!.shape;
+    // Position along the axis of element i: (i / inner) mod size; flat index when no axis.
+    const axis = attrs.axis === undefined ? -1 : normaliseAxis('argmax', attrs.axis, shape);
+    const [, size, inner] = axis < 0 ? [1, xd.length, 1] : splitAt(shape, axis);
+    for (let i = 0; i < into.length; i++) {
+      const j = into[i]!;
+      const v = xd[i]!;
+      if (od[j] === -1 || v > best[j]! || (v !== v && best[j] === best[j])) {
+        best[j] = v;
+        od[j] = Math.floor(i / inner) % size;
+      }
+    }
+  },
+  vjp: () => {},
+  jvp: (_ctx, _xs, _out, _tx, tout) => void tout.fill(0),
+  secondOrder: { kind: 'linear' },
+  doc: 'argmax(x) = the index of the first largest element along the axis (or of the flattened x); not differentiable: nothing flows back',
+});
+
+type Dims = [outer: number, n: number, inner: number];
 
 type SoftmaxAttrs = { axis: number };
 const SOFTMAX_AXIS: AttrSpec = {
@@ -236,4 +445,14 @@ export const logSoftmax = defineOp<SoftmaxAttrs, Dims>({
   doc: 'log_softmax(x)_i = x_i - log Σ_j e^{x_j} along the axis; ∂/∂x = g - softmax(x)·Σ g',
 });
 
-export const REDUCE_OPS = { sum, mean, softmax, log_softmax: logSoftmax } as const;
+export const REDUCE_OPS = {
+  sum,
+  mean,
+  max,
+  min,
+  var: variance,
+  std,
+  argmax,
+  softmax,
+  log_softmax: logSoftmax,
+} as const;

@@ -1,5 +1,9 @@
-/** Ops that move elements without arithmetic: transpose, reshape, flatten, concat. All linear. */
-import { defineOp, type OpDef, type OpSpec } from './define.js';
+/**
+ * Ops that move elements without arithmetic: transpose, swapaxes, reshape, flatten, squeeze,
+ * unsqueeze, slice, expand, tile, concat. All linear.
+ */
+import { defineOp, type Attrs, type OpDef, type OpSpec } from './define.js';
+import { broadcastIndex } from '../tensor/broadcast.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { normaliseAxis, splitAt } from './axes.js';
@@ -7,9 +11,7 @@ import { normaliseAxis, splitAt } from './axes.js';
 type ReshapeAttrs = { shape: readonly number[] };
 
 /** An op whose output is its input's elements in the same order under another shape. */
-function sameOrderOp<A extends ReshapeAttrs | Record<string, never>>(
-  spec: Pick<OpSpec<A>, 'name' | 'attrs' | 'shape' | 'doc'>,
-): OpDef<A> {
+function sameOrderOp<A extends Attrs>(spec: Pick<OpSpec<A>, 'name' | 'attrs' | 'shape' | 'doc'>): OpDef<A> {
   return defineOp<A>({
     ...spec,
     category: 'shape',
@@ -53,6 +55,65 @@ export const flatten = sameOrderOp<Record<string, never>>({
   doc: 'flatten(x) = x as [N, everything else] (keeps the batch axis); ∂/∂x = g reshaped back',
 });
 
+/**
+ * A gather op: output element k is input element `from[k]` (the plan, built once per shape).
+ * transpose, swapaxes, slice, expand and tile are all this, differing only in the table; the
+ * gradient scatters back (+=), so an element read twice (expand, tile) gathers both shares.
+ */
+function gatherOp<A extends Attrs>(
+  spec: Pick<OpSpec<A>, 'name' | 'attrs' | 'shape' | 'doc'> & { from: (x: Shape, attrs: A) => Int32Array },
+): OpDef<A, Int32Array> {
+  return defineOp<A, Int32Array>({
+    name: spec.name,
+    attrs: spec.attrs,
+    shape: spec.shape,
+    doc: spec.doc,
+    category: 'shape',
+    inputs: ['x'],
+    flops: () => 0,
+    plan: ([x], a) => spec.from(x!, a),
+    forward: ({ plan }, [x], out) => {
+      for (let k = 0; k < plan.length; k++) out.data[k] = x!.data[plan[k]!]!;
+    },
+    vjp: ({ plan }, _xs, _out, g, [gx]) => {
+      if (gx) for (let k = 0; k < plan.length; k++) gx.data[plan[k]!]! += g.data[k]!;
+    },
+    jvp: ({ plan }, _xs, _out, [tx], tout) => {
+      if (!tx) return void tout.fill(0);
+      for (let k = 0; k < plan.length; k++) tout.data[k] = tx.data[plan[k]!]!;
+    },
+    secondOrder: { kind: 'linear' },
+  });
+}
+
+/** Row-major strides of a shape. */
+const stridesOf = (x: Shape): number[] => x.map((_, i) => sizeOf(x.slice(i + 1)));
+
+/**
+ * The gather table for an output of shape `out` whose coordinate c on axis a reads input offset
+ * `at(a, c)` (summed over the axes).
+ */
+function gatherTable(out: Shape, at: (axis: number, coord: number) => number): Int32Array {
+  const tables = out.map((d, a) => Int32Array.from({ length: d }, (_, c) => at(a, c)));
+  const from = new Int32Array(sizeOf(out));
+  const counter = out.map(() => 0);
+  let src = tables.reduce((acc, t) => acc + (t[0] ?? 0), 0);
+  for (let k = 0; k < from.length; k++) {
+    from[k] = src;
+    for (let a = out.length - 1; a >= 0; a--) {
+      const t = tables[a]!;
+      src -= t[counter[a]!]!;
+      if (++counter[a]! < out[a]!) {
+        src += t[counter[a]!]!;
+        break;
+      }
+      counter[a] = 0;
+      src += t[0]!;
+    }
+  }
+  return from;
+}
+
 type TransposeAttrs = { perm: readonly number[] };
 
 function permOf(x: Shape, perm: readonly number[]): readonly number[] {
@@ -64,10 +125,17 @@ function permOf(x: Shape, perm: readonly number[]): readonly number[] {
   return p;
 }
 
-export const transpose = defineOp<TransposeAttrs, Int32Array>({
+/** x with its axes permuted: output axis a is input axis p[a]. */
+function permutedTable(x: Shape, p: readonly number[]): Int32Array {
+  const strides = stridesOf(x);
+  return gatherTable(
+    p.map((i) => x[i]!),
+    (a, c) => c * strides[p[a]!]!,
+  );
+}
+
+export const transpose = gatherOp<TransposeAttrs>({
   name: 'transpose',
-  category: 'shape',
-  inputs: ['x'],
   attrs: {
     perm: {
       type: 'ints',
@@ -76,34 +144,200 @@ export const transpose = defineOp<TransposeAttrs, Int32Array>({
     },
   },
   shape: ([x], { perm }) => permOf(x!, perm).map((i) => x![i]!),
-  flops: () => 0,
-  // For each output element (row-major), the index of the input element it copies.
-  plan: ([x], { perm }) => {
-    const p = permOf(x!, perm);
-    const outShape = p.map((i) => x![i]!);
-    const inStrides = x!.map((_, i) => sizeOf(x!.slice(i + 1)));
-    const idx = new Int32Array(sizeOf(x!));
-    const counter = outShape.map(() => 0);
-    for (let k = 0; k < idx.length; k++) {
-      let src = 0;
-      for (let a = 0; a < p.length; a++) src += counter[a]! * inStrides[p[a]!]!;
-      idx[k] = src;
-      for (let a = p.length - 1; a >= 0 && ++counter[a]! === outShape[a]!; a--) counter[a] = 0;
-    }
-    return idx;
-  },
-  forward: ({ plan }, [x], out) => {
-    for (let k = 0; k < plan.length; k++) out.data[k] = x!.data[plan[k]!]!;
-  },
-  vjp: ({ plan }, _xs, _out, g, [gx]) => {
-    if (gx) for (let k = 0; k < plan.length; k++) gx.data[plan[k]!]! += g.data[k]!;
-  },
-  jvp: ({ plan }, _xs, _out, [tx], tout) => {
-    if (!tx) return void tout.fill(0);
-    for (let k = 0; k < plan.length; k++) tout.data[k] = tx.data[plan[k]!]!;
-  },
-  secondOrder: { kind: 'linear' },
+  from: (x, { perm }) => permutedTable(x, permOf(x, perm)),
   doc: 'transpose(x) permutes the axes (2-D: xᵀ); ∂/∂x = g with the inverse permutation',
+});
+
+type SwapAttrs = { axis0: number; axis1: number };
+
+function swapPerm(x: Shape, { axis0, axis1 }: SwapAttrs): number[] {
+  const a = normaliseAxis('swapaxes', axis0, x),
+    b = normaliseAxis('swapaxes', axis1, x);
+  return x.map((_, i) => (i === a ? b : i === b ? a : i));
+}
+
+export const swapaxes = gatherOp<SwapAttrs>({
+  name: 'swapaxes',
+  attrs: {
+    axis0: { type: 'integer', default: -2, doc: 'the first axis (negative counts from the end)' },
+    axis1: { type: 'integer', default: -1, doc: 'the second axis; default: the last two (Kᵀ in attention)' },
+  },
+  shape: ([x], a) => swapPerm(x!, a).map((i) => x![i]!),
+  from: (x, a) => permutedTable(x, swapPerm(x, a)),
+  doc: 'swapaxes(x) exchanges two axes, as torch.swapaxes (default the last two); ∂/∂x = g with them swapped back',
+});
+
+type SliceAttrs = {
+  axes: readonly number[];
+  starts: readonly number[];
+  ends: readonly number[];
+  steps: readonly number[];
+};
+
+/** Per axis of x: [start, step, count] of x[start:end:step] as Python slices clamp them. */
+function sliceRanges(x: Shape, a: SliceAttrs): [number, number, number][] {
+  const ranges = x.map((d): [number, number, number] => [0, 1, d]);
+  const what = (i: number) => `slice: axis ${a.axes[i]} (entry ${i})`;
+  if (a.starts.length !== a.axes.length || a.ends.length !== a.axes.length)
+    throw new ShapeError(
+      `slice: axes [${a.axes.join(', ')}], starts [${a.starts.join(', ')}] and ends [${a.ends.join(', ')}] must have one entry per sliced axis`,
+    );
+  if (a.steps.length !== 0 && a.steps.length !== a.axes.length)
+    throw new ShapeError(
+      `slice: steps [${a.steps.join(', ')}] must be empty (all 1) or one per axis in axes`,
+    );
+  const seen = new Set<number>();
+  a.axes.forEach((axis, i) => {
+    const ax = normaliseAxis('slice', axis, x);
+    if (seen.has(ax)) throw new ShapeError(`slice: axis ${axis} is sliced twice for x ${shapeToString(x)}`);
+    seen.add(ax);
+    const d = x[ax]!;
+    const step = a.steps[i] ?? 1;
+    if (step < 1) throw new ShapeError(`${what(i)}: step ${step} must be at least 1 (as in torch)`);
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + d : v, 0), d);
+    const start = clamp(a.starts[i]!),
+      end = clamp(a.ends[i]!);
+    const count = end > start ? Math.ceil((end - start) / step) : 0;
+    if (count === 0)
+      throw new ShapeError(
+        `${what(i)}: [${a.starts[i]}:${a.ends[i]}:${step}] selects nothing of its ${d} entries in x ${shapeToString(x)}`,
+      );
+    ranges[ax] = [start, step, count];
+  });
+  return ranges;
+}
+
+export const slice = gatherOp<SliceAttrs>({
+  name: 'slice',
+  attrs: {
+    axes: { type: 'ints', default: [-1], doc: 'the axes to slice (negative counts from the end)' },
+    starts: { type: 'ints', default: [0], doc: 'first index on each axis (negative counts from the end)' },
+    ends: {
+      type: 'ints',
+      default: [1],
+      doc: 'index past the last on each axis (negative counts from the end; clamped to the size)',
+    },
+    steps: { type: 'ints', default: [], doc: 'step on each axis (≥ 1); empty: all 1' },
+  },
+  shape: ([x], a) => sliceRanges(x!, a).map(([, , n]) => n),
+  from: (x, a) => {
+    const r = sliceRanges(x, a),
+      strides = stridesOf(x);
+    return gatherTable(
+      r.map(([, , n]) => n),
+      (ax, c) => (r[ax]![0] + c * r[ax]![1]) * strides[ax]!,
+    );
+  },
+  doc: 'slice(x) = x[start:end:step] on the given axes, as Python slicing; ∂/∂x = g in the sliced places, 0 elsewhere',
+});
+
+type ExpandAttrs = { shape: readonly number[] };
+
+function expandShape(x: Shape, shape: readonly number[]): number[] {
+  const lead = shape.length - x.length;
+  const bad = (why: string): never => {
+    throw new ShapeError(
+      `expand: x ${shapeToString(x)} cannot be expanded to ${shapeToString(shape)}: ${why}`,
+    );
+  };
+  if (lead < 0) bad(`the new shape has fewer axes than x`);
+  return shape.map((d, i) => {
+    const own = x[i - lead];
+    if (own === undefined)
+      return d >= 1 ? d : bad(`a new leading axis needs a size ≥ 1, got ${d} at axis ${i}`);
+    if (d === -1) return own;
+    if (d !== own && own !== 1) bad(`axis ${i} has size ${own}, which only expands from 1 (or -1 keeps it)`);
+    return d;
+  });
+}
+
+export const expand = gatherOp<ExpandAttrs>({
+  name: 'expand',
+  attrs: {
+    shape: {
+      type: 'ints',
+      default: [-1],
+      doc: 'the shape to broadcast x to; -1 keeps an axis, new axes go in front (torch.Tensor.expand)',
+    },
+  },
+  shape: ([x], a) => expandShape(x!, a.shape),
+  from: (x, a) => {
+    const out = expandShape(x, a.shape);
+    return broadcastIndex(x, out) ?? Int32Array.from({ length: sizeOf(out) }, (_, i) => i);
+  },
+  doc: 'expand(x) repeats axes of size 1 (and adds leading ones) without copying in torch; ∂/∂x = g summed over the repeats',
+});
+
+type TileAttrs = { reps: readonly number[] };
+
+/** x and reps padded with leading 1s to the same length (torch.tile). */
+function tileDims(x: Shape, reps: readonly number[]): { xs: number[]; rs: number[] } {
+  if (reps.some((r) => r < 1))
+    throw new ShapeError(`tile: reps [${reps.join(', ')}] must all be at least 1 for x ${shapeToString(x)}`);
+  const n = Math.max(x.length, reps.length);
+  const pad = (v: readonly number[]) => [...new Array<number>(n - v.length).fill(1), ...v];
+  return { xs: pad(x), rs: pad(reps) };
+}
+
+export const tile = gatherOp<TileAttrs>({
+  name: 'tile',
+  attrs: {
+    reps: {
+      type: 'ints',
+      default: [1],
+      doc: 'how many copies along each axis, aligned to the last axes (torch.tile)',
+    },
+  },
+  shape: ([x], a) => {
+    const { xs, rs } = tileDims(x!, a.reps);
+    return xs.map((d, i) => d * rs[i]!);
+  },
+  from: (x, a) => {
+    const { xs, rs } = tileDims(x, a.reps);
+    const strides = stridesOf(xs);
+    return gatherTable(
+      xs.map((d, i) => d * rs[i]!),
+      (ax, c) => (c % xs[ax]!) * strides[ax]!,
+    );
+  },
+  doc: 'tile(x) repeats x reps times along each axis, as torch.tile; ∂/∂x = g summed over the copies',
+});
+
+type SqueezeAttrs = { axis?: number | readonly number[] };
+
+export const squeeze = sameOrderOp<SqueezeAttrs>({
+  name: 'squeeze',
+  attrs: {
+    axis: {
+      type: 'axes',
+      optional: true,
+      doc: 'the axes to drop if their size is 1 (others stay, as in torch); every size-1 axis when absent',
+    },
+  },
+  shape: ([x], a) => {
+    const list = a.axis === undefined ? [] : typeof a.axis === 'number' ? [a.axis] : a.axis;
+    const named = new Set(list.map((ax) => normaliseAxis('squeeze', ax, x!)));
+    return x!.filter((d, i) => !(d === 1 && (a.axis === undefined || named.has(i))));
+  },
+  doc: 'squeeze(x) drops axes of size 1 (the given ones, or all); the same elements; ∂/∂x = g reshaped back',
+});
+
+type UnsqueezeAttrs = { axis: number };
+
+export const unsqueeze = sameOrderOp<UnsqueezeAttrs>({
+  name: 'unsqueeze',
+  attrs: {
+    axis: {
+      type: 'integer',
+      default: 1,
+      doc: 'where the new axis of size 1 goes, in the output (negative counts from the end)',
+    },
+  },
+  shape: ([x], { axis }) => {
+    const ax = normaliseAxis('unsqueeze', axis, [...x!, 1]);
+    return [...x!.slice(0, ax), 1, ...x!.slice(ax)];
+  },
+  doc: 'unsqueeze(x) inserts an axis of size 1, as torch.unsqueeze; the same elements; ∂/∂x = g reshaped back',
 });
 
 type ConcatAttrs = { axis: number };
@@ -159,4 +393,15 @@ export const concat = defineOp<ConcatAttrs, ConcatPlan>({
   doc: 'concat(a, b) joins along the axis; ∂/∂a, ∂/∂b = the matching slices of g',
 });
 
-export const SHAPE_OPS = { transpose, reshape, flatten, concat } as const;
+export const SHAPE_OPS = {
+  transpose,
+  swapaxes,
+  reshape,
+  flatten,
+  squeeze,
+  unsqueeze,
+  slice,
+  expand,
+  tile,
+  concat,
+} as const;

@@ -58,15 +58,34 @@ const loss = (cls: string, extra: (a: Attrs) => string = () => ''): PyTorchForm 
   module: (c) => `nn.${cls}(reduction=${py(c.attrs['reduction'] as string)}${extra(c.attrs)})`,
 });
 
-/** sum/mean: over one axis, or over all of them (keepdim keeps every axis as size 1). */
-function reduce(name: 'sum' | 'mean'): PyTorchForm {
+/** The `axis` attribute (one axis, several, or absent: all) as torch's `dim=` argument. */
+function dimArg(x: string, axis: unknown): string {
+  if (axis === undefined || (Array.isArray(axis) && axis.length === 0)) return `tuple(range(${x}.dim()))`;
+  return typeof axis === 'number' ? String(axis) : pyTuple(axis as readonly number[]);
+}
+
+/**
+ * The reductions as torch calls: sum, mean, amax/amin (max/min over several axes), var and std
+ * with their correction. All axes reduce to a scalar unless keepdim keeps each as size 1.
+ */
+function reduce(method: string, extra: (a: Attrs) => string = () => ''): PyTorchForm {
   return {
-    call: ({ inputs: [x], attrs }) => {
-      const keep = attrs['keepdim'] === true;
-      if (attrs['axis'] !== undefined) return `${x}.${name}(dim=${num(attrs, 'axis')}, keepdim=${py(keep)})`;
-      return keep ? `${x}.${name}(dim=tuple(range(${x}.dim())), keepdim=True)` : `${x}.${name}()`;
-    },
+    call: ({ inputs: [x], attrs }) =>
+      `torch.${method}(${x}, dim=${dimArg(x!, attrs['axis'])}${extra(attrs)}, keepdim=${py(attrs['keepdim'] === true)})`,
   };
+}
+const correction = (a: Attrs): string => `, correction=${num(a, 'correction')}`;
+
+/** Python's index expression for slice's attributes over a tensor of the given rank. */
+function sliceIndex(a: Attrs, rank: number): string {
+  const parts = new Array<string>(rank).fill(':');
+  (a['axes'] as readonly number[]).forEach((axis, i) => {
+    const step = (a['steps'] as readonly number[])[i] ?? 1;
+    const ax = axis < 0 ? axis + rank : axis;
+    parts[ax] =
+      `${(a['starts'] as readonly number[])[i]}:${(a['ends'] as readonly number[])[i]}${step === 1 ? '' : `:${step}`}`;
+  });
+  return parts.join(', ');
 }
 
 /** A window attribute as torch.nn takes it: one number, or a list per axis. */
@@ -177,6 +196,15 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   sin: fn((x) => `torch.sin(${x})`),
   sum: reduce('sum'),
   mean: reduce('mean'),
+  max: reduce('amax'),
+  min: reduce('amin'),
+  var: reduce('var', correction),
+  std: reduce('std', correction),
+  // The engine carries indices in the model's float dtype.
+  argmax: fn(
+    (x, a) =>
+      `torch.argmax(${x}${a['axis'] === undefined ? '' : `, dim=${num(a, 'axis')}`}, keepdim=${py(a['keepdim'] === true)}).to(${x}.dtype)`,
+  ),
   softmax: layer((a) => `nn.Softmax(dim=${num(a, 'axis')})`),
   log_softmax: layer((a) => `nn.LogSoftmax(dim=${num(a, 'axis')})`),
   transpose: {
@@ -187,6 +215,24 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
       return `${x}.permute(${p.join(', ')})`;
     },
   },
+  swapaxes: fn((x, a) => `${x}.swapaxes(${num(a, 'axis0')}, ${num(a, 'axis1')})`),
+  // torch 1.13 squeezes one axis per call: the highest first, so the others keep their place.
+  squeeze: {
+    call: ({ inputs: [x], attrs, inShapes }) => {
+      const axis = attrs['axis'] as number | readonly number[] | undefined;
+      if (axis === undefined) return `${x}.squeeze()`;
+      const rank = inShapes[0]!.length;
+      const axes = (typeof axis === 'number' ? [axis] : axis).map((a) => (a < 0 ? a + rank : a));
+      return `${x}${[...axes]
+        .sort((p, q) => q - p)
+        .map((a) => `.squeeze(${a})`)
+        .join('')}`;
+    },
+  },
+  unsqueeze: fn((x, a) => `${x}.unsqueeze(${num(a, 'axis')})`),
+  slice: { call: ({ inputs: [x], attrs, inShapes }) => `${x}[${sliceIndex(attrs, inShapes[0]!.length)}]` },
+  expand: fn((x, a) => `${x}.expand(${(a['shape'] as readonly number[]).join(', ')})`),
+  tile: fn((x, a) => `${x}.tile(${pyTuple(a['reps'] as readonly number[])})`),
   // The engine's shape includes the batch axis, as torch.reshape's does.
   reshape: fn((x, a) => `${x}.reshape(${(a['shape'] as readonly number[]).join(', ')})`),
   flatten: layer(() => 'nn.Flatten()'),

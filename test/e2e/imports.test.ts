@@ -18,7 +18,7 @@ import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
-import { resnet18WithExternalData } from '../onnx/torchvision-models.js';
+import { exported, resnet18WithExternalData } from '../onnx/torchvision-models.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 const fixtures = join(repoRoot, 'test', 'onnx', 'pytorch');
@@ -51,9 +51,15 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
   before(async () => {
     // torchvision's ResNet-18 with its 45 MB of weights in resnet18.onnx.data (generated into a cache).
     const resnet = resnet18WithExternalData();
+    // MobileNetV2 (width 0.35) and SqueezeNet 1.1 from the same export (issue #14's held-out networks).
+    const torchvision = exported();
+    const file = (name: string) =>
+      join(torchvision.dir, torchvision.manifest.models.find((m) => m.name === name)!.file);
     const wb = await openWorkbench(SETTINGS, {
       'resnet18.onnx': readFileSync(resnet),
       'resnet18.onnx.data': readFileSync(`${resnet}.data`),
+      'mobilenet_v2.onnx': readFileSync(file('mobilenet_v2_0.35')),
+      'squeezenet1_1.onnx': readFileSync(file('squeezenet1_1')),
       'tabular-mlp-bn.onnx': readFileSync(join(fixtures, 'tabular-mlp-bn.onnx')),
       'residual-mlp.onnx': readFileSync(join(fixtures, 'residual-mlp.onnx')),
       'tabular.csv': readFileSync(join(fixtures, 'tabular.csv'), 'utf8'),
@@ -232,6 +238,28 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     await page.screenshot({ path: join(screenshots, 'import-resnet18-external-data.png') });
     await closeEditors();
   });
+
+  for (const [model, op] of [
+    ['mobilenet_v2.onnx', 'clip'],
+    ['squeezenet1_1.onnx', 'concat'],
+  ] as const) {
+    check(`imports torchvision's ${model}: every node drawn, the graph checks clean`, async () => {
+      const view = await importModel(model);
+      const graph = model.replace(/\.onnx$/, '.nngraph.json');
+      const doc = parseGraph(readFileSync(join(workspace, graph), 'utf8')).doc!;
+      assert.ok(
+        doc.nodes.some((n) => n.op === op),
+        `${model} has a ${op} node`,
+      );
+      assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
+      assert.equal(
+        await view.getByTestId('status').innerText(),
+        `${doc.nodes.length} nodes · ${doc.edges.length} edges · no errors`,
+      );
+      await page.screenshot({ path: join(screenshots, `import-${model.replace(/\.onnx$/, '')}.png`) });
+      await closeEditors();
+    });
+  }
 
   check('a graph whose CSV is missing: the error in words before and after Train', async () => {
     const view = await openFile(page, 'missing-data.nngraph.json');

@@ -130,7 +130,32 @@ export const OP_SPECS: readonly OpSpecRow[] = [
         ],
         message: /inner dimensions differ: a \[3, 4\] and b \[3, 2\]/,
       },
+      {
+        inputs: [
+          [2, 3, 4],
+          [3, 4, 2],
+        ],
+        message: /batch axes.*\[2\] and \[3\]/,
+      },
     ],
+  },
+  {
+    op: 'matmul',
+    id: 'matmul/batched-broadcast',
+    inputs: [
+      [2, 1, 3, 4],
+      [3, 4, 2],
+    ],
+  },
+  {
+    op: 'matmul',
+    id: 'matmul/vector-matrix',
+    inputs: [[4], [2, 4, 3]],
+  },
+  {
+    op: 'matmul',
+    id: 'matmul/matrix-vector',
+    inputs: [[2, 3, 4], [4]],
   },
   {
     op: 'linear',
@@ -141,9 +166,23 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   {
     op: 'sum',
     inputs: [[3, 4]],
-    bad: [{ inputs: [[3, 4]], attrs: { axis: 2 }, message: /axis 2.*\[3, 4\]/ }],
+    bad: [
+      { inputs: [[3, 4]], attrs: { axis: 2 }, message: /axis 2.*\[3, 4\]/ },
+      { inputs: [[3, 4]], attrs: { axis: [1, -1] }, message: /names an axis twice.*\[3, 4\]/ },
+    ],
   },
+  { op: 'sum', id: 'sum/axes-keepdim', inputs: [[2, 3, 4]], attrs: { axis: [0, 2], keepdim: true } },
   { op: 'mean', inputs: [[2, 3, 4]], attrs: { axis: -2, keepdim: true } },
+  { op: 'mean', id: 'mean/axes', inputs: [[2, 3, 4]], attrs: { axis: [-1, 1] } },
+  { op: 'max', inputs: [[3, 4, 2]], attrs: { axis: 1 } },
+  { op: 'max', id: 'max/all', inputs: [[3, 4]] },
+  { op: 'min', inputs: [[2, 3, 4]], attrs: { axis: [0, 2], keepdim: true } },
+  { op: 'var', inputs: [[3, 5]], attrs: { axis: 1 } },
+  { op: 'var', id: 'var/axes-population', inputs: [[2, 3, 4]], attrs: { axis: [0, 2], correction: 0 } },
+  { op: 'std', inputs: [[2, 3, 4]], attrs: { axis: -1, keepdim: true } },
+  { op: 'std', id: 'std/all', inputs: [[3, 4]] },
+  { op: 'argmax', inputs: [[3, 5]], attrs: { axis: 1 } },
+  { op: 'argmax', id: 'argmax/flat-keepdim', inputs: [[2, 3, 4]], attrs: { keepdim: true } },
   { op: 'softmax', inputs: [[2, 3, 4]], attrs: { axis: 1 } },
   { op: 'log_softmax', inputs: [[3, 5]] },
   {
@@ -159,6 +198,45 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     bad: [{ inputs: [[2, 3, 4]], attrs: { shape: [5, -1] }, message: /\[2, 3, 4\].*\[5, -1\]/ }],
   },
   { op: 'flatten', inputs: [[2, 3, 2, 2]] },
+  {
+    op: 'swapaxes',
+    inputs: [[2, 3, 4]],
+    bad: [{ inputs: [[2, 3]], attrs: { axis0: 0, axis1: 2 }, message: /axis 2.*\[2, 3\]/ }],
+  },
+  { op: 'swapaxes', id: 'swapaxes/0-2', inputs: [[2, 3, 4]], attrs: { axis0: 0, axis1: 2 } },
+  { op: 'squeeze', inputs: [[2, 1, 3, 1]] },
+  { op: 'squeeze', id: 'squeeze/axis', inputs: [[2, 1, 3, 1]], attrs: { axis: [1, 2] } },
+  {
+    op: 'unsqueeze',
+    inputs: [[2, 3]],
+    attrs: { axis: -1 },
+    bad: [{ inputs: [[2, 3]], attrs: { axis: 3 }, message: /axis 3.*\[2, 3, 1\]/ }],
+  },
+  {
+    op: 'slice',
+    inputs: [[3, 5, 4]],
+    attrs: { axes: [1, -1], starts: [1, -3], ends: [100, 4], steps: [2, 1] },
+    bad: [
+      {
+        inputs: [[3, 5]],
+        attrs: { axes: [1], starts: [4], ends: [2] },
+        message: /axis 1.*\[4:2:1\] selects nothing of its 5 entries in x \[3, 5\]/,
+      },
+      { inputs: [[3, 5]], attrs: { axes: [1], starts: [0], ends: [5], steps: [0] }, message: /step 0/ },
+    ],
+  },
+  {
+    op: 'expand',
+    inputs: [[3, 1]],
+    attrs: { shape: [2, -1, 4] },
+    bad: [{ inputs: [[3, 2]], attrs: { shape: [3, 4] }, message: /\[3, 2\].*\[3, 4\].*axis 1 has size 2/ }],
+  },
+  {
+    op: 'tile',
+    inputs: [[2, 3]],
+    attrs: { reps: [2, 1, 2] },
+    bad: [{ inputs: [[2, 3]], attrs: { reps: [0, 1] }, message: /reps \[0, 1\].*\[2, 3\]/ }],
+  },
   {
     op: 'concat',
     inputs: [
@@ -204,6 +282,16 @@ export const OP_SPECS: readonly OpSpecRow[] = [
         message: /target \[4, 3\]/,
       },
     ],
+  },
+  {
+    op: 'cross_entropy',
+    id: 'cross_entropy/N-C-T',
+    inputs: [
+      [3, 4, 5],
+      [3, 5],
+    ],
+    attrs: { reduction: 'mean' },
+    gen: { target: { classes: 4 } },
   },
   {
     op: 'bce_with_logits',

@@ -69,3 +69,21 @@ test('the inspector says what is wrong in the engine’s words (one set of messa
     'an empty field with a default leaves the attribute out',
   );
 });
+
+test('an axes field takes one axis as the number itself, or a list, as the engine does', () => {
+  const sum = requireOp('sum');
+  const axis = (sum.attrs as Record<string, AttrSpec>)['axis']!;
+  for (const [text, value] of [
+    ['1', 1],
+    ['-1', -1],
+    ['0, 2', [0, 2]],
+  ] as const) {
+    const parsed = parseAttrInput('sum', 'axis', axis, text);
+    assert.ok(parsed.ok, `'${text}': ${parsed.ok ? '' : parsed.error}`);
+    assert.deepEqual(parsed.value, value);
+    assert.deepEqual(resolveAttrs(sum, { axis: value })['axis'], value);
+  }
+  const refused = parseAttrInput('sum', 'axis', axis, 'rows');
+  assert.ok(!refused.ok && /sum\.axis must be an axis or a list of axes, got "rows"/.test(refused.error));
+  assert.deepEqual(parseAttrInput('sum', 'axis', axis, ''), { ok: true, value: null }, 'unset: every axis');
+});

@@ -48,6 +48,12 @@ const doc: GraphDoc = {
   version: 1,
   nodes: [{ id: 'x', op: 'input', attrs: { features: 2 }, position: { x: 0, y: 0 } }],
   edges: [],
+  training: {
+    dataset: { kind: 'spiral' },
+    optimizer: { kind: 'adam', lr: 0.01 },
+    batchSize: 32,
+    epochs: 1,
+  },
 };
 
 test('the selection and viewport are saved by one subscriber, beside the rest of the kept state', () => {

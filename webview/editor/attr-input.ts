@@ -42,11 +42,11 @@ function readTyped(spec: AttrSpec, text: string): unknown {
       return asNumber(t);
     case 'ints':
       return parts(t).map(asNumber);
-    case 'sizes': {
-      if (spec.words?.includes(t)) return t;
-      const vs = parts(t).map(asNumber);
-      return vs.length === 1 ? vs[0] : vs;
-    }
+    case 'axes':
+      // One axis is written as the number itself, as torch's dim=1.
+      return oneOrList(t);
+    case 'sizes':
+      return spec.words?.includes(t) ? t : oneOrList(t);
     case 'boolean':
       return t === 'true' ? true : t === 'false' ? false : t;
     case 'enum':
@@ -59,6 +59,12 @@ function readTyped(spec: AttrSpec, text: string): unknown {
 function asNumber(s: string): unknown {
   const v = Number(s);
   return Number.isFinite(v) ? v : s;
+}
+
+/** One number as itself, several as a list. */
+function oneOrList(t: string): unknown {
+  const vs = parts(t).map(asNumber);
+  return vs.length === 1 ? vs[0] : vs;
 }
 
 function parts(t: string): string[] {

@@ -58,42 +58,79 @@ export const linear: OpEmitter = {
   },
 };
 
-/** matmul: y = a·b for a [m, k] and b [k, n] (either may have the batch size as a dimension). */
+/**
+ * matmul as torch.matmul: a [..., m, k] · b [..., k, n], the batch axes broadcast (a 1-D a is a
+ * row, a 1-D b a column). One loop per batch axis finds where each batch's matrices start.
+ */
 export const matmul: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
     const [sa, sb] = c.inShapes as [SymShape, SymShape];
     const dim = (d: SymShape[number]): string => (d === 'N' ? 'n' : String(d));
-    const [m, k] = [dim(sa[0]!), dim(sa[1]!)];
-    const nn = dim(sb[1]!);
+    const a2 = sa.length === 1 ? [1, sa[0]!] : sa;
+    const b2 = sb.length === 1 ? [sb[0]!, 1] : sb;
+    const [m, k] = [dim(a2[a2.length - 2]!), dim(a2[a2.length - 1]!)];
+    const nn = dim(b2[b2.length - 1]!);
+    const aBatch = a2.slice(0, -2),
+      bBatch = b2.slice(0, -2);
+    const rank = Math.max(aBatch.length, bBatch.length);
+    const pad = (s: SymShape): SymShape => [...new Array<1>(rank - s.length).fill(1), ...s];
+    const [pa, pb] = [pad(aBatch), pad(bBatch)];
+    const batch = pa.map((d, i) => (d === 1 ? pb[i]! : d));
+    // Where a batch starts: Σ index · stride over the axes the operand has (size 1: broadcast).
+    const offset = (own: SymShape, matrix: string): string => {
+      const terms = own.flatMap((d, i) =>
+        d === 1 && batch[i] !== 1 ? [] : [`b${i} * ${sizeExpr([...own.slice(i + 1), 1])} * ${matrix}`],
+      );
+      return terms.length ? terms.join(' + ') : '0';
+    };
+    const outOff = offset(batch, `${m} * ${nn}`);
+    const ao = offset(pa, `${m} * ${k}`),
+      bo = offset(pb, `${k} * ${nn}`);
+    const open = batch.map((d, i) => `${'  '.repeat(i)}for (let b${i} = 0; b${i} < ${dim(d)}; b${i}++) {`);
+    const close = batch.map((_, i) => `${'  '.repeat(batch.length - 1 - i)}}`);
+    const ind = '  '.repeat(batch.length);
+    const offsets = rank
+      ? [`${ind}const ao = ${ao}, bo = ${bo}, yo = ${outOff};`]
+      : [`const ao = 0, bo = 0, yo = 0;`];
     const [needA, needB] = c.needsGrad;
     const forward = [
-      `const y = new Float64Array(${m} * ${nn});`,
-      `for (let i = 0; i < ${m}; i++) {`,
-      `  for (let j = 0; j < ${nn}; j++) {`,
-      '    let sum = 0;',
-      `    for (let p = 0; p < ${k}; p++) sum += a[i * ${k} + p] * b[p * ${nn} + j];`,
-      `    y[i * ${nn} + j] = sum;`,
-      '  }',
-      '}',
+      `const y = new Float64Array(${sizeExpr(c.outShape)});`,
+      ...open,
+      ...offsets,
+      `${ind}for (let i = 0; i < ${m}; i++) {`,
+      `${ind}  for (let j = 0; j < ${nn}; j++) {`,
+      `${ind}    let sum = 0;`,
+      `${ind}    for (let p = 0; p < ${k}; p++) sum += a[ao + i * ${k} + p] * b[bo + p * ${nn} + j];`,
+      `${ind}    y[yo + i * ${nn} + j] = sum;`,
+      `${ind}  }`,
+      `${ind}}`,
+      ...close,
       'return y;',
     ];
     const backward =
       needA || needB
         ? [
-            '// da = dy·bᵀ, db = aᵀ·dy',
+            '// da = dy·bᵀ, db = aᵀ·dy (summed over the batches an operand was broadcast along)',
             ...(needA ? ['const da = new Float64Array(a.length);'] : []),
             ...(needB ? ['const db = new Float64Array(b.length);'] : []),
-            `for (let i = 0; i < ${m}; i++) {`,
-            `  for (let j = 0; j < ${nn}; j++) {`,
-            `    const g = dy[i * ${nn} + j];`,
-            `    for (let p = 0; p < ${k}; p++) {`,
-            ...(needA ? [`      da[i * ${k} + p] += g * b[p * ${nn} + j];`] : []),
-            ...(needB ? [`      db[p * ${nn} + j] += g * a[i * ${k} + p];`] : []),
-            '    }',
-            '  }',
-            '}',
+            ...open,
+            ...offsets,
+            `${ind}for (let i = 0; i < ${m}; i++) {`,
+            `${ind}  for (let j = 0; j < ${nn}; j++) {`,
+            `${ind}    const g = dy[yo + i * ${nn} + j];`,
+            `${ind}    for (let p = 0; p < ${k}; p++) {`,
+            ...(needA ? [`${ind}      da[ao + i * ${k} + p] += g * b[bo + p * ${nn} + j];`] : []),
+            ...(needB ? [`${ind}      db[bo + p * ${nn} + j] += g * a[ao + i * ${k} + p];`] : []),
+            `${ind}    }`,
+            `${ind}  }`,
+            `${ind}}`,
+            ...close,
           ]
         : [];
-    return { doc: `y = a·b, a [${m}, ${k}], b [${k}, ${nn}].`, forward, backward };
+    const doc =
+      rank === 0
+        ? `y = a·b, a [${m}, ${k}], b [${k}, ${nn}].`
+        : `y = a·b per batch, a [${pa.map(dim).join(', ')}, ${m}, ${k}], b [${pb.map(dim).join(', ')}, ${k}, ${nn}].`;
+    return { doc, forward, backward };
   },
 };
