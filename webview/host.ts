@@ -21,9 +21,10 @@ export interface PersistedState {
 
 /** What `acquireVsCodeApi()` returns (the part the webview uses). */
 export interface VsCodeApi {
-  postMessage(msg: unknown): void;
+  postMessage(msg: unknown): unknown;
   getState(): unknown;
-  setState(state: unknown): void;
+  /** VS Code's returns the state it was given. */
+  setState(state: unknown): unknown;
 }
 
 export interface HostChannel {
@@ -45,14 +46,20 @@ export function createHostChannel(api: VsCodeApi): HostChannel {
     return typeof s === 'object' && s !== null ? (s as PersistedState) : {};
   };
   return {
-    post: (msg) => api.postMessage(msg),
+    // Block bodies: the channel returns nothing (VS Code's setState returns the state, and a
+    // value returned into a React effect would be taken for its cleanup).
+    post(msg) {
+      api.postMessage(msg);
+    },
     onMessage(handler) {
       const listener = (e: MessageEvent<HostToWebview>) => handler(e.data);
       window.addEventListener('message', listener);
       return () => window.removeEventListener('message', listener);
     },
     loadState,
-    saveState: (patch) => api.setState({ ...loadState(), ...patch }),
+    saveState(patch) {
+      api.setState({ ...loadState(), ...patch });
+    },
     newRequestId: () => nextRequestId++,
   };
 }

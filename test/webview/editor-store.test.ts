@@ -38,7 +38,11 @@ function stubApi(initial?: PersistedState) {
     api: {
       postMessage: (m: unknown) => posted.push(m),
       getState: () => kept,
-      setState: (s: unknown) => (kept = JSON.parse(JSON.stringify(s))),
+      // As VS Code's: the state given is returned.
+      setState: (s: unknown) => {
+        kept = JSON.parse(JSON.stringify(s));
+        return s;
+      },
     },
   };
 }

@@ -55,12 +55,15 @@ const THEME = `body {
   --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #cccccc;
 }`;
 
-/** VS Code keeps a webview's state (JSON) across reloads of the page: so does sessionStorage. */
+/**
+ * VS Code keeps a webview's state (JSON) across reloads of the page: so does sessionStorage. Like
+ * VS Code's, setState returns the state it was given.
+ */
 const STUB = `window.__posted = [];
 window.acquireVsCodeApi = () => ({
   postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
   getState: () => { const s = sessionStorage.getItem('vscode-state'); return s === null ? undefined : JSON.parse(s); },
-  setState: (s) => sessionStorage.setItem('vscode-state', JSON.stringify(s)),
+  setState: (s) => { sessionStorage.setItem('vscode-state', JSON.stringify(s)); return s; },
 });`;
 
 export class Harness {
