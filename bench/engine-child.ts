@@ -12,7 +12,7 @@ import { getOp } from '../engine/ops/registry.js';
 import { Tensor } from '../engine/tensor/tensor.js';
 import { createOptimizer, ParamGrad } from '../engine/optim/optimizers.js';
 import { compileGraph } from '../engine/graph/compile.js';
-import { graph1000, trainingWorkload, TrainingWorkload, WorkloadName } from './workloads.js';
+import { graph1000, trainingWorkload, type DenseLayer, TrainingWorkload, WorkloadName } from './workloads.js';
 import { measure } from './measure.js';
 import { ChildResult, printResult, timingBudget } from './child-protocol.js';
 
@@ -27,6 +27,10 @@ const OP_TABLE = {
   add: 'add',
   mse: 'mse_loss',
   cross_entropy: 'cross_entropy',
+  reshape: 'reshape',
+  swapaxes: 'swapaxes',
+  matmul: 'matmul',
+  softmax: 'softmax',
 } as const;
 
 class Unavailable extends Error {}
@@ -34,6 +38,12 @@ class Unavailable extends Error {}
 function requireOps(w: TrainingWorkload): void {
   const needed = new Set<string>([OP_TABLE.linear, OP_TABLE[w.loss]]);
   for (const l of w.layers) {
+    if (l.kind === 'attention') {
+      [OP_TABLE.reshape, OP_TABLE.swapaxes, OP_TABLE.matmul, OP_TABLE.softmax, OP_TABLE.add].forEach((o) =>
+        needed.add(o),
+      );
+      continue;
+    }
     if (l.kind !== 'residual' && l.activation) needed.add(OP_TABLE[l.activation]);
     if (l.kind !== 'dense') [OP_TABLE.conv, OP_TABLE.pool, OP_TABLE.flatten].forEach((o) => needed.add(o));
     if (l.kind === 'residual') [OP_TABLE.relu, OP_TABLE.add].forEach((o) => needed.add(o));
@@ -78,15 +88,45 @@ function build(w: TrainingWorkload): Built {
     });
     return b.node(id, OP_TABLE.conv, [from], { outChannels, kernel, padding });
   };
+  const denseNode = (id: string, from: number, l: DenseLayer): number => {
+    inits.push(() => {
+      setDense(program!.value(program!.slot(`${id}.weight`)), l.w, l.in, l.out);
+      program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
+    });
+    return b.node(id, OP_TABLE.linear, [from], { units: l.out });
+  };
   w.layers.forEach((l, i) => {
     const id = `layer${i}`;
     if (l.kind === 'dense') {
       if (b.shapeOf(h).length > 2) h = b.node(`${id}_flatten`, OP_TABLE.flatten, [h]);
-      h = b.node(id, OP_TABLE.linear, [h], { units: l.out });
-      inits.push(() => {
-        setDense(program!.value(program!.slot(`${id}.weight`)), l.w, l.in, l.out);
-        program!.value(program!.slot(`${id}.bias`)).data.set(l.b);
+      h = denseNode(id, h, l);
+    } else if (l.kind === 'attention') {
+      // [B, T, D] → per head [B, H, T, D/H]: softmax(Q·Kᵀ)·V, heads merged back, projected, residual.
+      const dh = l.dim / l.heads;
+      const heads = (name: 'q' | 'k' | 'v') =>
+        b.node(
+          `${id}_${name}_heads`,
+          OP_TABLE.swapaxes,
+          [
+            b.node(`${id}_${name}_split`, OP_TABLE.reshape, [denseNode(`${id}_${name}`, h, l[name])], {
+              shape: [-1, l.tokens, l.heads, dh],
+            }),
+          ],
+          { axis0: 1, axis1: 2 },
+        );
+      const [q, k, v] = [heads('q'), heads('k'), heads('v')];
+      const kt = b.node(`${id}_kt`, OP_TABLE.swapaxes, [k], { axis0: -2, axis1: -1 });
+      const p = b.node(`${id}_p`, OP_TABLE.softmax, [b.node(`${id}_scores`, OP_TABLE.matmul, [q, kt])], {
+        axis: -1,
       });
+      const o = b.node(`${id}_o`, OP_TABLE.matmul, [p, v]);
+      const merged = b.node(
+        `${id}_merge`,
+        OP_TABLE.reshape,
+        [b.node(`${id}_o_tokens`, OP_TABLE.swapaxes, [o], { axis0: 1, axis1: 2 })],
+        { shape: [-1, l.tokens, l.dim] },
+      );
+      h = b.node(`${id}_residual`, OP_TABLE.add, [h, denseNode(`${id}_out`, merged, l.out)]);
     } else if (l.kind === 'conv') h = convNode(id, h, l.outChannels, l.kernel, l.padding, l.w, l.b);
     else {
       const inner = b.node(`${id}_relu1`, OP_TABLE.relu, [
@@ -95,6 +135,7 @@ function build(w: TrainingWorkload): Built {
       const branch = convNode(`${id}_conv2`, inner, l.channels, l.kernel, (l.kernel - 1) / 2, l.w2, l.b2);
       h = b.node(`${id}_relu2`, OP_TABLE.relu, [b.node(`${id}_add`, OP_TABLE.add, [h, branch])]);
     }
+    if (l.kind === 'attention') return;
     if (l.kind !== 'residual' && l.activation)
       h = b.node(`${id}_${l.activation}`, OP_TABLE[l.activation], [h]);
     if (l.kind !== 'dense' && l.pool > 1) h = b.node(`${id}_pool`, OP_TABLE.pool, [h], { kernel: l.pool });

@@ -126,6 +126,11 @@ def main():
         elif l["kind"] == "conv":
             k = l["kernel"]
             p = {"w": f32(l["w"]).reshape(l["outChannels"], l["inChannels"], k, k), "b": f32(l["b"])}
+        elif l["kind"] == "attention":
+            p = {}
+            for proj in ("q", "k", "v", "out"):
+                d = l[proj]
+                p["w" + proj], p["b" + proj] = f32(d["w"]).reshape(d["in"], d["out"]), f32(d["b"])
         else:
             c, k = l["channels"], l["kernel"]
             p = {
@@ -145,6 +150,17 @@ def main():
                 inp = h.reshape(batch, -1)
                 h = act(inp @ p["w"] + p["b"], l.get("activation"))
                 tape.append((inp, h))
+            elif l["kind"] == "attention":
+                t, d, heads = l["tokens"], l["dim"], l["heads"]
+                flat = h.reshape(batch * t, d)
+                split = lambda v: v.reshape(batch, t, heads, d // heads).transpose(0, 2, 1, 3)  # noqa: E731
+                q, k, v = (split(flat @ p["w" + n] + p["b" + n]) for n in ("q", "k", "v"))
+                s = q @ k.transpose(0, 1, 3, 2)
+                e = np.exp(s - s.max(axis=-1, keepdims=True))
+                pr = e / e.sum(axis=-1, keepdims=True)
+                merged = (pr @ v).transpose(0, 2, 1, 3).reshape(batch * t, d)
+                tape.append((flat, q, k, v, pr, merged))
+                h = h + (merged @ p["wout"] + p["bout"]).reshape(batch, t, d)
             elif l["kind"] == "conv":
                 z, cols = conv_forward(h, p["w"], p["b"], l["padding"])
                 a = act(z, l.get("activation"))
@@ -183,6 +199,23 @@ def main():
                 g = act_backward(g, out, l.get("activation"))
                 p["dw"], p["db"] = inp.T @ g, g.sum(axis=0)
                 g = g @ p["w"].T
+            elif l["kind"] == "attention":
+                flat, q, k, v, pr, merged = saved
+                t, d, heads = l["tokens"], l["dim"], l["heads"]
+                g = g.reshape(batch, t, d)
+                gy = g.reshape(batch * t, d)
+                p["dwout"], p["dbout"] = merged.T @ gy, gy.sum(axis=0)
+                go = (gy @ p["wout"].T).reshape(batch, t, heads, d // heads).transpose(0, 2, 1, 3)
+                gp = go @ v.transpose(0, 1, 3, 2)
+                gv = pr.transpose(0, 1, 3, 2) @ go
+                gs = pr * (gp - (gp * pr).sum(axis=-1, keepdims=True))
+                gq, gk = gs @ k, gs.transpose(0, 1, 3, 2) @ q
+                gx = np.zeros_like(flat)
+                for n, gh in (("q", gq), ("k", gk), ("v", gv)):
+                    gf = gh.transpose(0, 2, 1, 3).reshape(batch * t, d)
+                    p["dw" + n], p["db" + n] = flat.T @ gf, gf.sum(axis=0)
+                    gx += gf @ p["w" + n].T
+                g = g + gx.reshape(batch, t, d)
             elif l["kind"] == "conv":
                 in_shape, cols, a, pool = saved
                 g = act_backward(unpool(g, a.shape, pool, l["pool"]), a, l.get("activation"))

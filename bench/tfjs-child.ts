@@ -54,11 +54,29 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
       vars.push(v);
       return v;
     };
+    if (l.kind === 'attention') {
+      const dense = (d: typeof l.q) => {
+        const W = tf.variable(tf.tensor2d(d.w, [d.in, d.out]));
+        vars.push(W);
+        return { W, b: bias(d.b) };
+      };
+      return {
+        kind: 'attention' as const,
+        l,
+        q: dense(l.q),
+        k: dense(l.k),
+        v: dense(l.v),
+        out: dense(l.out),
+      };
+    }
     if (l.kind === 'dense') {
       // Flattening NHWC orders features (h, w, c): a dense layer after an image gets its rows
       // permuted from our (c, h, w) order.
       const previous = i > 0 ? w.layers[i - 1]! : undefined;
-      const rows = previous && previous.kind !== 'dense' ? nhwcRows(l.w, l.out, shapes[i - 1]!) : l.w;
+      const rows =
+        previous && previous.kind !== 'dense' && previous.kind !== 'attention'
+          ? nhwcRows(l.w, l.out, shapes[i - 1]!)
+          : l.w;
       const W = tf.variable(tf.tensor2d(rows, [l.in, l.out]));
       vars.push(W);
       return { kind: 'dense' as const, l, W, b: bias(l.b) };
@@ -77,7 +95,7 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
   const x =
     w.inputShape.length === 3
       ? tf.transpose(tf.tensor4d(w.x, [w.batch, inC!, inH!, inW!]), [0, 2, 3, 1])
-      : tf.tensor2d(w.x, [w.batch, inC!]);
+      : tf.tensor(w.x, [w.batch, ...w.inputShape]);
   const y =
     w.loss === 'mse'
       ? tf.tensor2d(w.y, [w.batch, w.outputs])
@@ -92,6 +110,22 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
           tf.add(tf.matMul(h as tf.Tensor2D, layer.W as tf.Tensor2D), layer.b),
           layer.l.activation,
         );
+        continue;
+      }
+      if (layer.kind === 'attention') {
+        const { tokens, dim, heads } = layer.l;
+        const flat = tf.reshape(h, [w.batch * tokens, dim]) as tf.Tensor2D;
+        const project = (p: { W: tf.Variable; b: tf.Variable }, v: tf.Tensor2D) =>
+          tf.add(tf.matMul(v, p.W as tf.Tensor2D), p.b);
+        const split = (p: { W: tf.Variable; b: tf.Variable }) =>
+          tf.transpose(tf.reshape(project(p, flat), [w.batch, tokens, heads, dim / heads]), [0, 2, 1, 3]);
+        const [q, k, v] = [split(layer.q), split(layer.k), split(layer.v)];
+        const p = tf.softmax(tf.matMul(q, k, false, true));
+        const o = tf.reshape(tf.transpose(tf.matMul(p, v), [0, 2, 1, 3]), [
+          w.batch * tokens,
+          dim,
+        ]) as tf.Tensor2D;
+        h = tf.add(h, tf.reshape(project(layer.out, o), [w.batch, tokens, dim]));
         continue;
       }
       if (layer.kind === 'conv')
@@ -110,7 +144,7 @@ function buildStep(w: TrainingWorkload): { step: () => void; loss: () => number;
     },
     loss: () => tf.tidy(() => lossOf().dataSync()[0]!),
     detail:
-      conv3d && w.layers.some((l) => l.kind !== 'dense')
+      conv3d && w.layers.some((l) => l.kind === 'conv' || l.kind === 'residual')
         ? ', conv2d as conv3d (no Conv2DBackpropFilter)'
         : '',
   };

@@ -10,13 +10,15 @@
 import { Rng } from '../engine/tensor/random.js';
 import { GRAPH_FORMAT, GRAPH_VERSION, GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
 
-export type WorkloadName = 'mlp-tiny' | 'mlp-mnist' | 'cnn-small' | 'lenet5' | 'resnet-mini' | 'compile-1000';
+export type WorkloadName =
+  'mlp-tiny' | 'mlp-mnist' | 'cnn-small' | 'lenet5' | 'resnet-mini' | 'attention-block' | 'compile-1000';
 export const WORKLOAD_NAMES: readonly WorkloadName[] = [
   'mlp-tiny',
   'mlp-mnist',
   'cnn-small',
   'lenet5',
   'resnet-mini',
+  'attention-block',
   'compile-1000',
 ];
 
@@ -62,7 +64,23 @@ export interface ResidualLayer {
   b2: Float32Array;
 }
 
-export type Layer = DenseLayer | ConvLayer | ResidualLayer;
+/**
+ * Multi-head self-attention over [tokens, dim] with a residual: x + Wo·concat_h softmax(Q_h·K_hᵀ)·V_h,
+ * Q, K, V and the output projection dense layers [dim, dim]. The 1/√(dim/heads) scale of the scores
+ * is folded into Wq and bq, so both sides compute softmax(Q·Kᵀ)·V with the same numbers.
+ */
+export interface AttentionLayer {
+  kind: 'attention';
+  tokens: number;
+  dim: number;
+  heads: number;
+  q: DenseLayer;
+  k: DenseLayer;
+  v: DenseLayer;
+  out: DenseLayer;
+}
+
+export type Layer = DenseLayer | ConvLayer | ResidualLayer | AttentionLayer;
 
 export interface TrainingWorkload {
   name: Exclude<WorkloadName, 'compile-1000'>;
@@ -130,10 +148,28 @@ function residual(rng: Rng, channels: number, pool = 1): ResidualLayer {
   return { kind: 'residual', channels, kernel: 3, pool, w1: a.w, b1: a.b, w2: b.w, b2: b.b };
 }
 
+function attention(rng: Rng, tokens: number, dim: number, heads: number): AttentionLayer {
+  const q = dense(rng, dim, dim);
+  const scale = 1 / Math.sqrt(dim / heads);
+  q.w = q.w.map((v) => v * scale);
+  q.b = q.b.map((v) => v * scale);
+  return {
+    kind: 'attention',
+    tokens,
+    dim,
+    heads,
+    q,
+    k: dense(rng, dim, dim),
+    v: dense(rng, dim, dim),
+    out: dense(rng, dim, dim),
+  };
+}
+
 /** The [channels, height, width] of an image after each layer (dense layers keep the last one). */
 export function imageShapes(inputShape: number[], layers: readonly Layer[]): number[][] {
   let [c, h, w] = inputShape.length === 3 ? inputShape : [0, 0, 0];
   return layers.map((l) => {
+    if (l.kind === 'attention') return [0, 0, 0];
     if (l.kind === 'conv') {
       const oh = h! + 2 * l.padding - l.kernel + 1,
         ow = w! + 2 * l.padding - l.kernel + 1;
@@ -149,6 +185,8 @@ function stepFlops(batch: number, inputShape: number[], layers: Layer[]): number
   const shapes = imageShapes(inputShape, layers);
   layers.forEach((l, i) => {
     if (l.kind === 'dense') macs += l.in * l.out;
+    // Four projections per token, then scores and their weighted sum per pair of tokens.
+    else if (l.kind === 'attention') macs += 4 * l.tokens * l.dim * l.dim + 2 * l.tokens * l.tokens * l.dim;
     else {
       const [, h, w] = i > 0 ? shapes[i - 1]! : inputShape;
       if (l.kind === 'conv') {
@@ -231,6 +269,15 @@ export function trainingWorkload(name: TrainingWorkload['name']): TrainingWorklo
         residual(rng, 16, 2),
         dense(rng, 16 * 7 * 7, 10),
       ];
+      loss = 'cross_entropy';
+      outputs = 10;
+      break;
+    case 'attention-block':
+      description =
+        '16 tokens × 32: 4-head self-attention (Q, K, V, output projections, softmax(Q·Kᵀ/√8)·V, residual), linear 10, softmax CE, batch 32';
+      batch = 32;
+      inputShape = [16, 32];
+      layers = [attention(rng, 16, 32, 4), dense(rng, 16 * 32, 10)];
       loss = 'cross_entropy';
       outputs = 10;
       break;

@@ -223,7 +223,7 @@ export function csvDataset(text: string, opts: CsvOptions): Dataset {
 }
 
 /** Standardises the columns of x [N, F] in place; returns the columns that are constant. */
-function standardizeColumns(x: Tensor): number[] {
+export function standardizeColumns(x: Tensor): number[] {
   const [n, f] = x.shape as [number, number];
   const constant: number[] = [];
   for (let j = 0; j < f; j++) {

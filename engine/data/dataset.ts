@@ -1,6 +1,6 @@
 /**
- * A dataset in memory: features x [N, ...sample shape] and targets y, both float64 (the trainer
- * copies batches into the program's dtype). Classification targets are class indices [N];
+ * A dataset in memory: features x [N, ...sample shape] and targets y, float64 (the trainer copies
+ * batches into the program's dtype); 8-bit images keep x in float32, half the memory. Classification targets are class indices [N];
  * regression targets are [N, outputs].
  */
 import { Tensor, sizeOf } from '../tensor/tensor.js';
@@ -22,6 +22,11 @@ export interface Dataset {
   readonly featureNames?: readonly string[];
   /** What the loader decided on the user's behalf (said, never silently guessed). */
   readonly notes?: readonly string[];
+  /**
+   * Set when x holds 8-bit pixels p as float32((p / 255 - mean) / std), so exports can write
+   * the bytes instead of the numbers (engine/pytorch).
+   */
+  readonly pixels?: { readonly mean: number; readonly std: number };
 }
 
 export function sampleCount(ds: Dataset): number {

@@ -8,6 +8,9 @@ import type { Dataset } from './dataset.js';
 import { classCount, classificationDataset, isClassificationKind, regressionDataset } from './synthetic.js';
 import { digitsDataset, DIGIT_SIZE } from './digits.js';
 import { csvDataset, CsvError } from './csv.js';
+import { mnistDataset, type ReadBundled } from './mnist.js';
+import { IRIS_FEATURES, IRIS_SPECIES, irisDataset } from './iris.js';
+import { MNIST_SIDE } from './idx.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
 
 type CsvConfig = Extract<DatasetConfig, { kind: 'csv' }>;
@@ -47,6 +50,8 @@ export function datasetProblem(config: CsvConfig, e: unknown): string {
 export interface LoadOptions {
   /** Reads a CSV file named in the configuration (relative to the graph document). */
   readText?: (path: string) => string;
+  /** Reads a data file that ships with Backprop Studio (MNIST), un-gzipped: engine/io/bundled-data.ts. */
+  readBundled?: ReadBundled;
 }
 
 export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Dataset {
@@ -65,6 +70,10 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       return regressionDataset(config.kind, config);
     case 'digits':
       return digitsDataset(config);
+    case 'mnist':
+      return mnistDataset(config, opts.readBundled);
+    case 'iris':
+      return irisDataset(config);
     case 'csv': {
       const path = config.path;
       if (path === undefined) throw new UserError(noDatasetMessage(config));
@@ -93,6 +102,10 @@ export function datasetSignature(config: DatasetConfig): { sample: number[]; cla
       return { sample: [config.features.length], classes: null };
     case 'digits':
       return { sample: [1, config.size ?? DIGIT_SIZE, config.size ?? DIGIT_SIZE], classes: 10 };
+    case 'mnist':
+      return { sample: [1, MNIST_SIDE, MNIST_SIDE], classes: 10 };
+    case 'iris':
+      return { sample: [IRIS_FEATURES.length], classes: IRIS_SPECIES.length };
     default:
       if (isClassificationKind(config.kind))
         return {

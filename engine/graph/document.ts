@@ -53,7 +53,9 @@ export type DatasetConfig =
       task?: 'classification' | 'regression';
       standardize?: boolean;
     }
-  | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number };
+  | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number }
+  | { kind: 'mnist'; samples?: number; normalize?: 'standard' | 'unit' }
+  | { kind: 'iris'; standardize?: boolean };
 
 export type OptimizerConfig =
   | {

@@ -6,6 +6,7 @@
 import type { JsonSchema } from './json-schema.js';
 import { CLASSIFICATION_KINDS, REGRESSION_KINDS } from '../data/synthetic.js';
 import { DIGIT_MAX_SIZE, DIGIT_SIZE } from '../data/digits.js';
+import { MNIST_SAMPLES } from '../data/mnist.js';
 
 export const CLASSIFICATION_DATASETS = [
   'spiral',
@@ -102,6 +103,35 @@ export const datasetSchema: JsonSchema = {
       },
       [],
       'synthetic 8×8 grey digit images drawn from a bitmap font (not handwriting): shape [1, 8, 8] (or [1, size, size]), 10 classes',
+    ),
+    kinded(
+      'mnist',
+      {
+        samples: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MNIST_SAMPLES,
+          description: `how many of the ${MNIST_SAMPLES} digits to use (default all)`,
+        },
+        normalize: {
+          enum: ['standard', 'unit'],
+          description:
+            'standard (default): (pixel/255 − 0.1307) / 0.3081, MNIST’s usual mean and deviation; unit: pixel/255 in [0, 1]',
+        },
+      },
+      [],
+      `MNIST: ${MNIST_SAMPLES} real handwritten digits, 28×28 grey images: shape [1, 28, 28], 10 classes (ships with Backprop Studio, no download)`,
+    ),
+    kinded(
+      'iris',
+      {
+        standardize: {
+          type: 'boolean',
+          description: 'scale each measurement to mean 0, variance 1 (default true)',
+        },
+      },
+      [],
+      "Fisher's Iris flowers: 150 samples, 4 measurements (cm), 3 species",
     ),
   ],
 };

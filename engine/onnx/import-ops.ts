@@ -506,32 +506,35 @@ function axesOf(c: RowContext, rank: number): number[] | undefined {
   });
 }
 
-/** Squeeze and Unsqueeze change no values: a reshape to the output's (known) shape. */
+/**
+ * Squeeze → squeeze and one-axis Unsqueeze → unsqueeze, with negative axes so the graph runs at any
+ * batch size; several new axes at once become a reshape to the output's (known) shape.
+ */
 function squeeze(kind: 'Squeeze' | 'Unsqueeze'): Row {
-  return (c) => {
+  return (c): Converted => {
     const x = dynamic(c);
     const from = c.shape(x);
-    let to: number[];
     if (kind === 'Squeeze') {
-      const axes = axesOf(c, from.length) ?? from.flatMap((d, i) => (d === 1 ? [i] : []));
+      const axes = axesOf(c, from.length) ?? from.flatMap((d, i) => (d === 1 && i > 0 ? [i] : []));
       if (axes.includes(0)) throw new Unsupported('it removes the batch axis');
       const bad = axes.find((a) => from[a] !== 1);
       if (bad !== undefined) throw new Unsupported(`axis ${bad} has size ${from[bad]}, not 1`);
-      to = from.filter((_, i) => !axes.includes(i));
-    } else {
-      const rank = from.length + (optionalConstant(c, 1, 'axes')?.data.length ?? 0);
-      const axes = axesOf(c, rank) ?? [];
-      if (axes.includes(0)) throw new Unsupported('it inserts an axis before the batch axis');
-      to = [];
-      let k = 0;
-      for (let i = 0; i < rank; i++) to.push(axes.includes(i) ? 1 : from[k++]!);
+      if (axes.length === 0) return { op: 'reshape', attrs: { shape: [-1, ...from.slice(1)] }, inputs: [x] };
+      return { op: 'squeeze', attrs: { axis: axes.map((a) => a - from.length) }, inputs: [x] };
     }
+    const rank = from.length + (optionalConstant(c, 1, 'axes')?.data.length ?? 0);
+    const axes = axesOf(c, rank) ?? [];
+    if (axes.includes(0)) throw new Unsupported('it inserts an axis before the batch axis');
+    if (axes.length === 1) return { op: 'unsqueeze', attrs: { axis: axes[0]! - rank }, inputs: [x] };
+    const to: number[] = [];
+    let k = 0;
+    for (let i = 0; i < rank; i++) to.push(axes.includes(i) ? 1 : from[k++]!);
     return { op: 'reshape', attrs: { shape: [-1, ...to.slice(1)] }, inputs: [x] };
   };
 }
 
-/** ReduceSum / ReduceMean over one axis (not the batch) → sum / mean. */
-function reduce(op: 'sum' | 'mean'): Row {
+/** ReduceSum/Mean/Max/Min over constant axes (not the batch axis) → sum / mean / max / min. */
+function reduce(op: 'sum' | 'mean' | 'max' | 'min'): Row {
   return (c) => {
     const x = dynamic(c);
     const rank = c.shape(x).length;
@@ -542,13 +545,88 @@ function reduce(op: 'sum' | 'mean'): Row {
       throw new Unsupported('it reduces every axis, the batch axis with them');
     }
     if (axes.includes(0)) throw new Unsupported('it reduces over the batch axis');
-    if (axes.length !== 1) throw new Unsupported(`it reduces ${axes.length} axes at once; one is supported`);
-    return {
-      op,
-      attrs: { axis: axes[0]! - rank, keepdim: getAttr.int(c.node, 'keepdims', 1) === 1 },
-      inputs: [x],
-    };
+    const keepdim = getAttr.int(c.node, 'keepdims', 1) === 1;
+    const negative = axes.map((a) => a - rank);
+    return { op, attrs: { axis: negative.length === 1 ? negative[0]! : negative, keepdim }, inputs: [x] };
   };
+}
+
+/** ArgMax along one axis (not the batch axis), the first largest index → argmax (as floats). */
+function argmax(c: RowContext): Converted {
+  const x = dynamic(c);
+  const rank = c.shape(x).length;
+  const axis = negativeAxis(getAttr.int(c.node, 'axis', 0), rank);
+  if (axis === -rank) throw new Unsupported('it searches along the batch axis');
+  if (getAttr.int(c.node, 'select_last_index', 0) !== 0)
+    throw new Unsupported('select_last_index=1 is not supported (torch.argmax returns the first)');
+  return { op: 'argmax', attrs: { axis, keepdim: getAttr.int(c.node, 'keepdims', 1) === 1 }, inputs: [x] };
+}
+
+/** Slice with constant starts, ends, axes and steps (attributes before opset 10); steps ≥ 1. */
+function sliceOp(c: RowContext): Converted {
+  const x = dynamic(c);
+  const from = c.shape(x);
+  const rank = from.length;
+  const list = (k: number, name: string): number[] | undefined =>
+    c.opset < 10
+      ? c.node.attrs.has(name)
+        ? getAttr.ints(c.node, name)
+        : undefined
+      : optionalConstant(c, k, name) && [...constantInput(c, k, name).data];
+  const starts = list(1, 'starts'),
+    ends = list(2, 'ends');
+  if (!starts || !ends) throw new Unsupported('its starts and ends must be constants');
+  const axes = (list(3, 'axes') ?? starts.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
+  const steps = list(4, 'steps') ?? starts.map(() => 1);
+  if (steps.some((s) => s < 1))
+    throw new Unsupported(`steps [${steps.join(', ')}]: only steps ≥ 1 (as torch)`);
+  // ONNX writes "to the end" as a huge int64; Python slicing clamps the same way.
+  const clampEnd = (e: number) => Math.max(Math.min(e, 2 ** 31 - 1), -(2 ** 31));
+  const keep = axes.map((a, i) => {
+    const d = from[a]!;
+    const start = starts[i]! < 0 ? starts[i]! + d : starts[i]!;
+    const end = ends[i]! < 0 ? ends[i]! + d : ends[i]!;
+    return !(a === 0 && start <= 0 && end >= d && steps[i] === 1);
+  });
+  if (axes.some((a, i) => a === 0 && keep[i])) throw new Unsupported('it slices the batch axis');
+  const pick = <T>(v: T[]) => v.filter((_, i) => keep[i]);
+  return {
+    op: 'slice',
+    attrs: {
+      axes: pick(axes).map((a) => a - rank),
+      starts: pick(starts).map((v) => clampEnd(v)),
+      ends: pick(ends).map(clampEnd),
+      steps: pick(steps),
+    },
+    inputs: [x],
+  };
+}
+
+/** Expand (broadcasting both ways) → expand to the broadcast shape, the batch axis kept as -1. */
+function expandOp(c: RowContext): Converted {
+  const x = dynamic(c);
+  const from = c.shape(x);
+  const spec = [...constantInput(c, 1, 'shape').data];
+  if (spec.length > from.length) throw new Unsupported('it adds axes before the batch axis');
+  const n = from.length;
+  const padded = [...new Array<number>(n - spec.length).fill(1), ...spec];
+  if (padded[0] !== 1 && padded[0] !== from[0]) throw new Unsupported('it expands the batch axis');
+  const shape = from.map((d, i) => {
+    const e = padded[i]!;
+    if (e !== 1 && d !== 1 && e !== d)
+      throw new Unsupported(`[${from.join(', ')}] does not broadcast to [${spec.join(', ')}]`);
+    return i === 0 || e === 1 ? -1 : e;
+  });
+  return { op: 'expand', attrs: { shape }, inputs: [x] };
+}
+
+/** Tile with constant repeats, the batch axis repeated once. */
+function tileOp(c: RowContext): Converted {
+  const x = dynamic(c);
+  const reps = [...constantInput(c, 1, 'repeats').data];
+  if (reps[0] !== 1) throw new Unsupported(`repeats [${reps.join(', ')}] repeat the batch axis`);
+  if (reps.some((r) => r < 1)) throw new Unsupported(`repeats [${reps.join(', ')}] must be at least 1`);
+  return { op: 'tile', attrs: { reps }, inputs: [x] };
 }
 
 /** Rows by ONNX op type (default domain) or `${domain}:${opType}` for the synthetic ops. */
@@ -609,6 +687,12 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Unsqueeze: squeeze('Unsqueeze'),
   ReduceSum: reduce('sum'),
   ReduceMean: reduce('mean'),
+  ReduceMax: reduce('max'),
+  ReduceMin: reduce('min'),
+  ArgMax: argmax,
+  Slice: sliceOp,
+  Expand: expandOp,
+  Tile: tileOp,
 };
 
 export function rowFor(node: Pick<FlatNode, 'opType' | 'domain'>): Row | undefined {

@@ -6,6 +6,7 @@
  */
 import { decodeModel, DataType } from './onnx-proto.js';
 import { DIGIT_MAX_SIZE, DIGIT_SIZE } from '../data/digits.js';
+import { MNIST_SIDE } from '../data/idx.js';
 import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
@@ -363,8 +364,10 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     flatInput: false,
   });
   const shape = sample.join('x');
-  // Grey square images with ten classes: the digits, scaled up when larger than 8×8 (e.g. LeNet's 28×28).
+  // Grey square images with ten classes: MNIST's real digits at 28×28 (LeNet's), else the synthetic
+  // digits, scaled up when larger than 8×8.
   const side = sample.length === 3 && sample[0] === 1 && sample[1] === sample[2] ? sample[1]! : 0;
+  if (k === 10 && side === MNIST_SIDE) return builtIn({ kind: 'mnist' });
   if (k === 10 && side >= DIGIT_SIZE && side <= DIGIT_MAX_SIZE)
     return builtIn(side === DIGIT_SIZE ? { kind: 'digits' } : { kind: 'digits', size: side });
   if (shape === '2' && classification) return builtIn({ kind: 'spiral', classes: k });

@@ -2,7 +2,7 @@
  * Long computations (the gradient check, the analyses) written once, as generators that yield
  * their progress between small pieces of work. Whoever runs one decides when to pause: the CLI
  * and the tests run it to the end at once (`runTask`), the engine worker runs it in time slices
- * so that messages get through between them (engine/run/run-session.ts), and anyone may abandon
+ * so that messages get through between them (engine/run/tasks.ts), and anyone may abandon
  * it midway with `abandon(task)`, which runs its `finally` blocks (restoring what it changed).
  */
 

@@ -72,7 +72,7 @@ test('bench rejects an unknown workload with a usage message and exit code 2', (
   assert.equal(res.status, 2);
   assert.match(
     res.stderr,
-    /--workload needs one of mlp-tiny, mlp-mnist, cnn-small, lenet5, resnet-mini, compile-1000; got nope/,
+    /--workload needs one of mlp-tiny, mlp-mnist, cnn-small, lenet5, resnet-mini, attention-block, compile-1000; got nope/,
   );
   assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appendEpochs,
-  appendTrace,
   createRunStore,
-  epochCount,
   INITIAL_RUN_STATE,
   reduceRun,
   restoreRunView,
@@ -12,7 +9,8 @@ import {
   type RunStoreAction,
 } from '../../webview/run/run-store.js';
 import type { EpochMetrics } from '../../engine/train/trainer.js';
-import type { LossTrace, TaskKind } from '../../engine/run/protocol.js';
+import type { TaskKind } from '../../engine/run/protocol.js';
+import { epochCount } from '../../engine/run/run-picture.js';
 import { BACKWARD_STEP, metrics, overlayStats, status } from './run-fixtures.js';
 
 const run = (...actions: RunStoreAction[]): RunState => actions.reduce(reduceRun, INITIAL_RUN_STATE);
@@ -39,31 +37,6 @@ test('from = 0 replaces the history', () => {
   const s = run(metrics(0, 10, 0, 3), metrics(30, 0, 0, 1));
   assert.deepEqual(epochs(s), [1]);
 });
-
-const trace = (from: number, to: number): LossTrace => ({
-  steps: Int32Array.from({ length: to - from + 1 }, (_, i) => from + i),
-  loss: new Float32Array(to - from + 1),
-});
-
-const appendCases: [string, LossTrace[], LossTrace, number[]][] = [
-  ['appends after the last step', [trace(1, 3)], trace(4, 5), [1, 2, 3, 4, 5]],
-  [
-    'a restart drops what was stored from its first step on',
-    [trace(1, 3), trace(4, 6)],
-    trace(2, 3),
-    [1, 2, 3],
-  ],
-  ['a restart from step 1 drops everything', [trace(1, 3)], trace(1, 1), [1]],
-  ['an empty chunk changes nothing', [trace(1, 3)], trace(1, 0), [1, 2, 3]],
-];
-for (const [name, before, next, expected] of appendCases) {
-  test(`appendTrace: ${name}`, () => {
-    assert.deepEqual(
-      appendTrace(before, next).flatMap((c) => [...c.steps]),
-      expected,
-    );
-  });
-}
 
 test('a reset to idle at step 0 forgets the old run but keeps the dataset and the view settings', () => {
   const s = run(
@@ -176,32 +149,6 @@ test('the store notifies on change only, and unsubscribes', () => {
 });
 
 const epoch = (n: number): EpochMetrics => ({ epoch: n, loss: 1 / n, lr: 0.01, steps: 10 * n });
-const chunk = (from: number, to: number): EpochMetrics[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => epoch(from + i));
-
-const epochCases: [string, EpochMetrics[][], number, EpochMetrics[], number[]][] = [
-  ['appends after the last epoch', [chunk(1, 2)], 2, chunk(3, 4), [1, 2, 3, 4]],
-  ['from = 0 starts over', [chunk(1, 2), chunk(3, 3)], 0, chunk(1, 1), [1]],
-  [
-    'a from inside a chunk keeps the epochs before it',
-    [chunk(1, 3), chunk(4, 6)],
-    4,
-    chunk(5, 5),
-    [1, 2, 3, 4, 5],
-  ],
-  ['a from on a chunk boundary drops the later chunks', [chunk(1, 3), chunk(4, 6)], 3, [], [1, 2, 3]],
-  ['nothing new changes nothing', [chunk(1, 3)], 3, [], [1, 2, 3]],
-];
-for (const [name, before, from, next, expected] of epochCases) {
-  test(`appendEpochs: ${name}`, () => {
-    const after = appendEpochs(before, from, next);
-    assert.deepEqual(
-      after.flat().map((h) => h.epoch),
-      expected,
-    );
-    assert.equal(epochCount(after), expected.length);
-  });
-}
 
 test('a long run appends its epochs without copying the ones stored', () => {
   const sent: EpochMetrics[][] = [];

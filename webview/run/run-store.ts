@@ -5,23 +5,19 @@
  * tested in node; React reads it through use-run.ts, each component selecting only what it draws
  * (the canvas nodes select their own colour, so a stats update doesn't re-render the flow).
  */
-import type {
-  DatasetView,
-  GradCheckNode,
-  LossTrace,
-  OverlayNodeStats,
-  PredictionView,
-  RunEvent,
-  RunOptions,
-  RunStatus,
-  TaskKind,
-} from '../../engine/run/protocol.js';
+import type { GradCheckNode, RunEvent, RunOptions, RunStatus, TaskKind } from '../../engine/run/protocol.js';
 import { DEFAULT_RUN_OPTIONS } from '../../engine/run/protocol.js';
-import { RUN_REQUEST_VALIDATORS } from '../../engine/run/validate-request.js';
+import { runOptions } from '../../engine/run/run-messages.js';
+import {
+  EMPTY_RUN_PICTURE,
+  reduceRunPicture,
+  startsOver,
+  type RunPicture,
+} from '../../engine/run/run-picture.js';
 import { OVERLAY_METRICS } from './overlay-scale.js';
-import type { EpochMetrics } from '../../engine/train/trainer.js';
-import type { Step } from '../../engine/autodiff/step-through.js';
 import type { AnalysisReport } from '../../engine/analysis/report.js';
+
+export type { TraceState } from '../../engine/run/run-picture.js';
 
 /** What the overlay colours the canvas by. */
 export type OverlayMetric =
@@ -45,12 +41,6 @@ export interface TaskState {
 
 const NO_TASK: TaskState = { progress: null, cancelled: null };
 
-export interface TraceState {
-  position: number;
-  length: number;
-  step: Step | null;
-}
-
 export interface GradCheckState {
   byNode: ReadonlyMap<string, GradCheckNode>;
   /** The resolved node with the largest error; null when every gradient is below `floor`. */
@@ -70,16 +60,8 @@ export interface SavedRunView {
   options: RunOptions;
 }
 
-export interface RunState {
-  status: RunStatus | null;
-  /** Epochs in the chunks they arrived in: appending never copies the old ones (see appendEpochs). */
-  history: readonly (readonly EpochMetrics[])[];
-  /** Batch losses in the chunks they arrived in (steps ascending): appending never copies the old ones. */
-  lossTrace: readonly LossTrace[];
-  stats: { step: number; byNode: ReadonlyMap<string, OverlayNodeStats> } | null;
-  dataset: DatasetView | null;
-  prediction: { step: number; view: PredictionView } | null;
-  trace: TraceState | null;
+/** The run's picture (engine/run/run-picture.ts) and what the page asked about it and was answered. */
+export interface RunState extends RunPicture {
   gradcheck: GradCheckState | null;
   analysis: AnalysisReport | null;
   /** The id of the request of each kind sent and not yet answered. */
@@ -103,21 +85,20 @@ export type RunStoreAction =
   | { type: 'setView'; view: Partial<RunViewSettings> }
   | { type: 'dismissNotice' };
 
-export const INITIAL_RUN_STATE: RunState = {
-  status: null,
-  history: [],
-  lossTrace: [],
-  stats: null,
-  dataset: null,
-  prediction: null,
-  trace: null,
+/** What the page asked about the run and was answered: forgotten when the run starts over. */
+const NO_REQUESTS = {
   gradcheck: null,
   analysis: null,
   pending: { trace: null, gradcheck: null, analyze: null },
   tasks: { gradcheck: NO_TASK, analyze: NO_TASK },
+  notice: null,
+} satisfies Partial<RunState>;
+
+export const INITIAL_RUN_STATE: RunState = {
+  ...EMPTY_RUN_PICTURE,
+  ...NO_REQUESTS,
   options: DEFAULT_RUN_OPTIONS,
   view: { metric: 'grad', logLoss: false },
-  notice: null,
 };
 
 /**
@@ -130,7 +111,7 @@ export function restoreRunView(saved: unknown): SavedRunView {
   const initial = INITIAL_RUN_STATE.view;
   let options = INITIAL_RUN_STATE.options;
   try {
-    options = RUN_REQUEST_VALIDATORS.runOptions({ options: o.options }).options;
+    options = runOptions(o.options);
   } catch {
     // Not saved yet, or saved by a version with other options: start from the defaults.
   }
@@ -141,37 +122,6 @@ export function restoreRunView(saved: unknown): SavedRunView {
     },
     options,
   };
-}
-
-/** The number of epochs in a chunked history. */
-export function epochCount(chunks: readonly (readonly EpochMetrics[])[]): number {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  return n;
-}
-
-/**
- * `chunks` with the epochs of one runMetrics appended at index `from` (the epochs stored from
- * `from` on are dropped first; from = 0 starts over). The usual case, new epochs after the last
- * ones, keeps every old chunk as it is: this runs ~20 times a second on a long run.
- */
-export function appendEpochs(
-  chunks: readonly (readonly EpochMetrics[])[],
-  from: number,
-  epochs: readonly EpochMetrics[],
-): readonly (readonly EpochMetrics[])[] {
-  const total = epochCount(chunks);
-  if (from === total && epochs.length === 0) return chunks;
-  const kept: (readonly EpochMetrics[])[] = [];
-  let n = 0;
-  for (const c of chunks) {
-    if (n + c.length <= from) kept.push(c);
-    else if (n < from) kept.push(c.slice(0, from - n));
-    else break;
-    n += c.length;
-  }
-  if (epochs.length) kept.push(epochs);
-  return kept;
 }
 
 /**
@@ -197,68 +147,23 @@ function withTask(s: RunState, kind: TaskKind, task: TaskState): RunState['tasks
   return { ...s.tasks, [kind]: task };
 }
 
-/** The last step stored in a chunked loss trace (0 when empty). */
-export function lastTraceStep(chunks: readonly LossTrace[]): number {
-  const last = chunks.at(-1);
-  return last && last.steps.length ? last.steps[last.steps.length - 1]! : 0;
-}
-
-/**
- * `chunks` with `next` appended. A chunk that starts at or before a step already stored means the
- * run started over (a reset or a new run): the entries from that step on are dropped first.
- */
-export function appendTrace(chunks: readonly LossTrace[], next: LossTrace): readonly LossTrace[] {
-  if (next.steps.length === 0) return chunks;
-  const first = next.steps[0]!;
-  if (first > lastTraceStep(chunks)) return [...chunks, next];
-  const kept: LossTrace[] = [];
-  for (const c of chunks) {
-    let n = 0;
-    while (n < c.steps.length && c.steps[n]! < first) n++;
-    if (n === 0) break;
-    kept.push(n === c.steps.length ? c : { steps: c.steps.subarray(0, n), loss: c.loss.subarray(0, n) });
-    if (n < c.steps.length) break;
-  }
-  return [...kept, next];
-}
-
 /** The run's state after one action. Never mutates `s`; returns `s` itself when nothing changed. */
 export function reduceRun(s: RunState, a: RunStoreAction): RunState {
   switch (a.type) {
     case 'runStatus': {
-      const status = a.status;
-      // A reset (back to idle before any step) forgets everything the old run showed.
-      if (status.phase === 'idle' && status.step === 0 && (s.status?.step ?? 0) > 0)
-        return {
-          ...INITIAL_RUN_STATE,
-          status,
-          dataset: s.dataset,
-          options: s.options,
-          view: s.view,
-        };
-      // Leaving step-through drops its view (and the canvas highlight).
-      const trace = s.status?.tracing && !status.tracing ? null : s.trace;
-      const notice = s.notice !== null && tookEffect(s.status, status) ? null : s.notice;
-      return { ...s, status, trace, notice };
+      const next = reduceRunPicture(s, a);
+      // A reset also forgets what the page asked about the old run; the page's settings stay.
+      if (startsOver(s.status, a.status)) return { ...next, ...NO_REQUESTS };
+      const notice = s.notice !== null && tookEffect(s.status, a.status) ? null : s.notice;
+      return notice === next.notice ? next : { ...next, notice };
     }
-    case 'runMetrics': {
-      const history = appendEpochs(s.history, a.from, a.history);
-      const lossTrace = appendTrace(s.lossTrace, a.trace);
-      return history === s.history && lossTrace === s.lossTrace ? s : { ...s, history, lossTrace };
-    }
+    case 'runMetrics':
     case 'runStats':
-      return { ...s, stats: { step: a.step, byNode: new Map(a.nodes.map((n) => [n.node, n])) } };
     case 'runDataset':
-      return { ...s, dataset: a.dataset };
     case 'runPrediction':
-      return { ...s, prediction: { step: a.step, view: a.view } };
+      return reduceRunPicture(s, a);
     case 'traceStep':
-      return {
-        ...s,
-        trace: { position: a.position, length: a.length, step: a.step },
-        pending: answered(s, 'trace', a.requestId),
-        notice: null,
-      };
+      return { ...reduceRunPicture(s, a), pending: answered(s, 'trace', a.requestId), notice: null };
     case 'gradcheckResult':
       return {
         ...s,
