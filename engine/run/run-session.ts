@@ -22,7 +22,8 @@ import { realClock, type Clock } from '../train/throttle.js';
 import { userMessage } from '../errors/user-error.js';
 import type { FromWorker, RunOptions, ToWorker } from './protocol.js';
 import { DEFAULT_RUN_OPTIONS } from './protocol.js';
-import { RequestError, validateWorkerMessage } from './validate-request.js';
+import { FieldError } from '../check/fields.js';
+import { checkWorkerMessage } from './run-messages.js';
 import { deferOnce, type SliceHost } from './time-slices.js';
 import { RunPublisher } from './publisher.js';
 import { problemOf, RunDocument, type ReadText } from './run-document.js';
@@ -97,11 +98,11 @@ export class RunSession {
     if (this.disposed) return;
     let requestId: number | null = null;
     try {
-      const msg = validateWorkerMessage(raw);
+      const msg = checkWorkerMessage(raw);
       if ('requestId' in msg) requestId = msg.requestId;
       this.handle(msg);
     } catch (e) {
-      const reason = e instanceof RequestError ? `malformed request: ${e.message}` : userMessage(e);
+      const reason = e instanceof FieldError ? `malformed request: ${e.message}` : userMessage(e);
       this.emit({ type: 'runRejected', requestId, reason });
     }
   }
