@@ -178,6 +178,56 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     await hostApplies(msg);
   });
 
+  /** Dispatches a copy or paste on the page (as Ctrl+C / Ctrl+V would) and returns what the clipboard then holds. */
+  async function clipboard(type: 'copy' | 'paste', text = ''): Promise<{ text: string; taken: boolean }> {
+    return h.page.evaluate(
+      ([type, text]) => {
+        const data = new DataTransfer();
+        if (text) data.setData('text/plain', text);
+        const e = new ClipboardEvent(type, { clipboardData: data, bubbles: true, cancelable: true });
+        document.body.dispatchEvent(e);
+        return { text: data.getData('text/plain'), taken: e.defaultPrevented };
+      },
+      [type, text] as const,
+    );
+  }
+
+  it('copies the selected node as text and pastes it as one edit, offset; other text is not pasted', async () => {
+    await h.page.locator('.op-node[data-node-id="z"]').click();
+    const copied = await clipboard('copy');
+    assert.ok(copied.taken, 'the copy is the editor’s');
+    const payload = JSON.parse(copied.text) as { format: string; nodes: { id: string }[]; edges: unknown[] };
+    assert.equal(payload.format, 'backprop-studio.nodes');
+    assert.deepEqual(
+      payload.nodes.map((n) => n.id),
+      ['z'],
+    );
+    assert.deepEqual(payload.edges, [], 'only the wires between copied nodes');
+    assert.ok(!(await clipboard('paste', 'not a graph')).taken, 'other text is left alone');
+    assert.ok((await clipboard('paste', copied.text)).taken);
+    const msg = await h.waitForPosted(isEdit('paste'));
+    assert.deepEqual(msg.edit.offset, { x: 40, y: 40 });
+    assert.deepEqual(
+      msg.edit.nodes.map((n) => n.id),
+      ['z'],
+    );
+    const before = doc.nodes.length;
+    await hostApplies(msg);
+    await h.page.waitForFunction((n) => document.querySelectorAll('.op-node').length === n, before + 1);
+  });
+
+  it('opens quick add with A and lays the graph out with Shift+L, as one edit', async () => {
+    await h.page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+    await h.page.keyboard.press('a');
+    await h.page.getByTestId('quick-add').waitFor();
+    await h.page.keyboard.press('Escape');
+    await h.page.getByTestId('quick-add').waitFor({ state: 'detached' });
+    await h.page.keyboard.press('Shift+L');
+    const msg = await h.waitForPosted(isEdit('moveNodes'));
+    assert.deepEqual(msg.edit.moves.map((m) => m.id).sort(), doc.nodes.map((n) => n.id).sort(), 'every node');
+    await hostApplies(msg);
+  });
+
   it('marks the attribute the checker refuses on its field (groups that do not divide the channels)', async () => {
     const bad: GraphDoc = {
       ...startDoc(),
