@@ -8,6 +8,7 @@ import type { Dataset } from './dataset.js';
 import { classCount, classificationDataset, isClassificationKind, regressionDataset } from './synthetic.js';
 import { digitsDataset, DIGIT_SIZE } from './digits.js';
 import { csvDataset, CsvError } from './csv.js';
+import { reverseDataset, reverseSignature } from './sequences.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
 
 type CsvConfig = Extract<DatasetConfig, { kind: 'csv' }>;
@@ -65,6 +66,8 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       return regressionDataset(config.kind, config);
     case 'digits':
       return digitsDataset(config);
+    case 'reverse':
+      return reverseDataset(config);
     case 'csv': {
       const path = config.path;
       if (path === undefined) throw new UserError(noDatasetMessage(config));
@@ -87,12 +90,19 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
  * What a dataset configuration feeds without generating it: the shape of one sample, and the
  * number of classes (null for regression or when only the file knows).
  */
-export function datasetSignature(config: DatasetConfig): { sample: number[]; classes: number | null } {
+export function datasetSignature(config: DatasetConfig): {
+  sample: number[];
+  classes: number | null;
+  /** The shape of one sample's class labels when it is more than one label (a sequence's). */
+  labels?: number[];
+} {
   switch (config.kind) {
     case 'csv':
       return { sample: [config.features.length], classes: null };
     case 'digits':
       return { sample: [1, config.size ?? DIGIT_SIZE, config.size ?? DIGIT_SIZE], classes: 10 };
+    case 'reverse':
+      return reverseSignature(config);
     default:
       if (isClassificationKind(config.kind))
         return {

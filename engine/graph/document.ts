@@ -53,7 +53,8 @@ export type DatasetConfig =
       task?: 'classification' | 'regression';
       standardize?: boolean;
     }
-  | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number };
+  | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number }
+  | { kind: 'reverse'; samples?: number; length?: number; symbols?: number; seed?: number };
 
 export type OptimizerConfig =
   | {

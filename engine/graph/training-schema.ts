@@ -103,6 +103,17 @@ export const datasetSchema: JsonSchema = {
       [],
       'synthetic 8×8 grey digit images drawn from a bitmap font (not handwriting): shape [1, 8, 8] (or [1, size, size]), 10 classes',
     ),
+    kinded(
+      'reverse',
+      {
+        samples,
+        seed,
+        length: int('digits per sequence (default 5)', 2),
+        symbols: int('distinct digits (default 10)', 2),
+      },
+      [],
+      'a toy sequence task: reverse a sequence of digits. Tokens are one-hot [digit | position] rows: shape [length, symbols + length]; the target is the reversed sequence, class indices [length]',
+    ),
   ],
 };
 

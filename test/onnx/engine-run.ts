@@ -11,7 +11,13 @@ export function runEngine(
   input: StoredTensor,
   dtype: DType = 'float32',
 ): StoredTensor {
-  const compiled = compileGraph(doc, { batchSize: input.shape[0]!, dtype, ...(weights ? { weights } : {}) });
+  // A model imported without a loss (an output that is not [N, k]) runs too, as `run` runs it.
+  const compiled = compileGraph(doc, {
+    batchSize: input.shape[0]!,
+    dtype,
+    inference: true,
+    ...(weights ? { weights } : {}),
+  });
   const program = compiled.program;
   program.setTraining(false);
   program.value(compiled.input).data.set(input.data);
