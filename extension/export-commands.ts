@@ -18,6 +18,7 @@ import { exportTypeScript } from '../engine/codegen/export.js';
 import { exportOnnxFiles } from '../engine/onnx/export.js';
 import { pytorchPackage, type PackageFile } from '../engine/pytorch/export.js';
 import { readBesideGraph } from '../engine/io/read-file.js';
+import { readBundledFile } from '../engine/io/bundled-data.js';
 import { dirname } from 'node:path';
 import { externalDataFiles, importOnnx } from '../engine/onnx/import.js';
 import { serializeGraph } from '../engine/graph/serialize.js';
@@ -112,6 +113,7 @@ const FORMATS: Record<ExportFormatId, ExportFormat> = {
         doc,
         weights,
         readText,
+        readBundled: readBundledFile,
         source: `${stem}${GRAPH_FILE_SUFFIX}`,
         saveWeights: `../${weightsFileName(`${stem}${GRAPH_FILE_SUFFIX}`)}`,
         weightsFrom: 'the weights the editor exported it with',

@@ -1,8 +1,10 @@
 /**
  * The import rules are the architecture (DESIGN.md): this test reads every source file's imports.
- * - engine/ imports nothing from vscode, React, the webview toolkit, extension/ or webview/;
- *   only engine/io/ and engine/cli/ may use Node built-ins.
- * - extension/ and webview/ may import engine/; nothing imports extension/ (webview/ may share
+ * - engine/ imports nothing from vscode, React, the webview toolkit, extension/, webview/ or bench/
+ *   (the benchmark harness uses the engine, never the reverse); only engine/io/ and engine/cli/ may
+ *   use Node built-ins.
+ * - extension/ and webview/ may import engine/, the webview never its kernels (engine/kernels/:
+ *   the editor carries op metadata, not compute); nothing imports extension/ (webview/ may share
  *   the type-only protocol).
  * The DOM half of the engine rule is enforced by tsconfig.engine.json (no DOM lib).
  */
@@ -60,6 +62,8 @@ test('engine/ imports no editor, UI or host code, and Node only in io/ and cli/'
     if (forbiddenInEngine.test(spec)) return 'the engine must stay free of editor and UI packages';
     if (target.startsWith('extension') || target.startsWith('webview'))
       return 'the engine must not depend on the host or the webview';
+    if (target.split('/')[0] === 'bench')
+      return 'bench/ runs the engine (esbuild, child processes): the engine must not depend on it';
     const nodeAllowed = file.startsWith('engine/io/') || file.startsWith('engine/cli/');
     if (isBuiltin(spec) && !nodeAllowed) return 'Node built-ins belong in engine/io/ or engine/cli/';
     return null;
@@ -78,6 +82,15 @@ test('nothing imports extension/ except extension/ (webview/ may import the prot
   assert.deepEqual([...check('engine'), ...check('webview'), ...check('test/engine')], []);
 });
 
+test('webview/ does not import the engine’s kernels', () => {
+  const found = violations('webview', (_file, _spec, target) =>
+    target.startsWith('engine/kernels/')
+      ? 'the webview carries op metadata, not kernels (test/webview/bundle.test.ts checks the bundle)'
+      : null,
+  );
+  assert.deepEqual(found, []);
+});
+
 test('webview/ does not import vscode or Node built-ins', () => {
   const found = violations('webview', (_file, spec) => {
     if (spec === 'vscode') return 'the webview runs in a browser sandbox';
@@ -91,4 +104,10 @@ test('the import scanner sees imports (guards against a vacuous pass)', () => {
   const here = importsOf(__filename);
   assert.ok(here.includes('node:test') && here.includes('node:fs'));
   assert.ok(sources('engine').length > 0, 'engine/ has sources');
+  // The rules see relative imports as the paths they reach: a file in engine/cli/commands/ that
+  // imported the harness would be seen as importing bench/.
+  const seen = violations('bench', (file, _spec, target) =>
+    file === 'bench/command.ts' && target === 'bench/harness.js' ? 'seen' : null,
+  );
+  assert.equal(seen.length, 1, 'bench/command.ts imports ./harness.js, seen as bench/harness.js');
 });

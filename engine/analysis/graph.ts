@@ -5,7 +5,7 @@
  */
 import type { CompiledGraph } from '../graph/compile.js';
 import type { GraphDoc } from '../graph/document.js';
-import { loadDataset } from '../data/load.js';
+import { loadDataset, type LoadOptions } from '../data/load.js';
 import { permutation, takeRows } from '../data/dataset.js';
 import { Rng } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -35,11 +35,11 @@ export function lossBatch(
   doc: GraphDoc,
   compiled: CompiledGraph,
   size: number,
-  readText?: (path: string) => string,
+  load: LoadOptions = {},
 ): LossBatch {
   const seed = doc.training.seed ?? 0;
   try {
-    const ds = loadDataset(doc.training.dataset, { readText });
+    const ds = loadDataset(doc.training.dataset, load);
     const n = ds.x.shape[0]!;
     const rows = permutation(n, new Rng(seed)).subarray(0, Math.min(size, n));
     const features = ds.x.size / n;
@@ -81,11 +81,10 @@ export function lossBatch(
   }
 }
 
-export interface GraphAnalysisOptions {
+/** LoadOptions: how the document's dataset is read (a CSV relative to it, the shipped MNIST). */
+export interface GraphAnalysisOptions extends LoadOptions {
   /** Examples in the loss batch; default training.batchSize. */
   batch?: number;
-  /** Reads a CSV dataset named in the document (relative to it). */
-  readText?: (path: string) => string;
   /** 1-D input: default the dataset's configured range, else the data's range. */
   interval?: [number, number];
   hessian?: AnalysisOptions['hessian'];
@@ -106,7 +105,10 @@ export function* analyzeGraphSteps(
   opts: GraphAnalysisOptions = {},
 ): Task<AnalysisReport> {
   const doc = compiled.doc;
-  const data = lossBatch(doc, compiled, opts.batch ?? doc.training.batchSize, opts.readText);
+  const data = lossBatch(doc, compiled, opts.batch ?? doc.training.batchSize, {
+    readText: opts.readText,
+    readBundled: opts.readBundled,
+  });
   const cfg = doc.training.dataset;
   const interval = opts.interval ?? ('range' in cfg && cfg.range ? cfg.range : data.range[0]);
   const pad = ([lo, hi]: [number, number]): [number, number] => {

@@ -1,9 +1,11 @@
 /**
  * Reading a graph document for a CLI command: the text, its diagnostics printed as `check` prints
- * them, and a reader for files named relative to it (CSV data).
+ * them, and how its data is read (a CSV relative to it, the shipped MNIST files).
  */
 import { dirname, resolve } from 'node:path';
 import { readBesideGraph, readTextFile } from '../io/read-file.js';
+import { readBundledFile } from '../io/bundled-data.js';
+import type { LoadOptions } from '../data/load.js';
 import { userMessage } from '../errors/user-error.js';
 import type { GraphDoc } from '../graph/document.js';
 import { parseGraph } from '../graph/parse.js';
@@ -26,4 +28,9 @@ export function readGraphFile(file: string, err: (s: string) => void): GraphDoc 
 /** Reads files named relative to the graph document (CSV datasets); errors name the file as written. */
 export function besideGraph(file: string): (path: string) => string {
   return (path) => readBesideGraph(dirname(resolve(file)), path);
+}
+
+/** How the dataset of the graph in `file` is read: a CSV beside it, the shipped MNIST files. */
+export function dataFor(file: string): LoadOptions {
+  return { readText: besideGraph(file), readBundled: readBundledFile };
 }

@@ -1,8 +1,10 @@
-import { commands } from './commands/index.js';
-import { UsageError } from './command.js';
+import { commands as engineCommands } from './commands/index.js';
+import { UsageError, type Command } from './command.js';
 import { UserError, userMessage } from '../errors/user-error.js';
 
-const HELP = () => `backprop-studio: build, train, understand and export neural networks
+const HELP = (
+  commands: readonly Command[],
+) => `backprop-studio: build, train, understand and export neural networks
 
 Usage: backprop-studio <command> [options]
        backprop-studio <command> --help
@@ -11,15 +13,20 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 `;
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command `argv` names. `more`: commands from outside the engine, added by the CLI's
+ * entry (bin/backprop-studio.js adds the benchmark, bench/command.ts).
+ */
+export async function main(argv: string[], more: readonly Command[] = []): Promise<number> {
+  const commands = [...engineCommands, ...more];
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(HELP());
+    process.stdout.write(HELP(commands));
     return name ? 0 : 1;
   }
   const cmd = commands.find((c) => c.name === name);
   if (!cmd) {
-    process.stderr.write(`backprop-studio: unknown command '${name}'\n\n${HELP()}`);
+    process.stderr.write(`backprop-studio: unknown command '${name}'\n\n${HELP(commands)}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

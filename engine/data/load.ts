@@ -4,10 +4,13 @@
  * beside the graph, the extension one reading the workspace.
  */
 import type { DatasetConfig } from '../graph/document.js';
-import type { Dataset } from './dataset.js';
+import { withInputs, type Dataset } from './dataset.js';
 import { classCount, classificationDataset, isClassificationKind, regressionDataset } from './synthetic.js';
 import { digitsDataset, DIGIT_SIZE } from './digits.js';
 import { csvDataset, CsvError } from './csv.js';
+import { mnistDataset, type ReadBundled } from './mnist.js';
+import { IRIS_FEATURES, IRIS_SPECIES, irisDataset } from './iris.js';
+import { MNIST_SIDE } from './idx.js';
 import { reverseDataset, reverseSignature } from './sequences.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
 
@@ -48,9 +51,13 @@ export function datasetProblem(config: CsvConfig, e: unknown): string {
 export interface LoadOptions {
   /** Reads a CSV file named in the configuration (relative to the graph document). */
   readText?: (path: string) => string;
+  /** Reads a data file that ships with Backprop Studio (MNIST), un-gzipped: engine/io/bundled-data.ts. */
+  readBundled?: ReadBundled;
 }
 
 export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Dataset {
+  if (config.kind !== 'csv' && config.inputs)
+    return withInputs(loadDataset({ ...config, inputs: undefined }, opts), config.inputs);
   switch (config.kind) {
     case 'spiral':
     case 'circles':
@@ -66,6 +73,10 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       return regressionDataset(config.kind, config);
     case 'digits':
       return digitsDataset(config);
+    case 'mnist':
+      return mnistDataset(config, opts.readBundled);
+    case 'iris':
+      return irisDataset(config);
     case 'reverse':
       return reverseDataset(config);
     case 'csv': {
@@ -81,8 +92,27 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       } catch (e) {
         throw new UserError(datasetProblem(config, e));
       }
-      return csvDataset(text, { ...config, source: path });
+      return withInputs(csvDataset(text, { ...config, source: path }), config.inputs);
     }
+  }
+}
+
+/**
+ * The names of a flat dataset's features, which `training.dataset.inputs` hands out to input
+ * nodes: CSV columns, iris' measurements, x1 and x2 for the two-feature built-ins, x for the
+ * one-feature ones. Null for a dataset whose samples are whole tensors (digit images).
+ */
+export function datasetFeatures(config: DatasetConfig): string[] | null {
+  switch (config.kind) {
+    case 'csv':
+      return config.features;
+    case 'iris':
+      return [...IRIS_FEATURES];
+    case 'digits':
+    case 'mnist':
+      return null;
+    default:
+      return isClassificationKind(config.kind) ? ['x1', 'x2'] : ['x'];
   }
 }
 
@@ -101,6 +131,10 @@ export function datasetSignature(config: DatasetConfig): {
       return { sample: [config.features.length], classes: null };
     case 'digits':
       return { sample: [1, config.size ?? DIGIT_SIZE, config.size ?? DIGIT_SIZE], classes: 10 };
+    case 'mnist':
+      return { sample: [1, MNIST_SIDE, MNIST_SIDE], classes: 10 };
+    case 'iris':
+      return { sample: [IRIS_FEATURES.length], classes: IRIS_SPECIES.length };
     case 'reverse':
       return reverseSignature(config);
     default:

@@ -12,9 +12,11 @@ import { analyzeGraph, type ResolvedNode, type SymbolicShape } from '../graph/ch
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import { encodeWeightsFile, weightsOf, type Weights } from '../graph/weights.js';
 import { utf8Decode } from '../onnx/protobuf.js';
+import { encodeBase64 } from '../kernels/wasm/base64.js';
 import { compileGraph } from '../graph/compile.js';
 import { trainingData } from '../train/session.js';
 import type { Dataset } from '../data/dataset.js';
+import type { ReadBundled } from '../data/mnist.js';
 import { Namer } from '../codegen/names.js';
 import { PYTORCH_FORMS, pytorchForm, py, type FormCtx, type PyTorchForm } from './forms.js';
 import { DATA_PY, README_MD, TRAIN_PY } from './python.js';
@@ -95,8 +97,13 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
   };
   const forPrediction = ancestors(prediction);
   const forLoss = ancestors(lossNode.node.id);
-  const input = a.order.find((r) => r.op.name === 'input' && forPrediction.has(r.node.id));
+  const inputs = a.order.filter((r) => r.op.name === 'input' && forPrediction.has(r.node.id));
+  const input = inputs[0];
   if (!input) throw new PyTorchExportError(`the prediction '${prediction}' does not depend on the input`);
+  if (inputs.length > 1)
+    throw new PyTorchExportError(
+      `the graph has ${inputs.length} inputs (${inputs.map((r) => `'${r.node.id}'`).join(', ')}); the PyTorch export takes graphs with one input for now: export to ONNX`,
+    );
   const target = a.target !== null ? byId.get(a.target)! : null;
   const compute = a.order.filter((r) => r.op.category !== 'data' && forLoss.has(r.node.id));
   const missing = compute.filter((r) => !(Object.hasOwn(forms, r.op.name) && forms[r.op.name]));
@@ -268,7 +275,10 @@ function pyLiteral(v: unknown): string {
 }
 
 function dataJson(data: PyTorchData): string {
-  const part = (ds: Dataset) => ({ x: Array.from(ds.x.data), y: Array.from(ds.y.data) });
+  const part = (ds: Dataset) =>
+    ds.pixels
+      ? { pixels: encodeBase64(pixelBytes(ds, ds.pixels)), y: Array.from(ds.y.data) }
+      : { x: Array.from(ds.x.data), y: Array.from(ds.y.data) };
   const { train } = data;
   return `${JSON.stringify({
     name: train.name,
@@ -276,9 +286,27 @@ function dataJson(data: PyTorchData): string {
     classes: train.classes,
     sample_shape: train.x.shape.slice(1),
     target_shape: train.y.shape.slice(1),
+    // Images as their 8-bit pixels (base64), which data.py scales as the engine did: a fifth of
+    // the size of the numbers written out.
+    ...(train.pixels ? { pixels: { mean: train.pixels.mean, std: train.pixels.std } } : {}),
     train: part(train),
     validation: data.validation ? part(data.validation) : null,
   })}\n`;
+}
+
+/** The bytes p behind x = float32((p / 255 - mean) / std), checked to give x back exactly. */
+function pixelBytes(ds: Dataset, { mean, std }: { mean: number; std: number }): Uint8Array {
+  const x = ds.x.data;
+  const bytes = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const p = Math.round((x[i]! * std + mean) * 255);
+    if (!(p >= 0 && p <= 255) || Math.fround((p / 255 - mean) / std) !== x[i])
+      throw new Error(
+        `${ds.name}: value ${i} (${x[i]}) is not an 8-bit pixel scaled by mean ${mean}, std ${std}`,
+      );
+    bytes[i] = p;
+  }
+  return bytes;
 }
 
 /** The header of train.py: the graph's training settings as Python constants. */
@@ -343,6 +371,8 @@ export interface PyTorchPackageInput {
   weights: Weights | null;
   /** Reads a CSV file named by the dataset, relative to the graph. */
   readText?: (path: string) => string;
+  /** Reads the data files that ship with Backprop Studio (MNIST). */
+  readBundled?: ReadBundled;
   /** The graph file's name, e.g. "spiral.nngraph.json". */
   source: string;
   /** Where train.py writes the trained weights by default, relative to the package folder. */
@@ -361,7 +391,10 @@ export function pytorchPackage(input: PyTorchPackageInput): PackageFile[] {
   const seed = doc.training.seed ?? 0;
   planModel(doc); // refuse ops without a PyTorch form before loading any data
   const weights = input.weights ?? weightsOf(compileGraph(doc, { batchSize: 1, dtype: 'float64', seed }));
-  const { train, validation } = trainingData(doc, seed, input.readText ? { readText: input.readText } : {});
+  const { train, validation } = trainingData(doc, seed, {
+    readText: input.readText,
+    readBundled: input.readBundled,
+  });
   const name = input.source.replace(/\.nngraph\.json$/i, '').replace(/\.json$/i, '');
   return exportPyTorch(
     doc,

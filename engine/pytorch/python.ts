@@ -11,6 +11,7 @@ nothing here regenerates them. BatchOrder reproduces the engine's seeded shuffle
 (mulberry32 and Fisher-Yates, engine/tensor/random.ts and engine/data/dataset.ts), so an epoch
 visits the samples in the same order as backprop-studio train.
 """
+import base64
 import json
 import os
 from collections import namedtuple
@@ -28,10 +29,19 @@ def load_data(dtype, device, target_shape):
     with open(os.path.join(HERE, "data.json")) as f:
         d = json.load(f)
 
+    def features(part):
+        if "pixels" not in part:
+            return torch.tensor(part["x"], dtype=torch.float64)
+        # 8-bit images: float32((p / 255 - mean) / std), computed as the engine does.
+        raw = bytearray(base64.b64decode(part["pixels"]))
+        p = torch.frombuffer(raw, dtype=torch.uint8).to(torch.float64)
+        scale = d["pixels"]
+        return ((p / 255 - scale["mean"]) / scale["std"]).to(torch.float32).to(torch.float64)
+
     def split(part):
         if part is None:
             return None
-        x = torch.tensor(part["x"], dtype=torch.float64).reshape(-1, *d["sample_shape"])
+        x = features(part).reshape(-1, *d["sample_shape"])
         y = torch.tensor(part["y"], dtype=torch.float64)
         n = x.shape[0]
         # Class indices per sample, or per position of a sequence ([N, T]).

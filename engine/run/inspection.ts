@@ -71,7 +71,7 @@ export function gradcheckTask(run: ActiveRun, requestId: number): Task<RunEvent>
 export function analysisTask(
   compiled: CompiledGraph,
   requestId: number,
-  opts: Pick<GraphAnalysisOptions, 'readText' | 'weights'>,
+  opts: Pick<GraphAnalysisOptions, 'readText' | 'readBundled' | 'weights'>,
 ): Task<RunEvent> {
   // As the CLI: time each mode on at most 500 directions and extrapolate (the report says so).
   const analysis = analyzeGraphSteps(compiled, { ...opts, modes: { maxDirections: 500 } });

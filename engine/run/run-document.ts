@@ -3,21 +3,26 @@
  * a change matters to a run (moving nodes doesn't), the dataset preview shown while idle, and the
  * run compiled ahead of Play (the prepare cache), so that Play starts at once.
  */
-import type { GraphDoc } from '../graph/document.js';
+import type { DatasetConfig, GraphDoc } from '../graph/document.js';
+import { sizeOf } from '../tensor/tensor.js';
 import { compileGraph, GraphError } from '../graph/compile.js';
 import { applyWeights, type Weights } from '../graph/weights.js';
 import { prepareTraining, type TrainingSession } from '../train/session.js';
-import { loadDataset } from '../data/load.js';
+import { datasetSignature, loadDataset, type LoadOptions } from '../data/load.js';
+import type { ReadBundled } from '../data/mnist.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { UserError, userMessage } from '../errors/user-error.js';
 import { createPredictor, datasetView, type Predictor } from './prediction.js';
 import type { DatasetView } from './protocol.js';
+import { createImageInspector, hasImages, type ImageInspector } from './image-views.js';
 
 /** A document compiled and its data loaded, ready to train. */
 export interface Prepared {
   key: string;
   session: TrainingSession;
   predictor: Predictor;
+  /** The Images view of an image classifier (null for other networks). */
+  inspector: ImageInspector | null;
 }
 
 /** Why a document can't be trained: the message names the node and says what to do. */
@@ -41,7 +46,10 @@ export class RunDocument {
   /** The newest document compiled while idle, for the next run. */
   private prepared: Prepared | null = null;
 
-  constructor(private readonly readText?: ReadText) {}
+  constructor(
+    private readonly readText?: ReadText,
+    private readonly readBundled?: ReadBundled,
+  ) {}
 
   /** Takes the document as it is now; `changed`: what a run trains changed (or it is the first). */
   set(doc: GraphDoc | null, baseDir: string | null): { first: boolean; changed: boolean } {
@@ -55,11 +63,11 @@ export class RunDocument {
     return { first, changed };
   }
 
-  /** Reads files named in the document, relative to its folder. */
-  reader(): ((path: string) => string) | undefined {
+  /** How the document's dataset is read: a CSV relative to its folder, the shipped MNIST files. */
+  dataAccess(): LoadOptions {
     const read = this.readText;
     const dir = this.baseDir;
-    return read ? (path) => read(path, dir) : undefined;
+    return { readText: read ? (path) => read(path, dir) : undefined, readBundled: this.readBundled };
   }
 
   /** The document compiled and its data loaded, ready to train (or why it can't be). */
@@ -67,7 +75,7 @@ export class RunDocument {
     const key = trainingKey(doc);
     let session: TrainingSession;
     try {
-      session = prepareTraining(doc, { readText: this.reader(), weights });
+      session = prepareTraining(doc, { ...this.dataAccess(), weights });
     } catch (e) {
       return { key, problem: problemOf(e) };
     }
@@ -77,7 +85,10 @@ export class RunDocument {
     } catch (e) {
       predictor = { predict: () => ({ kind: 'none', reason: userMessage(e) }) };
     }
-    return { key, session, predictor };
+    const inspector = hasImages(session.dataset)
+      ? createImageInspector(session.compiled, session.train, session.validation)
+      : null;
+    return { key, session, predictor, inspector };
   }
 
   /** The run prepared for the document as it is now, if there is one (it stays prepared). */
@@ -126,9 +137,11 @@ export class RunDocument {
     if (key === this.previewKey) return undefined;
     this.previewKey = key;
     let view: DatasetView | null = null;
-    if (config)
+    // Only data the view can draw (one or two features) is loaded for it: an image set (MNIST) is
+    // left for the run to load, away from the moment the graph opens.
+    if (config && previewable(config.dataset))
       try {
-        const data = loadDataset(config.dataset, { readText: this.reader() });
+        const data = loadDataset(config.dataset, this.dataAccess());
         view = validationView(data, config.validationSplit ?? 0, config.seed ?? 0);
       } catch {
         // A dataset that can't be loaded is reported when the run starts; no preview meanwhile.
@@ -150,6 +163,14 @@ export class RunDocument {
   /** The next preview is sent whatever it shows (a run showed its own data meanwhile). */
   forgetPreview(): void {
     this.previewKey = null;
+  }
+}
+
+function previewable(config: DatasetConfig): boolean {
+  try {
+    return sizeOf(datasetSignature(config).sample) <= 2;
+  } catch {
+    return false;
   }
 }
 

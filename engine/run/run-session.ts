@@ -22,7 +22,8 @@ import { realClock, type Clock } from '../train/throttle.js';
 import { userMessage } from '../errors/user-error.js';
 import type { FromWorker, RunOptions, ToWorker } from './protocol.js';
 import { DEFAULT_RUN_OPTIONS } from './protocol.js';
-import { RequestError, validateWorkerMessage } from './validate-request.js';
+import { FieldError } from '../check/fields.js';
+import { checkWorkerMessage } from './run-messages.js';
 import { deferOnce, type SliceHost } from './time-slices.js';
 import { RunPublisher } from './publisher.js';
 import { problemOf, RunDocument, type ReadText } from './run-document.js';
@@ -30,6 +31,7 @@ import { analysisTask, float64Graph, gradcheckTask, StepThroughControl } from '.
 import { TaskRunner } from './tasks.js';
 import { cancelledBy, CANCELLED_BY_EDIT } from './cancel-policy.js';
 import { RunControl } from './run-control.js';
+import type { ReadBundled } from '../data/mnist.js';
 
 export { trainingKey } from './run-document.js';
 
@@ -42,6 +44,8 @@ export interface RunSessionHost {
   clock?: Clock;
   /** Reads a CSV dataset named in the document, relative to the document's folder. */
   readText?: ReadText;
+  /** Reads a data file that ships with Backprop Studio (MNIST), un-gzipped. */
+  readBundled?: ReadBundled;
   /** Length of a training slice in ms (default 40). */
   sliceMs?: number;
   /** Most updates a second of each kind of event (default 20). */
@@ -67,7 +71,7 @@ export class RunSession {
       stopped: () => this.disposed,
     };
     const emit = (event: FromWorker) => this.emit(event);
-    this.document = new RunDocument(host.readText);
+    this.document = new RunDocument(host.readText, host.readBundled);
     // The publisher reads the state as it is when it sends.
     const published = () => ({
       status: this.control.status,
@@ -94,11 +98,11 @@ export class RunSession {
     if (this.disposed) return;
     let requestId: number | null = null;
     try {
-      const msg = validateWorkerMessage(raw);
+      const msg = checkWorkerMessage(raw);
       if ('requestId' in msg) requestId = msg.requestId;
       this.handle(msg);
     } catch (e) {
-      const reason = e instanceof RequestError ? `malformed request: ${e.message}` : userMessage(e);
+      const reason = e instanceof FieldError ? `malformed request: ${e.message}` : userMessage(e);
       this.emit({ type: 'runRejected', requestId, reason });
     }
   }
@@ -221,7 +225,7 @@ export class RunSession {
     const { step, epoch } = control.status;
     const weightsFrom = control.run?.weightsFrom;
     const task = analysisTask(compiled, requestId, {
-      readText: document.reader(),
+      ...document.dataAccess(),
       weights:
         control.run && step > 0
           ? { kind: 'trained', step, epoch }

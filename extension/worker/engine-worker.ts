@@ -4,10 +4,12 @@
  * extension host's own thread.
  *
  * setImmediate yields to the event loop between training slices, so the host's messages (pause,
- * reset, dispose) are handled between them; CSV datasets are read relative to the document.
+ * reset, dispose) are handled between them; CSV datasets are read relative to the document, MNIST
+ * from the extension's media/data.
  */
 import { parentPort } from 'node:worker_threads';
 import { readBesideGraph } from '../../engine/io/read-file.js';
+import { readBundledFile } from '../../engine/io/bundled-data.js';
 import { RunSession } from '../../engine/run/run-session.js';
 import { realClock } from '../../engine/train/throttle.js';
 
@@ -19,6 +21,7 @@ const session = new RunSession({
   defer: (fn) => void setImmediate(fn),
   clock: realClock,
   readText: (path, baseDir) => readBesideGraph(baseDir, path),
+  readBundled: readBundledFile,
 });
 
 port.on('message', (msg: unknown) => {

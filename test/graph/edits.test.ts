@@ -144,7 +144,7 @@ const refusals: [string, GraphEdit, RegExp][] = [
   ],
   [
     'train on an unknown dataset',
-    badTraining({ dataset: { kind: 'mnist' } }),
+    badTraining({ dataset: { kind: 'cifar10' } }),
     /dataset\.kind must be one of/,
   ],
   ['train with a fractional batch size', badTraining({ batchSize: 2.5 }), /training\.batchSize/],

@@ -44,6 +44,9 @@ const WEIRD: unknown[] = [
   3,
 ];
 
+/** A fresh copy of a WEIRD value: a later edit that changes it must not change WEIRD (or make a cycle). */
+const weird = (): unknown => structuredClone(pick(WEIRD));
+
 function truncate(t: string): string {
   return t.slice(0, rng.int(t.length));
 }
@@ -73,7 +76,7 @@ function editStructure(t: string): string {
       const r = rng.int(3);
       if (r === 0) c.splice(i, 1);
       else if (r === 1) c.push(structuredClone(c[i]));
-      else c[i] = pick(WEIRD);
+      else c[i] = weird();
     } else {
       const keys = Object.keys(c);
       if (keys.length === 0) continue;
@@ -81,7 +84,7 @@ function editStructure(t: string): string {
       const r = rng.int(3);
       if (r === 0) delete c[key];
       else if (r === 1) c[`${key}${pick(['', '2', 's'])}`] = structuredClone(c[key]);
-      else c[key] = pick(WEIRD);
+      else c[key] = weird();
     }
   }
   return JSON.stringify(doc, null, rng.int(3));

@@ -14,6 +14,7 @@ import type { Weights } from '../../engine/graph/weights.js';
 import { pytorchPackage } from '../../engine/pytorch/export.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { epochJson } from '../../engine/cli/commands/train.js';
+import { readBundledFile } from '../../engine/io/bundled-data.js';
 
 export const PYTHON = '/usr/bin/python3';
 export const examplesDir = resolve(__dirname, '../../examples');
@@ -48,6 +49,7 @@ export function exportTo(doc: GraphDoc, name: string, weights: Weights | null = 
   for (const f of pytorchPackage({
     doc,
     weights,
+    readBundled: readBundledFile,
     source: `${name}.nngraph.json`,
     saveWeights: 'trained.json',
   }))
@@ -74,7 +76,7 @@ export function runTrainPy(dir: string, args: string[], timeoutMs = 120_000): Js
 
 /** The engine's float64 epochs of a document, as `backprop-studio train --json` prints them. */
 export function engineEpochs(doc: GraphDoc, epochs: number): Record<string, number>[] {
-  const s = prepareTraining(doc, { dtype: 'float64', epochs });
+  const s = prepareTraining(doc, { dtype: 'float64', epochs, readBundled: readBundledFile });
   const r = s.trainer.run();
   return r.history.map((m) => ({ epoch: m.epoch, ...epochJson(m) }));
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../../engine/train/throttle.js';
 import type { FromWorker, RunEvent, RunStatus, ToWorker } from '../../engine/run/protocol.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import { parseGraph } from '../../engine/graph/parse.js';
+import type { ReadBundled } from '../../engine/data/mnist.js';
 
 /**
  * Every read of the time moves it on by `msPerRead` (so a time slice ends after a known number
@@ -55,13 +56,14 @@ export class SessionHarness {
   private readonly queue: (() => void)[] = [];
   private version = 0;
 
-  constructor(opts: { msPerRead?: number; sliceMs?: number } = {}) {
+  constructor(opts: { msPerRead?: number; sliceMs?: number; readBundled?: ReadBundled } = {}) {
     this.clock = new ReadTickingClock(opts.msPerRead ?? 2);
     this.session = new RunSession({
       emit: (e) => this.events.push(e),
       defer: (fn) => this.queue.push(fn),
       clock: this.clock,
       sliceMs: opts.sliceMs ?? 20,
+      readBundled: opts.readBundled,
     });
   }
 

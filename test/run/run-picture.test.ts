@@ -87,8 +87,8 @@ test('the host’s replay draws the picture the live webview has, through a run,
     delivered = h.runEvents.length;
     const replayed = cache.replay().reduce(reduceRun, INITIAL_RUN_STATE);
     const picture = (s: RunState): RunPicture => {
-      const { status, history, lossTrace, stats, dataset, prediction, trace } = s;
-      return { status, history, lossTrace, stats, dataset, prediction, trace };
+      const { status, history, lossTrace, stats, dataset, prediction, images, trace } = s;
+      return { status, history, lossTrace, stats, dataset, prediction, images, trace };
     };
     assert.deepEqual(joined(picture(replayed)), joined(picture(live)), when);
     return live;

@@ -7,7 +7,7 @@
  */
 import type { GradCheckNode, RunEvent, RunOptions, RunStatus, TaskKind } from '../../engine/run/protocol.js';
 import { DEFAULT_RUN_OPTIONS } from '../../engine/run/protocol.js';
-import { RUN_REQUEST_VALIDATORS } from '../../engine/run/validate-request.js';
+import { runOptions } from '../../engine/run/run-messages.js';
 import {
   EMPTY_RUN_PICTURE,
   reduceRunPicture,
@@ -111,7 +111,7 @@ export function restoreRunView(saved: unknown): SavedRunView {
   const initial = INITIAL_RUN_STATE.view;
   let options = INITIAL_RUN_STATE.options;
   try {
-    options = RUN_REQUEST_VALIDATORS.runOptions({ options: o.options }).options;
+    options = runOptions(o.options);
   } catch {
     // Not saved yet, or saved by a version with other options: start from the defaults.
   }
@@ -161,6 +161,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
     case 'runStats':
     case 'runDataset':
     case 'runPrediction':
+    case 'runImages':
       return reduceRunPicture(s, a);
     case 'traceStep':
       return { ...reduceRunPicture(s, a), pending: answered(s, 'trace', a.requestId), notice: null };

@@ -3,7 +3,7 @@
  * analyses on the user's own graph (engine/analysis/): forward vs reverse mode, the loss
  * Hessian's extreme eigenvalues, linear regions, and the Kronecker view of a linear layer.
  */
-import { besideGraph } from '../graph-file.js';
+import { dataFor } from '../graph-file.js';
 import { readTextFile } from '../../io/read-file.js';
 import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
@@ -155,7 +155,7 @@ export const analyze: Command = {
     try {
       const steps = analyzeGraphSteps(compiled, {
         batch,
-        readText: besideGraph(file),
+        ...dataFor(file),
         interval: args.interval,
         weights: weightsFile ? { kind: 'file', file: weightsFile } : { kind: 'initial' },
         hessian: { steps: args.steps },

@@ -1,6 +1,8 @@
-/** Every subcommand, one row each. */
+/**
+ * Every subcommand of the engine, one row each. The benchmark (bench/command.ts) is added by the
+ * CLI's entry, bin/backprop-studio.js: the engine doesn't import the harness.
+ */
 import type { Command } from '../command.js';
-import { bench } from './bench.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { checkCommand } from './check.js';
@@ -17,7 +19,6 @@ export const commands: Command[] = [
   importCommand,
   exportCommand,
   reference,
-  bench,
   analyze,
   train,
   demo,

@@ -5,7 +5,7 @@
 import { userMessage } from '../../errors/user-error.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
-import { besideGraph, readGraphFile } from '../graph-file.js';
+import { dataFor, readGraphFile } from '../graph-file.js';
 import { formatDiagnostic } from './check.js';
 import { GraphError } from '../../graph/graph-error.js';
 import { weightsOf, WeightsError, type Weights } from '../../graph/weights.js';
@@ -89,7 +89,7 @@ export function openSession(
     }
   }
   try {
-    return prepareTraining(doc, { ...opts, weights, readText: besideGraph(file) });
+    return prepareTraining(doc, { ...opts, weights, ...dataFor(file) });
   } catch (e) {
     if (e instanceof GraphError) for (const d of e.diagnostics) err(`${formatDiagnostic(file, d)}\n`);
     else if (e instanceof CsvError) err(`${e.message}\n`);

@@ -4,7 +4,7 @@ import type { ExportTarget } from '../commands/export.js';
 import { pytorchPackage, PyTorchExportError } from '../../pytorch/export.js';
 import { GraphError } from '../../graph/compile.js';
 import { CsvError } from '../../data/csv.js';
-import { besideGraph } from '../graph-file.js';
+import { dataFor } from '../graph-file.js';
 import { weightsPathFor } from '../paths.js';
 
 export const pytorchTarget: ExportTarget = {
@@ -17,7 +17,7 @@ export const pytorchTarget: ExportTarget = {
     const files = pytorchPackage({
       doc,
       weights: weightsFile,
-      readText: besideGraph(graphPath),
+      ...dataFor(graphPath),
       source,
       saveWeights: relative(outPath, beside),
       weightsFrom: 'the weights given with --weights',

@@ -28,8 +28,10 @@ test('a dataset that cannot be loaded is replaced by standard-normal inputs, and
     },
   };
   const compiled = compileGraph(doc, { batchSize: 4, dtype: 'float64' });
-  const batch = lossBatch(doc, compiled, 4, () => {
-    throw new Error('ENOENT missing.csv');
+  const batch = lossBatch(doc, compiled, 4, {
+    readText: () => {
+      throw new Error('ENOENT missing.csv');
+    },
   });
   assert.match(
     batch.source,

@@ -1,7 +1,12 @@
-import type { Command } from '../command.js';
-import { UsageError } from '../command.js';
-import { reportJson, reportTable, runBench } from '../../../bench/harness.js';
-import { WORKLOAD_NAMES, WorkloadName } from '../../../bench/workloads.js';
+/**
+ * `backprop-studio bench`: the benchmark harness as a CLI command. It lives here, beside the
+ * harness it runs (esbuild, child processes, TensorFlow.js), and not in engine/cli/: the engine
+ * never imports bench/. The CLI's entry (bin/backprop-studio.js) hands it to the engine's main.
+ */
+import type { Command } from '../engine/cli/command.js';
+import { UsageError } from '../engine/cli/command.js';
+import { reportJson, reportTable, runBench } from './harness.js';
+import { WORKLOAD_NAMES, WorkloadName } from './workloads.js';
 
 export const bench: Command = {
   name: 'bench',
