@@ -8,17 +8,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { WebviewToHost } from '../../extension/protocol.js';
-import type { ImagesView, RunEvent, RunRequest } from '../../engine/run/protocol.js';
-import { buildWebview, Harness, documentState } from './harness.js';
+import type { WebviewToHost } from '../../../extension/protocol.js';
+import type { ImagesView, RunEvent, RunRequest } from '../../../engine/run/protocol.js';
+import { buildWebview, Harness, documentState } from '../harness.js';
 import { status } from './run-fixtures.js';
-import { exampleDoc, SessionHarness } from '../run/harness.js';
-import { readBundledFile } from '../../engine/io/bundled-data.js';
-import { createPredictor } from '../../engine/run/prediction.js';
-import { compileGraph } from '../../engine/graph/compile.js';
-import { loadDataset } from '../../engine/data/load.js';
+import { exampleDoc, SessionHarness } from '../../engine/run/harness.js';
+import { readBundledFile } from '../../../engine/io/bundled-data.js';
+import { createPredictor } from '../../../engine/run/prediction.js';
+import { compileGraph } from '../../../engine/graph/compile.js';
+import { loadDataset } from '../../../engine/data/load.js';
 
-const root = resolve(__dirname, '..', '..');
+const root = resolve(__dirname, '..', '..', '..');
 const shots = join(root, 'out', 'images-view');
 
 const isRequest =
