@@ -88,7 +88,7 @@ describe('the Images view in the editor (code-server)', { timeout: 900_000 }, ()
     await testId('saliency-map').waitFor();
     assert.equal(await testId('feature-maps-c1').locator('canvas').count(), 6);
     assert.equal(await testId('feature-maps-c3').locator('canvas').count(), 16);
-    await testId('picked-sample').scrollIntoViewIfNeeded();
+    await testId('picked-sample').evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(screenshots, 'images-picked.png') });
     assert.equal(await testId('filters-c3').locator('canvas').count(), 96);
     await testId('learned-filters').scrollIntoViewIfNeeded();

@@ -144,7 +144,7 @@ describe('seeing inside a network, in headless Chromium', { timeout: 240_000 }, 
     assert.equal(await h.page.getByTestId('filters-c1').locator('canvas').count(), 6);
     assert.equal(await h.page.getByTestId('filters-c3').locator('canvas').count(), 16 * 6);
     assert.equal(await h.page.getByTestId('probabilities').locator('li').count(), 10);
-    await picked.scrollIntoViewIfNeeded();
+    await picked.evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await h.page.screenshot({ path: join(shots, 'images-picked.png') });
     await h.page.getByTestId('learned-filters').scrollIntoViewIfNeeded();
     await h.page.screenshot({ path: join(shots, 'images-filters.png') });
