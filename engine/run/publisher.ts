@@ -15,13 +15,13 @@ import type { FromWorker, PredictionView, RunOptions, RunPhase, RunStatus, TaskK
 /** Share of the time the prediction view may take (it is a forward pass over a whole grid). */
 const PREDICTION_COST_SHARE = 0.08;
 /** Share of the time the Images view may take (a forward pass over the held-out images). */
-const IMAGES_COST_SHARE = 0.05;
+const IMAGES_COST_SHARE = 0.04;
 /**
  * Share of the time the overlay's statistics may take: cheap for small networks (20 a second),
  * but a LeNet's ~11 ms of statistics over its conv activations would otherwise cost a fifth of
  * training at 20 a second (npm run bench:overlay mnist-lenet).
  */
-const OVERLAY_COST_SHARE = 0.08;
+const OVERLAY_COST_SHARE = 0.06;
 
 /** What the publisher reads of the session when it is time to send. */
 export interface PublishedState {

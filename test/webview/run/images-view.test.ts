@@ -150,6 +150,37 @@ describe('seeing inside a network, in headless Chromium', { timeout: 240_000 }, 
     await h.page.screenshot({ path: join(shots, 'images-filters.png') });
   });
 
+  it('step-through draws a tensor that is images as pictures: the first sample’s channels', async () => {
+    await h.page.getByTestId('run-tab-step').click();
+    await h.send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 5, epoch: 1, tracing: true }),
+    });
+    const data = Float32Array.from({ length: 2 * 6 * 28 * 28 }, (_, i) => Math.sin(i / 7));
+    await h.send({
+      type: 'traceStep',
+      requestId: 1,
+      position: 1,
+      length: 24,
+      step: {
+        phase: 'forward',
+        index: 0,
+        node: 'c1',
+        op: 'conv2d',
+        inputs: ['x', 'c1.weight'],
+        output: { shape: [2, 6, 28, 28], data },
+      },
+    });
+    const pictures = h.page.getByTestId('trace-output-images');
+    await pictures.waitFor();
+    assert.equal(await pictures.locator('canvas').count(), 6);
+    await h.page.screenshot({ path: join(shots, 'step-through-images.png') });
+    await h.send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 5, epoch: 1, tracing: false }),
+    });
+  });
+
   it('a spiral network shows its hidden units over the plane on their nodes', async () => {
     const doc = exampleDoc('spiral');
     await h.send({ type: 'docChanged', version: 2, ...documentState(doc) });
