@@ -37,7 +37,9 @@ export function graphFromProgram(view: ProgramView): CodegenGraph {
     if (n.op.category === 'data') continue;
     const ports = inputPorts(n.op, n.ctx.attrs);
     nodes.push({
-      id: n.id,
+      // One output of several (split) is its own node, named as its value is: `<node>:<port>`.
+      id: n.port === undefined ? n.id : idOf(n.output),
+      ...(n.port === undefined ? {} : { output: n.ctx.output }),
       op: n.op.name,
       attrs: { ...n.ctx.attrs },
       inputs: ports.map((port, i) => ({

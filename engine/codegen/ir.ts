@@ -42,6 +42,11 @@ export interface CodegenNode {
   params: readonly CodegenParam[];
   /** Non-trainable buffers (batch_norm running statistics). */
   state: readonly CodegenTensor[];
+  /**
+   * For one output of an op with several (split): which. Such a node is written once per output,
+   * each computing its own piece, with the id `<node>:<port>`.
+   */
+  output?: number;
 }
 
 export interface CodegenGraph {

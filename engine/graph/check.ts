@@ -828,7 +828,10 @@ const TRAINING_ONLY = new Set([
 
 /** What a forward pass computes: the prediction node, the nodes it needs, and the errors that stop it. */
 export interface ForwardPath {
-  /** The node whose output is the prediction; null when the graph doesn't say (errors explain). */
+  /**
+   * The value that is the prediction (a node's id, or `id:port` for one output of several; see
+   * valueKey); null when the graph doesn't say (errors explain).
+   */
   prediction: NodeId | null;
   /** The prediction and every node it depends on. */
   nodes: Set<NodeId>;
@@ -844,9 +847,13 @@ export interface ForwardPath {
 export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
   const byId = new Map(a.order.map((r) => [r.node.id, r]));
   let prediction: NodeId | null = null;
+  let predictionNode: NodeId | null = null;
   const errors: Diagnostic[] = [];
-  if (a.loss !== null) prediction = byId.get(a.loss)?.sources[0] ?? null;
-  else {
+  if (a.loss !== null) {
+    const loss = byId.get(a.loss);
+    predictionNode = loss?.sources[0] ?? null;
+    prediction = loss && predictionNode !== null ? sourceKeys(loss)[0]! : null;
+  } else {
     const consumed = new Set(a.order.flatMap((r) => r.sources));
     const fromTarget = new Set<NodeId>();
     for (const r of a.order)
@@ -854,7 +861,7 @@ export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
     const ends = a.order.filter(
       (r) => r.op.category !== 'data' && !fromTarget.has(r.node.id) && !consumed.has(r.node.id),
     );
-    if (ends.length === 1) prediction = ends[0]!.node.id;
+    if (ends.length === 1) prediction = predictionNode = ends[0]!.node.id;
     else
       errors.push({
         severity: 'error',
@@ -864,7 +871,7 @@ export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
           : `The graph has no node that computes a prediction from the input; add one.`,
       });
   }
-  const nodes = new Set<NodeId>(prediction !== null ? [prediction] : []);
+  const nodes = new Set<NodeId>(predictionNode !== null ? [predictionNode] : []);
   for (const r of [...a.order].reverse()) if (nodes.has(r.node.id)) r.sources.forEach((s) => nodes.add(s));
   for (const d of a.diagnostics) {
     if (d.severity !== 'error' || TRAINING_ONLY.has(d.code)) continue;
@@ -875,7 +882,7 @@ export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
     errors.push({
       severity: 'error',
       code: 'no-prediction',
-      node: prediction,
+      node: predictionNode!,
       message: `The prediction '${prediction}' does not depend on the input; connect the input to it.`,
     });
   return { prediction, nodes, errors };

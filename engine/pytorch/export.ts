@@ -8,7 +8,7 @@
  * engine's order; train.py applies the graph's optimiser, schedule and clipping as the engine does
  * (both follow torch.optim). Pure: no Node imports; the CLI and the extension write the files.
  */
-import { analyzeGraph, type ResolvedNode, type SymbolicShape } from '../graph/check.js';
+import { analyzeGraph, sourceKeys, valueKey, type ResolvedNode, type SymbolicShape } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import { encodeWeightsFile, weightsOf, type Weights } from '../graph/weights.js';
 import { utf8Decode } from '../onnx/protobuf.js';
@@ -74,6 +74,7 @@ interface ModelPlan {
   prediction: NodeId;
   loss: NodeId;
   shapes: Map<NodeId, SymbolicShape>;
+  /** Python names by value key; one output of several (split's tuple) is `<name>[k]`. */
   names: Map<NodeId, string>;
 }
 
@@ -89,13 +90,13 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
     );
   const byId = new Map(a.order.map((r) => [r.node.id, r]));
   const lossNode = byId.get(a.loss!)!;
-  const prediction = lossNode.sources[0]!;
+  const prediction = sourceKeys(lossNode)[0]!;
   const ancestors = (id: NodeId): Set<NodeId> => {
     const seen = new Set<NodeId>([id]);
     for (const r of [...a.order].reverse()) if (seen.has(r.node.id)) r.sources.forEach((s) => seen.add(s));
     return seen;
   };
-  const forPrediction = ancestors(prediction);
+  const forPrediction = ancestors(lossNode.sources[0]!);
   const forLoss = ancestors(lossNode.node.id);
   const inputs = a.order.filter((r) => r.op.name === 'input' && forPrediction.has(r.node.id));
   const input = inputs[0];
@@ -114,7 +115,11 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
   const namer = new Namer();
   namer.reserve(...PYTHON_RESERVED);
   const names = new Map<NodeId, string>();
-  for (const r of a.order) names.set(r.node.id, namer.unique(r.node.id.replace(/\$/g, '_')));
+  for (const r of a.order) {
+    const own = namer.unique(r.node.id.replace(/\$/g, '_'));
+    names.set(r.node.id, own);
+    r.outputs?.forEach((port, k) => names.set(valueKey(r.node.id, port), `${own}[${k}]`));
+  }
   return {
     input,
     target,
@@ -150,8 +155,8 @@ function modelPy(plan: ModelPlan, weights: Weights, opts: PyTorchExportOptions):
       const id = r.node.id;
       const ctx: FormCtx = {
         attrs: r.attrs,
-        inputs: r.sources.map(name),
-        inShapes: r.sources.map((s) => plan.shapes.get(s)!),
+        inputs: sourceKeys(r).map(name),
+        inShapes: sourceKeys(r).map((s) => plan.shapes.get(s)!),
         outShape: plan.shapes.get(id)!,
         module: `self.${name(id)}`,
       };
