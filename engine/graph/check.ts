@@ -12,6 +12,7 @@ import { GraphLocations, parseGraph } from './parse.js';
 import {
   datasetFeatures,
   datasetProblem,
+  integerFeatures,
   datasetSignature,
   loadDataset,
   noDatasetMessage,
@@ -508,6 +509,7 @@ function datasetDiagnostics(
     ];
   }
   const name = `the ${dataset.kind} dataset`;
+  out.push(...integerInputDiagnostics(dataset, inputs, name));
   if (dataset.inputs || inputs.length > 1) out.push(...inputColumnDiagnostics(dataset, inputs, name));
   else if (inputs[0]?.shape) {
     const input = inputs[0].node;
@@ -554,6 +556,46 @@ function datasetDiagnostics(
         classes !== undefined ? ' instead of "classes"' : ''
       }.`,
     });
+  return out;
+}
+
+/**
+ * An integer input (dtype int: token indices) takes whole numbers as they are: a CSV's columns
+ * listed in training.dataset.integers (never standardised); the built-in datasets have none.
+ */
+function integerInputDiagnostics(
+  dataset: DatasetConfig,
+  inputs: { node: ResolvedNode }[],
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const { node } of inputs) {
+    if (node.attrs['dtype'] !== 'int') continue;
+    const id = node.node.id;
+    const integers = integerFeatures(dataset);
+    if (dataset.kind !== 'csv' && integers.length === 0) {
+      out.push({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        node: id,
+        attr: 'dtype',
+        message: `Input '${id}' takes whole numbers (dtype int), but ${name} has none; set "dtype": "float", or use a CSV whose integer columns are listed in training.dataset.integers.`,
+      });
+      continue;
+    }
+    const columns = dataset.inputs?.[id] ?? datasetFeatures(dataset) ?? [];
+    const loose = columns.filter((c) => !integers.includes(c));
+    if (loose.length)
+      out.push({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        setting: dataset.kind === 'csv' ? 'training.dataset.integers' : 'training.dataset.inputs',
+        message:
+          dataset.kind === 'csv'
+            ? `Input '${id}' takes whole numbers (dtype int), but its column(s) ${loose.map((c) => `'${c}'`).join(', ')} are not in training.dataset.integers (they would be read as any number and standardised); add them there.`
+            : `Input '${id}' takes whole numbers (dtype int), but ${name}'s features ${loose.map((c) => `'${c}'`).join(', ')} are not whole numbers; feed it ${integers.join(', ')}.`,
+      });
+  }
   return out;
 }
 
