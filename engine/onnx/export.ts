@@ -35,6 +35,8 @@ interface RowContext {
   inputs: string[];
   /** Symbolic shapes of the data inputs ('N' = batch). */
   shapes: (number | 'N')[][];
+  /** Per data input: whether it is an integer graph input (an `input` of dtype int, int64 in ONNX). */
+  integer: boolean[];
   /** The value this node must produce (its first output's, for an op with several). */
   output: string;
   /** The values of every output port, for an op with several (split); else [output]. */
@@ -496,8 +498,11 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   stack: stackRow,
   // Gather wants whole-number indices: the graph's values are floats, so they are cast first.
   embedding: (c) => {
-    const indices = c.temp('indices');
-    c.emit('Cast', [c.inputs[0]!], indices, [attr.int('to', DataType.INT64)]);
+    let indices = c.inputs[0]!;
+    if (!c.integer[0]) {
+      indices = c.temp('indices');
+      c.emit('Cast', [c.inputs[0]!], indices, [attr.int('to', DataType.INT64)]);
+    }
     c.emit('Gather', [c.param('weight'), indices], c.output, [attr.int('axis', 0)]);
   },
   split: (c) => {
@@ -637,6 +642,7 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const inputName = (r: ResolvedNode) => (plan.inputs.length === 1 ? 'input' : r.node.id);
   const inputNames = new Map(plan.inputs.map((r) => [r.node.id, inputName(r)]));
   // Values by value key (a node's id, or `id:port` for one output of several).
+  const integerInputs = new Set(plan.inputs.filter((r) => r.attrs['dtype'] === 'int').map((r) => r.node.id));
   const valueOf = (key: string) => inputNames.get(key) ?? (key === plan.prediction ? 'output' : key);
 
   for (const r of plan.nodes) {
@@ -652,6 +658,7 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
       attrs: r.attrs,
       inputs: sourceKeys(r).map(valueOf),
       shapes: sourceKeys(r).map((s) => plan.shapes.get(s)!),
+      integer: r.sources.map((s, k) => r.sourcePorts[k] === undefined && integerInputs.has(s)),
       output: valueOf(r.outputs ? valueKey(id, r.outputs[0]) : id),
       outputs: (r.outputs ?? [undefined]).map((port) => valueOf(valueKey(id, port))),
       emit: (opType, inputs, output, attrs = []) => {
@@ -691,7 +698,13 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const graph = makeGraph({
     name: 'backprop_studio',
     node: nodes,
-    input: plan.inputs.map((r) => tensorValueInfo(inputName(r), dims(plan.shapes.get(r.node.id)!))),
+    input: plan.inputs.map((r) =>
+      tensorValueInfo(
+        inputName(r),
+        dims(plan.shapes.get(r.node.id)!),
+        integerInputs.has(r.node.id) ? DataType.INT64 : DataType.FLOAT,
+      ),
+    ),
     output: [tensorValueInfo('output', dims(plan.shapes.get(plan.prediction)!))],
     initializer: initializers,
   });
