@@ -14,6 +14,8 @@ export interface ProgramView {
   other: Program;
   /** Slots of the features, the targets (if any), the loss and the prediction. */
   input: number;
+  /** Every input's slot where the graph has several, in order. */
+  inputs?: readonly number[];
   target: number | null;
   loss: number;
   prediction: number;
@@ -67,6 +69,9 @@ export function graphFromProgram(view: ProgramView): CodegenGraph {
   }
   return {
     input: { id: idOf(view.input), shape: shapeOf(view.input) },
+    ...(view.inputs && view.inputs.length > 1
+      ? { inputs: view.inputs.map((s) => ({ id: idOf(s), shape: shapeOf(s) })) }
+      : {}),
     target: view.target === null ? null : { id: idOf(view.target), shape: shapeOf(view.target) },
     nodes,
     prediction: idOf(view.prediction),

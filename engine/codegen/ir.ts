@@ -51,6 +51,11 @@ export interface CodegenNode {
 
 export interface CodegenGraph {
   input: { id: NodeId; shape: SymShape };
+  /**
+   * Every input, in order, where the graph has several: a sample's row holds their values side by
+   * side (each flattened row-major), which the exported module cuts apart.
+   */
+  inputs?: readonly { id: NodeId; shape: SymShape }[];
   /** The target node: class indices ([N]) or regression values ([N, features]). */
   target: { id: NodeId; shape: SymShape } | null;
   /** Compute nodes in execution order (no input/target). */

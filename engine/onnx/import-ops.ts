@@ -388,7 +388,8 @@ function concat(c: RowContext): Converted {
 function gather(c: RowContext): Converted {
   const table = constantInput(c, 0, 'table (data)');
   if (getAttr.int(c.node, 'axis', 0) !== 0) throw new Unsupported('only rows (axis 0) can be gathered');
-  if (table.dims.length !== 2) throw new Unsupported(`the table must be a matrix, got [${table.dims.join(', ')}]`);
+  if (table.dims.length !== 2)
+    throw new Unsupported(`the table must be a matrix, got [${table.dims.join(', ')}]`);
   const [num, dim] = table.dims as [number, number];
   return {
     op: 'embedding',

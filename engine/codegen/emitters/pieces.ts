@@ -11,7 +11,8 @@ export const embedding: OpEmitter = {
     const dim = c.attrs['dim'] as number;
     const row = [
       '  const r = indices[i];',
-      `  if (!(Number.isInteger(r) && r >= 0 && r < ${num})) throw new RangeError(\`index \${r} is not a row of the table (0 to ${num - 1})\`);`,
+      `  if (!(Number.isInteger(r) && r >= 0 && r < ${num}))`,
+      `    throw new RangeError(\`index \${r} is not a row of the table (0 to ${num - 1})\`);`,
     ];
     return {
       doc: `the rows of the table [${num}, ${dim}] at the indices.`,
