@@ -12,6 +12,7 @@ import { mnistDataset, type ReadBundled } from './mnist.js';
 import { IRIS_FEATURES, IRIS_SPECIES, irisDataset } from './iris.js';
 import { PHRASE_CLASSES, PHRASE_FEATURES, PHRASE_LENGTH, phrasesDataset } from './phrases.js';
 import { MNIST_SIDE } from './idx.js';
+import { reverseDataset, reverseSignature } from './sequences.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
 
 type CsvConfig = Extract<DatasetConfig, { kind: 'csv' }>;
@@ -79,6 +80,8 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       return irisDataset(config);
     case 'phrases':
       return phrasesDataset();
+    case 'reverse':
+      return reverseDataset(config);
     case 'csv': {
       const path = config.path;
       if (path === undefined) throw new UserError(noDatasetMessage(config));
@@ -112,6 +115,7 @@ export function datasetFeatures(config: DatasetConfig): string[] | null {
       return [...PHRASE_FEATURES];
     case 'digits':
     case 'mnist':
+    case 'reverse':
       return null;
     default:
       return isClassificationKind(config.kind) ? ['x1', 'x2'] : ['x'];
@@ -128,7 +132,12 @@ export function integerFeatures(config: DatasetConfig): readonly string[] {
  * What a dataset configuration feeds without generating it: the shape of one sample, and the
  * number of classes (null for regression or when only the file knows).
  */
-export function datasetSignature(config: DatasetConfig): { sample: number[]; classes: number | null } {
+export function datasetSignature(config: DatasetConfig): {
+  sample: number[];
+  classes: number | null;
+  /** The shape of one sample's class labels when it is more than one label (a sequence's). */
+  labels?: number[];
+} {
   switch (config.kind) {
     case 'csv':
       return { sample: [config.features.length], classes: null };
@@ -140,6 +149,8 @@ export function datasetSignature(config: DatasetConfig): { sample: number[]; cla
       return { sample: [IRIS_FEATURES.length], classes: IRIS_SPECIES.length };
     case 'phrases':
       return { sample: [PHRASE_LENGTH], classes: PHRASE_CLASSES.length };
+    case 'reverse':
+      return reverseSignature(config);
     default:
       if (isClassificationKind(config.kind))
         return {

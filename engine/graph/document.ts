@@ -67,6 +67,7 @@ export type DatasetConfig = (
   | { kind: 'mnist'; samples?: number; normalize?: 'standard' | 'unit' }
   | { kind: 'iris'; standardize?: boolean }
   | { kind: 'phrases' }
+  | { kind: 'reverse'; samples?: number; length?: number; symbols?: number; seed?: number }
 ) & { inputs?: InputColumns };
 
 export type OptimizerConfig =

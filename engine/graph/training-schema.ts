@@ -158,6 +158,17 @@ export const datasetSchema: JsonSchema = {
       [],
       'short phrases (the film was not good) as 6 word indices w1..w6 for an embedding → negative or positive: 384 samples, 2 classes',
     ),
+    kinded(
+      'reverse',
+      {
+        samples,
+        seed,
+        length: int('digits per sequence (default 5)', 2),
+        symbols: int('distinct digits (default 10)', 2),
+      },
+      [],
+      'a toy sequence task: reverse a sequence of digits. Tokens are one-hot [digit | position] rows: shape [length, symbols + length]; the target is the reversed sequence, class indices [length]',
+    ),
   ],
 };
 

@@ -23,7 +23,6 @@ import {
   type ConvGeometry,
 } from '../kernels/im2col.js';
 import { wasmFloat32 } from '../kernels/gemm.js';
-import type { WasmGemm } from '../kernels/wasm/instance.js';
 import {
   checkGroups,
   colsRows,
@@ -63,9 +62,9 @@ type ConvPlan = ConvGeometry & {
   /** One input channel and one filter per group: direct loops instead of im2col products. */
   depthwise: boolean;
   /**
-   * Stride 1 and few taps per output (channels per group × kernel): float32 runs the WebAssembly
-   * direct convolution, since building and transposing im2col rows would cost more than the
-   * products (e.g. a 3×3 or 5×5 kernel over one input channel).
+   * Stride 1, not depthwise, few taps per output (channels per group × kernel): float32 runs
+   * the WebAssembly direct convolution, since building and transposing im2col rows would cost
+   * more than the products (e.g. a 3×3 or 5×5 kernel over one input channel).
    */
   thin: boolean;
 };
@@ -74,6 +73,7 @@ type ConvPlan = ConvGeometry & {
 const THIN_WIDTH = 32;
 
 function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
+  const depthwise = d.groups === d.c && outPerGroup === 1;
   return {
     ...d,
     og: outPerGroup,
@@ -81,17 +81,13 @@ function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
     pixels: colsRows(d),
     plane: d.oh * d.ow,
     colsOf: { data: null },
-    depthwise: d.groups === d.c && outPerGroup === 1,
-    thin: d.sh === 1 && d.sw === 1 && colsWidth(d) <= THIN_WIDTH,
+    depthwise,
+    thin: d.sh === 1 && d.sw === 1 && colsWidth(d) <= THIN_WIDTH && !depthwise,
   };
 }
 
-/** A tensor's data where directKernels found the program float32 (a program has one dtype). */
+/** A tensor's data where wasmFloat32 found the program float32 (a program has one dtype). */
 const f32 = (t: Tensor | null | undefined): Float32Array | null => (t ? (t.data as Float32Array) : null);
-
-/** The WebAssembly direct kernels, when the convolution is thin and its data float32. */
-const directKernels = (d: ConvPlan, x: Data): WasmGemm | null =>
-  d.thin && !d.depthwise ? wasmFloat32(x) : null;
 
 /** The attributes of every convolution, in the order documents write them (older files' keys first). */
 const convAttrs = <E extends Record<string, AttrSpec>>(spatial: Spatial, padding: AttrSpec, extra?: E) => ({
@@ -217,7 +213,9 @@ function convOp(name: string, spatial: Spatial) {
         return;
       }
       // A program has one dtype: when x is float32, so are the weights and the output.
-      const direct = directKernels(d, x!.data);
+      // Named here, not in a helper: the webview bundles this file without its kernels, and
+      // so without the import of engine/kernels/ that only kernels use.
+      const direct = d.thin ? wasmFloat32(x!.data) : null;
       if (direct) {
         d.colsOf.data = null;
         const bias = b ? (b.data as Float32Array) : null;
@@ -241,7 +239,7 @@ function convOp(name: string, spatial: Spatial) {
     // The weight gradient needs the im2col of the x it is given: forward's when it is forward's x,
     // else (the second-order rule passes x's tangent) built here.
     vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
-      const direct = directKernels(d, x!.data);
+      const direct = d.thin ? wasmFloat32(x!.data) : null;
       if (direct) {
         direct.convBackward(d, d.groups * d.og, f32(x!)!, f32(wt!)!, f32(g)!, f32(gx), f32(gw), f32(gb));
         return;

@@ -14,7 +14,13 @@ export function runEngine(
 ): StoredTensor {
   const byNode = 'data' in input ? null : (input as Record<string, StoredTensor>);
   const first = byNode ? Object.values(byNode)[0]! : (input as StoredTensor);
-  const compiled = compileGraph(doc, { batchSize: first.shape[0]!, dtype, ...(weights ? { weights } : {}) });
+  // A model imported without a loss (an output that is not [N, k]) runs too, as `run` runs it.
+  const compiled = compileGraph(doc, {
+    batchSize: first.shape[0]!,
+    dtype,
+    inference: true,
+    ...(weights ? { weights } : {}),
+  });
   const program = compiled.program;
   program.setTraining(false);
   for (const { node, slot } of compiled.inputs) {

@@ -87,3 +87,21 @@ test('an axes field takes one axis as the number itself, or a list, as the engin
   assert.ok(!refused.ok && /sum\.axis must be an axis or a list of axes, got "rows"/.test(refused.error));
   assert.deepEqual(parseAttrInput('sum', 'axis', axis, ''), { ok: true, value: null }, 'unset: every axis');
 });
+
+test('an axes field takes one axis or a list, as torch’s dim and the engine take them', () => {
+  const sum = requireOp('sum');
+  const axis = (sum.attrs as Record<string, AttrSpec>)['axis']!;
+  for (const [text, value] of [
+    ['1', 1],
+    ['-1', -1],
+    ['0, 2', [0, 2]],
+    ['[1 -1]', [1, -1]],
+  ] as const) {
+    const parsed = parseAttrInput('sum', 'axis', axis, text);
+    assert.ok(parsed.ok, `'${text}': ${parsed.ok ? '' : parsed.error}`);
+    assert.deepEqual(parsed.value, value);
+    assert.deepEqual(resolveAttrs(sum, { axis: value })['axis'], value);
+  }
+  const parsed = parseAttrInput('sum', 'axis', axis, 'last');
+  assert.ok(!parsed.ok && /sum\.axis must be an axis or a list of axes/.test(parsed.error));
+});
