@@ -1,6 +1,6 @@
 /**
  * Instantiates the embedded WebAssembly kernels module (matrix products, direct stride-1
- * convolutions) and wraps it so callers pass ordinary Float32Arrays: operands are copied into the
+ * convolutions, ReLU) and wraps it so callers pass ordinary Float32Arrays: operands are copied into the
  * module's memory (a memcpy, small next to the product) and the result copied back. Memory grows to the largest product seen and is then
  * reused, so a steady-state training step allocates nothing here.
  *
@@ -63,6 +63,8 @@ interface GemmExports {
     oh: number,
     owp: number,
   ): void;
+  reluForward(x: number, y: number, n: number): void;
+  reluBackward(x: number, g: number, gx: number, n: number): void;
   convWeightGrad(
     x: number,
     n: number,
@@ -288,6 +290,29 @@ export class WasmGemm {
       e.unpadRows(pgxp * 4, n * c * h, wp, w, pgx * 4, 1);
       gx.set(this.view(pgx, gx.length));
     }
+  }
+
+  /** y = relu(x) in float32 (assembly/relu.ts). */
+  relu(x: Float32Array, y: Float32Array): void {
+    const px = this.x.heapBase() >> 2;
+    const py = after(px, x.length);
+    const mem = this.reserve(after(py, y.length) * 4);
+    mem.set(x, px);
+    this.x.reluForward(px * 4, py * 4, y.length);
+    y.set(this.view(py, y.length));
+  }
+
+  /** gx += relu'(x)·g in float32: g where x > 0. */
+  reluVjp(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+    const px = this.x.heapBase() >> 2;
+    const pg = after(px, x.length);
+    const pgx = after(pg, g.length);
+    const mem = this.reserve(after(pgx, gx.length) * 4);
+    mem.set(x, px);
+    mem.set(g, pg);
+    mem.set(gx, pgx);
+    this.x.reluBackward(px * 4, pg * 4, pgx * 4, gx.length);
+    gx.set(this.view(pgx, gx.length));
   }
 
   /** Memory of at least `bytes` bytes, and the (current) float view of it. */

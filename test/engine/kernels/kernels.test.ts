@@ -267,3 +267,27 @@ test('the WebAssembly direct convolution matches the im2col products, forward an
     assert.ok(maxError(gb, wantGb, products.pixels) <= 1e-6, `gb, ${where}`);
   }
 });
+
+test('the WebAssembly ReLU gives the scalar kernels’ values: NaN and -0 to 0, gradients only where x > 0', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(17);
+  for (const n of [1, 3, 4, 7, 64, 1001]) {
+    const x = randomData(rng, n, true) as Float32Array;
+    x[0] = -0;
+    if (n > 2) [x[1], x[2]] = [NaN, 0];
+    const g = randomData(rng, n, true) as Float32Array;
+    const gx = randomData(rng, n, true) as Float32Array;
+    const y = new Float32Array(n);
+    const wantGx = gx.map((v, i) => v + (x[i]! > 0 ? g[i]! : 0));
+    kernels.relu(x, y);
+    kernels.reluVjp(x, g, gx);
+    assert.deepEqual(
+      Array.from(y),
+      Array.from(x, (v) => (v > 0 ? v : 0)),
+      `forward, n = ${n}`,
+    );
+    assert.ok(Object.is(y[0], 0), '-0 gives +0');
+    assert.deepEqual(Array.from(gx), Array.from(wantGx), `vjp, n = ${n}`);
+  }
+});

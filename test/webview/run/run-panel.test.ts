@@ -106,7 +106,13 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
 
   it('tells the worker what it shows once the document is there', async () => {
     const msg = await h.waitForPosted(isRequest('runOptions'));
-    assert.deepEqual(msg.options, { overlay: true, prediction: true, hiddenUnits: false });
+    assert.deepEqual(msg.options, {
+      overlay: true,
+      prediction: true,
+      hiddenUnits: false,
+      images: true,
+      pickedSample: null,
+    });
     await h.clearPosted();
   });
 
@@ -527,7 +533,13 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await h.clearPosted();
     await h.page.getByTestId('hidden-units-toggle').check();
     const msg = await h.waitForPosted(isRequest('runOptions'));
-    assert.deepEqual(msg.options, { overlay: true, prediction: true, hiddenUnits: true });
+    assert.deepEqual(msg.options, {
+      overlay: true,
+      prediction: true,
+      hiddenUnits: true,
+      images: true,
+      pickedSample: null,
+    });
     await shot('prediction-curve-dark');
     await send({ type: 'runDataset', dataset: spiralDataset() });
     await send({ type: 'runPrediction', step: 42, view: sectorBoundary() });
