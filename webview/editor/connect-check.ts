@@ -53,10 +53,4 @@ export function edgeOfConnection(doc: GraphDoc, c: Connection): GraphEdge | null
 }
 
 /** Diagnostic codes that mean "not finished yet" rather than "this wire is wrong". */
-const UNFINISHED = new Set([
-  'port-unfed',
-  'no-loss',
-  'unreachable',
-  'no-input',
-  'several-losses',
-]);
+const UNFINISHED = new Set(['port-unfed', 'no-loss', 'unreachable', 'no-input', 'several-losses']);
