@@ -1,10 +1,14 @@
-"""Two small networks exported by PyTorch, as a user would import them (issue #20).
+"""Small networks exported by PyTorch, as a user would import them (issues #20 and #15).
 
 Writes test/onnx/pytorch/:
   tabular-mlp-bn.onnx   8 features -> Linear/BatchNorm1d/ReLU x2 -> 3 classes (eval mode)
   residual-mlp.onnx     6 features -> Linear/ReLU, a residual block (x + f(x)), ReLU -> 1 value
+  two-input.onnx        two inputs, wide (4) and deep (6): a deep MLP branch and a wide branch
+                        joined with the raw wide features by torch.cat -> 3 classes
   tabular.csv           a dataset that fits the tabular network (x1..x8, y)
-  manifest.json         for each model: an input batch and PyTorch's output on it
+  two-input.csv         a dataset that fits the two-input network (wide_1..4, deep_1..6, y)
+  manifest.json         for each model: an input batch (by input name where there are several)
+                        and PyTorch's output on it
 
 Regenerate with Debian's PyTorch 1.13 (not a pyenv python), then format the manifest:
   /usr/bin/python3 scripts/make-import-fixtures.py
@@ -49,6 +53,40 @@ class ResidualMLP(nn.Module):
         return self.head(torch.relu(h + r))
 
 
+class TwoInputNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.deep1 = nn.Linear(6, 16)
+        self.deep2 = nn.Linear(16, 8)
+        self.wide_fc = nn.Linear(4, 8)
+        self.head = nn.Linear(8 + 8 + 4, 3)
+
+    def forward(self, wide, deep):
+        d = torch.relu(self.deep2(torch.relu(self.deep1(deep))))
+        w = torch.tanh(self.wide_fc(wide))
+        return self.head(torch.cat([w, d, wide], dim=1))
+
+
+def export_two_input(model, rng):
+    model.eval()
+    wide = torch.tensor(rng.standard_normal((5, 4)), dtype=torch.float32)
+    deep = torch.tensor(rng.standard_normal((5, 6)), dtype=torch.float32)
+    name = "two-input.onnx"
+    torch.onnx.export(
+        model,
+        (wide, deep),
+        os.path.join(OUT, name),
+        input_names=["wide", "deep"],
+        output_names=["output"],
+        dynamic_axes={"wide": {0: "batch"}, "deep": {0: "batch"}, "output": {0: "batch"}},
+        opset_version=13,
+    )
+    with torch.no_grad():
+        y = model(wide, deep)
+    stored = lambda t: {"shape": list(t.shape), "data": [float(v) for v in t.flatten()]}
+    return {"file": name, "inputs": {"wide": stored(wide), "deep": stored(deep)}, "output": stored(y)}
+
+
 def export(model, features, name, rng):
     model.eval()
     x = torch.tensor(rng.standard_normal((4, features)), dtype=torch.float32)
@@ -87,6 +125,8 @@ def main():
         export(tabular, 8, "tabular-mlp-bn.onnx", rng),
         export(ResidualMLP(), 6, "residual-mlp.onnx", rng),
     ]
+    # After the others, so that their weights and inputs stay as they were.
+    models.append(export_two_input(TwoInputNet(), np.random.default_rng(15)))
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "models": models}, f, indent=1)
         f.write("\n")
@@ -97,6 +137,15 @@ def main():
         f.write(",".join([f"x{i + 1}" for i in range(8)] + ["y"]) + "\n")
         for row, label in zip(x, y):
             f.write(",".join(f"{v:.4f}" for v in row) + f",{label}\n")
+    # 150 rows, 3 classes: one wide and one deep feature sum decide the class together.
+    rng2 = np.random.default_rng(16)
+    wide = rng2.standard_normal((150, 4))
+    deep = rng2.standard_normal((150, 6))
+    label = (wide[:, :2].sum(1) > 0).astype(int) + (deep[:, :3].sum(1) * wide[:, 3] > 0).astype(int)
+    with open(os.path.join(OUT, "two-input.csv"), "w") as f:
+        f.write(",".join([f"wide_{i + 1}" for i in range(4)] + [f"deep_{i + 1}" for i in range(6)] + ["y"]) + "\n")
+        for w, d, c in zip(wide, deep, label):
+            f.write(",".join(f"{v:.4f}" for v in list(w) + list(d)) + f",{c}\n")
 
 
 if __name__ == "__main__":

@@ -101,6 +101,7 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   reshape: 'affine',
   flatten: 'affine',
   concat: 'affine',
+  stack: 'affine',
   mse_loss: 'nonlinear',
   huber_loss: 'nonlinear',
   cross_entropy: 'nonlinear',

@@ -73,7 +73,7 @@ function nodeCosts(program: Program): NodeCost[] {
       n.inputs.map((s) => program.slots[s]!.shape),
       n.ctx.attrs,
     ),
-    inputs: n.inputs.filter((_, k) => n.op.differentiable[k]),
+    inputs: n.inputs.filter((_, k) => n.differentiable[k]),
     output: n.output,
   }));
 }

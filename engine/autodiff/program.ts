@@ -5,7 +5,16 @@
  * Hessian-vector products. The graph compiler and the tests both build Programs with
  * ProgramBuilder; nothing else executes ops.
  */
-import { AnyOp, Grads, KernelCtx, Tangents, presentParams } from '../ops/define.js';
+import {
+  AnyOp,
+  Grads,
+  KernelCtx,
+  Tangents,
+  differentiableInputs,
+  inputPorts,
+  outputPorts,
+  presentParams,
+} from '../ops/define.js';
 import { requireOp } from '../ops/registry.js';
 import { resolveAttrs } from '../ops/attrs.js';
 import { DType, Shape, Tensor, sameShape, shapeToString } from '../tensor/tensor.js';
@@ -32,6 +41,10 @@ export interface ProgramNode {
   /** Slots of the op's inputs: data ports then parameters. */
   readonly inputs: readonly number[];
   readonly output: number;
+  /** The output port this application computes, for an op with several outputs (split). */
+  readonly port?: string;
+  /** For each of `inputs`, whether a gradient can flow into it. */
+  readonly differentiable: readonly boolean[];
   /** Prebound tensors so that a step allocates nothing. */
   readonly xs: Tensor[];
   readonly gx: Grads;
@@ -59,6 +72,8 @@ export interface NodeOptions {
    * node in another Program over the same parameters (another batch size).
    */
   state?: Record<string, Tensor>;
+  /** For an op with several outputs: which output port this application computes (default 0). */
+  output?: number;
 }
 
 export class ProgramBuilder {
@@ -100,12 +115,6 @@ export class ProgramBuilder {
     } catch (e) {
       throw new ProgramError(`node '${id}': ${(e as Error).message}`, id);
     }
-    if (inputs.length !== op.inputs.length) {
-      throw new ProgramError(
-        `node '${id}' (${op.name}) takes ${op.inputs.length} input(s) (${op.inputs.join(', ')}), got ${inputs.length}`,
-        id,
-      );
-    }
     let resolved;
     try {
       resolved = resolveAttrs(op, attrs, opts.ignoreAttrs);
@@ -113,6 +122,18 @@ export class ProgramBuilder {
       const err = e as Error & { attr?: string };
       throw new ProgramError(`node '${id}': ${err.message}`, id, { attr: err.attr });
     }
+    const ports = inputPorts(op, resolved);
+    if (inputs.length !== ports.length) {
+      throw new ProgramError(
+        `node '${id}' (${op.name}) takes ${ports.length} input(s) (${ports.join(', ')}), got ${inputs.length}`,
+        id,
+      );
+    }
+    const outputs = outputPorts(op, resolved);
+    const output = opts.output ?? 0;
+    if (outputs ? !(output >= 0 && output < outputs.length) : output !== 0)
+      throw new ProgramError(`node '${id}' (${op.name}) has no output ${output}`, id);
+    const port = outputs?.[output];
     const dataShapes = inputs.map((s) => this.slots[s]!.shape);
     const present = presentParams(op, resolved);
     const paramSlots = present.map((p) => {
@@ -130,9 +151,9 @@ export class ProgramBuilder {
     });
     const all = [...inputs, ...paramSlots];
     const allShapes = all.map((s) => this.slots[s]!.shape);
-    const outShape = this.guard(id, op, () => op.shape(allShapes, resolved));
+    const outShape = this.guard(id, op, () => op.shape(allShapes, resolved, output));
     const out = this.push({
-      name: id,
+      name: port === undefined ? id : `${id}:${port}`,
       kind: 'node',
       shape: outShape,
       value: Tensor.zeros(outShape, this.dtype),
@@ -156,8 +177,18 @@ export class ProgramBuilder {
       state,
       plan: op.plan?.(allShapes, resolved),
       random: this.rng.next,
+      output,
     };
-    this.nodes.push({ id, op, ctx, inputs: all, output: out, xs: all.map((s) => this.slots[s]!.value) });
+    this.nodes.push({
+      id,
+      op,
+      ctx,
+      inputs: all,
+      output: out,
+      ...(port !== undefined ? { port } : {}),
+      differentiable: differentiableInputs(op, resolved),
+      xs: all.map((s) => this.slots[s]!.value),
+    });
     return out;
   }
 
@@ -165,7 +196,7 @@ export class ProgramBuilder {
   build(): Program {
     const needs = this.slots.map((s, i) => s.kind === 'param' || this.diffInputs.has(i));
     for (const n of this.nodes) {
-      if (n.inputs.some((s, i) => n.op.differentiable[i] && needs[s])) needs[n.output] = true;
+      if (n.inputs.some((s, i) => n.differentiable[i] && needs[s])) needs[n.output] = true;
     }
     const slots: Slot[] = this.slots.map((s, i) => ({
       ...s,
@@ -173,7 +204,7 @@ export class ProgramBuilder {
     }));
     const nodes: ProgramNode[] = this.nodes.map((n) => ({
       ...n,
-      gx: n.inputs.map((s, i) => (n.op.differentiable[i] ? slots[s]!.grad : null)),
+      gx: n.inputs.map((s, i) => (n.differentiable[i] ? slots[s]!.grad : null)),
     }));
     return new Program(this.dtype, slots, nodes, this.rng);
   }
@@ -374,7 +405,7 @@ export class Program {
           `Hessian-vector products: op '${n.op.name}' (node '${n.id}') has no second-order rule`,
         );
       const tx: Tangents = n.inputs.map((s) => (nonzero[s] ? t[s]! : null));
-      const tgx: Grads = n.inputs.map((s, k) => (n.op.differentiable[k] ? tg[s]! : null));
+      const tgx: Grads = n.inputs.map((s, k) => (n.differentiable[k] ? tg[s]! : null));
       n.op.vjpJvp(n.ctx, n.xs, this.slots[n.output]!.value, g, tx, t[n.output]!, tgo, tgx);
     }
     return tg;

@@ -10,7 +10,7 @@
  * computes the same numbers. end() puts them back, so stepping never perturbs training.
  */
 import type { Program } from './program.js';
-import type { Grads } from '../ops/define.js';
+import { inputPorts, type Grads } from '../ops/define.js';
 import { ELEMENTWISE_OPS } from '../ops/elementwise.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -221,7 +221,7 @@ export class StepThrough {
     if (share) p.backwardNode(i, share);
     p.backwardNode(i);
     if (!share) return null;
-    const ports = [...n.op.inputs];
+    const ports = [...inputPorts(n.op, n.ctx.attrs)];
     const passed: PassedGradient[] = [];
     n.inputs.forEach((s, j) => {
       const contribution = share[j];

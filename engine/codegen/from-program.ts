@@ -6,6 +6,7 @@
 import type { Program } from '../autodiff/program.js';
 import type { TrainingConfig } from '../graph/document.js';
 import type { CodegenGraph, CodegenNode, Dim, SymShape } from './ir.js';
+import { inputPorts } from '../ops/define.js';
 
 export interface ProgramView {
   program: Program;
@@ -34,7 +35,7 @@ export function graphFromProgram(view: ProgramView): CodegenGraph {
   const nodes: CodegenNode[] = [];
   for (const n of program.nodes) {
     if (n.op.category === 'data') continue;
-    const ports = n.op.inputs;
+    const ports = inputPorts(n.op, n.ctx.attrs);
     nodes.push({
       id: n.id,
       op: n.op.name,

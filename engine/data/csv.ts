@@ -15,6 +15,8 @@ export interface CsvOptions {
   task?: Task;
   /** Shift and scale each feature to mean 0, standard deviation 1 (default true). */
   standardize?: boolean;
+  /** Feature columns of whole numbers (token indices): checked to be whole, never standardised. */
+  integers?: readonly string[];
   /** Where the text came from, for messages. */
   source?: string;
 }
@@ -146,6 +148,12 @@ export function csvDataset(text: string, opts: CsvOptions): Dataset {
   const n = rows.length;
   const x = Tensor.zeros([n, featureCols.length], 'float64');
   const labels: string[] = [];
+  const whole = opts.features.map((f) => opts.integers?.includes(f) ?? false);
+  const strayInteger = opts.integers?.find((c) => !opts.features.includes(c));
+  if (strayInteger !== undefined)
+    throw new CsvError(source, [
+      { line: 0, message: `'${strayInteger}' is listed in integers but is not one of the features` },
+    ]);
   rows.forEach((r, i) => {
     if (r.cells.length !== width) {
       problems.push({
@@ -158,6 +166,11 @@ export function csvDataset(text: string, opts: CsvOptions): Dataset {
       const v = asNumber(r.cells[k]!);
       if (v === null)
         problems.push({ line: r.line, message: `column '${names[k]}' is '${r.cells[k]}', not a number` });
+      else if (whole[j] && !(Number.isInteger(v) && v >= 0))
+        problems.push({
+          line: r.line,
+          message: `column '${names[k]}' holds indices (training.dataset.integers) but is '${r.cells[k]}', not a whole number ≥ 0`,
+        });
       else x.data[i * featureCols.length + j] = v;
     });
     const t = r.cells[targetCol]!;
@@ -204,9 +217,11 @@ export function csvDataset(text: string, opts: CsvOptions): Dataset {
     );
   }
   if (opts.standardize ?? true) {
-    const constant = standardizeColumns(x);
+    const constant = standardizeColumns(x, whole);
     notes.push(
-      `features standardised to mean 0 and standard deviation 1 (standardize: false keeps them raw)`,
+      `features standardised to mean 0 and standard deviation 1 (standardize: false keeps them raw)${
+        whole.some(Boolean) ? '; integer columns are kept as they are' : ''
+      }`,
     );
     for (const j of constant) notes.push(`feature '${opts.features[j]}' is constant: it was only centred`);
   }
@@ -222,11 +237,15 @@ export function csvDataset(text: string, opts: CsvOptions): Dataset {
   };
 }
 
-/** Standardises the columns of x [N, F] in place; returns the columns that are constant. */
-export function standardizeColumns(x: Tensor): number[] {
+/**
+ * Standardises the columns of x [N, F] in place but those `keep` marks (integer columns); returns
+ * the columns that are constant.
+ */
+export function standardizeColumns(x: Tensor, keep: readonly boolean[] = []): number[] {
   const [n, f] = x.shape as [number, number];
   const constant: number[] = [];
   for (let j = 0; j < f; j++) {
+    if (keep[j]) continue;
     let mean = 0;
     for (let i = 0; i < n; i++) mean += x.data[i * f + j]!;
     mean /= n;

@@ -27,6 +27,42 @@ export interface Dataset {
    * the bytes instead of the numbers (engine/pytorch).
    */
   readonly pixels?: { readonly mean: number; readonly std: number };
+  /**
+   * For a graph with several inputs: each input node's features [N, k], by node id, taken from
+   * x's columns as training.dataset.inputs says (withInputs).
+   */
+  readonly inputs?: Readonly<Record<string, Tensor>>;
+}
+
+/**
+ * The dataset with each input node's columns of x gathered into its own tensor (Dataset.inputs),
+ * as `columns` names them by feature name. Throws naming an unknown feature.
+ */
+export function withInputs(ds: Dataset, columns: Record<string, readonly string[]> | undefined): Dataset {
+  if (!columns) return ds;
+  const names = ds.featureNames;
+  if (!names || ds.x.shape.length !== 2)
+    throw new Error(
+      `${ds.name}: its samples are whole tensors, so its features can't be shared among inputs`,
+    );
+  const n = ds.x.shape[0]!;
+  const width = ds.x.shape[1]!;
+  const inputs: Record<string, Tensor> = {};
+  for (const [node, cols] of Object.entries(columns)) {
+    const idx = cols.map((c) => {
+      const k = names.indexOf(c);
+      if (k < 0)
+        throw new Error(
+          `${ds.name} has no feature '${c}' (for input '${node}'); its features are ${names.join(', ')}`,
+        );
+      return k;
+    });
+    const t = Tensor.zeros([n, idx.length], ds.x.dtype);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < idx.length; j++) t.data[i * idx.length + j] = ds.x.data[i * width + idx[j]!]!;
+    inputs[node] = t;
+  }
+  return { ...ds, inputs };
 }
 
 export function sampleCount(ds: Dataset): number {
@@ -53,7 +89,9 @@ export function permutation(n: number, rng: Rng, into?: Int32Array): Int32Array 
 
 /** The rows of a dataset at the given indices, as a new dataset. */
 export function subset(ds: Dataset, rows: ArrayLike<number>, name = ds.name): Dataset {
-  return { ...ds, name, x: takeRows(ds.x, rows), y: takeRows(ds.y, rows) };
+  const inputs =
+    ds.inputs && Object.fromEntries(Object.entries(ds.inputs).map(([k, t]) => [k, takeRows(t, rows)]));
+  return { ...ds, name, x: takeRows(ds.x, rows), y: takeRows(ds.y, rows), ...(inputs ? { inputs } : {}) };
 }
 
 export function takeRows(t: Tensor, rows: ArrayLike<number>): Tensor {

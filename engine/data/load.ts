@@ -4,7 +4,7 @@
  * beside the graph, the extension one reading the workspace.
  */
 import type { DatasetConfig } from '../graph/document.js';
-import type { Dataset } from './dataset.js';
+import { withInputs, type Dataset } from './dataset.js';
 import { classCount, classificationDataset, isClassificationKind, regressionDataset } from './synthetic.js';
 import { digitsDataset, DIGIT_SIZE } from './digits.js';
 import { csvDataset, CsvError } from './csv.js';
@@ -55,6 +55,8 @@ export interface LoadOptions {
 }
 
 export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Dataset {
+  if (config.kind !== 'csv' && config.inputs)
+    return withInputs(loadDataset({ ...config, inputs: undefined }, opts), config.inputs);
   switch (config.kind) {
     case 'spiral':
     case 'circles':
@@ -87,8 +89,27 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       } catch (e) {
         throw new UserError(datasetProblem(config, e));
       }
-      return csvDataset(text, { ...config, source: path });
+      return withInputs(csvDataset(text, { ...config, source: path }), config.inputs);
     }
+  }
+}
+
+/**
+ * The names of a flat dataset's features, which `training.dataset.inputs` hands out to input
+ * nodes: CSV columns, iris' measurements, x1 and x2 for the two-feature built-ins, x for the
+ * one-feature ones. Null for a dataset whose samples are whole tensors (digit images).
+ */
+export function datasetFeatures(config: DatasetConfig): string[] | null {
+  switch (config.kind) {
+    case 'csv':
+      return config.features;
+    case 'iris':
+      return [...IRIS_FEATURES];
+    case 'digits':
+    case 'mnist':
+      return null;
+    default:
+      return isClassificationKind(config.kind) ? ['x1', 'x2'] : ['x'];
   }
 }
 

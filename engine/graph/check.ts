@@ -9,14 +9,36 @@
  */
 import type { DatasetConfig, Diagnostic, GraphDoc, GraphNode, NodeId } from './document.js';
 import { GraphLocations, parseGraph } from './parse.js';
-import { datasetProblem, datasetSignature, loadDataset, noDatasetMessage } from '../data/load.js';
-import { presentParams, type AnyOp, type AttrSpec, type Attrs } from '../ops/define.js';
+import {
+  datasetFeatures,
+  datasetProblem,
+  datasetSignature,
+  loadDataset,
+  noDatasetMessage,
+} from '../data/load.js';
+import {
+  inputPorts,
+  outputPorts,
+  presentParams,
+  type AnyOp,
+  type AttrSpec,
+  type Attrs,
+} from '../ops/define.js';
 import { getOp, OPS } from '../ops/registry.js';
 import { AttrError, resolveAttrs } from '../ops/attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Shape } from '../tensor/tensor.js';
 
 export type SymbolicShape = (number | 'N')[];
+
+/**
+ * The key of a value a node computes: its id, or `id:port` for one output of a node with several
+ * (split). Shapes and slots are kept under these keys; a node with several outputs is also listed
+ * under its bare id with its first output's shape.
+ */
+export function valueKey(node: NodeId, port?: string): string {
+  return port === undefined ? node : `${node}:${port}`;
+}
 
 export interface CheckResult {
   /** The output shape of every node whose shape could be inferred ('N' = batch dimension). */
@@ -40,8 +62,19 @@ export interface ResolvedNode {
   node: GraphNode;
   op: AnyOp;
   attrs: Attrs;
-  /** For each data port of the op, the id of the node feeding it. */
+  /** The node's data ports (a variadic op's follow from its attributes). */
+  ports: readonly string[];
+  /** For each data port, the id of the node feeding it. */
   sources: NodeId[];
+  /** For each data port, the output port of its source where that has several outputs (else undefined). */
+  sourcePorts: (string | undefined)[];
+  /** The node's output ports where it has several (split); null for one output. */
+  outputs: readonly string[] | null;
+}
+
+/** The value keys (see valueKey) feeding a node's data ports, in port order. */
+export function sourceKeys(r: ResolvedNode): string[] {
+  return r.sources.map((s, k) => valueKey(s, r.sourcePorts[k]));
 }
 
 export interface GraphAnalysis extends CheckResult {
@@ -49,6 +82,8 @@ export interface GraphAnalysis extends CheckResult {
   order: ResolvedNode[];
   /** The first `input`, `target` and loss nodes (null when absent). */
   input: NodeId | null;
+  /** Every `input` node, in order (a graph may take several inputs, each fed by its own columns). */
+  inputs: NodeId[];
   target: NodeId | null;
   loss: NodeId | null;
   hasErrors: boolean;
@@ -142,7 +177,16 @@ export function analyzeGraph(
     }
     try {
       const attrs = resolveAttrs(op, node.attrs);
-      resolved.set(node.id, { node, op, attrs, sources: new Array<NodeId>(op.inputs.length) });
+      const ports = inputPorts(op, attrs);
+      resolved.set(node.id, {
+        node,
+        op,
+        attrs,
+        ports,
+        sources: new Array<NodeId>(ports.length),
+        sourcePorts: new Array<string | undefined>(ports.length),
+        outputs: outputPorts(op, attrs),
+      });
     } catch (e) {
       if (!(e instanceof AttrError)) throw e;
       report(attrDiagnostic(node, op, e));
@@ -164,7 +208,28 @@ export function analyzeGraph(
     }
     const target = resolved.get(edge.to);
     if (!target || !byId.has(edge.from)) return;
-    const ports = target.op.inputs;
+    const source = resolved.get(edge.from);
+    const outputs = source?.outputs ?? null;
+    if (source && edge.fromPort !== undefined && !(outputs ?? []).includes(edge.fromPort))
+      return report({
+        severity: 'error',
+        code: 'unknown-port',
+        edge: i,
+        node: edge.from,
+        port: edge.fromPort,
+        message: outputs
+          ? `Node '${edge.from}' (${source.op.name}) has no output '${edge.fromPort}'; its outputs are ${outputs.join(', ')}.`
+          : `Node '${edge.from}' (${source.op.name}) has one output; remove "fromPort": "${edge.fromPort}" from the edge into '${edge.to}'.`,
+      });
+    if (source && outputs && edge.fromPort === undefined)
+      return report({
+        severity: 'error',
+        code: 'ambiguous-port',
+        edge: i,
+        node: edge.from,
+        message: `The edge from '${edge.from}' (${source.op.name}) into '${edge.to}' must say which output it takes: set "fromPort" to one of ${outputs.join(', ')}.`,
+      });
+    const ports = target.ports;
     let port = edge.toPort;
     if (port === undefined) {
       if (ports.length === 1) port = ports[0]!;
@@ -206,16 +271,17 @@ export function analyzeGraph(
       });
     feeders.set(key, i);
     target.sources[k] = edge.from;
+    target.sourcePorts[k] = edge.fromPort;
   });
   for (const r of resolved.values())
-    r.op.inputs.forEach((port, k) => {
+    r.ports.forEach((port, k) => {
       if (r.sources[k] === undefined)
         report({
           severity: 'error',
           code: 'port-unfed',
           node: r.node.id,
           port,
-          message: `Input '${port}' of '${r.node.id}' (${r.op.name}) is not connected. Draw an edge into it${r.op.inputs.length > 1 ? ` with "toPort": "${port}"` : ''}.`,
+          message: `Input '${port}' of '${r.node.id}' (${r.op.name}) is not connected. Draw an edge into it${r.ports.length > 1 ? ` with "toPort": "${port}"` : ''}.`,
         });
     });
 
@@ -236,39 +302,46 @@ export function analyzeGraph(
     });
   }
 
-  // Shapes, in order, twice.
-  const concrete = PROBE_BATCH.map(() => new Map<NodeId, Shape>());
-  const shapes = new Map<NodeId, SymbolicShape>();
+  // Shapes, in order, twice (per output port for a node with several).
+  const concrete = PROBE_BATCH.map(() => new Map<string, Shape>());
+  const shapes = new Map<string, SymbolicShape>();
   for (const r of order) {
-    if (r.sources.some((s) => !concrete[0]!.has(s))) continue; // upstream failed: reported there
-    const out: Shape[] = [];
+    const keys = sourceKeys(r);
+    if (keys.some((s) => !concrete[0]!.has(s))) continue; // upstream failed: reported there
+    const outputs = r.outputs ?? [undefined];
+    const out: Shape[][] = outputs.map(() => []);
     let failed: Diagnostic | null = null;
-    PROBE_BATCH.forEach((batch, b) => {
-      if (failed) return;
-      const result = inferNode(
-        r,
-        r.sources.map((s) => concrete[b]!.get(s)!),
-        batch,
-      );
-      if ('diagnostic' in result) failed = result.diagnostic;
-      else out.push(result.shape);
-    });
+    outputs.forEach((_, o) =>
+      PROBE_BATCH.forEach((batch, b) => {
+        if (failed) return;
+        const result = inferNode(
+          r,
+          keys.map((s) => concrete[b]!.get(s)!),
+          batch,
+          o,
+        );
+        if ('diagnostic' in result) failed = result.diagnostic;
+        else out[o]!.push(result.shape);
+      }),
+    );
     if (failed) {
       const d: Diagnostic = failed;
       if (d.code === 'shape-mismatch')
         d.message = shapeMessage(
           r,
-          r.sources.map((s) => shapes.get(s)!),
+          keys.map((s) => shapes.get(s)!),
           d.message,
         );
       report(d);
       continue;
     }
-    const sym = symbolic(out[0]!, out[1]!);
-    const perSample = sym.reduce<number>((a, d) => (d === 'N' ? a : a * d), 1);
+    const syms = out.map(([a, b]) => symbolic(a!, b!));
+    const perSample = Math.max(
+      ...syms.map((sym) => sym.reduce<number>((a, d) => (d === 'N' ? a : a * d), 1)),
+    );
     const params = presentParams(r.op, r.attrs).map((p) =>
       p.shape(
-        r.sources.map((s) => concrete[0]!.get(s)!),
+        keys.map((s) => concrete[0]!.get(s)!),
         r.attrs,
       ),
     );
@@ -281,14 +354,18 @@ export function analyzeGraph(
         severity: 'error',
         code: 'too-large',
         node: r.node.id,
-        message: `Node '${r.node.id}' (${r.op.name}) is too large to allocate (output ${shapeToString(sym as Shape)}${
+        message: `Node '${r.node.id}' (${r.op.name}) is too large to allocate (output ${shapeToString(syms[0] as Shape)}${
           params.length ? `, parameters ${params.map((p) => shapeToString(p)).join(', ')}` : ''
         }). Use smaller layers.`,
       });
       continue;
     }
-    PROBE_BATCH.forEach((_, b) => concrete[b]!.set(r.node.id, out[b]!));
-    shapes.set(r.node.id, symbolic(out[0]!, out[1]!));
+    outputs.forEach((port, o) => {
+      PROBE_BATCH.forEach((_, b) => concrete[b]!.set(valueKey(r.node.id, port), out[o]![b]!));
+      shapes.set(valueKey(r.node.id, port), syms[o]!);
+    });
+    // A node with several outputs is also known by its id, with its first output's shape.
+    if (r.outputs) shapes.set(r.node.id, syms[0]!);
   }
 
   // Data nodes against the dataset.
@@ -296,7 +373,6 @@ export function analyzeGraph(
   const targets = order.filter((r) => r.op.name === 'target');
   const losses = lossNodes(order, consumers);
   for (const [list, what, code] of [
-    [inputs, 'input', 'several-inputs'],
     [targets, 'target', 'several-targets'],
     [losses, 'loss', 'several-losses'],
   ] as const)
@@ -318,8 +394,7 @@ export function analyzeGraph(
   if (doc.training)
     for (const d of datasetDiagnostics(
       doc.training.dataset,
-      input,
-      input && shapes.get(input.node.id),
+      inputs.map((r) => ({ node: r, shape: shapes.get(r.node.id) })),
       target,
     ))
       report(d);
@@ -362,6 +437,7 @@ export function analyzeGraph(
     diagnostics,
     order,
     input: input?.node.id ?? null,
+    inputs: inputs.map((r) => r.node.id),
     target: target?.node.id ?? null,
     loss: loss?.node.id ?? null,
     hasErrors: diagnostics.some((d) => d.severity === 'error'),
@@ -419,8 +495,7 @@ let lastCsvCheck: { config: string; text: string; problem: string | null } | nul
 /** The input and target nodes against what the dataset feeds. */
 function datasetDiagnostics(
   dataset: DatasetConfig,
-  input: ResolvedNode | undefined,
-  inputShape: SymbolicShape | undefined,
+  inputs: { node: ResolvedNode; shape: SymbolicShape | undefined }[],
   target: ResolvedNode | undefined,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -433,8 +508,10 @@ function datasetDiagnostics(
     ];
   }
   const name = `the ${dataset.kind} dataset`;
-  if (input && inputShape) {
-    const sample = inputShape.slice(1) as number[];
+  if (dataset.inputs || inputs.length > 1) out.push(...inputColumnDiagnostics(dataset, inputs, name));
+  else if (inputs[0]?.shape) {
+    const input = inputs[0].node;
+    const sample = inputs[0].shape.slice(1) as number[];
     if (shapeToString(sample) !== shapeToString(sig.sample)) {
       const flat = sig.sample.length === 1;
       out.push({
@@ -481,6 +558,76 @@ function datasetDiagnostics(
 }
 
 /**
+ * A graph with several inputs (or a dataset that hands out its features): every input node is
+ * named in training.dataset.inputs with as many of the dataset's features as it takes per sample.
+ */
+function inputColumnDiagnostics(
+  dataset: DatasetConfig,
+  inputs: { node: ResolvedNode; shape: SymbolicShape | undefined }[],
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const features = datasetFeatures(dataset);
+  const setting = 'training.dataset.inputs';
+  const ids = inputs.map((i) => i.node.node.id);
+  const problem = (message: string, node?: ResolvedNode, attr?: string): void =>
+    void out.push({
+      severity: 'error',
+      code: 'dataset-mismatch',
+      message,
+      ...(node ? { node: node.node.id, ...(attr ? { attr } : {}) } : { setting }),
+    });
+  if (!features) {
+    problem(
+      `${name} gives each sample as one tensor, so it feeds one input node; ${
+        inputs.length > 1
+          ? `keep one of ${ids.map((i) => `'${i}'`).join(', ')}`
+          : 'remove training.dataset.inputs'
+      } or choose a dataset with named features (a CSV).`,
+    );
+    return out;
+  }
+  const columns = dataset.inputs;
+  if (!columns) {
+    problem(
+      `The graph has ${inputs.length} input nodes (${ids.map((i) => `'${i}'`).join(', ')}): say which of ${name}'s features (${features.join(', ')}) feed each in training.dataset.inputs, e.g. { ${ids
+        .map((id) => `"${id}": ["…"]`)
+        .join(', ')} }.`,
+    );
+    return out;
+  }
+  for (const key of Object.keys(columns))
+    if (!ids.includes(key))
+      problem(
+        `training.dataset.inputs names '${key}', which is not an input node; the input nodes are ${ids.map((i) => `'${i}'`).join(', ')}. Rename the entry or remove it.`,
+      );
+  for (const { node, shape } of inputs) {
+    const id = node.node.id;
+    const cols = columns[id];
+    if (!cols) {
+      problem(
+        `Input '${id}' is not fed: name the features it takes in training.dataset.inputs ("${id}": [...]; ${name} has ${features.join(', ')}).`,
+        node,
+      );
+      continue;
+    }
+    const unknown = cols.filter((c) => !features.includes(c));
+    if (unknown.length)
+      problem(
+        `training.dataset.inputs.${id} names ${unknown.map((c) => `'${c}'`).join(', ')}, which ${name} doesn't have; its features are ${features.join(', ')}.`,
+      );
+    const sample = shape?.slice(1) as number[] | undefined;
+    if (sample && (sample.length !== 1 || sample[0] !== cols.length))
+      problem(
+        `Input '${id}' takes samples of shape ${shapeToString(sample)}, but training.dataset.inputs gives it ${cols.length} feature(s) (${cols.join(', ')}). Set "features": ${cols.length}.`,
+        node,
+        'features',
+      );
+  }
+  return out;
+}
+
+/**
  * The loss: the node of a loss op; in a graph without one, a hand-built loss is the one node that
  * ends a computation starting at the target (depends on a `target`, feeds nothing).
  */
@@ -498,12 +645,12 @@ function lossNodes(order: ResolvedNode[], consumers: Map<NodeId, NodeId[]>): Res
 type Inferred = { shape: Shape } | { diagnostic: Diagnostic };
 
 /** One node's output shape at one batch size, or the diagnostic for why there is none. */
-function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
+function inferNode(r: ResolvedNode, inputs: Shape[], batch: number, output = 0): Inferred {
   try {
-    if (r.op.inputs.length === 0 && r.op.category === 'data')
+    if (r.ports.length === 0 && r.op.category === 'data')
       return { shape: [batch, ...r.op.shape([], r.attrs)] };
     const params = presentParams(r.op, r.attrs).map((p) => p.shape(inputs, r.attrs));
-    return { shape: r.op.shape([...inputs, ...params], r.attrs) };
+    return { shape: r.op.shape([...inputs, ...params], r.attrs, output) };
   } catch (e) {
     // An attribute that is fine alone but not with these inputs (groups that don't divide the
     // channels, a window larger than the padded input): the op's message says what to change.
@@ -512,7 +659,7 @@ function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
         diagnostic: attrDiagnostic(r.node, r.op, e, e.message.replaceAll(String(batch), 'N')),
       };
     const message = e instanceof Error ? e.message : String(e);
-    const port = r.op.inputs[r.op.inputs.length - 1];
+    const port = r.ports[r.ports.length - 1];
     return {
       diagnostic: {
         severity: 'error',
@@ -527,7 +674,7 @@ function inferNode(r: ResolvedNode, inputs: Shape[], batch: number): Inferred {
 
 /** The shape-mismatch sentence: every input's symbolic shape, then the op's own explanation. */
 function shapeMessage(r: ResolvedNode, inputs: SymbolicShape[], opMessage: string): string {
-  const listed = r.op.inputs.map((p, k) => `${p} ${shapeToString(inputs[k] as Shape)}`).join(', ');
+  const listed = r.ports.map((p, k) => `${p} ${shapeToString(inputs[k] as Shape)}`).join(', ');
   const why = opMessage.replaceAll(String(PROBE_BATCH[0]), 'N');
   return `The inputs of '${r.node.id}' (${r.op.name}) have shapes that don't fit together: ${listed} (${why}). Change the layer sizes or the wiring so that they agree.`;
 }

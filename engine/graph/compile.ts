@@ -4,7 +4,14 @@
  * file, and the slots the trainer needs (input, target, loss, prediction) named.
  */
 import type { GraphDoc, NodeId } from './document.js';
-import { analyzeGraph, forwardPath, type ResolvedNode, type SymbolicShape } from './check.js';
+import {
+  analyzeGraph,
+  forwardPath,
+  sourceKeys,
+  valueKey,
+  type ResolvedNode,
+  type SymbolicShape,
+} from './check.js';
 import { applyWeights, type Weights } from './weights.js';
 import { GraphError } from './graph-error.js';
 import { Program, ProgramBuilder, ProgramError } from '../autodiff/program.js';
@@ -44,10 +51,14 @@ export interface CompiledGraph {
   readonly batchSize: number;
   /** Node ids in execution order. */
   readonly order: NodeId[];
+  /** Shapes by value key (check.ts valueKey: a node's id, or `id:port` for one of several outputs). */
   readonly shapes: Map<NodeId, SymbolicShape>;
+  /** Output slots by value key; a node with several outputs is also listed by its id (its first output). */
   readonly nodeSlot: Map<NodeId, number>;
-  /** Slot of the `input` node's batch. */
+  /** Slot of the first `input` node's batch. */
   readonly input: number;
+  /** Every `input` node and the slot of its batch, in graph order (a graph may have several). */
+  readonly inputs: readonly { node: NodeId; slot: number }[];
   /** Slot of the `target` node's batch, null when the graph has none. */
   readonly target: number | null;
   /** Slot of the scalar loss (the prediction's in an `inference` compile, which has no loss). */
@@ -88,6 +99,7 @@ export function compileGraph(doc: GraphDoc, opts: CompileOptions): CompiledGraph
 interface Analysis {
   shapes: Map<NodeId, SymbolicShape>;
   input: NodeId | null;
+  inputs: NodeId[];
   target: NodeId | null;
   loss: NodeId | null;
   /** Set for an inference compile (no loss): the node whose output is the prediction. */
@@ -115,16 +127,14 @@ function build(
         continue;
       }
       const shared = reuse?.get(id) ?? {};
-      nodeSlot.set(
-        id,
-        builder.node(
-          id,
-          r.op.name,
-          r.sources.map((s) => nodeSlot.get(s)!),
-          r.attrs,
-          shared,
-        ),
-      );
+      const inputs = sourceKeys(r).map((s) => nodeSlot.get(s)!);
+      if (!r.outputs) nodeSlot.set(id, builder.node(id, r.op.name, inputs, r.attrs, shared));
+      else
+        r.outputs.forEach((port, output) => {
+          const slot = builder.node(id, r.op.name, inputs, r.attrs, { ...shared, output });
+          nodeSlot.set(valueKey(id, port), slot);
+          if (output === 0) nodeSlot.set(id, slot);
+        });
     }
   } catch (e) {
     // analyzeGraph already ran every shape function; this is a safety net, never a crash.
@@ -139,7 +149,7 @@ function build(
     return { node: owner.node, name: owner.param, slot, role: owner.role as ParamRole };
   });
   const lossNode = order.find((r) => r.node.id === analysis.loss);
-  const predictionId = lossNode ? lossNode.sources[0]! : analysis.prediction!;
+  const predictionId = lossNode ? sourceKeys(lossNode)[0]! : analysis.prediction!;
   const compiled: CompiledGraph = {
     doc,
     program,
@@ -148,6 +158,9 @@ function build(
     shapes: analysis.shapes,
     nodeSlot,
     input: nodeSlot.get(analysis.input!)!,
+    inputs: analysis.inputs
+      .filter((id) => nodeSlot.has(id))
+      .map((id) => ({ node: id, slot: nodeSlot.get(id)! })),
     target: analysis.target !== null ? nodeSlot.get(analysis.target)! : null,
     loss: nodeSlot.get(lossNode?.node.id ?? predictionId)!,
     prediction: nodeSlot.get(predictionId)!,

@@ -26,7 +26,15 @@ export interface GraphEdge {
   toPort?: string;
 }
 
-export type DatasetConfig =
+/**
+ * Which of the dataset's features feed which `input` node, by node id: a graph with several
+ * inputs says this, each input taking its own columns. Features are named as the dataset names
+ * them (datasetFeatures): CSV columns; x1, x2 for the two-feature built-ins; x for the
+ * one-feature ones. Absent: the graph's one input takes every feature.
+ */
+export type InputColumns = Record<NodeId, string[]>;
+
+export type DatasetConfig = (
   | {
       kind: 'spiral' | 'circles' | 'moons' | 'xor' | 'blobs' | 'checkerboard';
       classes?: number;
@@ -52,10 +60,13 @@ export type DatasetConfig =
       target: string;
       task?: 'classification' | 'regression';
       standardize?: boolean;
+      /** Feature columns of whole numbers (token indices for an embedding): never standardised. */
+      integers?: string[];
     }
   | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number }
   | { kind: 'mnist'; samples?: number; normalize?: 'standard' | 'unit' }
-  | { kind: 'iris'; standardize?: boolean };
+  | { kind: 'iris'; standardize?: boolean }
+) & { inputs?: InputColumns };
 
 export type OptimizerConfig =
   | {

@@ -102,7 +102,11 @@ export function graphJsonSchema(): Schema {
         properties: {
           from: { type: 'string', description: 'id of the node whose output flows along the edge' },
           to: { type: 'string', description: 'id of the node it feeds' },
-          fromPort: { type: 'string', description: 'output of `from` (ops have one output)' },
+          fromPort: {
+            type: 'string',
+            description:
+              'which output of `from` the edge takes, for an op with several (split: out0, out1, …)',
+          },
           toPort: { type: 'string', description: 'input of `to`; may be left out when `to` has one input' },
         },
       },

@@ -10,7 +10,8 @@ export type JsonSchema =
       type: 'object';
       properties: Record<string, JsonSchema>;
       required?: readonly string[];
-      additionalProperties?: boolean;
+      /** false: no other keys; a schema: every other key's value (a map keyed by name). */
+      additionalProperties?: boolean | JsonSchema;
       description?: string;
     }
   | {
@@ -96,6 +97,8 @@ export function validateSchema(
       for (const [k, v] of Object.entries(value)) {
         const sub = schema.properties[k];
         if (sub) out.push(...validateSchema(sub, v, `${path}/${k}`, `${name}.${k}`));
+        else if (typeof schema.additionalProperties === 'object')
+          out.push(...validateSchema(schema.additionalProperties, v, `${path}/${k}`, `${name}.${k}`));
         else if (schema.additionalProperties === false)
           out.push({
             path: `${path}/${k}`,

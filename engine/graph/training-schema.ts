@@ -37,6 +37,15 @@ function kinded(
   };
 }
 
+/** Every dataset kind may hand its features out to several input nodes. */
+const inputs: JsonSchema = {
+  type: 'object',
+  properties: {},
+  additionalProperties: { type: 'array', items: { type: 'string' }, minItems: 1 },
+  description:
+    'which features feed which input node, by node id (a graph with several inputs): CSV columns, x1/x2 for the 2-feature built-ins, x for the 1-feature ones',
+};
+
 const samples = int('number of samples to generate', 1);
 const seed = int('seed of the data generator');
 const noise = nonNegative('standard deviation of the added noise');
@@ -46,7 +55,7 @@ export const datasetSchema: JsonSchema = {
   oneOf: [
     kinded(
       CLASSIFICATION_KINDS,
-      { classes: int('number of classes (default 2; spiral 3)', 2), samples, noise, seed },
+      { classes: int('number of classes (default 2; spiral 3)', 2), samples, noise, seed, inputs },
       [],
       '2-D classification: 2 features, `classes` classes',
     ),
@@ -63,6 +72,7 @@ export const datasetSchema: JsonSchema = {
           maxItems: 2,
           description: 'the x interval [lo, hi]',
         },
+        inputs,
       },
       [],
       '1-D regression: 1 feature, 1 target',
@@ -84,6 +94,13 @@ export const datasetSchema: JsonSchema = {
         target: { type: 'string', minLength: 1, description: 'the target column' },
         task: { enum: ['classification', 'regression'] },
         standardize: { type: 'boolean', description: 'scale each feature to mean 0, variance 1' },
+        integers: {
+          type: 'array',
+          items: { type: 'string' },
+          description:
+            'feature columns of whole numbers (token indices for an embedding): never standardised',
+        },
+        inputs,
       },
       ['features', 'target'],
     ),
@@ -100,6 +117,7 @@ export const datasetSchema: JsonSchema = {
           description:
             'image side (default 8); larger images are the 8×8 ones scaled up, e.g. 28 for LeNet-5',
         },
+        inputs,
       },
       [],
       'synthetic 8×8 grey digit images drawn from a bitmap font (not handwriting): shape [1, 8, 8] (or [1, size, size]), 10 classes',
@@ -129,6 +147,7 @@ export const datasetSchema: JsonSchema = {
           type: 'boolean',
           description: 'scale each measurement to mean 0, variance 1 (default true)',
         },
+        inputs,
       },
       [],
       "Fisher's Iris flowers: 150 samples, 4 measurements (cm), 3 species",

@@ -107,6 +107,19 @@ function pool(opType: 'MaxPool' | 'AveragePool', spatial: Spatial): Row {
   };
 }
 
+/** stack: every input gets the new axis (Unsqueeze takes its axes as an input since opset 13), then Concat. */
+const stackRow: Row = (c) => {
+  const raw = num(c.attrs, 'axis');
+  const axis = raw < 0 ? raw + c.shapes[0]!.length + 1 : raw;
+  const axes = c.ints('axes', [axis]);
+  const unsqueezed = c.inputs.map((x) => {
+    const t = c.temp('unsqueezed');
+    c.emit('Unsqueeze', [x, axes], t);
+    return t;
+  });
+  c.emit('Concat', unsqueezed, c.output, [attr.int('axis', axis)]);
+};
+
 /** F.pad's amounts (last axis first, before/after) as ONNX Pad's (every axis: all begins, then all ends). */
 const padRow: Row = (c) => {
   const pads = c.attrs['pad'] as number[];
@@ -478,12 +491,14 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   // In an inference graph dropout passes its input through.
   dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
+  stack: stackRow,
 };
 
 interface ExportPlan {
-  /** Nodes the prediction depends on, in order, without the input node. */
+  /** Nodes the prediction depends on, in order, without the input nodes. */
   nodes: ResolvedNode[];
-  input: ResolvedNode;
+  /** The input nodes the prediction depends on: the model's inputs, in graph order. */
+  inputs: ResolvedNode[];
   prediction: NodeId;
   shapes: Map<NodeId, (number | 'N')[]>;
 }
@@ -499,15 +514,17 @@ function planExport(doc: GraphDoc): ExportPlan {
   }
   const prediction = path.prediction!;
   const needed = path.nodes;
-  const input = a.order.find((r) => r.op.name === 'input' && needed.has(r.node.id))!;
-  const other = a.order.find((r) => r.op.category === 'data' && r !== input && needed.has(r.node.id));
+  const inputs = a.order.filter((r) => r.op.name === 'input' && needed.has(r.node.id));
+  const other = a.order.find(
+    (r) => r.op.category === 'data' && r.op.name !== 'input' && needed.has(r.node.id),
+  );
   if (other)
     throw new OnnxExportError(
       `the prediction depends on '${other.node.id}' (${other.op.name}), not only on the input`,
     );
   return {
-    nodes: a.order.filter((r) => needed.has(r.node.id) && r !== input),
-    input,
+    nodes: a.order.filter((r) => needed.has(r.node.id) && r.op.name !== 'input'),
+    inputs,
     prediction,
     shapes: a.shapes,
   };
@@ -599,8 +616,10 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const initializers: TensorProto[] = [];
   const problems: string[] = [];
   const usedNames = new Set<string>();
-  const valueOf = (id: NodeId) =>
-    id === plan.input.node.id ? 'input' : id === plan.prediction ? 'output' : id;
+  // One input is the model's `input`; several keep their node ids (what the graph calls them).
+  const inputName = (r: ResolvedNode) => (plan.inputs.length === 1 ? 'input' : r.node.id);
+  const inputNames = new Map(plan.inputs.map((r) => [r.node.id, inputName(r)]));
+  const valueOf = (id: NodeId) => inputNames.get(id) ?? (id === plan.prediction ? 'output' : id);
 
   for (const r of plan.nodes) {
     const id = r.node.id;
@@ -652,7 +671,7 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const graph = makeGraph({
     name: 'backprop_studio',
     node: nodes,
-    input: [tensorValueInfo('input', dims(plan.shapes.get(plan.input.node.id)!))],
+    input: plan.inputs.map((r) => tensorValueInfo(inputName(r), dims(plan.shapes.get(r.node.id)!))),
     output: [tensorValueInfo('output', dims(plan.shapes.get(plan.prediction)!))],
     initializer: initializers,
   });

@@ -377,13 +377,11 @@ function transpose(c: RowContext): Converted {
 }
 
 function concat(c: RowContext): Converted {
-  if (c.node.inputs.length !== 2)
-    throw new Unsupported(`it joins ${c.node.inputs.length} tensors; only two are supported`);
-  const inputs = [dynamic(c, 0), dynamic(c, 1)];
+  const inputs = c.node.inputs.map((_, i) => dynamic(c, i));
   const rank = c.shape(inputs[0]!).length;
   const axis = negativeAxis(getAttr.int(c.node, 'axis'), rank);
   if (axis === -rank) throw new Unsupported('it concatenates along the batch axis');
-  return { op: 'concat', attrs: { axis }, inputs };
+  return { op: 'concat', attrs: { axis, ...(inputs.length !== 2 ? { count: inputs.length } : {}) }, inputs };
 }
 
 function gelu(c: RowContext): Converted {

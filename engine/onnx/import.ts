@@ -33,7 +33,7 @@ import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.
 import { getOp } from '../ops/registry.js';
 import { ELEMENTWISE_OPS } from '../ops/elementwise.js';
 import { resolveAttrs } from '../ops/attrs.js';
-import { presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
+import { inputPorts, presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
 
 export { OnnxImportError };
@@ -111,36 +111,40 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     throw e;
   }
 
-  if (flat.inputs.length !== 1) {
+  if (flat.inputs.length === 0)
     // Graph inputs that have an initializer are parameters (flattenModel leaves them out).
     throw new OnnxImportError(
-      flat.inputs.length === 0
-        ? 'the model has no inputs (every graph input has an initializer); there is nothing to feed'
-        : `the model has ${flat.inputs.length} inputs (${flat.inputs.map((i) => i.name).join(', ')}); only models with one input can be imported for now (graphs with several inputs are planned)`,
+      'the model has no inputs (every graph input has an initializer); there is nothing to feed',
     );
-  }
-  const input = flat.inputs[0]!;
-  if (input.elemType !== DataType.FLOAT && input.elemType !== DataType.DOUBLE) {
-    throw new OnnxImportError(
-      `input '${input.name}' is ${dataTypeName(input.elemType)}; only float inputs can be imported`,
-    );
-  }
+  for (const input of flat.inputs)
+    if (input.elemType !== DataType.FLOAT && input.elemType !== DataType.DOUBLE) {
+      throw new OnnxImportError(
+        `input '${input.name}' is ${dataTypeName(input.elemType)}; only float inputs can be imported`,
+      );
+    }
   // An input without a batch axis ([3]) is one sample: the graph gets a batch axis in front, and
   // only elementwise ops may follow (an axis attribute would now point one axis off).
-  const batchless = input.dims.length === 1 && typeof input.dims[0] === 'number';
+  const input = flat.inputs[0]!;
+  const batchless = flat.inputs.length === 1 && input.dims.length === 1 && typeof input.dims[0] === 'number';
   if (batchless) input.dims = [1, ...input.dims];
-  if (input.dims.length < 2 || input.dims.slice(1).some((d) => typeof d !== 'number')) {
-    throw new OnnxImportError(
-      `input '${input.name}' has shape [${input.dims.join(', ')}]; expected a batch axis followed by fixed sizes`,
-    );
-  }
+  for (const x of flat.inputs)
+    if (x.dims.length < 2 || x.dims.slice(1).some((d) => typeof d !== 'number')) {
+      throw new OnnxImportError(
+        `input '${x.name}' has shape [${x.dims.join(', ')}]; expected a batch axis followed by fixed sizes`,
+      );
+    }
   if (flat.outputs.length !== 1) {
     throw new OnnxImportError(
       `the model has ${flat.outputs.length} outputs (${flat.outputs.join(', ')}); only models with one output can be imported`,
     );
   }
   const batch = typeof input.dims[0] === 'number' ? input.dims[0] : 1;
-  const sample = input.dims.slice(1) as number[];
+  const otherBatch = flat.inputs.find((x) => x.dims[0] !== input.dims[0]);
+  if (otherBatch)
+    throw new OnnxImportError(
+      `input '${otherBatch.name}' [${otherBatch.dims.join(', ')}] and input '${input.name}' [${input.dims.join(', ')}] differ in their first axis; a graph's inputs share one batch axis (several samples, each of every input)`,
+    );
+  const samples = flat.inputs.map((x) => x.dims.slice(1) as number[]);
 
   // Unsupported op types first, all of them, so the user sees the whole list at once.
   const missing = flat.nodes.filter((n) => !rowFor(n));
@@ -151,14 +155,15 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     throw new OnnxImportError(`the model uses ops that can't be imported: ${list.join(', ')}`, list);
   }
 
-  const shapes = new Map<string, Shape>([[input.name, [batch, ...sample]]]);
+  const shapes = new Map<string, Shape>(flat.inputs.map((x, i) => [x.name, [batch, ...samples[i]!]]));
   const emitted: Emitted[] = [];
   const problems: string[] = [];
   const failed = new Set<string>();
   const origin = new Map<string, string>();
   const ids = new IdAllocator();
-  const inputId = ids.take('input');
-  const producerId = new Map<string, string>([[input.name, inputId]]);
+  // One input is `input`; several keep the model's names (what `run --input` and the dataset call them).
+  const inputIds = flat.inputs.map((x) => ids.take(flat.inputs.length === 1 ? 'input' : inputIdHint(x.name)));
+  const producerId = new Map<string, string>(flat.inputs.map((x, i) => [x.name, inputIds[i]!]));
 
   for (const node of flat.nodes) {
     const where = `node '${node.name}' (${node.opType})`;
@@ -224,28 +229,38 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   }
 
   const outShape = shapes.get(outputValue)!;
-  const choice = chooseTraining(sample, outShape.slice(1));
+  const choice =
+    flat.inputs.length === 1
+      ? chooseTraining(samples[0]!, outShape.slice(1))
+      : chooseMultiInputTraining(
+          inputIds.map((id, i) => ({ id, sample: samples[i]! })),
+          outShape.slice(1),
+        );
   const nodes: Omit<GraphNode, 'position'>[] = [];
   const edges: GraphEdge[] = [];
-  if (choice.flatInput) {
-    // A CSV row is flat: the samples enter as features and take their shape again at once.
-    const unflatten = ids.take('unflatten');
-    nodes.push(
-      { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1) } },
-      { id: unflatten, op: 'reshape', attrs: { shape: [-1, ...sample] } },
-    );
-    edges.push({ from: inputId, to: unflatten });
-    producerId.set(input.name, unflatten);
-  } else {
-    nodes.push({
-      id: inputId,
-      op: 'input',
-      attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample },
-    });
-  }
+  flat.inputs.forEach((x, i) => {
+    const sample = samples[i]!;
+    const inputId = inputIds[i]!;
+    if (choice.flatInput && sample.length > 1) {
+      // A CSV row is flat: the samples enter as features and take their shape again at once.
+      const unflatten = ids.take(flat.inputs.length === 1 ? 'unflatten' : `${inputId}_unflatten`);
+      nodes.push(
+        { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1) } },
+        { id: unflatten, op: 'reshape', attrs: { shape: [-1, ...sample] } },
+      );
+      edges.push({ from: inputId, to: unflatten });
+      producerId.set(x.name, unflatten);
+    } else {
+      nodes.push({
+        id: inputId,
+        op: 'input',
+        attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample },
+      });
+    }
+  });
   nodes.push(...emitted.map((e) => ({ id: e.id, op: e.op, attrs: e.attrs })));
   for (const e of emitted) {
-    const ports = getOp(e.op)!.inputs;
+    const ports = inputPorts(getOp(e.op)!, resolveAttrs(getOp(e.op)!, e.attrs));
     e.inputs.forEach((v, k) => {
       const edge: GraphEdge = { from: producerId.get(v)!, to: e.id };
       if (ports.length > 1) edge.toPort = ports[k]!;
@@ -386,6 +401,40 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
     loss,
     flatInput: sample.length > 1,
   };
+}
+
+/**
+ * The training of a model with several inputs: a CSV with each input's columns (named
+ * `<input>_1`, `<input>_2`, …) handed to it in training.dataset.inputs, and no file yet (the user
+ * chooses it); the loss guessed from the output as for one input.
+ */
+function chooseMultiInputTraining(
+  inputs: { id: string; sample: readonly number[] }[],
+  output: readonly number[],
+): TrainingChoice {
+  const one = chooseTraining([0], output);
+  const columns = Object.fromEntries(
+    inputs.map(({ id, sample }) => [
+      id,
+      Array.from({ length: sample.reduce((a, b) => a * b, 1) }, (_, k) => `${id}_${k + 1}`),
+    ]),
+  );
+  const dataset = one.training.dataset;
+  if (dataset.kind !== 'csv') throw new Error('chooseTraining: a sample of [0] is no built-in dataset');
+  return {
+    training: {
+      ...one.training,
+      dataset: { ...dataset, features: Object.values(columns).flat(), inputs: columns },
+    },
+    loss: one.loss,
+    flatInput: true,
+  };
+}
+
+/** An ONNX input's name as a node id: its letters, digits and underscores. */
+function inputIdHint(name: string): string {
+  const id = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[A-Za-z]/.test(id) ? id : `input_${id}`;
 }
 
 /** Node ids: the exporter's module name where it is a readable identifier, else op + counter. */

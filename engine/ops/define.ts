@@ -105,6 +105,12 @@ export interface KernelCtx<A = Attrs, P = unknown> {
   readonly plan: P;
   /** Uniform [0, 1) from a seeded generator (dropout). */
   readonly random: () => number;
+  /**
+   * Which output this application computes (0 for an op with one output). An op with several
+   * outputs (split) runs once per output port: each run writes that output alone, and the VJPs
+   * accumulate into the shared input gradients as fan-out does.
+   */
+  readonly output: number;
 }
 
 export type Grads = (Tensor | null)[];
@@ -113,8 +119,19 @@ export type Tangents = (Tensor | null)[];
 export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
   name: string;
   category: OpCategory;
-  /** Data input ports, in order. */
+  /** Data input ports, in order (a variadic op: the ports at its default attributes). */
   inputs: readonly string[];
+  /**
+   * The data ports when their number follows from the attributes (a variadic op: concat and
+   * stack of `count` tensors). Read them with `inputPorts`, never `inputs`, where attributes are known.
+   */
+  ports?: (attrs: A) => readonly string[];
+  /**
+   * The output ports of an op with several outputs (split), from its attributes; absent for the
+   * usual single, unnamed output. `shape` and the kernels are then asked about one output at a
+   * time (`output`, `ctx.output`); such an op has no parameters or state.
+   */
+  outputs?: (attrs: A) => readonly string[];
   /** Inputs that never receive a gradient (class labels, regression targets). */
   nondiff?: readonly string[];
   params?: readonly ParamSpec<A>[];
@@ -125,8 +142,11 @@ export interface OpSpec<A extends Attrs = Attrs, P = unknown> {
    * `units` from `weight`): used where a layer arrives with its weights (reference cases, imports).
    */
   deriveAttrs?: (shapes: Record<string, Shape>, given: Partial<A>) => Partial<A>;
-  /** Output shape from input shapes (data inputs, then params); throws ShapeError. */
-  shape: (inputs: Shape[], attrs: A) => Shape;
+  /**
+   * Output shape from input shapes (data inputs, then params); throws ShapeError. `output` is the
+   * output port's index for an op with several outputs (else 0).
+   */
+  shape: (inputs: Shape[], attrs: A, output?: number) => Shape;
   /** Forward-pass floating point operations. */
   flops: (inputs: Shape[], attrs: A) => number;
   saved?: (inputs: Shape[], attrs: A) => Record<string, Shape>;
@@ -201,6 +221,8 @@ export const KERNEL_MEMBERS = [
 export type OpMetadata = Omit<AnyOp, (typeof KERNEL_MEMBERS)[number] | 'vjpJvp'>;
 
 export function defineOp<A extends Attrs, P = unknown>(spec: OpSpec<A, P>): OpDef<A, P> {
+  if (spec.outputs && (spec.params?.length || spec.state?.length))
+    throw new Error(`defineOp(${spec.name}): an op with several outputs can't own parameters or state`);
   const allInputs = [...spec.inputs, ...(spec.params ?? []).map((p) => p.name)];
   const nondiff = new Set(spec.nondiff ?? []);
   const differentiable = allInputs.map((n) => !nondiff.has(n));
@@ -240,4 +262,21 @@ function deriveVjpJvp<A extends Attrs, P>(spec: OpSpec<A, P>, allInputs: string[
 /** The parameters an op has with these attributes (e.g. no bias when `bias: false`). */
 export function presentParams<A extends Attrs>(op: OpDef<A, unknown>, attrs: A): readonly ParamSpec<A>[] {
   return (op.params ?? []).filter((p) => p.present?.(attrs) ?? true);
+}
+
+/** The data ports of a node of `op` with these (resolved) attributes. */
+export function inputPorts(op: AnyOp, attrs: Attrs): readonly string[] {
+  return op.ports ? op.ports(attrs) : op.inputs;
+}
+
+/** The output ports of a node with several outputs; null for the usual single, unnamed output. */
+export function outputPorts(op: AnyOp, attrs: Attrs): readonly string[] | null {
+  return op.outputs ? op.outputs(attrs) : null;
+}
+
+/** For each data port then present parameter of a node, whether a gradient can flow into it. */
+export function differentiableInputs(op: AnyOp, attrs: Attrs): boolean[] {
+  if (!op.ports) return op.differentiable.slice();
+  const nondiff = new Set(op.nondiff ?? []);
+  return [...op.ports(attrs), ...presentParams(op, attrs).map((p) => p.name)].map((n) => !nondiff.has(n));
 }

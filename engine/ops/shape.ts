@@ -1,6 +1,6 @@
 /**
  * Ops that move elements without arithmetic: transpose, swapaxes, reshape, flatten, squeeze,
- * unsqueeze, slice, expand, tile, concat. All linear.
+ * unsqueeze, slice, expand, tile, concat, stack. All linear.
  */
 import { defineOp, type Attrs, type OpDef, type OpSpec } from './define.js';
 import { broadcastIndex } from '../tensor/broadcast.js';
@@ -340,57 +340,132 @@ export const unsqueeze = sameOrderOp<UnsqueezeAttrs>({
   doc: 'unsqueeze(x) inserts an axis of size 1, as torch.unsqueeze; the same elements; ∂/∂x = g reshaped back',
 });
 
-type ConcatAttrs = { axis: number };
+type JoinAttrs = { axis: number; count: number };
 
-/** [outer, na, nb, inner] of a concatenation along the axis. */
-function concatDims(a: Shape, b: Shape, axis: number): [number, number, number, number] {
-  const ax = normaliseAxis('concat', axis, a);
-  if (a.length !== b.length || a.some((d, i) => i !== ax && d !== b[i]))
-    throw new ShapeError(
-      `concat: a ${shapeToString(a)} and b ${shapeToString(b)} must match on every axis but ${axis}`,
-    );
-  const [outer, na, inner] = splitAt(a, ax);
-  return [outer, na, b[ax]!, inner];
+/** More inputs than a canvas can show are a typo, not a network. */
+const MAX_JOINED = 256;
+
+/**
+ * The ports of a join of `count` tensors: a, b, c, … (two-input documents name a and b), then
+ * x26, x27, … past the alphabet.
+ */
+function joinPorts({ count }: { count: number }): string[] {
+  return Array.from({ length: count }, (_, i) => (i < 26 ? String.fromCharCode(97 + i) : `x${i}`));
 }
 
-/** Plan: [outer blocks, block length in a, block length in b]. */
-type ConcatPlan = [outer: number, la: number, lb: number];
+/**
+ * Plan of a join: the number of outer blocks and each input's block length. Output block o is
+ * input 0's block o, then input 1's, …: concat and stack (a concat of inputs with a new axis of 1)
+ * share the kernels.
+ */
+type JoinPlan = { outer: number; lengths: number[] };
 
-export const concat = defineOp<ConcatAttrs, ConcatPlan>({
+/** Concat and stack: copying blocks, so linear; ∂/∂ each input = its blocks of g. */
+function joinOp(
+  spec: Pick<OpSpec<JoinAttrs, JoinPlan>, 'name' | 'shape' | 'doc'> & {
+    plan: (xs: Shape[], attrs: JoinAttrs) => JoinPlan;
+    axisDoc: string;
+  },
+): OpDef<JoinAttrs, JoinPlan> {
+  return defineOp<JoinAttrs, JoinPlan>({
+    name: spec.name,
+    category: 'shape',
+    inputs: ['a', 'b'],
+    ports: joinPorts,
+    attrs: {
+      axis: { type: 'integer', default: 1, doc: spec.axisDoc },
+      count: {
+        type: 'integer',
+        default: 2,
+        min: 1,
+        max: MAX_JOINED,
+        doc: 'how many tensors it joins (its inputs a, b, c, …)',
+      },
+    },
+    shape: spec.shape,
+    flops: () => 0,
+    plan: spec.plan,
+    forward: ({ plan: { outer, lengths } }, xs, out) => {
+      for (let o = 0, k = 0; o < outer; o++)
+        for (let j = 0; j < xs.length; j++) {
+          const l = lengths[j]!;
+          out.data.set(xs[j]!.data.subarray(o * l, (o + 1) * l), k);
+          k += l;
+        }
+    },
+    vjp: ({ plan: { outer, lengths } }, _xs, _out, g, gx) => {
+      for (let o = 0, k = 0; o < outer; o++)
+        for (let j = 0; j < gx.length; j++) {
+          const l = lengths[j]!;
+          const gj = gx[j];
+          if (gj) for (let i = 0; i < l; i++) gj.data[o * l + i]! += g.data[k + i]!;
+          k += l;
+        }
+    },
+    jvp: ({ plan: { outer, lengths } }, _xs, _out, tx, tout) => {
+      for (let o = 0, k = 0; o < outer; o++)
+        for (let j = 0; j < tx.length; j++) {
+          const l = lengths[j]!;
+          const tj = tx[j];
+          if (tj) tout.data.set(tj.data.subarray(o * l, (o + 1) * l), k);
+          else tout.data.fill(0, k, k + l);
+          k += l;
+        }
+    },
+    secondOrder: { kind: 'linear' },
+    doc: spec.doc,
+  });
+}
+
+/** The inputs' shapes, checked to agree on every axis but `except` (null: on every axis). */
+function agreeing(op: string, xs: Shape[], except: number | null, axis: number): void {
+  const ports = joinPorts({ count: xs.length });
+  const first = xs[0]!;
+  xs.forEach((x, j) => {
+    if (x.length !== first.length || x.some((d, i) => i !== except && d !== first[i]))
+      throw new ShapeError(
+        `${op}: ${ports[0]} ${shapeToString(first)} and ${ports[j]} ${shapeToString(x)} must match on every axis${
+          except === null ? '' : ` but ${axis}`
+        }`,
+      );
+  });
+}
+
+export const concat = joinOp({
   name: 'concat',
-  category: 'shape',
-  inputs: ['a', 'b'],
-  attrs: { axis: { type: 'integer', default: 1, doc: 'the axis to join along (1: features or channels)' } },
-  shape: ([a, b], { axis }) => {
-    const ax = normaliseAxis('concat', axis, a!);
-    concatDims(a!, b!, axis);
-    return a!.map((d, i) => (i === ax ? d + b![i]! : d));
+  axisDoc: 'the axis to join along (1: features or channels)',
+  shape: (xs, { axis }) => {
+    const ax = normaliseAxis('concat', axis, xs[0]!);
+    agreeing('concat', xs, ax, axis);
+    return xs[0]!.map((d, i) => (i === ax ? xs.reduce((a, x) => a + x[i]!, 0) : d));
   },
-  flops: () => 0,
-  plan: ([a, b], { axis }) => {
-    const [outer, na, nb, inner] = concatDims(a!, b!, axis);
-    return [outer, na * inner, nb * inner];
+  plan: (xs, { axis }) => {
+    const ax = normaliseAxis('concat', axis, xs[0]!);
+    const [outer] = splitAt(xs[0]!, ax);
+    return { outer, lengths: xs.map((x) => sizeOf(x) / outer) };
   },
-  forward: ({ plan: [outer, la, lb] }, [a, b], out) => {
-    for (let o = 0, k = 0; o < outer; o++) {
-      for (let i = 0; i < la; i++) out.data[k++] = a!.data[o * la + i]!;
-      for (let i = 0; i < lb; i++) out.data[k++] = b!.data[o * lb + i]!;
-    }
+  doc: 'concat(a, b, …) joins along the axis (torch.cat); ∂/∂a, ∂/∂b, … = the matching slices of g',
+});
+
+/** Stack's new axis as an index into the output shape (rank of the inputs + 1). */
+function stackAxis(x: Shape, axis: number): number {
+  return normaliseAxis('stack', axis, [...x, 1]);
+}
+
+export const stack = joinOp({
+  name: 'stack',
+  axisDoc: 'where the new axis goes in the output (1: right after the batch)',
+  shape: (xs, { axis }) => {
+    const ax = stackAxis(xs[0]!, axis);
+    agreeing('stack', xs, null, axis);
+    return [...xs[0]!.slice(0, ax), xs.length, ...xs[0]!.slice(ax)];
   },
-  vjp: ({ plan: [outer, la, lb] }, _xs, _out, g, [ga, gb]) => {
-    for (let o = 0, k = 0; o < outer; o++) {
-      for (let i = 0; i < la; i++, k++) if (ga) ga.data[o * la + i]! += g.data[k]!;
-      for (let i = 0; i < lb; i++, k++) if (gb) gb.data[o * lb + i]! += g.data[k]!;
-    }
+  plan: (xs, { axis }) => {
+    const ax = stackAxis(xs[0]!, axis);
+    const outer = sizeOf(xs[0]!.slice(0, ax));
+    return { outer, lengths: xs.map((x) => sizeOf(x) / outer) };
   },
-  jvp: ({ plan: [outer, la, lb] }, _xs, _out, [ta, tb], tout) => {
-    for (let o = 0, k = 0; o < outer; o++) {
-      for (let i = 0; i < la; i++) tout.data[k++] = ta ? ta.data[o * la + i]! : 0;
-      for (let i = 0; i < lb; i++) tout.data[k++] = tb ? tb.data[o * lb + i]! : 0;
-    }
-  },
-  secondOrder: { kind: 'linear' },
-  doc: 'concat(a, b) joins along the axis; ∂/∂a, ∂/∂b = the matching slices of g',
+  doc: 'stack(a, b, …) joins along a new axis (torch.stack); ∂/∂a, ∂/∂b, … = the matching slices of g',
 });
 
 export const SHAPE_OPS = {
@@ -404,4 +479,5 @@ export const SHAPE_OPS = {
   expand,
   tile,
   concat,
+  stack,
 } as const;

@@ -97,8 +97,13 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
   };
   const forPrediction = ancestors(prediction);
   const forLoss = ancestors(lossNode.node.id);
-  const input = a.order.find((r) => r.op.name === 'input' && forPrediction.has(r.node.id));
+  const inputs = a.order.filter((r) => r.op.name === 'input' && forPrediction.has(r.node.id));
+  const input = inputs[0];
   if (!input) throw new PyTorchExportError(`the prediction '${prediction}' does not depend on the input`);
+  if (inputs.length > 1)
+    throw new PyTorchExportError(
+      `the graph has ${inputs.length} inputs (${inputs.map((r) => `'${r.node.id}'`).join(', ')}); the PyTorch export takes graphs with one input for now: export to ONNX`,
+    );
   const target = a.target !== null ? byId.get(a.target)! : null;
   const compute = a.order.filter((r) => r.op.category !== 'data' && forLoss.has(r.node.id));
   const missing = compute.filter((r) => !(Object.hasOwn(forms, r.op.name) && forms[r.op.name]));

@@ -236,7 +236,8 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   // The engine's shape includes the batch axis, as torch.reshape's does.
   reshape: fn((x, a) => `${x}.reshape(${(a['shape'] as readonly number[]).join(', ')})`),
   flatten: layer(() => 'nn.Flatten()'),
-  concat: { call: ({ inputs: [a, b], attrs }) => `torch.cat([${a}, ${b}], dim=${num(attrs, 'axis')})` },
+  concat: { call: ({ inputs, attrs }) => `torch.cat([${inputs.join(', ')}], dim=${num(attrs, 'axis')})` },
+  stack: { call: ({ inputs, attrs }) => `torch.stack([${inputs.join(', ')}], dim=${num(attrs, 'axis')})` },
   conv1d: conv(1),
   conv2d: conv(2),
   conv_transpose2d: {

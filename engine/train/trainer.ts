@@ -20,7 +20,7 @@ import { createOptimizer, Optimizer } from '../optim/optimizers.js';
 import { clipGradNorm } from '../optim/clip.js';
 import { createSchedule, Schedule, scheduleUnit } from '../optim/schedules.js';
 import { Dataset, oneHot, permutation, sampleCount } from '../data/dataset.js';
-import type { Trainable } from './trainable.js';
+import { inputFeeds, type Trainable } from './trainable.js';
 import { nodeStats, NodeStats } from './stats.js';
 
 export interface StepEvent {
@@ -165,12 +165,11 @@ export class Trainer {
   ) {
     const n = sampleCount(data.train);
     if (n === 0) throw new TrainingError('the training set is empty');
-    const sample = graph.program.slots[graph.input]!.shape.slice(1);
-    const given = data.train.x.shape.slice(1);
-    if (sizeOf(sample) !== sizeOf(given) || sample.length !== given.length)
-      throw new TrainingError(
-        `the input takes samples of shape [${sample.join(', ')}] but the dataset has [${given.join(', ')}]`,
-      );
+    try {
+      inputFeeds(graph, data.train);
+    } catch (e) {
+      throw new TrainingError((e as Error).message);
+    }
     this.classification = data.train.task === 'classification';
     this.trainY = this.targetsFor(data.train);
     this.valY = data.validation ? this.targetsFor(data.validation) : null;
@@ -464,7 +463,7 @@ export class Trainer {
   /** Copies rows order[start..start+size) of the dataset into the runner's input and target. */
   private feed(r: Runner, ds: Dataset, y: Tensor, order: Int32Array, start: number): void {
     const p = r.g.program;
-    copyRows(ds.x.data, p.value(r.g.input).data, order, start, r.size);
+    for (const { slot, x } of inputFeeds(r.g, ds)) copyRows(x.data, p.value(slot).data, order, start, r.size);
     if (r.g.target !== null) copyRows(y.data, p.value(r.g.target).data, order, start, r.size);
   }
 

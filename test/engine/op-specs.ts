@@ -254,6 +254,47 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     ],
   },
   {
+    op: 'concat',
+    id: 'concat of four along the last axis',
+    inputs: [
+      [2, 3, 2],
+      [2, 3, 1],
+      [2, 3, 4],
+      [2, 3, 2],
+    ],
+    attrs: { axis: -1, count: 4 },
+    bad: [
+      {
+        inputs: [
+          [2, 3],
+          [2, 3],
+          [3, 3],
+        ],
+        attrs: { axis: 1, count: 3 },
+        message: /a \[2, 3\] and c \[3, 3\]/,
+      },
+    ],
+  },
+  {
+    op: 'stack',
+    inputs: [
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ],
+    attrs: { count: 3 },
+    bad: [
+      {
+        inputs: [
+          [2, 3],
+          [2, 4],
+        ],
+        attrs: { count: 2 },
+        message: /a \[2, 3\] and b \[2, 4\]/,
+      },
+    ],
+  },
+  {
     op: 'mse_loss',
     inputs: [
       [4, 2],

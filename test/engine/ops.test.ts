@@ -11,7 +11,8 @@ import { Program, ProgramBuilder } from '../../engine/autodiff/program.js';
 import { Tensor, sameShape, sizeOf } from '../../engine/tensor/tensor.js';
 import { Rng } from '../../engine/tensor/random.js';
 import { relativeError } from '../../engine/tensor/compare.js';
-import type { AttrSpec } from '../../engine/ops/define.js';
+import { differentiableInputs, inputPorts, type AttrSpec } from '../../engine/ops/define.js';
+import { resolveAttrs } from '../../engine/ops/attrs.js';
 import { OP_SPECS, draw, type OpSpecRow } from './op-specs.js';
 
 const EPS = 1e-6;
@@ -34,10 +35,13 @@ function build(row: OpSpecRow, seed = 1): Case {
   const op = requireOp(row.op);
   const rng = new Rng(seed);
   const b = new ProgramBuilder('float64', 99);
+  const attrs = resolveAttrs(op, row.attrs ?? {});
+  const ports = inputPorts(op, attrs);
+  const differentiable = differentiableInputs(op, attrs);
   const ins = row.inputs.map((shape, i) => {
-    const port = op.inputs[i]!;
+    const port = ports[i] ?? `x${i}`;
     const value = draw(rng, shape, row.gen?.[port]);
-    return b.input(port, shape, { value, differentiable: op.differentiable[i] });
+    return b.input(port, shape, { value, differentiable: differentiable[i] ?? false });
   });
   const out = b.node('n', row.op, ins, row.attrs ?? {});
   const program = b.build();

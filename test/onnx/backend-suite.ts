@@ -85,10 +85,12 @@ export function runCase(c: SuiteCase): Outcome {
   }
   let maxErr = 0;
   for (const [k, set] of sets.entries()) {
-    if (set.inputs.length !== 1 || set.outputs.length !== 1)
+    // The model's inputs became the graph's input nodes, in the same order.
+    const inputIds = imported.doc.nodes.filter((n) => n.op === 'input').map((n) => n.id);
+    if (set.inputs.length !== inputIds.length || set.outputs.length !== 1)
       return {
         status: 'mismatch',
-        reason: `data set ${k} has ${set.inputs.length} inputs and ${set.outputs.length} outputs, the import took one of each`,
+        reason: `data set ${k} has ${set.inputs.length} inputs and ${set.outputs.length} outputs, the import took ${inputIds.length} and one`,
       };
     const input = set.inputs[0]!;
     const want = set.outputs[0]!;
@@ -102,13 +104,16 @@ export function runCase(c: SuiteCase): Outcome {
       });
       const program = compiled.program;
       program.setTraining(false);
-      const x = program.value(compiled.input);
-      if (x.data.length !== input.data.length)
-        return {
-          status: 'mismatch',
-          reason: `data set ${k}: the input has shape [${input.shape.join(', ')}], the imported input [${x.shape.join(', ')}]`,
-        };
-      x.data.set(input.data);
+      for (const { node, slot } of compiled.inputs) {
+        const given = set.inputs[inputIds.indexOf(node)]!;
+        const x = program.value(slot);
+        if (x.data.length !== given.data.length)
+          return {
+            status: 'mismatch',
+            reason: `data set ${k}: input '${node}' has shape [${given.shape.join(', ')}], the imported input [${x.shape.join(', ')}]`,
+          };
+        x.data.set(given.data);
+      }
       program.forward(compiled.prediction);
       const out = program.value(compiled.prediction);
       got = { shape: out.shape.slice(), data: Float64Array.from(out.data) };

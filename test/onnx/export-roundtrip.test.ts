@@ -56,15 +56,35 @@ function referenceCases(): Case[] {
   }));
 }
 
-/** A batch of random inputs of the graph's input shape. */
-function randomInput(doc: GraphDoc, batch: number, seed: number): StoredTensor {
+/** A batch of random inputs of the graph's input shape; by input node id where it has several. */
+function randomInput(
+  doc: GraphDoc,
+  batch: number,
+  seed: number,
+): StoredTensor | Record<string, StoredTensor> {
   const compiled = compileGraph(doc, { batchSize: batch });
-  const shape = compiled.program.value(compiled.input).shape.slice();
   const rng = new Rng(seed);
-  return {
-    shape,
-    data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1.5, 1.5)),
+  const draw = (slot: number): StoredTensor => {
+    const shape = compiled.program.value(slot).shape.slice();
+    return {
+      shape,
+      data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1.5, 1.5)),
+    };
   };
+  if (compiled.inputs.length === 1) return draw(compiled.input);
+  return Object.fromEntries(compiled.inputs.map((i) => [i.node, draw(i.slot)]));
+}
+
+/** The networks PyTorch exported for the import tests (scripts/make-import-fixtures.py), imported. */
+function pytorchCases(): Case[] {
+  const dir = join(__dirname, 'pytorch');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.onnx'))
+    .sort()
+    .map((f) => ({
+      name: `imported pytorch/${f}`,
+      load: () => importOnnx(new Uint8Array(readFileSync(join(dir, f)))),
+    }));
 }
 
 /** The hand-built opset-18 fixtures, imported: they reach ops the examples may not use. */
@@ -75,7 +95,7 @@ function fixtureCases(): Case[] {
   }));
 }
 
-const cases = [...exampleCases(), ...referenceCases(), ...fixtureCases()];
+const cases = [...exampleCases(), ...referenceCases(), ...fixtureCases(), ...pytorchCases()];
 
 test('there are graphs to export (examples and imported reference models)', () => {
   assert.ok(cases.length >= 3);

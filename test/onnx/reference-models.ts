@@ -32,11 +32,22 @@ export function referenceModels(): ReferenceModel[] {
 }
 
 /** Runs a model's first output in onnxruntime on one float32 input. */
-export async function runOrt(model: Uint8Array, input: StoredTensor): Promise<StoredTensor> {
+/** `input`: the model's one input, or a tensor per input by name (a model with several). */
+export async function runOrt(
+  model: Uint8Array,
+  input: StoredTensor | Record<string, StoredTensor>,
+): Promise<StoredTensor> {
   const session = await ort.InferenceSession.create(model);
-  const feed = {
-    [session.inputNames[0]!]: new ort.Tensor('float32', Float32Array.from(input.data), input.shape),
-  };
+  const byName: Record<string, StoredTensor> =
+    'data' in input
+      ? { [session.inputNames[0]!]: input as StoredTensor }
+      : (input as Record<string, StoredTensor>);
+  const feed = Object.fromEntries(
+    Object.entries(byName).map(([name, t]) => [
+      name,
+      new ort.Tensor('float32', Float32Array.from(t.data), t.shape),
+    ]),
+  );
   const out = (await session.run(feed))[session.outputNames[0]!]!;
   return { shape: out.dims.slice(), data: Array.from(out.data as Float32Array) };
 }

@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPS, requireOp } from '../../engine/ops/registry.js';
+import { resolveAttrs } from '../../engine/ops/attrs.js';
+import { differentiableInputs, inputPorts } from '../../engine/ops/define.js';
 import { ProgramBuilder } from '../../engine/autodiff/program.js';
 import { Rng } from '../../engine/tensor/random.js';
 import { relativeError } from '../../engine/tensor/compare.js';
@@ -55,11 +57,14 @@ test('each form computes what the op computes, on every row of the op test table
     const rng = new Rng(k + 1);
     const b = new ProgramBuilder('float64', 99);
     const inputs: Case['inputs'] = {};
+    const attrs = resolveAttrs(op, row.attrs ?? {});
+    const ports = inputPorts(op, attrs);
+    const differentiable = differentiableInputs(op, attrs);
     const ins = row.inputs.map((shape, i) => {
-      const port = op.inputs[i]!;
+      const port = ports[i]!;
       const value = draw(rng, shape, row.gen?.[port]);
       inputs[port] = { shape: [...shape], data: Array.from(value.data) };
-      return b.input(port, shape, { value, differentiable: op.differentiable[i] });
+      return b.input(port, shape, { value, differentiable: differentiable[i]! });
     });
     const out = b.node('n', row.op, ins, row.attrs ?? {});
     const program = b.build();
@@ -78,7 +83,7 @@ test('each form computes what the op computes, on every row of the op test table
     const form = pytorchForm(row.op)!;
     const ctx = {
       attrs: program.nodes[0]!.ctx.attrs,
-      inputs: op.inputs,
+      inputs: ports,
       inShapes: row.inputs.map((s) => [...s]),
       outShape: [...program.value(out).shape],
       module: 'm',

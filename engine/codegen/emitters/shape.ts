@@ -4,7 +4,7 @@
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
 import type { OpName } from '../../ops/registry.js';
-import { sizeExpr } from '../emitter.js';
+import { gradName, sizeExpr } from '../emitter.js';
 import type { SymShape } from '../ir.js';
 
 const sameOrder = (what: string): OpEmitter => ({
@@ -24,40 +24,53 @@ function around(shape: SymShape, axis: number): [string, string, string] {
 
 const times = (a: string, b: string): string => (a === '1' ? b : b === '1' ? a : `${a} * ${b}`);
 
-export const concat: OpEmitter = {
+/**
+ * concat and stack copy blocks: each of the outer blocks of the output is a block of every input
+ * in turn. `newAxis`: stack (the inputs have no axis `axis`; each block is everything from it on).
+ */
+const join = (newAxis: boolean): OpEmitter => ({
   emit(c: EmitCtx): LayerCode {
-    const [sa, sb] = c.inShapes as [SymShape, SymShape];
+    const first = c.inShapes[0]!;
     const raw = c.attrs['axis'] as number;
-    const axis = raw < 0 ? raw + sa.length : raw;
-    const [outer, na] = around(sa, axis);
-    const [, nb, inner] = around(sb, axis);
-    const la = times(na, inner);
-    const lb = times(nb, inner);
-    const doc = `joins a and b along axis ${axis}: each of the ${outer} blocks is ${la} values of a, then ${lb} of b.`;
+    const axis = raw < 0 ? raw + first.length + (newAxis ? 1 : 0) : raw;
+    const outer = sizeExpr(first.slice(0, axis));
+    const lengths = c.inShapes.map((s) => sizeExpr(s.slice(axis)));
+    const block = lengths.length === 1 ? lengths[0]! : `(${lengths.join(' + ')})`;
+    const offsets = lengths.map((_, j) => lengths.slice(0, j).join(' + ') || '0');
+    const at = (j: number): string => (offsets[j] === '0' ? 'start' : `start + ${offsets[j]}`);
+    const doc = `${newAxis ? 'stacks' : 'joins'} ${c.inputs.join(', ')} along ${newAxis ? 'a new ' : ''}axis ${axis}: each of the ${outer} blocks is ${c.inputs
+      .map((x, j) => `${lengths[j]} values of ${x}`)
+      .join(', then ')}.`;
     const forward = [
-      `const y = new Float64Array(a.length + b.length);`,
+      `const y = new Float64Array(${c.inputs.map((x) => `${x}.length`).join(' + ')});`,
       `for (let o = 0; o < ${outer}; o++) {`,
-      `  y.set(a.subarray(o * ${la}, (o + 1) * ${la}), o * (${la} + ${lb}));`,
-      `  y.set(b.subarray(o * ${lb}, (o + 1) * ${lb}), o * (${la} + ${lb}) + ${la});`,
+      `  const start = o * ${block};`,
+      ...c.inputs.map(
+        (x, j) => `  y.set(${x}.subarray(o * ${lengths[j]}, (o + 1) * ${lengths[j]}), ${at(j)});`,
+      ),
       '}',
       'return y;',
     ];
-    const [needA, needB] = c.needsGrad;
-    const backward =
-      needA || needB
-        ? [
-            ...(needA ? ['const da = new Float64Array(a.length);'] : []),
-            ...(needB ? ['const db = new Float64Array(b.length);'] : []),
-            `for (let o = 0; o < ${outer}; o++) {`,
-            `  const start = o * (${la} + ${lb});`,
-            ...(needA ? [`  da.set(dy.subarray(start, start + ${la}), o * ${la});`] : []),
-            ...(needB ? [`  db.set(dy.subarray(start + ${la}, start + ${la} + ${lb}), o * ${lb});`] : []),
-            '}',
-          ]
-        : [];
+    const needed = c.inputs.filter((_, j) => c.needsGrad[j]);
+    const backward = needed.length
+      ? [
+          ...needed.map((x) => `const ${gradName(x)} = new Float64Array(${x}.length);`),
+          `for (let o = 0; o < ${outer}; o++) {`,
+          `  const start = o * ${block};`,
+          ...c.inputs.flatMap((x, j) =>
+            c.needsGrad[j]
+              ? [`  ${gradName(x)}.set(dy.subarray(${at(j)}, ${at(j)} + ${lengths[j]}), o * ${lengths[j]});`]
+              : [],
+          ),
+          '}',
+        ]
+      : [];
     return { doc, forward, backward };
   },
-};
+});
+
+export const concat = join(false);
+export const stack = join(true);
 
 /** sum and mean over one axis (or all axes when `axis` is absent). */
 const reduce = (mean: boolean): OpEmitter => ({
@@ -136,6 +149,7 @@ export const SHAPE_EMITTERS = {
   reshape: sameOrder('the same values under a new shape'),
   flatten: sameOrder('[N, …] as [N, everything else]'),
   concat,
+  stack,
   transpose,
   sum: reduce(false),
   mean: reduce(true),
