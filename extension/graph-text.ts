@@ -26,8 +26,8 @@ export function readGraphText(
   text: string,
   readDataFile?: (path: string) => string,
 ): Omit<DocumentState, 'version'> {
-  const { doc, diagnostics } = checkGraphText(text, readDataFile ? { readDataFile } : {});
-  return { doc, diagnostics };
+  const { doc, diagnostics, shapes } = checkGraphText(text, readDataFile ? { readDataFile } : {});
+  return { doc, diagnostics, shapes: [...shapes] };
 }
 
 /**

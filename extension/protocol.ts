@@ -8,7 +8,8 @@
  * change of the text (its own edits, undo/redo, typing in a text editor on the same file).
  * Everything from the webview is untrusted: the host validates it (validate.ts) first.
  */
-import type { Diagnostic, GraphDoc } from '../engine/graph/document.js';
+import type { Diagnostic, GraphDoc, NodeId } from '../engine/graph/document.js';
+import type { SymbolicShape } from '../engine/graph/check.js';
 import type { GraphEdit } from '../engine/graph/edits.js';
 import type { RunEvent, RunRequest } from '../engine/run/protocol.js';
 
@@ -18,6 +19,11 @@ export interface DocumentState {
   doc: GraphDoc | null;
   /** Everything wrong with the text, as in the Problems panel (line numbers where known). */
   diagnostics: Diagnostic[];
+  /**
+   * Each node's inferred output shape, from the same check as `diagnostics` (pairs: a JSON message
+   * has no Map). The canvas labels nodes and wires with them; the webview never checks the document itself.
+   */
+  shapes: [NodeId, SymbolicShape][];
   /** The TextDocument's version, increasing with every change. */
   version: number;
 }

@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { GraphDoc, GraphEdge, GraphNode } from '../engine/graph/document.js';
 import type { WebviewToHost } from '../extension/protocol.js';
-import { buildWebview, Harness } from '../test/webview/harness.js';
+import { buildWebview, Harness, documentState } from '../test/webview/harness.js';
 
 const count = Number(process.argv[2] ?? 500);
 
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     await h.waitForPosted((m): m is { type: 'ready' } => m.type === 'ready');
     const doc = bigGraph(count);
     const t0 = Date.now();
-    await h.send({ type: 'init', fileName: 'big.nngraph.json', doc, diagnostics: [], version: 1 });
+    await h.send({ type: 'init', fileName: 'big.nngraph.json', version: 1, ...documentState(doc) });
     await h.page.waitForFunction(
       (n) => document.querySelectorAll('.op-node').length === n,
       doc.nodes.length,

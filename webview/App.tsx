@@ -1,27 +1,31 @@
 /**
- * The webview's root: the handshake with the host, the document it sends, and what to show for
- * it (the graph editor, or the reasons a broken file can't be shown and a way to the text).
+ * The webview's root: the handshake with the host, the stores the host's messages go into (the
+ * editor's document and view, the run), and what to show for the document (the graph editor, or
+ * the reasons a broken file can't be shown and a way to the text).
  */
 import React from 'react';
 import { ReactFlowProvider } from 'reactflow';
-import { assertNever, type DocumentState, type HostToWebview } from '../extension/protocol.js';
+import { assertNever, type HostToWebview } from '../extension/protocol.js';
 import type { GraphEdit } from '../engine/graph/edits.js';
-import { loadState, newRequestId, onHostMessage, postToHost, saveState } from './host.js';
-import { GraphEditor } from './GraphEditor.js';
+import { HostContext, type HostChannel } from './host.js';
+import { GraphEditor } from './editor/GraphEditor.js';
+import { createEditorStore, EditorStoreContext, saveViewState, showDocument } from './editor/editor-store.js';
 import { BrokenDocument } from './BrokenDocument.js';
+import { useStore } from './store.js';
 import { createRunStore, INITIAL_RUN_STATE, restoreRunView } from './run/run-store.js';
 import { RunStoreContext } from './run/use-run.js';
 
-export function App(): React.JSX.Element {
-  const [state, setState] = React.useState<DocumentState | null>(null);
-  const [notice, setNotice] = React.useState<string | null>(null);
-  // One run store for the life of the webview: the run outlives documents that fail to parse.
+export function App(props: { host: HostChannel }): React.JSX.Element {
+  const { host } = props;
+  // One editor store and one run store for the life of the webview: the selection, the viewport and
+  // the run outlive documents that fail to parse. Both start from the webview state of an earlier
+  // page (a reload, or a tab shown again).
+  const [editor] = React.useState(() => createEditorStore(host.loadState()));
+  React.useEffect(() => saveViewState(editor, host), [editor, host]);
   // Run events arrive up to ~60 a second; listeners hear of them once per animation frame, so the
   // page (which shares its thread with the VS Code workbench in a browser) never falls behind.
-  // The view settings come back from the webview state of an earlier page (a reload, or a tab
-  // shown again), the same state that keeps the canvas viewport.
   const [runStore] = React.useState(() =>
-    createRunStore({ ...INITIAL_RUN_STATE, ...restoreRunView(loadState().runView) }, (deliver) =>
+    createRunStore({ ...INITIAL_RUN_STATE, ...restoreRunView(host.loadState().runView) }, (deliver) =>
       window.requestAnimationFrame(deliver),
     ),
   );
@@ -31,20 +35,21 @@ export function App(): React.JSX.Element {
       const { view, options } = runStore.getState();
       if (view === saved.view && options === saved.options) return;
       saved = runStore.getState();
-      saveState({ runView: { view, options } });
+      host.saveState({ runView: { view, options } });
     });
-  }, [runStore]);
+  }, [runStore, host]);
+  const [notice, setNotice] = React.useState<string | null>(null);
 
   React.useEffect(() => {
-    const off = onHostMessage((msg: HostToWebview) => {
+    const off = host.onMessage((msg: HostToWebview) => {
       switch (msg.type) {
         case 'init':
           // Tell the worker what this panel shows (a reloaded webview may differ from its defaults).
-          postToHost({ type: 'runOptions', options: runStore.getState().options });
-          setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
+          host.post({ type: 'runOptions', options: runStore.getState().options });
+          showDocument(editor, msg);
           return;
         case 'docChanged':
-          setState({ doc: msg.doc, diagnostics: msg.diagnostics, version: msg.version });
+          showDocument(editor, msg);
           return;
         case 'editRejected':
           setNotice(`Not changed: ${msg.reason}`);
@@ -67,9 +72,9 @@ export function App(): React.JSX.Element {
           assertNever(msg);
       }
     });
-    postToHost({ type: 'ready' });
+    host.post({ type: 'ready' });
     return off;
-  }, [runStore]);
+  }, [editor, runStore, host]);
 
   React.useEffect(() => {
     if (!notice) return;
@@ -77,25 +82,33 @@ export function App(): React.JSX.Element {
     return () => window.clearTimeout(t);
   }, [notice]);
 
-  const onEdit = React.useCallback((edit: GraphEdit) => {
-    postToHost({ type: 'edit', requestId: newRequestId(), edit });
-  }, []);
+  const onEdit = React.useCallback(
+    (edit: GraphEdit) => host.post({ type: 'edit', requestId: host.newRequestId(), edit }),
+    [host],
+  );
 
-  if (!state) return <div className="loading">Loading graph…</div>;
+  const loaded = useStore(editor, (s) => s.loaded);
+  const doc = useStore(editor, (s) => s.doc);
+  const diagnostics = useStore(editor, (s) => s.diagnostics);
+  if (!loaded) return <div className="loading">Loading graph…</div>;
   return (
-    <RunStoreContext.Provider value={runStore}>
-      {state.doc ? (
-        <ReactFlowProvider>
-          <GraphEditor doc={state.doc} diagnostics={state.diagnostics} onEdit={onEdit} onNotice={setNotice} />
-        </ReactFlowProvider>
-      ) : (
-        <BrokenDocument diagnostics={state.diagnostics} />
-      )}
-      {notice ? (
-        <div className="notice" role="status" data-testid="notice" onClick={() => setNotice(null)}>
-          {notice}
-        </div>
-      ) : null}
-    </RunStoreContext.Provider>
+    <HostContext.Provider value={host}>
+      <EditorStoreContext.Provider value={editor}>
+        <RunStoreContext.Provider value={runStore}>
+          {doc ? (
+            <ReactFlowProvider>
+              <GraphEditor doc={doc} onEdit={onEdit} onNotice={setNotice} />
+            </ReactFlowProvider>
+          ) : (
+            <BrokenDocument diagnostics={diagnostics} />
+          )}
+          {notice ? (
+            <div className="notice" role="status" data-testid="notice" onClick={() => setNotice(null)}>
+              {notice}
+            </div>
+          ) : null}
+        </RunStoreContext.Provider>
+      </EditorStoreContext.Provider>
+    </HostContext.Provider>
   );
 }

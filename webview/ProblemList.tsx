@@ -1,9 +1,10 @@
 /** Diagnostics as a list, each with its line in the file (a link that shows it in the text editor). */
 import React from 'react';
 import type { Diagnostic } from '../engine/graph/document.js';
-import { postToHost } from './host.js';
+import { useHost } from './host.js';
 
 export function ProblemList(props: { diagnostics: readonly Diagnostic[] }): React.JSX.Element {
+  const host = useHost();
   return (
     <ul className="problems">
       {props.diagnostics.map((d, i) => (
@@ -13,7 +14,7 @@ export function ProblemList(props: { diagnostics: readonly Diagnostic[] }): Reac
               href="#"
               onClick={(e) => {
                 e.preventDefault();
-                postToHost({ type: 'revealLine', line: d.line! });
+                host.post({ type: 'revealLine', line: d.line! });
               }}
             >
               line {d.line}

@@ -15,13 +15,26 @@ export class AttrError extends Error {
   }
 }
 
+/**
+ * One attribute's value against its spec: the value to use, or an AttrError saying what is wrong in
+ * the words every place shows (the Problems panel, the CLI, the editor's inspector as you type).
+ * `undefined` is a value left out: the default, nothing for an optional attribute, else missing.
+ */
+export function checkAttr(op: string, name: string, spec: AttrSpec, v: unknown): AttrValue | undefined {
+  if (v !== undefined) return checkValue(op, name, spec, v);
+  if (spec.default !== undefined) return spec.default;
+  if (spec.optional) return undefined;
+  throw new AttrError(`${op}.${name} is required (${spec.doc})`, name, 'missing');
+}
+
 function checkValue(op: string, name: string, spec: AttrSpec, v: unknown): AttrValue {
   const where = `${op}.${name}`;
   switch (spec.type) {
     case 'number':
     case 'integer': {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new AttrError(`${where} must be a ${spec.type}, got ${JSON.stringify(v)}`, name);
+        const what = spec.type === 'integer' ? 'an integer' : 'a number';
+        throw new AttrError(`${where} must be ${what}, got ${JSON.stringify(v)}`, name);
       }
       if (spec.type === 'integer' && !Number.isInteger(v)) {
         throw new AttrError(`${where} must be an integer, got ${v}`, name);
@@ -102,12 +115,8 @@ export function resolveAttrs(
     }
   }
   for (const [name, spec] of Object.entries(specs)) {
-    const v = given[name];
-    if (v === undefined) {
-      if (spec.default !== undefined) out[name] = spec.default;
-      else if (!spec.optional)
-        throw new AttrError(`${op.name}.${name} is required (${spec.doc})`, name, 'missing');
-    } else out[name] = checkValue(op.name, name, spec, v);
+    const v = checkAttr(op.name, name, spec, given[name]);
+    if (v !== undefined) out[name] = v;
   }
   return out;
 }

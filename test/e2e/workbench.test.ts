@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
-import { READABLE_ZOOM } from '../../webview/opening-view.js';
+import { READABLE_ZOOM } from '../../webview/editor/opening-view.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import {
   connect,

@@ -18,7 +18,7 @@ import type { AnalysisReport, AnalysisWeights } from '../../engine/analysis/repo
 import { formatCount, formatNumber } from '../../engine/analysis/format.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
-import { buildWebview, Harness } from './harness.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 
 const root = resolve(__dirname, '..', '..');
 const shots = join(root, 'out', 'screenshots');
@@ -79,7 +79,7 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     h.page.setDefaultTimeout(30_000);
     await h.waitForPosted((m): m is WebviewToHost => m.type === 'ready');
     const doc = exampleDoc('sawtooth');
-    await h.send({ type: 'init', fileName: 'sawtooth.nngraph.json', doc, diagnostics: [], version: 1 });
+    await h.send({ type: 'init', fileName: 'sawtooth.nngraph.json', version: 1, ...documentState(doc) });
     await h.page.locator('.op-node').first().waitFor();
     await byId('run-tab-analyses').click();
     // A tall dock, so the screenshots show the whole view: drag its edge up.
@@ -244,7 +244,7 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
   });
 
   it('spiral: the 2-D regions drawn over the input plane, one colour per region', async () => {
-    await h.send({ type: 'docChanged', doc: exampleDoc('spiral'), diagnostics: [], version: 2 });
+    await h.send({ type: 'docChanged', version: 2, ...documentState(exampleDoc('spiral')) });
     await h.page.locator('.op-node[data-node-id="logits"]').waitFor();
     await analyzeAndAnswer(spiral);
     const g = spiral.regions.twoD!;
@@ -295,7 +295,7 @@ describe('the Analyses view in headless Chromium', { timeout: 180_000 }, () => {
     assert.deepEqual(h.errors, []);
   });
   it('sine (tanh): no linear regions, and the reason; at the initial weights', async () => {
-    await h.send({ type: 'docChanged', doc: exampleDoc('sine'), diagnostics: [], version: 3 });
+    await h.send({ type: 'docChanged', version: 3, ...documentState(exampleDoc('sine')) });
     await analyzeAndAnswer(sine);
     assert.ok(sine.regions.note, 'a tanh network has no exact regions');
     assert.equal(await byId('regions-note').textContent(), `No regions to draw: ${sine.regions.note}.`);

@@ -12,7 +12,7 @@ import type { GraphDoc } from '../../engine/graph/document.js';
 import { applyEdit, type GraphEdit } from '../../engine/graph/edits.js';
 import { checkGraph } from '../../engine/graph/check.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
-import { buildWebview, Harness } from './harness.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 
 type EditMsg = Extract<WebviewToHost, { type: 'edit' }>;
 const isEdit =
@@ -57,7 +57,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     assert.ok(r.ok, r.ok ? '' : r.error);
     history.push(doc);
     doc = r.doc;
-    await h.send({ type: 'docChanged', doc, diagnostics: [], version: ++version });
+    await h.send({ type: 'docChanged', version: ++version, ...documentState(doc) });
     await h.clearPosted();
   }
 
@@ -69,7 +69,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     h = await Harness.start(out);
     h.page.setDefaultTimeout(30_000);
     await h.waitForPosted((m): m is WebviewToHost => m.type === 'ready');
-    await h.send({ type: 'init', fileName: 'test.nngraph.json', doc, diagnostics: [], version });
+    await h.send({ type: 'init', fileName: 'test.nngraph.json', version, ...documentState(doc) });
     await h.page.locator('.op-node').first().waitFor();
     await h.clearPosted();
   });
@@ -133,7 +133,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     await h.page.locator('.op-node[data-node-id="x"]').click();
     const field = h.page.getByTestId('attr-features').locator('input');
     await field.fill('two');
-    await h.page.getByText('Enter a number.').waitFor();
+    await h.page.getByText('input.features must be an integer, got "two"').waitFor();
     await field.fill('4');
     await field.press('Enter');
     const msg = await h.waitForPosted(isEdit('setAttr'));
@@ -148,7 +148,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     // Undo the attribute edit and the connection: the host sends the earlier documents.
     history.pop();
     doc = history.pop()!;
-    await h.send({ type: 'docChanged', doc, diagnostics: [], version: ++version });
+    await h.send({ type: 'docChanged', version: ++version, ...documentState(doc) });
     // React Flow re-mounts edges when the document changes: wait for the settled state, not the first
     // matching frame (the old edges still satisfy a plain nth(2) wait).
     await h.page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
@@ -194,7 +194,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     };
     const { diagnostics } = checkGraph(bad);
     assert.ok(diagnostics.some((d) => d.node === 'conv' && d.attr === 'groups'));
-    await h.send({ type: 'docChanged', doc: bad, diagnostics, version: ++version });
+    await h.send({ type: 'docChanged', version: ++version, ...documentState(bad, diagnostics) });
     await h.page.locator('.op-node[data-node-id="conv"]').click();
     const field = h.page.getByTestId('attr-groups');
     await h.page
@@ -210,6 +210,7 @@ describe('graph editor webview in headless Chromium', { timeout: 180_000 }, () =
     await h.send({
       type: 'docChanged',
       doc: null,
+      shapes: [],
       diagnostics: [
         { severity: 'error', code: 'json-syntax', message: 'The file is not valid JSON at line 3.', line: 3 },
       ],

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { webviewHtml } from '../../extension/webview-html.js';
 import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
+import type { Diagnostic, GraphDoc, NodeId } from '../../engine/graph/document.js';
+import { checkGraph, type SymbolicShape } from '../../engine/graph/check.js';
 
 const root = resolve(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -31,6 +33,17 @@ export function buildWebview(outdir: string, production = false, extra: readonly
   if (res.status !== 0) throw new Error(`building the webview failed:\n${res.stdout}${res.stderr}`);
 }
 
+/**
+ * What the host sends of a document with init and docChanged (extension/graph-text.ts): the document,
+ * its problems and its nodes' shapes, for a test playing the host. The problems are the test's to give.
+ */
+export function documentState(
+  doc: GraphDoc | null,
+  diagnostics: Diagnostic[] = [],
+): { doc: GraphDoc | null; diagnostics: Diagnostic[]; shapes: [NodeId, SymbolicShape][] } {
+  return { doc, diagnostics, shapes: doc ? [...checkGraph(doc).shapes] : [] };
+}
+
 /** A few of VS Code's dark theme variables, so the page looks as it does in the editor. */
 const THEME = `body {
   --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: monospace;
@@ -42,12 +55,15 @@ const THEME = `body {
   --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #cccccc;
 }`;
 
-/** VS Code keeps a webview's state (JSON) across reloads of the page: so does sessionStorage. */
+/**
+ * VS Code keeps a webview's state (JSON) across reloads of the page: so does sessionStorage. Like
+ * VS Code's, setState returns the state it was given.
+ */
 const STUB = `window.__posted = [];
 window.acquireVsCodeApi = () => ({
   postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
   getState: () => { const s = sessionStorage.getItem('vscode-state'); return s === null ? undefined : JSON.parse(s); },
-  setState: (s) => sessionStorage.setItem('vscode-state', JSON.stringify(s)),
+  setState: (s) => { sessionStorage.setItem('vscode-state', JSON.stringify(s)); return s; },
 });`;
 
 export class Harness {

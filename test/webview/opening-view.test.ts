@@ -11,7 +11,7 @@ import {
   OVERVIEW_ZOOM,
   READABLE_ZOOM,
   SMALL_GRAPH,
-} from '../../webview/opening-view.js';
+} from '../../webview/editor/opening-view.js';
 
 const pane = { width: 650, height: 720 };
 const area = graphArea(pane);

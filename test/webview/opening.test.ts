@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { parseGraph } from '../../engine/graph/parse.js';
 import type { GraphDoc } from '../../engine/graph/document.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
-import { READABLE_ZOOM } from '../../webview/opening-view.js';
-import { buildWebview, Harness } from './harness.js';
+import { READABLE_ZOOM } from '../../webview/editor/opening-view.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 
 const root = resolve(__dirname, '..', '..');
 const spiral = parseGraph(readFileSync(join(root, 'examples', 'spiral.nngraph.json'), 'utf8')).doc!;
@@ -23,7 +23,7 @@ async function open(bundle: string, hidden: boolean, doc: GraphDoc = spiral): Pr
   h.page.setDefaultTimeout(20_000);
   if (hidden) await h.page.evaluate(() => (document.body.style.display = 'none'));
   await h.waitForPosted((m): m is WebviewToHost => m.type === 'ready');
-  await h.send({ type: 'init', fileName: 'spiral.nngraph.json', doc, diagnostics: [], version: 1 });
+  await h.send({ type: 'init', fileName: 'spiral.nngraph.json', version: 1, ...documentState(doc) });
   return h;
 }
 

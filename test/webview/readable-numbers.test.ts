@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readableNumber } from '../../engine/analysis/format.js';
-import { formatAttr, parseAttrInput } from '../../webview/attr-input.js';
-import { attrSummary } from '../../webview/graph-view.js';
+import { formatAttr, parseAttrInput } from '../../webview/editor/attr-input.js';
+import { attrSummary } from '../../webview/editor/graph-view.js';
 import { opInfo } from '../../webview/op-catalog.js';
 
 test('float noise is not shown: 1 − 0.9 reads 0.1, float32 1e-5 reads 0.00001', () => {
@@ -26,6 +26,8 @@ test('a node label and the inspector show the readable number; committing it unc
   assert.equal(formatAttr([0.1 + 0.2, 2]), '0.3, 2');
   // The inspector commits only when the text differs from what it shows.
   const parsed = parseAttrInput(
+    'batch_norm',
+    'momentum',
     { type: 'number', default: 0.1, doc: 'momentum' },
     formatAttr(node.attrs.momentum),
   );

@@ -12,7 +12,7 @@ import type { GraphDoc } from '../../engine/graph/document.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
 import type { RunRequest } from '../../engine/run/protocol.js';
 import type { BackwardStep, Step } from '../../engine/autodiff/step-through.js';
-import { buildWebview, Harness } from './harness.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 import { BACKWARD_STEP, FORWARD_STEP, metrics, overlayStats, status } from './run-fixtures.js';
 import { formatCell } from '../../webview/run/TensorTable.js';
 
@@ -31,7 +31,7 @@ describe('run panel controls in headless Chromium', { timeout: 180_000 }, () => 
 
   async function open(): Promise<void> {
     await h.waitForPosted(isReady);
-    await h.send({ type: 'init', fileName: 'spiral.nngraph.json', doc, diagnostics: [], version: 1 });
+    await h.send({ type: 'init', fileName: 'spiral.nngraph.json', version: 1, ...documentState(doc) });
     await h.page.locator('.op-node').first().waitFor();
   }
   /** The trace request the page posts next (the posted list is cleared first). */
@@ -307,7 +307,7 @@ describe('run panel controls in headless Chromium', { timeout: 180_000 }, () => 
       { severity: 'error', code: 'dataset-unreadable', setting: 'training.dataset.path', message, line: 40 },
     ] as const;
     await h.send({ type: 'runStatus', status: status({ phase: 'idle' }) });
-    await h.send({ type: 'docChanged', doc, diagnostics: [...diagnostics], version: 2 });
+    await h.send({ type: 'docChanged', version: 2, ...documentState(doc, [...diagnostics]) });
     const banner = h.page.getByTestId('run-dataset-problem');
     assert.equal(await banner.locator('span').first().innerText(), message);
     await h.clearPosted();
@@ -320,7 +320,7 @@ describe('run panel controls in headless Chromium', { timeout: 180_000 }, () => 
     await h.page.getByTestId('run-error').getByTestId('run-dataset-choose').waitFor();
     assert.equal(await banner.count(), 0);
     await h.send({ type: 'runStatus', status: status({ phase: 'idle' }) });
-    await h.send({ type: 'docChanged', doc, diagnostics: [], version: 3 });
+    await h.send({ type: 'docChanged', version: 3, ...documentState(doc) });
     assert.equal(await banner.count(), 0);
     assert.deepEqual(h.errors, [], 'no errors in the page console');
   });

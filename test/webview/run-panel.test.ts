@@ -12,7 +12,7 @@ import type { GraphDoc } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { HostToWebview, WebviewToHost } from '../../extension/protocol.js';
 import type { RunRequest } from '../../engine/run/protocol.js';
-import { buildWebview, Harness } from './harness.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 import {
   BACKWARD_STEP,
   FORWARD_STEP,
@@ -96,7 +96,7 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     h.page.setDefaultTimeout(30_000);
     doc = JSON.parse(readFileSync(join(root, 'examples', 'spiral.nngraph.json'), 'utf8')) as GraphDoc;
     await h.waitForPosted((m): m is WebviewToHost => m.type === 'ready');
-    await send({ type: 'init', fileName: 'spiral.nngraph.json', doc, diagnostics: [], version });
+    await send({ type: 'init', fileName: 'spiral.nngraph.json', version, ...documentState(doc) });
     await h.page.locator('.op-node').first().waitFor();
   });
 

@@ -11,9 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importOnnx } from '../../engine/onnx/import.js';
 import type { WebviewToHost } from '../../extension/protocol.js';
-import { READABLE_ZOOM } from '../../webview/opening-view.js';
+import { READABLE_ZOOM } from '../../webview/editor/opening-view.js';
 import { exported } from '../onnx/torchvision-models.js';
-import { buildWebview, Harness } from './harness.js';
+import { buildWebview, Harness, documentState } from './harness.js';
 
 const root = resolve(__dirname, '..', '..');
 const shots = join(root, 'out', 'screenshots');
@@ -42,7 +42,12 @@ describe('imported torchvision networks in the graph editor', { timeout: 300_000
       pages.push(h);
       h.page.setDefaultTimeout(30_000);
       await h.waitForPosted((msg): msg is WebviewToHost => msg.type === 'ready');
-      await h.send({ type: 'init', fileName: `${m.name}.nngraph.json`, doc, diagnostics: [], version: 1 });
+      await h.send({
+        type: 'init',
+        fileName: `${m.name}.nngraph.json`,
+        version: 1,
+        ...documentState(doc),
+      });
       await h.page.locator('.op-node').first().waitFor();
       await h.page.waitForTimeout(300);
       assert.equal(await h.page.locator('.op-node').count(), doc.nodes.length, 'every node is drawn');

@@ -5,7 +5,7 @@
  */
 import React from 'react';
 import { Button } from '../ui/controls.js';
-import { postToHost } from '../host.js';
+import { useHost } from '../host.js';
 import type { ExportFormatId } from '../../extension/protocol.js';
 import { useRun } from './use-run.js';
 
@@ -21,6 +21,7 @@ const EXPORTS: readonly { format: ExportFormatId; label: string; what: string }[
 ];
 
 export function ModelActions(): React.JSX.Element {
+  const host = useHost();
   const step = useRun((s) => s.status?.step ?? 0);
   const stale = useRun((s) => s.status?.stale ?? false);
   const weights =
@@ -33,7 +34,7 @@ export function ModelActions(): React.JSX.Element {
     <div className="model-actions" data-testid="model-actions">
       <Button
         secondary
-        onClick={() => postToHost({ type: 'loadWeights' })}
+        onClick={() => host.post({ type: 'loadWeights' })}
         testId="load-weights"
         title="Start a run from <name>.weights.json or .weights.safetensors beside the graph (or a weights file you pick), paused before its first step"
       >
@@ -41,7 +42,7 @@ export function ModelActions(): React.JSX.Element {
       </Button>
       <Button
         secondary
-        onClick={() => postToHost({ type: 'saveWeights' })}
+        onClick={() => host.post({ type: 'saveWeights' })}
         testId="save-weights"
         disabled={step === 0}
         title={
@@ -56,7 +57,7 @@ export function ModelActions(): React.JSX.Element {
         <Button
           key={e.format}
           secondary
-          onClick={() => postToHost({ type: 'export', format: e.format })}
+          onClick={() => host.post({ type: 'export', format: e.format })}
           testId={`export-${e.format}`}
           title={`${e.what} of this network, with ${weights}`}
         >

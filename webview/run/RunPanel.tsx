@@ -8,7 +8,7 @@ import React from 'react';
 import type { Diagnostic, GraphDoc } from '../../engine/graph/document.js';
 import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { RunStatus } from '../../engine/run/protocol.js';
-import { loadState, postToHost, saveState } from '../host.js';
+import { useHost } from '../host.js';
 import { Button } from '../ui/controls.js';
 import { useRun, useRunStore } from './use-run.js';
 import { useRunRequests, type RunRequests } from './requests.js';
@@ -212,10 +212,11 @@ function Banners(props: {
 }
 
 function ChooseDatasetButton(): React.JSX.Element {
+  const host = useHost();
   return (
     <Button
       secondary
-      onClick={() => postToHost({ type: 'chooseDataset' })}
+      onClick={() => host.post({ type: 'chooseDataset' })}
       testId="run-dataset-choose"
       title="Pick a CSV file for training.dataset.path (relative to the graph)"
     >
@@ -290,14 +291,18 @@ export function RunPanel(props: {
   revealNode: (id: string) => void;
 }): React.JSX.Element {
   const requests = useRunRequests();
+  const host = useHost();
   const status = useRun((s) => s.status);
-  const saved = React.useMemo(() => loadState().runDock, []);
+  const saved = React.useMemo(() => host.loadState().runDock, [host]);
   const [height, setHeight] = React.useState(saved?.height ?? defaultHeight);
   const [tab, setTab] = React.useState(
     RUN_TABS.some((t) => t.id === saved?.tab) ? saved!.tab : RUN_TABS[0]!.id,
   );
   const [collapsed, setCollapsed] = React.useState(saved?.collapsed ?? false);
-  React.useEffect(() => saveState({ runDock: { height, tab, collapsed } }), [height, tab, collapsed]);
+  React.useEffect(
+    () => host.saveState({ runDock: { height, tab, collapsed } }),
+    [host, height, tab, collapsed],
+  );
   const showStepTab = React.useCallback(() => {
     setTab('step');
     setCollapsed(false);

@@ -10,7 +10,7 @@ import type { GraphEdit } from '../../engine/graph/edits.js';
 import type { JsonSchema } from '../../engine/graph/json-schema.js';
 import { trainingSchema } from '../../engine/graph/training-schema.js';
 import { Button, NativeSelect, TextInput, Toggle } from '../ui/controls.js';
-import { postToHost } from '../host.js';
+import { useHost } from '../host.js';
 import {
   checked,
   fieldsOf,
@@ -109,6 +109,7 @@ function KindedSectionForm(props: {
   onEdit: (edit: GraphEdit) => void;
 }): React.JSX.Element {
   const { section, training } = props;
+  const host = useHost();
   const current = sectionOf(training, section);
   // A CSV dataset needs a file: chosen with "Choose CSV…", not by switching the kind.
   const kinds = kindsOfSection(section).filter((k) => k !== 'csv' || current.kind === 'csv');
@@ -144,7 +145,7 @@ function KindedSectionForm(props: {
         {section === 'dataset' ? (
           <Button
             secondary
-            onClick={() => postToHost({ type: 'chooseDataset' })}
+            onClick={() => host.post({ type: 'chooseDataset' })}
             testId="setting-dataset-choose"
             title="Pick a CSV file as the dataset (its path is written relative to the graph)"
           >

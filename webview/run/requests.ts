@@ -5,7 +5,7 @@
 import React from 'react';
 import type { RunAction, RunOptions, TaskKind, TraceAction } from '../../engine/run/protocol.js';
 import type { StepTarget } from '../../engine/autodiff/step-through.js';
-import { newRequestId, postToHost } from '../host.js';
+import { useHost, type HostChannel } from '../host.js';
 import type { RunStore } from './run-store.js';
 import { useRunStore } from './use-run.js';
 
@@ -20,31 +20,32 @@ export interface RunRequests {
   options(options: RunOptions): void;
 }
 
-export function runRequests(store: RunStore): RunRequests {
+export function runRequests(store: RunStore, host: HostChannel): RunRequests {
   const pending = (kind: 'trace' | 'gradcheck' | 'analyze') => {
-    const requestId = newRequestId();
+    const requestId = host.newRequestId();
     store.dispatch({ type: 'requested', kind, requestId });
     return requestId;
   };
   return {
-    run: (action) => postToHost({ type: 'run', action }),
-    trace: (action) => postToHost({ type: 'trace', requestId: pending('trace'), action }),
-    traceTo: (target) => postToHost({ type: 'traceTo', requestId: pending('trace'), target }),
-    gradcheck: () => postToHost({ type: 'gradcheck', requestId: pending('gradcheck') }),
-    analyze: () => postToHost({ type: 'analyze', requestId: pending('analyze') }),
+    run: (action) => host.post({ type: 'run', action }),
+    trace: (action) => host.post({ type: 'trace', requestId: pending('trace'), action }),
+    traceTo: (target) => host.post({ type: 'traceTo', requestId: pending('trace'), target }),
+    gradcheck: () => host.post({ type: 'gradcheck', requestId: pending('gradcheck') }),
+    analyze: () => host.post({ type: 'analyze', requestId: pending('analyze') }),
     cancelTask(kind) {
       const requestId = store.getState().pending[kind];
-      if (requestId !== null) postToHost({ type: 'cancelTask', requestId });
+      if (requestId !== null) host.post({ type: 'cancelTask', requestId });
     },
     options(options) {
       store.dispatch({ type: 'setOptions', options });
-      postToHost({ type: 'runOptions', options });
+      host.post({ type: 'runOptions', options });
     },
   };
 }
 
-/** The requests, bound to the store of the surrounding RunStoreContext. */
+/** The requests, bound to the store of the surrounding RunStoreContext and App's host channel. */
 export function useRunRequests(): RunRequests {
   const store = useRunStore();
-  return React.useMemo(() => runRequests(store), [store]);
+  const host = useHost();
+  return React.useMemo(() => runRequests(store, host), [store, host]);
 }

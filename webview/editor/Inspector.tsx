@@ -1,13 +1,13 @@
 /** The selected node's id, op, shape, problems and attributes, each edited as one gesture. */
 import React from 'react';
-import type { AttrSpec, AttrValue } from '../engine/ops/define.js';
-import type { Diagnostic, GraphNode } from '../engine/graph/document.js';
-import { isValidNodeId, type GraphEdit } from '../engine/graph/edits.js';
-import type { SymbolicShape } from '../engine/graph/check.js';
-import { opInfo } from './op-catalog.js';
+import type { AttrSpec, AttrValue } from '../../engine/ops/define.js';
+import type { Diagnostic, GraphNode } from '../../engine/graph/document.js';
+import { isValidNodeId, type GraphEdit } from '../../engine/graph/edits.js';
+import type { SymbolicShape } from '../../engine/graph/check.js';
+import { opInfo } from '../op-catalog.js';
 import { formatShape } from './graph-view.js';
 import { formatAttr, parseAttrInput } from './attr-input.js';
-import { Select, TextInput, Toggle } from './ui/controls.js';
+import { Select, TextInput, Toggle } from '../ui/controls.js';
 
 export function Inspector(props: {
   node: GraphNode | undefined;
@@ -44,6 +44,7 @@ export function Inspector(props: {
         ? Object.entries(op.attrs).map(([name, spec]) => (
             <AttrField
               key={`${node.id}:${name}`}
+              op={node.op}
               nodeId={node.id}
               name={name}
               spec={spec}
@@ -86,6 +87,7 @@ function IdField(props: { node: GraphNode; onEdit: (edit: GraphEdit) => void }):
 }
 
 function AttrField(props: {
+  op: string;
   nodeId: string;
   name: string;
   spec: AttrSpec;
@@ -94,7 +96,7 @@ function AttrField(props: {
   problem?: string | undefined;
   onEdit: (edit: GraphEdit) => void;
 }): React.JSX.Element {
-  const { spec, name, nodeId, value } = props;
+  const { op, spec, name, nodeId, value } = props;
   const set = (v: AttrValue | null) => props.onEdit({ kind: 'setAttr', node: nodeId, attr: name, value: v });
   const [error, setError] = React.useState<string | undefined>();
   if (spec.type === 'enum') {
@@ -129,11 +131,11 @@ function AttrField(props: {
       title={spec.doc}
       testId={`attr-${name}`}
       onInput={(text) => {
-        const parsed = parseAttrInput(spec, text);
+        const parsed = parseAttrInput(op, name, spec, text);
         setError(parsed.ok ? undefined : parsed.error);
       }}
       onCommit={(text) => {
-        const parsed = parseAttrInput(spec, text);
+        const parsed = parseAttrInput(op, name, spec, text);
         if (!parsed.ok) return setError(parsed.error);
         setError(undefined);
         if (formatAttr(parsed.value ?? undefined) !== formatAttr(value)) set(parsed.value);

@@ -3,7 +3,7 @@
  * (adds at the centre). Type to filter, ↑/↓ to choose, Enter to add, Escape to close.
  */
 import React from 'react';
-import { searchOps, type OpInfo } from './op-catalog.js';
+import { searchOps, type OpInfo } from '../op-catalog.js';
 
 export function QuickAdd(props: {
   at: { left: number; top: number };

@@ -6,7 +6,7 @@
 import React from 'react';
 import { Handle, Position, type NodeProps } from 'reactflow';
 import { formatShape, OUTPUT_HANDLE, type OpNodeData } from '../graph-view.js';
-import { GradCheckBadge, OverlayChip, useNodeRunLook } from '../run/NodeOverlay.js';
+import { GradCheckBadge, OverlayChip, useNodeRunLook } from '../../run/NodeOverlay.js';
 
 export const OpNode = React.memo(function OpNode({
   data,

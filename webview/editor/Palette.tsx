@@ -3,8 +3,8 @@
  * or press Enter / click on it to add it at the centre of the view (the keyboard path).
  */
 import React from 'react';
-import { CATEGORY_ORDER, CATEGORY_TITLES, searchOps, type OpInfo } from './op-catalog.js';
-import { TextInput } from './ui/controls.js';
+import { CATEGORY_ORDER, CATEGORY_TITLES, searchOps, type OpInfo } from '../op-catalog.js';
+import { TextInput } from '../ui/controls.js';
 
 /** The drag-and-drop payload type for an op name. */
 export const OP_DRAG_TYPE = 'application/x-backprop-studio-op';

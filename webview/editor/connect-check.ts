@@ -4,9 +4,11 @@
  * an error that wasn't there before (a shape mismatch, a cycle, a wrong port), and the reason
  * shown is that error's own message.
  */
-import type { GraphDoc, GraphEdge } from '../engine/graph/document.js';
-import { checkGraph } from '../engine/graph/check.js';
-import { applyEdit } from '../engine/graph/edits.js';
+import type { Connection } from 'reactflow';
+import type { GraphDoc, GraphEdge } from '../../engine/graph/document.js';
+import { checkGraph } from '../../engine/graph/check.js';
+import { applyEdit } from '../../engine/graph/edits.js';
+import { opInfo } from '../op-catalog.js';
 
 export type ConnectVerdict = { ok: true; doc: GraphDoc } | { ok: false; reason: string };
 
@@ -31,6 +33,20 @@ export function errorMessages(doc: GraphDoc): Set<string> {
       .diagnostics.filter((d) => d.severity === 'error')
       .map((d) => d.message),
   );
+}
+
+/**
+ * The document's edge for a wire React Flow drew from a source handle to a target handle; null
+ * when it does not end on a node. The ports are written only where they are needed: `toPort` for
+ * ops with several inputs.
+ */
+export function edgeOfConnection(doc: GraphDoc, c: Connection): GraphEdge | null {
+  if (!c.source || !c.target) return null;
+  const target = doc.nodes.find((n) => n.id === c.target);
+  const op = target ? opInfo(target.op) : undefined;
+  const edge: GraphEdge = { from: c.source, to: c.target };
+  if (c.targetHandle && (op?.inputs.length ?? 0) > 1) edge.toPort = c.targetHandle;
+  return edge;
 }
 
 /** Diagnostic codes that mean "not finished yet" rather than "this wire is wrong". */

@@ -4,10 +4,10 @@
  * carries. Pure, so the mapping is tested without a browser.
  */
 import type { Edge, Node } from 'reactflow';
-import type { Diagnostic, GraphDoc, GraphEdge, GraphNode, NodeId } from '../engine/graph/document.js';
-import type { SymbolicShape } from '../engine/graph/check.js';
-import { opInfo, type OpInfo } from './op-catalog.js';
-import { attrSummary as summarizeAttrs } from '../engine/graph/layout.js';
+import type { Diagnostic, GraphDoc, GraphEdge, GraphNode, NodeId } from '../../engine/graph/document.js';
+import type { SymbolicShape } from '../../engine/graph/check.js';
+import { opInfo, type OpInfo } from '../op-catalog.js';
+import { attrSummary as summarizeAttrs } from '../../engine/graph/layout.js';
 
 export const OP_NODE_TYPE = 'op';
 /** Wires are drawn by the run overlay's edge (webview/run/NodeOverlay.tsx): plain until a run has stats. */

@@ -2,9 +2,9 @@
  * Auto-layout in the editor: the engine's layout (engine/graph/layout.ts, the same one the
  * importer and the examples use) with the nodes' measured sizes, for the canvas as it is.
  */
-import type { GraphDoc, NodeId } from '../engine/graph/document.js';
-import type { Position } from '../engine/graph/edits.js';
-import { layoutGraph, NODE_WIDTH, type Size } from '../engine/graph/layout.js';
+import type { GraphDoc, NodeId } from '../../engine/graph/document.js';
+import type { Position } from '../../engine/graph/edits.js';
+import { layoutGraph, NODE_WIDTH, type Size } from '../../engine/graph/layout.js';
 import { graphArea, OPENING_PADDING } from './opening-view.js';
 
 export { NODE_WIDTH };
