@@ -5,7 +5,7 @@ and SqueezeNet 1.1 with random weights (seeded), in eval mode, exported by PyTor
     /usr/bin/python3 scripts/export-torchvision-onnx.py <out-dir>
 
 writes <name>.onnx for each and manifest.json with, per model, the input (1×3×64×64, seeded) and
-PyTorch's eval output for it. test/onnx/torchvision.test.ts runs this into a cache folder (the
+PyTorch's eval output for it. test/engine/onnx/torchvision.test.ts runs this into a cache folder (the
 files are about 45 MB, so they are not committed) and checks the import against the outputs.
 Needs Debian's python3-torch, python3-torchvision and python3-onnx (scripts/setup-tests.sh).
 """

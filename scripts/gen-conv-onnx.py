@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Small PyTorch networks using the convolution family, exported to ONNX by PyTorch itself.
 
-Writes test/onnx/conv-family/*.onnx and manifest.json (for each model: an input and PyTorch's
-output for it), which test/onnx/conv-family-pytorch.test.ts imports and runs through the engine.
+Writes test/engine/onnx/conv-family/*.onnx and manifest.json (for each model: an input and PyTorch's
+output for it), which test/engine/onnx/conv-family-pytorch.test.ts imports and runs through the engine.
 
 Run with Debian's PyTorch (python3-torch 1.13): /usr/bin/python3 scripts/gen-conv-onnx.py
 """
@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 torch.manual_seed(14)
-OUT = os.path.join(os.path.dirname(__file__), "..", "test", "onnx", "conv-family")
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "engine", "onnx", "conv-family")
 
 
 class Seq1d(nn.Module):

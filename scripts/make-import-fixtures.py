@@ -1,6 +1,6 @@
 """Small networks exported by PyTorch, as a user would import them (issues #20 and #15).
 
-Writes test/onnx/pytorch/:
+Writes test/engine/onnx/pytorch/:
   tabular-mlp-bn.onnx   8 features -> Linear/BatchNorm1d/ReLU x2 -> 3 classes (eval mode)
   residual-mlp.onnx     6 features -> Linear/ReLU, a residual block (x + f(x)), ReLU -> 1 value
   two-input.onnx        two inputs, wide (4) and deep (6): a deep MLP branch and a wide branch
@@ -12,7 +12,7 @@ Writes test/onnx/pytorch/:
 
 Regenerate with Debian's PyTorch 1.13 (not a pyenv python), then format the manifest:
   /usr/bin/python3 scripts/make-import-fixtures.py
-  npx prettier --write test/onnx/pytorch/manifest.json
+  npx prettier --write test/engine/onnx/pytorch/manifest.json
 """
 import json
 import os
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "test", "onnx", "pytorch")
+OUT = os.path.join(os.path.dirname(__file__), "..", "test", "engine", "onnx", "pytorch")
 
 
 class TabularMLP(nn.Module):

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """A weights file written by the safetensors library itself (PyTorch's state_dict names, float32 and
 float64 tensors), and the same values as a backprop-studio weights JSON file, for
-test/graph/weights-file.test.ts: the project's safetensors reader must read what the library writes.
+test/engine/graph/weights-file.test.ts: the project's safetensors reader must read what the library writes.
 
 Needs Debian's PyTorch and the safetensors package (pip install safetensors; not needed to run the tests):
-  /usr/bin/python3 scripts/make-safetensors-fixture.py test/graph/fixtures
+  /usr/bin/python3 scripts/make-safetensors-fixture.py test/engine/graph/fixtures
 writes pytorch-state.safetensors and pytorch-state.weights.json there.
 """
 import json
@@ -14,7 +14,7 @@ import sys
 import torch
 from safetensors.torch import save_file
 
-out = sys.argv[1] if len(sys.argv) > 1 else "test/graph/fixtures"
+out = sys.argv[1] if len(sys.argv) > 1 else "test/engine/graph/fixtures"
 torch.manual_seed(0)
 fc1 = torch.nn.Linear(3, 4)
 bn = torch.nn.BatchNorm1d(4)

@@ -11,8 +11,8 @@
 import { RunController } from '../extension/run/run-controller.js';
 import { spawnEngineWorker } from '../extension/run/worker-thread.js';
 import type { RunEvent, TaskKind } from '../engine/run/protocol.js';
-import { exampleDoc } from '../test/run/harness.js';
-import { buildWorker } from '../test/run/worker-bundle.js';
+import { exampleDoc } from '../test/engine/run/harness.js';
+import { buildWorker } from '../test/extension/worker/worker-bundle.js';
 
 const examples = process.argv.length > 2 ? process.argv.slice(2) : ['cnn-digits', 'circles-deep'];
 const RESULT = { gradcheck: 'gradcheckResult', analyze: 'analysisResult' } as const;

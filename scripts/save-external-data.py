@@ -4,7 +4,7 @@
     /usr/bin/python3 scripts/save-external-data.py <in.onnx> <out.onnx>
 
 writes <out.onnx> and <out.onnx>.data beside it with onnx.save_model(..., save_as_external_data=True)
-(one data file, tensors of 1 KB and more). test/onnx/big-model.test.ts runs it on the ResNet-18 that
+(one data file, tensors of 1 KB and more). test/engine/onnx/big-model.test.ts runs it on the ResNet-18 that
 scripts/export-torchvision-onnx.py exports, into a cache folder (nothing is committed).
 Needs Debian's python3-onnx (scripts/setup-tests.sh).
 """

@@ -59,6 +59,7 @@ export function App(props: { host: HostChannel }): React.JSX.Element {
         case 'runStats':
         case 'runDataset':
         case 'runPrediction':
+        case 'runImages':
         case 'traceStep':
         case 'gradcheckResult':
         case 'analysisResult':

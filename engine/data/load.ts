@@ -11,6 +11,7 @@ import { csvDataset, CsvError } from './csv.js';
 import { mnistDataset, type ReadBundled } from './mnist.js';
 import { IRIS_FEATURES, IRIS_SPECIES, irisDataset } from './iris.js';
 import { MNIST_SIDE } from './idx.js';
+import { reverseDataset, reverseSignature } from './sequences.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
 
 type CsvConfig = Extract<DatasetConfig, { kind: 'csv' }>;
@@ -76,6 +77,8 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       return mnistDataset(config, opts.readBundled);
     case 'iris':
       return irisDataset(config);
+    case 'reverse':
+      return reverseDataset(config);
     case 'csv': {
       const path = config.path;
       if (path === undefined) throw new UserError(noDatasetMessage(config));
@@ -117,7 +120,12 @@ export function datasetFeatures(config: DatasetConfig): string[] | null {
  * What a dataset configuration feeds without generating it: the shape of one sample, and the
  * number of classes (null for regression or when only the file knows).
  */
-export function datasetSignature(config: DatasetConfig): { sample: number[]; classes: number | null } {
+export function datasetSignature(config: DatasetConfig): {
+  sample: number[];
+  classes: number | null;
+  /** The shape of one sample's class labels when it is more than one label (a sequence's). */
+  labels?: number[];
+} {
   switch (config.kind) {
     case 'csv':
       return { sample: [config.features.length], classes: null };
@@ -127,6 +135,8 @@ export function datasetSignature(config: DatasetConfig): { sample: number[]; cla
       return { sample: [1, MNIST_SIDE, MNIST_SIDE], classes: 10 };
     case 'iris':
       return { sample: [IRIS_FEATURES.length], classes: IRIS_SPECIES.length };
+    case 'reverse':
+      return reverseSignature(config);
     default:
       if (isClassificationKind(config.kind))
         return {

@@ -499,7 +499,7 @@ function datasetDiagnostics(
   target: ResolvedNode | undefined,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  let sig: { sample: number[]; classes: number | null };
+  let sig: ReturnType<typeof datasetSignature>;
   try {
     sig = datasetSignature(dataset);
   } catch (e) {
@@ -543,6 +543,17 @@ function datasetDiagnostics(
           ? `${sig.classes} classes; set "classes": ${sig.classes}`
           : `classes; set "classes"`
       }${features !== undefined ? ' instead of "features"' : ''}.`,
+    });
+  const labels = (target.attrs['shape'] as readonly number[] | undefined) ?? [];
+  if (classification && shapeToString(labels) !== shapeToString(sig.labels ?? []))
+    out.push({
+      severity: 'error',
+      code: 'dataset-mismatch',
+      node: id,
+      attr: 'shape',
+      message: sig.labels
+        ? `Target '${id}' must hold ${shapeToString(sig.labels)} class labels per sample for ${name}; set "shape": ${shapeToString(sig.labels)}.`
+        : `Target '${id}' holds ${shapeToString(labels)} class labels per sample, but ${name} has one per sample; remove "shape".`,
     });
   if (!classification && features !== 1)
     out.push({

@@ -66,8 +66,11 @@ export interface CompiledGraph {
   /** Slot feeding the loss's first port (logits or prediction). */
   readonly prediction: number;
   readonly params: CompiledParam[];
-  /** The same parameter and state tensors (shared, not copied) in buffers for another batch size. */
-  withBatchSize(n: number): CompiledGraph;
+  /**
+   * The same parameter and state tensors (shared, not copied) in buffers for another batch size;
+   * `differentiableInput`: the input gets a gradient too (∂loss/∂input, for saliency maps).
+   */
+  withBatchSize(n: number, opts?: { differentiableInput?: boolean }): CompiledGraph;
 }
 
 export function compileGraph(doc: GraphDoc, opts: CompileOptions): CompiledGraph {
@@ -90,7 +93,7 @@ export function compileGraph(doc: GraphDoc, opts: CompileOptions): CompiledGraph
   } else if (analysis.hasErrors)
     throw new GraphError(analysis.diagnostics.filter((d) => d.severity === 'error'));
   const seed = opts.seed ?? doc.training.seed ?? 0;
-  const compiled = build(doc, order, slots, opts.batchSize, opts.dtype ?? 'float32', seed, null);
+  const compiled = build(doc, order, slots, opts.batchSize, opts.dtype ?? 'float32', seed, null, false);
   initializeParams(compiled, order, seed);
   if (opts.weights) applyWeights(compiled, opts.weights);
   return compiled;
@@ -115,6 +118,7 @@ function build(
   dtype: DType,
   seed: number,
   from: CompiledGraph | null,
+  differentiableInput: boolean,
 ): CompiledGraph {
   const builder = new ProgramBuilder(dtype, seed);
   const nodeSlot = new Map<NodeId, number>();
@@ -123,7 +127,8 @@ function build(
     for (const r of order) {
       const id = r.node.id;
       if (r.op.category === 'data' && r.op.inputs.length === 0) {
-        nodeSlot.set(id, builder.input(id, [batchSize, ...r.op.shape([], r.attrs)]));
+        const differentiable = differentiableInput && id === analysis.input;
+        nodeSlot.set(id, builder.input(id, [batchSize, ...r.op.shape([], r.attrs)], { differentiable }));
         continue;
       }
       const shared = reuse?.get(id) ?? {};
@@ -165,10 +170,10 @@ function build(
     loss: nodeSlot.get(lossNode?.node.id ?? predictionId)!,
     prediction: nodeSlot.get(predictionId)!,
     params,
-    withBatchSize: (n: number) => {
+    withBatchSize: (n, opts) => {
       if (!(Number.isInteger(n) && n >= 1))
         throw new RangeError(`withBatchSize: batch size must be a whole number ≥ 1, got ${n}`);
-      return build(doc, order, analysis, n, dtype, seed, compiled);
+      return build(doc, order, analysis, n, dtype, seed, compiled, opts?.differentiableInput ?? false);
     },
   };
   return compiled;

@@ -152,6 +152,17 @@ export const datasetSchema: JsonSchema = {
       [],
       "Fisher's Iris flowers: 150 samples, 4 measurements (cm), 3 species",
     ),
+    kinded(
+      'reverse',
+      {
+        samples,
+        seed,
+        length: int('digits per sequence (default 5)', 2),
+        symbols: int('distinct digits (default 10)', 2),
+      },
+      [],
+      'a toy sequence task: reverse a sequence of digits. Tokens are one-hot [digit | position] rows: shape [length, symbols + length]; the target is the reversed sequence, class indices [length]',
+    ),
   ],
 };
 

@@ -29,6 +29,15 @@ export function wasmGemm(): WasmGemm | null {
   return wasm;
 }
 
+/**
+ * The WebAssembly kernels (for its direct convolutions) when `data` is float32 and the backend
+ * is 'auto', else null: the caller runs its TypeScript path.
+ */
+export function wasmFloat32(data: Data): WasmGemm | null {
+  if (backend !== 'auto' || !(data instanceof Float32Array)) return null;
+  return wasm === undefined ? wasmGemm() : wasm;
+}
+
 export function gemm(
   layout: GemmLayout,
   m: number,

@@ -386,6 +386,18 @@ export function chooseTraining(sample: readonly number[], output: readonly numbe
   if (k === 10 && side >= DIGIT_SIZE && side <= DIGIT_MAX_SIZE)
     return builtIn(side === DIGIT_SIZE ? { kind: 'digits' } : { kind: 'digits', size: side });
   if (shape === '2' && classification) return builtIn({ kind: 'spiral', classes: k });
+  // One-hot [digit | position] tokens [T, V + T] to logits [V, T] (classes first): the reverse task.
+  const [tokens, width] = sample as [number, number];
+  const [symbols, positions] = output as [number, number];
+  if (sample.length === 2 && output.length === 2 && positions === tokens && width === symbols + tokens)
+    return {
+      ...builtIn({ kind: 'reverse', length: tokens, symbols }),
+      loss: {
+        op: 'cross_entropy' as const,
+        predictionPort: 'logits',
+        target: { classes: symbols, shape: [tokens] },
+      },
+    };
   if (shape === '1' && k === 1) return builtIn({ kind: 'sine' });
   const features = Array.from({ length: sample.reduce((a, b) => a * b, 1) }, (_, i) => `x${i + 1}`);
   return {

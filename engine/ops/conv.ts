@@ -7,7 +7,7 @@
 import { defineOp, type AttrSpec } from './define.js';
 import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
-import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
+import { shapeToString, type Data, type Shape, type Tensor } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import {
   col2imAdd,
@@ -22,6 +22,7 @@ import {
   weightGrad,
   type ConvGeometry,
 } from '../kernels/im2col.js';
+import { wasmFloat32 } from '../kernels/gemm.js';
 import {
   checkGroups,
   colsRows,
@@ -48,7 +49,6 @@ export type ConvAttrs = {
   init: InitKind;
 };
 
-/** The geometry plus the per-group sizes of the products. */
 /**
  * The geometry plus the per-group sizes of the products, and which input's im2col `cols` holds
  * now (so that the weight gradient reuses forward's instead of building it again).
@@ -61,9 +61,19 @@ type ConvPlan = ConvGeometry & {
   colsOf: { data: Data | null };
   /** One input channel and one filter per group: direct loops instead of im2col products. */
   depthwise: boolean;
+  /**
+   * Stride 1, not depthwise, few taps per output (channels per group × kernel): float32 runs
+   * the WebAssembly direct convolution, since building and transposing im2col rows would cost
+   * more than the products (e.g. a 3×3 or 5×5 kernel over one input channel).
+   */
+  thin: boolean;
 };
 
+/** The widest im2col row (channels per group × taps) that the direct kernels take. */
+const THIN_WIDTH = 32;
+
 function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
+  const depthwise = d.groups === d.c && outPerGroup === 1;
   return {
     ...d,
     og: outPerGroup,
@@ -71,9 +81,13 @@ function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
     pixels: colsRows(d),
     plane: d.oh * d.ow,
     colsOf: { data: null },
-    depthwise: d.groups === d.c && outPerGroup === 1,
+    depthwise,
+    thin: d.sh === 1 && d.sw === 1 && colsWidth(d) <= THIN_WIDTH && !depthwise,
   };
 }
+
+/** A tensor's data where wasmFloat32 found the program float32 (a program has one dtype). */
+const f32 = (t: Tensor | null | undefined): Float32Array | null => (t ? (t.data as Float32Array) : null);
 
 /** The attributes of every convolution, in the order documents write them (older files' keys first). */
 const convAttrs = <E extends Record<string, AttrSpec>>(spatial: Spatial, padding: AttrSpec, extra?: E) => ({
@@ -198,6 +212,23 @@ function convOp(name: string, spatial: Spatial) {
         if (b) addChannelBias(d.n, d.c, d.plane, b.data, out.data);
         return;
       }
+      // A program has one dtype: when x is float32, so are the weights and the output.
+      // Named here, not in a helper: the webview bundles this file without its kernels, and
+      // so without the import of engine/kernels/ that only kernels use.
+      const direct = d.thin ? wasmFloat32(x!.data) : null;
+      if (direct) {
+        d.colsOf.data = null;
+        const bias = b ? (b.data as Float32Array) : null;
+        direct.convForward(
+          d,
+          d.groups * d.og,
+          x!.data as Float32Array,
+          wt!.data as Float32Array,
+          bias,
+          out.data as Float32Array,
+        );
+        return;
+      }
       // Forward always builds afresh: x's values are new (the backward pass then reuses them).
       im2col(d, x!.data, cols!.data);
       d.colsOf.data = x!.data;
@@ -208,6 +239,11 @@ function convOp(name: string, spatial: Spatial) {
     // The weight gradient needs the im2col of the x it is given: forward's when it is forward's x,
     // else (the second-order rule passes x's tangent) built here.
     vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+      const direct = d.thin ? wasmFloat32(x!.data) : null;
+      if (direct) {
+        direct.convBackward(d, d.groups * d.og, f32(x!)!, f32(wt!)!, f32(g)!, f32(gx), f32(gw), f32(gb));
+        return;
+      }
       if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
       if (d.depthwise)
         return depthwiseBackward(d, x!.data, wt!.data, g.data, gx?.data ?? null, gw?.data ?? null);
@@ -324,8 +360,8 @@ export function transposeGeometry(x: Shape, a: ConvTransposeAttrs): ConvGeometry
 /** Plan of conv_transpose2d: the adjoint conv2d's, whose `og` is x's channels per group. */
 const transposePlan = ([x]: Shape[], a: ConvTransposeAttrs): ConvPlan => {
   const d = transposeGeometry(x!, a);
-  // No direct depthwise path here: the transposed kernels always run the im2col products.
-  return { ...planOf(d, x![1]! / a.groups), depthwise: false };
+  // No direct paths here: the transposed kernels always run the im2col products.
+  return { ...planOf(d, x![1]! / a.groups), depthwise: false, thin: false };
 };
 
 export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({

@@ -13,9 +13,10 @@ interface InputAttrs extends Record<string, number | readonly number[]> {
   shape: readonly number[];
 }
 
-interface TargetAttrs extends Record<string, number> {
+interface TargetAttrs extends Record<string, number | readonly number[]> {
   classes: number;
   features: number;
+  shape: readonly number[];
 }
 
 /** Exactly one of two attributes must be given; names both in the error. */
@@ -59,10 +60,19 @@ export const target = dataOp<TargetAttrs>({
   attrs: {
     classes: { type: 'integer', min: 2, optional: true, doc: 'number of classes (labels are class indices)' },
     features: { type: 'integer', min: 1, optional: true, doc: 'number of regression values per sample' },
+    shape: {
+      type: 'ints',
+      optional: true,
+      doc: "with classes: the shape of one sample's labels, e.g. [5] for a class per position of a sequence of 5",
+    },
   },
   shape: (_inputs, attrs): Shape => {
     oneOf('target', 'classes', 'features', attrs);
-    return attrs.classes !== undefined ? [] : [attrs.features];
+    if (attrs.shape !== undefined && attrs.classes === undefined)
+      throw new AttrError(`target.shape goes with 'classes' (labels per position), not 'features'`, 'shape');
+    if (attrs.shape !== undefined && (attrs.shape.length === 0 || attrs.shape.some((d) => d < 1)))
+      throw new AttrError(`target.shape must list positive sizes, got [${attrs.shape.join(', ')}]`, 'shape');
+    return attrs.classes !== undefined ? (attrs.shape ?? []) : [attrs.features];
   },
-  doc: 'the batch of targets from the dataset: class indices [N] or values [N, features]',
+  doc: 'the batch of targets from the dataset: class indices [N] (or [N, ...shape], one per position) or values [N, features]',
 });

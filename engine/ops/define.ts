@@ -16,7 +16,7 @@
  * 1. one object, `defineOp({...})`, in the engine/ops module of its family;
  * 2. one row in the registry (engine/ops/registry.ts), under its name: the key type `OpName`
  *    follows from that table;
- * 3. one row in test/engine/op-specs.ts (shapes, attributes, bad calls; the op tests check
+ * 3. one row in test/engine/ops/op-specs.ts (shapes, attributes, bad calls; the op tests check
  *    forward, VJP, JVP, the second-order rule, shape and flops from it);
  * 4. the rows the compiler then asks for. Facts about an op that other parts of the program own
  *    live beside their consumer in tables keyed by `OpName`, so that a row for an op that does

@@ -9,6 +9,7 @@ import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor/tensor
 import { ShapeError } from '../tensor/broadcast.js';
 import { AttrError } from './attrs.js';
 import { erf } from '../tensor/special.js';
+import { float32UnaryForward, float32UnaryVjp } from '../kernels/unary.js';
 
 /**
  * A numeric attribute of a unary op. An optional one (clip's bounds) may be left out, and then
@@ -60,6 +61,8 @@ export function unaryOp(row: UnaryRow): OpDef<UnaryAttrs, Float64Array> {
         od = out.data,
         a = plan[0]!,
         b = plan[1]!;
+      // Float32 relu runs WebAssembly SIMD (engine/kernels/unary.ts), the same selects.
+      if (float32UnaryForward(row.name, xd, od)) return;
       for (let i = 0; i < od.length; i++) od[i] = f(xd[i]!, a, b);
     },
     vjp: ({ plan }, [x], out, g, [gx]) => {
@@ -70,6 +73,7 @@ export function unaryOp(row: UnaryRow): OpDef<UnaryAttrs, Float64Array> {
         r = gx.data,
         a = plan[0]!,
         b = plan[1]!;
+      if (float32UnaryVjp(row.name, xd, gd, r)) return;
       for (let i = 0; i < r.length; i++) r[i]! += gd[i]! * df(xd[i]!, yd[i]!, a, b);
     },
     jvp: ({ plan }, [x], out, [tx], tout) => {

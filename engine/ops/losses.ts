@@ -206,14 +206,15 @@ export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
           throw new RangeError(
             `cross_entropy: target[${r * inner + i}] = ${label} is not a class index in [0, ${c})`,
           );
-        const at = (j: number) => (r * c + j) * inner + i;
+        // Logit j of this row is at row + j·inner (indices, not a closure: a step allocates nothing).
+        const row = r * c * inner + i;
         let m = -Infinity;
-        for (let j = 0; j < c; j++) m = Math.max(m, xd[at(j)]!);
+        for (let at = row, j = 0; j < c; j++, at += inner) m = Math.max(m, xd[at]!);
         let z = 0;
-        for (let j = 0; j < c; j++) z += Math.exp(xd[at(j)]! - m);
+        for (let at = row, j = 0; j < c; j++, at += inner) z += Math.exp(xd[at]! - m);
         const lse = m + Math.log(z);
-        for (let j = 0; j < c; j++) pd[at(j)] = Math.exp(xd[at(j)]! - lse);
-        total += lse - xd[at(label)]!;
+        for (let at = row, j = 0; j < c; j++, at += inner) pd[at] = Math.exp(xd[at]! - lse);
+        total += lse - xd[row + label * inner]!;
       }
     out.data[0] = total * ceScale(attrs.reduction, plan);
   },

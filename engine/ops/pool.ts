@@ -6,7 +6,7 @@
  */
 import { defineOp, type AttrSpec } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
-import { shapeToString, type Shape } from '../tensor/tensor.js';
+import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import type { ConvGeometry } from '../kernels/im2col.js';
 import {
   paddingOf,
@@ -125,7 +125,37 @@ function averageWeights(d: ConvGeometry, countPad: boolean, padAfter: [number, n
   return inv;
 }
 
-type MaxPoolPlan = WindowTable & { argmax: Int32Array };
+/**
+ * Max pooling whose windows all lie inside x (no padding, no ceil-mode overhang: the usual 2×2
+ * stride 2), as strided loops rather than through the window table: the same elements in the
+ * same order, without an index load per element. argmax as the table path writes it.
+ */
+function maxPoolInside(d: ConvGeometry, x: Data, out: Data, argmax: Int32Array): void {
+  const { h, w, kh, kw, sh, sw, dh, dw, oh, ow } = d;
+  let q = 0;
+  for (let plane = 0; plane < d.n * d.c; plane++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++, q++) {
+        const corner = (plane * h + i * sh) * w + j * sw;
+        // The first maximum wins ties, as in PyTorch.
+        let best = corner;
+        for (let ki = 0; ki < kh; ki++)
+          for (let kj = 0, at = corner + ki * dh * w; kj < kw; kj++, at += dw)
+            if (x[at]! > x[best]!) best = at;
+        argmax[q] = best;
+        out[q] = x[best]!;
+      }
+}
+
+/** Whether every window of d lies inside the input. */
+const windowsInside = (d: ConvGeometry): boolean =>
+  d.pt === 0 &&
+  d.pl === 0 &&
+  (d.oh - 1) * d.sh + (d.kh - 1) * d.dh < d.h &&
+  (d.ow - 1) * d.sw + (d.kw - 1) * d.dw < d.w;
+
+/** argmax: for each output, the input element it took (-1 for a window wholly in padding). */
+type MaxPoolPlan = WindowTable & { argmax: Int32Array; inside: ConvGeometry | null };
 
 function maxPoolOp(name: string, spatial: Spatial) {
   const geometry = (x: Shape, a: PoolAttrs) => poolGeometry(name, x, a, spatial);
@@ -142,13 +172,15 @@ function maxPoolOp(name: string, spatial: Spatial) {
       const d = geometry(x!, a);
       return d.n * d.c * d.oh * d.ow * d.kh * d.kw;
     },
-    // argmax: for each output, the input element it took (-1 for a window wholly in padding).
     plan: ([x], a) => {
       const d = geometry(x!, a);
-      return { ...windowTable(d), argmax: new Int32Array(d.n * d.c * d.oh * d.ow) };
+      const inside = windowsInside(d) ? d : null;
+      const table = inside ? { start: new Int32Array(0), idx: new Int32Array(0) } : windowTable(d);
+      return { ...table, argmax: new Int32Array(d.n * d.c * d.oh * d.ow), inside };
     },
-    forward: ({ plan: { start, idx, argmax } }, [x], out) => {
+    forward: ({ plan: { start, idx, argmax, inside } }, [x], out) => {
       const xd = x!.data;
+      if (inside) return maxPoolInside(inside, xd, out.data, argmax);
       for (let q = 0; q < argmax.length; q++) {
         const from = start[q]!,
           to = start[q + 1]!;

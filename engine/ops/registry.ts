@@ -1,7 +1,7 @@
 /**
  * The one table of ops. The palette, the inspector, shape inference, the JSON Schema, code export
  * and the op test suite are all driven from it: a new op is one object, one row here and one row
- * in test/engine/op-specs.ts (engine/ops/define.ts says what else the compiler then asks for).
+ * in test/engine/ops/op-specs.ts (engine/ops/define.ts says what else the compiler then asks for).
  *
  * The table is keyed by op name, so `OpName` (the union of the names) types every other table of
  * per-op facts: the TypeScript emitters, the ONNX export rows, the ops ONNX import may produce,

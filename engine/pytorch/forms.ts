@@ -3,7 +3,7 @@
  * module's, under the engine's names: weight, bias, running_mean, running_var) and the expression
  * its output is. The one table the PyTorch export consults. Every registry op has a row (the
  * compiler insists); null marks an op with no PyTorch form (data ops are the model's arguments),
- * which export refuses by name (test/pytorch/forms.test.ts lists them: there should be none).
+ * which export refuses by name (test/engine/pytorch/forms.test.ts lists them: there should be none).
  * Only torch.nn as of PyTorch 1.13, so the code runs on 1.13 and 2.x alike.
  */
 import type { Attrs } from '../ops/define.js';

@@ -44,7 +44,8 @@ def load_data(dtype, device, target_shape):
         x = features(part).reshape(-1, *d["sample_shape"])
         y = torch.tensor(part["y"], dtype=torch.float64)
         n = x.shape[0]
-        labels = y.long() if d["task"] == "classification" else None
+        # Class indices per sample, or per position of a sequence ([N, T]).
+        labels = y.reshape(n, *d["target_shape"]).long() if d["task"] == "classification" else None
         y = y.reshape(n, *target_shape)
         return Split(
             x.to(device=device, dtype=dtype),
@@ -219,7 +220,11 @@ class World:
 
 
 def predictions_correct(pred, labels):
-    """Correct class guesses: argmax of the logits, or logit > 0 for a single one (as the engine)."""
+    """Correct class guesses: argmax of the logits, or logit > 0 for a single one (as the engine).
+    With a label per position (logits [N, C, ...]), each sample counts the fraction it gets right."""
+    if labels.dim() > 1:
+        right = (pred.detach().argmax(dim=1) == labels).float()
+        return float(right.reshape(labels.shape[0], -1).mean(dim=1).sum())
     flat = pred.detach().reshape(pred.shape[0], -1)
     guess = (flat[:, 0] > 0).long() if flat.shape[1] == 1 else flat.argmax(dim=1)
     return int((guess == labels).sum())
@@ -323,7 +328,7 @@ def train(args, world):
             if not all(bool(torch.isfinite(p.grad).all()) for p in params if p.grad is not None):
                 status, error = "diverged", f"training stopped at step {steps} (epoch {epoch}): a gradient became NaN or Infinity"
                 break
-            correct += int(batch_correct)
+            correct += float(batch_correct)
             loss_sum += batch_loss * len(rows)
             seen += len(rows)
             if CLIP_GRAD_NORM is not None:

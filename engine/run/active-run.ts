@@ -5,6 +5,7 @@
 import type { TrainingSession } from '../train/session.js';
 import type { EpochMetrics } from '../train/trainer.js';
 import type { Predictor } from './prediction.js';
+import type { ImageInspector } from './image-views.js';
 import type { Prepared } from './run-document.js';
 import type { LossTrace } from './protocol.js';
 
@@ -14,6 +15,7 @@ export interface ActiveRun {
   key: string;
   stale: boolean;
   predictor: Predictor;
+  inspector: ImageInspector | null;
   /** The curves not sent yet. */
   unsent: UnsentCurves;
   /** Loss and learning rate of the last batch trained (null before the first step). */
@@ -25,12 +27,13 @@ export interface ActiveRun {
 
 /** `built` as a run, before its first step (weights from the file `weightsFrom`, or the initialisers). */
 export function activeRun(built: Prepared, weightsFrom: string | null): ActiveRun {
-  const { session, key, predictor } = built;
+  const { session, key, predictor, inspector } = built;
   return {
     session,
     key,
     stale: false,
     predictor,
+    inspector,
     unsent: new UnsentCurves(),
     loss: null,
     lr: null,

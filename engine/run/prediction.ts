@@ -13,7 +13,8 @@ import type { Dataset } from '../data/dataset.js';
 import { boundaryGrid, dataBounds } from '../plot/boundary.js';
 import { linearRegions1d } from '../analysis/linear-regions.js';
 import { Tensor, sizeOf } from '../tensor/tensor.js';
-import type { DatasetView, PredictionView } from './protocol.js';
+import type { DatasetView, PredictionView, UnitHeatmaps } from './protocol.js';
+import type { ProgramNode } from '../autodiff/program.js';
 
 /** Cells per side of the decision-boundary grid. */
 export const BOUNDARY_GRID = 64;
@@ -23,6 +24,9 @@ export const CURVE_POINTS = 256;
 const MARGIN = 0.1;
 /** Hidden nodes wider than this are left out of the unit curves (too many lines to read). */
 const MAX_UNITS = 64;
+/** Units drawn per hidden layer over the plane (the first ones of a wide layer), and their grid side. */
+export const UNIT_MAPS = 8;
+export const UNIT_GRID = 16;
 
 export interface Predictor {
   predict(opts: { hiddenUnits: boolean }): PredictionView;
@@ -55,8 +59,9 @@ function boundaryPredictor(compiled: CompiledGraph, data: Dataset): Predictor {
     g.program.forward();
     return g.program.value(g.prediction);
   };
+  const hidden = hiddenNodes(g);
   return {
-    predict() {
+    predict({ hiddenUnits }) {
       const grid = boundaryGrid(run, b, n, n);
       // boundaryGrid's rows run from the top (y1) down; the view's from y0 up.
       const label = new Uint8Array(n * n);
@@ -65,7 +70,19 @@ function boundaryPredictor(compiled: CompiledGraph, data: Dataset): Predictor {
         label.set(grid.cls.subarray(r * n, (r + 1) * n), (n - 1 - r) * n);
         confidence.set(grid.confidence.subarray(r * n, (r + 1) * n), (n - 1 - r) * n);
       }
-      return { kind: 'boundary', bounds: [b.x0, b.x1, b.y0, b.y1], nx: n, ny: n, classes, label, confidence };
+      const view: PredictionView & { kind: 'boundary' } = {
+        kind: 'boundary',
+        bounds: [b.x0, b.x1, b.y0, b.y1],
+        nx: n,
+        ny: n,
+        classes,
+        label,
+        confidence,
+      };
+      // The grid's forward pass left every hidden layer's values over the plane in the program.
+      if (hiddenUnits)
+        view.units = hidden.map((node) => unitHeatmaps(node.id, g.program.value(node.output), n));
+      return view;
     },
   };
 }
@@ -83,16 +100,7 @@ function curvePredictor(compiled: CompiledGraph, data: Dataset): Predictor {
   const [x0, x1] = [lo - pad, hi + pad];
   const x = new Float32Array(m);
   for (let i = 0; i < m; i++) x[i] = x0 + ((x1 - x0) * i) / (m - 1);
-  // Hidden units: the activations between the input and the output, narrow enough to draw.
-  const hidden = g.program.nodes.filter((node) => {
-    const shape = g.program.slots[node.output]!.shape;
-    return (
-      node.op.category === 'activations' &&
-      node.output !== g.prediction &&
-      shape.length === 2 &&
-      shape[1]! <= MAX_UNITS
-    );
-  });
+  const hidden = hiddenNodes(g).filter((node) => g.program.slots[node.output]!.shape[1]! <= MAX_UNITS);
   return {
     predict({ hiddenUnits }) {
       const p = g.program;
@@ -116,6 +124,34 @@ function curvePredictor(compiled: CompiledGraph, data: Dataset): Predictor {
       return view;
     },
   };
+}
+
+/** Hidden units: the activations [N, units] between the input and the output. */
+function hiddenNodes(g: CompiledGraph): ProgramNode[] {
+  return g.program.nodes.filter((node) => {
+    const shape = g.program.slots[node.output]!.shape;
+    return node.op.category === 'activations' && node.output !== g.prediction && shape.length === 2;
+  });
+}
+
+/**
+ * The first UNIT_MAPS units of `values` [n·n points (rows from the top), units] on a UNIT_GRID
+ * grid (the point nearest each coarse cell's centre), rows from the bottom as the boundary's.
+ */
+export function unitHeatmaps(node: string, values: Tensor, n: number): UnitHeatmaps {
+  const count = values.shape[1]!;
+  const shown = Math.min(count, UNIT_MAPS);
+  const side = Math.min(UNIT_GRID, n);
+  const out = new Float32Array(shown * side * side);
+  for (let r = 0; r < side; r++) {
+    const fine = Math.floor(((r + 0.5) * n) / side);
+    const row = n - 1 - fine; // the fine grid's rows run from the top
+    for (let c = 0; c < side; c++) {
+      const point = row * n + Math.floor(((c + 0.5) * n) / side);
+      for (let u = 0; u < shown; u++) out[(u * side + r) * side + c] = values.data[point * count + u]!;
+    }
+  }
+  return { node, count, shown, side, values: out };
 }
 
 /**

@@ -71,11 +71,21 @@ export interface RunOptions {
   overlay: boolean;
   /** The prediction view (decision boundary / fitted curve), throttled like the overlay. */
   prediction: boolean;
-  /** 1-D regression: also each hidden unit's curve. */
+  /** 1-D regression: also each hidden unit's curve; 2-D classification: each unit's heatmap. */
   hiddenUnits: boolean;
+  /** Image classifiers: the Images view (samples, confusion matrix, ...), throttled like the prediction. */
+  images?: boolean;
+  /** The sample of the Images view's source to look inside (saliency, feature maps); null: none. */
+  pickedSample?: number | null;
 }
 
-export const DEFAULT_RUN_OPTIONS: RunOptions = { overlay: true, prediction: true, hiddenUnits: false };
+export const DEFAULT_RUN_OPTIONS: RunOptions = {
+  overlay: true,
+  prediction: true,
+  hiddenUnits: false,
+  images: true,
+  pickedSample: null,
+};
 
 // ---------------------------------------------------------------------------------------------
 // worker → host → webview
@@ -147,6 +157,11 @@ export type PredictionView =
       label: Uint8Array;
       /** Probability of the winning class per cell (softmax / sigmoid of the logits). */
       confidence: Float32Array;
+      /**
+       * When RunOptions.hiddenUnits: each hidden layer's first `shown` of `count` units over the
+       * same box, on a coarser side × side grid (row-major, y0's row first): [shown × side × side].
+       */
+      units?: UnitHeatmaps[];
     }
   | {
       kind: 'curve';
@@ -160,6 +175,71 @@ export type PredictionView =
       breakpoints?: Float32Array;
     }
   | { kind: 'none'; reason: string };
+
+/** A hidden layer's units over the input plane (TensorFlow Playground's node pictures). */
+export interface UnitHeatmaps {
+  node: string;
+  /** Units in the layer, and how many are drawn (the first ones). */
+  count: number;
+  shown: number;
+  side: number;
+  values: Float32Array;
+}
+
+/** One node's output for the picked sample, as images: [channels × height × width] row-major. */
+export interface ChannelImages {
+  node: string;
+  channels: number;
+  height: number;
+  width: number;
+  values: Float32Array;
+}
+
+/** A convolution's learned filters: [outChannels × inChannels × height × width] row-major. */
+export interface FilterImages {
+  node: string;
+  outChannels: number;
+  inChannels: number;
+  height: number;
+  width: number;
+  values: Float32Array;
+}
+
+/** The sample picked in the Images view, looked inside. */
+export interface PickedSample {
+  /** Its index in the view's source. */
+  row: number;
+  label: number;
+  predicted: number;
+  probabilities: Float32Array;
+  /** The image as drawn: [C × H × W] bytes over its own range. */
+  pixels: Uint8Array;
+  /** ∂loss/∂input for it with its true label: [C × H × W]. */
+  saliency: Float32Array;
+  /** Every node whose output is an image, its channels for this sample. */
+  maps: ChannelImages[];
+}
+
+/** An image classifier on held-out images (engine/run/image-views.ts). */
+export interface ImagesView {
+  /** The validation split, or the training data when there is none. */
+  source: 'validation' | 'training';
+  classes: number;
+  classNames: string[];
+  /** One image's shape [C, H, W]. */
+  shape: [number, number, number];
+  /** Samples evaluated (the first ones of the source), and how many were right. */
+  evaluated: number;
+  correct: number;
+  /** [classes × classes]: row = true class, column = predicted class. */
+  confusion: Int32Array;
+  /** Accuracy per true class (NaN: no sample of it). */
+  perClass: Float32Array;
+  /** Samples to show, misclassified first: their rows in the source, labels, and pixels [n × C×H×W]. */
+  grid: { rows: Int32Array; label: Uint8Array; predicted: Uint8Array; pixels: Uint8Array };
+  picked: PickedSample | null;
+  filters: FilterImages[];
+}
 
 export interface GradCheckNode {
   node: string;
@@ -192,6 +272,8 @@ export type RunEvent =
   | { type: 'runStats'; step: number; nodes: OverlayNodeStats[] }
   | { type: 'runDataset'; dataset: DatasetView | null }
   | { type: 'runPrediction'; step: number; view: PredictionView }
+  /** The Images view of an image classifier (RunOptions.images), throttled like the prediction. */
+  | { type: 'runImages'; step: number; view: ImagesView }
   /** Where the step-through is: `position` of `length` steps done; `step` the current one (null at 0). */
   | { type: 'traceStep'; requestId: number; position: number; length: number; step: Step | null }
   /** `worst` is the resolved node with the largest error (null when no gradient is above `floor`). */

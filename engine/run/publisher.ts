@@ -14,6 +14,8 @@ import type { FromWorker, PredictionView, RunOptions, RunPhase, RunStatus, TaskK
 
 /** Share of the time the prediction view may take (it is a forward pass over a whole grid). */
 const PREDICTION_COST_SHARE = 0.08;
+/** Share of the time the Images view may take (a forward pass over the held-out images). */
+const IMAGES_COST_SHARE = 0.08;
 
 /** What the publisher reads of the session when it is time to send. */
 export interface PublishedState {
@@ -31,6 +33,7 @@ export class RunPublisher {
   private readonly progress: Throttle<null>;
   private readonly overlay: Throttle<null>;
   private readonly prediction: Throttle<null>;
+  private readonly images: Throttle<null>;
   private readonly taskProgress: Throttle<null>;
 
   /** `read`: the session's state as it is now (read each time something is sent). */
@@ -45,6 +48,7 @@ export class RunPublisher {
     this.prediction = throttle(() => this.sendPrediction(), perSecond, clock, {
       costShare: PREDICTION_COST_SHARE,
     });
+    this.images = throttle(() => this.sendImages(), perSecond, clock, { costShare: IMAGES_COST_SHARE });
     this.taskProgress = throttle(() => this.sendTaskProgress(), perSecond, clock);
   }
 
@@ -67,6 +71,7 @@ export class RunPublisher {
     for (const [wanted, t] of [
       [options.overlay, this.overlay],
       [options.prediction && phase !== 'failed', this.prediction],
+      [(options.images ?? false) && run.inspector !== null && phase !== 'failed', this.images],
     ] as const) {
       if (!wanted) continue;
       t.push(null);
@@ -87,6 +92,7 @@ export class RunPublisher {
     this.progress.cancel();
     this.overlay.cancel();
     this.prediction.cancel();
+    this.images.cancel();
   }
 
   /** While idle, what the network Play would train predicts before training (when asked for). */
@@ -115,6 +121,17 @@ export class RunPublisher {
     if (!run || !options.prediction) return;
     const view = this.predict(run.predictor);
     this.emit({ type: 'runPrediction', step: run.session.trainer.stepCount, view });
+  }
+
+  private sendImages(): void {
+    const { run, options } = this.read();
+    if (!run?.inspector || !options.images) return;
+    try {
+      const view = run.inspector.inspect(options.pickedSample ?? null);
+      this.emit({ type: 'runImages', step: run.session.trainer.stepCount, view });
+    } catch {
+      // A view that can't be computed is left out; training goes on (the overlay shows the problem).
+    }
   }
 
   /** The prediction view; a picture that can't be computed says why instead of stopping anything. */

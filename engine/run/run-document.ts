@@ -14,12 +14,15 @@ import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { UserError, userMessage } from '../errors/user-error.js';
 import { createPredictor, datasetView, type Predictor } from './prediction.js';
 import type { DatasetView } from './protocol.js';
+import { createImageInspector, hasImages, type ImageInspector } from './image-views.js';
 
 /** A document compiled and its data loaded, ready to train. */
 export interface Prepared {
   key: string;
   session: TrainingSession;
   predictor: Predictor;
+  /** The Images view of an image classifier (null for other networks). */
+  inspector: ImageInspector | null;
 }
 
 /** Why a document can't be trained: the message names the node and says what to do. */
@@ -82,7 +85,10 @@ export class RunDocument {
     } catch (e) {
       predictor = { predict: () => ({ kind: 'none', reason: userMessage(e) }) };
     }
-    return { key, session, predictor };
+    const inspector = hasImages(session.dataset)
+      ? createImageInspector(session.compiled, session.train, session.validation)
+      : null;
+    return { key, session, predictor, inspector };
   }
 
   /** The run prepared for the document as it is now, if there is one (it stays prepared). */

@@ -30,12 +30,23 @@ function stepTarget(v: unknown): StepTarget {
   return { node: o.node, phase: oneOf(o.phase, ['forward', 'backward'] as const, 'target.phase') };
 }
 
+/** A row of the Images view's source: a whole number ≥ 0. */
+function sampleIndex(v: unknown, where: string): number {
+  const i = integer(v, where);
+  if (i < 0) throw new FieldError(where, 'must be a sample index (≥ 0) or null');
+  return i;
+}
+
 export function runOptions(v: unknown, where = 'options'): RunOptions {
   const o = object(v, where);
   return {
     overlay: boolean(o.overlay, `${where}.overlay`),
     prediction: boolean(o.prediction, `${where}.prediction`),
     hiddenUnits: boolean(o.hiddenUnits, `${where}.hiddenUnits`),
+    ...(o.images === undefined ? {} : { images: boolean(o.images, `${where}.images`) }),
+    ...(o.pickedSample === undefined || o.pickedSample === null
+      ? {}
+      : { pickedSample: sampleIndex(o.pickedSample, `${where}.pickedSample`) }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The picture of a run that its events draw: the newest status, the curves, the overlay's node
- * statistics, the dataset, the prediction and the step-through position. One pure reducer builds
+ * statistics, the dataset, the prediction, the Images view and the step-through position. One pure reducer builds
  * it from RunEvents, wherever they are read: the host keeps one (extension/run/run-event-cache.ts)
  * and replays it to a re-created webview as a snapshot; the webview's store
  * (webview/run/run-store.ts) holds the same fields beside its own (pending requests, settings).
@@ -14,6 +14,7 @@ import type { EpochMetrics } from '../train/trainer.js';
 import type { Step } from '../autodiff/step-through.js';
 import type {
   DatasetView,
+  ImagesView,
   LossTrace,
   OverlayNodeStats,
   PredictionView,
@@ -36,6 +37,7 @@ export interface RunPicture {
   stats: { step: number; byNode: ReadonlyMap<string, OverlayNodeStats> } | null;
   dataset: DatasetView | null;
   prediction: { step: number; view: PredictionView } | null;
+  images: { step: number; view: ImagesView } | null;
   /** Where the step-through stands, and the request its last answer was for. */
   trace: (TraceState & { requestId: number }) | null;
 }
@@ -47,6 +49,7 @@ export const EMPTY_RUN_PICTURE: RunPicture = {
   stats: null,
   dataset: null,
   prediction: null,
+  images: null,
   trace: null,
 };
 
@@ -84,6 +87,8 @@ export function reduceRunPicture<S extends RunPicture>(s: S, e: RunEvent): S {
       return { ...s, dataset: e.dataset };
     case 'runPrediction':
       return { ...s, prediction: { step: e.step, view: e.view } };
+    case 'runImages':
+      return { ...s, images: { step: e.step, view: e.view } };
     case 'traceStep':
       return {
         ...s,
@@ -106,6 +111,7 @@ export function runPictureEvents(p: RunPicture): RunEvent[] {
   out.push({ type: 'runDataset', dataset: p.dataset });
   if (p.stats) out.push({ type: 'runStats', step: p.stats.step, nodes: [...p.stats.byNode.values()] });
   if (p.prediction) out.push({ type: 'runPrediction', ...p.prediction });
+  if (p.images) out.push({ type: 'runImages', ...p.images });
   if (p.trace) {
     const { requestId, position, length, step } = p.trace;
     out.push({ type: 'traceStep', requestId, position, length, step });

@@ -14,7 +14,7 @@
  * the optimiser's state was allocated up front, and statistics are computed only on request.
  */
 import type { OptimizerConfig, ScheduleConfig } from '../graph/document.js';
-import { Tensor, sizeOf } from '../tensor/tensor.js';
+import { Tensor, sameShape, sizeOf, type Data } from '../tensor/tensor.js';
 import { Rng } from '../tensor/random.js';
 import { createOptimizer, Optimizer } from '../optim/optimizers.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -147,6 +147,11 @@ export class Trainer {
   private readonly valY: Tensor | null;
   private readonly runners = new Map<number, Runner>();
   private readonly classification: boolean;
+  /**
+   * Class labels per sample when the dataset gives one per position (a sequence's), else 0:
+   * accuracy then counts positions, each sample's share being the fraction it gets right.
+   */
+  private readonly positions: number;
   private steps = 0;
   private epoch = 0;
   private current: EpochProgress | null = null;
@@ -171,6 +176,7 @@ export class Trainer {
       throw new TrainingError((e as Error).message);
     }
     this.classification = data.train.task === 'classification';
+    this.positions = this.classification && data.train.y.rank > 1 ? sizeOf(data.train.y.shape.slice(1)) : 0;
     this.trainY = this.targetsFor(data.train);
     this.valY = data.validation ? this.targetsFor(data.validation) : null;
     if (n < graph.batchSize && opts.lastBatch === 'drop')
@@ -429,6 +435,12 @@ export class Trainer {
     const want = this.graph.program.slots[t]!.shape.slice(1);
     if (ds.task === 'classification') {
       if (want.length === 0) return ds.y;
+      if (ds.y.rank > 1) {
+        if (sameShape(want, ds.y.shape.slice(1))) return ds.y;
+        throw new TrainingError(
+          `the target takes [${want.join(', ')}] per sample but the dataset has class labels [${ds.y.shape.slice(1).join(', ')}] per sample: set the target's shape to [${ds.y.shape.slice(1).join(', ')}]`,
+        );
+      }
       if (want.length === 1 && want[0] === ds.classes) return oneHot(ds.y, ds.classes);
       throw new TrainingError(
         `the target takes [${want.join(', ')}] per sample but the dataset has ${ds.classes} classes: ` +
@@ -482,6 +494,7 @@ export class Trainer {
 
   private correct(g: Trainable, y: Tensor, order: Int32Array, start: number, size: number): number {
     const pred = g.program.value(g.prediction).data;
+    if (this.positions > 0) return this.correctPositions(pred, y, order, start, size);
     const k = pred.length / size;
     let c = 0;
     for (let i = 0; i < size; i++) {
@@ -494,6 +507,25 @@ export class Trainer {
         for (let j = 1; j < k; j++) if (pred[i * k + j]! > pred[i * k + guess]!) guess = j;
       }
       if (guess === label) c++;
+    }
+    return c;
+  }
+
+  /** Logits [size, classes, positions] (torch's class axis 1) against labels [., positions]. */
+  private correctPositions(pred: Data, y: Tensor, order: Int32Array, start: number, size: number): number {
+    const p = this.positions;
+    const classes = pred.length / (size * p);
+    let c = 0;
+    for (let i = 0; i < size; i++) {
+      const row = order[start + i]!;
+      let right = 0;
+      for (let t = 0; t < p; t++) {
+        let guess = 0;
+        for (let j = 1; j < classes; j++)
+          if (pred[(i * classes + j) * p + t]! > pred[(i * classes + guess) * p + t]!) guess = j;
+        if (guess === y.data[row * p + t]) right++;
+      }
+      c += right / p;
     }
     return c;
   }

@@ -1,6 +1,6 @@
 /**
  * Imported networks in the real VS Code workbench (code-server), with the packaged .vsix: two
- * networks exported by PyTorch 1.13 (test/onnx/pytorch: a tabular MLP with batch norm, a residual
+ * networks exported by PyTorch 1.13 (test/engine/onnx/pytorch: a tabular MLP with batch norm, a residual
  * MLP) go through "Import ONNX Model…" and the browser's open dialog, open as readable graphs, and
  * say that no dataset is known, in the Problems panel and in the run panel, before Train is
  * pressed; Choose CSV… picks the CSV beside the graph and the network trains. A graph whose CSV
@@ -18,10 +18,10 @@ import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
-import { exported, resnet18WithExternalData } from '../onnx/torchvision-models.js';
+import { exported, resnet18WithExternalData } from '../engine/onnx/torchvision-models.js';
 
 const screenshots = join(e2eDir, 'screenshots');
-const fixtures = join(repoRoot, 'test', 'onnx', 'pytorch');
+const fixtures = join(repoRoot, 'test', 'engine', 'onnx', 'pytorch');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' };
 
 /** The spiral example training on a CSV file that isn't there. */

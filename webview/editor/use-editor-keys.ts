@@ -19,7 +19,8 @@ export function useEditorKeys({ deleteSelection, openQuickAdd, layOut }: EditorK
       const mod = e.ctrlKey || e.metaKey;
       if (!mod && (e.key === 'Delete' || e.key === 'Backspace')) deleteSelection();
       else if (!mod && (e.key === 'a' || e.key === 'A')) openQuickAdd();
-      else if (!mod && e.key === 'l' && e.shiftKey) layOut();
+      // With Shift held the key is 'L' (it was 'l' here once, and Shift+L did nothing).
+      else if (!mod && e.shiftKey && (e.key === 'L' || e.key === 'l')) layOut();
       else return;
       e.preventDefault();
     };

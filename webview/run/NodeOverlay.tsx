@@ -11,6 +11,8 @@ import { useRun } from './use-run.js';
 import type { RunState } from './run-store.js';
 import { edgeWidth, formatMagnitude, overlayColor, overlayValue, OVERLAY_SCALES } from './overlay-scale.js';
 import { gradCheckTitle, gradCheckVerdict, type GradCheckVerdict } from './gradcheck.js';
+import { Picture } from './Picture.js';
+import { signedPixels } from './image-pixels.js';
 
 /** The node's magnitude on the chosen metric; undefined when the overlay is off or has no stats yet. */
 function selectValue(s: RunState, node: string): number | null | undefined {
@@ -158,5 +160,37 @@ function sameRects(a: Rect[], b: Rect[]): boolean {
       const q = b[i]!;
       return r.x === q.x && r.y === q.y && r.width === q.width && r.height === q.height;
     })
+  );
+}
+
+/**
+ * TensorFlow Playground's node pictures: a hidden layer's first units over the input plane, live
+ * while a 2-D classifier trains (the Prediction tab's "Hidden units"), on the layer's node.
+ */
+export function UnitHeatmapStrip({ node }: { node: string }): React.JSX.Element | null {
+  const maps = useRun((s) =>
+    s.prediction?.view.kind === 'boundary'
+      ? s.prediction.view.units?.find((u) => u.node === node)
+      : undefined,
+  );
+  if (!maps) return null;
+  const cells = maps.side * maps.side;
+  return (
+    <div
+      className="unit-heatmaps"
+      data-testid="unit-heatmaps"
+      data-units={maps.shown}
+      title={`The first ${maps.shown} of ${maps.count} units over the input plane (orange positive, blue negative)`}
+    >
+      {Array.from({ length: maps.shown }, (_, u) => (
+        <Picture
+          key={u}
+          rgba={signedPixels(maps.values, u * cells, cells)}
+          width={maps.side}
+          height={maps.side}
+          scale={2}
+        />
+      ))}
+    </div>
   );
 }

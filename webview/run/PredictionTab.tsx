@@ -65,14 +65,16 @@ export function PredictionTab(_props: RunTabProps): React.JSX.Element {
           title="Compute the prediction view while training (costs a little time)"
           testId="prediction-toggle"
         />
-        {curve ? (
-          <RunOptionToggle
-            option="hiddenUnits"
-            label="Hidden units"
-            title="Draw each hidden unit's output over x"
-            testId="hidden-units-toggle"
-          />
-        ) : null}
+        <RunOptionToggle
+          option="hiddenUnits"
+          label="Hidden units"
+          title={
+            curve
+              ? "Draw each hidden unit's output over x"
+              : "Draw each hidden layer's first units over the plane, on its node"
+          }
+          testId="hidden-units-toggle"
+        />
         <p className="muted" data-testid="prediction-step">
           {prediction ? `after step ${prediction.step}` : 'data only'}
         </p>

@@ -3,13 +3,15 @@
  * overlay, the live prediction, the hidden units. Flipping it tells the worker at once.
  */
 import React from 'react';
-import type { RunOptions } from '../../engine/run/protocol.js';
 import { Toggle } from '../ui/controls.js';
 import { useRun } from './use-run.js';
 import { useRunRequests } from './requests.js';
 
+/** The options that are switches. */
+type SwitchOption = 'overlay' | 'prediction' | 'hiddenUnits' | 'images';
+
 export function RunOptionToggle(props: {
-  option: keyof RunOptions;
+  option: SwitchOption;
   label: string;
   title: string;
   testId: string;
@@ -21,7 +23,7 @@ export function RunOptionToggle(props: {
       label={props.label}
       title={props.title}
       testId={props.testId}
-      checked={options[props.option]}
+      checked={options[props.option] ?? false}
       onChange={(on) => requests.options({ ...options, [props.option]: on })}
     />
   );

@@ -161,6 +161,7 @@ export function reduceRun(s: RunState, a: RunStoreAction): RunState {
     case 'runStats':
     case 'runDataset':
     case 'runPrediction':
+    case 'runImages':
       return reduceRunPicture(s, a);
     case 'traceStep':
       return { ...reduceRunPicture(s, a), pending: answered(s, 'trace', a.requestId), notice: null };

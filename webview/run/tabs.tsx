@@ -10,6 +10,7 @@ import type { RunRequests } from './requests.js';
 import { useRun } from './use-run.js';
 import { TrainTab } from './TrainTab.js';
 import { PredictionTab } from './PredictionTab.js';
+import { ImagesTab } from './ImagesTab.js';
 import { StepThroughTab } from './StepThroughTab.js';
 import { AnalysisView } from '../analysis/AnalysisView.js';
 
@@ -48,6 +49,7 @@ function AnalysesTab(props: RunTabProps): React.JSX.Element {
 export const RUN_TABS: readonly RunTab[] = [
   { id: 'train', title: 'Train', View: TrainTab },
   { id: 'prediction', title: 'Prediction', View: PredictionTab },
+  { id: 'images', title: 'Images', View: ImagesTab },
   { id: 'step', title: 'Step through', View: StepThroughTab },
   { id: 'analyses', title: 'Analyses', View: AnalysesTab },
 ];

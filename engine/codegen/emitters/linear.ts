@@ -77,21 +77,27 @@ export const matmul: OpEmitter = {
     const [pa, pb] = [pad(aBatch), pad(bBatch)];
     const batch = pa.map((d, i) => (d === 1 ? pb[i]! : d));
     // Where a batch starts: Σ index · stride over the axes the operand has (size 1: broadcast).
-    const offset = (own: SymShape, matrix: string): string => {
-      const terms = own.flatMap((d, i) =>
-        d === 1 && batch[i] !== 1 ? [] : [`b${i} * ${sizeExpr([...own.slice(i + 1), 1])} * ${matrix}`],
-      );
+    const offset = (own: SymShape, matrix: SymShape): string => {
+      const terms = own.flatMap((d, i) => {
+        if (d === 1 && batch[i] !== 1) return [];
+        const stride = sizeExpr([...own.slice(i + 1), ...matrix]);
+        return [stride === '1' ? `b${i}` : `b${i} * ${stride}`];
+      });
       return terms.length ? terms.join(' + ') : '0';
     };
-    const outOff = offset(batch, `${m} * ${nn}`);
-    const ao = offset(pa, `${m} * ${k}`),
-      bo = offset(pb, `${k} * ${nn}`);
+    const [am, ak] = a2.slice(-2),
+      bn = b2[b2.length - 1]!;
+    const outOff = offset(batch, [am!, bn]);
+    const ao = offset(pa, [am!, ak!]),
+      bo = offset(pb, [ak!, bn]);
     const open = batch.map((d, i) => `${'  '.repeat(i)}for (let b${i} = 0; b${i} < ${dim(d)}; b${i}++) {`);
     const close = batch.map((_, i) => `${'  '.repeat(batch.length - 1 - i)}}`);
     const ind = '  '.repeat(batch.length);
     const offsets = rank
-      ? [`${ind}const ao = ${ao}, bo = ${bo}, yo = ${outOff};`]
-      : [`const ao = 0, bo = 0, yo = 0;`];
+      ? [`${ind}const ao = ${ao};`, `${ind}const bo = ${bo};`, `${ind}const yo = ${outOff};`]
+      : [];
+    // A single product (no batch axes) indexes from 0.
+    const [A, B, Y] = rank ? ['ao + ', 'bo + ', 'yo + '] : ['', '', ''];
     const [needA, needB] = c.needsGrad;
     const forward = [
       `const y = new Float64Array(${sizeExpr(c.outShape)});`,
@@ -100,8 +106,8 @@ export const matmul: OpEmitter = {
       `${ind}for (let i = 0; i < ${m}; i++) {`,
       `${ind}  for (let j = 0; j < ${nn}; j++) {`,
       `${ind}    let sum = 0;`,
-      `${ind}    for (let p = 0; p < ${k}; p++) sum += a[ao + i * ${k} + p] * b[bo + p * ${nn} + j];`,
-      `${ind}    y[yo + i * ${nn} + j] = sum;`,
+      `${ind}    for (let p = 0; p < ${k}; p++) sum += a[${A}i * ${k} + p] * b[${B}p * ${nn} + j];`,
+      `${ind}    y[${Y}i * ${nn} + j] = sum;`,
       `${ind}  }`,
       `${ind}}`,
       ...close,
@@ -117,10 +123,10 @@ export const matmul: OpEmitter = {
             ...offsets,
             `${ind}for (let i = 0; i < ${m}; i++) {`,
             `${ind}  for (let j = 0; j < ${nn}; j++) {`,
-            `${ind}    const g = dy[yo + i * ${nn} + j];`,
+            `${ind}    const g = dy[${Y}i * ${nn} + j];`,
             `${ind}    for (let p = 0; p < ${k}; p++) {`,
-            ...(needA ? [`${ind}      da[ao + i * ${k} + p] += g * b[bo + p * ${nn} + j];`] : []),
-            ...(needB ? [`${ind}      db[bo + p * ${nn} + j] += g * a[ao + i * ${k} + p];`] : []),
+            ...(needA ? [`${ind}      da[${A}i * ${k} + p] += g * b[${B}p * ${nn} + j];`] : []),
+            ...(needB ? [`${ind}      db[${B}p * ${nn} + j] += g * a[${A}i * ${k} + p];`] : []),
             `${ind}    }`,
             `${ind}  }`,
             `${ind}}`,

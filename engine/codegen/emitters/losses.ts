@@ -19,6 +19,7 @@ function reduction(
 export const crossEntropy: OpEmitter = {
   emit(c: EmitCtx): LayerCode {
     const logits = c.inShapes[0]!;
+    if (logits.length > 2) return crossEntropyPerPosition(c);
     if (logits.length !== 2) throw new Error('cross_entropy export expects logits [N, classes]');
     const classes = logits[1] as number;
     const smoothing = (c.attrs['label_smoothing'] as number | undefined) ?? 0;
@@ -55,6 +56,54 @@ export const crossEntropy: OpEmitter = {
     return { doc: `-log softmax(${lp})[${tp}], ${red.name} over the batch.`, forward, backward };
   },
 };
+
+/**
+ * cross_entropy with a label per position: logits [N, C, d…] (classes on axis 1, as torch), target
+ * [N, d…]; class j of position s in sample i is at (i·C + j)·positions + s.
+ */
+function crossEntropyPerPosition(c: EmitCtx): LayerCode {
+  const logits = c.inShapes[0]!;
+  const classes = logits[1] as number;
+  const rows = sizeExpr(logits.slice(0, 1));
+  const positions = sizeExpr(logits.slice(2));
+  const red = reduction(c, `(${rows} * ${positions})`);
+  const [lp, tp] = c.inputs as [string, string];
+  const open = [
+    `for (let i = 0; i < ${rows}; i++) {`,
+    `  for (let s = 0; s < ${positions}; s++) {`,
+    `    const at = i * ${classes} * ${positions} + s;`,
+    '    let max = -Infinity;',
+    `    for (let j = 0; j < ${classes}; j++) max = Math.max(max, ${lp}[at + j * ${positions}]);`,
+    '    let sum = 0;',
+    `    for (let j = 0; j < ${classes}; j++) sum += Math.exp(${lp}[at + j * ${positions}] - max);`,
+    `    const label = ${tp}[i * ${positions} + s];`,
+  ];
+  const forward = [
+    'let total = 0;',
+    ...open,
+    `    total += max + Math.log(sum) - ${lp}[at + label * ${positions}];`,
+    '  }',
+    '}',
+    `return Float64Array.of(${red.divide('total')});`,
+  ];
+  const backward = c.needsGrad[0]
+    ? [
+        `// d${lp} = (softmax over the classes - onehot(${tp})) · dLoss${red.name === 'mean' ? ' / (N · positions)' : ''}`,
+        `const scale = ${red.scale};`,
+        `const d${lp} = new Float64Array(${lp}.length);`,
+        ...open,
+        `    for (let j = 0; j < ${classes}; j++) d${lp}[at + j * ${positions}] = (Math.exp(${lp}[at + j * ${positions}] - max) / sum) * scale;`,
+        `    d${lp}[at + label * ${positions}] -= scale;`,
+        '  }',
+        '}',
+      ]
+    : [];
+  return {
+    doc: `-log softmax over axis 1 of ${lp} at each position's label, ${red.name} over the batch and positions.`,
+    forward,
+    backward,
+  };
+}
 
 export const mseLoss: OpEmitter = {
   emit(c: EmitCtx): LayerCode {

@@ -17,13 +17,6 @@ const sameOrder = (what: string): OpEmitter => ({
   },
 });
 
-/** [outer, axis size, inner] around an axis, as expressions. */
-function around(shape: SymShape, axis: number): [string, string, string] {
-  return [sizeExpr(shape.slice(0, axis)), sizeExpr([shape[axis]!]), sizeExpr(shape.slice(axis + 1))];
-}
-
-const times = (a: string, b: string): string => (a === '1' ? b : b === '1' ? a : `${a} * ${b}`);
-
 /**
  * concat and stack copy blocks: each of the outer blocks of the output is a block of every input
  * in turn. `newAxis`: stack (the inputs have no axis `axis`; each block is everything from it on).
@@ -72,46 +65,52 @@ const join = (newAxis: boolean): OpEmitter => ({
 export const concat = join(false);
 export const stack = join(true);
 
-/** sum and mean over one axis (or all axes when `axis` is absent). */
-const reduce = (mean: boolean): OpEmitter => ({
-  emit(c: EmitCtx): LayerCode {
-    const x = c.inShapes[0]!;
-    const raw = c.attrs['axis'] as number | undefined;
-    const [outer, size, inner] =
-      raw === undefined ? ['1', sizeExpr(x), '1'] : around(x, raw < 0 ? raw + x.length : raw);
-    const scale = mean ? ` / ${size.includes(' ') ? `(${size})` : size}` : '';
-    const at = (k: string): string =>
-      inner === '1' ? `o * ${size} + ${k}` : `(o * ${size} + ${k}) * ${inner} + i`;
-    const open = inner === '1' ? [] : [`for (let i = 0; i < ${inner}; i++) {`];
-    const close = inner === '1' ? [] : ['}'];
-    const outAt = inner === '1' ? 'o' : `o * ${inner} + i`;
-    const pad = inner === '1' ? '  ' : '    ';
-    const doc = `${mean ? 'mean' : 'sum'} over ${raw === undefined ? 'all elements' : `axis ${raw}`}.`;
-    const forward = [
-      `const y = new Float64Array(${times(outer, inner)});`,
-      `for (let o = 0; o < ${outer}; o++) {`,
-      ...open.map((l) => `  ${l}`),
-      `${pad}let total = 0;`,
-      `${pad}for (let k = 0; k < ${size}; k++) total += x[${at('k')}];`,
-      `${pad}y[${outAt}] = total${scale};`,
-      ...close.map((l) => `  ${l}`),
-      '}',
+const dimOf = (d: SymShape[number]): string => (d === 'N' ? 'n' : String(d));
+const term = (v: string, stride: string): string => (stride === '1' ? v : `${v} * ${stride}`);
+const sum = (terms: string[]): string => terms.filter((t) => t !== '').join(' + ') || '0';
+
+/** Nested loops over a shape's axes (index variables `${v}0`, `${v}1`, …) around a body. */
+function nest(shape: SymShape, body: string[], v = 'i'): string[] {
+  return [
+    ...shape.map((d, a) => `${'  '.repeat(a)}for (let ${v}${a} = 0; ${v}${a} < ${dimOf(d)}; ${v}${a}++) {`),
+    ...body.map((l) => `${'  '.repeat(shape.length)}${l}`),
+    ...shape.map((_, a) => `${'  '.repeat(shape.length - 1 - a)}}`),
+  ];
+}
+
+/** The row-major flat index of a shape's loop variables. */
+const flatIndex = (shape: SymShape, v = 'i'): string =>
+  sum(shape.map((_, a) => term(`${v}${a}`, sizeExpr(shape.slice(a + 1)))));
+
+/**
+ * A gather: one loop per output axis; output coordinate i_a reads input offset `at(a, 'i<a>')`
+ * (summed over the axes; '' for none). The gradient scatters back (+=): expand and tile read an
+ * element several times.
+ */
+function gather(c: EmitCtx, doc: string, at: (axis: number, v: string) => string): LayerCode {
+  const out = c.outShape;
+  const from = sum(out.map((_, a) => at(a, `i${a}`)));
+  const to = flatIndex(out);
+  return {
+    doc,
+    forward: [
+      'const y = new Float64Array(' + sizeExpr(out) + ');',
+      ...nest(out, [`y[${to}] = x[${from}];`]),
       'return y;',
-    ];
-    const backward = c.needsGrad[0]
-      ? [
-          `const dx = new Float64Array(x.length);`,
-          `for (let o = 0; o < ${outer}; o++) {`,
-          ...open.map((l) => `  ${l}`),
-          `${pad}const g = dy[${outAt}]${scale};`,
-          `${pad}for (let k = 0; k < ${size}; k++) dx[${at('k')}] = g;`,
-          ...close.map((l) => `  ${l}`),
-          '}',
-        ]
-      : [];
-    return { doc, forward, backward };
-  },
-});
+    ],
+    backward: c.needsGrad[0]
+      ? ['const dx = new Float64Array(x.length);', ...nest(out, [`dx[${from}] += dy[${to}];`])]
+      : [],
+  };
+}
+
+/** The permuted-axes gather of transpose and swapaxes: output axis a is input axis perm[a]. */
+function permuted(c: EmitCtx, perm: readonly number[], doc: string): LayerCode {
+  const x = c.inShapes[0]!;
+  return gather(c, doc, (a, v) => term(v, sizeExpr(x.slice(perm[a]! + 1))));
+}
+
+const normalise = (axis: number, rank: number): number => (axis < 0 ? axis + rank : axis);
 
 /** transpose: output axis i is input axis perm[i] (default: all axes reversed). */
 export const transpose: OpEmitter = {
@@ -119,28 +118,196 @@ export const transpose: OpEmitter = {
     const x = c.inShapes[0]!;
     const given = (c.attrs['perm'] as readonly number[] | undefined) ?? [];
     const perm = given.length ? given : x.map((_, i) => x.length - 1 - i);
-    const out = c.outShape;
-    const dim = (d: SymShape[number]): string => (d === 'N' ? 'n' : String(d));
-    // Loop over output axes; the input index uses the input's strides permuted.
-    const inStride = (axis: number): string => sizeExpr(x.slice(axis + 1));
-    const term = (v: string, stride: string): string => (stride === '1' ? v : `${v} * ${stride}`);
-    const inIndex = perm.map((axis, i) => term(`i${i}`, inStride(axis))).join(' + ');
-    const outIndex = out.map((_, i) => term(`i${i}`, sizeExpr(out.slice(i + 1)))).join(' + ');
-    const nest = (body: string): string[] => [
-      ...out.map((d, i) => `${'  '.repeat(i)}for (let i${i} = 0; i${i} < ${dim(d)}; i${i}++) {`),
-      `${'  '.repeat(out.length)}${body}`,
-      ...out.map((_, i) => `${'  '.repeat(out.length - 1 - i)}}`),
-    ];
+    return permuted(c, perm, `output axis i is input axis [${perm.join(', ')}][i].`);
+  },
+};
+
+export const swapaxes: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const rank = c.inShapes[0]!.length;
+    const [a, b] = [c.attrs['axis0'] as number, c.attrs['axis1'] as number].map((v) => normalise(v, rank));
+    const perm = Array.from({ length: rank }, (_, i) => (i === a ? b! : i === b ? a! : i));
+    return permuted(c, perm, `axes ${a} and ${b} swapped.`);
+  },
+};
+
+/** slice: x[start:end:step] on the given axes (Python's clamping, worked out here). */
+export const slice: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const list = (k: string) => c.attrs[k] as readonly number[];
+    const start = x.map(() => 0),
+      step = x.map(() => 1);
+    list('axes').forEach((raw, i) => {
+      const a = normalise(raw, x.length);
+      const d = x[a];
+      if (typeof d !== 'number')
+        throw new Error('slicing the batch axis is not supported in TypeScript export');
+      const s = list('starts')[i]!;
+      start[a] = Math.min(Math.max(s < 0 ? s + d : s, 0), d);
+      step[a] = list('steps')[i] ?? 1;
+    });
+    const parts = list('axes').map(
+      (raw, i) => `${list('starts')[i]}:${list('ends')[i]}:${step[normalise(raw, x.length)]}`,
+    );
+    return gather(c, `x[${parts.join(', ')}] on axes [${list('axes').join(', ')}].`, (a, v) => {
+      const index = start[a] === 0 && step[a] === 1 ? v : `(${start[a]} + ${term(v, String(step[a]))})`;
+      return term(index, sizeExpr(x.slice(a + 1)));
+    });
+  },
+};
+
+/** expand: axes of size 1 (and new leading ones) repeated; their input stride is 0. */
+export const expand: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const lead = c.outShape.length - x.length;
+    return gather(c, `x broadcast to [${c.outShape.map(dimOf).join(', ')}].`, (a, v) => {
+      const own = x[a - lead];
+      return own === undefined || (own === 1 && c.outShape[a] !== 1)
+        ? ''
+        : term(v, sizeExpr(x.slice(a - lead + 1)));
+    });
+  },
+};
+
+/** tile: output coordinate i reads x at i mod x's size on each axis (reps aligned to the last axes). */
+export const tile: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const lead = c.outShape.length - x.length;
+    return gather(
+      c,
+      `x repeated [${(c.attrs['reps'] as readonly number[]).join(', ')}] times along its axes.`,
+      (a, v) => {
+        const own = x[a - lead];
+        if (own === undefined) return '';
+        const index = c.outShape[a] === own ? v : `(${v} % ${dimOf(own)})`;
+        return term(index, sizeExpr(x.slice(a - lead + 1)));
+      },
+    );
+  },
+};
+
+/** The reduced axes of a reduction's `axis` attribute (absent or []: all). */
+function reducedAxes(x: SymShape, axis: unknown): Set<number> {
+  const list = axis === undefined ? [] : typeof axis === 'number' ? [axis] : (axis as readonly number[]);
+  return new Set(list.length ? list.map((a) => normalise(a, x.length)) : x.map((_, i) => i));
+}
+
+/**
+ * The loops of a reduction: over every axis of x; `inAt` is the element's flat index, `outAt`
+ * the output's (the kept axes' coordinates, row-major), `n` the count reduced into each output.
+ */
+function reductionParts(c: EmitCtx, axes: Set<number>) {
+  const x = c.inShapes[0]!;
+  const kept = x.filter((_, a) => !axes.has(a));
+  const keptVars = x.flatMap((_, a) => (axes.has(a) ? [] : [`i${a}`]));
+  return {
+    x,
+    inAt: flatIndex(x),
+    outAt: sum(keptVars.map((v, k) => term(v, sizeExpr(kept.slice(k + 1))))),
+    outSize: sizeExpr(kept),
+    n: sizeExpr(x.filter((_, a) => axes.has(a))),
+  };
+}
+
+const paren = (e: string): string => (/[ ]/.test(e) ? `(${e})` : e);
+
+/** sum, mean, max, min, var and std over the chosen axes (all when absent). */
+function reduce(kind: 'sum' | 'mean' | 'max' | 'min' | 'var' | 'std'): OpEmitter {
+  return {
+    emit(c: EmitCtx): LayerCode {
+      const axes = reducedAxes(c.inShapes[0]!, c.attrs['axis']);
+      const { x, inAt, outAt, outSize, n } = reductionParts(c, axes);
+      const where = `over axes [${[...axes].join(', ')}]`;
+      const loop = (body: string[]) => nest(x, body);
+      if (kind === 'sum' || kind === 'mean') {
+        const scale = kind === 'mean' ? ` / ${paren(n)}` : '';
+        return {
+          doc: `${kind} ${where}.`,
+          forward: [
+            `const y = new Float64Array(${outSize});`,
+            ...loop([`y[${outAt}] += x[${inAt}];`]),
+            ...(kind === 'mean' ? [`for (let k = 0; k < y.length; k++) y[k] /= ${paren(n)};`] : []),
+            'return y;',
+          ],
+          backward: c.needsGrad[0]
+            ? ['const dx = new Float64Array(x.length);', ...loop([`dx[${inAt}] = dy[${outAt}]${scale};`])]
+            : [],
+        };
+      }
+      if (kind === 'max' || kind === 'min') {
+        const [start, cmp] = kind === 'max' ? ['-Infinity', '>'] : ['Infinity', '<'];
+        return {
+          doc: `${kind} ${where}; the gradient goes to the first element picked.`,
+          forward: [
+            `const y = new Float64Array(${outSize}).fill(${start});`,
+            ...loop([`if (x[${inAt}] ${cmp} y[${outAt}]) y[${outAt}] = x[${inAt}];`]),
+            'return y;',
+          ],
+          backward: c.needsGrad[0]
+            ? [
+                'const dx = new Float64Array(x.length);',
+                `const taken = new Uint8Array(${outSize});`,
+                ...loop([
+                  `if (!taken[${outAt}] && x[${inAt}] === y[${outAt}]) {`,
+                  `  dx[${inAt}] = dy[${outAt}];`,
+                  `  taken[${outAt}] = 1;`,
+                  '}',
+                ]),
+              ]
+            : [],
+        };
+      }
+      const divisor = `(${n} - ${c.attrs['correction'] as number})`;
+      const means = [
+        `const mean = new Float64Array(${outSize});`,
+        ...loop([`mean[${outAt}] += x[${inAt}];`]),
+        `for (let k = 0; k < mean.length; k++) mean[k] /= ${paren(n)};`,
+      ];
+      const grad =
+        kind === 'var'
+          ? `(2 * dy[${outAt}] * (x[${inAt}] - mean[${outAt}])) / ${divisor}`
+          : `(dy[${outAt}] * (x[${inAt}] - mean[${outAt}])) / (${divisor} * y[${outAt}])`;
+      return {
+        doc: `${kind} ${where}: Σ (x - mean)² / (n - ${c.attrs['correction'] as number})${kind === 'std' ? ', square-rooted' : ''}.`,
+        forward: [
+          ...means,
+          `const y = new Float64Array(${outSize});`,
+          ...loop([`const d = x[${inAt}] - mean[${outAt}];`, `y[${outAt}] += d * d;`]),
+          `for (let k = 0; k < y.length; k++) y[k] = ${kind === 'std' ? `Math.sqrt(y[k] / ${divisor})` : `y[k] / ${divisor}`};`,
+          'return y;',
+        ],
+        backward: c.needsGrad[0]
+          ? [...means, 'const dx = new Float64Array(x.length);', ...loop([`dx[${inAt}] = ${grad};`])]
+          : [],
+      };
+    },
+  };
+}
+
+/** argmax: the index of the first largest element along the axis (of the flattened x when absent). */
+export const argmax: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const x = c.inShapes[0]!;
+    const raw = c.attrs['axis'] as number | undefined;
+    const { inAt, outAt, outSize } = reductionParts(c, reducedAxes(x, raw));
+    const position = raw === undefined ? inAt : `i${normalise(raw, x.length)}`;
     return {
-      doc: `output axis i is input axis [${perm.join(', ')}][i].`,
+      doc: `index of the largest element ${raw === undefined ? 'of the flattened x' : `along axis ${raw}`}; nothing flows back.`,
       forward: [
-        'const y = new Float64Array(x.length);',
-        ...nest(`y[${outIndex}] = x[${inIndex}];`),
+        `const y = new Float64Array(${outSize}).fill(-1);`,
+        `const best = new Float64Array(${outSize}).fill(-Infinity);`,
+        ...nest(x, [
+          `if (y[${outAt}] === -1 || x[${inAt}] > best[${outAt}]) {`,
+          `  best[${outAt}] = x[${inAt}];`,
+          `  y[${outAt}] = ${position};`,
+          '}',
+        ]),
         'return y;',
       ],
-      backward: c.needsGrad[0]
-        ? ['const dx = new Float64Array(x.length);', ...nest(`dx[${inIndex}] = dy[${outIndex}];`)]
-        : [],
+      backward: [],
     };
   },
 };
@@ -148,9 +315,20 @@ export const transpose: OpEmitter = {
 export const SHAPE_EMITTERS = {
   reshape: sameOrder('the same values under a new shape'),
   flatten: sameOrder('[N, …] as [N, everything else]'),
+  squeeze: sameOrder('size-1 axes dropped'),
+  unsqueeze: sameOrder('a size-1 axis inserted'),
   concat,
   stack,
   transpose,
-  sum: reduce(false),
-  mean: reduce(true),
+  swapaxes,
+  slice,
+  expand,
+  tile,
+  sum: reduce('sum'),
+  mean: reduce('mean'),
+  max: reduce('max'),
+  min: reduce('min'),
+  var: reduce('var'),
+  std: reduce('std'),
+  argmax,
 } satisfies Partial<Record<OpName, OpEmitter>>;

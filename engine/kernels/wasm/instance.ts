@@ -1,7 +1,7 @@
 /**
- * Instantiates the embedded WebAssembly matrix-product module and wraps it so callers pass
- * ordinary Float32Arrays: operands are copied into the module's memory (a memcpy, small next to
- * the product) and the result copied back. Memory grows to the largest product seen and is then
+ * Instantiates the embedded WebAssembly kernels module (matrix products, direct stride-1
+ * convolutions, ReLU) and wraps it so callers pass ordinary Float32Arrays: operands are copied into the
+ * module's memory (a memcpy, small next to the product) and the result copied back. Memory grows to the largest product seen and is then
  * reused, so a steady-state training step allocates nothing here.
  *
  * The engine has no DOM or Node types, so the few WebAssembly API members used are declared here
@@ -11,6 +11,7 @@
 import { GEMM_WASM_BASE64 } from './gemm-module.js';
 import { decodeBase64 } from './base64.js';
 import type { GemmLayout } from '../gemm-ts.js';
+import type { ConvGeometry } from '../im2col.js';
 
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -31,6 +32,56 @@ interface GemmExports {
     c: number,
     accumulate: number,
     scratch: number,
+  ): void;
+  padPlanes(
+    src: number,
+    planes: number,
+    h: number,
+    w: number,
+    dst: number,
+    pt: number,
+    pl: number,
+    hp: number,
+    ld: number,
+  ): void;
+  unpadRows(src: number, rows: number, ld: number, w: number, dst: number, accumulate: number): void;
+  convForward(
+    x: number,
+    n: number,
+    c: number,
+    hp: number,
+    ld: number,
+    wt: number,
+    o: number,
+    groups: number,
+    kh: number,
+    kw: number,
+    dh: number,
+    dw: number,
+    bias: number,
+    y: number,
+    oh: number,
+    owp: number,
+  ): void;
+  reluForward(x: number, y: number, n: number): void;
+  reluBackward(x: number, g: number, gx: number, n: number): void;
+  convWeightGrad(
+    x: number,
+    n: number,
+    c: number,
+    hp: number,
+    ld: number,
+    g: number,
+    o: number,
+    groups: number,
+    kh: number,
+    kw: number,
+    dh: number,
+    dw: number,
+    oh: number,
+    owp: number,
+    gw: number,
+    gb: number,
   ): void;
 }
 interface WebAssemblyApi {
@@ -82,21 +133,11 @@ export class WasmGemm {
   ): void {
     const x = this.x;
     // Float offsets into memory, each region 16-byte aligned.
-    const base = x.heapBase() >> 2;
-    const pa = base;
-    const pb = pa + align4(m * k);
-    const pc = pb + align4(k * n);
-    const ps = pc + align4(m * n);
-    const end = ps * 4 + x.scratchBytes(m, n, k);
-    if (end > x.memory.buffer.byteLength) {
-      x.memory.grow(Math.ceil((end - x.memory.buffer.byteLength) / PAGE));
-    }
-    if (this.f32.buffer !== x.memory.buffer) {
-      // Growing detaches the old buffer and every view of it.
-      this.f32 = new Float32Array(x.memory.buffer);
-      this.views.clear();
-    }
-    const mem = this.f32;
+    const pa = x.heapBase() >> 2;
+    const pb = after(pa, m * k);
+    const pc = after(pb, k * n);
+    const ps = after(pc, m * n);
+    const mem = this.reserve(ps * 4 + x.scratchBytes(m, n, k));
     copyIn(mem, pa, a, aOff, m * k);
     copyIn(mem, pb, b, bOff, k * n);
     if (accumulate) copyIn(mem, pc, c, cOff, m * n);
@@ -117,6 +158,175 @@ export class WasmGemm {
     else for (let i = 0; i < len; i++) c[cOff + i] = mem[pc + i]!;
   }
 
+  /**
+   * Direct stride-1 convolution, float32 (assembly/conv.ts): y = conv(x, wt) + bias, every size
+   * from `d` (groups included), o output channels.
+   */
+  convForward(
+    d: ConvGeometry,
+    o: number,
+    x: Float32Array,
+    wt: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+  ): void {
+    const { n, c, h, w, kh, kw, dh, dw, pt, pl, oh, ow, groups } = d;
+    const owp = align4(ow);
+    const ld = owp + (kw - 1) * dw;
+    const hp = oh + (kh - 1) * dh;
+    const px = this.x.heapBase() >> 2;
+    const pxp = after(px, x.length);
+    const pw = after(pxp, n * c * hp * ld);
+    const pbias = after(pw, wt.length);
+    const pyp = after(pbias, o);
+    const py = after(pyp, n * o * oh * owp);
+    const mem = this.reserve(after(py, y.length) * 4);
+    mem.set(x, px);
+    mem.set(wt, pw);
+    if (bias) mem.set(bias, pbias);
+    const e = this.x;
+    e.padPlanes(px * 4, n * c, h, w, pxp * 4, pt, pl, hp, ld);
+    e.convForward(
+      pxp * 4,
+      n,
+      c,
+      hp,
+      ld,
+      pw * 4,
+      o,
+      groups,
+      kh,
+      kw,
+      dh,
+      dw,
+      bias ? pbias * 4 : 0,
+      pyp * 4,
+      oh,
+      owp,
+    );
+    e.unpadRows(pyp * 4, n * o * oh, owp, ow, py * 4, 0);
+    y.set(this.view(py, y.length));
+  }
+
+  /**
+   * The gradients of convForward for an output gradient g: gx, gw and gb += theirs (each may be
+   * null). ∂/∂x is itself a stride-1 convolution: of g, padded by the kernel's reach minus the
+   * forward padding, with each group's weight transposed and flipped.
+   */
+  convBackward(
+    d: ConvGeometry,
+    o: number,
+    x: Float32Array,
+    wt: Float32Array,
+    g: Float32Array,
+    gx: Float32Array | null,
+    gw: Float32Array | null,
+    gb: Float32Array | null,
+  ): void {
+    const { n, c, h, w, kh, kw, dh, dw, pt, pl, oh, ow, groups } = d;
+    const owp = align4(ow);
+    const ld = owp + (kw - 1) * dw;
+    const hp = oh + (kh - 1) * dh;
+    const wp = align4(w);
+    const ldx = wp + (kw - 1) * dw;
+    const hpx = h + (kh - 1) * dh;
+    // g; g padded for the weight gradient; x; x padded; gw; gb; g padded for ∂/∂x; flipped
+    // weights; ∂/∂x with padded rows; gx.
+    const pg = this.x.heapBase() >> 2;
+    const pgp = after(pg, g.length);
+    const px = after(pgp, n * o * oh * owp);
+    const pxp = after(px, x.length);
+    const pgw = after(pxp, n * c * hp * ld);
+    const pgb = after(pgw, wt.length);
+    const pgq = after(pgb, o);
+    const pwf = after(pgq, n * o * hpx * ldx);
+    const pgxp = after(pwf, wt.length);
+    const pgx = after(pgxp, n * c * h * wp);
+    const mem = this.reserve(after(pgx, x.length) * 4);
+    const e = this.x;
+    mem.set(g, pg);
+    if (gw || gb) {
+      mem.set(x, px);
+      e.padPlanes(px * 4, n * c, h, w, pxp * 4, pt, pl, hp, ld);
+      e.padPlanes(pg * 4, n * o, oh, ow, pgp * 4, 0, 0, oh, owp);
+      e.convWeightGrad(
+        pxp * 4,
+        n,
+        c,
+        hp,
+        ld,
+        pgp * 4,
+        o,
+        groups,
+        kh,
+        kw,
+        dh,
+        dw,
+        oh,
+        owp,
+        pgw * 4,
+        gb ? pgb * 4 : 0,
+      );
+      if (gw) for (let i = 0; i < gw.length; i++) gw[i] = gw[i]! + mem[pgw + i]!;
+      if (gb) for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! + mem[pgb + i]!;
+    }
+    if (gx) {
+      const cg = c / groups,
+        og = o / groups,
+        taps = kh * kw;
+      // wf[ic, ocl, ki, kj] = wt[g·og + ocl, icl, kh-1-ki, kw-1-kj] for ic = g·cg + icl.
+      for (let ic = 0; ic < c; ic++) {
+        const grp = Math.floor(ic / cg),
+          icl = ic - grp * cg;
+        for (let ocl = 0; ocl < og; ocl++) {
+          const src = ((grp * og + ocl) * cg + icl) * taps + taps - 1;
+          const dst = pwf + (ic * og + ocl) * taps;
+          for (let t = 0; t < taps; t++) mem[dst + t] = wt[src - t]!;
+        }
+      }
+      e.padPlanes(pg * 4, n * o, oh, ow, pgq * 4, (kh - 1) * dh - pt, (kw - 1) * dw - pl, hpx, ldx);
+      e.convForward(pgq * 4, n, o, hpx, ldx, pwf * 4, c, groups, kh, kw, dh, dw, 0, pgxp * 4, h, wp);
+      mem.set(gx, pgx);
+      e.unpadRows(pgxp * 4, n * c * h, wp, w, pgx * 4, 1);
+      gx.set(this.view(pgx, gx.length));
+    }
+  }
+
+  /** y = relu(x) in float32 (assembly/relu.ts). */
+  relu(x: Float32Array, y: Float32Array): void {
+    const px = this.x.heapBase() >> 2;
+    const py = after(px, x.length);
+    const mem = this.reserve(after(py, y.length) * 4);
+    mem.set(x, px);
+    this.x.reluForward(px * 4, py * 4, y.length);
+    y.set(this.view(py, y.length));
+  }
+
+  /** gx += relu'(x)·g in float32: g where x > 0. */
+  reluVjp(x: Float32Array, g: Float32Array, gx: Float32Array): void {
+    const px = this.x.heapBase() >> 2;
+    const pg = after(px, x.length);
+    const pgx = after(pg, g.length);
+    const mem = this.reserve(after(pgx, gx.length) * 4);
+    mem.set(x, px);
+    mem.set(g, pg);
+    mem.set(gx, pgx);
+    this.x.reluBackward(px * 4, pg * 4, pgx * 4, gx.length);
+    gx.set(this.view(pgx, gx.length));
+  }
+
+  /** Memory of at least `bytes` bytes, and the (current) float view of it. */
+  private reserve(bytes: number): Float32Array {
+    const memory = this.x.memory;
+    if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    if (this.f32.buffer !== memory.buffer) {
+      // Growing detaches the old buffer and every view of it.
+      this.f32 = new Float32Array(memory.buffer);
+      this.views.clear();
+    }
+    return this.f32;
+  }
+
   private view(at: number, len: number): Float32Array {
     let byLen = this.views.get(at);
     if (!byLen) this.views.set(at, (byLen = new Map()));
@@ -128,6 +338,11 @@ export class WasmGemm {
 
 function align4(n: number): number {
   return (n + 3) & ~3;
+}
+
+/** The float offset after a region of `size` floats at `at`, kept 16-byte aligned. */
+function after(at: number, size: number): number {
+  return at + align4(size);
 }
 
 /** Whole-array copies are one memcpy; others loop rather than allocate a subarray view per call. */

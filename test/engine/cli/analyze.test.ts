@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { main } from '../../../engine/cli/main.js';
 import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
 import { serializeGraph } from '../../../engine/graph/serialize.js';
-import { captureOutput } from '../../cli/capture-output.js';
+import { captureOutput } from './capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'analyze-'));
 

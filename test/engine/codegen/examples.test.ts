@@ -45,9 +45,15 @@ function fillBatch(c: CompiledGraph, seed: number): { inputs: Rows; targets: rea
   if (c.target === null) throw new Error('example without a target');
   const y = c.program.value(c.target);
   const lossOp = c.program.nodes.find((n) => n.output === c.loss)!.op.name;
-  const classes = c.program.value(c.prediction).shape.at(-1) ?? 2;
+  // Class indices for cross_entropy (classes on the logits' axis 1, a label per position beyond it).
+  const classes = lossOp === 'cross_entropy' ? c.program.value(c.prediction).shape[1]! : 2;
   for (let i = 0; i < y.size; i++)
-    y.data[i] = y.rank === 1 ? rng.int(classes) : lossOp === 'bce_with_logits' ? rng.int(2) : rng.normal();
+    y.data[i] =
+      lossOp === 'cross_entropy'
+        ? rng.int(classes)
+        : lossOp === 'bce_with_logits'
+          ? rng.int(2)
+          : rng.normal();
   return {
     inputs: rows(x.data, x.size / BATCH),
     targets: y.rank === 1 ? Array.from(y.data) : rows(y.data, y.size / BATCH),

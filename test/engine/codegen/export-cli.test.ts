@@ -8,7 +8,7 @@ import { main } from '../../../engine/cli/main.js';
 import { sawtoothGraph } from '../../../engine/analysis/sawtooth.js';
 import { serializeGraph } from '../../../engine/graph/serialize.js';
 import { loadGenerated } from './generated-module.js';
-import { captureOutput } from '../../cli/capture-output.js';
+import { captureOutput } from '../cli/capture-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'export-ts-'));
 

@@ -140,6 +140,66 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'attention parts: batched and broadcast matmul, swapaxes, softmax on the last axis',
+    sample: [4, 6],
+    build: (node, x) => {
+      const heads = node(
+        'heads',
+        'swapaxes',
+        [node('split', 'reshape', [node('h', 'linear', [x], { units: 6 })], { shape: [-1, 4, 2, 3] })],
+        {
+          axis0: 1,
+          axis1: 2,
+        },
+      );
+      const kt = node('kt', 'swapaxes', [heads]);
+      const p = node('p', 'softmax', [node('scores', 'matmul', [heads, kt])], { axis: -1 });
+      const o = node('o', 'matmul', [p, heads]);
+      const shared = node(
+        'shared',
+        'reshape',
+        [node('w', 'linear', [node('fx', 'flatten', [x])], { units: 6 })],
+        {
+          shape: [-1, 1, 3, 2],
+        },
+      );
+      return node('out', 'matmul', [o, shared]);
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'sum, mean, max, min, var, std over chosen axes',
+    sample: [3, 4],
+    build: (node, x) => {
+      const h = node('h', 'linear', [x], { units: 4 });
+      const total = node('total', 'sum', [h], { axis: [1, 2], keepdim: true });
+      const avg = node('avg', 'mean', [h], { axis: [-1, -2], keepdim: true });
+      const hi = node('hi', 'max', [h], { axis: -1, keepdim: true });
+      const lo = node('lo', 'min', [h], { axis: 1, keepdim: true });
+      const v = node('v', 'var', [h], { axis: [2], keepdim: true });
+      const sd = node('sd', 'std', [h], { axis: 1, keepdim: true, correction: 0 });
+      const a = node('a', 'add', [node('hm', 'mul', [h, hi]), lo]);
+      const b = node('b', 'mul', [v, sd]);
+      return node('out', 'add', [node('ab', 'add', [a, b]), node('ta', 'add', [total, avg])]);
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'slice, unsqueeze, tile, expand, squeeze',
+    sample: [6],
+    build: (node, x) => {
+      const h = node('h', 'linear', [x], { units: 6 });
+      const picked = node('picked', 'slice', [h], { axes: [1], starts: [1], ends: [6], steps: [2] });
+      const u = node('u', 'unsqueeze', [picked], { axis: 1 });
+      const t = node('t', 'tile', [u], { reps: [2, 1] });
+      const e = node('e', 'expand', [u], { shape: [-1, 4, -1] });
+      const first = node('first', 'slice', [e], { axes: [1], starts: [-2], ends: [100] });
+      const both = node('both', 'add', [t, first]);
+      return node('sq', 'squeeze', [node('u2', 'unsqueeze', [both], { axis: -1 })], { axis: -1 });
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'layer_norm, batch_norm, dropout',
     sample: [4],
     build: (node, x) => {

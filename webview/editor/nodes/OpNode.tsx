@@ -6,7 +6,7 @@
 import React from 'react';
 import { Handle, Position, type NodeProps } from 'reactflow';
 import { formatShape, OUTPUT_HANDLE, type OpNodeData } from '../graph-view.js';
-import { GradCheckBadge, OverlayChip, useNodeRunLook } from '../../run/NodeOverlay.js';
+import { GradCheckBadge, OverlayChip, UnitHeatmapStrip, useNodeRunLook } from '../../run/NodeOverlay.js';
 
 export const OpNode = React.memo(function OpNode({
   data,
@@ -47,6 +47,7 @@ export const OpNode = React.memo(function OpNode({
         <span className="op-id">{data.node.id}</span>
       </div>
       {data.summary ? <div className="op-attrs">{data.summary}</div> : null}
+      <UnitHeatmapStrip node={data.node.id} />
       <div className={data.ports.length === 1 ? 'op-ports single' : 'op-ports'}>
         {data.ports.map((port) => (
           <div key={port} className="op-port" data-port={port}>

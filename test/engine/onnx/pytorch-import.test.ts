@@ -1,0 +1,96 @@
+/**
+ * Networks as PyTorch 1.13 exports them (scripts/make-import-fixtures.py): a tabular MLP with
+ * batch norm and a residual MLP import, reproduce PyTorch's output, keep the numbers as written
+ * (batch norm's momentum 0.3, not 1 − 0.7f = 0.30000001192092896 or 0.30000000000000004), and say
+ * that no dataset is known rather than point at a file that was never there.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { importOnnx } from '../../../engine/onnx/import.js';
+import { checkGraph } from '../../../engine/graph/check.js';
+import { prepareTraining } from '../../../engine/train/session.js';
+import { runEngine } from './engine-run.js';
+import { maxAbsDiff, type StoredTensor } from './reference-models.js';
+
+const DIR = join(__dirname, 'pytorch');
+const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as {
+  models: ({ file: string; output: StoredTensor } & (
+    { input: StoredTensor } | { inputs: Record<string, StoredTensor> }
+  ))[];
+};
+
+for (const m of manifest.models)
+  test(`${m.file} (PyTorch 1.13): imports, matches PyTorch, and says no dataset is known`, (t) => {
+    const { doc, weights } = importOnnx(new Uint8Array(readFileSync(join(DIR, m.file))));
+    const out = runEngine(doc, weights, 'input' in m ? m.input : m.inputs);
+    const err = maxAbsDiff(out.data, m.output.data);
+    t.diagnostic(`max |engine - PyTorch| = ${err.toExponential(2)}`);
+    assert.ok(err <= 1e-4, `max abs error ${err}`);
+    const diagnostics = checkGraph(doc).diagnostics;
+    assert.deepEqual(
+      diagnostics.map((d) => [d.severity, d.code, d.setting]),
+      [['warning', 'no-dataset', 'training.dataset.path']],
+    );
+    assert.equal(doc.training.dataset.kind, 'csv');
+    assert.ok(!('path' in doc.training.dataset), 'no file name that was never there');
+  });
+
+test('imported attributes are the shortest decimals of their float32 values', () => {
+  const { doc } = importOnnx(new Uint8Array(readFileSync(join(DIR, 'tabular-mlp-bn.onnx'))));
+  const bn = doc.nodes.filter((n) => n.op === 'batch_norm');
+  // bn1: PyTorch's default momentum 0.1 (ONNX 0.9f) is the op's default and left out; bn2: 0.3.
+  assert.deepEqual(
+    bn.map((n) => n.attrs),
+    [{}, { momentum: 0.3 }],
+  );
+  assert.doesNotMatch(JSON.stringify(doc), /\d\.\d*0000000\d|\d\.\d*9999999/);
+});
+
+test('a two-input network (PyTorch 1.13) becomes a graph with an input node per model input, and trains on its CSV', () => {
+  const { doc, weights } = importOnnx(new Uint8Array(readFileSync(join(DIR, 'two-input.onnx'))));
+  const inputs = doc.nodes.filter((n) => n.op === 'input');
+  assert.deepEqual(
+    inputs.map((n) => [n.id, n.attrs]),
+    [
+      ['wide', { features: 4 }],
+      ['deep', { features: 6 }],
+    ],
+  );
+  const join3 = doc.nodes.find((n) => n.op === 'concat');
+  assert.deepEqual(join3?.attrs, { axis: -1, count: 3 }, 'torch.cat of three tensors is one concat');
+  const dataset = doc.training.dataset;
+  assert.equal(dataset.kind, 'csv');
+  assert.deepEqual(dataset.inputs, {
+    wide: ['wide_1', 'wide_2', 'wide_3', 'wide_4'],
+    deep: ['deep_1', 'deep_2', 'deep_3', 'deep_4', 'deep_5', 'deep_6'],
+  });
+  // The user chooses the file the columns come from; then the imported weights train on.
+  const chosen = {
+    ...doc,
+    training: {
+      ...doc.training,
+      epochs: 30,
+      optimizer: { kind: 'adam' as const, lr: 0.01 },
+      dataset: { ...dataset, path: 'two-input.csv' },
+    },
+  };
+  const readText = (p: string) => readFileSync(join(DIR, p), 'utf8');
+  assert.deepEqual(
+    checkGraph(chosen, { readDataFile: readText }).diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  const run = prepareTraining(chosen, { readText, weights }).trainer.run();
+  assert.equal(run.status, 'completed');
+  const losses = run.history.map((e) => e.loss);
+  assertFalls(losses);
+});
+
+/** The last epoch's loss is well below the first's. */
+function assertFalls(losses: number[]): void {
+  assert.ok(
+    losses[losses.length - 1]! < 0.7 * losses[0]!,
+    `loss ${losses[0]} → ${losses[losses.length - 1]}`,
+  );
+}
