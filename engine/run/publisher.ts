@@ -15,7 +15,13 @@ import type { FromWorker, PredictionView, RunOptions, RunPhase, RunStatus, TaskK
 /** Share of the time the prediction view may take (it is a forward pass over a whole grid). */
 const PREDICTION_COST_SHARE = 0.08;
 /** Share of the time the Images view may take (a forward pass over the held-out images). */
-const IMAGES_COST_SHARE = 0.08;
+const IMAGES_COST_SHARE = 0.04;
+/**
+ * Share of the time the overlay's statistics may take: cheap for small networks (20 a second),
+ * but a LeNet's ~11 ms of statistics over its conv activations would otherwise cost a fifth of
+ * training at 20 a second (npm run bench:overlay mnist-lenet).
+ */
+const OVERLAY_COST_SHARE = 0.06;
 
 /** What the publisher reads of the session when it is time to send. */
 export interface PublishedState {
@@ -44,7 +50,7 @@ export class RunPublisher {
     perSecond: number,
   ) {
     this.progress = throttle(() => this.sendProgress(), perSecond, clock);
-    this.overlay = throttle(() => this.sendStats(), perSecond, clock);
+    this.overlay = throttle(() => this.sendStats(), perSecond, clock, { costShare: OVERLAY_COST_SHARE });
     this.prediction = throttle(() => this.sendPrediction(), perSecond, clock, {
       costShare: PREDICTION_COST_SHARE,
     });

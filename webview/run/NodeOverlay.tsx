@@ -188,7 +188,7 @@ export function UnitHeatmapStrip({ node }: { node: string }): React.JSX.Element 
           rgba={signedPixels(maps.values, u * cells, cells)}
           width={maps.side}
           height={maps.side}
-          scale={2}
+          scale={1}
         />
       ))}
     </div>

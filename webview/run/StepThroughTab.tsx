@@ -42,7 +42,7 @@ function BackwardView(props: { step: BackwardStep }): React.JSX.Element {
       <div className="step-columns">
         <section>
           <h4>Incoming ∂L/∂{step.node}</h4>
-          <TensorTable tensor={step.incoming} testId="trace-incoming" />
+          <TensorTable tensor={step.incoming} testId="trace-incoming" signed />
         </section>
         <section className="local-rule" data-testid="trace-rule">
           <h4>Local rule</h4>
@@ -63,11 +63,11 @@ function BackwardView(props: { step: BackwardStep }): React.JSX.Element {
               <div className="step-columns">
                 <div>
                   <span className="muted">this node’s contribution</span>
-                  <TensorTable tensor={g.contribution} testId="trace-contribution" />
+                  <TensorTable tensor={g.contribution} testId="trace-contribution" signed />
                 </div>
                 <div>
                   <span className="muted">accumulated ∂L/∂{g.slot}</span>
-                  <TensorTable tensor={g.accumulated} testId="trace-accumulated" />
+                  <TensorTable tensor={g.accumulated} testId="trace-accumulated" signed />
                 </div>
               </div>
             </section>

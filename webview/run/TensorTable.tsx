@@ -7,6 +7,8 @@
 import React from 'react';
 import type { TensorView } from '../../engine/autodiff/step-through.js';
 import { formatMagnitude } from './overlay-scale.js';
+import { Picture } from './Picture.js';
+import { rangePixels, signedPixels } from './image-pixels.js';
 
 const ROWS = 6;
 const COLS = 8;
@@ -40,9 +42,40 @@ export function formatCell(v: number): string {
   return plain && !plain.includes('e') ? plain : v.toExponential(CELL_DIGITS - 1).replace('e+', 'e');
 }
 
+/** Channels of the batch's first image drawn at most (a tensor [N, C, H, W] shows as pictures too). */
+const MAX_CHANNEL_PICTURES = 16;
+
+/**
+ * A tensor [N, C, H, W] is images: the first sample's channels drawn, over their own range, or
+ * around zero for a gradient (`signed`: orange positive, blue negative).
+ */
+function TensorChannels(props: { tensor: TensorView; signed: boolean; testId: string }): React.JSX.Element {
+  const [, c, h, w] = props.tensor.shape as [number, number, number, number];
+  const channels = Math.min(c, MAX_CHANNEL_PICTURES);
+  const scale = Math.max(1, Math.min(3, Math.floor(56 / Math.max(h, w))));
+  const pixels = props.signed ? signedPixels : rangePixels;
+  return (
+    <div className="tensor-channels" data-testid={props.testId} data-channels={channels}>
+      {Array.from({ length: channels }, (_, k) => (
+        <Picture
+          key={k}
+          rgba={pixels(props.tensor.data, k * h * w, h * w)}
+          width={w}
+          height={h}
+          scale={scale}
+          title={`sample 0, channel ${k}`}
+        />
+      ))}
+      {c > channels ? <span className="muted">… {c - channels} more channels</span> : null}
+    </div>
+  );
+}
+
 export const TensorTable = React.memo(function TensorTable(props: {
   tensor: TensorView;
   testId: string;
+  /** A gradient: pictures of it are drawn around zero. */
+  signed?: boolean;
 }): React.JSX.Element {
   const { shape, data } = props.tensor;
   const s = React.useMemo(() => summarize(data), [data]);
@@ -67,6 +100,13 @@ export const TensorTable = React.memo(function TensorTable(props: {
         <span>mean {formatMagnitude(s.mean)}</span>
         <span>‖·‖ {formatMagnitude(s.norm)}</span>
       </div>
+      {shape.length === 4 && shape[2]! >= 4 && shape[3]! >= 4 ? (
+        <TensorChannels
+          tensor={props.tensor}
+          signed={props.signed ?? false}
+          testId={`${props.testId}-images`}
+        />
+      ) : null}
       <div className="tensor-scroll">
         <table className="tensor-grid">
           <tbody>

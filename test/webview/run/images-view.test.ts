@@ -144,10 +144,41 @@ describe('seeing inside a network, in headless Chromium', { timeout: 240_000 }, 
     assert.equal(await h.page.getByTestId('filters-c1').locator('canvas').count(), 6);
     assert.equal(await h.page.getByTestId('filters-c3').locator('canvas').count(), 16 * 6);
     assert.equal(await h.page.getByTestId('probabilities').locator('li').count(), 10);
-    await picked.scrollIntoViewIfNeeded();
+    await picked.evaluate((e) => e.scrollIntoView({ block: 'start' }));
     await h.page.screenshot({ path: join(shots, 'images-picked.png') });
     await h.page.getByTestId('learned-filters').scrollIntoViewIfNeeded();
     await h.page.screenshot({ path: join(shots, 'images-filters.png') });
+  });
+
+  it('step-through draws a tensor that is images as pictures: the first sample’s channels', async () => {
+    await h.page.getByTestId('run-tab-step').click();
+    await h.send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 5, epoch: 1, tracing: true }),
+    });
+    const data = Float32Array.from({ length: 2 * 6 * 28 * 28 }, (_, i) => Math.sin(i / 7));
+    await h.send({
+      type: 'traceStep',
+      requestId: 1,
+      position: 1,
+      length: 24,
+      step: {
+        phase: 'forward',
+        index: 0,
+        node: 'c1',
+        op: 'conv2d',
+        inputs: ['x', 'c1.weight'],
+        output: { shape: [2, 6, 28, 28], data },
+      },
+    });
+    const pictures = h.page.getByTestId('trace-output-images');
+    await pictures.waitFor();
+    assert.equal(await pictures.locator('canvas').count(), 6);
+    await h.page.screenshot({ path: join(shots, 'step-through-images.png') });
+    await h.send({
+      type: 'runStatus',
+      status: status({ phase: 'paused', step: 5, epoch: 1, tracing: false }),
+    });
   });
 
   it('a spiral network shows its hidden units over the plane on their nodes', async () => {
