@@ -3,13 +3,18 @@
  * registry (names, categories, ports, attribute specs, docs). The webview bundle has the registry's
  * metadata only: scripts/op-metadata-plugin.mjs leaves each op's kernels out (test/webview/bundle.test.ts).
  */
-import type { Attrs, AttrSpec, AttrValue, OpCategory, OpMetadata } from '../engine/ops/define.js';
+import type { AnyOp, Attrs, AttrSpec, AttrValue, OpCategory, OpMetadata } from '../engine/ops/define.js';
+import { resolveAttrs } from '../engine/ops/attrs.js';
 import { OPS } from '../engine/ops/registry.js';
 
 export interface OpInfo {
   name: string;
   category: OpCategory;
   inputs: readonly string[];
+  /** A variadic op's ports from its attributes (concat of `count`): read with nodePorts. */
+  ports?: OpMetadata['ports'];
+  /** An op's several output ports from its attributes (split): read with nodeOutputs. */
+  outputs?: OpMetadata['outputs'];
   attrs: Readonly<Record<string, AttrSpec>>;
   doc: string;
   /** A palette entry for an op's preset (relu6): the op it adds and the attributes it sets. */
@@ -40,6 +45,8 @@ function info(op: OpMetadata): OpInfo {
     name: op.name,
     category: op.category,
     inputs: op.inputs,
+    ...(op.ports ? { ports: op.ports } : {}),
+    ...(op.outputs ? { outputs: op.outputs } : {}),
     attrs: op.attrs as Record<string, AttrSpec>,
     doc: op.doc,
   };
@@ -108,4 +115,26 @@ export function initialAttrs(op: OpInfo): Record<string, number | boolean | stri
     }
   }
   return out;
+}
+
+/** The node's attributes with the op's defaults, or null when they don't resolve (shown as errors). */
+function resolvedAttrs(op: OpInfo, attrs: Attrs): Attrs | null {
+  try {
+    return resolveAttrs(op as unknown as AnyOp, attrs);
+  } catch {
+    return null;
+  }
+}
+
+/** A node's input ports: a variadic op's follow its attributes (concat's `count`). */
+export function nodePorts(op: OpInfo | undefined, attrs: Attrs): readonly string[] {
+  if (!op) return [];
+  const resolved = op.ports ? resolvedAttrs(op, attrs) : null;
+  return resolved && op.ports ? op.ports(resolved) : op.inputs;
+}
+
+/** A node's output ports where it has several (split: out0, out1, …); null for one output. */
+export function nodeOutputs(op: OpInfo | undefined, attrs: Attrs): readonly string[] | null {
+  const resolved = op?.outputs ? resolvedAttrs(op, attrs) : null;
+  return resolved && op?.outputs ? op.outputs(resolved) : null;
 }

@@ -55,6 +55,9 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   div: 'linear-in-first',
   matmul: 'linear-in-one',
   linear: 'affine',
+  // Its input is a row number, not a point the plane of regions moves through.
+  embedding: 'nonlinear',
+  split: 'affine',
   relu: KINK_AT_ZERO,
   leaky_relu: KINK_AT_ZERO,
   elu: 'nonlinear',

@@ -9,7 +9,7 @@ import type { GraphDoc } from '../graph/document.js';
 import { compileGraph } from '../graph/compile.js';
 import { weightsOf, type Weights } from '../graph/weights.js';
 import { graphFromProgram } from './from-program.js';
-import { CodegenError, generateTypeScript } from './typescript.js';
+import { generateTypeScript } from './typescript.js';
 
 export interface ExportTypeScriptOptions {
   /** The module's name for its header, e.g. the graph file's base name ('spiral'). */
@@ -42,15 +42,12 @@ export function exportTypeScript(
   options: ExportTypeScriptOptions,
 ): TypeScriptExport {
   const compiled = compileGraph(doc, { batchSize: 2, dtype: 'float64', ...(weights ? { weights } : {}) });
-  if (compiled.inputs.length > 1)
-    throw new CodegenError(
-      `the graph has ${compiled.inputs.length} inputs (${compiled.inputs.map((i) => `'${i.node}'`).join(', ')}); the TypeScript export takes graphs with one input for now: export to PyTorch or ONNX`,
-    );
   const other = compiled.withBatchSize(3);
   const graph = graphFromProgram({
     program: compiled.program,
     other: other.program,
     input: compiled.input,
+    inputs: compiled.inputs.map((i) => i.slot),
     target: compiled.target,
     loss: compiled.loss,
     prediction: compiled.prediction,

@@ -14,6 +14,8 @@ export interface ProgramView {
   other: Program;
   /** Slots of the features, the targets (if any), the loss and the prediction. */
   input: number;
+  /** Every input's slot where the graph has several, in order. */
+  inputs?: readonly number[];
   target: number | null;
   loss: number;
   prediction: number;
@@ -37,7 +39,9 @@ export function graphFromProgram(view: ProgramView): CodegenGraph {
     if (n.op.category === 'data') continue;
     const ports = inputPorts(n.op, n.ctx.attrs);
     nodes.push({
-      id: n.id,
+      // One output of several (split) is its own node, named as its value is: `<node>:<port>`.
+      id: n.port === undefined ? n.id : idOf(n.output),
+      ...(n.port === undefined ? {} : { output: n.ctx.output }),
       op: n.op.name,
       attrs: { ...n.ctx.attrs },
       inputs: ports.map((port, i) => ({
@@ -65,6 +69,9 @@ export function graphFromProgram(view: ProgramView): CodegenGraph {
   }
   return {
     input: { id: idOf(view.input), shape: shapeOf(view.input) },
+    ...(view.inputs && view.inputs.length > 1
+      ? { inputs: view.inputs.map((s) => ({ id: idOf(s), shape: shapeOf(s) })) }
+      : {}),
     target: view.target === null ? null : { id: idOf(view.target), shape: shapeOf(view.target) },
     nodes,
     prediction: idOf(view.prediction),

@@ -42,10 +42,20 @@ export interface CodegenNode {
   params: readonly CodegenParam[];
   /** Non-trainable buffers (batch_norm running statistics). */
   state: readonly CodegenTensor[];
+  /**
+   * For one output of an op with several (split): which. Such a node is written once per output,
+   * each computing its own piece, with the id `<node>:<port>`.
+   */
+  output?: number;
 }
 
 export interface CodegenGraph {
   input: { id: NodeId; shape: SymShape };
+  /**
+   * Every input, in order, where the graph has several: a sample's row holds their values side by
+   * side (each flattened row-major), which the exported module cuts apart.
+   */
+  inputs?: readonly { id: NodeId; shape: SymShape }[];
   /** The target node: class indices ([N]) or regression values ([N, features]). */
   target: { id: NodeId; shape: SymShape } | null;
   /** Compute nodes in execution order (no input/target). */

@@ -98,10 +98,13 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
   // Names: a value per node (and the input/target), its gradient, its two functions.
   const valueName = new Map<string, string>();
   const lossId = graph.loss;
-  for (const id of [graph.input.id, ...(graph.target ? [graph.target.id] : []), ...byId.keys()]) {
+  const inputs = graph.inputs ?? [graph.input];
+  for (const id of [...inputs.map((i) => i.id), ...(graph.target ? [graph.target.id] : []), ...byId.keys()]) {
     // `loss` may name the loss node's value: inside the exported loss() it shadows nothing it uses.
     valueName.set(id, id === lossId && toIdentifier(id) === 'loss' ? 'loss' : namer.unique(id));
   }
+  // A graph with several inputs reads its rows once, then cuts each input's columns out of them.
+  const rowsName = inputs.length > 1 ? namer.unique('rows') : '';
   const gradVarName = new Map<string, string>();
   const gradVar = (id: string): string => {
     let g = gradVarName.get(id);
@@ -132,7 +135,6 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
   const forLoss = layers.filter((l) => ancestors(lossId).has(l.node.id));
   const predShape = byId.get(graph.prediction)?.shape ?? graph.input.shape;
   const width = sizeOfStatic(predShape.slice(1) as number[]);
-  const inName = valueName.get(graph.input.id)!;
   const tgtName = graph.target ? valueName.get(graph.target.id)! : null;
 
   w.section('The network');
@@ -148,10 +150,27 @@ export function generateTypeScript(graph: CodegenGraph, options: TypeScriptOptio
     w.line(`const ${l.name} = ${l.fwdName}(${args.join(', ')}); ${comment(l.node.shape)}`);
   };
   const readInputs = (withTargets: boolean): string[] => {
-    const lines = [
-      `const n = inputs.length;`,
-      `const ${inName} = fromRows(inputs, ${sizeOfStatic(graph.input.shape.slice(1) as number[])}, 'inputs'); ${comment(graph.input.shape)}`,
-    ];
+    const widths = inputs.map((i) => sizeOfStatic(i.shape.slice(1) as number[]));
+    const total = widths.reduce((a, b) => a + b, 0);
+    const lines =
+      inputs.length === 1
+        ? [
+            `const n = inputs.length;`,
+            `const ${valueName.get(graph.input.id)!} = fromRows(inputs, ${total}, 'inputs'); ${comment(graph.input.shape)}`,
+          ]
+        : [
+            `const n = inputs.length;`,
+            `const ${rowsName} = fromRows(inputs, ${total}, 'inputs'); // each row: ${inputs.map((i, k) => `${i.id} (${widths[k]})`).join(', ')}`,
+            // Each input's columns of the rows, side by side in the order the rows hold them.
+            ...inputs.flatMap((input, k) => {
+              const name = valueName.get(input.id)!;
+              const at = widths.slice(0, k).reduce((a, b) => a + b, 0);
+              return [
+                `const ${name} = new Float64Array(n * ${widths[k]}); ${comment(input.shape)}`,
+                `for (let i = 0; i < n; i++) ${name}.set(${rowsName}.subarray(i * ${total} + ${at}, i * ${total} + ${at + widths[k]!}), i * ${widths[k]});`,
+              ];
+            }),
+          ];
     helpers.add('fromRows');
     if (withTargets && graph.target && tgtName) {
       const t = graph.target;
@@ -392,7 +411,7 @@ function writeLayer(w: Writer, l: NodeCode): void {
 
 function header(w: Writer, graph: CodegenGraph, options: TypeScriptOptions): void {
   const chain = [
-    `${graph.input.id} ${showShape(graph.input.shape)}`,
+    (graph.inputs ?? [graph.input]).map((i) => `${i.id} ${showShape(i.shape)}`).join(' + '),
     ...graph.nodes.map((n) => `${n.id} (${n.op})`),
   ].join(' → ');
   const opt = graph.training.optimizer;
@@ -436,12 +455,15 @@ function wrap(text: string, width: number): string[] {
 }
 
 function types(w: Writer, graph: CodegenGraph, valueName: Map<string, string>): void {
-  const inWidth = sizeOfStatic(graph.input.shape.slice(1) as number[]);
+  const inputs = graph.inputs ?? [graph.input];
+  const inWidth = inputs.reduce((a, i) => a + sizeOfStatic(i.shape.slice(1) as number[]), 0);
   w.doc(
     `A batch of samples: one row of ${inWidth} ${inWidth === 1 ? 'number' : 'numbers'} per sample` +
-      (graph.input.shape.length > 2
-        ? ` (${showShape(graph.input.shape.slice(1))} flattened row-major).`
-        : '.'),
+      (inputs.length > 1
+        ? `: the inputs side by side, ${inputs.map((i) => `${i.id} (${sizeOfStatic(i.shape.slice(1) as number[])})`).join(', then ')}.`
+        : graph.input.shape.length > 2
+          ? ` (${showShape(graph.input.shape.slice(1))} flattened row-major).`
+          : '.'),
   );
   w.line(`export type Batch = readonly (readonly number[])[];`);
   w.blank();

@@ -10,6 +10,7 @@ import { digitsDataset, DIGIT_SIZE } from './digits.js';
 import { csvDataset, CsvError } from './csv.js';
 import { mnistDataset, type ReadBundled } from './mnist.js';
 import { IRIS_FEATURES, IRIS_SPECIES, irisDataset } from './iris.js';
+import { PHRASE_CLASSES, PHRASE_FEATURES, PHRASE_LENGTH, phrasesDataset } from './phrases.js';
 import { MNIST_SIDE } from './idx.js';
 import { reverseDataset, reverseSignature } from './sequences.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
@@ -77,6 +78,8 @@ export function loadDataset(config: DatasetConfig, opts: LoadOptions = {}): Data
       return mnistDataset(config, opts.readBundled);
     case 'iris':
       return irisDataset(config);
+    case 'phrases':
+      return phrasesDataset();
     case 'reverse':
       return reverseDataset(config);
     case 'csv': {
@@ -108,12 +111,21 @@ export function datasetFeatures(config: DatasetConfig): string[] | null {
       return config.features;
     case 'iris':
       return [...IRIS_FEATURES];
+    case 'phrases':
+      return [...PHRASE_FEATURES];
     case 'digits':
     case 'mnist':
+    case 'reverse':
       return null;
     default:
       return isClassificationKind(config.kind) ? ['x1', 'x2'] : ['x'];
   }
+}
+
+/** The features that hold whole numbers (token indices): a CSV's `integers`, every word of phrases. */
+export function integerFeatures(config: DatasetConfig): readonly string[] {
+  if (config.kind === 'csv') return config.integers ?? [];
+  return config.kind === 'phrases' ? PHRASE_FEATURES : [];
 }
 
 /**
@@ -135,6 +147,8 @@ export function datasetSignature(config: DatasetConfig): {
       return { sample: [1, MNIST_SIDE, MNIST_SIDE], classes: 10 };
     case 'iris':
       return { sample: [IRIS_FEATURES.length], classes: IRIS_SPECIES.length };
+    case 'phrases':
+      return { sample: [PHRASE_LENGTH], classes: PHRASE_CLASSES.length };
     case 'reverse':
       return reverseSignature(config);
     default:

@@ -12,6 +12,7 @@ import { GraphLocations, parseGraph } from './parse.js';
 import {
   datasetFeatures,
   datasetProblem,
+  integerFeatures,
   datasetSignature,
   loadDataset,
   noDatasetMessage,
@@ -508,6 +509,7 @@ function datasetDiagnostics(
     ];
   }
   const name = `the ${dataset.kind} dataset`;
+  out.push(...integerInputDiagnostics(dataset, inputs, name));
   if (dataset.inputs || inputs.length > 1) out.push(...inputColumnDiagnostics(dataset, inputs, name));
   else if (inputs[0]?.shape) {
     const input = inputs[0].node;
@@ -565,6 +567,46 @@ function datasetDiagnostics(
         classes !== undefined ? ' instead of "classes"' : ''
       }.`,
     });
+  return out;
+}
+
+/**
+ * An integer input (dtype int: token indices) takes whole numbers as they are: a CSV's columns
+ * listed in training.dataset.integers (never standardised); the built-in datasets have none.
+ */
+function integerInputDiagnostics(
+  dataset: DatasetConfig,
+  inputs: { node: ResolvedNode }[],
+  name: string,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const { node } of inputs) {
+    if (node.attrs['dtype'] !== 'int') continue;
+    const id = node.node.id;
+    const integers = integerFeatures(dataset);
+    if (dataset.kind !== 'csv' && integers.length === 0) {
+      out.push({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        node: id,
+        attr: 'dtype',
+        message: `Input '${id}' takes whole numbers (dtype int), but ${name} has none; set "dtype": "float", or use a CSV whose integer columns are listed in training.dataset.integers.`,
+      });
+      continue;
+    }
+    const columns = dataset.inputs?.[id] ?? datasetFeatures(dataset) ?? [];
+    const loose = columns.filter((c) => !integers.includes(c));
+    if (loose.length)
+      out.push({
+        severity: 'error',
+        code: 'dataset-mismatch',
+        setting: dataset.kind === 'csv' ? 'training.dataset.integers' : 'training.dataset.inputs',
+        message:
+          dataset.kind === 'csv'
+            ? `Input '${id}' takes whole numbers (dtype int), but its column(s) ${loose.map((c) => `'${c}'`).join(', ')} are not in training.dataset.integers (they would be read as any number and standardised); add them there.`
+            : `Input '${id}' takes whole numbers (dtype int), but ${name}'s features ${loose.map((c) => `'${c}'`).join(', ')} are not whole numbers; feed it ${integers.join(', ')}.`,
+      });
+  }
   return out;
 }
 
@@ -839,7 +881,10 @@ const TRAINING_ONLY = new Set([
 
 /** What a forward pass computes: the prediction node, the nodes it needs, and the errors that stop it. */
 export interface ForwardPath {
-  /** The node whose output is the prediction; null when the graph doesn't say (errors explain). */
+  /**
+   * The value that is the prediction (a node's id, or `id:port` for one output of several; see
+   * valueKey); null when the graph doesn't say (errors explain).
+   */
   prediction: NodeId | null;
   /** The prediction and every node it depends on. */
   nodes: Set<NodeId>;
@@ -855,9 +900,13 @@ export interface ForwardPath {
 export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
   const byId = new Map(a.order.map((r) => [r.node.id, r]));
   let prediction: NodeId | null = null;
+  let predictionNode: NodeId | null = null;
   const errors: Diagnostic[] = [];
-  if (a.loss !== null) prediction = byId.get(a.loss)?.sources[0] ?? null;
-  else {
+  if (a.loss !== null) {
+    const loss = byId.get(a.loss);
+    predictionNode = loss?.sources[0] ?? null;
+    prediction = loss && predictionNode !== null ? sourceKeys(loss)[0]! : null;
+  } else {
     const consumed = new Set(a.order.flatMap((r) => r.sources));
     const fromTarget = new Set<NodeId>();
     for (const r of a.order)
@@ -865,7 +914,7 @@ export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
     const ends = a.order.filter(
       (r) => r.op.category !== 'data' && !fromTarget.has(r.node.id) && !consumed.has(r.node.id),
     );
-    if (ends.length === 1) prediction = ends[0]!.node.id;
+    if (ends.length === 1) prediction = predictionNode = ends[0]!.node.id;
     else
       errors.push({
         severity: 'error',
@@ -875,7 +924,7 @@ export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
           : `The graph has no node that computes a prediction from the input; add one.`,
       });
   }
-  const nodes = new Set<NodeId>(prediction !== null ? [prediction] : []);
+  const nodes = new Set<NodeId>(predictionNode !== null ? [predictionNode] : []);
   for (const r of [...a.order].reverse()) if (nodes.has(r.node.id)) r.sources.forEach((s) => nodes.add(s));
   for (const d of a.diagnostics) {
     if (d.severity !== 'error' || TRAINING_ONLY.has(d.code)) continue;
@@ -886,7 +935,7 @@ export function forwardPath(doc: GraphDoc, a: GraphAnalysis): ForwardPath {
     errors.push({
       severity: 'error',
       code: 'no-prediction',
-      node: prediction,
+      node: predictionNode!,
       message: `The prediction '${prediction}' does not depend on the input; connect the input to it.`,
     });
   return { prediction, nodes, errors };

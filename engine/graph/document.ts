@@ -66,6 +66,7 @@ export type DatasetConfig = (
   | { kind: 'digits'; samples?: number; seed?: number; noise?: number; size?: number }
   | { kind: 'mnist'; samples?: number; normalize?: 'standard' | 'unit' }
   | { kind: 'iris'; standardize?: boolean }
+  | { kind: 'phrases' }
   | { kind: 'reverse'; samples?: number; length?: number; symbols?: number; seed?: number }
 ) & { inputs?: InputColumns };
 

@@ -153,6 +153,12 @@ export const datasetSchema: JsonSchema = {
       "Fisher's Iris flowers: 150 samples, 4 measurements (cm), 3 species",
     ),
     kinded(
+      'phrases',
+      { inputs },
+      [],
+      'short phrases (the film was not good) as 6 word indices w1..w6 for an embedding → negative or positive: 384 samples, 2 classes',
+    ),
+    kinded(
       'reverse',
       {
         samples,

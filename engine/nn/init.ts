@@ -83,6 +83,7 @@ export function initialize(t: Tensor, kind: InitKind, role: ParamRole, ctx: Init
   if (role === 'slope') return void d.fill(PRELU_INITIAL_SLOPE);
   if (role === 'zeros' || kind === 'zeros') return void d.fill(0);
   if (role === 'bias') return kind === 'default' ? uniform(torchDefaultBound(ctx.fans)) : void d.fill(0);
+  if (role === 'table' && kind === 'default') return normal(1);
   const gain = activationGain(ctx.activation);
   const heGain = ctx.activation && gain !== 1 ? gain : Math.SQRT2;
   switch (kind) {

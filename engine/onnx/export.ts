@@ -5,7 +5,7 @@
  * without a row is named in the error. Node names follow PyTorch's `/<module>/<Op>` pattern
  * with the node id as the module, so importing the file back gives the same ids.
  */
-import { analyzeGraph, forwardPath, type ResolvedNode } from '../graph/check.js';
+import { analyzeGraph, forwardPath, sourceKeys, valueKey, type ResolvedNode } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
@@ -35,10 +35,14 @@ interface RowContext {
   inputs: string[];
   /** Symbolic shapes of the data inputs ('N' = batch). */
   shapes: (number | 'N')[][];
-  /** The value this node must produce. */
+  /** Per data input: whether it is an integer graph input (an `input` of dtype int, int64 in ONNX). */
+  integer: boolean[];
+  /** The value this node must produce (its first output's, for an op with several). */
   output: string;
-  /** Adds an ONNX node named `/<id>/<opType>` (suffixed when repeated). */
-  emit(opType: string, inputs: string[], output: string, attrs?: AttributeProto[]): void;
+  /** The values of every output port, for an op with several (split); else [output]. */
+  outputs: string[];
+  /** Adds an ONNX node named `/<id>/<opType>` (suffixed when repeated), with one output or several. */
+  emit(opType: string, inputs: string[], output: string | string[], attrs?: AttributeProto[]): void;
   /** An initializer holding this node's parameter or state tensor; returns its value name. */
   param(name: string): string;
   /** An initializer holding a scalar float constant; returns its value name. */
@@ -492,6 +496,24 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   dropout: unary('Identity'),
   concat: (c) => c.emit('Concat', c.inputs, c.output, [attr.int('axis', num(c.attrs, 'axis'))]),
   stack: stackRow,
+  // Gather wants whole-number indices: the graph's values are floats, so they are cast first.
+  embedding: (c) => {
+    let indices = c.inputs[0]!;
+    if (!c.integer[0]) {
+      indices = c.temp('indices');
+      c.emit('Cast', [c.inputs[0]!], indices, [attr.int('to', DataType.INT64)]);
+    }
+    c.emit('Gather', [c.param('weight'), indices], c.output, [attr.int('axis', 0)]);
+  },
+  split: (c) => {
+    const x = c.shapes[0]!;
+    const raw = num(c.attrs, 'axis');
+    const axis = raw < 0 ? raw + x.length : raw;
+    const given = c.attrs['sizes'] as readonly number[];
+    const parts = num(c.attrs, 'parts');
+    const sizes = given.length ? [...given] : Array<number>(parts).fill((x[axis] as number) / parts);
+    c.emit('Split', [c.inputs[0]!, c.ints('split', sizes)], c.outputs, [attr.int('axis', axis)]);
+  },
 };
 
 interface ExportPlan {
@@ -619,7 +641,9 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   // One input is the model's `input`; several keep their node ids (what the graph calls them).
   const inputName = (r: ResolvedNode) => (plan.inputs.length === 1 ? 'input' : r.node.id);
   const inputNames = new Map(plan.inputs.map((r) => [r.node.id, inputName(r)]));
-  const valueOf = (id: NodeId) => inputNames.get(id) ?? (id === plan.prediction ? 'output' : id);
+  // Values by value key (a node's id, or `id:port` for one output of several).
+  const integerInputs = new Set(plan.inputs.filter((r) => r.attrs['dtype'] === 'int').map((r) => r.node.id));
+  const valueOf = (key: string) => inputNames.get(key) ?? (key === plan.prediction ? 'output' : key);
 
   for (const r of plan.nodes) {
     const id = r.node.id;
@@ -632,11 +656,14 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
     const ctx: RowContext = {
       id,
       attrs: r.attrs,
-      inputs: r.sources.map(valueOf),
-      shapes: r.sources.map((s) => plan.shapes.get(s)!),
-      output: valueOf(id),
+      inputs: sourceKeys(r).map(valueOf),
+      shapes: sourceKeys(r).map((s) => plan.shapes.get(s)!),
+      integer: r.sources.map((s, k) => r.sourcePorts[k] === undefined && integerInputs.has(s)),
+      output: valueOf(r.outputs ? valueKey(id, r.outputs[0]) : id),
+      outputs: (r.outputs ?? [undefined]).map((port) => valueOf(valueKey(id, port))),
       emit: (opType, inputs, output, attrs = []) => {
-        nodes.push(makeNode(opType, inputs, [output], attrs, { name: fresh(`/${id}/${opType}`) }));
+        const outputs = typeof output === 'string' ? [output] : output;
+        nodes.push(makeNode(opType, inputs, outputs, attrs, { name: fresh(`/${id}/${opType}`) }));
       },
       param: (name) => {
         const t = weights.weights[id]?.[name];
@@ -671,7 +698,13 @@ function exportModel(doc: GraphDoc, weights: Weights): ModelProto {
   const graph = makeGraph({
     name: 'backprop_studio',
     node: nodes,
-    input: plan.inputs.map((r) => tensorValueInfo(inputName(r), dims(plan.shapes.get(r.node.id)!))),
+    input: plan.inputs.map((r) =>
+      tensorValueInfo(
+        inputName(r),
+        dims(plan.shapes.get(r.node.id)!),
+        integerInputs.has(r.node.id) ? DataType.INT64 : DataType.FLOAT,
+      ),
+    ),
     output: [tensorValueInfo('output', dims(plan.shapes.get(plan.prediction)!))],
     initializer: initializers,
   });

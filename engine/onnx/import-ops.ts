@@ -384,6 +384,36 @@ function concat(c: RowContext): Converted {
   return { op: 'concat', attrs: { axis, ...(inputs.length !== 2 ? { count: inputs.length } : {}) }, inputs };
 }
 
+/** Gather of rows of a constant table at computed indices (torch.nn.Embedding's export). */
+function gather(c: RowContext): Converted {
+  const table = constantInput(c, 0, 'table (data)');
+  if (getAttr.int(c.node, 'axis', 0) !== 0) throw new Unsupported('only rows (axis 0) can be gathered');
+  if (table.dims.length !== 2)
+    throw new Unsupported(`the table must be a matrix, got [${table.dims.join(', ')}]`);
+  const [num, dim] = table.dims as [number, number];
+  return {
+    op: 'embedding',
+    attrs: { num, dim },
+    inputs: [dynamic(c, 1)],
+    params: { weight: tensor([num, dim], table.data) },
+  };
+}
+
+/** Split into pieces along an axis: the sizes (an input since opset 13), else equal pieces. */
+function splitOp(c: RowContext): Converted {
+  const x = dynamic(c);
+  const rank = c.shape(x).length;
+  const axis = negativeAxis(getAttr.int(c.node, 'axis', 0), rank);
+  if (axis === -rank) throw new Unsupported('it splits the batch axis');
+  const given = optionalConstant(c, 1, 'split sizes');
+  const sizes = given ? Array.from(given.data) : [];
+  return {
+    op: 'split',
+    attrs: sizes.length ? { axis, sizes } : { axis, parts: c.node.outputs.length },
+    inputs: [x],
+  };
+}
+
 function gelu(c: RowContext): Converted {
   const approximate = c.node.attrs.has('approximate') ? getAttr.string(c.node, 'approximate') : 'none';
   return { op: approximate === 'tanh' ? 'gelu_tanh' : 'gelu', attrs: {}, inputs: [dynamic(c)] };
@@ -681,6 +711,8 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Reshape: reshape,
   Transpose: transpose,
   Concat: concat,
+  Gather: gather,
+  Split: splitOp,
   Squeeze: squeeze('Squeeze'),
   Unsqueeze: squeeze('Unsqueeze'),
   ReduceSum: reduce('sum'),

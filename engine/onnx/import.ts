@@ -29,11 +29,12 @@ import {
   type DatasetConfig,
 } from '../graph/document.js';
 import { layoutDocument } from '../graph/layout.js';
+import { datasetFeatures } from '../data/load.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
 import { ELEMENTWISE_OPS } from '../ops/elementwise.js';
 import { resolveAttrs } from '../ops/attrs.js';
-import { inputPorts, presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
+import { inputPorts, outputPorts, presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
 
 export { OnnxImportError };
@@ -51,6 +52,10 @@ export interface ImportResult {
   /** What the user should know about how the model was read (shown by the CLI and the editor). */
   notes: string[];
 }
+
+const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE]);
+/** Integer inputs (token indices) become `input` nodes of dtype int. */
+const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32]);
 
 /** Ops that work value by value: the only ones a model without a batch axis can use (see below). */
 const ELEMENTWISE = new Set<string>([...Object.keys(ELEMENTWISE_OPS), 'add', 'sub', 'mul', 'div']);
@@ -117,9 +122,9 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       'the model has no inputs (every graph input has an initializer); there is nothing to feed',
     );
   for (const input of flat.inputs)
-    if (input.elemType !== DataType.FLOAT && input.elemType !== DataType.DOUBLE) {
+    if (!FLOAT_TYPES.has(input.elemType) && !INTEGER_TYPES.has(input.elemType)) {
       throw new OnnxImportError(
-        `input '${input.name}' is ${dataTypeName(input.elemType)}; only float inputs can be imported`,
+        `input '${input.name}' is ${dataTypeName(input.elemType)}; only float and integer inputs can be imported`,
       );
     }
   // An input without a batch axis ([3]) is one sample: the graph gets a batch axis in front, and
@@ -163,7 +168,9 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   const ids = new IdAllocator();
   // One input is `input`; several keep the model's names (what `run --input` and the dataset call them).
   const inputIds = flat.inputs.map((x) => ids.take(flat.inputs.length === 1 ? 'input' : inputIdHint(x.name)));
+  // The node (and output port, for one output of several) that computes each ONNX value.
   const producerId = new Map<string, string>(flat.inputs.map((x, i) => [x.name, inputIds[i]!]));
+  const producerPort = new Map<string, string>();
 
   for (const node of flat.nodes) {
     const where = `node '${node.name}' (${node.opType})`;
@@ -206,11 +213,22 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
         throw new Unsupported(
           `the input '${input.name}' has no batch axis, so only elementwise ops can be imported (not ${c.op}): add a batch axis to the model's input`,
         );
-      const { attrs, shape } = checkAgainstRegistry(c, shapes);
+      const { attrs, shape, outputs } = checkAgainstRegistry(c, shapes);
+      if (outputs && outputs.ports.length !== node.outputs.length)
+        throw new Unsupported(
+          `as ${c.op}: it has ${node.outputs.length} outputs, the op makes ${outputs.ports.length}`,
+        );
       const id = ids.take(idHint(node.name, c.op));
       emitted.push({ ...c, attrs, id, output: node.outputs[0]!, shape });
       shapes.set(node.outputs[0]!, shape);
       producerId.set(node.outputs[0]!, id);
+      outputs?.ports.forEach((port, k) => {
+        const v = node.outputs[k]!;
+        if (!v) return;
+        shapes.set(v, outputs.shapes[k]!);
+        producerId.set(v, id);
+        producerPort.set(v, port);
+      });
       origin.set(node.name, id);
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof OnnxImportError || e instanceof UpgradeRefusal)) throw e;
@@ -229,13 +247,17 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   }
 
   const outShape = shapes.get(outputValue)!;
-  const choice =
+  const integer = flat.inputs.map((x) => INTEGER_TYPES.has(x.elemType));
+  const choice = integerColumns(
     flat.inputs.length === 1
       ? chooseTraining(samples[0]!, outShape.slice(1))
       : chooseMultiInputTraining(
           inputIds.map((id, i) => ({ id, sample: samples[i]! })),
           outShape.slice(1),
-        );
+        ),
+    inputIds.filter((_, i) => integer[i]),
+  );
+  const dtype = (i: number): Attrs => (integer[i] ? { dtype: 'int' } : {});
   const nodes: Omit<GraphNode, 'position'>[] = [];
   const edges: GraphEdge[] = [];
   flat.inputs.forEach((x, i) => {
@@ -245,7 +267,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       // A CSV row is flat: the samples enter as features and take their shape again at once.
       const unflatten = ids.take(flat.inputs.length === 1 ? 'unflatten' : `${inputId}_unflatten`);
       nodes.push(
-        { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1) } },
+        { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1), ...dtype(i) } },
         { id: unflatten, op: 'reshape', attrs: { shape: [-1, ...sample] } },
       );
       edges.push({ from: inputId, to: unflatten });
@@ -254,7 +276,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       nodes.push({
         id: inputId,
         op: 'input',
-        attrs: sample.length === 1 ? { features: sample[0]! } : { shape: sample },
+        attrs: { ...(sample.length === 1 ? { features: sample[0]! } : { shape: sample }), ...dtype(i) },
       });
     }
   });
@@ -263,6 +285,8 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     const ports = inputPorts(getOp(e.op)!, resolveAttrs(getOp(e.op)!, e.attrs));
     e.inputs.forEach((v, k) => {
       const edge: GraphEdge = { from: producerId.get(v)!, to: e.id };
+      const fromPort = producerPort.get(v);
+      if (fromPort !== undefined) edge.fromPort = fromPort;
       if (ports.length > 1) edge.toPort = ports[k]!;
       edges.push(edge);
     });
@@ -274,7 +298,13 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       { id: targetId, op: 'target', attrs: choice.loss.target },
       { id: lossId, op: choice.loss.op, attrs: {} },
     );
-    edges.push({ from: producerId.get(outputValue)!, to: lossId, toPort: choice.loss.predictionPort });
+    const fromPort = producerPort.get(outputValue);
+    edges.push({
+      from: producerId.get(outputValue)!,
+      to: lossId,
+      ...(fromPort !== undefined ? { fromPort } : {}),
+      toPort: choice.loss.predictionPort,
+    });
     edges.push({ from: targetId, to: lossId, toPort: 'target' });
   }
 
@@ -300,7 +330,10 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
  * Resolves the row's attributes against the registry op, checks the weights' shapes, and infers
  * the output shape with the op's own shape function. Returns the attributes to write.
  */
-function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs: Attrs; shape: Shape } {
+function checkAgainstRegistry(
+  c: Converted,
+  shapes: Map<string, Shape>,
+): { attrs: Attrs; shape: Shape; outputs?: { ports: readonly string[]; shapes: Shape[] } } {
   const op = getOp(c.op);
   if (!op) throw new Unsupported(`this project has no '${c.op}' op yet`);
   const inputShapes = c.inputs.map((v) => shapes.get(v)!);
@@ -327,12 +360,16 @@ function checkAgainstRegistry(c: Converted, shapes: Map<string, Shape>): { attrs
       return s;
     });
     const shape = op.shape([...inputShapes, ...params], attrs);
+    const ports = outputPorts(op, attrs);
+    const outputs = ports
+      ? { ports, shapes: ports.map((_, k) => op.shape([...inputShapes, ...params], attrs, k)) }
+      : undefined;
     // The document keeps what differs from the op's defaults (less to read, smaller diffs).
     const specs = op.attrs as Record<string, AttrSpec>;
     const written = Object.fromEntries(
       Object.entries(given).filter(([k, v]) => JSON.stringify(specs[k]?.default) !== JSON.stringify(v)),
     );
-    return { attrs: written, shape };
+    return { attrs: written, shape, ...(outputs ? { outputs } : {}) };
   } catch (e) {
     if (e instanceof Unsupported) throw e;
     throw new Unsupported(`as ${c.op}: ${(e as Error).message}`);
@@ -441,6 +478,26 @@ function chooseMultiInputTraining(
     loss: one.loss,
     flatInput: true,
   };
+}
+
+/**
+ * Integer inputs (token indices) read their columns as whole numbers: a CSV dataset (no built-in
+ * one has integer features) that lists those columns in `integers`.
+ */
+function integerColumns(choice: TrainingChoice, intInputs: string[]): TrainingChoice {
+  if (!intInputs.length) return choice;
+  const d = choice.training.dataset;
+  const csv =
+    d.kind === 'csv'
+      ? d
+      : {
+          kind: 'csv' as const,
+          features: datasetFeatures(d) ?? [],
+          target: 'y',
+          task: choice.loss?.op === 'cross_entropy' ? ('classification' as const) : ('regression' as const),
+        };
+  const integers = csv.inputs ? intInputs.flatMap((id) => csv.inputs![id] ?? []) : csv.features;
+  return { ...choice, training: { ...choice.training, dataset: { ...csv, integers } } };
 }
 
 /** An ONNX input's name as a node id: its letters, digits and underscores. */

@@ -8,10 +8,14 @@ import { defineOp, type Attrs, type OpDef, type OpSpec } from './define.js';
 import { AttrError } from './attrs.js';
 import type { Shape } from '../tensor/tensor.js';
 
-interface InputAttrs extends Record<string, number | readonly number[]> {
+interface InputAttrs extends Record<string, number | string | readonly number[]> {
   features: number;
   shape: readonly number[];
+  dtype: 'float' | 'int';
 }
+
+/** What an `input` holds: numbers, or whole numbers (token indices for an embedding). */
+export const INPUT_DTYPES = ['float', 'int'] as const;
 
 interface TargetAttrs extends Record<string, number | readonly number[]> {
   classes: number;
@@ -44,6 +48,12 @@ export const input = dataOp<InputAttrs>({
   attrs: {
     features: { type: 'integer', min: 1, optional: true, doc: 'number of features per sample (flat data)' },
     shape: { type: 'ints', optional: true, doc: 'shape of one sample, e.g. [1, 8, 8] for 8×8 grey images' },
+    dtype: {
+      type: 'enum',
+      values: INPUT_DTYPES,
+      default: 'float',
+      doc: 'float: numbers; int: whole numbers, e.g. token indices for an embedding (fed from integer columns)',
+    },
   },
   shape: (_inputs, attrs): Shape => {
     oneOf('input', 'features', 'shape', attrs);

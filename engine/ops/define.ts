@@ -70,9 +70,10 @@ export type Attrs = Record<string, AttrValue>;
 
 /**
  * How a parameter starts before training; the trainer maps these to initialisers. 'slope' is a
- * PReLU slope: 0.25, as torch.nn.PReLU starts.
+ * PReLU slope: 0.25, as torch.nn.PReLU starts; 'table' an embedding's rows: N(0, 1) by default, as
+ * torch.nn.Embedding starts.
  */
-export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros' | 'slope';
+export type ParamRole = 'weight' | 'bias' | 'ones' | 'zeros' | 'slope' | 'table';
 
 export interface ParamSpec<A> {
   name: string;

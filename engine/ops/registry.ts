@@ -21,6 +21,8 @@ import { dropout } from './dropout.js';
 import { CONV_OPS } from './conv.js';
 import { POOL_OPS } from './pool.js';
 import { pad } from './pad.js';
+import { split } from './split.js';
+import { embedding } from './embedding.js';
 
 /** Every op by its name; the order is the palette's. */
 export const OP_TABLE = {
@@ -32,6 +34,7 @@ export const OP_TABLE = {
   div,
   matmul,
   linear,
+  embedding,
   ...ELEMENTWISE_OPS,
   ...REDUCE_OPS,
   ...SHAPE_OPS,
@@ -41,6 +44,7 @@ export const OP_TABLE = {
   ...CONV_OPS,
   ...POOL_OPS,
   pad,
+  split,
 } as const satisfies Readonly<Record<string, AnyOp>>;
 
 /** The name of a registry op: the key type of every per-op table. */

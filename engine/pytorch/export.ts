@@ -8,14 +8,14 @@
  * engine's order; train.py applies the graph's optimiser, schedule and clipping as the engine does
  * (both follow torch.optim). Pure: no Node imports; the CLI and the extension write the files.
  */
-import { analyzeGraph, type ResolvedNode, type SymbolicShape } from '../graph/check.js';
+import { analyzeGraph, sourceKeys, valueKey, type ResolvedNode, type SymbolicShape } from '../graph/check.js';
 import type { GraphDoc, NodeId } from '../graph/document.js';
 import { encodeWeightsFile, weightsOf, type Weights } from '../graph/weights.js';
 import { utf8Decode } from '../onnx/protobuf.js';
 import { encodeBase64 } from '../kernels/wasm/base64.js';
 import { compileGraph } from '../graph/compile.js';
 import { trainingData } from '../train/session.js';
-import type { Dataset } from '../data/dataset.js';
+import { sampleCount, type Dataset } from '../data/dataset.js';
 import type { ReadBundled } from '../data/mnist.js';
 import { Namer } from '../codegen/names.js';
 import { PYTORCH_FORMS, pytorchForm, py, type FormCtx, type PyTorchForm } from './forms.js';
@@ -65,7 +65,8 @@ const PYTHON_RESERVED = (
 
 /** The nodes of the model in order, each with its Python name, form and inputs. */
 interface ModelPlan {
-  input: ResolvedNode;
+  /** The input nodes, the model's arguments in this order. */
+  inputs: ResolvedNode[];
   target: ResolvedNode | null;
   /** Nodes the prediction needs, in order (without the input). */
   predictionPart: ResolvedNode[];
@@ -74,6 +75,7 @@ interface ModelPlan {
   prediction: NodeId;
   loss: NodeId;
   shapes: Map<NodeId, SymbolicShape>;
+  /** Python names by value key; one output of several (split's tuple) is `<name>[k]`. */
   names: Map<NodeId, string>;
 }
 
@@ -89,21 +91,18 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
     );
   const byId = new Map(a.order.map((r) => [r.node.id, r]));
   const lossNode = byId.get(a.loss!)!;
-  const prediction = lossNode.sources[0]!;
+  const prediction = sourceKeys(lossNode)[0]!;
   const ancestors = (id: NodeId): Set<NodeId> => {
     const seen = new Set<NodeId>([id]);
     for (const r of [...a.order].reverse()) if (seen.has(r.node.id)) r.sources.forEach((s) => seen.add(s));
     return seen;
   };
-  const forPrediction = ancestors(prediction);
+  const forPrediction = ancestors(lossNode.sources[0]!);
   const forLoss = ancestors(lossNode.node.id);
-  const inputs = a.order.filter((r) => r.op.name === 'input' && forPrediction.has(r.node.id));
-  const input = inputs[0];
-  if (!input) throw new PyTorchExportError(`the prediction '${prediction}' does not depend on the input`);
-  if (inputs.length > 1)
-    throw new PyTorchExportError(
-      `the graph has ${inputs.length} inputs (${inputs.map((r) => `'${r.node.id}'`).join(', ')}); the PyTorch export takes graphs with one input for now: export to ONNX`,
-    );
+  // Every input node, in graph order: the model's arguments (the dataset feeds each its columns).
+  const inputs = a.order.filter((r) => r.op.name === 'input');
+  if (!inputs.some((r) => forPrediction.has(r.node.id)))
+    throw new PyTorchExportError(`the prediction '${prediction}' does not depend on the input`);
   const target = a.target !== null ? byId.get(a.target)! : null;
   const compute = a.order.filter((r) => r.op.category !== 'data' && forLoss.has(r.node.id));
   const missing = compute.filter((r) => !(Object.hasOwn(forms, r.op.name) && forms[r.op.name]));
@@ -114,9 +113,13 @@ function planModel(doc: GraphDoc, forms: FormTable = PYTORCH_FORMS): ModelPlan {
   const namer = new Namer();
   namer.reserve(...PYTHON_RESERVED);
   const names = new Map<NodeId, string>();
-  for (const r of a.order) names.set(r.node.id, namer.unique(r.node.id.replace(/\$/g, '_')));
+  for (const r of a.order) {
+    const own = namer.unique(r.node.id.replace(/\$/g, '_'));
+    names.set(r.node.id, own);
+    r.outputs?.forEach((port, k) => names.set(valueKey(r.node.id, port), `${own}[${k}]`));
+  }
   return {
-    input,
+    inputs,
     target,
     predictionPart: compute.filter((r) => forPrediction.has(r.node.id)),
     lossPart: compute.filter((r) => !forPrediction.has(r.node.id)),
@@ -150,8 +153,8 @@ function modelPy(plan: ModelPlan, weights: Weights, opts: PyTorchExportOptions):
       const id = r.node.id;
       const ctx: FormCtx = {
         attrs: r.attrs,
-        inputs: r.sources.map(name),
-        inShapes: r.sources.map((s) => plan.shapes.get(s)!),
+        inputs: sourceKeys(r).map(name),
+        inShapes: sourceKeys(r).map((s) => plan.shapes.get(s)!),
         outShape: plan.shapes.get(id)!,
         module: `self.${name(id)}`,
       };
@@ -160,7 +163,13 @@ function modelPy(plan: ModelPlan, weights: Weights, opts: PyTorchExportOptions):
       const comment = `  # ${r.op.name} ${shapeText(ctx.outShape)}`;
       return `        ${name(id)} = ${call}${comment}`;
     });
-  const x = name(plan.input.node.id);
+  const xs = plan.inputs.map((r) => name(r.node.id));
+  const sizes = plan.inputs.map((r) =>
+    plan.shapes
+      .get(r.node.id)!
+      .slice(1)
+      .reduce<number>((a, d) => a * (d as number), 1),
+  );
   const y = plan.target ? name(plan.target.node.id) : 'target';
   const predictionLines = body(plan.predictionPart);
   const lossLines = body(plan.lossPart);
@@ -194,13 +203,23 @@ class Model(nn.Module):
         super().__init__()
 ${init.length ? init.join('\n') : '        pass'}
 
-    def forward(self, ${x}, ${y}=None):
-        """${x}: ${shapeText(plan.shapes.get(plan.input.node.id)!)}. Returns the prediction (${name(plan.prediction)}), or (prediction, loss) given ${y}${noTarget}."""
+    def forward(self, ${xs.join(', ')}, ${y}=None):
+        """${plan.inputs.map((r) => `${name(r.node.id)}: ${shapeText(plan.shapes.get(r.node.id)!)}`).join(', ')}. Returns the prediction (${name(plan.prediction)}), or (prediction, loss) given ${y}${noTarget}."""
 ${predictionLines.join('\n')}
         if ${y} is None:
             return ${name(plan.prediction)}
 ${lossLines.join('\n')}
         return ${name(plan.prediction)}, ${name(plan.loss)}
+
+
+# The model's inputs and how many values of a data.json row each takes, in order.
+INPUTS = ${pyDict(Object.fromEntries(plan.inputs.map((r) => [r.node.id, name(r.node.id)])))}
+INPUT_SIZES = ${py(sizes)}
+
+
+def model_inputs(x):
+    """The model's arguments from a batch of data.json rows: ${plan.inputs.length === 1 ? 'the rows themselves' : "each input's columns, side by side in INPUT_SIZES order"}."""
+    ${plan.inputs.length === 1 ? 'return (x,)' : `return tuple(part.reshape(x.shape[0], *shape) for part, shape in zip(torch.split(x.reshape(x.shape[0], -1), INPUT_SIZES, dim=1), ${pyLiteral(plan.inputs.map((r) => plan.shapes.get(r.node.id)!.slice(1)))}))`}
 
 
 def _tensor(model, node, tensor):
@@ -274,17 +293,18 @@ function pyLiteral(v: unknown): string {
     .join(', ')}}`;
 }
 
-function dataJson(data: PyTorchData): string {
+function dataJson(data: PyTorchData, plan: ModelPlan): string {
+  const several = plan.inputs.length > 1;
   const part = (ds: Dataset) =>
-    ds.pixels
+    ds.pixels && !several
       ? { pixels: encodeBase64(pixelBytes(ds, ds.pixels)), y: Array.from(ds.y.data) }
-      : { x: Array.from(ds.x.data), y: Array.from(ds.y.data) };
+      : { x: several ? inputRows(ds, plan) : Array.from(ds.x.data), y: Array.from(ds.y.data) };
   const { train } = data;
   return `${JSON.stringify({
     name: train.name,
     task: train.task,
     classes: train.classes,
-    sample_shape: train.x.shape.slice(1),
+    sample_shape: several ? [inputRows(train, plan).length / sampleCount(train)] : train.x.shape.slice(1),
     target_shape: train.y.shape.slice(1),
     // Images as their 8-bit pixels (base64), which data.py scales as the engine did: a fifth of
     // the size of the numbers written out.
@@ -292,6 +312,25 @@ function dataJson(data: PyTorchData): string {
     train: part(train),
     validation: data.validation ? part(data.validation) : null,
   })}\n`;
+}
+
+/** Each sample's inputs side by side, in the model's argument order (what model_inputs splits). */
+function inputRows(ds: Dataset, plan: ModelPlan): number[] {
+  const parts = plan.inputs.map((r) => {
+    const t = ds.inputs?.[r.node.id];
+    if (!t)
+      throw new PyTorchExportError(
+        `the dataset feeds no '${r.node.id}': name its columns in training.dataset.inputs`,
+      );
+    return t;
+  });
+  const rows: number[] = [];
+  for (let i = 0; i < sampleCount(ds); i++)
+    for (const t of parts) {
+      const w = t.size / sampleCount(ds);
+      for (let k = 0; k < w; k++) rows.push(t.data[i * w + k]!);
+    }
+  return rows;
 }
 
 /** The bytes p behind x = float32((p / 255 - mean) / std), checked to give x back exactly. */
@@ -361,7 +400,7 @@ export function exportPyTorch(
     },
     // JSON, which Python reads without a package beyond torch (typed arrays become number lists).
     { name: 'weights.json', contents: utf8Decode(encodeWeightsFile(weights, 'json')) },
-    { name: 'data.json', contents: dataJson(data) },
+    { name: 'data.json', contents: dataJson(data, plan) },
   ];
 }
 

@@ -238,6 +238,24 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   flatten: layer(() => 'nn.Flatten()'),
   concat: { call: ({ inputs, attrs }) => `torch.cat([${inputs.join(', ')}], dim=${num(attrs, 'axis')})` },
   stack: { call: ({ inputs, attrs }) => `torch.stack([${inputs.join(', ')}], dim=${num(attrs, 'axis')})` },
+  // The graph's values are floats; nn.Embedding takes whole-number (long) indices.
+  embedding: {
+    module: ({ attrs }) => `nn.Embedding(${num(attrs, 'num')}, ${num(attrs, 'dim')})`,
+    call: ({ inputs: [x], module }) => `${module}(${x}.long())`,
+  },
+  // A tuple of the pieces: the export reads output k as `<name>[k]`.
+  split: {
+    call: ({ inputs: [x], attrs, inShapes }) => {
+      const shape = inShapes[0]!;
+      const raw = num(attrs, 'axis');
+      const axis = raw < 0 ? raw + shape.length : raw;
+      const given = attrs['sizes'] as readonly number[];
+      const sizes = given.length
+        ? given
+        : Array<number>(num(attrs, 'parts')).fill(dim(shape, axis) / num(attrs, 'parts'));
+      return `torch.split(${x}, ${py(sizes)}, dim=${axis})`;
+    },
+  },
   conv1d: conv(1),
   conv2d: conv(2),
   conv_transpose2d: {

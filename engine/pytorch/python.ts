@@ -116,7 +116,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from data import BatchOrder, load_data
-from model import load_model, save_weights
+from model import load_model, model_inputs, save_weights
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -239,7 +239,7 @@ def evaluate(model, split, classification):
     with torch.no_grad():
         for start in range(0, n, size):
             stop = min(n, start + size)
-            pred, loss = model(split.x[start:stop], split.y[start:stop])
+            pred, loss = model(*model_inputs(split.x[start:stop]), split.y[start:stop])
             loss_sum += float(loss) * (stop - start)
             if classification:
                 correct += predictions_correct(pred, split.labels[start:stop])
@@ -311,7 +311,7 @@ def train(args, world):
             # A process with no share of a tiny last batch still joins the step, with weight 0.
             share = len(mine) / len(rows) if mine else 0.0
             idx = torch.tensor(mine or rows[:1], device=device)
-            pred, loss = net(data.train.x[idx], data.train.y[idx])
+            pred, loss = net(*model_inputs(data.train.x[idx]), data.train.y[idx])
             steps += 1
             batch_loss, batch_correct = world.sum([
                 float(loss) * (share if LOSS_REDUCTION == "mean" else (1.0 if mine else 0.0)),

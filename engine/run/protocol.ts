@@ -35,7 +35,7 @@ export type RunPhase =
  */
 export type TaskKind = 'gradcheck' | 'analyze';
 
-/** Buttons of the run panel. */
+/** What a run is asked to do (whoever asks: the editor's controls, a test). */
 export type RunAction = 'play' | 'pause' | 'step' | 'reset';
 
 /** Step-through controls (the debugger for one mini-batch). */

@@ -20,7 +20,7 @@ import type { GraphDoc } from '../graph/document.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import { realClock, type Clock } from '../train/throttle.js';
 import { userMessage } from '../errors/user-error.js';
-import type { FromWorker, RunOptions, ToWorker } from './protocol.js';
+import type { FromWorker, RunOptions, RunStatus, ToWorker } from './protocol.js';
 import { DEFAULT_RUN_OPTIONS } from './protocol.js';
 import { FieldError } from '../check/fields.js';
 import { checkWorkerMessage } from './run-messages.js';
@@ -32,8 +32,6 @@ import { TaskRunner } from './tasks.js';
 import { cancelledBy, CANCELLED_BY_EDIT } from './cancel-policy.js';
 import { RunControl } from './run-control.js';
 import type { ReadBundled } from '../data/mnist.js';
-
-export { trainingKey } from './run-document.js';
 
 export interface RunSessionHost {
   /** Delivers an event to the host (postMessage in the worker). */
@@ -107,7 +105,7 @@ export class RunSession {
     }
   }
 
-  get status() {
+  get status(): RunStatus {
     return this.control.status;
   }
 

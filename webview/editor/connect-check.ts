@@ -8,7 +8,7 @@ import type { Connection } from 'reactflow';
 import type { GraphDoc, GraphEdge } from '../../engine/graph/document.js';
 import { checkGraph } from '../../engine/graph/check.js';
 import { applyEdit } from '../../engine/graph/edits.js';
-import { opInfo } from '../op-catalog.js';
+import { nodeOutputs, nodePorts, opInfo } from '../op-catalog.js';
 
 export type ConnectVerdict = { ok: true; doc: GraphDoc } | { ok: false; reason: string };
 
@@ -38,23 +38,19 @@ export function errorMessages(doc: GraphDoc): Set<string> {
 /**
  * The document's edge for a wire React Flow drew from a source handle to a target handle; null
  * when it does not end on a node. The ports are written only where they are needed: `toPort` for
- * ops with several inputs.
+ * ops with several inputs, `fromPort` for ops with several outputs.
  */
 export function edgeOfConnection(doc: GraphDoc, c: Connection): GraphEdge | null {
   if (!c.source || !c.target) return null;
   const target = doc.nodes.find((n) => n.id === c.target);
   const op = target ? opInfo(target.op) : undefined;
   const edge: GraphEdge = { from: c.source, to: c.target };
-  if (c.targetHandle && (op?.inputs.length ?? 0) > 1) edge.toPort = c.targetHandle;
+  const source = doc.nodes.find((n) => n.id === c.source);
+  if (c.sourceHandle && source && nodeOutputs(opInfo(source.op), source.attrs)?.includes(c.sourceHandle))
+    edge.fromPort = c.sourceHandle;
+  if (c.targetHandle && target && nodePorts(op, target.attrs).length > 1) edge.toPort = c.targetHandle;
   return edge;
 }
 
 /** Diagnostic codes that mean "not finished yet" rather than "this wire is wrong". */
-const UNFINISHED = new Set([
-  'port-unfed',
-  'no-loss',
-  'unreachable',
-  'no-input',
-  'several-inputs',
-  'several-losses',
-]);
+const UNFINISHED = new Set(['port-unfed', 'no-loss', 'unreachable', 'no-input', 'several-losses']);

@@ -5,8 +5,8 @@
  */
 import type { Edge, Node } from 'reactflow';
 import type { Diagnostic, GraphDoc, GraphEdge, GraphNode, NodeId } from '../../engine/graph/document.js';
-import type { SymbolicShape } from '../../engine/graph/check.js';
-import { opInfo, type OpInfo } from '../op-catalog.js';
+import { valueKey, type SymbolicShape } from '../../engine/graph/check.js';
+import { nodeOutputs, nodePorts, opInfo, type OpInfo } from '../op-catalog.js';
 import { attrSummary as summarizeAttrs } from '../../engine/graph/layout.js';
 
 export const OP_NODE_TYPE = 'op';
@@ -20,6 +20,8 @@ export interface OpNodeData {
   op: OpInfo | undefined;
   /** The input port names, one handle each (the op's, or the ports wired in the file). */
   ports: readonly string[];
+  /** The output port names where the op has several (split), one handle each on the right. */
+  outputs: readonly string[] | null;
   shape: SymbolicShape | undefined;
   /** A short summary of the attributes that matter most, e.g. "units 16 · he_uniform". */
   summary: string;
@@ -39,7 +41,7 @@ export function targetPort(edge: GraphEdge, op: OpInfo | undefined): string {
 }
 
 export function edgeId(edge: GraphEdge): string {
-  return `${edge.from}->${edge.to}:${edge.toPort ?? ''}`;
+  return `${edge.from}${edge.fromPort !== undefined ? `:${edge.fromPort}` : ''}->${edge.to}:${edge.toPort ?? ''}`;
 }
 
 /** The node's attribute summary, in the order the op declares its attributes. */
@@ -77,7 +79,7 @@ export function toFlow(
 
   const nodes: OpFlowNode[] = doc.nodes.map((node) => {
     const op = opOf.get(node.id);
-    const declared = op?.inputs ?? [];
+    const declared = nodePorts(op, node.attrs);
     const extra = (wiredPorts.get(node.id) ?? []).filter((p) => !declared.includes(p));
     return {
       id: node.id,
@@ -88,6 +90,7 @@ export function toFlow(
         node,
         op,
         ports: [...declared, ...extra],
+        outputs: nodeOutputs(op, node.attrs),
         shape: shapes.get(node.id),
         summary: attrSummary(node, op),
         problems: problems.get(node.id) ?? [],
@@ -102,9 +105,9 @@ export function toFlow(
       type: WIRE_EDGE_TYPE,
       source: e.from,
       target: e.to,
-      sourceHandle: OUTPUT_HANDLE,
+      sourceHandle: e.fromPort ?? OUTPUT_HANDLE,
       targetHandle: targetPort(e, opOf.get(e.to)),
-      label: formatShape(shapes.get(e.from)),
+      label: formatShape(shapes.get(valueKey(e.from, e.fromPort))),
       selected: selected.has(id),
       className: badEdges.has(i) ? 'invalid' : undefined,
       data: { edge: e },

@@ -11,6 +11,7 @@ import { linear, matmul } from './linear.js';
 import { bceWithLogits, crossEntropy, huberLoss, mseLoss } from './losses.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { SHAPE_EMITTERS } from './shape.js';
+import { embedding, split } from './pieces.js';
 import { CONV_EMITTERS } from './conv.js';
 import { NORM_EMITTERS } from './norm.js';
 
@@ -20,6 +21,8 @@ export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,
+  embedding,
+  split,
   ...CONV_EMITTERS,
   ...NORM_EMITTERS,
   linear,

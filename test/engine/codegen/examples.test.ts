@@ -37,11 +37,19 @@ interface Exported {
   names: ReadonlyMap<string, string>;
 }
 
-/** Random features, and targets of the target node's kind (class indices or values). */
+/**
+ * Random features (whole numbers 0 and 1 for an integer input: rows of any table), and targets
+ * of the target node's kind (class indices or values). A graph with several inputs takes rows
+ * holding them side by side.
+ */
 function fillBatch(c: CompiledGraph, seed: number): { inputs: Rows; targets: readonly number[] | Rows } {
   const rng = new Rng(seed);
-  const x = c.program.value(c.input);
-  for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+  const perInput = c.inputs.map(({ node, slot }) => {
+    const x = c.program.value(slot);
+    const integer = c.doc.nodes.find((n) => n.id === node)?.attrs['dtype'] === 'int';
+    for (let i = 0; i < x.size; i++) x.data[i] = integer ? rng.int(2) : rng.normal();
+    return rows(x.data, x.size / BATCH);
+  });
   if (c.target === null) throw new Error('example without a target');
   const y = c.program.value(c.target);
   const lossOp = c.program.nodes.find((n) => n.output === c.loss)!.op.name;
@@ -55,7 +63,7 @@ function fillBatch(c: CompiledGraph, seed: number): { inputs: Rows; targets: rea
           ? rng.int(2)
           : rng.normal();
   return {
-    inputs: rows(x.data, x.size / BATCH),
+    inputs: perInput[0]!.map((_, i) => perInput.flatMap((r) => r[i]!)),
     targets: y.rank === 1 ? Array.from(y.data) : rows(y.data, y.size / BATCH),
   };
 }

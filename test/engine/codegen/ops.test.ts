@@ -18,7 +18,14 @@ import { flat, relError, relErrorAll, rows } from './compare.js';
 type Loss = 'mse_loss' | 'cross_entropy' | 'bce_with_logits' | 'huber_loss';
 
 /** ProgramBuilder.node, with each case's node ids kept apart by a prefix. */
-type AddNode = (id: string, op: string, inputs: number[], attrs?: Record<string, unknown>) => number;
+/** `output`: which output of an op with several (split) this application computes. */
+type AddNode = (
+  id: string,
+  op: string,
+  inputs: number[],
+  attrs?: Record<string, unknown>,
+  output?: number,
+) => number;
 
 interface OpCase {
   name: string;
@@ -126,6 +133,17 @@ const CASES: OpCase[] = [
       const r = node('r', 'reshape', [node('h', 'linear', [x], { units: 6 })], { shape: [-1, 2, 3] });
       const f = node('f', 'flatten', [node('t', 'tanh', [r])]);
       return node('c', 'concat', [f, node('g', 'linear', [x], { units: 2 })], { axis: 1 });
+    },
+    loss: 'mse_loss',
+  },
+  {
+    name: 'split into three, concat of three, stack',
+    build: (node, x) => {
+      const h = node('h', 'linear', [x], { units: 6 });
+      const [a, b, c] = [0, 1, 2].map((k) => node('s', 'split', [h], { sizes: [1, 2, 3] }, k));
+      const joined = node('c', 'concat', [c!, node('ta', 'tanh', [a!]), b!], { count: 3 });
+      const twice = node('st', 'stack', [joined, node('sq', 'square', [joined])], { axis: 1 });
+      return node('f', 'flatten', [twice]);
     },
     loss: 'mse_loss',
   },
@@ -368,7 +386,8 @@ function buildGroup(group: Group, batch: number) {
   const x = b.input('x', [batch, ...group.sample]);
   const outputs = group.cases.map((c) => {
     const prefix = `${c.name.replace(/\W+/g, '_')}__`;
-    const node: AddNode = (id, op, inputs, attrs = {}) => b.node(prefix + id, op, inputs, attrs);
+    const node: AddNode = (id, op, inputs, attrs = {}, output = 0) =>
+      b.node(prefix + id, op, inputs, attrs, { output });
     const out = c.build(node, x);
     if (group.cases.length === 1) return out;
     const flat = b.shapeOf(out).length > 2 ? node('flat', 'flatten', [out]) : out;

@@ -64,15 +64,27 @@ function randomInput(
 ): StoredTensor | Record<string, StoredTensor> {
   const compiled = compileGraph(doc, { batchSize: batch });
   const rng = new Rng(seed);
-  const draw = (slot: number): StoredTensor => {
+  const integer = integerInputs(doc);
+  const draw = (slot: number, node: string): StoredTensor => {
     const shape = compiled.program.value(slot).shape.slice();
-    return {
-      shape,
-      data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1.5, 1.5)),
-    };
+    // Whole numbers for an integer input: rows 0 and 1 of any table it indexes.
+    const value = integer.has(node) ? () => rng.int(2) : () => rng.uniform(-1.5, 1.5);
+    return { shape, data: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, value) };
   };
-  if (compiled.inputs.length === 1) return draw(compiled.input);
-  return Object.fromEntries(compiled.inputs.map((i) => [i.node, draw(i.slot)]));
+  if (compiled.inputs.length === 1) return draw(compiled.input, compiled.inputs[0]!.node);
+  return Object.fromEntries(compiled.inputs.map((i) => [i.node, draw(i.slot, i.node)]));
+}
+
+/** The ids of the graph's integer inputs (dtype int: int64 in ONNX). */
+function integerInputs(doc: GraphDoc): Set<string> {
+  return new Set(doc.nodes.filter((n) => n.op === 'input' && n.attrs['dtype'] === 'int').map((n) => n.id));
+}
+
+/** The ONNX names of the integer inputs: the one input is `input`, several keep their ids. */
+function integerOnnxNames(doc: GraphDoc): Set<string> {
+  const inputs = doc.nodes.filter((n) => n.op === 'input');
+  const integer = integerInputs(doc);
+  return new Set(inputs.filter((n) => integer.has(n.id)).map((n) => (inputs.length === 1 ? 'input' : n.id)));
 }
 
 /** The networks PyTorch exported for the import tests (scripts/make-import-fixtures.py), imported. */
@@ -116,7 +128,7 @@ for (const c of cases) {
     const bytes = exportOnnx(doc, weights);
     const input = randomInput(doc, 3, 7);
     const engine = runEngine(doc, weights, input);
-    const ort = await runOrt(bytes, input);
+    const ort = await runOrt(bytes, input, integerOnnxNames(doc));
     assert.deepEqual(ort.shape, engine.shape);
     const back = importOnnx(bytes);
     const again = runEngine(back.doc, back.weights, input);

@@ -33,9 +33,11 @@ export function referenceModels(): ReferenceModel[] {
 
 /** Runs a model's first output in onnxruntime on one float32 input. */
 /** `input`: the model's one input, or a tensor per input by name (a model with several). */
+/** `integers`: the inputs fed as int64 (whole numbers: token indices), by name. */
 export async function runOrt(
   model: Uint8Array,
   input: StoredTensor | Record<string, StoredTensor>,
+  integers: ReadonlySet<string> = new Set(),
 ): Promise<StoredTensor> {
   const session = await ort.InferenceSession.create(model);
   const byName: Record<string, StoredTensor> =
@@ -45,7 +47,13 @@ export async function runOrt(
   const feed = Object.fromEntries(
     Object.entries(byName).map(([name, t]) => [
       name,
-      new ort.Tensor('float32', Float32Array.from(t.data), t.shape),
+      integers.has(name)
+        ? new ort.Tensor(
+            'int64',
+            BigInt64Array.from(t.data, (v) => BigInt(v)),
+            t.shape,
+          )
+        : new ort.Tensor('float32', Float32Array.from(t.data), t.shape),
     ]),
   );
   const out = (await session.run(feed))[session.outputNames[0]!]!;

@@ -42,6 +42,8 @@ export interface OpSpecRow {
   gen?: Record<string, Gen>;
   /** Run in training mode (default true). */
   training?: boolean;
+  /** For an op with several outputs: the one this row checks (default 0). */
+  output?: number;
   bad?: BadCall[];
 }
 
@@ -293,6 +295,27 @@ export const OP_SPECS: readonly OpSpecRow[] = [
         message: /a \[2, 3\] and b \[2, 4\]/,
       },
     ],
+  },
+  {
+    op: 'split',
+    inputs: [[2, 5, 3]],
+    attrs: { sizes: [1, 3, 1] },
+    output: 1,
+    bad: [{ inputs: [[2, 5, 3]], attrs: { sizes: [2, 2] }, message: /sizes \[2, 2\].*\(5\)/ }],
+  },
+  {
+    op: 'split',
+    id: 'split in equal parts, the last one',
+    inputs: [[2, 3, 4]],
+    attrs: { axis: -1, parts: 2 },
+    output: 1,
+    bad: [{ inputs: [[2, 3, 5]], message: /5 entries, which don't make 2 equal parts/ }],
+  },
+  {
+    op: 'embedding',
+    inputs: [[3, 4]],
+    attrs: { num: 5, dim: 3 },
+    gen: { indices: { classes: 5 } },
   },
   {
     op: 'mse_loss',

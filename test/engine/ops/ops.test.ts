@@ -43,7 +43,7 @@ function build(row: OpSpecRow, seed = 1): Case {
     const value = draw(rng, shape, row.gen?.[port]);
     return b.input(port, shape, { value, differentiable: differentiable[i] ?? false });
   });
-  const out = b.node('n', row.op, ins, row.attrs ?? {});
+  const out = b.node('n', row.op, ins, row.attrs ?? {}, { output: row.output ?? 0 });
   const program = b.build();
   program.setTraining(row.training ?? true);
   for (const p of program.params()) program.value(p).data.set(draw(rng, program.value(p).shape).data);
@@ -234,7 +234,7 @@ for (const row of OP_SPECS) {
     );
     const node = c.program.nodes[0]!;
     const shapes = node.inputs.map((s) => c.program.slots[s]!.shape);
-    assert.ok(sameShape(op.shape(shapes, node.ctx.attrs), outT.shape));
+    assert.ok(sameShape(op.shape(shapes, node.ctx.attrs, node.ctx.output), outT.shape));
     const flops = op.flops(shapes, node.ctx.attrs);
     assert.ok(Number.isInteger(flops) && flops >= 0, `flops ${flops}`);
     if (op.category !== 'shape') assert.ok(flops >= sizeOf(outT.shape), `flops ${flops} < output size`);

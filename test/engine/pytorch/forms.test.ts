@@ -66,7 +66,7 @@ test('each form computes what the op computes, on every row of the op test table
       inputs[port] = { shape: [...shape], data: Array.from(value.data) };
       return b.input(port, shape, { value, differentiable: differentiable[i]! });
     });
-    const out = b.node('n', row.op, ins, row.attrs ?? {});
+    const out = b.node('n', row.op, ins, row.attrs ?? {}, { output: row.output ?? 0 });
     const program = b.build();
     const training = op.name === 'dropout' ? false : (row.training ?? true);
     program.setTraining(training);
@@ -88,9 +88,11 @@ test('each form computes what the op computes, on every row of the op test table
       outShape: [...program.value(out).shape],
       module: 'm',
     };
+    const value = form.call ? form.call(ctx) : `m(${ctx.inputs.join(', ')})`;
     const code = [
       form.module ? `m = ${form.module(ctx)}.double()` : 'm = None',
-      `out = ${form.call ? form.call(ctx) : `m(${ctx.inputs.join(', ')})`}`,
+      // An op with several outputs returns a tuple: the row checks one of them.
+      `out = ${op.outputs ? `${value}[${row.output ?? 0}]` : value}`,
     ].join('\n');
     return {
       id: row.id ?? row.op,

@@ -65,7 +65,18 @@ export const OpNode = React.memo(function OpNode({
           </span>
         ) : null}
       </div>
-      <Handle type="source" position={Position.Right} id={OUTPUT_HANDLE} className="port-handle out" />
+      {data.outputs ? (
+        <div className="op-out-ports">
+          {data.outputs.map((port) => (
+            <div key={port} className="op-port out" data-out-port={port}>
+              <span className="port-name">{port}</span>
+              <Handle type="source" position={Position.Right} id={port} className="port-handle out" />
+            </div>
+          ))}
+        </div>
+      ) : (
+        <Handle type="source" position={Position.Right} id={OUTPUT_HANDLE} className="port-handle out" />
+      )}
     </div>
   );
 });
