@@ -6,7 +6,7 @@ import { defineOp, type Attrs, type OpDef, type OpSpec } from './define.js';
 import { broadcastIndex } from '../tensor/broadcast.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
-import { normaliseAxis, splitAt } from './axes.js';
+import { normaliseAxis } from './axes.js';
 
 type ReshapeAttrs = { shape: readonly number[] };
 
@@ -363,7 +363,8 @@ type JoinPlan = { outer: number; lengths: number[] };
 /** Concat and stack: copying blocks, so linear; ∂/∂ each input = its blocks of g. */
 function joinOp(
   spec: Pick<OpSpec<JoinAttrs, JoinPlan>, 'name' | 'shape' | 'doc'> & {
-    plan: (xs: Shape[], attrs: JoinAttrs) => JoinPlan;
+    /** The join axis as an index into the first input's shape (stack's new axis goes before it). */
+    axisIndex: (x: Shape, axis: number) => number;
     axisDoc: string;
   },
 ): OpDef<JoinAttrs, JoinPlan> {
@@ -384,7 +385,12 @@ function joinOp(
     },
     shape: spec.shape,
     flops: () => 0,
-    plan: spec.plan,
+    // The plan is written here, inside defineOp's literal, so the webview build strips it with the
+    // other kernel members (scripts/op-metadata-plugin.mjs).
+    plan: (xs, { axis }) => {
+      const outer = sizeOf(xs[0]!.slice(0, spec.axisIndex(xs[0]!, axis)));
+      return { outer, lengths: xs.map((x) => sizeOf(x) / outer) };
+    },
     forward: ({ plan: { outer, lengths } }, xs, out) => {
       for (let o = 0, k = 0; o < outer; o++)
         for (let j = 0; j < xs.length; j++) {
@@ -439,11 +445,7 @@ export const concat = joinOp({
     agreeing('concat', xs, ax, axis);
     return xs[0]!.map((d, i) => (i === ax ? xs.reduce((a, x) => a + x[i]!, 0) : d));
   },
-  plan: (xs, { axis }) => {
-    const ax = normaliseAxis('concat', axis, xs[0]!);
-    const [outer] = splitAt(xs[0]!, ax);
-    return { outer, lengths: xs.map((x) => sizeOf(x) / outer) };
-  },
+  axisIndex: (x, axis) => normaliseAxis('concat', axis, x),
   doc: 'concat(a, b, …) joins along the axis (torch.cat); ∂/∂a, ∂/∂b, … = the matching slices of g',
 });
 
@@ -460,11 +462,7 @@ export const stack = joinOp({
     agreeing('stack', xs, null, axis);
     return [...xs[0]!.slice(0, ax), xs.length, ...xs[0]!.slice(ax)];
   },
-  plan: (xs, { axis }) => {
-    const ax = stackAxis(xs[0]!, axis);
-    const outer = sizeOf(xs[0]!.slice(0, ax));
-    return { outer, lengths: xs.map((x) => sizeOf(x) / outer) };
-  },
+  axisIndex: stackAxis,
   doc: 'stack(a, b, …) joins along a new axis (torch.stack); ∂/∂a, ∂/∂b, … = the matching slices of g',
 });
 
