@@ -8,6 +8,7 @@ import { ELEMENTWISE_OPS } from '../../../engine/ops/elementwise.js';
 import { loadDataset } from '../../../engine/data/load.js';
 import { readBundledFile } from '../../../engine/io/bundled-data.js';
 import { takeRows } from '../../../engine/data/dataset.js';
+import { inputFeeds } from '../../../engine/train/trainable.js';
 import {
   StepThrough,
   type BackwardStep,
@@ -25,7 +26,8 @@ function loaded(name: string): CompiledGraph {
   const g = compileGraph(doc, { batchSize: BATCH, seed: 7 });
   const ds = loadDataset(doc.training.dataset, { readBundled: readBundledFile });
   const rows = Array.from({ length: BATCH }, (_, i) => i);
-  g.program.value(g.input).data.set(takeRows(ds.x, rows).data);
+  // Each input node from its own columns (a graph with several inputs), as the trainer feeds them.
+  for (const { slot, x } of inputFeeds(g, ds)) g.program.value(slot).data.set(takeRows(x, rows).data);
   if (g.target !== null) g.program.value(g.target).data.set(takeRows(ds.y, rows).data);
   return g;
 }
