@@ -9,15 +9,17 @@
  *   JVP  Ṡ = scale·(q̇·kᵀ + q·k̇ᵀ);  Ṗ = P ⊙ (Ṡ − rowsum(P ⊙ Ṡ));  ẏ = Ṗ·v + P·v̇
  * Masked positions have P = 0 and so Ṗ = 0 and ∂S = 0: the mask needs no rule of its own.
  */
-import { defineOp, type KernelCtx, type Tangents } from './define.js';
+import { defineOp, type KernelCtx } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
-import { shapeToString, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
+import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { gemm } from '../kernels/gemm.js';
+// Only the kernels use these: the webview build, which strips the kernels, then drops the import.
+import { softmaxJacobian, weightsTangent } from './attention-kernels.js';
 
-type SdpaAttrs = { causal: boolean; scale?: number };
+export type SdpaAttrs = { causal: boolean; scale?: number };
 
 /** Sizes of one batch's matrices: B batches of q [T, d], k [S, d], v [S, dv]. */
-interface SdpaPlan {
+export interface SdpaPlan {
   B: number;
   T: number;
   S: number;
@@ -53,33 +55,6 @@ function sdpaPlan([q, k, v]: Shape[], a: SdpaAttrs): SdpaPlan {
       `${OP}: k ${shapeToString(k!)} and v ${shapeToString(v!)} differ in the second-to-last axis (${S} vs ${Sv}): one value per key`,
     );
   return { B: sizeOf(q!.slice(0, -2)), T, S, d, dv, scale: a.scale ?? 1 / Math.sqrt(d) };
-}
-
-type Data = Float32Array | Float64Array;
-
-/** P ⊙ (X − rowsum(P ⊙ X)) in place over the T×S matrix at `x`: the softmax's Jacobian applied to X. */
-function softmaxJacobian(P: Data, p0: number, X: Data, x0: number, T: number, S: number): void {
-  for (let i = 0; i < T; i++) {
-    let dot = 0;
-    for (let j = 0; j < S; j++) dot += P[p0 + i * S + j]! * X[x0 + i * S + j]!;
-    for (let j = 0; j < S; j++) X[x0 + i * S + j] = P[p0 + i * S + j]! * (X[x0 + i * S + j]! - dot);
-  }
-}
-
-/** Ṗ for batch b into `out` (T×S at 0): the tangent of the attention weights. */
-function weightsTangent(
-  { T, S, d, scale }: SdpaPlan,
-  b: number,
-  [q, k]: Tensor[],
-  [tq, tk]: Tangents,
-  P: Data,
-  out: Data,
-): void {
-  out.fill(0);
-  if (tq) gemm('nt', T, S, d, tq.data, b * T * d, k!.data, b * S * d, out, 0, true);
-  if (tk) gemm('nt', T, S, d, q!.data, b * T * d, tk.data, b * S * d, out, 0, true);
-  for (let i = 0; i < T * S; i++) out[i]! *= scale;
-  softmaxJacobian(P, b * T * S, out, 0, T, S);
 }
 
 const saved = ([q, k]: Shape[]): Record<string, Shape> => {
