@@ -15,12 +15,28 @@ import { TensorTable } from './TensorTable.js';
 import { opInfo } from '../op-catalog.js';
 import { stepControls, withStepKey } from './step-controls.js';
 
+/** The stepped node, and for a node with several outputs the one this step computes. */
+function StepNode(props: { step: ForwardStep | BackwardStep }): React.JSX.Element {
+  const { node, port } = props.step;
+  return (
+    <>
+      <code data-testid="trace-node">{node}</code>
+      {port !== undefined ? (
+        <span className="muted" data-testid="trace-port">
+          {' '}
+          output <code>{port}</code>
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function ForwardView(props: { step: ForwardStep }): React.JSX.Element {
   const { step } = props;
   return (
     <div className="step-view" data-testid="trace-forward">
       <h3>
-        <span className="step-phase forward">forward</span> <code>{step.node}</code>{' '}
+        <span className="step-phase forward">forward</span> <StepNode step={step} />{' '}
         <span className="muted">({step.op})</span>
       </h3>
       <p className="muted">
@@ -36,12 +52,15 @@ function BackwardView(props: { step: BackwardStep }): React.JSX.Element {
   return (
     <div className="step-view" data-testid="trace-backward">
       <h3>
-        <span className="step-phase backward">backward</span> <code>{step.node}</code>{' '}
+        <span className="step-phase backward">backward</span> <StepNode step={step} />{' '}
         <span className="muted">({step.op})</span>
       </h3>
       <div className="step-columns">
         <section>
-          <h4>Incoming ∂L/∂{step.node}</h4>
+          <h4>
+            Incoming ∂L/∂{step.node}
+            {step.port !== undefined ? `:${step.port}` : ''}
+          </h4>
           <TensorTable tensor={step.incoming} testId="trace-incoming" signed />
         </section>
         <section className="local-rule" data-testid="trace-rule">
