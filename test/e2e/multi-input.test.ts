@@ -86,6 +86,9 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     const position = testId('trace-position');
     await view.locator('[data-testid="trace-position"][data-position="0"]').waitFor();
     const length = Number(await position.getAttribute('data-length'));
+    const fed = await testId('trace-fed').allInnerTexts();
+    assert.deepEqual(fed.sort(), ['petal', 'sepal', 'species'], 'the batch feeds both inputs and the target');
+    await page.screenshot({ path: join(screenshots, 'multi-iris-step-start.png') });
     const doc = parseGraph(example('iris-two-inputs.nngraph.json')).doc!;
     const computed = doc.nodes.filter((n) => n.op !== 'input' && n.op !== 'target').map((n) => n.id);
     assert.equal(length, 2 * computed.length, 'a forward and a backward step per node');
@@ -164,7 +167,10 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     assert.match(await text('regions-note'), /2 inputs \('sepal', 'petal'\)/);
     assert.match(await text('modes-mlp-note'), /2 inputs/);
     await page.screenshot({ path: join(screenshots, 'multi-iris-analyses.png') });
+    await testId('regions-note').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshots, 'multi-iris-analyses-notes.png') });
     await testId('run-tab-prediction').click();
     assert.match(await text('prediction-reason'), /2 inputs \('sepal', 'petal'\)/);
+    await page.screenshot({ path: join(screenshots, 'multi-iris-prediction.png') });
   });
 });

@@ -7,9 +7,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exampleDoc, SessionHarness } from './harness.js';
+import { exampleDoc, SessionHarness, splitIrisDoc } from './harness.js';
 import { prepareTraining } from '../../../engine/train/session.js';
-import { parseGraph } from '../../../engine/graph/parse.js';
 import { valueKey } from '../../../engine/graph/check.js';
 import { gradcheckGraph } from '../../../engine/run/inspection.js';
 import { norm } from '../../../engine/train/stats.js';
@@ -19,54 +18,6 @@ import type { GraphDoc } from '../../../engine/graph/document.js';
 import type { BackwardStep, ForwardStep, Step } from '../../../engine/autodiff/step-through.js';
 
 const NO_VIEWS = { type: 'runOptions', options: { overlay: false, prediction: false, hiddenUnits: false } };
-
-/**
- * Iris through a split: a first layer's 8 units cut in two, each half through its own layer,
- * joined again (after a layer, so that gradients flow back through the split).
- */
-function splitIris(): GraphDoc {
-  const at = (x: number, y: number) => ({ x, y });
-  const text = JSON.stringify({
-    format: 'backprop-studio.graph',
-    version: 1,
-    nodes: [
-      { id: 'x', op: 'input', attrs: { features: 4 }, position: at(0, 0) },
-      { id: 'h', op: 'linear', attrs: { units: 8 }, position: at(150, 0) },
-      { id: 'halves', op: 'split', attrs: { axis: 1, parts: 2 }, position: at(150, 0) },
-      { id: 'a', op: 'linear', attrs: { units: 6 }, position: at(300, -60) },
-      { id: 'a_act', op: 'tanh', attrs: {}, position: at(450, -60) },
-      { id: 'b', op: 'linear', attrs: { units: 6 }, position: at(300, 60) },
-      { id: 'b_act', op: 'tanh', attrs: {}, position: at(450, 60) },
-      { id: 'both', op: 'concat', attrs: {}, position: at(600, 0) },
-      { id: 'logits', op: 'linear', attrs: { units: 3 }, position: at(750, 0) },
-      { id: 'species', op: 'target', attrs: { classes: 3 }, position: at(750, 150) },
-      { id: 'loss', op: 'cross_entropy', attrs: {}, position: at(900, 0) },
-    ],
-    edges: [
-      { from: 'x', to: 'h' },
-      { from: 'h', to: 'halves' },
-      { from: 'halves', fromPort: 'out0', to: 'a' },
-      { from: 'a', to: 'a_act' },
-      { from: 'halves', fromPort: 'out1', to: 'b' },
-      { from: 'b', to: 'b_act' },
-      { from: 'a_act', to: 'both', toPort: 'a' },
-      { from: 'b_act', to: 'both', toPort: 'b' },
-      { from: 'both', to: 'logits' },
-      { from: 'logits', to: 'loss', toPort: 'logits' },
-      { from: 'species', to: 'loss', toPort: 'target' },
-    ],
-    training: {
-      dataset: { kind: 'iris' },
-      optimizer: { kind: 'adam', lr: 0.01 },
-      batchSize: 16,
-      epochs: 3,
-      seed: 1,
-    },
-  });
-  const { doc, diagnostics } = parseGraph(text);
-  assert.ok(doc, diagnostics.map((d) => d.message).join('; '));
-  return doc;
-}
 
 /** The transformer with a smaller batch, so its gradient check and analyses stay quick. */
 function smallTransformer(): GraphDoc {
@@ -78,7 +29,7 @@ function smallTransformer(): GraphDoc {
 const GRAPHS: { name: string; doc: () => GraphDoc }[] = [
   { name: 'iris-two-inputs', doc: () => exampleDoc('iris-two-inputs') },
   { name: 'transformer-reverse', doc: smallTransformer },
-  { name: 'split-iris', doc: splitIris },
+  { name: 'split-iris', doc: splitIrisDoc },
 ];
 
 const dataNodes = (doc: GraphDoc) =>
