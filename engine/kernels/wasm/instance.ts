@@ -159,6 +159,48 @@ export class WasmGemm {
   }
 
   /**
+   * `count` products in one trip into WebAssembly memory: C_i (m×n) = or += op(A_i)·op(B_i), the
+   * i-th operands starting at elements aAt[i] of a and bAt[i] of b, the result at cAt[i] of c
+   * (i·m·n when cAt is null). a, b and c are copied in whole and c copied back whole, so slices
+   * may repeat: with `accumulate`, each product adds to what the earlier ones left (a broadcast
+   * operand's gradient). Per-head attention products are far below the size where one copy per
+   * product pays, but 128 of them share one.
+   */
+  gemmBatch(
+    layout: GemmLayout,
+    m: number,
+    n: number,
+    k: number,
+    count: number,
+    a: Float32Array,
+    aAt: Int32Array,
+    b: Float32Array,
+    bAt: Int32Array,
+    c: Float32Array,
+    cAt: Int32Array | null,
+    accumulate: boolean,
+  ): void {
+    const x = this.x;
+    const pa = x.heapBase() >> 2;
+    const pb = after(pa, a.length);
+    const pc = after(pb, b.length);
+    const ps = after(pc, c.length);
+    const mem = this.reserve(ps * 4 + x.scratchBytes(m, n, k));
+    mem.set(a, pa);
+    mem.set(b, pb);
+    if (accumulate) mem.set(c, pc);
+    const transA = layout === 'tn' ? 1 : 0,
+      transB = layout === 'nt' ? 1 : 0,
+      acc = accumulate ? 1 : 0,
+      size = m * n;
+    for (let i = 0; i < count; i++) {
+      const at = cAt === null ? i * size : cAt[i]!;
+      x.sgemm(m, n, k, (pa + aAt[i]!) * 4, transA, (pb + bAt[i]!) * 4, transB, (pc + at) * 4, acc, ps * 4);
+    }
+    c.set(this.view(pc, c.length));
+  }
+
+  /**
    * Direct stride-1 convolution, float32 (assembly/conv.ts): y = conv(x, wt) + bias, every size
    * from `d` (groups included), o output channels.
    */

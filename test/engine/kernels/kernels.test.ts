@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { gemm, GemmLayout, setGemmBackend, wasmGemm } from '../../../engine/kernels/gemm.js';
+import { gemm, gemmBatch, GemmLayout, setGemmBackend, wasmGemm } from '../../../engine/kernels/gemm.js';
 import { gemmTs, gemmDirect } from '../../../engine/kernels/gemm-ts.js';
 import { decodeBase64 } from '../../../engine/kernels/wasm/base64.js';
 import {
@@ -136,6 +136,42 @@ test('WebAssembly SIMD kernel agrees with the TypeScript kernel on random shapes
     gemmTs(layout, m, n, k, a, 0, b, 0, cTs, 0, acc);
     const err = maxError(c, Float64Array.from(cTs), k);
     assert.ok(err <= 1e-6, `${layout} ${m}x${n}x${k}: wasm vs ts ${err}`);
+  }
+});
+
+test('batched products (one WebAssembly trip) match the definition per slice, with repeated slices accumulating', () => {
+  const rng = new Rng(19);
+  const int = (below: number) => Math.floor(rng.next() * below);
+  for (let trial = 0; trial < 40; trial++) {
+    const [m, n, k] = [1 + int(20), 1 + int(20), 1 + int(20)];
+    const count = 1 + int(40);
+    const layout = LAYOUTS[trial % 3]!;
+    // Broadcast operands (every product reads slice 0) or one slice per product in reversed
+    // order; a shared output slice only where products accumulate (a broadcast operand's gradient).
+    const aSlices = trial % 4 === 1 ? 1 : count;
+    const bSlices = trial % 4 === 2 ? 1 : count;
+    const cSlices = trial % 4 === 3 ? 1 : count;
+    const acc = cSlices === 1 || trial % 2 === 0;
+    // cAt null means product i lands at i·m·n.
+    const inOrder = cSlices > 1 && trial % 5 === 0;
+    const at = (slices: number, size: number, reversed = true) =>
+      Int32Array.from({ length: count }, (_, i) =>
+        slices === 1 ? 0 : (reversed ? count - 1 - i : i) * size,
+      );
+    const [aAt, bAt, cAt] = [at(aSlices, m * k), at(bSlices, k * n), at(cSlices, m * n, !inOrder)];
+    for (const f32 of [true, false]) {
+      const a = randomData(rng, aSlices * m * k, f32);
+      const b = randomData(rng, bSlices * k * n, f32);
+      const c = randomData(rng, cSlices * m * n, f32);
+      const want = Float64Array.from(c);
+      for (let i = 0; i < count; i++) {
+        const prior = acc ? want.subarray(cAt[i]!) : null;
+        want.set(reference(layout, m, n, k, a.subarray(aAt[i]!), b.subarray(bAt[i]!), prior), cAt[i]!);
+      }
+      gemmBatch(layout, m, n, k, count, a, aAt, b, bAt, c, inOrder ? null : cAt, acc);
+      const where = `${layout} ${count}×${m}x${n}x${k} slices ${aSlices}/${bSlices}/${cSlices} acc=${acc} f32=${f32}`;
+      assert.ok(maxError(c, want, k * (cSlices === 1 ? count : 1)) <= 1e-6, where);
+    }
   }
 });
 
