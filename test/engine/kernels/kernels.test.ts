@@ -327,3 +327,72 @@ test('the WebAssembly ReLU gives the scalar kernels’ values: NaN and -0 to 0, 
     assert.deepEqual(Array.from(gx), Array.from(wantGx), `vjp, n = ${n}`);
   }
 });
+
+test('the WebAssembly tanh is within 2 float32 ulp of Math.tanh: ±0, NaN, ±∞ and saturation as tanh', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(23);
+  // Every scale from subnormal-adjacent to saturated, both signs, odd lengths for the tails.
+  for (const n of [1, 3, 4, 7, 64, 4099]) {
+    const x = Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * 10 ** (rng.next() * 12 - 10));
+    const special = [-0, 0, NaN, Infinity, -Infinity, 0.625, -0.625, 9, 20, -88, 1e-30];
+    special.slice(0, n).forEach((v, i) => (x[i] = v));
+    const y = new Float32Array(n);
+    kernels.tanh(x, y);
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(Math.tanh(x[i]!));
+      if (Number.isNaN(want)) {
+        assert.ok(Number.isNaN(y[i]), `tanh(NaN) at ${i}`);
+        continue;
+      }
+      assert.ok(Object.is(Math.sign(y[i]!), Math.sign(want)), `sign of tanh(${x[i]})`);
+      const ulp = 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want), 2 ** -126))) - 23);
+      assert.ok(Math.abs(y[i]! - want) <= 2 * ulp, `tanh(${x[i]}) = ${y[i]}, want ${want}`);
+    }
+    // ∂/∂x from y: gx += g·(1 - y²), in float32.
+    const g = randomData(rng, n, true) as Float32Array;
+    const gx = randomData(rng, n, true) as Float32Array;
+    const want = gx.map((v, i) => v + g[i]! * (1 - y[i]! * y[i]!));
+    kernels.tanhVjp(y, g, gx);
+    for (let i = 0; i < n; i++)
+      if (!Number.isNaN(want[i]))
+        assert.ok(Math.abs(gx[i]! - want[i]!) <= 1e-6, `vjp at ${i}: ${gx[i]} vs ${want[i]}`);
+  }
+});
+
+test('the WebAssembly softmax along rows matches the float64 definition to 1e-5, and its gradient', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(29);
+  for (const [rows, n] of [
+    [1, 1],
+    [3, 3],
+    [5, 4],
+    [7, 13],
+    [64, 16],
+    [2, 70],
+  ] as const) {
+    // Scores spread over ±30, so entries range down to e^-60 of the largest.
+    const x = Float32Array.from({ length: rows * n }, () => (rng.next() * 2 - 1) * 30);
+    const y = new Float32Array(x.length);
+    kernels.softmax(x, y, n);
+    const g = randomData(rng, x.length, true) as Float32Array;
+    const gx = randomData(rng, x.length, true) as Float32Array;
+    const wantGx = Float64Array.from(gx);
+    for (let r = 0; r < rows; r++) {
+      const line = Array.from(x.subarray(r * n, (r + 1) * n));
+      const m = Math.max(...line);
+      const z = line.reduce((s, v) => s + Math.exp(v - m), 0);
+      const p = line.map((v) => Math.exp(v - m) / z);
+      const gy = p.reduce((s, v, j) => s + v * g[r * n + j]!, 0);
+      p.forEach((v, j) => {
+        const got = y[r * n + j]!;
+        // float32 x - max is itself rounded (to 2^-19 relative of the score), which e^ magnifies.
+        assert.ok(Math.abs(got - v) <= 1e-5 * v + 1e-30, `softmax row ${r} [${j}] = ${got}, want ${v}`);
+        wantGx[r * n + j]! += v * (g[r * n + j]! - gy);
+      });
+    }
+    kernels.softmaxVjp(y, g, gx, n);
+    assert.ok(maxError(gx, wantGx, 1) <= 1e-6, `vjp ${rows}×${n}`);
+  }
+});
