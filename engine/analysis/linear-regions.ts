@@ -58,6 +58,7 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   // Its input is a row number, not a point the plane of regions moves through.
   embedding: 'nonlinear',
   split: 'affine',
+  constant: 'affine',
   relu: KINK_AT_ZERO,
   leaky_relu: KINK_AT_ZERO,
   elu: 'nonlinear',

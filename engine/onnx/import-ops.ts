@@ -43,6 +43,8 @@ export interface RowContext {
    * a transpose, then a product); returns the name of the value it computes.
    */
   emit(step: Converted): string;
+  /** Makes a constant value an operand: a `constant` node computes it (see engine/ops/constant.ts). */
+  constantNode(v: string): string;
 }
 
 type Row = (c: RowContext) => Converted;
@@ -122,24 +124,27 @@ function unary(op: OpName, attrs: (c: RowContext) => Attrs = () => ({})): Row {
 }
 
 function binary(op: OpName): Row {
-  return (c) => {
-    const [a, b] = c.node.inputs as [string, string];
-    const constant = [a, b].find((v) => c.constant(v));
-    if (constant) {
-      throw new Unsupported(
-        `its operand '${constant}' is a constant; constants are only imported inside recognised layers (linear bias, GELU, LayerNorm)`,
-      );
-    }
-    return { op, attrs: {}, inputs: broadcastable(c, [a, b]) };
-  };
+  return (c) => ({ op, attrs: {}, inputs: broadcastable(c, c.node.inputs.slice(0, 2)) });
 }
 
 /**
- * Operands that broadcast as the model's do (NumPy's rule: aligned at the last axis). As one
- * sample, each carries the graph's axis in front, so an operand of lower rank first gains the
- * model's missing axes (size 1) behind that axis.
+ * Operands that broadcast as the model's do (NumPy's rule: aligned at the last axis), constants
+ * among them as `constant` nodes. A constant spanning the model's first axis (as long as the
+ * result's rank, not 1 there) ties it to one batch size: the model is then read as one sample.
+ * As one sample, each value carries the graph's axis in front, so an operand of lower rank first
+ * gains the model's missing axes (size 1) behind that axis.
  */
-function broadcastable(c: RowContext, values: string[]): string[] {
+function broadcastable(c: RowContext, operands: string[]): string[] {
+  if (operands.every((v) => c.constant(v)))
+    throw new Unsupported('every operand is a constant (the import folds only some ops of constants)');
+  const dynamicRank = Math.max(...operands.filter((v) => !c.constant(v)).map((v) => c.shape(v).length));
+  const values = operands.map((v) => {
+    const t = c.constant(v);
+    if (!t) return v;
+    if (t.dims.length > dynamicRank || (t.dims.length === dynamicRank && t.dims[0] !== 1))
+      batchAxis(c, `its constant operand '${v}' [${t.dims.join(', ')}] spans the batch axis`);
+    return c.constantNode(v);
+  });
   if (!c.oneSample) return values;
   const rank = Math.max(...values.map((v) => c.shape(v).length));
   return values.map((v) => {

@@ -263,6 +263,27 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
           place(step, [v]);
           return v;
         },
+        // A constant operand becomes a `constant` node (once, however many nodes read it); as one
+        // sample it gains the leading axis every value of the graph has.
+        constantNode: (v) => {
+          if (producerId.has(v)) return v;
+          const t = flat.consts.get(v)!;
+          const dims = oneSample ? [1, ...t.dims] : t.dims.slice();
+          const value = { shape: dims, data: Array.from(t.data) };
+          const id = ids.take(constantIdHint(v));
+          emitted.push({
+            op: 'constant',
+            attrs: { shape: dims },
+            inputs: [],
+            params: { value },
+            id,
+            output: v,
+            shape: dims,
+          });
+          shapes.set(v, dims);
+          producerId.set(v, id);
+          return v;
+        },
       });
       origin.set(node.name, place(c, node.outputs));
     } catch (e) {
@@ -545,6 +566,13 @@ function integerColumns(choice: TrainingChoice, intInputs: string[]): TrainingCh
         };
   const integers = csv.inputs ? intInputs.flatMap((id) => csv.inputs![id] ?? []) : csv.features;
   return { ...choice, training: { ...choice.training, dataset: { ...csv, integers } } };
+}
+
+/** A constant's node id from its value name: `onnx::Add_1` → 'const_Add_1'. */
+function constantIdHint(name: string): string {
+  const tail = name.split(/[/:.]/).filter(Boolean).pop() ?? '';
+  const id = tail.replace(/[^A-Za-z0-9_]/g, '_');
+  return `const_${id || 'value'}`;
 }
 
 /** An ONNX input's name as a node id: its letters, digits and underscores. */

@@ -11,7 +11,7 @@ import { linear, matmul } from './linear.js';
 import { bceWithLogits, crossEntropy, huberLoss, mseLoss } from './losses.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { SHAPE_EMITTERS } from './shape.js';
-import { embedding, split } from './pieces.js';
+import { constant, embedding, split } from './pieces.js';
 import { CONV_EMITTERS } from './conv.js';
 import { NORM_EMITTERS } from './norm.js';
 
@@ -23,6 +23,7 @@ export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   ...SHAPE_EMITTERS,
   embedding,
   split,
+  constant,
   ...CONV_EMITTERS,
   ...NORM_EMITTERS,
   linear,
