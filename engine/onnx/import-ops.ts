@@ -6,6 +6,7 @@
  */
 import { FlatNode, getAttr, resolveReshape } from './onnx-graph.js';
 import { ConstTensor } from './tensor-data.js';
+import { DataType } from './onnx-proto.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
@@ -45,6 +46,8 @@ export interface RowContext {
   emit(step: Converted): string;
   /** Makes a constant value an operand: a `constant` node computes it (see engine/ops/constant.ts). */
   constantNode(v: string): string;
+  /** Adds a constant (a factor, a reshaped operand); returns its value name. */
+  addConstant(hint: string, t: ConstTensor): string;
 }
 
 type Row = (c: RowContext) => Converted;
@@ -169,22 +172,68 @@ function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefine
 }
 
 function gemm(c: RowContext): Converted {
-  if (getAttr.int(c.node, 'transA', 0) !== 0) throw new Unsupported('transA=1 is not supported');
-  const b = constantInput(c, 1, 'weight B');
-  if (b.dims.length !== 2) throw new Unsupported(`B must be a matrix, got [${b.dims.join(', ')}]`);
+  const transA = getAttr.int(c.node, 'transA', 0) === 1;
+  const transB = getAttr.int(c.node, 'transB', 0) === 1;
   const alpha = getAttr.float(c.node, 'alpha', 1);
   const beta = getAttr.float(c.node, 'beta', 1);
-  const transB = getAttr.int(c.node, 'transB', 0) === 1;
+  const b = c.constant(c.node.inputs[1]!);
+  const cIn = c.node.inputs[2];
+  const cT = cIn ? c.constant(cIn) : undefined;
+  const n = b ? (transB ? b.dims[0]! : b.dims[1]!) : 0;
+  // A layer: x · Wᵀ + b with a constant weight and a constant per-output (or no) bias.
+  if (!transA && b?.dims.length === 2 && (!cIn || (cT && (cT.data.length === 1 || cT.data.length === n))))
+    return gemmLinear(c, b, cT, { alpha, beta, transB });
+  // Otherwise the product of two values: (transposed) matmul, scaled, plus C.
+  const operand = (k: number, trans: boolean) => {
+    const v = c.constant(c.node.inputs[k]!) ? c.constantNode(c.node.inputs[k]!) : dynamic(c, k);
+    return trans ? c.emit(transposeOf(c, v, [1, 0])) : v;
+  };
+  const product: Converted = { op: 'matmul', attrs: {}, inputs: [operand(0, transA), operand(1, transB)] };
+  const scaled = (v: Converted, factor: number, name: string): Converted =>
+    factor === 1 ? v : scale(c, c.emit(v), factor, name);
+  const y = scaled(product, alpha, 'alpha');
+  if (!cIn || beta === 0) return y;
+  let bias: string;
+  if (c.constant(cIn)) bias = beta === 1 ? cIn : scaledConstant(c, cIn, beta);
+  else bias = beta === 1 ? dynamic(c, 2) : c.emit(scale(c, dynamic(c, 2), beta, 'beta'));
+  return { op: 'add', attrs: {}, inputs: broadcastable(c, [c.emit(y), bias]) };
+}
+
+/** v · factor, the factor a scalar `constant` node. */
+function scale(c: RowContext, v: string, factor: number, name: string): Converted {
+  const k = c.addConstant(`${c.node.name}/${name}`, {
+    dims: [],
+    dataType: DataType.FLOAT,
+    data: Float64Array.of(factor),
+  });
+  return { op: 'mul', attrs: {}, inputs: broadcastable(c, [v, k]) };
+}
+
+/** A constant times a factor, as a new constant. */
+function scaledConstant(c: RowContext, v: string, factor: number): string {
+  const t = c.constant(v)!;
+  return c.addConstant(`${v}_scaled`, { ...t, data: t.data.map((x) => x * factor) });
+}
+
+/** Transpose of a computed value by the model's perm (see transpose). */
+function transposeOf(c: RowContext, x: string, perm: number[]): Converted {
+  if (c.oneSample) return { op: 'transpose', attrs: { perm: [0, ...perm.map((p) => p + 1)] }, inputs: [x] };
+  if (perm[0] !== 0) batchAxis(c, `perm [${perm.join(', ')}] moves the batch axis`);
+  return { op: 'transpose', attrs: { perm }, inputs: [x] };
+}
+
+/** Gemm as a linear layer: the weight in [out, in] = [n, k] layout scaled by alpha, the bias by beta. */
+function gemmLinear(
+  c: RowContext,
+  b: ConstTensor,
+  cT: ConstTensor | undefined,
+  { alpha, beta, transB }: { alpha: number; beta: number; transB: boolean },
+): Converted {
   const [k, n] = transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
-  // Weight in [out, in] = [n, k] layout, scaled by alpha.
   const w = new Float64Array(n * k);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < k; j++) w[i * k + j] = alpha * (transB ? b.data[i * k + j]! : b.data[j * n + i]!);
-  const cT = optionalConstant(c, 2, 'bias C');
   const bias = cT ? { ...cT, data: cT.data.map((v) => beta * v) } : undefined;
-  if (cT && cT.data.length !== 1 && cT.data.length !== n) {
-    throw new Unsupported(`bias C has shape [${cT.dims.join(', ')}]; only a per-output bias is supported`);
-  }
   return linear(c, { dims: [n, k], dataType: b.dataType, data: w }, bias);
 }
 
@@ -435,9 +484,7 @@ function transpose(c: RowContext): Converted {
     'perm',
     Array.from({ length: rank }, (_, i) => rank - 1 - i),
   );
-  if (c.oneSample) return { op: 'transpose', attrs: { perm: [0, ...perm.map((p) => p + 1)] }, inputs: [x] };
-  if (perm[0] !== 0) batchAxis(c, `perm [${perm.join(', ')}] moves the batch axis`);
-  return { op: 'transpose', attrs: { perm }, inputs: [x] };
+  return transposeOf(c, x, perm);
 }
 
 function concat(c: RowContext): Converted {

@@ -263,6 +263,11 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
           place(step, [v]);
           return v;
         },
+        addConstant: (hint, t) => {
+          const name = fresh(hint);
+          flat.consts.set(name, t);
+          return name;
+        },
         // A constant operand becomes a `constant` node (once, however many nodes read it); as one
         // sample it gains the leading axis every value of the graph has.
         constantNode: (v) => {
