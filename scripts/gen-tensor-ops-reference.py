@@ -140,6 +140,101 @@ add(
 q, k = t(2, 3, 4), t(2, 3, 4)
 add(case("attention/scores", "matmul", lambda a, b: torch.matmul(a, b), {"a": q, "b": k.swapaxes(-2, -1)}, {}, note="Q·Kᵀ of attention"))
 
+# Joining and splitting: concat and stack of three tensors, split into given sizes and equal parts
+# (an op with several outputs: `outputPort` says which piece the case checks).
+add(
+    case(
+        "concat/three-axis-1",
+        "concat",
+        lambda a, b, c: torch.cat([a, b, c], dim=1),
+        {"a": t(2, 3, 4), "b": t(2, 1, 4), "c": t(2, 2, 4)},
+        {"axis": 1, "count": 3},
+    )
+)
+add(case("concat/two-last-axis", "concat", lambda a, b: torch.cat([a, b], dim=-1), {"a": t(3, 2), "b": t(3, 4)}, {"axis": -1}))
+add(
+    case(
+        "stack/three-axis-0",
+        "stack",
+        lambda a, b, c: torch.stack([a, b, c], dim=0),
+        {"a": t(2, 3), "b": t(2, 3), "c": t(2, 3)},
+        {"axis": 0, "count": 3},
+    )
+)
+add(case("stack/two-last-axis", "stack", lambda a, b: torch.stack([a, b], dim=-1), {"a": t(2, 3), "b": t(2, 3)}, {"axis": -1, "count": 2}))
+add(
+    case(
+        "split/sizes-middle-piece",
+        "split",
+        lambda x: torch.split(x, [1, 3, 1], dim=1)[1],
+        {"x": t(2, 5, 3)},
+        {"sizes": [1, 3, 1], "outputPort": 1},
+    )
+)
+add(
+    case(
+        "split/equal-parts-last",
+        "split",
+        lambda x: torch.chunk(x, 3, dim=-1)[2],
+        {"x": t(2, 3, 6)},
+        {"axis": -1, "parts": 3, "outputPort": 2},
+    )
+)
+
+# embedding: rows of the table at whole-number indices (the indices get no gradient).
+indices = torch.tensor([[0, 3, 3, 1], [4, 0, 2, 4]], dtype=DT)
+add(
+    case(
+        "embedding/repeated-rows",
+        "embedding",
+        lambda weight, indices: F.embedding(indices.long(), weight),
+        {"weight": t(5, 3)},
+        {},
+        const={"indices": indices},
+        note="rows 3 and 4 are picked twice: their gradients add",
+    )
+)
+
+
+def attention(q, k, v, causal=False, scale=None):
+    """softmax(q·kᵀ·scale + mask)·v: torch.nn.functional.scaled_dot_product_attention (PyTorch 2) written out for 1.13."""
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = q @ k.transpose(-2, -1) * scale
+    if causal:
+        scores = scores + torch.full((q.shape[-2], k.shape[-2]), float("-inf"), dtype=DT).triu(1)
+    return torch.softmax(scores, dim=-1) @ v
+
+
+# scaled_dot_product_attention: heads as a batch axis, more keys than queries, causal with its own scale.
+add(
+    case(
+        "scaled_dot_product_attention/heads",
+        "scaled_dot_product_attention",
+        attention,
+        {"q": t(2, 3, 4, 5), "k": t(2, 3, 6, 5), "v": t(2, 3, 6, 2)},
+        {},
+    )
+)
+add(
+    case(
+        "scaled_dot_product_attention/causal",
+        "scaled_dot_product_attention",
+        lambda q, k, v: attention(q, k, v, causal=True),
+        {"q": t(2, 5, 4), "k": t(2, 5, 4), "v": t(2, 5, 3)},
+        {"causal": True},
+    )
+)
+add(
+    case(
+        "scaled_dot_product_attention/causal-scale-more-keys",
+        "scaled_dot_product_attention",
+        lambda q, k, v: attention(q, k, v, causal=True, scale=0.3),
+        {"q": t(3, 4), "k": t(6, 4), "v": t(6, 2)},
+        {"causal": True, "scale": 0.3},
+        note="is_causal keeps key j <= query i (top-left aligned, as PyTorch 2's tril)",
+    )
+)
+
 out = {
     "generator": f"scripts/gen-tensor-ops-reference.py, PyTorch {torch.__version__}, float64",
     "seed": 15,

@@ -5,8 +5,13 @@ Writes test/engine/onnx/pytorch/:
   residual-mlp.onnx     6 features -> Linear/ReLU, a residual block (x + f(x)), ReLU -> 1 value
   two-input.onnx        two inputs, wide (4) and deep (6): a deep MLP branch and a wide branch
                         joined with the raw wide features by torch.cat -> 3 classes
+  self-attention.onnx   tokens [N, 5, 16] -> 4-head self-attention (Linear q, k, v; reshape to heads;
+                        q @ k^T / sqrt(d); softmax; @ v; merge heads; Linear), a residual and
+                        LayerNorm, then the mean over tokens -> Linear -> 3 classes
+  causal-self-attention.onnx  the same block with a causal mask added to the scores (a -inf buffer)
   tabular.csv           a dataset that fits the tabular network (x1..x8, y)
   two-input.csv         a dataset that fits the two-input network (wide_1..4, deep_1..6, y)
+  attention.csv         a dataset that fits the attention networks (x1..x80: 5 tokens of 16, y)
   manifest.json         for each model: an input batch (by input name where there are several)
                         and PyTorch's output on it
 
@@ -15,6 +20,7 @@ Regenerate with Debian's PyTorch 1.13 (not a pyenv python), then format the mani
   npx prettier --write test/engine/onnx/pytorch/manifest.json
 """
 import json
+import math
 import os
 
 import numpy as np
@@ -65,6 +71,56 @@ class TwoInputNet(nn.Module):
         d = torch.relu(self.deep2(torch.relu(self.deep1(deep))))
         w = torch.tanh(self.wide_fc(wide))
         return self.head(torch.cat([w, d, wide], dim=1))
+
+
+class SelfAttentionBlock(nn.Module):
+    """Multi-head self-attention written out as a transformer block does it, then a class head."""
+
+    def __init__(self, d=16, heads=4, tokens=5, causal=False):
+        super().__init__()
+        self.heads, self.d, self.tokens = heads, d, tokens
+        self.q = nn.Linear(d, d)
+        self.k = nn.Linear(d, d)
+        self.v = nn.Linear(d, d)
+        self.out = nn.Linear(d, d)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 3)
+        mask = torch.full((tokens, tokens), float("-inf")).triu(1) if causal else None
+        self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        # Sizes from the module, not x.shape: with a dynamic batch those would be Shape ops.
+        t, d = self.tokens, self.d
+        hd = d // self.heads
+        split = lambda z: z.reshape(-1, t, self.heads, hd).transpose(1, 2)
+        q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(hd)
+        if self.mask is not None:
+            scores = scores + self.mask
+        y = (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).reshape(-1, t, d)
+        h = self.norm(x + self.out(y))
+        return self.head(h.mean(dim=1))
+
+
+def export_attention(model, name, rng):
+    model.eval()
+    x = torch.tensor(rng.standard_normal((4, 5, 16)), dtype=torch.float32)
+    torch.onnx.export(
+        model,
+        x,
+        os.path.join(OUT, name),
+        input_names=["tokens"],
+        output_names=["output"],
+        dynamic_axes={"tokens": {0: "batch"}, "output": {0: "batch"}},
+        opset_version=13,
+    )
+    with torch.no_grad():
+        y = model(x)
+    return {
+        "file": name,
+        "input": {"shape": list(x.shape), "data": [float(v) for v in x.flatten()]},
+        "output": {"shape": list(y.shape), "data": [float(v) for v in y.flatten()]},
+    }
 
 
 def export_two_input(model, rng):
@@ -127,6 +183,11 @@ def main():
     ]
     # After the others, so that their weights and inputs stay as they were.
     models.append(export_two_input(TwoInputNet(), np.random.default_rng(15)))
+    torch.manual_seed(1513)
+    models.append(export_attention(SelfAttentionBlock(), "self-attention.onnx", np.random.default_rng(17)))
+    models.append(
+        export_attention(SelfAttentionBlock(causal=True), "causal-self-attention.onnx", np.random.default_rng(18))
+    )
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "models": models}, f, indent=1)
         f.write("\n")
@@ -146,6 +207,16 @@ def main():
         f.write(",".join([f"wide_{i + 1}" for i in range(4)] + [f"deep_{i + 1}" for i in range(6)] + ["y"]) + "\n")
         for w, d, c in zip(wide, deep, label):
             f.write(",".join(f"{v:.4f}" for v in list(w) + list(d)) + f",{c}\n")
+
+    # 150 rows of 5 tokens x 16 features, 3 classes: whether the first token's first feature
+    # beats the last token's, and whether the tokens' second features sum above 0.
+    rng3 = np.random.default_rng(19)
+    tokens = rng3.standard_normal((150, 5, 16))
+    label = (tokens[:, 0, 0] > tokens[:, 4, 0]).astype(int) + (tokens[:, :, 1].sum(1) > 0).astype(int)
+    with open(os.path.join(OUT, "attention.csv"), "w") as f:
+        f.write(",".join([f"x{i + 1}" for i in range(80)] + ["y"]) + "\n")
+        for row, c in zip(tokens.reshape(150, 80), label):
+            f.write(",".join(f"{v:.4f}" for v in row) + f",{c}\n")
 
 
 if __name__ == "__main__":

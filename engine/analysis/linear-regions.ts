@@ -57,6 +57,7 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   linear: 'affine',
   // Its input is a row number, not a point the plane of regions moves through.
   embedding: 'nonlinear',
+  scaled_dot_product_attention: 'nonlinear',
   split: 'affine',
   constant: 'affine',
   relu: KINK_AT_ZERO,

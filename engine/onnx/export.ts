@@ -507,6 +507,7 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   },
   // The value is an initializer; Identity names it as the node's output.
   constant: (c) => c.emit('Identity', [c.param('value')], c.output),
+  scaled_dot_product_attention: (c) => sdpaRow(c),
   split: (c) => {
     const x = c.shapes[0]!;
     const raw = num(c.attrs, 'axis');
@@ -517,6 +518,43 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
     c.emit('Split', [c.inputs[0]!, c.ints('split', sizes)], c.outputs, [attr.int('axis', axis)]);
   },
 };
+
+/**
+ * scaled_dot_product_attention as the nodes PyTorch's exporter writes for the formula:
+ * MatMul(q, Transpose(k)), Mul by the scale, Add of a -∞ mask above the diagonal when causal,
+ * Softmax over the last axis, MatMul by v (import recognises the same pattern).
+ */
+function sdpaRow(c: RowContext): void {
+  const [q, k, v] = c.inputs as [string, string, string];
+  const [qs, ks] = c.shapes as [(number | 'N')[], (number | 'N')[]];
+  const rank = qs.length;
+  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  const kt = c.temp('k_t');
+  c.emit('Transpose', [k], kt, [attr.ints('perm', perm)]);
+  const scores = c.temp('scores');
+  c.emit('MatMul', [q, kt], scores);
+  const d = qs[rank - 1] as number;
+  const scaled = c.temp('scaled');
+  c.emit(
+    'Mul',
+    [scores, c.scalar('scale', (c.attrs['scale'] as number | undefined) ?? 1 / Math.sqrt(d))],
+    scaled,
+  );
+  let logits = scaled;
+  if (c.attrs['causal'] === true) {
+    const [T, S] = [qs[rank - 2], ks[rank - 2]];
+    if (typeof T !== 'number' || typeof S !== 'number')
+      throw new OnnxExportError(
+        `node '${c.id}': a causal mask needs fixed token axes, got [${qs.join(', ')}]`,
+      );
+    const mask = Array.from({ length: T * S }, (_, e) => (e % S > Math.floor(e / S) ? -Infinity : 0));
+    logits = c.temp('masked');
+    c.emit('Add', [scaled, c.floats('causal_mask', [T, S], mask)], logits);
+  }
+  const weights = c.temp('weights');
+  c.emit('Softmax', [logits], weights, [attr.int('axis', -1)]);
+  c.emit('MatMul', [weights, v], c.output);
+}
 
 interface ExportPlan {
   /** Nodes the prediction depends on, in order, without the input nodes. */

@@ -7,6 +7,9 @@
  * - GroupNorm as Reshape, InstanceNormalization, Reshape (and Mul γ, Add β) → GroupNorm.
  * - LayerNorm spelt out: ReduceMean, Sub, Pow (or Mul), ReduceMean, Add ε, Sqrt, Div (or
  *   Reciprocal and Mul), then optionally Mul γ and Add β → LayerNormalization.
+ * - Attention spelt out: MatMul(q, Transpose(k)), optionally Div or Mul by a scalar, optionally
+ *   Add of a causal mask (-∞ above the diagonal), Softmax over the last axis, MatMul by v →
+ *   Attention(q, k, v) (STUDIO_DOMAIN: scaled_dot_product_attention), k's Transpose rewritten.
  * - MatMul by a constant weight, optionally followed by Add of a constant bias → Linear
  *   (this project's own op in the 'backprop-studio' domain: weight [out, in], bias [out]).
  * A rewrite only happens when every intermediate value is used inside the pattern alone, so
@@ -38,10 +41,11 @@ function index(g: FlatGraph): Index {
   return { producer, consumers, outputs: new Set(g.outputs) };
 }
 
-/** A pattern match: the nodes it replaces and the node that replaces them. */
+/** A pattern match: the nodes it replaces and the node that replaces them (after `before`). */
 interface Rewrite {
   remove: FlatNode[];
   add: FlatNode;
+  before?: FlatNode[];
 }
 
 class Matcher {
@@ -363,6 +367,91 @@ function matchLayerNorm(m: Matcher, mean: FlatNode): Rewrite | null {
   return { remove: nodes, add: node };
 }
 
+/** A constant [T, S] causal mask: 0 where j ≤ i, -∞ (or below -1e9: e^x is 0 either way) where j > i. */
+function isCausalMask(m: Matcher, v: string): boolean {
+  const c = m.const(v);
+  if (!c || c.dims.length < 2 || c.dims.slice(0, -2).some((d) => d !== 1)) return false;
+  const S = c.dims[c.dims.length - 1]!;
+  return c.data.every((x, e) => (e % S > Math.floor(e / S) ? x <= -1e9 : x === 0));
+}
+
+/**
+ * softmax(q·kᵀ (/ c or · c) (+ causal mask), axis -1)·v → Attention(q, k, v) with `scale` (absent
+ * when nothing scales the scores: scale 1) and `causal`. Anchored at Softmax. kᵀ must come from a
+ * Transpose: k itself is that Transpose with its last two axes swapped back, which replaces it (or
+ * transposes its output again, when something else reads it).
+ */
+function matchAttention(m: Matcher, softmax: FlatNode): Rewrite | null {
+  const axis = softmax.attrs.has('axis') ? getAttr.int(softmax, 'axis') : m.g.opset >= 13 ? -1 : 1;
+  let logits = softmax.inputs[0]!;
+  const nodes: FlatNode[] = [softmax];
+  let causal = false;
+  const add = m.producedBy(logits, 'Add');
+  if (add && m.onlyConsumer(logits)) {
+    const mask = add.inputs.find((x) => isCausalMask(m, x));
+    if (mask !== undefined) {
+      causal = true;
+      nodes.push(add);
+      logits = m.other(add, mask)!;
+    }
+  }
+  let scale: number | undefined;
+  let scores = logits;
+  const div = m.producedBy(logits, 'Div');
+  const mul = m.producedBy(logits, 'Mul');
+  if (div && m.scalar(div.inputs[1]!) !== undefined && m.onlyConsumer(logits)) {
+    scale = 1 / m.scalar(div.inputs[1]!)!;
+    scores = div.inputs[0]!;
+    nodes.push(div);
+  } else if (mul && m.onlyConsumer(logits)) {
+    const c = mul.inputs.find((x) => m.scalar(x) !== undefined);
+    if (c !== undefined) {
+      scale = m.scalar(c)!;
+      scores = m.other(mul, c)!;
+      nodes.push(mul);
+    }
+  }
+  const qk = m.producedBy(scores, 'MatMul');
+  if (!qk || !m.onlyConsumer(scores)) return null;
+  const [q, kt] = qk.inputs as [string, string];
+  const transpose = m.producedBy(kt, 'Transpose');
+  if (!transpose || !transpose.attrs.has('perm') || m.const(q)) return null;
+  const perm = getAttr.ints(transpose, 'perm');
+  const rank = perm.length;
+  if (rank < 2 || (axis !== -1 && axis !== rank - 1)) return null;
+  const pv = m.onlyConsumer(softmax.outputs[0]!);
+  if (!pv || pv.opType !== 'MatMul' || pv.domain || pv.inputs[0] !== softmax.outputs[0]) return null;
+  nodes.push(qk, pv);
+  const swapLast = (p: number[]): number[] => [...p.slice(0, -2), p[rank - 1]!, p[rank - 2]!];
+  const alone = m.onlyConsumer(kt) !== undefined;
+  // k = kᵀ with its last two axes swapped back: the Transpose's input itself when the Transpose
+  // only swapped them (swapaxes, this project's export), else a Transpose in its place.
+  const kPerm = swapLast(alone ? perm : perm.map((_, i) => i));
+  let k = alone ? transpose.inputs[0]! : kt;
+  const before: FlatNode[] = [];
+  if (kPerm.some((p, i) => p !== i)) {
+    k = `${softmax.name}/k`;
+    const name = alone ? transpose.name : `${transpose.name}/k`;
+    const kNode: FlatNode = {
+      name,
+      opType: 'Transpose',
+      domain: '',
+      inputs: [transpose.inputs[0]!],
+      outputs: [k],
+      attrs: new Map(),
+    };
+    if (!alone) kNode.inputs = [kt];
+    kNode.attrs.set('perm', attr.ints('perm', kPerm));
+    before.push(kNode);
+  }
+  if (alone) nodes.push(transpose);
+  if (!m.sealed(nodes, pv.outputs[0]!)) return null;
+  const node = synthetic('Attention', STUDIO_DOMAIN, [q, k, pv.inputs[1]!], pv.outputs[0]!, softmax);
+  if (scale !== undefined) node.attrs.set('scale', attr.float('scale', scale));
+  node.attrs.set('causal', attr.int('causal', causal ? 1 : 0));
+  return { remove: nodes, add: node, before };
+}
+
 /** MatMul(x, W) [+ b] with constant W [in, out] (and b [out]) → Linear(x, Wᵀ, b). */
 function matchLinear(m: Matcher, mm: FlatNode, newConsts: Map<string, ConstTensor>): Rewrite | null {
   const [x, w] = mm.inputs as [string, string];
@@ -419,23 +508,24 @@ export function fusePatterns(g: FlatGraph): FlatGraph {
     ['HardSigmoid', matchHardSwish],
     ['InstanceNormalization', matchGroupNorm],
     ['ReduceMean', matchLayerNorm],
+    ['Softmax', matchAttention],
     ['MatMul', (m, n) => matchLinear(m, n, consts)],
   ];
   for (const [anchor, match] of passes) {
     const m = new Matcher({ ...g, nodes, consts }, index({ ...g, nodes, consts }));
     const removed = new Set<FlatNode>();
-    const placeAfter = new Map<FlatNode, FlatNode>();
+    const placeAfter = new Map<FlatNode, FlatNode[]>();
     for (const n of nodes) {
       if (n.opType !== anchor || n.domain || removed.has(n)) continue;
       const r = match(m, n);
       if (!r || r.remove.some((x) => removed.has(x))) continue;
       r.remove.forEach((x) => removed.add(x));
       const last = nodes.filter((x) => r.remove.includes(x)).pop()!;
-      placeAfter.set(last, r.add);
+      placeAfter.set(last, [...(r.before ?? []), r.add]);
     }
     nodes = nodes.flatMap((n) => {
       const add = placeAfter.get(n);
-      return add ? [add] : removed.has(n) ? [] : [n];
+      return add ? add : removed.has(n) ? [] : [n];
     });
   }
   return { ...g, nodes, consts };

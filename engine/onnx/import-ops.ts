@@ -789,6 +789,25 @@ function matmul(c: RowContext): Converted {
   return { op: 'matmul', attrs: {}, inputs };
 }
 
+/** The attention pattern fuse.ts recognises, as scaled_dot_product_attention (scale left out at 1/√d). */
+function attention(c: RowContext): Converted {
+  const inputs = [dynamic(c, 0), dynamic(c, 1), dynamic(c, 2)];
+  const [q, k, v] = inputs.map((x) => c.shape(x)) as [Shape, Shape, Shape];
+  if (
+    k.length !== q.length ||
+    v.length !== q.length ||
+    [k, v].some((s) => s.slice(0, -2).some((n, i) => n !== q[i]))
+  )
+    throw new Unsupported(
+      `q [${q.join(', ')}], k [${k.join(', ')}] and v [${v.join(', ')}] must have the same batch axes (no broadcasting)`,
+    );
+  const scale = c.node.attrs.has('scale') ? getAttr.float(c.node, 'scale') : 1;
+  const attrs: Attrs = {};
+  if (getAttr.int(c.node, 'causal', 0) === 1) attrs['causal'] = true;
+  if (Math.abs(scale * Math.sqrt(q[q.length - 1]!) - 1) > 1e-6) attrs['scale'] = scale;
+  return { op: 'scaled_dot_product_attention', attrs, inputs };
+}
+
 /** Rows by ONNX op type (default domain) or `${domain}:${opType}` for the synthetic ops. */
 export const IMPORT_ROWS: Record<string, Row> = {
   Gemm: gemm,
@@ -796,6 +815,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
     linear(c, constantInput(c, 1, 'weight'), c.node.inputs[2] ? constantInput(c, 2, 'bias') : undefined),
   [`${STUDIO_DOMAIN}:Silu`]: unary('silu'),
   MatMul: matmul,
+  [`${STUDIO_DOMAIN}:Attention`]: attention,
   Add: binary('add'),
   Sub: binary('sub'),
   Mul: binary('mul'),

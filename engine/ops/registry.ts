@@ -24,6 +24,7 @@ import { pad } from './pad.js';
 import { split } from './split.js';
 import { embedding } from './embedding.js';
 import { constant } from './constant.js';
+import { scaledDotProductAttention } from './attention.js';
 
 /** Every op by its name; the order is the palette's. */
 export const OP_TABLE = {
@@ -36,6 +37,7 @@ export const OP_TABLE = {
   matmul,
   linear,
   embedding,
+  scaled_dot_product_attention: scaledDotProductAttention,
   ...ELEMENTWISE_OPS,
   ...REDUCE_OPS,
   ...SHAPE_OPS,

@@ -152,6 +152,27 @@ function perRank(cls: string, rank: number): string {
 const flattenedBeyond3d: PyTorchForm['call'] = ({ module, inputs: [x], inShapes }) =>
   inShapes[0]!.length <= 5 ? `${module}(${x})` : `${module}(${x}.flatten(2)).reshape(${x}.shape)`;
 
+/**
+ * torch.nn.functional.scaled_dot_product_attention where PyTorch has it (2.0 on), else its formula
+ * (PyTorch 1.13). A scale other than the default goes into q, since 2.0's function takes no `scale`.
+ */
+function sdpaCall({ inputs: [q, k, v], attrs, inShapes }: FormCtx): string {
+  const qs = inShapes[0]!;
+  const d = last(qs);
+  const given = attrs['scale'] as number | undefined;
+  const scale = given ?? 1 / Math.sqrt(d);
+  const causal = attrs['causal'] === true;
+  const T = dim(qs, qs.length - 2);
+  const S = dim(inShapes[1]!, qs.length - 2);
+  const qArg = given === undefined ? q! : `${q} * ${py(given * Math.sqrt(d))}`;
+  const fused = `torch.nn.functional.scaled_dot_product_attention(${qArg}, ${k}, ${v}${causal ? ', is_causal=True' : ''})`;
+  const mask = causal
+    ? ` + torch.full((${T}, ${S}), float("-inf"), dtype=${q}.dtype, device=${q}.device).triu(1)`
+    : '';
+  const formula = `torch.softmax(${q} @ ${k}.transpose(-2, -1) * ${py(scale)}${mask}, dim=-1) @ ${v}`;
+  return `(${fused} if hasattr(torch.nn.functional, "scaled_dot_product_attention") else ${formula})`;
+}
+
 export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   input: null,
   target: null,
@@ -243,6 +264,7 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
     module: ({ attrs }) => `nn.Embedding(${num(attrs, 'num')}, ${num(attrs, 'dim')})`,
     call: ({ inputs: [x], module }) => `${module}(${x}.long())`,
   },
+  scaled_dot_product_attention: { call: sdpaCall },
   // A tuple of the pieces: the export reads output k as `<name>[k]`.
   // torch.nn has no module that only holds a tensor: a ParameterDict whose one entry never
   // takes a gradient (the optimiser skips it), loaded and saved under the engine's name.

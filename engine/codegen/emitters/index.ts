@@ -14,6 +14,7 @@ import { SHAPE_EMITTERS } from './shape.js';
 import { constant, embedding, split } from './pieces.js';
 import { CONV_EMITTERS } from './conv.js';
 import { NORM_EMITTERS } from './norm.js';
+import { scaledDotProductAttention } from './attention.js';
 
 export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   input: null,
@@ -22,6 +23,7 @@ export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,
   embedding,
+  scaled_dot_product_attention: scaledDotProductAttention,
   split,
   constant,
   ...CONV_EMITTERS,

@@ -1,9 +1,13 @@
 /**
  * `op` cases: one op on given inputs; its output, the VJP of a cotangent for every differentiable
- * input (`inputs`; `const` ones get none), and the JVP along `tangents`.
+ * input (`inputs`; `const` ones get none), and the JVP along `tangents`. A variadic op (concat,
+ * stack) takes the ports its attributes give it; an op with several outputs (split) is checked at
+ * the output port `outputPort` (default 0).
  */
 import { ProgramBuilder } from '../../autodiff/program.js';
 import { requireOp } from '../../ops/registry.js';
+import { inputPorts } from '../../ops/define.js';
+import { resolveAttrs } from '../../ops/attrs.js';
 import type { Shape, Tensor } from '../../tensor/tensor.js';
 import { CaseError, isObject, objectField, stringField, tensorsField, toTensor } from '../case.js';
 import { Comparisons, type CaseHandler } from '../result.js';
@@ -24,19 +28,25 @@ export const runOpCase: CaseHandler = (c, { dtype }) => {
     if (!t) throw new CaseError(`${op.name} needs '${name}' in inputs or const`);
     return t;
   };
-  for (const name of [...inputs.keys(), ...consts.keys()])
-    if (!op.allInputs.includes(name))
-      throw new CaseError(`${op.name} has no input '${name}'; its inputs are ${op.allInputs.join(', ')}`);
+  const output = given.outputPort ?? 0;
+  if (typeof output !== 'number' || !Number.isInteger(output) || output < 0)
+    throw new CaseError('attrs.outputPort must be a whole number');
+  delete given.outputPort;
   const shapes: Record<string, Shape> = {};
   for (const [k, t] of [...inputs, ...consts]) shapes[k] = t.shape;
   const attrs = { ...op.deriveAttrs?.(shapes, given), ...given };
+  const ports = inputPorts(op, resolveAttrs(op, attrs, DOC_KEYS));
+  const allInputs = [...ports, ...(op.params ?? []).map((p) => p.name)];
+  for (const name of [...inputs.keys(), ...consts.keys()])
+    if (!allInputs.includes(name))
+      throw new CaseError(`${op.name} has no input '${name}'; its inputs are ${allInputs.join(', ')}`);
   const paramNames = (op.params ?? []).map((p) => p.name).filter((n) => inputs.has(n) || consts.has(n));
   if (op.params?.some((p) => p.name === 'bias') && !paramNames.includes('bias') && 'bias' in op.attrs)
     attrs.bias = false;
 
   const b = new ProgramBuilder(dtype);
   const slots = new Map<string, number>();
-  for (const port of op.inputs)
+  for (const port of ports)
     slots.set(
       port,
       b.input(port, valueOf(port).shape, { value: valueOf(port), differentiable: inputs.has(port) }),
@@ -46,9 +56,9 @@ export const runOpCase: CaseHandler = (c, { dtype }) => {
   const out = b.node(
     'op',
     op.name,
-    op.inputs.map((p) => slots.get(p)!),
+    ports.map((p) => slots.get(p)!),
     attrs,
-    { params, ignoreAttrs: DOC_KEYS },
+    { params, ignoreAttrs: DOC_KEYS, output },
   );
   const program = b.build();
   program.setTraining(training);

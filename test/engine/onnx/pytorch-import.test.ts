@@ -12,7 +12,8 @@ import { importOnnx } from '../../../engine/onnx/import.js';
 import { checkGraph } from '../../../engine/graph/check.js';
 import { prepareTraining } from '../../../engine/train/session.js';
 import { runEngine } from './engine-run.js';
-import { maxAbsDiff, type StoredTensor } from './reference-models.js';
+import { maxAbsDiff, runOrt, type StoredTensor } from './reference-models.js';
+import { exportOnnx } from '../../../engine/onnx/export.js';
 
 const DIR = join(__dirname, 'pytorch');
 const manifest = JSON.parse(readFileSync(join(DIR, 'manifest.json'), 'utf8')) as {
@@ -94,3 +95,59 @@ function assertFalls(losses: number[]): void {
     `loss ${losses[0]} → ${losses[losses.length - 1]}`,
   );
 }
+
+for (const [file, causal] of [
+  ['self-attention.onnx', false],
+  ['causal-self-attention.onnx', true],
+] as const)
+  test(`${file} (PyTorch 1.13): the attention becomes one scaled_dot_product_attention node; it matches PyTorch and onnxruntime, exports back to the same node, and trains on its CSV`, async (t) => {
+    const bytes = new Uint8Array(readFileSync(join(DIR, file)));
+    const { doc, weights } = importOnnx(bytes);
+    const attention = doc.nodes.filter((n) => n.op === 'scaled_dot_product_attention');
+    // 1/√4 is the op's default scale, so it is left out; the -∞ buffer becomes `causal`.
+    assert.deepEqual(
+      attention.map((n) => n.attrs),
+      [causal ? { causal: true } : {}],
+    );
+    assert.deepEqual(
+      doc.nodes.filter((n) => ['softmax', 'div', 'matmul', 'mul'].includes(n.op)).map((n) => n.id),
+      [],
+      'no piece of the attention is left beside it',
+    );
+    const m = manifest.models.find((x) => x.file === file)!;
+    assert.ok('input' in m);
+    const out = runEngine(doc, weights, m.input);
+    const scale = Math.max(...m.output.data.map(Math.abs));
+    const rel = maxAbsDiff(out.data, m.output.data) / scale;
+    const ort = await runOrt(bytes, m.input);
+    const relOrt = maxAbsDiff(out.data, ort.data) / scale;
+    t.diagnostic(
+      `max |engine - PyTorch| / max |PyTorch| = ${rel.toExponential(2)}; vs onnxruntime ${relOrt.toExponential(2)}`,
+    );
+    assert.ok(rel <= 1e-4 && relOrt <= 1e-4, `relative error ${rel} (PyTorch), ${relOrt} (onnxruntime)`);
+    const back = importOnnx(exportOnnx(doc, weights)).doc;
+    assert.deepEqual(
+      back.nodes.filter((n) => n.op === 'scaled_dot_product_attention').map((n) => [n.id, n.attrs]),
+      attention.map((n) => [n.id, n.attrs]),
+    );
+    const dataset = doc.training.dataset;
+    assert.equal(dataset.kind, 'csv');
+    const chosen = {
+      ...doc,
+      training: {
+        ...doc.training,
+        epochs: 15,
+        batchSize: 30,
+        optimizer: { kind: 'adam' as const, lr: 0.01 },
+        dataset: { ...dataset, path: 'attention.csv' },
+      },
+    };
+    const readText = (p: string) => readFileSync(join(DIR, p), 'utf8');
+    assert.deepEqual(
+      checkGraph(chosen, { readDataFile: readText }).diagnostics.filter((d) => d.severity !== 'info'),
+      [],
+    );
+    const run = prepareTraining(chosen, { readText, weights }).trainer.run();
+    assert.equal(run.status, 'completed');
+    assertFalls(run.history.map((e) => e.loss));
+  });

@@ -324,6 +324,50 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     gen: { indices: { classes: 5 } },
   },
   {
+    op: 'scaled_dot_product_attention',
+    inputs: [
+      [2, 2, 3, 4],
+      [2, 2, 5, 4],
+      [2, 2, 5, 3],
+    ],
+    bad: [
+      {
+        inputs: [
+          [2, 3, 4],
+          [2, 5, 6],
+          [2, 5, 3],
+        ],
+        message: /q \[2, 3, 4\] and k \[2, 5, 6\] differ in the last axis \(4 vs 6\)/,
+      },
+      {
+        inputs: [
+          [2, 3, 4],
+          [2, 5, 4],
+          [2, 6, 3],
+        ],
+        message: /k \[2, 5, 4\] and v \[2, 6, 3\] differ in the second-to-last axis \(5 vs 6\)/,
+      },
+      {
+        inputs: [
+          [2, 3, 4],
+          [3, 5, 4],
+          [3, 5, 4],
+        ],
+        message: /batch axes/,
+      },
+    ],
+  },
+  {
+    op: 'scaled_dot_product_attention',
+    id: 'scaled_dot_product_attention/causal with a scale',
+    inputs: [
+      [2, 4, 3],
+      [2, 4, 3],
+      [2, 4, 2],
+    ],
+    attrs: { causal: true, scale: 0.7 },
+  },
+  {
     op: 'mse_loss',
     inputs: [
       [4, 2],

@@ -26,6 +26,14 @@ for (const dtype of ['float64', 'float32'] as DType[]) {
 
 test('the cases cover every tensor op of the issue', () => {
   const ops = new Set(cases.map((c) => String(c.op)));
+  const causal = cases
+    .filter((c) => c.op === 'scaled_dot_product_attention')
+    .map((c) => (c.attrs as { causal?: boolean }).causal === true);
+  assert.deepEqual(
+    [causal.includes(true), causal.includes(false)],
+    [true, true],
+    'attention with and without a causal mask',
+  );
   for (const op of [
     'matmul',
     'softmax',
@@ -45,6 +53,11 @@ test('the cases cover every tensor op of the issue', () => {
     'expand',
     'tile',
     'cross_entropy',
+    'concat',
+    'stack',
+    'split',
+    'embedding',
+    'scaled_dot_product_attention',
   ])
     assert.ok(ops.has(op), op);
 });

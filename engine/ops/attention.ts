@@ -1,0 +1,202 @@
+/**
+ * scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, as PyTorch 2's
+ * torch.nn.functional.scaled_dot_product_attention: q [..., T, d], k [..., S, d], v [..., S, dv]
+ * with the same batch axes (heads included), scale 1/√d unless given, and with `causal` a mask
+ * of -∞ above the diagonal (position i attends to positions j ≤ i).
+ *
+ * Per batch b, with P = softmax(S) the attention weights (saved by forward) and S the scores:
+ *   VJP  ∂v = Pᵀ·g;  ∂P = g·vᵀ;  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P));  ∂q = scale·∂S·k;  ∂k = scale·∂Sᵀ·q
+ *   JVP  Ṡ = scale·(q̇·kᵀ + q·k̇ᵀ);  Ṗ = P ⊙ (Ṡ − rowsum(P ⊙ Ṡ));  ẏ = Ṗ·v + P·v̇
+ * Masked positions have P = 0 and so Ṗ = 0 and ∂S = 0: the mask needs no rule of its own.
+ */
+import { defineOp, type KernelCtx } from './define.js';
+import { ShapeError } from '../tensor/broadcast.js';
+import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
+import { gemm } from '../kernels/gemm.js';
+// Only the kernels use these: the webview build, which strips the kernels, then drops the import.
+import { softmaxJacobian, weightsTangent } from './attention-kernels.js';
+
+export type SdpaAttrs = { causal: boolean; scale?: number };
+
+/** Sizes of one batch's matrices: B batches of q [T, d], k [S, d], v [S, dv]. */
+export interface SdpaPlan {
+  B: number;
+  T: number;
+  S: number;
+  d: number;
+  dv: number;
+  scale: number;
+}
+
+const OP = 'scaled_dot_product_attention';
+
+function sdpaPlan([q, k, v]: Shape[], a: SdpaAttrs): SdpaPlan {
+  const named = { q: q!, k: k!, v: v! };
+  for (const [port, s] of Object.entries(named))
+    if (s.length < 2)
+      throw new ShapeError(
+        `${OP}: ${port} must be [..., tokens, features] (at least 2 axes), got ${shapeToString(s)}`,
+      );
+  const rank = q!.length;
+  for (const [port, s] of Object.entries(named))
+    if (s.length !== rank || s.slice(0, -2).some((n, i) => n !== q![i]))
+      throw new ShapeError(
+        `${OP}: q ${shapeToString(q!)} and ${port} ${shapeToString(s)} must have the same batch axes (all but the last two: ${shapeToString(q!.slice(0, -2))})`,
+      );
+  const [T, d] = q!.slice(-2) as [number, number];
+  const [S, dk] = k!.slice(-2) as [number, number];
+  const [Sv, dv] = v!.slice(-2) as [number, number];
+  if (dk !== d)
+    throw new ShapeError(
+      `${OP}: q ${shapeToString(q!)} and k ${shapeToString(k!)} differ in the last axis (${d} vs ${dk}): q and k need the same feature size d`,
+    );
+  if (Sv !== S)
+    throw new ShapeError(
+      `${OP}: k ${shapeToString(k!)} and v ${shapeToString(v!)} differ in the second-to-last axis (${S} vs ${Sv}): one value per key`,
+    );
+  return { B: sizeOf(q!.slice(0, -2)), T, S, d, dv, scale: a.scale ?? 1 / Math.sqrt(d) };
+}
+
+const saved = ([q, k]: Shape[]): Record<string, Shape> => {
+  const ts = [q![q!.length - 2]!, k![k!.length - 2]!];
+  // probs: P for every batch; the others are one batch's T×S scratch for the backward rules.
+  return { probs: [...q!.slice(0, -1), ts[1]!], w1: ts, w2: ts, w3: ts };
+};
+
+export const scaledDotProductAttention = defineOp<SdpaAttrs, SdpaPlan>({
+  name: OP,
+  category: 'layers',
+  inputs: ['q', 'k', 'v'],
+  attrs: {
+    causal: {
+      type: 'boolean',
+      default: false,
+      doc: 'mask the future: token i attends to tokens j ≤ i only (is_causal)',
+    },
+    scale: {
+      type: 'number',
+      optional: true,
+      doc: 'multiplies q·kᵀ before the softmax; left out: 1/√d, d the feature size of q and k',
+    },
+  },
+  shape: (xs, a) => {
+    sdpaPlan(xs, a);
+    return [...xs[0]!.slice(0, -1), xs[2]![xs[2]!.length - 1]!];
+  },
+  flops: (xs, a) => {
+    const { B, T, S, d, dv } = sdpaPlan(xs, a);
+    return B * T * S * (2 * d + 2 * dv + 5);
+  },
+  saved,
+  plan: sdpaPlan,
+  forward: ({ plan: { B, T, S, d, dv, scale }, attrs: { causal }, saved: s }, [q, k, v], out) => {
+    const P = s['probs']!.data;
+    for (let b = 0; b < B; b++) {
+      const p0 = b * T * S;
+      gemm('nt', T, S, d, q!.data, b * T * d, k!.data, b * S * d, P, p0, false);
+      for (let i = 0; i < T; i++) {
+        const r = p0 + i * S;
+        // Causal: row i keeps columns 0..i (all of them when i ≥ S).
+        const keep = causal ? Math.min(i + 1, S) : S;
+        let m = -Infinity;
+        for (let j = 0; j < keep; j++) m = Math.max(m, (P[r + j]! *= scale));
+        let z = 0;
+        for (let j = 0; j < keep; j++) z += P[r + j] = Math.exp(P[r + j]! - m);
+        for (let j = 0; j < keep; j++) P[r + j]! /= z;
+        for (let j = keep; j < S; j++) P[r + j] = 0;
+      }
+      gemm('nn', T, dv, S, P, p0, v!.data, b * S * dv, out.data, b * T * dv, false);
+    }
+  },
+  vjp: ({ plan: { B, T, S, d, dv, scale }, saved: s }, [q, k, v], _out, g, [gq, gk, gv]) => {
+    const P = s['probs']!.data,
+      W = s['w1']!.data;
+    for (let b = 0; b < B; b++) {
+      const p0 = b * T * S,
+        q0 = b * T * d,
+        k0 = b * S * d,
+        v0 = b * S * dv,
+        y0 = b * T * dv;
+      if (gv) gemm('tn', S, dv, T, P, p0, g.data, y0, gv.data, v0, true);
+      if (!gq && !gk) continue;
+      gemm('nt', T, S, dv, g.data, y0, v!.data, v0, W, 0, false);
+      softmaxJacobian(P, p0, W, 0, T, S);
+      for (let i = 0; i < T * S; i++) W[i]! *= scale;
+      if (gq) gemm('nn', T, d, S, W, 0, k!.data, k0, gq.data, q0, true);
+      if (gk) gemm('tn', S, d, T, W, 0, q!.data, q0, gk.data, k0, true);
+    }
+  },
+  jvp: (ctx: KernelCtx<SdpaAttrs, SdpaPlan>, xs, _out, tx, tout) => {
+    const { B, T, S, dv } = ctx.plan;
+    const P = ctx.saved['probs']!.data,
+      W = ctx.saved['w1']!.data;
+    const [, , v] = xs,
+      tv = tx[2];
+    for (let b = 0; b < B; b++) {
+      const p0 = b * T * S,
+        v0 = b * S * dv,
+        y0 = b * T * dv;
+      weightsTangent(ctx.plan, b, xs, tx, P, W);
+      gemm('nn', T, dv, S, W, 0, v!.data, v0, tout.data, y0, false);
+      if (tv) gemm('nn', T, dv, S, P, p0, tv.data, v0, tout.data, y0, true);
+    }
+  },
+  secondOrder: {
+    kind: 'custom',
+    // The tangent of the VJP: with Ṗ, ∂P = g·vᵀ and its tangent ∂Ṗ = ġ·vᵀ + g·v̇ᵀ,
+    //   (∂v)˙ = Ṗᵀ·g + Pᵀ·ġ
+    //   (∂S)˙ = Ṗ ⊙ (∂P − r) + P ⊙ (∂Ṗ − ṙ),  r = rowsum(∂P ⊙ P),  ṙ = rowsum(∂Ṗ ⊙ P + ∂P ⊙ Ṗ)
+    //   (∂q)˙ = scale·((∂S)˙·k + ∂S·k̇),  (∂k)˙ = scale·((∂S)˙ᵀ·q + ∂Sᵀ·q̇)
+    vjpJvp: (ctx, xs, _out, g, tx, _tout, tg, [tgq, tgk, tgv]) => {
+      const { B, T, S, d, dv, scale } = ctx.plan;
+      const [q, k, v] = xs,
+        [tq, tk, tv] = tx;
+      const P = ctx.saved['probs']!.data,
+        Pd = ctx.saved['w1']!.data,
+        gP = ctx.saved['w2']!.data,
+        gPd = ctx.saved['w3']!.data;
+      for (let b = 0; b < B; b++) {
+        const p0 = b * T * S,
+          q0 = b * T * d,
+          k0 = b * S * d,
+          v0 = b * S * dv,
+          y0 = b * T * dv;
+        weightsTangent(ctx.plan, b, xs, tx, P, Pd);
+        if (tgv) {
+          gemm('tn', S, dv, T, Pd, 0, g.data, y0, tgv.data, v0, true);
+          gemm('tn', S, dv, T, P, p0, tg.data, y0, tgv.data, v0, true);
+        }
+        if (!tgq && !tgk) continue;
+        gemm('nt', T, S, dv, g.data, y0, v!.data, v0, gP, 0, false);
+        gemm('nt', T, S, dv, tg.data, y0, v!.data, v0, gPd, 0, false);
+        if (tv) gemm('nt', T, S, dv, g.data, y0, tv.data, v0, gPd, 0, true);
+        for (let i = 0; i < T; i++) {
+          let r = 0,
+            rd = 0;
+          for (let j = 0; j < S; j++) {
+            const e = i * S + j,
+              p = P[p0 + e]!;
+            r += gP[e]! * p;
+            rd += gPd[e]! * p + gP[e]! * Pd[e]!;
+          }
+          for (let j = 0; j < S; j++) {
+            const e = i * S + j,
+              p = P[p0 + e]!;
+            gPd[e] = scale * (Pd[e]! * (gP[e]! - r) + p * (gPd[e]! - rd));
+            gP[e] = scale * p * (gP[e]! - r);
+          }
+        }
+        // gP is now scale·∂S, gPd scale·(∂S)˙.
+        if (tgq) {
+          gemm('nn', T, d, S, gPd, 0, k!.data, k0, tgq.data, q0, true);
+          if (tk) gemm('nn', T, d, S, gP, 0, tk.data, k0, tgq.data, q0, true);
+        }
+        if (tgk) {
+          gemm('tn', S, d, T, gPd, 0, q!.data, q0, tgk.data, k0, true);
+          if (tq) gemm('tn', S, d, T, gP, 0, tq.data, q0, tgk.data, k0, true);
+        }
+      }
+    },
+  },
+  doc: 'scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, q [..., T, d], k [..., S, d], v [..., S, dv], scale 1/√d by default, causal masks j > i; ∂v = Pᵀg, ∂q = scale·∂S·k, ∂k = scale·∂Sᵀ·q with ∂S = P ⊙ (g·vᵀ − rowsum)',
+});
