@@ -16,10 +16,16 @@ import {
   type AnalysisWeights,
 } from './report.js';
 import { runTask, type Task } from '../task/task.js';
+import { inputFeeds } from '../train/trainable.js';
 
 export interface LossBatch {
   x: Tensor;
   y: Tensor | null;
+  /**
+   * A graph with several input nodes: each one's rows, by node id (as the trainer feeds them,
+   * training.dataset.inputs); x then holds every feature and feeds none of them directly.
+   */
+  inputs?: Record<string, Tensor>;
   /** Where the examples came from, in words. */
   source: string;
   /** [min, max] of each input feature over the whole dataset. */
@@ -53,19 +59,32 @@ export function lossBatch(
       }
       return [lo, hi];
     });
-    return {
+    const batch: LossBatch = {
       x: takeRows(ds.x, rows),
       y: takeRows(ds.y, rows),
       source: `${rows.length} examples of ${ds.name}`,
       range,
     };
+    const feeds = inputFeeds(compiled, ds);
+    if (feeds.some((f) => f.node !== null))
+      batch.inputs = Object.fromEntries(feeds.map((f) => [f.node!, takeRows(f.x, rows)]));
+    return batch;
   } catch (e) {
     const p = compiled.program;
-    const inputShape = p.slots[compiled.input]!.shape;
     const targetShape = compiled.target === null ? null : p.slots[compiled.target]!.shape;
     const rng = new Rng(seed);
-    const x = Tensor.zeros([size, ...inputShape.slice(1)], 'float64');
-    for (let i = 0; i < x.size; i++) x.data[i] = rng.normal();
+    const normal = (slot: number) => {
+      const t = Tensor.zeros([size, ...p.slots[slot]!.shape.slice(1)], 'float64');
+      for (let i = 0; i < t.size; i++) t.data[i] = rng.normal();
+      return t;
+    };
+    const x = normal(compiled.input);
+    const inputs =
+      compiled.inputs.length > 1
+        ? Object.fromEntries(
+            compiled.inputs.map((i) => [i.node, i.slot === compiled.input ? x : normal(i.slot)]),
+          )
+        : undefined;
     let y: Tensor | null = null;
     if (targetShape) {
       // Class indices (a [N] target) are all class 0; regression targets standard normal.
@@ -75,6 +94,7 @@ export function lossBatch(
     return {
       x,
       y,
+      ...(inputs ? { inputs } : {}),
       source: `${size} standard-normal examples (the dataset could not be loaded: ${(e as Error).message})`,
       range: Array.from({ length: x.size / size }, (): [number, number] => [-2, 2]),
     };

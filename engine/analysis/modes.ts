@@ -443,7 +443,14 @@ export interface ModesReport {
   gradient: ModeComparison;
   /** Present when the path from input to prediction is an MLP. */
   mlp?: MlpModes;
+  /** Why there is no `mlp` view (the graph is not an MLP chain), in words. */
+  mlpNote?: string;
 }
+
+/** Why a graph gets no MLP view. */
+export const NOT_AN_MLP =
+  'the formulas are for an MLP: one input through linear layers and elementwise activations to the output, ' +
+  'and this graph is not one';
 
 export interface ModesSlots {
   input: number;
@@ -507,5 +514,6 @@ export function* analyzeModesSteps(
     gradient: yield* compare(1, 'loss w.r.t. parameters', slots.loss),
   };
   if (mlp) report.mlp = yield* plan.part(2, analyzeMlpSteps(mlp, opts));
+  else report.mlpNote = NOT_AN_MLP;
   return report;
 }

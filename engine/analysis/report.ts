@@ -15,7 +15,7 @@ import {
   RegionGrid2d,
   ResizableProgram,
 } from './linear-regions.js';
-import { analyzeModesSteps, MeasureOptions, ModesReport, plannedDirections } from './modes.js';
+import { analyzeModesSteps, MeasureOptions, ModesReport, NOT_AN_MLP, plannedDirections } from './modes.js';
 import { paramLayout } from './params.js';
 import { runTask, TaskPlan, type Task } from '../task/task.js';
 
@@ -23,6 +23,8 @@ import { runTask, TaskPlan, type Task } from '../task/task.js';
 export interface AnalysisSubject extends ResizableProgram {
   readonly loss: number;
   readonly target: number | null;
+  /** Every input node and its slot, where the graph has several (CompiledGraph.inputs). */
+  readonly inputs?: readonly { readonly node: string; readonly slot: number }[];
   withBatchSize(n: number): AnalysisSubject;
 }
 
@@ -40,7 +42,7 @@ export interface AnalysisOptions {
   /** Said in the report as is; the analyses only see the Program's current parameters. */
   weights?: AnalysisWeights;
   /** The batch the loss (and so the Hessian) is evaluated on, and where it came from. */
-  batch: { x: Tensor; y: Tensor | null; source: string };
+  batch: { x: Tensor; y: Tensor | null; source: string; inputs?: Readonly<Record<string, Tensor>> };
   hessian?: HessianOptions;
   modes?: MeasureOptions & { measure?: boolean };
   /** 1-D input: the interval for the exact breakpoints; default [−2, 2]. */
@@ -84,7 +86,8 @@ export function* analyzeSubjectSteps(subject: AnalysisSubject, opts: AnalysisOpt
   const n = opts.batch.x.shape[0]!;
   const sized = subject.withBatchSize(n);
   const p = sized.program;
-  p.value(sized.input).data.set(opts.batch.x.data);
+  const several = (sized.inputs?.length ?? 1) > 1;
+  feedInputs(sized, opts.batch);
   if (sized.target !== null && opts.batch.y) p.value(sized.target).data.set(opts.batch.y.data);
   p.setTraining(false);
   p.forward();
@@ -93,7 +96,7 @@ export function* analyzeSubjectSteps(subject: AnalysisSubject, opts: AnalysisOpt
   const slots = { input: sized.input, prediction: sized.prediction, loss: sized.loss };
   const features = p.slots[sized.input]!.shape.slice(1).reduce((a, b) => a * b, 1);
   const g = opts.grid ?? 96;
-  const pw = features <= 2 ? piecewiseStructure(p, sized.input, sized.prediction) : null;
+  const pw = !several && features <= 2 ? piecewiseStructure(p, sized.input, sized.prediction) : null;
   const regionPasses = !pw?.ok ? 0 : features === 1 ? pw.structure.kinked.length + 1 : Math.ceil((g * g) / n);
   const plan = new TaskPlan([
     { title: 'Forward vs reverse mode', units: plannedDirections(p, slots, opts.modes) },
@@ -102,10 +105,15 @@ export function* analyzeSubjectSteps(subject: AnalysisSubject, opts: AnalysisOpt
     { title: 'Kronecker view', units: 1 },
   ]);
   const modes = yield* plan.part(0, analyzeModesSteps(p, slots, opts.modes));
+  if (several) modes.mlpNote = `${NOT_AN_MLP} (it has ${inputList(sized)})`;
   const hessian = yield* plan.part(1, analyzeHessianSteps(p, sized.loss, opts.hessian));
 
   const regions: AnalysisReport['regions'] = {};
-  if (features === 1) {
+  if (several)
+    regions.note =
+      `linear regions are drawn over one input of 1 or 2 features; this graph has ${inputList(sized)}, ` +
+      `so its input space is not one line or plane`;
+  else if (features === 1) {
     const r = yield* plan.part(2, linearRegions1dSteps(sized, opts.interval ?? [-2, 2]));
     if (r.ok) regions.oneD = r.regions;
     else regions.note = r.reason;
@@ -128,6 +136,31 @@ export function* analyzeSubjectSteps(subject: AnalysisSubject, opts: AnalysisOpt
   const k = kroneckerOfSmallestLinear(p, sized.loss);
   if (k) report.kronecker = k;
   return report;
+}
+
+/** "2 inputs ('sepal', 'petal')". */
+function inputList(sized: AnalysisSubject): string {
+  const inputs = sized.inputs ?? [];
+  return `${inputs.length} inputs (${inputs.map((i) => `'${i.node}'`).join(', ')})`;
+}
+
+/**
+ * Feeds the batch's examples into the subject's input slots: each input node its own rows where
+ * the graph has several (batch.inputs, by node id), else the one input x. Throws naming an input
+ * the batch has no rows for.
+ */
+function feedInputs(sized: AnalysisSubject, batch: AnalysisOptions['batch']): void {
+  const p = sized.program;
+  if (!sized.inputs || (sized.inputs.length <= 1 && !batch.inputs))
+    return void p.value(sized.input).data.set(batch.x.data);
+  for (const { node, slot } of sized.inputs) {
+    const x = batch.inputs?.[node];
+    if (!x)
+      throw new Error(
+        `the analyses' batch has no rows for input '${node}': name its features in training.dataset.inputs`,
+      );
+    p.value(slot).data.set(x.data);
+  }
 }
 
 /** NaN/Inf stops the analysis and says where it first appears (an input, or the node making it). */

@@ -33,6 +33,8 @@ export interface ForwardStep {
   /** Index of the node in the Program (execution order). */
   index: number;
   node: string;
+  /** The output port this step computes, for a node with several outputs (split: out0, out1, …). */
+  port?: string;
   op: string;
   /** Names (node ids, `${node}.${param}`, input names) of the values the node read. */
   inputs: string[];
@@ -55,6 +57,8 @@ export interface BackwardStep {
   phase: 'backward';
   index: number;
   node: string;
+  /** As ForwardStep.port: the output whose gradient this step passes back. */
+  port?: string;
   op: string;
   rule: LocalRule;
   /** ∂L/∂(this node's output), complete: every consumer has already been processed. */
@@ -204,6 +208,7 @@ export class StepThrough {
         phase: 'forward',
         index: k,
         node: n.id,
+        ...(n.port !== undefined ? { port: n.port } : {}),
         op: n.op.name,
         inputs: n.inputs.map((s) => p.slots[s]!.name),
         output: view(p.value(n.output)),
@@ -239,6 +244,7 @@ export class StepThrough {
       phase: 'backward',
       index: i,
       node: n.id,
+      ...(n.port !== undefined ? { port: n.port } : {}),
       op: n.op.name,
       rule: { doc: n.op.doc, jacobian: jacobianForm(n.op.name) },
       incoming: view(p.grad(n.output)!),

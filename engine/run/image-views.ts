@@ -174,9 +174,17 @@ export interface ImageInspector {
   inspect(picked: number | null): ImagesView;
 }
 
-/** Whether a run on this data gets the Images view: classification of [C, H, W] images. */
-export function hasImages(data: Dataset): boolean {
-  return data.task === 'classification' && data.x.shape.length === 4 && data.classes >= 2;
+/**
+ * Whether a run on this data gets the Images view: classification of [C, H, W] images by a graph
+ * with one input (the view feeds and colours that input; images can't be shared among several).
+ */
+export function hasImages(data: Dataset, graph: { readonly inputs: readonly unknown[] }): boolean {
+  return (
+    graph.inputs.length === 1 &&
+    data.task === 'classification' &&
+    data.x.shape.length === 4 &&
+    data.classes >= 2
+  );
 }
 
 /** The Images view of a run: on its validation data, else its training data. */

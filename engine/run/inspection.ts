@@ -8,6 +8,7 @@ import type { GraphDoc } from '../graph/document.js';
 import { compileGraph, type CompiledGraph } from '../graph/compile.js';
 import { weightsOf } from '../graph/weights.js';
 import type { Trainable } from '../train/trainable.js';
+import type { TrainingSession } from '../train/session.js';
 import { StepThrough, type StepTarget } from '../autodiff/step-through.js';
 import { gradCheckSteps } from '../autodiff/gradcheck.js';
 import { analyzeGraphSteps, type GraphAnalysisOptions } from '../analysis/graph.js';
@@ -27,35 +28,60 @@ const NO_TRACE = 'No step-through is active: start one first.';
  * The batch step-through and the gradient check work on: the one the next step would train on
  * (a paused run), or once the run is over a fresh one, at the trained weights.
  */
-function inspectionBatch(run: ActiveRun): Trainable {
-  const t = run.session.trainer;
+function inspectionBatch(session: TrainingSession): Trainable {
+  const t = session.trainer;
   return t.loadNextBatch() ?? t.loadFreshBatch();
+}
+
+/** A float64 copy of a training session's graph, with its weights now. */
+function float64Copy(session: TrainingSession, batchSize?: number): CompiledGraph {
+  const c = session.compiled;
+  return compileGraph(c.doc, {
+    batchSize: batchSize ?? c.batchSize,
+    dtype: 'float64',
+    seed: session.seed,
+    weights: weightsOf(c),
+  });
 }
 
 /** A float64 copy of the graph with the run's weights (or the document's initial ones without a run). */
 export function float64Graph(run: ActiveRun | null, doc: GraphDoc | null, batchSize?: number): CompiledGraph {
-  if (run) {
-    const c = run.session.compiled;
-    return compileGraph(c.doc, {
-      batchSize: batchSize ?? c.batchSize,
-      dtype: 'float64',
-      seed: run.session.seed,
-      weights: weightsOf(c),
-    });
-  }
+  if (run) return float64Copy(run.session, batchSize);
   if (!doc) throw new UserError('the file can’t be read as a graph: fix it first');
   return compileGraph(doc, { batchSize: batchSize ?? doc.training.batchSize, dtype: 'float64' });
 }
 
+/**
+ * Copies the batch fed into `from` (every input node's rows, and the targets) into `to`, a copy of
+ * the same graph: each input by its node's name, so a graph with several inputs is fed whole.
+ */
+export function copyBatch(from: Trainable, to: CompiledGraph): void {
+  const sources = from.inputs ?? [{ node: null, slot: from.input }];
+  for (const { node, slot } of sources) {
+    const into = node === null ? to.input : to.inputs.find((i) => i.node === node)?.slot;
+    if (into === undefined) throw new Error(`input '${node}' is not in the graph being checked`);
+    to.program.value(into).data.set(from.program.value(slot).data);
+  }
+  if (to.target !== null && from.target !== null)
+    to.program.value(to.target).data.set(from.program.value(from.target).data);
+}
+
+/**
+ * What the gradient check differentiates: a float64 copy of the session's graph at its weights,
+ * fed the inspection batch (every input node its own rows), in training mode.
+ */
+export function gradcheckGraph(session: TrainingSession): CompiledGraph {
+  const batch = inspectionBatch(session);
+  const g = float64Copy(session, batch.batchSize);
+  copyBatch(batch, g);
+  g.program.setTraining(true);
+  return g;
+}
+
 /** Autodiff against central differences on the run's inspection batch, in a float64 copy of the graph. */
 export function gradcheckTask(run: ActiveRun, requestId: number): Task<RunEvent> {
-  const batch = inspectionBatch(run);
-  const g = float64Graph(run, null, batch.batchSize);
+  const g = gradcheckGraph(run.session);
   const p = g.program;
-  p.value(g.input).data.set(batch.program.value(batch.input).data);
-  if (g.target !== null && batch.target !== null)
-    p.value(g.target).data.set(batch.program.value(batch.target).data);
-  p.setTraining(true);
   return (function* (): Task<RunEvent> {
     const results = yield* gradCheckSteps(p, g.loss, { maxElements: GRADCHECK_MAX_ELEMENTS });
     // Central differences carry rounding noise of about 1e-16 × (the loss's intermediate values) / ε;
@@ -93,7 +119,7 @@ export class StepThroughControl {
   /** Takes the run's inspection batch and stands before its first forward step (answer() says so). */
   begin(run: ActiveRun): void {
     this.end();
-    const g = inspectionBatch(run);
+    const g = inspectionBatch(run.session);
     g.program.setTraining(true);
     this.stepper = new StepThrough(g.program, g.loss);
   }

@@ -33,6 +33,14 @@ export interface Predictor {
 }
 
 export function createPredictor(compiled: CompiledGraph, data: Dataset): Predictor {
+  if (compiled.inputs.length > 1) {
+    // Its input space is the product of every input's: no one line or plane to draw over.
+    const names = compiled.inputs.map((i) => `'${i.node}'`).join(', ');
+    const reason =
+      `the prediction view draws a network of one input (2 features for classification, 1 for ` +
+      `regression); this graph has ${compiled.inputs.length} inputs (${names})`;
+    return { predict: () => ({ kind: 'none', reason }) };
+  }
   const features = sizeOf(compiled.program.slots[compiled.input]!.shape.slice(1));
   if (data.task === 'classification' && features === 2) return boundaryPredictor(compiled, data);
   if (data.task === 'regression' && features === 1) return curvePredictor(compiled, data);

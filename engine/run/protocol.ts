@@ -119,6 +119,7 @@ export interface LossTrace {
 }
 
 export interface OverlayNodeStats {
+  /** The node's id; for one output of a node with several (split), its value key `node:port`. */
   node: string;
   /** The node's output after the last forward pass. */
   activation: TensorStats;

@@ -85,7 +85,7 @@ export class RunDocument {
     } catch (e) {
       predictor = { predict: () => ({ kind: 'none', reason: userMessage(e) }) };
     }
-    const inspector = hasImages(session.dataset)
+    const inspector = hasImages(session.dataset, session.compiled)
       ? createImageInspector(session.compiled, session.train, session.validation)
       : null;
     return { key, session, predictor, inspector };

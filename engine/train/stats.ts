@@ -17,6 +17,7 @@ export interface TensorStats {
 }
 
 export interface NodeStats {
+  /** The node's id; for one output of a node with several, its value key `node:port`. */
   node: string;
   /** The node's output after the last forward pass. */
   activation: TensorStats;
@@ -31,28 +32,35 @@ export interface NodeStats {
 }
 
 export function tensorStats(t: Tensor, bins = 20): TensorStats {
-  const d = t.data;
-  const n = d.length;
-  let sum = 0,
+  return statsOf([t.data], bins);
+}
+
+/** The statistics of several buffers taken together as one (a multi-output node's outputs). */
+function statsOf(parts: readonly ArrayLike<number>[], bins: number): TensorStats {
+  let n = 0,
+    sum = 0,
     sq = 0,
     min = Infinity,
     max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = d[i]!;
-    sum += v;
-    sq += v * v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  for (const d of parts)
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      sum += v;
+      sq += v * v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  for (const d of parts) n += d.length;
   const mean = n ? sum / n : 0;
   let dev = 0;
-  for (let i = 0; i < n; i++) dev += (d[i]! - mean) ** 2;
+  for (const d of parts) for (let i = 0; i < d.length; i++) dev += (d[i]! - mean) ** 2;
   const histogram = new Array<number>(bins).fill(0);
   const width = max - min;
-  for (let i = 0; i < n; i++) {
-    const k = width > 0 ? Math.min(bins - 1, Math.floor(((d[i]! - min) / width) * bins)) : 0;
-    if (k >= 0) histogram[k]!++;
-  }
+  for (const d of parts)
+    for (let i = 0; i < d.length; i++) {
+      const k = width > 0 ? Math.min(bins - 1, Math.floor(((d[i]! - min) / width) * bins)) : 0;
+      if (k >= 0) histogram[k]!++;
+    }
   return {
     norm: Math.sqrt(sq),
     mean,
@@ -70,14 +78,54 @@ export function norm(t: Tensor): number {
   return Math.sqrt(s);
 }
 
-/** Statistics of every node in topological order, from the buffers of the last forward/backward. */
+/**
+ * The output ports of each node with several (split): their value keys (`node:port`, as
+ * engine/graph/check.ts valueKey writes them, and as an edge's fromPort names them) and slots.
+ */
+function portSlots(g: Trainable): Map<string, { key: string; slot: number }[]> {
+  const nodes = new Set(g.order);
+  const ports = new Map<string, { key: string; slot: number }[]>();
+  for (const [key, slot] of g.nodeSlot) {
+    if (nodes.has(key)) continue;
+    const node = g.order.find((id) => key.startsWith(`${id}:`));
+    if (node === undefined) continue;
+    const list = ports.get(node) ?? [];
+    list.push({ key, slot });
+    ports.set(node, list);
+  }
+  return ports;
+}
+
+/**
+ * Statistics of every node in topological order, from the buffers of the last forward/backward.
+ * A node with several outputs is summarised over all of them together, and each output also
+ * gets its own entry under its value key (`node:port`), for the wire leaving that port.
+ */
 export function nodeStats(g: Trainable, bins = 20): NodeStats[] {
   const p = g.program;
+  const ports = portSlots(g);
+  const valueStats = (node: string, slots: readonly number[]) => {
+    const grads = slots.map((s) => p.grad(s)).filter((t): t is Tensor => t !== null);
+    const gradStats = grads.length
+      ? statsOf(
+          grads.map((t) => t.data),
+          bins,
+        )
+      : null;
+    return {
+      node,
+      activation: statsOf(
+        slots.map((s) => p.value(s).data),
+        bins,
+      ),
+      gradNorm: gradStats ? gradStats.norm : null,
+      grad: gradStats,
+    };
+  };
   return g.order.flatMap((node) => {
     const slot = g.nodeSlot.get(node);
     if (slot === undefined) return [];
-    const grad = p.grad(slot);
-    const gradStats = grad ? tensorStats(grad, bins) : null;
+    const outputs = ports.get(node) ?? [];
     const paramGradNorms: Record<string, number> = {};
     let squares: number | null = null;
     for (const q of g.params) {
@@ -87,15 +135,18 @@ export function nodeStats(g: Trainable, bins = 20): NodeStats[] {
       paramGradNorms[q.name] = n;
       squares = (squares ?? 0) + n * n;
     }
+    const whole: NodeStats = {
+      ...valueStats(node, outputs.length ? outputs.map((o) => o.slot) : [slot]),
+      paramGradNorm: squares === null ? null : Math.sqrt(squares),
+      paramGradNorms,
+    };
     return [
-      {
-        node,
-        activation: tensorStats(p.value(slot), bins),
-        gradNorm: gradStats ? gradStats.norm : null,
-        grad: gradStats,
-        paramGradNorm: squares === null ? null : Math.sqrt(squares),
-        paramGradNorms,
-      },
+      whole,
+      ...outputs.map(({ key, slot }) => ({
+        ...valueStats(key, [slot]),
+        paramGradNorm: null,
+        paramGradNorms: {},
+      })),
     ];
   });
 }

@@ -17,7 +17,13 @@ export function ModesSection(props: { modes: ModesReport }): React.JSX.Element {
     <Section title="Forward vs reverse mode" testId="analysis-modes" wide>
       <Comparison id="gradient" label="Loss gradient ∂L/∂θ" c={modes.gradient} />
       <Comparison id="jacobian" label="Jacobian ∂prediction/∂θ" c={modes.jacobian} />
-      {modes.mlp ? <MlpFormulas mlp={modes.mlp} /> : null}
+      {modes.mlp ? (
+        <MlpFormulas mlp={modes.mlp} />
+      ) : modes.mlpNote ? (
+        <p className="muted" data-testid="modes-mlp-note">
+          No MLP formulas: {modes.mlpNote}.
+        </p>
+      ) : null}
     </Section>
   );
 }

@@ -30,6 +30,11 @@ export interface OpNodeData {
 
 export type OpFlowNode = Node<OpNodeData>;
 
+/** What a drawn wire carries: the document's edge (its fromPort keys the overlay's value). */
+export interface WireData {
+  edge: GraphEdge;
+}
+
 export function formatShape(shape: SymbolicShape | undefined): string {
   if (!shape) return '?';
   return shape.length === 0 ? 'scalar' : shape.join('×');
@@ -110,7 +115,7 @@ export function toFlow(
       label: formatShape(shapes.get(valueKey(e.from, e.fromPort))),
       selected: selected.has(id),
       className: badEdges.has(i) ? 'invalid' : undefined,
-      data: { edge: e },
+      data: { edge: e } satisfies WireData,
     };
   });
   return { nodes, edges };

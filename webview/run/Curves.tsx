@@ -128,6 +128,29 @@ export const LossChart = React.memo(function LossChart(props: {
   );
 });
 
+/** The last epoch's accuracy in numbers (the chart shows its shape): train, and validation when held out. */
+function LastAccuracy(props: { last: EpochMetrics }): React.JSX.Element {
+  const { epoch, accuracy, valAccuracy } = props.last;
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  return (
+    <span
+      className="chart-last muted"
+      data-testid="accuracy-last"
+      data-epoch={epoch}
+      data-train={accuracy}
+      data-validation={valAccuracy}
+      title={`Accuracy after epoch ${epoch}`}
+    >
+      epoch {epoch}: train <b>{pct(accuracy!)}</b>
+      {valAccuracy !== undefined ? (
+        <>
+          , validation <b data-testid="accuracy-validation">{pct(valAccuracy)}</b>
+        </>
+      ) : null}
+    </span>
+  );
+}
+
 export const AccuracyChart = React.memo(function AccuracyChart(props: {
   history: EpochHistory;
 }): React.JSX.Element {
@@ -147,10 +170,12 @@ export const AccuracyChart = React.memo(function AccuracyChart(props: {
     },
     [history, train, val],
   );
+  const last = history.at(-1)?.at(-1);
   return (
     <section className="chart" data-testid="accuracy-curve">
       <header>
         <span className="chart-title">Accuracy</span>
+        {last?.accuracy !== undefined ? <LastAccuracy last={last} /> : null}
         <Legend
           items={[
             { label: 'train', className: 'key-train' },

@@ -13,6 +13,8 @@ import { edgeWidth, formatMagnitude, overlayColor, overlayValue, OVERLAY_SCALES 
 import { gradCheckTitle, gradCheckVerdict, type GradCheckVerdict } from './gradcheck.js';
 import { Picture } from './Picture.js';
 import { signedPixels } from './image-pixels.js';
+import { valueKey } from '../../engine/graph/check.js';
+import type { WireData } from '../editor/graph-view.js';
 
 /** The node's magnitude on the chosen metric; undefined when the overlay is off or has no stats yet. */
 function selectValue(s: RunState, node: string): number | null | undefined {
@@ -90,11 +92,15 @@ export function GradCheckBadge(props: { check: NonNullable<NodeRunLook['gradchec
   );
 }
 
-/** A wire drawn in the colour of what leaves its source, thicker the larger it is. */
-export const OverlayEdge = React.memo(function OverlayEdge(props: EdgeProps): React.JSX.Element {
+/**
+ * A wire drawn in the colour of what leaves its source, thicker the larger it is: from a node with
+ * several outputs, what leaves the wire's own port (its stats are under the value key node:port).
+ */
+export const OverlayEdge = React.memo(function OverlayEdge(props: EdgeProps<WireData>): React.JSX.Element {
+  const key = valueKey(props.source, props.data?.edge.fromPort);
   const value = useRun((s) => {
     if (!s.options.overlay || !s.stats) return undefined;
-    const stats = s.stats.byNode.get(props.source);
+    const stats = s.stats.byNode.get(key);
     // The parameter metric has nothing on a wire: show the gradient flowing along it.
     return overlayValue(stats, s.view.metric === 'activation' ? 'activation' : 'grad');
   });

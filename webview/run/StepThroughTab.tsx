@@ -15,12 +15,28 @@ import { TensorTable } from './TensorTable.js';
 import { opInfo } from '../op-catalog.js';
 import { stepControls, withStepKey } from './step-controls.js';
 
+/** The stepped node, and for a node with several outputs the one this step computes. */
+function StepNode(props: { step: ForwardStep | BackwardStep }): React.JSX.Element {
+  const { node, port } = props.step;
+  return (
+    <>
+      <code data-testid="trace-node">{node}</code>
+      {port !== undefined ? (
+        <span className="muted" data-testid="trace-port">
+          {' '}
+          output <code>{port}</code>
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function ForwardView(props: { step: ForwardStep }): React.JSX.Element {
   const { step } = props;
   return (
     <div className="step-view" data-testid="trace-forward">
       <h3>
-        <span className="step-phase forward">forward</span> <code>{step.node}</code>{' '}
+        <span className="step-phase forward">forward</span> <StepNode step={step} />{' '}
         <span className="muted">({step.op})</span>
       </h3>
       <p className="muted">
@@ -36,12 +52,15 @@ function BackwardView(props: { step: BackwardStep }): React.JSX.Element {
   return (
     <div className="step-view" data-testid="trace-backward">
       <h3>
-        <span className="step-phase backward">backward</span> <code>{step.node}</code>{' '}
+        <span className="step-phase backward">backward</span> <StepNode step={step} />{' '}
         <span className="muted">({step.op})</span>
       </h3>
       <div className="step-columns">
         <section>
-          <h4>Incoming ∂L/∂{step.node}</h4>
+          <h4>
+            Incoming ∂L/∂{step.node}
+            {step.port !== undefined ? `:${step.port}` : ''}
+          </h4>
           <TensorTable tensor={step.incoming} testId="trace-incoming" signed />
         </section>
         <section className="local-rule" data-testid="trace-rule">
@@ -84,17 +103,19 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
   const phase = useRun((s) => s.status?.phase ?? 'idle');
   const trace = useRun((s) => s.trace);
   const pending = useRun((s) => s.pending.trace !== null);
-  const nodeIds = React.useMemo(() => doc.nodes.map((n) => n.id), [doc]);
+  // Input and target nodes are fed, not computed: they have no steps to run to.
+  const fed = React.useMemo(() => doc.nodes.filter((n) => opInfo(n.op)?.category === 'data'), [doc]);
+  const nodeIds = React.useMemo(() => doc.nodes.filter((n) => !fed.includes(n)).map((n) => n.id), [doc, fed]);
   // The backward pass starts at the loss: its backward step is the first one.
   const lossNode = React.useMemo(() => doc.nodes.find((n) => opInfo(n.op)?.category === 'losses')?.id, [doc]);
   const [target, setTarget] = React.useState<StepTarget>({
-    node: selectedNode ?? nodeIds[0] ?? '',
+    node: selectedNode && nodeIds.includes(selectedNode) ? selectedNode : (nodeIds[0] ?? ''),
     phase: 'backward',
   });
   // The canvas selection is the natural way to point at a node.
   React.useEffect(() => {
-    if (selectedNode) setTarget((t) => ({ ...t, node: selectedNode }));
-  }, [selectedNode]);
+    if (selectedNode && nodeIds.includes(selectedNode)) setTarget((t) => ({ ...t, node: selectedNode }));
+  }, [selectedNode, nodeIds]);
 
   const can = stepControls({ phase, tracing }, trace);
   const step = trace?.step ?? null;
@@ -227,7 +248,14 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
           </p>
         ) : step === null ? (
           <p className="hint" data-testid="trace-hint">
-            Before the first forward step of the batch ({length} steps in all). Press Step.
+            Before the first forward step of the batch ({length} steps in all). The batch feeds{' '}
+            {fed.map((n, k) => [
+              k ? ', ' : '',
+              <code key={n.id} data-testid="trace-fed">
+                {n.id}
+              </code>,
+            ])}
+            . Press Step.
           </p>
         ) : step.phase === 'forward' ? (
           <ForwardView step={step} />

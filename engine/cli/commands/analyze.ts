@@ -215,7 +215,7 @@ function describe(file: string, r: AnalysisReport): string {
       `    forward  ${formula.forwardFormula}   (model: ${formatNumber(model.forward.flops)} flops${ms(model.measured?.forward)})`,
       `    reverse  ${formula.reverseFormula}   (model: ${formatNumber(model.reverse.flops)} flops${ms(model.measured?.reverse)})`,
     );
-  }
+  } else if (r.modes.mlpNote) lines.push(`  no MLP formulas: ${r.modes.mlpNote}`);
   const h = r.hessian;
   lines.push(
     '',

@@ -43,6 +43,54 @@ export function exampleDoc(name: string): GraphDoc {
   return doc;
 }
 
+/**
+ * Iris through a split: a first layer's 8 units cut in two, each half through its own layer,
+ * joined again (after a layer, so that gradients flow back through the split).
+ */
+export function splitIrisDoc(): GraphDoc {
+  const at = (x: number, y: number) => ({ x, y });
+  const text = JSON.stringify({
+    format: 'backprop-studio.graph',
+    version: 1,
+    nodes: [
+      { id: 'x', op: 'input', attrs: { features: 4 }, position: at(0, 0) },
+      { id: 'h', op: 'linear', attrs: { units: 8 }, position: at(200, 0) },
+      { id: 'halves', op: 'split', attrs: { axis: 1, parts: 2 }, position: at(400, 0) },
+      { id: 'a', op: 'linear', attrs: { units: 6 }, position: at(600, -90) },
+      { id: 'a_act', op: 'tanh', attrs: {}, position: at(800, -90) },
+      { id: 'b', op: 'linear', attrs: { units: 6 }, position: at(600, 90) },
+      { id: 'b_act', op: 'tanh', attrs: {}, position: at(800, 90) },
+      { id: 'both', op: 'concat', attrs: {}, position: at(1000, 0) },
+      { id: 'logits', op: 'linear', attrs: { units: 3 }, position: at(1200, 0) },
+      { id: 'species', op: 'target', attrs: { classes: 3 }, position: at(1200, 180) },
+      { id: 'loss', op: 'cross_entropy', attrs: {}, position: at(1400, 0) },
+    ],
+    edges: [
+      { from: 'x', to: 'h' },
+      { from: 'h', to: 'halves' },
+      { from: 'halves', fromPort: 'out0', to: 'a' },
+      { from: 'a', to: 'a_act' },
+      { from: 'halves', fromPort: 'out1', to: 'b' },
+      { from: 'b', to: 'b_act' },
+      { from: 'a_act', to: 'both', toPort: 'a' },
+      { from: 'b_act', to: 'both', toPort: 'b' },
+      { from: 'both', to: 'logits' },
+      { from: 'logits', to: 'loss', toPort: 'logits' },
+      { from: 'species', to: 'loss', toPort: 'target' },
+    ],
+    training: {
+      dataset: { kind: 'iris' },
+      optimizer: { kind: 'adam', lr: 0.01 },
+      batchSize: 16,
+      epochs: 3,
+      seed: 1,
+    },
+  });
+  const { doc, diagnostics } = parseGraph(text);
+  assert.ok(doc, diagnostics.map((d) => d.message).join('; '));
+  return doc;
+}
+
 export class SessionHarness {
   readonly clock: ReadTickingClock;
   readonly events: FromWorker[] = [];

@@ -109,7 +109,7 @@ test('the Images view of mnist-lenet: every validation image evaluated, counts a
   const doc = exampleDoc('mnist-lenet');
   doc.training.dataset = { kind: 'mnist', samples: 300 };
   const s = prepareTraining(doc, { readBundled: readBundledFile });
-  assert.ok(hasImages(s.dataset));
+  assert.ok(hasImages(s.dataset, s.compiled));
   const inspector = createImageInspector(s.compiled, s.train, s.validation);
   const view = inspector.inspect(5);
   assert.equal(view.source, 'validation');

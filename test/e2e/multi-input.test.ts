@@ -1,0 +1,176 @@
+/**
+ * Beyond chains of layers, end to end in the real VS Code workbench (code-server) with the packaged
+ * .vsix (issue #15): the transformer example (4-head attention from parts) trains to the end of
+ * its 20 epochs and the run panel's validation accuracy is read (and, with the wall time from
+ * Train to finished, printed and written to .e2e/multi-input-transformer.json); the two-input iris
+ * network trains, is stepped through node by node (both input nodes are read; the gradient shown
+ * equals the engine's own full backward pass on the same batch), gradient-checked and analysed.
+ * Screenshots go to .e2e/screenshots/multi-*.png.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { parseGraph } from '../../engine/graph/parse.js';
+import { prepareTraining } from '../../engine/train/session.js';
+import { CodeServer, e2eDir, repoRoot } from './code-server.js';
+import { openFile, openWorkbench } from './workbench-actions.js';
+
+const screenshots = join(e2eDir, 'screenshots');
+const example = (name: string) => readFileSync(join(repoRoot, 'examples', name), 'utf8');
+
+describe('graphs beyond chains of layers in the editor (code-server)', { timeout: 1_500_000 }, () => {
+  let server: CodeServer | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page;
+  let view: FrameLocator;
+
+  before(async () => {
+    const wb = await openWorkbench(
+      { 'workbench.colorTheme': 'Default Dark Modern' },
+      {
+        'transformer-reverse.nngraph.json': example('transformer-reverse.nngraph.json'),
+        'iris-two-inputs.nngraph.json': example('iris-two-inputs.nngraph.json'),
+      },
+    );
+    ({ server, browser, page } = wb);
+    mkdirSync(screenshots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const testId = (id: string) => view.getByTestId(id);
+  const text = async (id: string) => (await testId(id).innerText()).trim();
+  const waitForPhase = (phase: RegExp, timeout: number) =>
+    testId('run-phase').getByText(phase).waitFor({ timeout });
+
+  it('the transformer learns to reverse its sequences: validation accuracy read from the run panel', async () => {
+    view = await openFile(page, 'transformer-reverse.nngraph.json');
+    await view.locator('.op-node').first().waitFor({ timeout: 60_000 });
+    await testId('run-panel').waitFor();
+    await testId('run-tab-train').click();
+    const started = Date.now();
+    await testId('run-play').click();
+    await waitForPhase(/running/i, 60_000);
+    await page.screenshot({ path: join(screenshots, 'multi-transformer-training.png') });
+    await waitForPhase(/finished/i, 1_200_000);
+    const seconds = (Date.now() - started) / 1000;
+    const last = testId('accuracy-last');
+    await view.locator('[data-testid="accuracy-last"][data-epoch="20"]').waitFor({ timeout: 30_000 });
+    const validation = Number(await last.getAttribute('data-validation'));
+    const train = Number(await last.getAttribute('data-train'));
+    const shown = await last.innerText();
+    await page.screenshot({ path: join(screenshots, 'multi-transformer-trained.png') });
+    const result = { example: 'transformer-reverse', epochs: 20, validation, train, seconds, shown };
+    writeFileSync(join(e2eDir, 'multi-input-transformer.json'), JSON.stringify(result, null, 2) + '\n');
+    console.log(`transformer-reverse in the editor: ${JSON.stringify(result)}`);
+    assert.match(shown, /validation \d/, 'the panel shows the validation accuracy');
+    assert.ok(validation >= 0.9, `validation accuracy ${validation} (${shown})`);
+  });
+
+  it('the two-input iris network trains; step-through reads both inputs and matches the full pass', async () => {
+    view = await openFile(page, 'iris-two-inputs.nngraph.json');
+    await view.locator('.op-node[data-node-id="petal"]').waitFor({ timeout: 60_000 });
+    await testId('run-tab-train').click();
+    await testId('run-play').click();
+    await waitForPhase(/finished/i, 300_000);
+    const validation = Number(await testId('accuracy-last').getAttribute('data-validation'));
+    assert.ok(validation >= 0.8, `iris validation accuracy ${validation}`);
+
+    await testId('run-tab-step').click();
+    await testId('trace-start').click();
+    const position = testId('trace-position');
+    await view.locator('[data-testid="trace-position"][data-position="0"]').waitFor();
+    const length = Number(await position.getAttribute('data-length'));
+    const fed = await testId('trace-fed').allInnerTexts();
+    assert.deepEqual(fed.sort(), ['petal', 'sepal', 'species'], 'the batch feeds both inputs and the target');
+    await page.screenshot({ path: join(screenshots, 'multi-iris-step-start.png') });
+    const doc = parseGraph(example('iris-two-inputs.nngraph.json')).doc!;
+    const computed = doc.nodes.filter((n) => n.op !== 'input' && n.op !== 'target').map((n) => n.id);
+    assert.equal(length, 2 * computed.length, 'a forward and a backward step per node');
+    const reads = new Map<string, string>();
+    const backward: string[] = [];
+    let shot = false;
+    for (let i = 1; i <= length; i++) {
+      await testId('trace-step').click();
+      await view.locator(`[data-testid="trace-position"][data-position="${i}"]`).waitFor();
+      if (i <= computed.length) {
+        const node = (await testId('trace-forward').getByTestId('trace-node').innerText()).trim();
+        reads.set(node, await testId('trace-forward').innerText());
+      } else {
+        const node = (await testId('trace-backward').getByTestId('trace-node').innerText()).trim();
+        backward.push(node);
+        if (node === 'petal_h' && !shot) {
+          await page.screenshot({ path: join(screenshots, 'multi-iris-step-petal.png') });
+          shot = true;
+        }
+      }
+    }
+    assert.deepEqual([...reads.keys()].sort(), [...computed].sort(), 'every node stepped forward');
+    assert.deepEqual([...backward].sort(), [...computed].sort(), 'every node stepped backward');
+    assert.match(reads.get('sepal_h')!, /reads sepal\b/);
+    assert.match(reads.get('petal_h')!, /reads petal\b/);
+
+    // The last backward step (sepal_h or petal_h) against the engine: the same run replayed here
+    // to its end, then the first fresh batch (what Start takes once a run is finished).
+    const last = backward.at(-1)!;
+    const shown = JSON.parse((await testId('trace-incoming').getAttribute('data-first'))!) as number[];
+    const session = prepareTraining(doc);
+    assert.equal(session.trainer.run().status, 'completed');
+    const g = session.trainer.loadFreshBatch();
+    g.program.setTraining(true);
+    g.program.forward();
+    g.program.backward(g.loss);
+    const engine = g.program.grad(g.nodeSlot.get(last)!)!.data;
+    assert.ok(shown.length > 0, 'the panel shows gradient values');
+    shown.forEach((v, i) =>
+      assert.ok(
+        Math.abs(v - engine[i]!) <= 1e-5 * Math.max(1, Math.abs(engine[i]!)),
+        `∂L/∂${last}[${i}]: panel ${v}, engine ${engine[i]}`,
+      ),
+    );
+    await page.screenshot({ path: join(screenshots, 'multi-iris-step-end.png') });
+    await testId('trace-end').click();
+  });
+
+  it('checks the two-input network’s gradients: every layer checked, none wrong', async () => {
+    await testId('gradcheck').click();
+    await testId('gradcheck-worst').waitFor({ timeout: 120_000 });
+    const verdicts: Record<string, string> = {};
+    for (const node of await view.locator('.op-node').all()) {
+      const badge = node.locator('[data-testid="node-gradcheck"]');
+      if ((await badge.count()) === 0) continue;
+      const cls = (await badge.getAttribute('class')) ?? '';
+      verdicts[(await node.getAttribute('data-node-id'))!] =
+        ['ok', 'bad', 'unresolved'].find((v) => cls.split(/\s+/).includes(v)) ?? cls;
+    }
+    assert.deepEqual(Object.keys(verdicts).sort(), ['logits', 'petal_h', 'sepal_h']);
+    for (const [node, v] of Object.entries(verdicts))
+      assert.ok(v === 'ok' || v === 'unresolved', `${node}: ${v}`);
+    const summary = await text('gradcheck-worst');
+    const worst = /worst ([0-9.eE+-]+)/.exec(summary)?.[1];
+    if (worst !== undefined) assert.ok(Number(worst) < 1e-5, `worst relative error ${worst}`);
+    else assert.match(summary, /too small to check/);
+    await page.screenshot({ path: join(screenshots, 'multi-iris-gradcheck.png') });
+  });
+
+  it('analyses the two-input network, saying which views need one input', async () => {
+    await testId('run-tab-analyses').click();
+    await testId('analysis-run').click();
+    await testId('analysis-report').waitFor({ timeout: 180_000 });
+    assert.equal(await testId('analysis-weights').getAttribute('data-kind'), 'trained');
+    assert.ok(Number.isFinite(Number(await testId('hessian-top').getAttribute('data-value'))));
+    assert.match(await text('regions-note'), /2 inputs \('sepal', 'petal'\)/);
+    assert.match(await text('modes-mlp-note'), /2 inputs/);
+    await page.screenshot({ path: join(screenshots, 'multi-iris-analyses.png') });
+    await testId('regions-note').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshots, 'multi-iris-analyses-notes.png') });
+    await testId('run-tab-prediction').click();
+    assert.match(await text('prediction-reason'), /2 inputs \('sepal', 'petal'\)/);
+    await page.screenshot({ path: join(screenshots, 'multi-iris-prediction.png') });
+  });
+});
