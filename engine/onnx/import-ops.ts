@@ -130,6 +130,32 @@ function binary(op: OpName): Row {
   return (c) => ({ op, attrs: {}, inputs: broadcastable(c, c.node.inputs.slice(0, 2)) });
 }
 
+/** Max, Min, Sum of two or more operands (broadcasting) as a chain of the binary op. */
+function variadic(op: OpName): Row {
+  return (c) => {
+    const operands = c.node.inputs.filter(Boolean);
+    if (operands.length < 2)
+      throw new Unsupported(
+        `it has ${operands.length} operand; ${op} needs two or more (one is the operand itself)`,
+      );
+    let acc = operands[0]!;
+    for (const v of operands.slice(1, -1))
+      acc = c.emit({ op, attrs: {}, inputs: broadcastable(c, [acc, v]) });
+    return { op, attrs: {}, inputs: broadcastable(c, [acc, operands[operands.length - 1]!]) };
+  };
+}
+
+/** Shrink is torch's hardshrink (bias 0) or softshrink (bias = lambd). */
+function shrink(c: RowContext): Converted {
+  const lambd = getAttr.float(c.node, 'lambd', 0.5);
+  const bias = getAttr.float(c.node, 'bias', 0);
+  if (bias !== 0 && bias !== lambd)
+    throw new Unsupported(
+      `bias ${bias} with lambd ${lambd}: only bias 0 (hardshrink) or bias = lambd (softshrink) are PyTorch's`,
+    );
+  return { op: bias === 0 ? 'hardshrink' : 'softshrink', attrs: { lambd }, inputs: [dynamic(c)] };
+}
+
 /**
  * Operands that broadcast as the model's do (NumPy's rule: aligned at the last axis), constants
  * among them as `constant` nodes. A constant spanning the model's first axis (as long as the
@@ -820,6 +846,12 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Sub: binary('sub'),
   Mul: binary('mul'),
   Div: binary('div'),
+  Pow: binary('pow'),
+  Max: variadic('maximum'),
+  Min: variadic('minimum'),
+  Sum: variadic('add'),
+  Sign: unary('sign'),
+  Shrink: shrink,
   Relu: unary('relu'),
   LeakyRelu: unary('leaky_relu', (c) => ({ negative_slope: getAttr.float(c.node, 'alpha', 0.01) })),
   Tanh: unary('tanh'),

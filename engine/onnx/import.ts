@@ -54,7 +54,7 @@ export interface ImportResult {
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE]);
 /** Integer inputs (token indices) become `input` nodes of dtype int. */
-const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32]);
+const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT8, DataType.UINT8]);
 
 interface Emitted extends Converted {
   id: string;
