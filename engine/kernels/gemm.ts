@@ -66,3 +66,41 @@ export function gemm(
   }
   gemmTs(layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
 }
+
+/**
+ * `count` products C_i = or += op(A_i)·op(B_i) (a batched matmul and its gradients): A_i at
+ * element aAt[i] of a, B_i at bAt[i] of b, C_i at cAt[i] of c (i·m·n when null). Slices of c may
+ * repeat only when accumulating. Float32 batches with enough work in all go to WebAssembly in
+ * one trip (one copy in and out for the whole batch); the rest loop over gemm.
+ */
+export function gemmBatch(
+  layout: GemmLayout,
+  m: number,
+  n: number,
+  k: number,
+  count: number,
+  a: Data,
+  aAt: Int32Array,
+  b: Data,
+  bAt: Int32Array,
+  c: Data,
+  cAt: Int32Array | null,
+  accumulate: boolean,
+): void {
+  if (
+    backend === 'auto' &&
+    count * m * n * k >= WASM_MIN_MACS &&
+    c instanceof Float32Array &&
+    a instanceof Float32Array &&
+    b instanceof Float32Array
+  ) {
+    const w = wasm === undefined ? wasmGemm() : wasm;
+    if (w) {
+      w.gemmBatch(layout, m, n, k, count, a, aAt, b, bAt, c, cAt, accumulate);
+      return;
+    }
+  }
+  const size = m * n;
+  for (let i = 0; i < count; i++)
+    gemm(layout, m, n, k, a, aAt[i]!, b, bAt[i]!, c, cAt === null ? i * size : cAt[i]!, accumulate);
+}

@@ -1,9 +1,10 @@
 /**
- * Elementwise unary ops with float32 WebAssembly SIMD kernels, by op name: the activations whose
- * passes over large feature maps cost as much as a small CNN's convolutions. Each computes the
- * same selects as the op's scalar row (engine/ops/elementwise.ts), which runs everywhere else
- * (float64, other ops, no WebAssembly). Kept here, by name, so that the op rows (which the
- * webview bundles for their metadata) carry no kernel code.
+ * Float32 WebAssembly SIMD kernels for ops whose scalar loops cost as much as a small network's
+ * products: the elementwise activations relu and tanh, by op name, and softmax along the last
+ * axis. Each computes what the op's own kernel (engine/ops/elementwise.ts, reduce.ts) computes,
+ * to float32 rounding, and that kernel runs everywhere else (float64, other ops, no
+ * WebAssembly). Kept here, by name, so that the op rows (which the webview bundles for their
+ * metadata) carry no kernel code.
  */
 import type { Data } from '../tensor/tensor.js';
 import { wasmFloat32 } from './gemm.js';
@@ -11,12 +12,13 @@ import type { WasmGemm } from './wasm/instance.js';
 
 interface Float32Unary {
   forward(k: WasmGemm, x: Float32Array, y: Float32Array): void;
-  /** gx += f'(x)·g */
-  vjp(k: WasmGemm, x: Float32Array, g: Float32Array, gx: Float32Array): void;
+  /** gx += f'(x)·g, given x and y = f(x). */
+  vjp(k: WasmGemm, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void;
 }
 
 const FLOAT32_UNARY: Readonly<Record<string, Float32Unary>> = {
-  relu: { forward: (k, x, y) => k.relu(x, y), vjp: (k, x, g, gx) => k.reluVjp(x, g, gx) },
+  relu: { forward: (k, x, y) => k.relu(x, y), vjp: (k, x, _y, g, gx) => k.reluVjp(x, g, gx) },
+  tanh: { forward: (k, x, y) => k.tanh(x, y), vjp: (k, _x, y, g, gx) => k.tanhVjp(y, g, gx) },
 };
 
 /** y = op(x) when op has a float32 kernel and the data is float32; false: the caller's loop runs. */
@@ -28,10 +30,24 @@ export function float32UnaryForward(op: string, x: Data, y: Data): boolean {
   return k !== null;
 }
 
-/** gx += op'(x)·g, under the same conditions as float32UnaryForward. */
-export function float32UnaryVjp(op: string, x: Data, g: Data, gx: Data): boolean {
+/** gx += op'(x)·g (y = op(x)), under the same conditions as float32UnaryForward. */
+export function float32UnaryVjp(op: string, x: Data, y: Data, g: Data, gx: Data): boolean {
   const kernels = FLOAT32_UNARY[op];
   const k = kernels ? wasmFloat32(x) : null;
-  if (k) kernels!.vjp(k, x as Float32Array, g as Float32Array, gx as Float32Array);
+  if (k) kernels!.vjp(k, x as Float32Array, y as Float32Array, g as Float32Array, gx as Float32Array);
+  return k !== null;
+}
+
+/** y = softmax(x) along rows of n (the last axis) in float32; false: the caller's loop runs. */
+export function float32SoftmaxForward(x: Data, y: Data, n: number): boolean {
+  const k = wasmFloat32(x);
+  if (k) k.softmax(x as Float32Array, y as Float32Array, n);
+  return k !== null;
+}
+
+/** gx += y ⊙ (g - <g, y>) along rows of n, under the same conditions as float32SoftmaxForward. */
+export function float32SoftmaxVjp(y: Data, g: Data, gx: Data, n: number): boolean {
+  const k = wasmFloat32(y);
+  if (k) k.softmaxVjp(y as Float32Array, g as Float32Array, gx as Float32Array, n);
   return k !== null;
 }

@@ -61,7 +61,7 @@ export function unaryOp(row: UnaryRow): OpDef<UnaryAttrs, Float64Array> {
         od = out.data,
         a = plan[0]!,
         b = plan[1]!;
-      // Float32 relu runs WebAssembly SIMD (engine/kernels/unary.ts), the same selects.
+      // Float32 relu and tanh run WebAssembly SIMD (engine/kernels/unary.ts).
       if (float32UnaryForward(row.name, xd, od)) return;
       for (let i = 0; i < od.length; i++) od[i] = f(xd[i]!, a, b);
     },
@@ -73,7 +73,7 @@ export function unaryOp(row: UnaryRow): OpDef<UnaryAttrs, Float64Array> {
         r = gx.data,
         a = plan[0]!,
         b = plan[1]!;
-      if (float32UnaryVjp(row.name, xd, gd, r)) return;
+      if (float32UnaryVjp(row.name, xd, yd, gd, r)) return;
       for (let i = 0; i < r.length; i++) r[i]! += gd[i]! * df(xd[i]!, yd[i]!, a, b);
     },
     jvp: ({ plan }, [x], out, [tx], tout) => {

@@ -7,6 +7,7 @@ import { defineOp, type AttrSpec, type OpDef } from './define.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { normaliseAxis, splitAt } from './axes.js';
+import { float32SoftmaxForward, float32SoftmaxVjp } from '../kernels/unary.js';
 
 type AxesValue = number | readonly number[];
 type ReduceAttrs = { axis?: AxesValue; keepdim: boolean };
@@ -313,6 +314,8 @@ export const softmax = defineOp<SoftmaxAttrs, Dims>({
   forward: ({ plan: [outer, n, s] }, [x], out) => {
     const xd = x!.data,
       y = out.data;
+    // Float32 along the last axis runs WebAssembly SIMD (engine/kernels/unary.ts).
+    if (s === 1 && float32SoftmaxForward(xd, y, n)) return;
     for (let line = 0; line < outer * s; line++) {
       const b = lineBase(line, n, s);
       let m = -Infinity;
@@ -327,6 +330,7 @@ export const softmax = defineOp<SoftmaxAttrs, Dims>({
     if (!gx) return;
     const y = out.data,
       gd = g.data;
+    if (s === 1 && float32SoftmaxVjp(y, gd, gx.data, n)) return;
     for (let line = 0; line < outer * s; line++) {
       const b = lineBase(line, n, s);
       let gy = 0;

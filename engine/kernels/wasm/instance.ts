@@ -1,6 +1,6 @@
 /**
  * Instantiates the embedded WebAssembly kernels module (matrix products, direct stride-1
- * convolutions, ReLU) and wraps it so callers pass ordinary Float32Arrays: operands are copied into the
+ * convolutions, ReLU, tanh, softmax) and wraps it so callers pass ordinary Float32Arrays: operands are copied into the
  * module's memory (a memcpy, small next to the product) and the result copied back. Memory grows to the largest product seen and is then
  * reused, so a steady-state training step allocates nothing here.
  *
@@ -65,6 +65,10 @@ interface GemmExports {
   ): void;
   reluForward(x: number, y: number, n: number): void;
   reluBackward(x: number, g: number, gx: number, n: number): void;
+  tanhForward(x: number, y: number, n: number): void;
+  tanhBackward(y: number, g: number, gx: number, n: number): void;
+  softmaxForward(x: number, y: number, rows: number, n: number): void;
+  softmaxBackward(y: number, g: number, gx: number, rows: number, n: number): void;
   convWeightGrad(
     x: number,
     n: number,
@@ -156,6 +160,48 @@ export class WasmGemm {
     const len = m * n;
     if (cOff === 0 && c.length === len) c.set(this.view(pc, len));
     else for (let i = 0; i < len; i++) c[cOff + i] = mem[pc + i]!;
+  }
+
+  /**
+   * `count` products in one trip into WebAssembly memory: C_i (m×n) = or += op(A_i)·op(B_i), the
+   * i-th operands starting at elements aAt[i] of a and bAt[i] of b, the result at cAt[i] of c
+   * (i·m·n when cAt is null). a, b and c are copied in whole and c copied back whole, so slices
+   * may repeat: with `accumulate`, each product adds to what the earlier ones left (a broadcast
+   * operand's gradient). Per-head attention products are far below the size where one copy per
+   * product pays, but 128 of them share one.
+   */
+  gemmBatch(
+    layout: GemmLayout,
+    m: number,
+    n: number,
+    k: number,
+    count: number,
+    a: Float32Array,
+    aAt: Int32Array,
+    b: Float32Array,
+    bAt: Int32Array,
+    c: Float32Array,
+    cAt: Int32Array | null,
+    accumulate: boolean,
+  ): void {
+    const x = this.x;
+    const pa = x.heapBase() >> 2;
+    const pb = after(pa, a.length);
+    const pc = after(pb, b.length);
+    const ps = after(pc, c.length);
+    const mem = this.reserve(ps * 4 + x.scratchBytes(m, n, k));
+    mem.set(a, pa);
+    mem.set(b, pb);
+    if (accumulate) mem.set(c, pc);
+    const transA = layout === 'tn' ? 1 : 0,
+      transB = layout === 'nt' ? 1 : 0,
+      acc = accumulate ? 1 : 0,
+      size = m * n;
+    for (let i = 0; i < count; i++) {
+      const at = cAt === null ? i * size : cAt[i]!;
+      x.sgemm(m, n, k, (pa + aAt[i]!) * 4, transA, (pb + bAt[i]!) * 4, transB, (pc + at) * 4, acc, ps * 4);
+    }
+    c.set(this.view(pc, c.length));
   }
 
   /**
@@ -304,14 +350,62 @@ export class WasmGemm {
 
   /** gx += relu'(x)·g in float32: g where x > 0. */
   reluVjp(x: Float32Array, g: Float32Array, gx: Float32Array): void {
-    const px = this.x.heapBase() >> 2;
-    const pg = after(px, x.length);
+    this.vjpOf(x, g, gx, this.x.reluBackward);
+  }
+
+  /** gx += f'·g by an elementwise backward kernel of (x or y, g, gx, n). */
+  private vjpOf(
+    v: Float32Array,
+    g: Float32Array,
+    gx: Float32Array,
+    kernel: (v: number, g: number, gx: number, n: number) => void,
+  ): void {
+    const pv = this.x.heapBase() >> 2;
+    const pg = after(pv, v.length);
     const pgx = after(pg, g.length);
     const mem = this.reserve(after(pgx, gx.length) * 4);
-    mem.set(x, px);
+    mem.set(v, pv);
     mem.set(g, pg);
     mem.set(gx, pgx);
-    this.x.reluBackward(px * 4, pg * 4, pgx * 4, gx.length);
+    kernel(pv * 4, pg * 4, pgx * 4, gx.length);
+    gx.set(this.view(pgx, gx.length));
+  }
+
+  /** y = tanh(x) in float32 (assembly/tanh.ts). */
+  tanh(x: Float32Array, y: Float32Array): void {
+    const px = this.x.heapBase() >> 2;
+    const py = after(px, x.length);
+    const mem = this.reserve(after(py, y.length) * 4);
+    mem.set(x, px);
+    this.x.tanhForward(px * 4, py * 4, y.length);
+    y.set(this.view(py, y.length));
+  }
+
+  /** gx += (1 - y²)·g in float32, y = tanh(x). */
+  tanhVjp(y: Float32Array, g: Float32Array, gx: Float32Array): void {
+    this.vjpOf(y, g, gx, this.x.tanhBackward);
+  }
+
+  /** y = softmax(x) along rows of n floats (assembly/softmax.ts). */
+  softmax(x: Float32Array, y: Float32Array, n: number): void {
+    const px = this.x.heapBase() >> 2;
+    const py = after(px, x.length);
+    const mem = this.reserve(after(py, y.length) * 4);
+    mem.set(x, px);
+    this.x.softmaxForward(px * 4, py * 4, y.length / n, n);
+    y.set(this.view(py, y.length));
+  }
+
+  /** gx += y ⊙ (g - <g, y>) along rows of n floats, y = softmax(x). */
+  softmaxVjp(y: Float32Array, g: Float32Array, gx: Float32Array, n: number): void {
+    const py = this.x.heapBase() >> 2;
+    const pg = after(py, y.length);
+    const pgx = after(pg, g.length);
+    const mem = this.reserve(after(pgx, gx.length) * 4);
+    mem.set(y, py);
+    mem.set(g, pg);
+    mem.set(gx, pgx);
+    this.x.softmaxBackward(py * 4, pg * 4, pgx * 4, gx.length / n, n);
     gx.set(this.view(pgx, gx.length));
   }
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { gemm, GemmLayout, setGemmBackend, wasmGemm } from '../../../engine/kernels/gemm.js';
+import { gemm, gemmBatch, GemmLayout, setGemmBackend, wasmGemm } from '../../../engine/kernels/gemm.js';
 import { gemmTs, gemmDirect } from '../../../engine/kernels/gemm-ts.js';
 import { decodeBase64 } from '../../../engine/kernels/wasm/base64.js';
 import {
@@ -136,6 +136,42 @@ test('WebAssembly SIMD kernel agrees with the TypeScript kernel on random shapes
     gemmTs(layout, m, n, k, a, 0, b, 0, cTs, 0, acc);
     const err = maxError(c, Float64Array.from(cTs), k);
     assert.ok(err <= 1e-6, `${layout} ${m}x${n}x${k}: wasm vs ts ${err}`);
+  }
+});
+
+test('batched products (one WebAssembly trip) match the definition per slice, with repeated slices accumulating', () => {
+  const rng = new Rng(19);
+  const int = (below: number) => Math.floor(rng.next() * below);
+  for (let trial = 0; trial < 40; trial++) {
+    const [m, n, k] = [1 + int(20), 1 + int(20), 1 + int(20)];
+    const count = 1 + int(40);
+    const layout = LAYOUTS[trial % 3]!;
+    // Broadcast operands (every product reads slice 0) or one slice per product in reversed
+    // order; a shared output slice only where products accumulate (a broadcast operand's gradient).
+    const aSlices = trial % 4 === 1 ? 1 : count;
+    const bSlices = trial % 4 === 2 ? 1 : count;
+    const cSlices = trial % 4 === 3 ? 1 : count;
+    const acc = cSlices === 1 || trial % 2 === 0;
+    // cAt null means product i lands at i·m·n.
+    const inOrder = cSlices > 1 && trial % 5 === 0;
+    const at = (slices: number, size: number, reversed = true) =>
+      Int32Array.from({ length: count }, (_, i) =>
+        slices === 1 ? 0 : (reversed ? count - 1 - i : i) * size,
+      );
+    const [aAt, bAt, cAt] = [at(aSlices, m * k), at(bSlices, k * n), at(cSlices, m * n, !inOrder)];
+    for (const f32 of [true, false]) {
+      const a = randomData(rng, aSlices * m * k, f32);
+      const b = randomData(rng, bSlices * k * n, f32);
+      const c = randomData(rng, cSlices * m * n, f32);
+      const want = Float64Array.from(c);
+      for (let i = 0; i < count; i++) {
+        const prior = acc ? want.subarray(cAt[i]!) : null;
+        want.set(reference(layout, m, n, k, a.subarray(aAt[i]!), b.subarray(bAt[i]!), prior), cAt[i]!);
+      }
+      gemmBatch(layout, m, n, k, count, a, aAt, b, bAt, c, inOrder ? null : cAt, acc);
+      const where = `${layout} ${count}×${m}x${n}x${k} slices ${aSlices}/${bSlices}/${cSlices} acc=${acc} f32=${f32}`;
+      assert.ok(maxError(c, want, k * (cSlices === 1 ? count : 1)) <= 1e-6, where);
+    }
   }
 });
 
@@ -289,5 +325,74 @@ test('the WebAssembly ReLU gives the scalar kernels’ values: NaN and -0 to 0, 
     );
     assert.ok(Object.is(y[0], 0), '-0 gives +0');
     assert.deepEqual(Array.from(gx), Array.from(wantGx), `vjp, n = ${n}`);
+  }
+});
+
+test('the WebAssembly tanh is within 2 float32 ulp of Math.tanh: ±0, NaN, ±∞ and saturation as tanh', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(23);
+  // Every scale from subnormal-adjacent to saturated, both signs, odd lengths for the tails.
+  for (const n of [1, 3, 4, 7, 64, 4099]) {
+    const x = Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * 10 ** (rng.next() * 12 - 10));
+    const special = [-0, 0, NaN, Infinity, -Infinity, 0.625, -0.625, 9, 20, -88, 1e-30];
+    special.slice(0, n).forEach((v, i) => (x[i] = v));
+    const y = new Float32Array(n);
+    kernels.tanh(x, y);
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround(Math.tanh(x[i]!));
+      if (Number.isNaN(want)) {
+        assert.ok(Number.isNaN(y[i]), `tanh(NaN) at ${i}`);
+        continue;
+      }
+      assert.ok(Object.is(Math.sign(y[i]!), Math.sign(want)), `sign of tanh(${x[i]})`);
+      const ulp = 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want), 2 ** -126))) - 23);
+      assert.ok(Math.abs(y[i]! - want) <= 2 * ulp, `tanh(${x[i]}) = ${y[i]}, want ${want}`);
+    }
+    // ∂/∂x from y: gx += g·(1 - y²), in float32.
+    const g = randomData(rng, n, true) as Float32Array;
+    const gx = randomData(rng, n, true) as Float32Array;
+    const want = gx.map((v, i) => v + g[i]! * (1 - y[i]! * y[i]!));
+    kernels.tanhVjp(y, g, gx);
+    for (let i = 0; i < n; i++)
+      if (!Number.isNaN(want[i]))
+        assert.ok(Math.abs(gx[i]! - want[i]!) <= 1e-6, `vjp at ${i}: ${gx[i]} vs ${want[i]}`);
+  }
+});
+
+test('the WebAssembly softmax along rows matches the float64 definition to 1e-5, and its gradient', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(29);
+  for (const [rows, n] of [
+    [1, 1],
+    [3, 3],
+    [5, 4],
+    [7, 13],
+    [64, 16],
+    [2, 70],
+  ] as const) {
+    // Scores spread over ±30, so entries range down to e^-60 of the largest.
+    const x = Float32Array.from({ length: rows * n }, () => (rng.next() * 2 - 1) * 30);
+    const y = new Float32Array(x.length);
+    kernels.softmax(x, y, n);
+    const g = randomData(rng, x.length, true) as Float32Array;
+    const gx = randomData(rng, x.length, true) as Float32Array;
+    const wantGx = Float64Array.from(gx);
+    for (let r = 0; r < rows; r++) {
+      const line = Array.from(x.subarray(r * n, (r + 1) * n));
+      const m = Math.max(...line);
+      const z = line.reduce((s, v) => s + Math.exp(v - m), 0);
+      const p = line.map((v) => Math.exp(v - m) / z);
+      const gy = p.reduce((s, v, j) => s + v * g[r * n + j]!, 0);
+      p.forEach((v, j) => {
+        const got = y[r * n + j]!;
+        // float32 x - max is itself rounded (to 2^-19 relative of the score), which e^ magnifies.
+        assert.ok(Math.abs(got - v) <= 1e-5 * v + 1e-30, `softmax row ${r} [${j}] = ${got}, want ${v}`);
+        wantGx[r * n + j]! += v * (g[r * n + j]! - gy);
+      });
+    }
+    kernels.softmaxVjp(y, g, gx, n);
+    assert.ok(maxError(gx, wantGx, 1) <= 1e-6, `vjp ${rows}×${n}`);
   }
 });
