@@ -59,6 +59,7 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   embedding: 'nonlinear',
   scaled_dot_product_attention: 'nonlinear',
   split: 'affine',
+  constant: 'affine',
   relu: KINK_AT_ZERO,
   leaky_relu: KINK_AT_ZERO,
   elu: 'nonlinear',

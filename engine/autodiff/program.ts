@@ -50,6 +50,20 @@ export interface ProgramNode {
   readonly gx: Grads;
 }
 
+/**
+ * Data a node's kernel refused while running (a RangeError, as the kernels throw it, so callers
+ * that stop a run on bad data keep catching it), with the node's id in front of the kernel's words.
+ */
+export class NodeDataError extends RangeError {
+  constructor(
+    readonly node: string,
+    message: string,
+  ) {
+    super(`node '${node}': ${message}`);
+    this.name = 'NodeDataError';
+  }
+}
+
 /** An error in building a program, naming the node (and port or attribute) it concerns. */
 export class ProgramError extends Error {
   constructor(
@@ -287,7 +301,14 @@ export class Program {
   /** Runs node `i` alone (its inputs must be computed): one step of the forward pass. */
   forwardNode(i: number): void {
     const n = this.nodes[i]!;
-    n.op.forward(n.ctx, n.xs, this.slots[n.output]!.value);
+    try {
+      n.op.forward(n.ctx, n.xs, this.slots[n.output]!.value);
+    } catch (e) {
+      // A kernel refusing its data (an index beyond a table, a class label out of range) says
+      // which node it is: the kernel itself only knows its op.
+      if (e instanceof RangeError && !(e instanceof NodeDataError)) throw new NodeDataError(n.id, e.message);
+      throw e;
+    }
   }
 
   /** Reverse mode from a scalar slot (after forward): fills every allocated gradient. */

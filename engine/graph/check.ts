@@ -17,6 +17,8 @@ import {
   loadDataset,
   noDatasetMessage,
 } from '../data/load.js';
+import type { Dataset } from '../data/dataset.js';
+import { PHRASE_FEATURES, PHRASE_VOCABULARY } from '../data/phrases.js';
 import {
   inputPorts,
   outputPorts,
@@ -401,6 +403,13 @@ export function analyzeGraph(
       report(d);
   const unreadable = doc.training && datasetFileDiagnostic(doc.training.dataset, opts.readDataFile);
   if (unreadable) report(unreadable);
+  else if (doc.training)
+    for (const d of embeddingRangeDiagnostics(
+      doc.training.dataset,
+      resolved,
+      opts.readDataFile !== undefined,
+    ))
+      report(d);
 
   // The loss: present, scalar, and everything leads to it.
   const loss = losses[0];
@@ -480,18 +489,101 @@ function datasetFileDiagnostic(
   const config = JSON.stringify(dataset);
   if (lastCsvCheck?.config !== config || lastCsvCheck.text !== text) {
     let problem: string | null = null;
+    let largest = new Map<string, Largest>();
     try {
-      loadDataset(dataset, { readText: () => text });
+      largest = largestIndices(loadDataset(dataset, { readText: () => text }), integerFeatures(dataset));
     } catch (e) {
       problem = datasetProblem(dataset, e);
     }
-    lastCsvCheck = { config, text, problem };
+    lastCsvCheck = { config, text, problem, largest };
   }
   return lastCsvCheck.problem === null ? null : unreadable(lastCsvCheck.problem);
 }
 
-/** The last CSV dataset checked: its settings, the file's text, and what was wrong (null: nothing). */
-let lastCsvCheck: { config: string; text: string; problem: string | null } | null = null;
+/** The last CSV dataset checked: its settings, the file's text, what was wrong (null: nothing), its largest indices. */
+let lastCsvCheck: {
+  config: string;
+  text: string;
+  problem: string | null;
+  largest: Map<string, Largest>;
+} | null = null;
+
+/** The largest value of a column of whole numbers, and the first data row (1-based) holding it. */
+interface Largest {
+  value: number;
+  row?: number;
+}
+
+function largestIndices(ds: Dataset, columns: readonly string[]): Map<string, Largest> {
+  const out = new Map<string, Largest>();
+  const names = ds.featureNames ?? [];
+  const [n, width] = ds.x.shape as [number, number];
+  for (const c of columns) {
+    const j = names.indexOf(c);
+    if (j < 0) continue;
+    let best: Largest = { value: -Infinity };
+    for (let i = 0; i < n; i++) {
+      const v = ds.x.data[i * width + j]!;
+      if (v > best.value) best = { value: v, row: i + 1 };
+    }
+    out.set(c, best);
+  }
+  return out;
+}
+
+/** The largest index each whole-number feature holds, where that is known before training. */
+function knownLargestIndices(dataset: DatasetConfig, fileRead: boolean): Map<string, Largest> | null {
+  if (dataset.kind === 'phrases')
+    return new Map(PHRASE_FEATURES.map((f) => [f, { value: PHRASE_VOCABULARY.length - 1 }]));
+  if (
+    dataset.kind === 'csv' &&
+    fileRead &&
+    lastCsvCheck?.config === JSON.stringify(dataset) &&
+    lastCsvCheck.problem === null
+  )
+    return lastCsvCheck.largest;
+  return null;
+}
+
+/** Ops that move indices around without changing them: an index that reaches embedding through them is the data's. */
+const INDEX_KEEPING = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze', 'transpose', 'swapaxes']);
+
+/**
+ * An embedding fed (directly or through reshapes and transposes) by an integer input whose data
+ * holds an index beyond its table would stop training at the first batch holding it: say so before.
+ */
+function embeddingRangeDiagnostics(
+  dataset: DatasetConfig,
+  resolved: Map<NodeId, ResolvedNode>,
+  fileRead: boolean,
+): Diagnostic[] {
+  const largest = knownLargestIndices(dataset, fileRead);
+  if (!largest) return [];
+  const out: Diagnostic[] = [];
+  for (const r of resolved.values()) {
+    if (r.op.name !== 'embedding') continue;
+    let src = resolved.get(r.sources[0]!);
+    while (src && INDEX_KEEPING.has(src.op.name)) src = resolved.get(src.sources[0]!);
+    if (!src || src.op.name !== 'input' || src.attrs['dtype'] !== 'int') continue;
+    const columns = dataset.inputs?.[src.node.id] ?? datasetFeatures(dataset) ?? [];
+    let worst: (Largest & { column: string }) | null = null;
+    for (const column of columns) {
+      const l = largest.get(column);
+      if (l && (!worst || l.value > worst.value)) worst = { ...l, column };
+    }
+    const num = r.attrs['num'] as number;
+    if (!worst || worst.value < num) continue;
+    const where = worst.row === undefined ? '' : ` (first in data row ${worst.row})`;
+    out.push({
+      severity: 'error',
+      code: 'embedding-range',
+      node: r.node.id,
+      attr: 'num',
+      message: `Embedding '${r.node.id}' has a table of ${num} rows (indices 0 to ${num - 1}), but column '${worst.column}' of the ${dataset.kind} dataset, fed to it through input '${src.node.id}', holds index ${worst.value}${where}: training would stop there. Set "num": ${worst.value + 1} (or more), or fix the data.`,
+    });
+  }
+  return out;
+}
 
 /** The input and target nodes against what the dataset feeds. */
 function datasetDiagnostics(

@@ -505,6 +505,8 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
     }
     c.emit('Gather', [c.param('weight'), indices], c.output, [attr.int('axis', 0)]);
   },
+  // The value is an initializer; Identity names it as the node's output.
+  constant: (c) => c.emit('Identity', [c.param('value')], c.output),
   scaled_dot_product_attention: (c) => sdpaRow(c),
   split: (c) => {
     const x = c.shapes[0]!;

@@ -14,7 +14,9 @@ function row(indices: Tensor, i: number, num: number): number {
   const v = indices.data[i]!;
   if (!(Number.isInteger(v) && v >= 0 && v < num))
     throw new RangeError(
-      `embedding: index ${v} (element ${i}) is not a row of the table (whole numbers 0 to ${num - 1}); raise num or fix the data`,
+      Number.isInteger(v) && v >= num
+        ? `embedding: index ${v} (element ${i} of the indices) is outside its table of ${num} rows (indices 0 to ${num - 1}); set num to ${v + 1} or more, or fix the data`
+        : `embedding: index ${v} (element ${i} of the indices) is not a row number (a whole number 0 to ${num - 1}); feed it whole numbers ≥ 0 (an input with dtype int)`,
     );
   return v;
 }

@@ -23,6 +23,7 @@ import { POOL_OPS } from './pool.js';
 import { pad } from './pad.js';
 import { split } from './split.js';
 import { embedding } from './embedding.js';
+import { constant } from './constant.js';
 import { scaledDotProductAttention } from './attention.js';
 
 /** Every op by its name; the order is the palette's. */
@@ -47,6 +48,7 @@ export const OP_TABLE = {
   ...POOL_OPS,
   pad,
   split,
+  constant,
 } as const satisfies Readonly<Record<string, AnyOp>>;
 
 /** The name of a registry op: the key type of every per-op table. */

@@ -266,6 +266,13 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   },
   scaled_dot_product_attention: { call: sdpaCall },
   // A tuple of the pieces: the export reads output k as `<name>[k]`.
+  // torch.nn has no module that only holds a tensor: a ParameterDict whose one entry never
+  // takes a gradient (the optimiser skips it), loaded and saved under the engine's name.
+  constant: {
+    module: ({ attrs }) =>
+      `nn.ParameterDict({"value": nn.Parameter(torch.zeros(${py(attrs['shape'] as readonly number[])}), requires_grad=False)})`,
+    call: (c) => `${c.module}.value`,
+  },
   split: {
     call: ({ inputs: [x], attrs, inShapes }) => {
       const shape = inShapes[0]!;

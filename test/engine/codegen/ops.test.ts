@@ -86,6 +86,14 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   })),
   {
+    name: 'constant operand (no gradient flows into it)',
+    build: (node, x) => {
+      const h = node('h', 'linear', [x], { units: 3 });
+      return node('shifted', 'mul', [h, node('k', 'constant', [], { shape: [1, 3] })]);
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'add with fan-out',
     build: (node, x) => {
       const h = node('h', 'linear', [x], { units: 3 });

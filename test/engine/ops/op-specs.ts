@@ -312,6 +312,12 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     bad: [{ inputs: [[2, 3, 5]], message: /5 entries, which don't make 2 equal parts/ }],
   },
   {
+    op: 'constant',
+    inputs: [],
+    attrs: { shape: [2, 3] },
+    bad: [{ inputs: [], attrs: { shape: [2, 0] }, message: /shape must list positive sizes/ }],
+  },
+  {
     op: 'embedding',
     inputs: [[3, 4]],
     attrs: { num: 5, dim: 3 },
