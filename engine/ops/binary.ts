@@ -37,13 +37,19 @@ export function binaryOp(row: BinaryRow): OpDef<NoAttrs, Plan> {
       const out = broadcastShapes(a!, b!);
       return { ia: broadcastIndex(a!, out), ib: broadcastIndex(b!, out) };
     },
-    forward: ({ plan: { ia, ib } }, [a, b], out) => {
+    forward: ({ plan: { ia, ib } }, xs, out) => {
+      const a = xs[0],
+        b = xs[1];
       const ad = a!.data,
         bd = b!.data,
         od = out.data;
       for (let k = 0; k < od.length; k++) od[k] = f(ad[ia ? ia[k]! : k]!, bd[ib ? ib[k]! : k]!);
     },
-    vjp: ({ plan: { ia, ib } }, [a, b], out, g, [ga, gb]) => {
+    vjp: ({ plan: { ia, ib } }, xs, out, g, grads) => {
+      const a = xs[0],
+        b = xs[1],
+        ga = grads[0],
+        gb = grads[1];
       const ad = a!.data,
         bd = b!.data,
         od = out.data,
