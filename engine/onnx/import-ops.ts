@@ -39,6 +39,8 @@ export interface RowContext {
    * write engine axes counted from the end (or shifted by one), and may touch the model's axis 0.
    */
   oneSample: boolean;
+  /** The value has an integer type (int64, int32, int8, uint8) in the model. */
+  integer(v: string): boolean;
   /**
    * Adds a registry node before the one the row returns (an op that is several registry ops:
    * a transpose, then a product); returns the name of the value it computes.
@@ -128,6 +130,18 @@ function unary(op: OpName, attrs: (c: RowContext) => Attrs = () => ({})): Row {
 
 function binary(op: OpName): Row {
   return (c) => ({ op, attrs: {}, inputs: broadcastable(c, c.node.inputs.slice(0, 2)) });
+}
+
+/**
+ * Refuses an op whose integer form rounds (ONNX's Div of integers truncates, a mean of integers
+ * too): the engine computes with real numbers.
+ */
+function realValued(c: RowContext, what: string): void {
+  const v = c.node.inputs[0]!;
+  if (c.integer(v))
+    throw new Unsupported(
+      `it ${what} integers ('${v}'), which ONNX rounds toward zero; the engine computes with real numbers: cast to float first`,
+    );
 }
 
 /** Max, Min, Sum of two or more operands (broadcasting) as a chain of the binary op. */
@@ -845,7 +859,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Add: binary('add'),
   Sub: binary('sub'),
   Mul: binary('mul'),
-  Div: binary('div'),
+  Div: (c) => (realValued(c, 'divides'), binary('div')(c)),
   Pow: binary('pow'),
   Max: variadic('maximum'),
   Min: variadic('minimum'),
@@ -887,8 +901,8 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Conv: conv,
   ConvTranspose: convTranspose,
   MaxPool: pool('max'),
-  AveragePool: pool('avg'),
-  GlobalAveragePool: (c) => (channelLayout(c), unary('global_avg_pool')(c)),
+  AveragePool: (c) => (realValued(c, 'averages'), pool('avg')(c)),
+  GlobalAveragePool: (c) => (channelLayout(c), realValued(c, 'averages'), unary('global_avg_pool')(c)),
   GlobalMaxPool: (c) => (channelLayout(c), unary('global_max_pool')(c)),
   Pad: padOp,
   Flatten: flatten,
@@ -900,7 +914,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Squeeze: squeeze('Squeeze'),
   Unsqueeze: squeeze('Unsqueeze'),
   ReduceSum: reduce('sum'),
-  ReduceMean: reduce('mean'),
+  ReduceMean: (c) => (realValued(c, 'averages'), reduce('mean')(c)),
   ReduceMax: reduce('max'),
   ReduceMin: reduce('min'),
   ArgMax: argmax,
