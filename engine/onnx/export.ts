@@ -331,6 +331,9 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   sub: binary('Sub'),
   mul: binary('Mul'),
   div: binary('Div'),
+  maximum: binary('Max'),
+  minimum: binary('Min'),
+  pow: binary('Pow'),
   relu: unary('Relu'),
   leaky_relu: unary('LeakyRelu', (a) => [attr.float('alpha', num(a, 'negative_slope'))]),
   elu: unary('Elu', (a) => [attr.float('alpha', num(a, 'alpha'))]),
@@ -356,6 +359,12 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   sqrt: unary('Sqrt'),
   square: (c) => c.emit('Mul', [c.inputs[0]!, c.inputs[0]!], c.output),
   abs: unary('Abs'),
+  sign: unary('Sign'),
+  hardshrink: unary('Shrink', (a) => [attr.float('lambd', num(a, 'lambd')), attr.float('bias', 0)]),
+  softshrink: unary('Shrink', (a) => [
+    attr.float('lambd', num(a, 'lambd')),
+    attr.float('bias', num(a, 'lambd')),
+  ]),
   neg: unary('Neg'),
   sin: unary('Sin'),
   softmax: unary('Softmax', (a) => [attr.int('axis', num(a, 'axis'))]),
@@ -505,6 +514,8 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
     }
     c.emit('Gather', [c.param('weight'), indices], c.output, [attr.int('axis', 0)]);
   },
+  // The value is an initializer; Identity names it as the node's output.
+  constant: (c) => c.emit('Identity', [c.param('value')], c.output),
   scaled_dot_product_attention: (c) => sdpaRow(c),
   split: (c) => {
     const x = c.shapes[0]!;

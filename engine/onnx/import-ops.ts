@@ -6,6 +6,7 @@
  */
 import { FlatNode, getAttr, resolveReshape } from './onnx-graph.js';
 import { ConstTensor } from './tensor-data.js';
+import { DataType } from './onnx-proto.js';
 import { STUDIO_DOMAIN } from './fuse.js';
 import type { Attrs } from '../ops/define.js';
 import type { OpName } from '../ops/registry.js';
@@ -32,12 +33,56 @@ export interface RowContext {
   constant(v: string): ConstTensor | undefined;
   /** The model's batch size (dimension 0 of the graph input). */
   batch: number;
+  /**
+   * The model is one sample (import.ts importGraph): its values have no batch axis, `shape` gives
+   * the model's own shapes, and the graph holds each value with an axis of one in front. Rows then
+   * write engine axes counted from the end (or shifted by one), and may touch the model's axis 0.
+   */
+  oneSample: boolean;
+  /** The value has an integer type (int64, int32, int8, uint8) in the model. */
+  integer(v: string): boolean;
+  /**
+   * Adds a registry node before the one the row returns (an op that is several registry ops:
+   * a transpose, then a product); returns the name of the value it computes.
+   */
+  emit(step: Converted): string;
+  /** Makes a constant value an operand: a `constant` node computes it (see engine/ops/constant.ts). */
+  constantNode(v: string): string;
+  /** Adds a constant (a factor, a reshaped operand); returns its value name. */
+  addConstant(hint: string, t: ConstTensor): string;
 }
 
 type Row = (c: RowContext) => Converted;
 
 /** Thrown by a row: this node (as written) cannot be represented. */
 export class Unsupported extends Error {}
+
+/**
+ * Thrown by a row when the node works along the model's first axis, which import takes as the
+ * batch axis: importing the model as one sample (RowContext.oneSample) may represent it.
+ */
+export class BatchAxisRefusal extends Unsupported {}
+
+/** Refuses (as a BatchAxisRefusal) unless the model is one sample. */
+function batchAxis(c: RowContext, what: string): void {
+  if (!c.oneSample) throw new BatchAxisRefusal(what);
+}
+
+/**
+ * Ops whose layout is [N, C, ...] (convolutions, pools, per-channel norms) need the model's own
+ * batch axis: as one sample, the graph's axis 1 would be the model's batch.
+ */
+function channelLayout(c: RowContext): void {
+  if (c.oneSample)
+    throw new Unsupported(
+      "it needs an [N, C, ...] layout, and the model's inputs have no shared batch axis (it was read as one sample)",
+    );
+}
+
+/** The graph's shape for a reshape to the model's `dims`: the batch axis left free (-1). */
+function graphShape(c: RowContext, dims: readonly number[]): number[] {
+  return [-1, ...(c.oneSample ? dims : dims.slice(1))];
+}
 
 const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
@@ -84,16 +129,73 @@ function unary(op: OpName, attrs: (c: RowContext) => Attrs = () => ({})): Row {
 }
 
 function binary(op: OpName): Row {
+  return (c) => ({ op, attrs: {}, inputs: broadcastable(c, c.node.inputs.slice(0, 2)) });
+}
+
+/**
+ * Refuses an op whose integer form rounds (ONNX's Div of integers truncates, a mean of integers
+ * too): the engine computes with real numbers.
+ */
+function realValued(c: RowContext, what: string): void {
+  const v = c.node.inputs[0]!;
+  if (c.integer(v))
+    throw new Unsupported(
+      `it ${what} integers ('${v}'), which ONNX rounds toward zero; the engine computes with real numbers: cast to float first`,
+    );
+}
+
+/** Max, Min, Sum of two or more operands (broadcasting) as a chain of the binary op. */
+function variadic(op: OpName): Row {
   return (c) => {
-    const [a, b] = c.node.inputs as [string, string];
-    const constant = [a, b].find((v) => c.constant(v));
-    if (constant) {
+    const operands = c.node.inputs.filter(Boolean);
+    if (operands.length < 2)
       throw new Unsupported(
-        `its operand '${constant}' is a constant; constants are only imported inside recognised layers (linear bias, GELU, LayerNorm)`,
+        `it has ${operands.length} operand; ${op} needs two or more (one is the operand itself)`,
       );
-    }
-    return { op, attrs: {}, inputs: [a, b] };
+    let acc = operands[0]!;
+    for (const v of operands.slice(1, -1))
+      acc = c.emit({ op, attrs: {}, inputs: broadcastable(c, [acc, v]) });
+    return { op, attrs: {}, inputs: broadcastable(c, [acc, operands[operands.length - 1]!]) };
   };
+}
+
+/** Shrink is torch's hardshrink (bias 0) or softshrink (bias = lambd). */
+function shrink(c: RowContext): Converted {
+  const lambd = getAttr.float(c.node, 'lambd', 0.5);
+  const bias = getAttr.float(c.node, 'bias', 0);
+  if (bias !== 0 && bias !== lambd)
+    throw new Unsupported(
+      `bias ${bias} with lambd ${lambd}: only bias 0 (hardshrink) or bias = lambd (softshrink) are PyTorch's`,
+    );
+  return { op: bias === 0 ? 'hardshrink' : 'softshrink', attrs: { lambd }, inputs: [dynamic(c)] };
+}
+
+/**
+ * Operands that broadcast as the model's do (NumPy's rule: aligned at the last axis), constants
+ * among them as `constant` nodes. A constant spanning the model's first axis (as long as the
+ * result's rank, not 1 there) ties it to one batch size: the model is then read as one sample.
+ * As one sample, each value carries the graph's axis in front, so an operand of lower rank first
+ * gains the model's missing axes (size 1) behind that axis.
+ */
+function broadcastable(c: RowContext, operands: string[]): string[] {
+  if (operands.every((v) => c.constant(v)))
+    throw new Unsupported('every operand is a constant (the import folds only some ops of constants)');
+  const dynamicRank = Math.max(...operands.filter((v) => !c.constant(v)).map((v) => c.shape(v).length));
+  const values = operands.map((v) => {
+    const t = c.constant(v);
+    if (!t) return v;
+    if (t.dims.length > dynamicRank || (t.dims.length === dynamicRank && t.dims[0] !== 1))
+      batchAxis(c, `its constant operand '${v}' [${t.dims.join(', ')}] spans the batch axis`);
+    return c.constantNode(v);
+  });
+  if (!c.oneSample) return values;
+  const rank = Math.max(...values.map((v) => c.shape(v).length));
+  return values.map((v) => {
+    const dims = c.shape(v);
+    if (dims.length === rank) return v;
+    const to = [...new Array<number>(rank - dims.length).fill(1), ...dims];
+    return c.emit({ op: 'reshape', attrs: { shape: graphShape(c, to) }, inputs: [v] });
+  });
 }
 
 /** y = x · Wᵀ (+ b) with W [out, in]: Gemm (transB=1 is PyTorch's layout) and fused MatMul + Add. */
@@ -110,22 +212,68 @@ function linear(c: RowContext, weight: ConstTensor, bias: ConstTensor | undefine
 }
 
 function gemm(c: RowContext): Converted {
-  if (getAttr.int(c.node, 'transA', 0) !== 0) throw new Unsupported('transA=1 is not supported');
-  const b = constantInput(c, 1, 'weight B');
-  if (b.dims.length !== 2) throw new Unsupported(`B must be a matrix, got [${b.dims.join(', ')}]`);
+  const transA = getAttr.int(c.node, 'transA', 0) === 1;
+  const transB = getAttr.int(c.node, 'transB', 0) === 1;
   const alpha = getAttr.float(c.node, 'alpha', 1);
   const beta = getAttr.float(c.node, 'beta', 1);
-  const transB = getAttr.int(c.node, 'transB', 0) === 1;
+  const b = c.constant(c.node.inputs[1]!);
+  const cIn = c.node.inputs[2];
+  const cT = cIn ? c.constant(cIn) : undefined;
+  const n = b ? (transB ? b.dims[0]! : b.dims[1]!) : 0;
+  // A layer: x · Wᵀ + b with a constant weight and a constant per-output (or no) bias.
+  if (!transA && b?.dims.length === 2 && (!cIn || (cT && (cT.data.length === 1 || cT.data.length === n))))
+    return gemmLinear(c, b, cT, { alpha, beta, transB });
+  // Otherwise the product of two values: (transposed) matmul, scaled, plus C.
+  const operand = (k: number, trans: boolean) => {
+    const v = c.constant(c.node.inputs[k]!) ? c.constantNode(c.node.inputs[k]!) : dynamic(c, k);
+    return trans ? c.emit(transposeOf(c, v, [1, 0])) : v;
+  };
+  const product: Converted = { op: 'matmul', attrs: {}, inputs: [operand(0, transA), operand(1, transB)] };
+  const scaled = (v: Converted, factor: number, name: string): Converted =>
+    factor === 1 ? v : scale(c, c.emit(v), factor, name);
+  const y = scaled(product, alpha, 'alpha');
+  if (!cIn || beta === 0) return y;
+  let bias: string;
+  if (c.constant(cIn)) bias = beta === 1 ? cIn : scaledConstant(c, cIn, beta);
+  else bias = beta === 1 ? dynamic(c, 2) : c.emit(scale(c, dynamic(c, 2), beta, 'beta'));
+  return { op: 'add', attrs: {}, inputs: broadcastable(c, [c.emit(y), bias]) };
+}
+
+/** v · factor, the factor a scalar `constant` node. */
+function scale(c: RowContext, v: string, factor: number, name: string): Converted {
+  const k = c.addConstant(`${c.node.name}/${name}`, {
+    dims: [],
+    dataType: DataType.FLOAT,
+    data: Float64Array.of(factor),
+  });
+  return { op: 'mul', attrs: {}, inputs: broadcastable(c, [v, k]) };
+}
+
+/** A constant times a factor, as a new constant. */
+function scaledConstant(c: RowContext, v: string, factor: number): string {
+  const t = c.constant(v)!;
+  return c.addConstant(`${v}_scaled`, { ...t, data: t.data.map((x) => x * factor) });
+}
+
+/** Transpose of a computed value by the model's perm (see transpose). */
+function transposeOf(c: RowContext, x: string, perm: number[]): Converted {
+  if (c.oneSample) return { op: 'transpose', attrs: { perm: [0, ...perm.map((p) => p + 1)] }, inputs: [x] };
+  if (perm[0] !== 0) batchAxis(c, `perm [${perm.join(', ')}] moves the batch axis`);
+  return { op: 'transpose', attrs: { perm }, inputs: [x] };
+}
+
+/** Gemm as a linear layer: the weight in [out, in] = [n, k] layout scaled by alpha, the bias by beta. */
+function gemmLinear(
+  c: RowContext,
+  b: ConstTensor,
+  cT: ConstTensor | undefined,
+  { alpha, beta, transB }: { alpha: number; beta: number; transB: boolean },
+): Converted {
   const [k, n] = transB ? [b.dims[1]!, b.dims[0]!] : [b.dims[0]!, b.dims[1]!];
-  // Weight in [out, in] = [n, k] layout, scaled by alpha.
   const w = new Float64Array(n * k);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < k; j++) w[i * k + j] = alpha * (transB ? b.data[i * k + j]! : b.data[j * n + i]!);
-  const cT = optionalConstant(c, 2, 'bias C');
   const bias = cT ? { ...cT, data: cT.data.map((v) => beta * v) } : undefined;
-  if (cT && cT.data.length !== 1 && cT.data.length !== n) {
-    throw new Unsupported(`bias C has shape [${cT.dims.join(', ')}]; only a per-output bias is supported`);
-  }
   return linear(c, { dims: [n, k], dataType: b.dataType, data: w }, bias);
 }
 
@@ -163,6 +311,7 @@ function layerNorm(c: RowContext): Converted {
 function batchNorm(c: RowContext): Converted {
   if (getAttr.int(c.node, 'training_mode', 0) !== 0)
     throw new Unsupported('training_mode=1 is not supported');
+  channelLayout(c);
   const x = dynamic(c);
   const ch = c.shape(x)[1]!;
   const vec = (k: number, what: string) => tensor([ch], vectorOf(constantInput(c, k, what), ch, 0, what));
@@ -185,6 +334,7 @@ function batchNorm(c: RowContext): Converted {
 
 /** Spatial axes of a window op from its input's rank (N, C, then 1 or 2 spatial axes). */
 function spatialOf(c: RowContext, x: string): Spatial {
+  channelLayout(c);
   const rank = c.shape(x).length;
   if (rank !== 3 && rank !== 4)
     throw new Unsupported(
@@ -325,13 +475,13 @@ function padOp(c: RowContext): Converted {
   const pads = c.opset >= 11 ? [...constantInput(c, 1, 'pads').data] : getAttr.ints(c.node, 'pads');
   if (pads.length !== 2 * rank) throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per axis`);
   if (c.node.inputs[3]) throw new Unsupported('padding only some axes (the axes input) is not supported');
-  if (pads[0] !== 0 || pads[rank] !== 0) throw new Unsupported('it pads the batch axis');
+  if (pads[0] !== 0 || pads[rank] !== 0) batchAxis(c, 'it pads the batch axis');
   const value =
     c.opset >= 11
       ? (optionalConstant(c, 2, 'constant_value')?.data[0] ?? 0)
       : getAttr.float(c.node, 'value', 0);
   // Trailing axes only, from the last backwards, stopping after the first padded axis from the front.
-  let first = 1;
+  let first = c.oneSample ? 0 : 1;
   while (first < rank && pads[first] === 0 && pads[first + rank] === 0) first++;
   const amounts: number[] = [];
   for (let axis = rank - 1; axis >= first; axis--) amounts.push(pads[axis]!, pads[axis + rank]!);
@@ -344,11 +494,14 @@ function padOp(c: RowContext): Converted {
 
 function flatten(c: RowContext): Converted {
   const x = dynamic(c);
+  const from = c.shape(x);
   const axis = getAttr.int(c.node, 'axis', 1);
-  const rank = c.shape(x).length;
-  if ((axis < 0 ? axis + rank : axis) !== 1)
-    throw new Unsupported(`axis ${axis}: only flattening after the batch axis`);
-  return { op: 'flatten', attrs: {}, inputs: [x] };
+  const at = axis < 0 ? axis + from.length : axis;
+  if (at === 1 && !c.oneSample) return { op: 'flatten', attrs: {}, inputs: [x] };
+  batchAxis(c, `axis ${axis}: it flattens across the batch axis`);
+  // [d0, …, d(at-1) | d(at), …] → [their product, the rest's product].
+  const dims = [sizeOf(from.slice(0, at)), sizeOf(from.slice(at))];
+  return { op: 'reshape', attrs: { shape: graphShape(c, dims) }, inputs: [x] };
 }
 
 function reshape(c: RowContext): Converted {
@@ -356,12 +509,11 @@ function reshape(c: RowContext): Converted {
   const spec = [...constantInput(c, 1, 'target shape').data];
   const from = c.shape(x);
   const dims = resolveReshape(from, spec, getAttr.int(c.node, 'allowzero', 0) === 1);
-  if (dims[0] !== from[0])
-    throw new Unsupported(`it reshapes across the batch axis (to [${dims.join(', ')}])`);
   if (sizeOf(dims) !== sizeOf(from))
     throw new Unsupported(`[${from.join(', ')}] cannot become [${dims.join(', ')}]`);
+  if (dims[0] !== from[0]) batchAxis(c, `it reshapes across the batch axis (to [${dims.join(', ')}])`);
   // The batch axis stays inferred (-1) so that the graph runs at any batch size.
-  return { op: 'reshape', attrs: { shape: [-1, ...dims.slice(1)] }, inputs: [x] };
+  return { op: 'reshape', attrs: { shape: graphShape(c, dims) }, inputs: [x] };
 }
 
 function transpose(c: RowContext): Converted {
@@ -372,15 +524,14 @@ function transpose(c: RowContext): Converted {
     'perm',
     Array.from({ length: rank }, (_, i) => rank - 1 - i),
   );
-  if (perm[0] !== 0) throw new Unsupported(`perm [${perm.join(', ')}] moves the batch axis`);
-  return { op: 'transpose', attrs: { perm }, inputs: [x] };
+  return transposeOf(c, x, perm);
 }
 
 function concat(c: RowContext): Converted {
   const inputs = c.node.inputs.map((_, i) => dynamic(c, i));
   const rank = c.shape(inputs[0]!).length;
   const axis = negativeAxis(getAttr.int(c.node, 'axis'), rank);
-  if (axis === -rank) throw new Unsupported('it concatenates along the batch axis');
+  if (axis === -rank) batchAxis(c, 'it concatenates along the batch axis');
   return { op: 'concat', attrs: { axis, ...(inputs.length !== 2 ? { count: inputs.length } : {}) }, inputs };
 }
 
@@ -404,7 +555,7 @@ function splitOp(c: RowContext): Converted {
   const x = dynamic(c);
   const rank = c.shape(x).length;
   const axis = negativeAxis(getAttr.int(c.node, 'axis', 0), rank);
-  if (axis === -rank) throw new Unsupported('it splits the batch axis');
+  if (axis === -rank) batchAxis(c, 'it splits the batch axis');
   const given = optionalConstant(c, 1, 'split sizes');
   const sizes = given ? Array.from(given.data) : [];
   return {
@@ -462,6 +613,7 @@ function prelu(c: RowContext): Converted {
   // [C] broadcasts to axis 1 only when x is [N, C]; [C, 1, ...] must have the rank of x minus one.
   const placed =
     slope.dims.length === 1 ? xs.length === 2 : slope.dims.length === xs.length - 1 && slope.dims[0] === n;
+  if (n !== 1) channelLayout(c);
   if (n !== 1 && !(perChannel && placed))
     throw new Unsupported(
       `its slope [${slope.dims.join(', ')}] is neither one value nor one per channel of [${xs.join(', ')}]`,
@@ -475,6 +627,7 @@ function prelu(c: RowContext): Converted {
 }
 
 function instanceNorm(c: RowContext): Converted {
+  channelLayout(c);
   const x = dynamic(c);
   const xs = c.shape(x);
   if (xs.length < 3) throw new Unsupported(`x has shape [${xs.join(', ')}]; [N, C, L, ...] is needed`);
@@ -490,6 +643,7 @@ function instanceNorm(c: RowContext): Converted {
 
 /** The fused group norm (fuse.ts): x, then weight and bias per channel (empty when not affine). */
 function groupNorm(c: RowContext): Converted {
+  channelLayout(c);
   const x = dynamic(c);
   const xs = c.shape(x);
   const ch = xs[1]!;
@@ -543,21 +697,22 @@ function squeeze(kind: 'Squeeze' | 'Unsqueeze'): Row {
     const x = dynamic(c);
     const from = c.shape(x);
     if (kind === 'Squeeze') {
-      const axes = axesOf(c, from.length) ?? from.flatMap((d, i) => (d === 1 && i > 0 ? [i] : []));
-      if (axes.includes(0)) throw new Unsupported('it removes the batch axis');
+      const axes =
+        axesOf(c, from.length) ?? from.flatMap((d, i) => (d === 1 && (i > 0 || c.oneSample) ? [i] : []));
+      if (axes.includes(0)) batchAxis(c, 'it removes the batch axis');
       const bad = axes.find((a) => from[a] !== 1);
       if (bad !== undefined) throw new Unsupported(`axis ${bad} has size ${from[bad]}, not 1`);
-      if (axes.length === 0) return { op: 'reshape', attrs: { shape: [-1, ...from.slice(1)] }, inputs: [x] };
+      if (axes.length === 0) return { op: 'reshape', attrs: { shape: graphShape(c, from) }, inputs: [x] };
       return { op: 'squeeze', attrs: { axis: axes.map((a) => a - from.length) }, inputs: [x] };
     }
     const rank = from.length + (optionalConstant(c, 1, 'axes')?.data.length ?? 0);
     const axes = axesOf(c, rank) ?? [];
-    if (axes.includes(0)) throw new Unsupported('it inserts an axis before the batch axis');
+    if (axes.includes(0)) batchAxis(c, 'it inserts an axis before the batch axis');
     if (axes.length === 1) return { op: 'unsqueeze', attrs: { axis: axes[0]! - rank }, inputs: [x] };
     const to: number[] = [];
     let k = 0;
     for (let i = 0; i < rank; i++) to.push(axes.includes(i) ? 1 : from[k++]!);
-    return { op: 'reshape', attrs: { shape: [-1, ...to.slice(1)] }, inputs: [x] };
+    return { op: 'reshape', attrs: { shape: graphShape(c, to) }, inputs: [x] };
   };
 }
 
@@ -566,13 +721,14 @@ function reduce(op: 'sum' | 'mean' | 'max' | 'min'): Row {
   return (c) => {
     const x = dynamic(c);
     const rank = c.shape(x).length;
-    const axes = axesOf(c, rank);
+    let axes = axesOf(c, rank);
     if (!axes || axes.length === 0) {
       if (getAttr.int(c.node, 'noop_with_empty_axes', 0) === 1)
         throw new Unsupported('noop_with_empty_axes=1 is not supported');
-      throw new Unsupported('it reduces every axis, the batch axis with them');
+      batchAxis(c, 'it reduces every axis, the batch axis with them');
+      axes = Array.from({ length: rank }, (_, i) => i);
     }
-    if (axes.includes(0)) throw new Unsupported('it reduces over the batch axis');
+    if (axes.includes(0)) batchAxis(c, 'it reduces over the batch axis');
     const keepdim = getAttr.int(c.node, 'keepdims', 1) === 1;
     const negative = axes.map((a) => a - rank);
     return { op, attrs: { axis: negative.length === 1 ? negative[0]! : negative, keepdim }, inputs: [x] };
@@ -584,7 +740,7 @@ function argmax(c: RowContext): Converted {
   const x = dynamic(c);
   const rank = c.shape(x).length;
   const axis = negativeAxis(getAttr.int(c.node, 'axis', 0), rank);
-  if (axis === -rank) throw new Unsupported('it searches along the batch axis');
+  if (axis === -rank) batchAxis(c, 'it searches along the batch axis');
   if (getAttr.int(c.node, 'select_last_index', 0) !== 0)
     throw new Unsupported('select_last_index=1 is not supported (torch.argmax returns the first)');
   return { op: 'argmax', attrs: { axis, keepdim: getAttr.int(c.node, 'keepdims', 1) === 1 }, inputs: [x] };
@@ -614,9 +770,9 @@ function sliceOp(c: RowContext): Converted {
     const d = from[a]!;
     const start = starts[i]! < 0 ? starts[i]! + d : starts[i]!;
     const end = ends[i]! < 0 ? ends[i]! + d : ends[i]!;
-    return !(a === 0 && start <= 0 && end >= d && steps[i] === 1);
+    return c.oneSample || !(a === 0 && start <= 0 && end >= d && steps[i] === 1);
   });
-  if (axes.some((a, i) => a === 0 && keep[i])) throw new Unsupported('it slices the batch axis');
+  if (axes.some((a, i) => a === 0 && keep[i])) batchAxis(c, 'it slices the batch axis');
   const pick = <T>(v: T[]) => v.filter((_, i) => keep[i]);
   return {
     op: 'slice',
@@ -635,26 +791,42 @@ function expandOp(c: RowContext): Converted {
   const x = dynamic(c);
   const from = c.shape(x);
   const spec = [...constantInput(c, 1, 'shape').data];
-  if (spec.length > from.length) throw new Unsupported('it adds axes before the batch axis');
+  // New axes would go in front of the graph's batch axis (torch's expand puts them first).
+  if (spec.length > from.length)
+    throw new Unsupported(`it adds axes in front of [${from.join(', ')}]; expand to the same rank`);
   const n = from.length;
   const padded = [...new Array<number>(n - spec.length).fill(1), ...spec];
-  if (padded[0] !== 1 && padded[0] !== from[0]) throw new Unsupported('it expands the batch axis');
+  if (padded[0] !== 1 && padded[0] !== from[0]) batchAxis(c, 'it expands the batch axis');
   const shape = from.map((d, i) => {
     const e = padded[i]!;
     if (e !== 1 && d !== 1 && e !== d)
       throw new Unsupported(`[${from.join(', ')}] does not broadcast to [${spec.join(', ')}]`);
-    return i === 0 || e === 1 ? -1 : e;
+    return (i === 0 && !c.oneSample) || e === 1 ? -1 : e;
   });
-  return { op: 'expand', attrs: { shape }, inputs: [x] };
+  return { op: 'expand', attrs: { shape: c.oneSample ? [-1, ...shape] : shape }, inputs: [x] };
 }
 
 /** Tile with constant repeats, the batch axis repeated once. */
 function tileOp(c: RowContext): Converted {
   const x = dynamic(c);
   const reps = [...constantInput(c, 1, 'repeats').data];
-  if (reps[0] !== 1) throw new Unsupported(`repeats [${reps.join(', ')}] repeat the batch axis`);
+  if (reps[0] !== 1) batchAxis(c, `repeats [${reps.join(', ')}] repeat the batch axis`);
   if (reps.some((r) => r < 1)) throw new Unsupported(`repeats [${reps.join(', ')}] must be at least 1`);
-  return { op: 'tile', attrs: { reps }, inputs: [x] };
+  return { op: 'tile', attrs: { reps: c.oneSample ? [1, ...reps] : reps }, inputs: [x] };
+}
+
+/**
+ * MatMul of two computed values. As one sample, a vector operand would gain the graph's axis and
+ * be read as a matrix [1, k]; the model's own vectors are refused there.
+ */
+function matmul(c: RowContext): Converted {
+  const inputs = [dynamic(c, 0), dynamic(c, 1)];
+  const vector = inputs.find((v) => c.shape(v).length < 2);
+  if (c.oneSample && vector !== undefined)
+    throw new Unsupported(
+      `its operand '${vector}' is a vector [${c.shape(vector).join(', ')}]; matrices are needed`,
+    );
+  return { op: 'matmul', attrs: {}, inputs };
 }
 
 /** The attention pattern fuse.ts recognises, as scaled_dot_product_attention (scale left out at 1/√d). */
@@ -682,12 +854,18 @@ export const IMPORT_ROWS: Record<string, Row> = {
   [`${STUDIO_DOMAIN}:Linear`]: (c) =>
     linear(c, constantInput(c, 1, 'weight'), c.node.inputs[2] ? constantInput(c, 2, 'bias') : undefined),
   [`${STUDIO_DOMAIN}:Silu`]: unary('silu'),
+  MatMul: matmul,
   [`${STUDIO_DOMAIN}:Attention`]: attention,
-  MatMul: (c) => ({ op: 'matmul', attrs: {}, inputs: [dynamic(c, 0), dynamic(c, 1)] }),
   Add: binary('add'),
   Sub: binary('sub'),
   Mul: binary('mul'),
-  Div: binary('div'),
+  Div: (c) => (realValued(c, 'divides'), binary('div')(c)),
+  Pow: binary('pow'),
+  Max: variadic('maximum'),
+  Min: variadic('minimum'),
+  Sum: variadic('add'),
+  Sign: unary('sign'),
+  Shrink: shrink,
   Relu: unary('relu'),
   LeakyRelu: unary('leaky_relu', (c) => ({ negative_slope: getAttr.float(c.node, 'alpha', 0.01) })),
   Tanh: unary('tanh'),
@@ -723,9 +901,9 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Conv: conv,
   ConvTranspose: convTranspose,
   MaxPool: pool('max'),
-  AveragePool: pool('avg'),
-  GlobalAveragePool: unary('global_avg_pool'),
-  GlobalMaxPool: unary('global_max_pool'),
+  AveragePool: (c) => (realValued(c, 'averages'), pool('avg')(c)),
+  GlobalAveragePool: (c) => (channelLayout(c), realValued(c, 'averages'), unary('global_avg_pool')(c)),
+  GlobalMaxPool: (c) => (channelLayout(c), unary('global_max_pool')(c)),
   Pad: padOp,
   Flatten: flatten,
   Reshape: reshape,
@@ -736,7 +914,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Squeeze: squeeze('Squeeze'),
   Unsqueeze: squeeze('Unsqueeze'),
   ReduceSum: reduce('sum'),
-  ReduceMean: reduce('mean'),
+  ReduceMean: (c) => (realValued(c, 'averages'), reduce('mean')(c)),
   ReduceMax: reduce('max'),
   ReduceMin: reduce('min'),
   ArgMax: argmax,

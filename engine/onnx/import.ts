@@ -11,7 +11,7 @@ import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
 import { upgradeNode, UpgradeRefusal } from './upgrade.js';
-import { Converted, rowFor, Unsupported } from './import-ops.js';
+import { BatchAxisRefusal, Converted, rowFor, Unsupported } from './import-ops.js';
 import {
   OnnxTensorError,
   dataTypeName,
@@ -32,7 +32,6 @@ import { layoutDocument } from '../graph/layout.js';
 import { datasetFeatures } from '../data/load.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights } from '../graph/weights.js';
 import { getOp } from '../ops/registry.js';
-import { ELEMENTWISE_OPS } from '../ops/elementwise.js';
 import { resolveAttrs } from '../ops/attrs.js';
 import { inputPorts, outputPorts, presentParams, type AttrSpec, type Attrs } from '../ops/define.js';
 import { sameShape, type Shape } from '../tensor/tensor.js';
@@ -55,10 +54,7 @@ export interface ImportResult {
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE]);
 /** Integer inputs (token indices) become `input` nodes of dtype int. */
-const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32]);
-
-/** Ops that work value by value: the only ones a model without a batch axis can use (see below). */
-const ELEMENTWISE = new Set<string>([...Object.keys(ELEMENTWISE_OPS), 'add', 'sub', 'mul', 'div']);
+const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT8, DataType.UINT8]);
 
 interface Emitted extends Converted {
   id: string;
@@ -107,15 +103,16 @@ export function externalDataFiles(bytes: Uint8Array): string[] {
  * name) and every node that can't be represented, with the reason.
  */
 export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportResult {
-  let flat: FlatGraph;
-  try {
-    flat = fusePatterns(flattenModel(decodeModel(bytes), opts.externalData));
-  } catch (e) {
-    if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
-    if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
-    throw e;
-  }
-
+  const read = (): FlatGraph => {
+    try {
+      return fusePatterns(flattenModel(decodeModel(bytes), opts.externalData));
+    } catch (e) {
+      if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
+      if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);
+      throw e;
+    }
+  };
+  const flat = read();
   if (flat.inputs.length === 0)
     // Graph inputs that have an initializer are parameters (flattenModel leaves them out).
     throw new OnnxImportError(
@@ -127,29 +124,56 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
         `input '${input.name}' is ${dataTypeName(input.elemType)}; only float and integer inputs can be imported`,
       );
     }
-  // An input without a batch axis ([3]) is one sample: the graph gets a batch axis in front, and
-  // only elementwise ops may follow (an axis attribute would now point one axis off).
-  const input = flat.inputs[0]!;
-  const batchless = flat.inputs.length === 1 && input.dims.length === 1 && typeof input.dims[0] === 'number';
-  if (batchless) input.dims = [1, ...input.dims];
-  for (const x of flat.inputs)
-    if (x.dims.length < 2 || x.dims.slice(1).some((d) => typeof d !== 'number')) {
+  for (const x of flat.inputs) {
+    const fixed = x.dims.slice(1).every((d) => typeof d === 'number');
+    if (x.dims.length === 0 || !fixed)
       throw new OnnxImportError(
-        `input '${x.name}' has shape [${x.dims.join(', ')}]; expected a batch axis followed by fixed sizes`,
+        `input '${x.name}' has shape [${x.dims.join(', ')}]; expected ${x.dims.length === 0 ? 'at least one axis (a scalar input is not supported)' : 'fixed sizes after the first axis'}`,
       );
-    }
+  }
   if (flat.outputs.length !== 1) {
     throw new OnnxImportError(
       `the model has ${flat.outputs.length} outputs (${flat.outputs.join(', ')}); only models with one output can be imported`,
     );
   }
-  const batch = typeof input.dims[0] === 'number' ? input.dims[0] : 1;
-  const otherBatch = flat.inputs.find((x) => x.dims[0] !== input.dims[0]);
-  if (otherBatch)
+  // The model's first axis is the batch when every input has one of the same size. Else (an input
+  // [3] beside [2, 3], or [2, 3] beside [3, 4]), or when an op works across that axis (a reduction
+  // or transpose over axis 0), the model is one sample: see importGraph's `oneSample`.
+  const first = flat.inputs[0]!.dims[0];
+  const shared = flat.inputs.every((x) => x.dims.length >= 2 && x.dims[0] === first);
+  if (!shared) return importGraph(flat, true);
+  try {
+    return importGraph(flat, false);
+  } catch (e) {
+    if (!(e instanceof BatchAxisError)) throw e;
+    // Retried on a fresh read: the first attempt added constants to the graph it read.
+    return importGraph(read(), true, e);
+  }
+}
+
+/** Import problems among which some (by the op's use of the batch axis) go away with `oneSample`. */
+class BatchAxisError extends OnnxImportError {}
+
+/**
+ * The graph document of a flat model. With `oneSample` every input is one sample of a batch that
+ * the graph adds in front (the model's [2, 3] becomes the graph's [N, 2, 3], computed per sample
+ * by every op), so ops may work along every axis of the model; otherwise the model's first axis
+ * is the graph's batch axis. `before`: the problems of the attempt without `oneSample`, reported
+ * instead when this one fails too (they say what the model does, not what the retry hit).
+ */
+function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportError): ImportResult {
+  const input = flat.inputs[0]!;
+  const batch = oneSample ? 1 : typeof input.dims[0] === 'number' ? input.dims[0] : 1;
+  const symbolic = oneSample ? flat.inputs.find((x) => typeof x.dims[0] !== 'number') : undefined;
+  if (symbolic) {
+    if (before) throw before;
+    const shape = (x: FlatGraph['inputs'][number]) => `[${x.dims.join(', ')}]`;
+    const other = flat.inputs.find((x) => x.dims[0] !== symbolic.dims[0]);
     throw new OnnxImportError(
-      `input '${otherBatch.name}' [${otherBatch.dims.join(', ')}] and input '${input.name}' [${input.dims.join(', ')}] differ in their first axis; a graph's inputs share one batch axis (several samples, each of every input)`,
+      `${other ? `input '${other.name}' ${shape(other)} and ` : ''}input '${symbolic.name}' ${shape(symbolic)} ${other ? 'differ in their first axis' : 'has no batch axis'}; read as one sample, every size must be fixed: give '${symbolic.name}' a fixed first axis`,
     );
-  const samples = flat.inputs.map((x) => x.dims.slice(1) as number[]);
+  }
+  const samples = flat.inputs.map((x) => (oneSample ? x.dims : x.dims.slice(1)) as number[]);
 
   // Unsupported op types first, all of them, so the user sees the whole list at once.
   const missing = flat.nodes.filter((n) => !rowFor(n));
@@ -164,6 +188,7 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   const emitted: Emitted[] = [];
   const problems: string[] = [];
   const failed = new Set<string>();
+  let batchAxisProblem = false;
   const origin = new Map<string, string>();
   const ids = new IdAllocator();
   // One input is `input`; several keep the model's names (what `run --input` and the dataset call them).
@@ -171,6 +196,15 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   // The node (and output port, for one output of several) that computes each ONNX value.
   const producerId = new Map<string, string>(flat.inputs.map((x, i) => [x.name, inputIds[i]!]));
   const producerPort = new Map<string, string>();
+  // Values of an integer type: ONNX keeps an op's input type, so a value is an integer when its
+  // node's first input is (ArgMax's indices are int64 whatever it searches). See RowContext.integer.
+  const integerValues = new Set<string>(
+    flat.inputs.filter((x) => INTEGER_TYPES.has(x.elemType)).map((x) => x.name),
+  );
+  for (const [name, t] of flat.consts) if (INTEGER_TYPES.has(t.dataType)) integerValues.add(name);
+  for (const n of flat.nodes)
+    if (n.opType === 'ArgMax' || integerValues.has(n.inputs[0] ?? ''))
+      n.outputs.forEach((v) => integerValues.add(v));
 
   for (const node of flat.nodes) {
     const where = `node '${node.name}' (${node.opType})`;
@@ -185,6 +219,11 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
       node.outputs.forEach((v) => failed.add(v));
       continue;
     }
+    const fresh = (hint: string) => {
+      let name = hint;
+      for (let k = 1; flat.consts.has(name) || shapes.has(name); k++) name = `${hint}_${k}`;
+      return name;
+    };
     try {
       // Older opsets' forms become the current one (attributes that turned into inputs, etc.).
       const upgraded = upgradeNode(node, {
@@ -192,46 +231,79 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
         constant: (v) => flat.consts.get(v),
         shape: (v) => shapes.get(v),
         addConstant: (hint, t) => {
-          let name = hint;
-          for (let k = 1; flat.consts.has(name) || shapes.has(name); k++) name = `${hint}_${k}`;
+          const name = fresh(hint);
           flat.consts.set(name, t);
           return name;
         },
       });
+      // A registry node computing `values` (one per output port); returns its id.
+      const place = (c: Converted, values: readonly string[]): string => {
+        const { attrs, shape, outputs } = checkAgainstRegistry(c, shapes);
+        if (outputs && outputs.ports.length !== values.length)
+          throw new Unsupported(
+            `as ${c.op}: it has ${values.length} outputs, the op makes ${outputs.ports.length}`,
+          );
+        const id = ids.take(idHint(node.name, c.op));
+        emitted.push({ ...c, attrs, id, output: values[0]!, shape });
+        shapes.set(values[0]!, shape);
+        producerId.set(values[0]!, id);
+        outputs?.ports.forEach((port, k) => {
+          const v = values[k]!;
+          if (!v) return;
+          shapes.set(v, outputs.shapes[k]!);
+          producerId.set(v, id);
+          producerPort.set(v, port);
+        });
+        return id;
+      };
       const c = rowFor(node)!({
         node: upgraded.node,
         opset: upgraded.opset,
         batch,
+        oneSample,
+        integer: (v) => integerValues.has(v) || INTEGER_TYPES.has(flat.consts.get(v)?.dataType ?? -1),
         constant: (v) => flat.consts.get(v),
         shape: (v) => {
           const s = shapes.get(v);
           if (!s) throw new Unsupported(`input '${v}' has no known shape`);
-          return s;
+          return oneSample ? s.slice(1) : s;
+        },
+        emit: (step) => {
+          const v = fresh(`${node.name}/${step.op}`);
+          place(step, [v]);
+          return v;
+        },
+        addConstant: (hint, t) => {
+          const name = fresh(hint);
+          flat.consts.set(name, t);
+          return name;
+        },
+        // A constant operand becomes a `constant` node (once, however many nodes read it); as one
+        // sample it gains the leading axis every value of the graph has.
+        constantNode: (v) => {
+          if (producerId.has(v)) return v;
+          const t = flat.consts.get(v)!;
+          const dims = oneSample ? [1, ...t.dims] : t.dims.slice();
+          const value = { shape: dims, data: Array.from(t.data) };
+          const id = ids.take(constantIdHint(v));
+          emitted.push({
+            op: 'constant',
+            attrs: { shape: dims },
+            inputs: [],
+            params: { value },
+            id,
+            output: v,
+            shape: dims,
+          });
+          shapes.set(v, dims);
+          producerId.set(v, id);
+          return v;
         },
       });
-      if (batchless && !ELEMENTWISE.has(c.op))
-        throw new Unsupported(
-          `the input '${input.name}' has no batch axis, so only elementwise ops can be imported (not ${c.op}): add a batch axis to the model's input`,
-        );
-      const { attrs, shape, outputs } = checkAgainstRegistry(c, shapes);
-      if (outputs && outputs.ports.length !== node.outputs.length)
-        throw new Unsupported(
-          `as ${c.op}: it has ${node.outputs.length} outputs, the op makes ${outputs.ports.length}`,
-        );
-      const id = ids.take(idHint(node.name, c.op));
-      emitted.push({ ...c, attrs, id, output: node.outputs[0]!, shape });
-      shapes.set(node.outputs[0]!, shape);
-      producerId.set(node.outputs[0]!, id);
-      outputs?.ports.forEach((port, k) => {
-        const v = node.outputs[k]!;
-        if (!v) return;
-        shapes.set(v, outputs.shapes[k]!);
-        producerId.set(v, id);
-        producerPort.set(v, port);
-      });
-      origin.set(node.name, id);
+      origin.set(node.name, place(c, node.outputs));
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof OnnxImportError || e instanceof UpgradeRefusal)) throw e;
+      if (e instanceof BatchAxisRefusal) batchAxisProblem = true;
       problems.push(`${where}: ${e.message}`);
       node.outputs.forEach((v) => failed.add(v));
     }
@@ -243,7 +315,9 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
     );
   }
   if (problems.length > 0) {
-    throw new OnnxImportError(`the model can't be imported:\n  ${problems.join('\n  ')}`, problems);
+    if (before) throw before;
+    const message = `the model can't be imported:\n  ${problems.join('\n  ')}`;
+    throw batchAxisProblem ? new BatchAxisError(message, problems) : new OnnxImportError(message, problems);
   }
 
   const outShape = shapes.get(outputValue)!;
@@ -318,12 +392,21 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
   };
   const weights: Weights = { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, weights: {} };
   for (const e of emitted) if (e.params) weights.weights[e.id] = e.params;
-  const notes = batchless
-    ? [
-        `input '${input.name}' has no batch axis ([${input.dims.slice(1).join(', ')}]): imported with a fixed batch of one, so the graph takes [N, ${input.dims.slice(1).join(', ')}] and the model's output [${outShape.slice(1).join(', ')}] becomes [1, ${outShape.slice(1).join(', ')}]`,
-      ]
-    : [];
-  return { doc, weights, origin, batchAxisAdded: batchless, notes };
+  const notes = oneSample ? [oneSampleNote(flat, samples, outShape.slice(1))] : [];
+  return { doc, weights, origin, batchAxisAdded: oneSample, notes };
+}
+
+/** What `oneSample` did, in the user's terms (the CLI and the editor show it). */
+function oneSampleNote(flat: FlatGraph, samples: number[][], output: Shape): string {
+  const list = (dims: readonly number[]) => `[${dims.join(', ')}]`;
+  const inputs = flat.inputs.map((x, i) => `'${x.name}' ${list(samples[i]!)}`).join(', ');
+  const why =
+    flat.inputs.length === 1 && samples[0]!.length === 1
+      ? 'its input has no batch axis'
+      : flat.inputs.some((x, i) => x.dims[0] !== flat.inputs[0]!.dims[0] || samples[i]!.length < 2)
+        ? 'its inputs do not share a first axis'
+        : "its ops work along the inputs' first axis";
+  return `the model is one sample (${why}): imported with a fixed batch of one, so the graph takes [N, ...] of each input (${inputs}) and the model's output ${list(output)} becomes ${list([1, ...output])}`;
 }
 
 /**
@@ -498,6 +581,13 @@ function integerColumns(choice: TrainingChoice, intInputs: string[]): TrainingCh
         };
   const integers = csv.inputs ? intInputs.flatMap((id) => csv.inputs![id] ?? []) : csv.features;
   return { ...choice, training: { ...choice.training, dataset: { ...csv, integers } } };
+}
+
+/** A constant's node id from its value name: `onnx::Add_1` → 'const_Add_1'. */
+function constantIdHint(name: string): string {
+  const tail = name.split(/[/:.]/).filter(Boolean).pop() ?? '';
+  const id = tail.replace(/[^A-Za-z0-9_]/g, '_');
+  return `const_${id || 'value'}`;
 }
 
 /** An ONNX input's name as a node id: its letters, digits and underscores. */

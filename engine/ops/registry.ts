@@ -9,7 +9,7 @@
  * in a table that must cover every op, is a compile error.
  */
 import type { AnyOp } from './define.js';
-import { add, sub, mul, div } from './binary.js';
+import { add, sub, mul, div, maximum, minimum, pow } from './binary.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { matmul, linear } from './linalg.js';
 import { LOSS_OPS } from './losses.js';
@@ -23,6 +23,7 @@ import { POOL_OPS } from './pool.js';
 import { pad } from './pad.js';
 import { split } from './split.js';
 import { embedding } from './embedding.js';
+import { constant } from './constant.js';
 import { scaledDotProductAttention } from './attention.js';
 
 /** Every op by its name; the order is the palette's. */
@@ -33,6 +34,9 @@ export const OP_TABLE = {
   sub,
   mul,
   div,
+  maximum,
+  minimum,
+  pow,
   matmul,
   linear,
   embedding,
@@ -47,6 +51,7 @@ export const OP_TABLE = {
   ...POOL_OPS,
   pad,
   split,
+  constant,
 } as const satisfies Readonly<Record<string, AnyOp>>;
 
 /** The name of a registry op: the key type of every per-op table. */

@@ -185,6 +185,9 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   sub: infix('-'),
   mul: infix('*'),
   div: infix('/'),
+  maximum: { call: (c) => `torch.maximum(${c.inputs[0]}, ${c.inputs[1]})` },
+  minimum: { call: (c) => `torch.minimum(${c.inputs[0]}, ${c.inputs[1]})` },
+  pow: { call: (c) => `torch.pow(${c.inputs[0]}, ${c.inputs[1]})` },
   relu: layer(() => 'nn.ReLU()'),
   leaky_relu: layer((a) => `nn.LeakyReLU(negative_slope=${py(num(a, 'negative_slope'))})`),
   elu: layer((a) => `nn.ELU(alpha=${py(num(a, 'alpha'))})`),
@@ -213,6 +216,9 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   sqrt: fn((x) => `torch.sqrt(${x})`),
   square: fn((x) => `${x} * ${x}`),
   abs: fn((x) => `torch.abs(${x})`),
+  sign: fn((x) => `torch.sign(${x})`),
+  hardshrink: layer((a) => `nn.Hardshrink(lambd=${py(num(a, 'lambd'))})`),
+  softshrink: layer((a) => `nn.Softshrink(lambd=${py(num(a, 'lambd'))})`),
   neg: fn((x) => `-${x}`),
   sin: fn((x) => `torch.sin(${x})`),
   sum: reduce('sum'),
@@ -266,6 +272,13 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   },
   scaled_dot_product_attention: { call: sdpaCall },
   // A tuple of the pieces: the export reads output k as `<name>[k]`.
+  // torch.nn has no module that only holds a tensor: a ParameterDict whose one entry never
+  // takes a gradient (the optimiser skips it), loaded and saved under the engine's name.
+  constant: {
+    module: ({ attrs }) =>
+      `nn.ParameterDict({"value": nn.Parameter(torch.zeros(${py(attrs['shape'] as readonly number[])}), requires_grad=False)})`,
+    call: (c) => `${c.module}.value`,
+  },
   split: {
     call: ({ inputs: [x], attrs, inShapes }) => {
       const shape = inShapes[0]!;

@@ -11,7 +11,7 @@ import { linear, matmul } from './linear.js';
 import { bceWithLogits, crossEntropy, huberLoss, mseLoss } from './losses.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { SHAPE_EMITTERS } from './shape.js';
-import { embedding, split } from './pieces.js';
+import { constant, embedding, split } from './pieces.js';
 import { CONV_EMITTERS } from './conv.js';
 import { NORM_EMITTERS } from './norm.js';
 import { scaledDotProductAttention } from './attention.js';
@@ -25,6 +25,7 @@ export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   embedding,
   scaled_dot_product_attention: scaledDotProductAttention,
   split,
+  constant,
   ...CONV_EMITTERS,
   ...NORM_EMITTERS,
   linear,

@@ -1,5 +1,5 @@
 /**
- * embedding (rows of a table picked by whole-number indices) and split (one piece of x per output:
+ * constant (a fixed tensor, the node's state), embedding (rows of a table picked by whole-number indices) and split (one piece of x per output:
  * each of split's outputs is written as its own function, `c.node.output` says which).
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
@@ -65,6 +65,18 @@ export const split: OpEmitter = {
             `for (let o = 0; o < ${outer}; o++) dx.set(dy.subarray(o * ${len}, (o + 1) * ${len}), ${from});`,
           ]
         : [],
+    };
+  },
+};
+
+/** A fixed tensor: a copy of the node's state (nothing flows back into it). */
+export const constant: OpEmitter = {
+  emit(c: EmitCtx): LayerCode {
+    const shape = c.attrs['shape'] as readonly number[];
+    return {
+      doc: `a fixed tensor [${shape.join(', ')}] (the same for every sample).`,
+      forward: [`return ${c.state('value')}.slice();`],
+      backward: [],
     };
   },
 };
