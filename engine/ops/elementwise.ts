@@ -480,6 +480,37 @@ export const sin = unaryOp({
   flops: 1,
   doc: "sin(x); sin'(x) = cos(x)",
 });
+export const sign = unaryOp({
+  name: 'sign',
+  category: 'math',
+  f: Math.sign,
+  df: () => 0,
+  d2f: () => 0,
+  flops: 1,
+  doc: "sign(x) = -1, 0 or 1; sign'(x) = 0 (a step at 0; PyTorch passes no gradient back)",
+});
+const LAMBD: UnaryParam = {
+  name: 'lambd',
+  spec: { type: 'number', default: 0.5, min: 0, doc: 'values with |x| ≤ lambd become 0' },
+};
+export const hardshrink = unaryOp({
+  name: 'hardshrink',
+  params: [LAMBD],
+  f: (x, l) => (x > l || x < -l ? x : 0),
+  df: (x, _y, l) => (x > l || x < -l ? 1 : 0),
+  d2f: () => 0,
+  flops: 2,
+  doc: "hardshrink(x) = x if |x| > λ else 0; hardshrink'(x) = [|x| > λ]",
+});
+export const softshrink = unaryOp({
+  name: 'softshrink',
+  params: [LAMBD],
+  f: (x, l) => (x > l ? x - l : x < -l ? x + l : 0),
+  df: (x, _y, l) => (x > l || x < -l ? 1 : 0),
+  d2f: () => 0,
+  flops: 2,
+  doc: "softshrink(x) = x - λ if x > λ, x + λ if x < -λ, else 0; softshrink'(x) = [|x| > λ]",
+});
 
 /** By op name (the registry spreads it; the keys are the names the registry checks). */
 export const ELEMENTWISE_OPS = {
@@ -506,4 +537,7 @@ export const ELEMENTWISE_OPS = {
   abs,
   neg,
   sin,
+  sign,
+  hardshrink,
+  softshrink,
 } as const;
