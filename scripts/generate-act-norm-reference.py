@@ -107,6 +107,19 @@ cases.append(case("instance_norm/NCHW-affine", "instance_norm", {"affine": True}
                   {"x": randn(2, 2, 3, 3), "weight": randn(2), "bias": randn(2)},
                   lambda x, weight, bias: F.instance_norm(x, weight=weight, bias=bias, eps=1e-5)))
 
+# Issue #16 (ONNX's backend test suite): the binary ops Max, Min and Pow import as, and the two
+# shrinks. Random draws never tie, where torch.maximum/minimum split the gradient evenly.
+cases.append(case("maximum/broadcast", "maximum", {}, {"a": randn(3, 4), "b": randn(4)},
+                  lambda a, b: torch.maximum(a, b)))
+cases.append(case("minimum/broadcast", "minimum", {}, {"a": randn(2, 3, 4), "b": randn(3, 1)},
+                  lambda a, b: torch.minimum(a, b)))
+cases.append(case("pow/broadcast", "pow", {}, {"a": torch.rand(3, 4) + 0.5, "b": randn(4)},
+                  lambda a, b: torch.pow(a, b)))
+cases.append(case("hardshrink/basic", "hardshrink", {"lambd": 0.7}, {"x": randn(4, 5, scale=2)},
+                  lambda x: F.hardshrink(x, 0.7)))
+cases.append(case("softshrink/basic", "softshrink", {"lambd": 0.7}, {"x": randn(4, 5, scale=2)},
+                  lambda x: F.softshrink(x, 0.7)))
+
 print(json.dumps({
     "generator": f"scripts/generate-act-norm-reference.py, PyTorch {torch.__version__}, float64, CPU",
     "seed": 14,

@@ -53,6 +53,10 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   sub: 'affine',
   mul: 'linear-in-one',
   div: 'linear-in-first',
+  // Piecewise linear, but kinked where a = b: not one input crossing fixed values.
+  maximum: 'nonlinear',
+  minimum: 'nonlinear',
+  pow: 'nonlinear',
   matmul: 'linear-in-one',
   linear: 'affine',
   // Its input is a row number, not a point the plane of regions moves through.
@@ -75,6 +79,10 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   sqrt: 'nonlinear',
   square: 'nonlinear',
   abs: KINK_AT_ZERO,
+  // A step: constant pieces either side of 0.
+  sign: KINK_AT_ZERO,
+  hardshrink: { kinks: (a) => [-(a['lambd'] as number), a['lambd'] as number] },
+  softshrink: { kinks: (a) => [-(a['lambd'] as number), a['lambd'] as number] },
   // relu6 and hardtanh are clip's presets; an absent bound is no kink.
   clip: { kinks: (a) => [a.min, a.max].filter((v): v is number => typeof v === 'number') },
   hardsigmoid: { kinks: () => [-3, 3] },

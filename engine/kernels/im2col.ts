@@ -40,7 +40,8 @@ export function im2col(d: ConvGeometry, x: Data, cols: Data): void {
   const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, groups } = d;
   const cg = c / groups;
   // Output columns whose windows lie wholly inside the input's width: no bounds checks there.
-  const [jFrom, jTo] = insideRange(ow, sw, pl, kw, dw, w);
+  const jFrom = insideFrom(ow, sw, pl),
+    jTo = insideTo(ow, sw, pl, kw, dw, w);
   let q = 0;
   for (let g = 0; g < groups; g++)
     for (let b = 0; b < n; b++)
@@ -68,11 +69,15 @@ export function im2col(d: ConvGeometry, x: Data, cols: Data): void {
         }
 }
 
-/** The output positions [from, to) along one axis whose windows read no padding. */
-function insideRange(out: number, s: number, p: number, k: number, d: number, len: number): [number, number] {
-  const from = Math.min(out, Math.ceil(p / s));
-  const to = Math.max(from, Math.min(out, Math.floor((len - 1 - (k - 1) * d + p) / s) + 1));
-  return [from, to];
+/**
+ * The output positions [from, to) along one axis whose windows read no padding (two functions
+ * rather than one returning a pair: the kernels allocate nothing, even before they are optimised).
+ */
+function insideFrom(out: number, s: number, p: number): number {
+  return Math.min(out, Math.ceil(p / s));
+}
+function insideTo(out: number, s: number, p: number, k: number, d: number, len: number): number {
+  return Math.max(insideFrom(out, s, p), Math.min(out, Math.floor((len - 1 - (k - 1) * d + p) / s) + 1));
 }
 
 /**
@@ -90,7 +95,8 @@ export function colsFor(d: ConvGeometry, colsOf: { data: Data | null }, x: Data,
 export function col2imAdd(d: ConvGeometry, cols: Data, gx: Data): void {
   const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, groups } = d;
   const cg = c / groups;
-  const [jFrom, jTo] = insideRange(ow, sw, pl, kw, dw, w);
+  const jFrom = insideFrom(ow, sw, pl),
+    jTo = insideTo(ow, sw, pl, kw, dw, w);
   let q = 0;
   for (let g = 0; g < groups; g++)
     for (let b = 0; b < n; b++)
@@ -231,8 +237,10 @@ export function weightGrad(d: GroupedProducts, rows: Data, cols: Data, gw: Data)
 export function depthwiseForward(d: ConvGeometry, x: Data, wt: Data, y: Data, acc: boolean): void {
   const { n, c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow } = d;
   // Output pixels whose windows read no padding run without bounds checks.
-  const [iFrom, iTo] = insideRange(oh, sh, pt, kh, dh, h);
-  const [jFrom, jTo] = insideRange(ow, sw, pl, kw, dw, w);
+  const iFrom = insideFrom(oh, sh, pt),
+    iTo = insideTo(oh, sh, pt, kh, dh, h);
+  const jFrom = insideFrom(ow, sw, pl),
+    jTo = insideTo(ow, sw, pl, kw, dw, w);
   for (let b = 0; b < n; b++)
     for (let ch = 0; ch < c; ch++) {
       const xp = (b * c + ch) * h * w;

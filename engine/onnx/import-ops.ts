@@ -39,6 +39,8 @@ export interface RowContext {
    * write engine axes counted from the end (or shifted by one), and may touch the model's axis 0.
    */
   oneSample: boolean;
+  /** The value has an integer type (int64, int32, int8, uint8) in the model. */
+  integer(v: string): boolean;
   /**
    * Adds a registry node before the one the row returns (an op that is several registry ops:
    * a transpose, then a product); returns the name of the value it computes.
@@ -128,6 +130,44 @@ function unary(op: OpName, attrs: (c: RowContext) => Attrs = () => ({})): Row {
 
 function binary(op: OpName): Row {
   return (c) => ({ op, attrs: {}, inputs: broadcastable(c, c.node.inputs.slice(0, 2)) });
+}
+
+/**
+ * Refuses an op whose integer form rounds (ONNX's Div of integers truncates, a mean of integers
+ * too): the engine computes with real numbers.
+ */
+function realValued(c: RowContext, what: string): void {
+  const v = c.node.inputs[0]!;
+  if (c.integer(v))
+    throw new Unsupported(
+      `it ${what} integers ('${v}'), which ONNX rounds toward zero; the engine computes with real numbers: cast to float first`,
+    );
+}
+
+/** Max, Min, Sum of two or more operands (broadcasting) as a chain of the binary op. */
+function variadic(op: OpName): Row {
+  return (c) => {
+    const operands = c.node.inputs.filter(Boolean);
+    if (operands.length < 2)
+      throw new Unsupported(
+        `it has ${operands.length} operand; ${op} needs two or more (one is the operand itself)`,
+      );
+    let acc = operands[0]!;
+    for (const v of operands.slice(1, -1))
+      acc = c.emit({ op, attrs: {}, inputs: broadcastable(c, [acc, v]) });
+    return { op, attrs: {}, inputs: broadcastable(c, [acc, operands[operands.length - 1]!]) };
+  };
+}
+
+/** Shrink is torch's hardshrink (bias 0) or softshrink (bias = lambd). */
+function shrink(c: RowContext): Converted {
+  const lambd = getAttr.float(c.node, 'lambd', 0.5);
+  const bias = getAttr.float(c.node, 'bias', 0);
+  if (bias !== 0 && bias !== lambd)
+    throw new Unsupported(
+      `bias ${bias} with lambd ${lambd}: only bias 0 (hardshrink) or bias = lambd (softshrink) are PyTorch's`,
+    );
+  return { op: bias === 0 ? 'hardshrink' : 'softshrink', attrs: { lambd }, inputs: [dynamic(c)] };
 }
 
 /**
@@ -819,7 +859,13 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Add: binary('add'),
   Sub: binary('sub'),
   Mul: binary('mul'),
-  Div: binary('div'),
+  Div: (c) => (realValued(c, 'divides'), binary('div')(c)),
+  Pow: binary('pow'),
+  Max: variadic('maximum'),
+  Min: variadic('minimum'),
+  Sum: variadic('add'),
+  Sign: unary('sign'),
+  Shrink: shrink,
   Relu: unary('relu'),
   LeakyRelu: unary('leaky_relu', (c) => ({ negative_slope: getAttr.float(c.node, 'alpha', 0.01) })),
   Tanh: unary('tanh'),
@@ -855,8 +901,8 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Conv: conv,
   ConvTranspose: convTranspose,
   MaxPool: pool('max'),
-  AveragePool: pool('avg'),
-  GlobalAveragePool: (c) => (channelLayout(c), unary('global_avg_pool')(c)),
+  AveragePool: (c) => (realValued(c, 'averages'), pool('avg')(c)),
+  GlobalAveragePool: (c) => (channelLayout(c), realValued(c, 'averages'), unary('global_avg_pool')(c)),
   GlobalMaxPool: (c) => (channelLayout(c), unary('global_max_pool')(c)),
   Pad: padOp,
   Flatten: flatten,
@@ -868,7 +914,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   Squeeze: squeeze('Squeeze'),
   Unsqueeze: squeeze('Unsqueeze'),
   ReduceSum: reduce('sum'),
-  ReduceMean: reduce('mean'),
+  ReduceMean: (c) => (realValued(c, 'averages'), reduce('mean')(c)),
   ReduceMax: reduce('max'),
   ReduceMin: reduce('min'),
   ArgMax: argmax,

@@ -54,7 +54,7 @@ export interface ImportResult {
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE]);
 /** Integer inputs (token indices) become `input` nodes of dtype int. */
-const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32]);
+const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT8, DataType.UINT8]);
 
 interface Emitted extends Converted {
   id: string;
@@ -196,6 +196,15 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
   // The node (and output port, for one output of several) that computes each ONNX value.
   const producerId = new Map<string, string>(flat.inputs.map((x, i) => [x.name, inputIds[i]!]));
   const producerPort = new Map<string, string>();
+  // Values of an integer type: ONNX keeps an op's input type, so a value is an integer when its
+  // node's first input is (ArgMax's indices are int64 whatever it searches). See RowContext.integer.
+  const integerValues = new Set<string>(
+    flat.inputs.filter((x) => INTEGER_TYPES.has(x.elemType)).map((x) => x.name),
+  );
+  for (const [name, t] of flat.consts) if (INTEGER_TYPES.has(t.dataType)) integerValues.add(name);
+  for (const n of flat.nodes)
+    if (n.opType === 'ArgMax' || integerValues.has(n.inputs[0] ?? ''))
+      n.outputs.forEach((v) => integerValues.add(v));
 
   for (const node of flat.nodes) {
     const where = `node '${node.name}' (${node.opType})`;
@@ -252,6 +261,7 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
         opset: upgraded.opset,
         batch,
         oneSample,
+        integer: (v) => integerValues.has(v) || INTEGER_TYPES.has(flat.consts.get(v)?.dataType ?? -1),
         constant: (v) => flat.consts.get(v),
         shape: (v) => {
           const s = shapes.get(v);

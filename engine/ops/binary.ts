@@ -37,13 +37,19 @@ export function binaryOp(row: BinaryRow): OpDef<NoAttrs, Plan> {
       const out = broadcastShapes(a!, b!);
       return { ia: broadcastIndex(a!, out), ib: broadcastIndex(b!, out) };
     },
-    forward: ({ plan: { ia, ib } }, [a, b], out) => {
+    forward: ({ plan: { ia, ib } }, xs, out) => {
+      const a = xs[0],
+        b = xs[1];
       const ad = a!.data,
         bd = b!.data,
         od = out.data;
       for (let k = 0; k < od.length; k++) od[k] = f(ad[ia ? ia[k]! : k]!, bd[ib ? ib[k]! : k]!);
     },
-    vjp: ({ plan: { ia, ib } }, [a, b], out, g, [ga, gb]) => {
+    vjp: ({ plan: { ia, ib } }, xs, out, g, grads) => {
+      const a = xs[0],
+        b = xs[1],
+        ga = grads[0],
+        gb = grads[1];
       const ad = a!.data,
         bd = b!.data,
         od = out.data,
@@ -129,4 +135,39 @@ export const div = binaryOp({
   db: (_a, b, y) => -y / b,
   d2: (a, b) => [0, -1 / (b * b), (2 * a) / (b * b * b)],
   doc: 'a / b (broadcasting); ∂/∂a = 1/b, ∂/∂b = -a/b²',
+});
+
+/** PyTorch splits the gradient of a tie evenly between the operands (torch.maximum's backward). */
+const tieShare = (mine: number, other: number): number => (mine > other ? 1 : mine === other ? 0.5 : 0);
+
+export const maximum = binaryOp({
+  name: 'maximum',
+  f: (a, b) => (a >= b || Number.isNaN(a) ? a : b),
+  da: (a, b) => tieShare(a, b),
+  db: (a, b) => tieShare(b, a),
+  d2: () => ZERO,
+  doc: 'maximum(a, b) elementwise (broadcasting), as torch.maximum; ∂/∂a = [a > b] (½ at a tie), ∂/∂b likewise',
+});
+export const minimum = binaryOp({
+  name: 'minimum',
+  f: (a, b) => (a <= b || Number.isNaN(a) ? a : b),
+  da: (a, b) => tieShare(b, a),
+  db: (a, b) => tieShare(a, b),
+  d2: () => ZERO,
+  doc: 'minimum(a, b) elementwise (broadcasting), as torch.minimum; ∂/∂a = [a < b] (½ at a tie), ∂/∂b likewise',
+});
+/**
+ * a^b as torch.pow. The exponent's partial a^b·ln a is 0 where a = 0 and b ≥ 0 (PyTorch's choice;
+ * the limit), NaN for a < 0 (ln a is not real).
+ */
+export const pow = binaryOp({
+  name: 'pow',
+  f: (a, b) => a ** b,
+  da: (a, b) => (b === 0 ? 0 : b * a ** (b - 1)),
+  db: (a, b, y) => (a === 0 && b >= 0 ? 0 : y * Math.log(a)),
+  d2: (a, b) => {
+    const log = Math.log(a);
+    return [b === 0 ? 0 : b * (b - 1) * a ** (b - 2), a ** (b - 1) * (1 + b * log), a ** b * log * log];
+  },
+  doc: 'pow(a, b) = a^b (broadcasting), as torch.pow; ∂/∂a = b·a^(b-1), ∂/∂b = a^b·ln a (0 where a = 0)',
 });

@@ -206,7 +206,10 @@ function convOp(name: string, spatial: Spatial) {
     },
     plan,
     saved: (shapes, a) => scratch(plan(shapes, a)),
-    forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+    forward: ({ plan: d, saved: { cols, rows } }, xs, out) => {
+      const x = xs[0],
+        wt = xs[1],
+        b = xs[2];
       if (d.depthwise) {
         depthwiseForward(d, x!.data, wt!.data, out.data, false);
         if (b) addChannelBias(d.n, d.c, d.plane, b.data, out.data);
@@ -238,7 +241,12 @@ function convOp(name: string, spatial: Spatial) {
     },
     // The weight gradient needs the im2col of the x it is given: forward's when it is forward's x,
     // else (the second-order rule passes x's tangent) built here.
-    vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+    vjp: ({ plan: d, saved: { cols, rows } }, xs, _out, g, grads) => {
+      const x = xs[0],
+        wt = xs[1],
+        gx = grads[0],
+        gw = grads[1],
+        gb = grads[2];
       const direct = d.thin ? wasmFloat32(x!.data) : null;
       if (direct) {
         direct.convBackward(d, d.groups * d.og, f32(x!)!, f32(wt!)!, f32(g)!, f32(gx), f32(gw), f32(gb));
@@ -414,7 +422,10 @@ export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
   },
   plan: transposePlan,
   saved: (shapes, a) => scratchOf(transposePlan(shapes, a)),
-  forward: ({ plan: d, saved: { cols, rows } }, [x, wt, b], out) => {
+  forward: ({ plan: d, saved: { cols, rows } }, xs, out) => {
+    const x = xs[0],
+      wt = xs[1],
+      b = xs[2];
     nchwToRows(x!.data, rows!.data, d.n, d.groups, d.og, d.plane);
     rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
     d.colsOf.data = null;
@@ -422,7 +433,12 @@ export const convTranspose2d = defineOp<ConvTransposeAttrs, ConvPlan>({
     col2imAdd(d, cols!.data, out.data);
     if (b) addChannelBias(d.n, d.c, d.h * d.w, b.data, out.data);
   },
-  vjp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, g, [gx, gw, gb]) => {
+  vjp: ({ plan: d, saved: { cols, rows } }, xs, _out, g, grads) => {
+    const x = xs[0],
+      wt = xs[1],
+      gx = grads[0],
+      gw = grads[1],
+      gb = grads[2];
     im2col(d, g.data, cols!.data);
     d.colsOf.data = null;
     if (gw) {

@@ -10,7 +10,10 @@
  *   Hessian-vector products): 'linear' ops (given what forward saved) reuse vjp on the
  *   output-gradient tangent; 'bilinear' ops also swap in the other operand's tangent; anything
  *   else supplies its own `vjpJvp`.
- * Inputs are the op's data ports followed by its parameters, in declared order.
+ * Inputs are the op's data ports followed by its parameters, in declared order. Forward and vjp
+ * read them as xs[i] and gx[i], not by destructuring ([x, w]): unoptimised code, where the kernels
+ * of a network with few, large steps a second may run for minutes, allocates an iterator for each
+ * destructuring, and a training step is to allocate nothing.
  *
  * Adding an op:
  * 1. one object, `defineOp({...})`, in the engine/ops module of its family;

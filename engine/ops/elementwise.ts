@@ -56,24 +56,28 @@ export function unaryOp(row: UnaryRow): OpDef<UnaryAttrs, Float64Array> {
         const p = params[i];
         return p ? (attrs[p.name] ?? p.absent ?? 0) : 0;
       }),
-    forward: ({ plan }, [x], out) => {
+    forward: ({ plan }, xs, out) => {
+      const x = xs[0];
       const xd = x!.data,
-        od = out.data,
-        a = plan[0]!,
-        b = plan[1]!;
-      // Float32 relu and tanh run WebAssembly SIMD (engine/kernels/unary.ts).
+        od = out.data;
+      // Float32 relu and tanh run WebAssembly SIMD (engine/kernels/unary.ts). The attributes are
+      // read after it: a float read from the plan is a heap number in unoptimised code.
       if (float32UnaryForward(row.name, xd, od)) return;
+      const a = plan[0]!,
+        b = plan[1]!;
       for (let i = 0; i < od.length; i++) od[i] = f(xd[i]!, a, b);
     },
-    vjp: ({ plan }, [x], out, g, [gx]) => {
+    vjp: ({ plan }, xs, out, g, grads) => {
+      const x = xs[0],
+        gx = grads[0];
       if (!gx) return;
       const xd = x!.data,
         yd = out.data,
         gd = g.data,
-        r = gx.data,
-        a = plan[0]!,
-        b = plan[1]!;
+        r = gx.data;
       if (float32UnaryVjp(row.name, xd, yd, gd, r)) return;
+      const a = plan[0]!,
+        b = plan[1]!;
       for (let i = 0; i < r.length; i++) r[i]! += gd[i]! * df(xd[i]!, yd[i]!, a, b);
     },
     jvp: ({ plan }, [x], out, [tx], tout) => {
@@ -347,7 +351,9 @@ export const prelu = defineOp<PreluAttrs, PreluPlan>({
     const channels = preluChannels(x!, a);
     return { channels, inner: channels === 1 ? 1 : sizeOf(x!.slice(2)) };
   },
-  forward: ({ plan: { channels, inner } }, [x, w], out) => {
+  forward: ({ plan: { channels, inner } }, xs, out) => {
+    const x = xs[0],
+      w = xs[1];
     const xd = x!.data,
       wd = w!.data,
       od = out.data;
@@ -356,7 +362,11 @@ export const prelu = defineOp<PreluAttrs, PreluPlan>({
       od[i] = v > 0 ? v : wd[Math.floor(i / inner) % channels]! * v;
     }
   },
-  vjp: ({ plan: { channels, inner } }, [x, w], _out, g, [gx, gw]) => {
+  vjp: ({ plan: { channels, inner } }, xs, _out, g, grads) => {
+    const x = xs[0],
+      w = xs[1],
+      gx = grads[0],
+      gw = grads[1];
     const xd = x!.data,
       wd = w!.data,
       gd = g.data;
@@ -470,6 +480,37 @@ export const sin = unaryOp({
   flops: 1,
   doc: "sin(x); sin'(x) = cos(x)",
 });
+export const sign = unaryOp({
+  name: 'sign',
+  category: 'math',
+  f: Math.sign,
+  df: () => 0,
+  d2f: () => 0,
+  flops: 1,
+  doc: "sign(x) = -1, 0 or 1; sign'(x) = 0 (a step at 0; PyTorch passes no gradient back)",
+});
+const LAMBD: UnaryParam = {
+  name: 'lambd',
+  spec: { type: 'number', default: 0.5, min: 0, doc: 'values with |x| ≤ lambd become 0' },
+};
+export const hardshrink = unaryOp({
+  name: 'hardshrink',
+  params: [LAMBD],
+  f: (x, l) => (x > l || x < -l ? x : 0),
+  df: (x, _y, l) => (x > l || x < -l ? 1 : 0),
+  d2f: () => 0,
+  flops: 2,
+  doc: "hardshrink(x) = x if |x| > λ else 0; hardshrink'(x) = [|x| > λ]",
+});
+export const softshrink = unaryOp({
+  name: 'softshrink',
+  params: [LAMBD],
+  f: (x, l) => (x > l ? x - l : x < -l ? x + l : 0),
+  df: (x, _y, l) => (x > l || x < -l ? 1 : 0),
+  d2f: () => 0,
+  flops: 2,
+  doc: "softshrink(x) = x - λ if x > λ, x + λ if x < -λ, else 0; softshrink'(x) = [|x| > λ]",
+});
 
 /** By op name (the registry spreads it; the keys are the names the registry checks). */
 export const ELEMENTWISE_OPS = {
@@ -496,4 +537,7 @@ export const ELEMENTWISE_OPS = {
   abs,
   neg,
   sin,
+  sign,
+  hardshrink,
+  softshrink,
 } as const;

@@ -121,11 +121,19 @@ export const linear = defineOp<LinearAttrs, { rows: number; inF: number }>({
     return rows * a.units * (2 * inF + (a.bias ? 1 : 0));
   },
   plan: ([x]) => linearDims(x!),
-  forward: ({ attrs: { units }, plan: { rows, inF } }, [x, w, b], out) => {
+  forward: ({ attrs: { units }, plan: { rows, inF } }, xs, out) => {
+    const x = xs[0],
+      w = xs[1],
+      b = xs[2];
     mmNT(out.data, x!.data, w!.data, rows, inF, units, false);
     if (b) addRows(out.data, b.data, rows, units);
   },
-  vjp: ({ attrs: { units }, plan: { rows, inF } }, [x, w], _out, g, [gx, gw, gb]) => {
+  vjp: ({ attrs: { units }, plan: { rows, inF } }, xs, _out, g, grads) => {
+    const x = xs[0],
+      w = xs[1],
+      gx = grads[0],
+      gw = grads[1],
+      gb = grads[2];
     if (gx) mmNN(gx.data, g.data, w!.data, rows, units, inF, true); // gx += g·W
     if (gw) mmTN(gw.data, g.data, x!.data, units, rows, inF, true); // gW += gᵀ·x
     if (gb)

@@ -53,7 +53,9 @@ export function pointwiseLoss(row: PointwiseLossRow): OpDef<LossAttrs> {
       return [];
     },
     flops: ([p]) => row.flops * sizeOf(p!),
-    forward: ({ attrs }, [p, t], out) => {
+    forward: ({ attrs }, xs, out) => {
+      const p = xs[0],
+        t = xs[1];
       const pd = p!.data,
         td = t!.data,
         a = param(attrs);
@@ -61,7 +63,11 @@ export function pointwiseLoss(row: PointwiseLossRow): OpDef<LossAttrs> {
       for (let i = 0; i < pd.length; i++) s += f(pd[i]!, td[i]!, a);
       out.data[0] = s * scale(attrs, pd.length);
     },
-    vjp: ({ attrs }, [p, t], _out, g, [gp, gt]) => {
+    vjp: ({ attrs }, xs, _out, g, grads) => {
+      const p = xs[0],
+        t = xs[1],
+        gp = grads[0],
+        gt = grads[1];
       const pd = p!.data,
         td = t!.data,
         a = param(attrs),
@@ -178,8 +184,8 @@ function crossEntropyDims(x: readonly number[], t: readonly number[]): CrossEntr
 }
 
 /** 1/terms for 'mean' (one term per label), 1 for 'sum'. */
-const ceScale = (reduction: string, [n, , inner]: CrossEntropyPlan): number =>
-  reduction === 'mean' ? 1 / (n * inner) : 1;
+const ceScale = (reduction: string, plan: CrossEntropyPlan): number =>
+  reduction === 'mean' ? 1 / (plan[0] * plan[2]) : 1;
 
 export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
   name: 'cross_entropy',
@@ -194,8 +200,12 @@ export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
   flops: ([x]) => 4 * sizeOf(x!),
   saved: ([x]) => ({ probs: x! }),
   plan: ([x, t]) => crossEntropyDims(x!, t!),
-  forward: ({ attrs, plan, saved: { probs } }, [x, t], out) => {
-    const [n, c, inner] = plan;
+  forward: ({ attrs, plan, saved: { probs } }, xs, out) => {
+    const x = xs[0],
+      t = xs[1];
+    const n = plan[0],
+      c = plan[1],
+      inner = plan[2];
     const xd = x!.data,
       pd = probs!.data;
     let total = 0;
@@ -218,9 +228,13 @@ export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
       }
     out.data[0] = total * ceScale(attrs.reduction, plan);
   },
-  vjp: ({ attrs, plan, saved: { probs } }, [, target], _out, g, [gx]) => {
+  vjp: ({ attrs, plan, saved: { probs } }, xs, _out, g, grads) => {
+    const target = xs[1],
+      gx = grads[0];
     if (!gx) return;
-    const [n, c, inner] = plan;
+    const n = plan[0],
+      c = plan[1],
+      inner = plan[2];
     const k = g.data[0]! * ceScale(attrs.reduction, plan);
     const pd = probs!.data,
       t = target!.data;
@@ -231,7 +245,9 @@ export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
       }
   },
   jvp: ({ attrs, plan, saved: { probs } }, [, t], _out, [tx], tout) => {
-    const [n, c, inner] = plan;
+    const n = plan[0],
+      c = plan[1],
+      inner = plan[2];
     let s = 0;
     if (tx) {
       const pd = probs!.data;
@@ -248,7 +264,9 @@ export const crossEntropy = defineOp<CrossEntropyAttrs, CrossEntropyPlan>({
     // d/dt [g·(p - onehot)] = tg·(p - onehot) + g·tp, tp = p ⊙ (tx - Σ p·tx) per row.
     vjpJvp: ({ attrs, plan, saved: { probs } }, [, t], _out, g, [tx], _tout, tg, [tgx]) => {
       if (!tgx) return;
-      const [n, c, inner] = plan;
+      const n = plan[0],
+        c = plan[1],
+        inner = plan[2];
       const s = ceScale(attrs.reduction, plan);
       const k = g.data[0]! * s,
         tk = tg.data[0]! * s;

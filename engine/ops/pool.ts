@@ -178,7 +178,8 @@ function maxPoolOp(name: string, spatial: Spatial) {
       const table = inside ? { start: new Int32Array(0), idx: new Int32Array(0) } : windowTable(d);
       return { ...table, argmax: new Int32Array(d.n * d.c * d.oh * d.ow), inside };
     },
-    forward: ({ plan: { start, idx, argmax, inside } }, [x], out) => {
+    forward: ({ plan: { start, idx, argmax, inside } }, xs, out) => {
+      const x = xs[0];
       const xd = x!.data;
       if (inside) return maxPoolInside(inside, xd, out.data, argmax);
       for (let q = 0; q < argmax.length; q++) {
@@ -196,7 +197,8 @@ function maxPoolOp(name: string, spatial: Spatial) {
         out.data[q] = xd[best]!;
       }
     },
-    vjp: ({ plan: { argmax } }, _xs, _out, g, [gx]) => {
+    vjp: ({ plan: { argmax } }, _xs, _out, g, grads) => {
+      const gx = grads[0];
       if (!gx) return;
       for (let q = 0; q < argmax.length; q++) if (argmax[q]! >= 0) gx.data[argmax[q]!]! += g.data[q]!;
     },
@@ -229,14 +231,16 @@ function avgPoolOp(name: string, spatial: Spatial) {
       const padAfter: [number, number] = spatial === 2 ? [after[0]!, after[1]!] : [0, after[0]!];
       return { ...windowTable(d), inv: averageWeights(d, a.count_include_pad, padAfter), plane: d.oh * d.ow };
     },
-    forward: ({ plan: { start, idx, inv, plane } }, [x], out) => {
+    forward: ({ plan: { start, idx, inv, plane } }, xs, out) => {
+      const x = xs[0];
       for (let q = 0; q < out.data.length; q++) {
         let sum = 0;
         for (let e = start[q]!; e < start[q + 1]!; e++) sum += x!.data[idx[e]!]!;
         out.data[q] = sum * inv[q % plane]!;
       }
     },
-    vjp: ({ plan: { start, idx, inv, plane } }, _xs, _out, g, [gx]) => {
+    vjp: ({ plan: { start, idx, inv, plane } }, _xs, _out, g, grads) => {
+      const gx = grads[0];
       if (!gx) return;
       for (let q = 0; q < g.data.length; q++) {
         const v = g.data[q]! * inv[q % plane]!;
@@ -280,14 +284,16 @@ export const globalAvgPool = defineOp<NoAttrs, { planes: number; size: number }>
   shape: ([x]) => globalShape('global_avg_pool', x!).out,
   flops: ([x]) => x!.reduce((p, v) => p * v, 1),
   plan: ([x]) => globalShape('global_avg_pool', x!),
-  forward: ({ plan: { planes, size } }, [x], out) => {
+  forward: ({ plan: { planes, size } }, xs, out) => {
+    const x = xs[0];
     for (let p = 0; p < planes; p++) {
       let sum = 0;
       for (let e = p * size; e < (p + 1) * size; e++) sum += x!.data[e]!;
       out.data[p] = sum / size;
     }
   },
-  vjp: ({ plan: { planes, size } }, _xs, _out, g, [gx]) => {
+  vjp: ({ plan: { planes, size } }, _xs, _out, g, grads) => {
+    const gx = grads[0];
     if (!gx) return;
     for (let p = 0; p < planes; p++) {
       const v = g.data[p]! / size;
@@ -316,7 +322,8 @@ export const globalMaxPool = defineOp<NoAttrs, { planes: number; size: number; a
     const g = globalShape('global_max_pool', x!);
     return { ...g, argmax: new Int32Array(g.planes) };
   },
-  forward: ({ plan: { planes, size, argmax } }, [x], out) => {
+  forward: ({ plan: { planes, size, argmax } }, xs, out) => {
+    const x = xs[0];
     const xd = x!.data;
     for (let p = 0; p < planes; p++) {
       let best = p * size;
@@ -325,7 +332,8 @@ export const globalMaxPool = defineOp<NoAttrs, { planes: number; size: number; a
       out.data[p] = xd[best]!;
     }
   },
-  vjp: ({ plan: { argmax } }, _xs, _out, g, [gx]) => {
+  vjp: ({ plan: { argmax } }, _xs, _out, g, grads) => {
+    const gx = grads[0];
     if (gx) for (let p = 0; p < argmax.length; p++) gx.data[argmax[p]!]! += g.data[p]!;
   },
   jvp: ({ plan: { argmax } }, _xs, _out, [tx], tout) => {

@@ -72,7 +72,8 @@ function linearReduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs, Reduction> {
     shape: reductionShape(name),
     flops: ([x]) => sizeOf(x!),
     plan: ([x], a) => reduction(name, x!, a),
-    forward: ({ plan: { into, n } }, [x], out) => {
+    forward: ({ plan: { into, n } }, xs, out) => {
+      const x = xs[0];
       const s = scaleOf(n),
         xd = x!.data,
         od = out.data;
@@ -80,7 +81,8 @@ function linearReduceOp(name: 'sum' | 'mean'): OpDef<ReduceAttrs, Reduction> {
       for (let i = 0; i < into.length; i++) od[into[i]!]! += xd[i]!;
       if (s !== 1) for (let j = 0; j < od.length; j++) od[j]! *= s;
     },
-    vjp: ({ plan: { into, n } }, _xs, _out, g, [gx]) => {
+    vjp: ({ plan: { into, n } }, _xs, _out, g, grads) => {
+      const gx = grads[0];
       if (!gx) return;
       const s = scaleOf(n);
       for (let i = 0; i < into.length; i++) gx.data[i]! += g.data[into[i]!]! * s;
@@ -117,7 +119,8 @@ function extremeOp(name: 'max' | 'min'): OpDef<ReduceAttrs, Reduction> {
     flops: ([x]) => sizeOf(x!),
     plan: ([x], a) => reduction(name, x!, a),
     saved: ([x], a) => ({ picked: reduction(name, x!, a).out }),
-    forward: ({ plan: { into }, saved: { picked } }, [x], out) => {
+    forward: ({ plan: { into }, saved: { picked } }, xs, out) => {
+      const x = xs[0];
       const xd = x!.data,
         od = out.data,
         pd = picked!.data;
@@ -131,7 +134,8 @@ function extremeOp(name: 'max' | 'min'): OpDef<ReduceAttrs, Reduction> {
         }
       }
     },
-    vjp: ({ saved: { picked } }, _xs, _out, g, [gx]) => {
+    vjp: ({ saved: { picked } }, _xs, _out, g, grads) => {
+      const gx = grads[0];
       if (!gx) return;
       for (let j = 0; j < g.data.length; j++) gx.data[picked!.data[j]!]! += g.data[j]!;
     },
@@ -171,7 +175,8 @@ function spreadOp(name: 'var' | 'std'): OpDef<VarAttrs, Reduction> {
     flops: ([x]) => 4 * sizeOf(x!),
     plan: ([x], a) => reduction(name, x!, a),
     saved: ([x], a) => ({ mu: reduction(name, x!, a).out }),
-    forward: ({ attrs, plan: { into, n }, saved: { mu } }, [x], out) => {
+    forward: ({ attrs, plan: { into, n }, saved: { mu } }, xs, out) => {
+      const x = xs[0];
       const xd = x!.data,
         od = out.data,
         md = mu!.data;
@@ -187,7 +192,9 @@ function spreadOp(name: 'var' | 'std'): OpDef<VarAttrs, Reduction> {
       for (let j = 0; j < od.length; j++) od[j] = isStd ? Math.sqrt(od[j]! / div) : od[j]! / div;
     },
     // var: gx = g·2(x - μ)/(n - c); std: gx = g·(x - μ)/((n - c)·std)
-    vjp: ({ attrs, plan: { into, n }, saved: { mu } }, [x], out, g, [gx]) => {
+    vjp: ({ attrs, plan: { into, n }, saved: { mu } }, xs, out, g, grads) => {
+      const x = xs[0],
+        gx = grads[0];
       if (!gx) return;
       const div = n - attrs.correction;
       for (let i = 0; i < into.length; i++) {
@@ -262,7 +269,8 @@ export const argmax = defineOp<ArgmaxAttrs, Reduction>({
   shape: ([x], a) => reduction('argmax', x!, a).out,
   flops: ([x]) => sizeOf(x!),
   plan: ([x], a) => reduction('argmax', x!, a),
-  forward: ({ attrs, plan: { into } }, [x], out) => {
+  forward: ({ attrs, plan: { into } }, xs, out) => {
+    const x = xs[0];
     const xd = x!.data,
       od = out.data,
       best = new Float64Array(od.length).fill(-Infinity);
@@ -311,7 +319,11 @@ export const softmax = defineOp<SoftmaxAttrs, Dims>({
   shape: ([x], a) => (normaliseAxis('softmax', a.axis, x!), x!),
   flops: ([x]) => 5 * sizeOf(x!),
   plan: ([x], a) => lineDims('softmax', x!, a.axis),
-  forward: ({ plan: [outer, n, s] }, [x], out) => {
+  forward: ({ plan }, xs, out) => {
+    const outer = plan[0],
+      n = plan[1],
+      s = plan[2],
+      x = xs[0];
     const xd = x!.data,
       y = out.data;
     // Float32 along the last axis runs WebAssembly SIMD (engine/kernels/unary.ts).
@@ -326,7 +338,11 @@ export const softmax = defineOp<SoftmaxAttrs, Dims>({
     }
   },
   // gx = y ⊙ (g - <g, y>)
-  vjp: ({ plan: [outer, n, s] }, _xs, out, g, [gx]) => {
+  vjp: ({ plan }, _xs, out, g, grads) => {
+    const outer = plan[0],
+      n = plan[1],
+      s = plan[2],
+      gx = grads[0];
     if (!gx) return;
     const y = out.data,
       gd = g.data;
@@ -386,7 +402,11 @@ export const logSoftmax = defineOp<SoftmaxAttrs, Dims>({
   shape: ([x], a) => (normaliseAxis('log_softmax', a.axis, x!), x!),
   flops: ([x]) => 5 * sizeOf(x!),
   plan: ([x], a) => lineDims('log_softmax', x!, a.axis),
-  forward: ({ plan: [outer, n, s] }, [x], out) => {
+  forward: ({ plan }, xs, out) => {
+    const outer = plan[0],
+      n = plan[1],
+      s = plan[2],
+      x = xs[0];
     const xd = x!.data,
       y = out.data;
     for (let line = 0; line < outer * s; line++) {
@@ -400,7 +420,11 @@ export const logSoftmax = defineOp<SoftmaxAttrs, Dims>({
     }
   },
   // gx = g - softmax · Σ g
-  vjp: ({ plan: [outer, n, s] }, _xs, out, g, [gx]) => {
+  vjp: ({ plan }, _xs, out, g, grads) => {
+    const outer = plan[0],
+      n = plan[1],
+      s = plan[2],
+      gx = grads[0];
     if (!gx) return;
     const y = out.data,
       gd = g.data;

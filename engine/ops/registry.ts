@@ -9,7 +9,7 @@
  * in a table that must cover every op, is a compile error.
  */
 import type { AnyOp } from './define.js';
-import { add, sub, mul, div } from './binary.js';
+import { add, sub, mul, div, maximum, minimum, pow } from './binary.js';
 import { ELEMENTWISE_OPS } from './elementwise.js';
 import { matmul, linear } from './linalg.js';
 import { LOSS_OPS } from './losses.js';
@@ -34,6 +34,9 @@ export const OP_TABLE = {
   sub,
   mul,
   div,
+  maximum,
+  minimum,
+  pow,
   matmul,
   linear,
   embedding,

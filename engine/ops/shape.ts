@@ -17,8 +17,9 @@ function sameOrderOp<A extends Attrs>(spec: Pick<OpSpec<A>, 'name' | 'attrs' | '
     category: 'shape',
     inputs: ['x'],
     flops: () => 0,
-    forward: (_ctx, [x], out) => out.data.set(x!.data),
-    vjp: (_ctx, _xs, _out, g, [gx]) => {
+    forward: (_ctx, xs, out) => out.data.set(xs[0]!.data),
+    vjp: (_ctx, _xs, _out, g, grads) => {
+      const gx = grads[0];
       if (!gx) return;
       for (let i = 0; i < gx.data.length; i++) gx.data[i]! += g.data[i]!;
     },
@@ -72,10 +73,12 @@ function gatherOp<A extends Attrs>(
     inputs: ['x'],
     flops: () => 0,
     plan: ([x], a) => spec.from(x!, a),
-    forward: ({ plan }, [x], out) => {
+    forward: ({ plan }, xs, out) => {
+      const x = xs[0];
       for (let k = 0; k < plan.length; k++) out.data[k] = x!.data[plan[k]!]!;
     },
-    vjp: ({ plan }, _xs, _out, g, [gx]) => {
+    vjp: ({ plan }, _xs, _out, g, grads) => {
+      const gx = grads[0];
       if (gx) for (let k = 0; k < plan.length; k++) gx.data[plan[k]!]! += g.data[k]!;
     },
     jvp: ({ plan }, _xs, _out, [tx], tout) => {

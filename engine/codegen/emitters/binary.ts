@@ -1,5 +1,5 @@
 /**
- * Broadcasting binary ops (add, sub, mul, div). Inputs of the output's shape are read with the
+ * Broadcasting binary ops (add, sub, mul, div, maximum, minimum, pow). Inputs of the output's shape are read with the
  * output's index; a broadcast input is read through nested loops with its own strides (0 along
  * broadcast axes), and its gradient is summed back along those axes by the same indexing.
  */
@@ -21,6 +21,25 @@ const BINARY = {
   sub: { f: 'a - b', da: 'g', db: '-g', doc: 'y = a - b' },
   mul: { f: 'a * b', da: 'g * b', db: 'g * a', doc: 'y = a ⊙ b' },
   div: { f: 'a / b', da: 'g / b', db: '(-g * y) / b', doc: 'y = a / b' },
+  // A tie sends half the gradient each way, as torch.maximum and torch.minimum do.
+  maximum: {
+    f: 'a >= b || Number.isNaN(a) ? a : b',
+    da: 'a > b ? g : a === b ? g / 2 : 0',
+    db: 'b > a ? g : a === b ? g / 2 : 0',
+    doc: 'y = max(a, b)',
+  },
+  minimum: {
+    f: 'a <= b || Number.isNaN(a) ? a : b',
+    da: 'a < b ? g : a === b ? g / 2 : 0',
+    db: 'b < a ? g : a === b ? g / 2 : 0',
+    doc: 'y = min(a, b)',
+  },
+  pow: {
+    f: 'a ** b',
+    da: 'b === 0 ? 0 : g * b * a ** (b - 1)',
+    db: 'a === 0 && b >= 0 ? 0 : g * y * Math.log(a)',
+    doc: 'y = a^b',
+  },
 } satisfies Partial<Record<OpName, BinaryRow>>;
 
 const sameShape = (p: SymShape, q: SymShape): boolean =>

@@ -98,6 +98,19 @@ const UNARY = {
   abs: { f: 'Math.abs(x)', df: 'x > 0 ? 1 : x < 0 ? -1 : 0', doc: 'y = |x|' },
   neg: { f: '-x', df: '-1', doc: 'y = -x' },
   sin: { f: 'Math.sin(x)', df: 'Math.cos(x)', doc: 'y = sin x' },
+  sign: { f: 'Math.sign(x)', df: '0', doc: 'y = sign x' },
+  hardshrink: {
+    attrs: ['lambd'],
+    f: 'x > a || x < -a ? x : 0',
+    df: 'x > a || x < -a ? 1 : 0',
+    doc: 'y = x if |x| > λ, else 0',
+  },
+  softshrink: {
+    attrs: ['lambd'],
+    f: 'x > a ? x - a : x < -a ? x + a : 0',
+    df: 'x > a || x < -a ? 1 : 0',
+    doc: 'y = x ∓ λ beyond ±λ, else 0',
+  },
 } satisfies Partial<Record<OpName, UnaryRow>>;
 
 const mentions = (expr: string, v: string): number =>

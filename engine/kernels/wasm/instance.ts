@@ -69,6 +69,7 @@ interface GemmExports {
   tanhBackward(y: number, g: number, gx: number, n: number): void;
   softmaxForward(x: number, y: number, rows: number, n: number): void;
   softmaxBackward(y: number, g: number, gx: number, rows: number, n: number): void;
+  flipWeights(wt: number, wf: number, c: number, groups: number, og: number, taps: number): void;
   convWeightGrad(
     x: number,
     n: number,
@@ -157,9 +158,7 @@ export class WasmGemm {
       accumulate ? 1 : 0,
       ps * 4,
     );
-    const len = m * n;
-    if (cOff === 0 && c.length === len) c.set(this.view(pc, len));
-    else for (let i = 0; i < len; i++) c[cOff + i] = mem[pc + i]!;
+    c.set(this.view(pc, m * n), cOff);
   }
 
   /**
@@ -276,8 +275,9 @@ export class WasmGemm {
     const wp = align4(w);
     const ldx = wp + (kw - 1) * dw;
     const hpx = h + (kh - 1) * dh;
-    // g; g padded for the weight gradient; x; x padded; gw; gb; g padded for ∂/∂x; flipped
-    // weights; ∂/∂x with padded rows; gx.
+    // g; g padded for the weight gradient; x; x padded; gw; gb; g padded for ∂/∂x; the weights;
+    // flipped weights; ∂/∂x with padded rows; gx. Every float moves by memcpy or in WebAssembly:
+    // a JavaScript loop over floats allocates a heap number per value until it is optimised.
     const pg = this.x.heapBase() >> 2;
     const pgp = after(pg, g.length);
     const px = after(pgp, n * o * oh * owp);
@@ -285,7 +285,8 @@ export class WasmGemm {
     const pgw = after(pxp, n * c * hp * ld);
     const pgb = after(pgw, wt.length);
     const pgq = after(pgb, o);
-    const pwf = after(pgq, n * o * hpx * ldx);
+    const pw = after(pgq, n * o * hpx * ldx);
+    const pwf = after(pw, wt.length);
     const pgxp = after(pwf, wt.length);
     const pgx = after(pgxp, n * c * h * wp);
     const mem = this.reserve(after(pgx, x.length) * 4);
@@ -293,6 +294,9 @@ export class WasmGemm {
     mem.set(g, pg);
     if (gw || gb) {
       mem.set(x, px);
+      // The kernel adds to gw and gb: start from what they hold (a scratch gw when only gb is wanted).
+      if (gw) mem.set(gw, pgw);
+      if (gb) mem.set(gb, pgb);
       e.padPlanes(px * 4, n * c, h, w, pxp * 4, pt, pl, hp, ld);
       e.padPlanes(pg * 4, n * o, oh, ow, pgp * 4, 0, 0, oh, owp);
       e.convWeightGrad(
@@ -313,23 +317,12 @@ export class WasmGemm {
         pgw * 4,
         gb ? pgb * 4 : 0,
       );
-      if (gw) for (let i = 0; i < gw.length; i++) gw[i] = gw[i]! + mem[pgw + i]!;
-      if (gb) for (let i = 0; i < gb.length; i++) gb[i] = gb[i]! + mem[pgb + i]!;
+      if (gw) gw.set(this.view(pgw, gw.length));
+      if (gb) gb.set(this.view(pgb, gb.length));
     }
     if (gx) {
-      const cg = c / groups,
-        og = o / groups,
-        taps = kh * kw;
-      // wf[ic, ocl, ki, kj] = wt[g·og + ocl, icl, kh-1-ki, kw-1-kj] for ic = g·cg + icl.
-      for (let ic = 0; ic < c; ic++) {
-        const grp = Math.floor(ic / cg),
-          icl = ic - grp * cg;
-        for (let ocl = 0; ocl < og; ocl++) {
-          const src = ((grp * og + ocl) * cg + icl) * taps + taps - 1;
-          const dst = pwf + (ic * og + ocl) * taps;
-          for (let t = 0; t < taps; t++) mem[dst + t] = wt[src - t]!;
-        }
-      }
+      mem.set(wt, pw);
+      e.flipWeights(pw * 4, pwf * 4, c, groups, o / groups, kh * kw);
       e.padPlanes(pg * 4, n * o, oh, ow, pgq * 4, (kh - 1) * dh - pt, (kw - 1) * dw - pl, hpx, ldx);
       e.convForward(pgq * 4, n, o, hpx, ldx, pwf * 4, c, groups, kh, kw, dh, dw, 0, pgxp * 4, h, wp);
       mem.set(gx, pgx);

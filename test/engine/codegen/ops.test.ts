@@ -60,7 +60,10 @@ const CASES: OpCase[] = [
     'neg',
     'sin',
     'square',
+    'sign',
   ].map((op) => unary(op)),
+  unary('hardshrink', { lambd: 0.3 }),
+  unary('softshrink', { lambd: 0.3 }),
   unary('leaky_relu', { negative_slope: 0.2 }),
   ...['hardsigmoid', 'hardswish', 'softsign', 'mish', 'prelu'].map((op) => unary(op)),
   { ...unary('clip', { min: -0.4, max: 0.5 }), name: 'clip' },
@@ -76,12 +79,14 @@ const CASES: OpCase[] = [
     },
     loss: 'mse_loss',
   },
-  ...['add', 'sub', 'mul', 'div'].map((op): OpCase => ({
+  ...['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow'].map((op): OpCase => ({
     name: op,
     build: (node, x) => {
       const p = node('p', 'linear', [x], { units: 3 });
       const q = node('q', 'linear', [x], { units: 3 });
-      return node('out', op, [p, op === 'div' ? node('pos', 'exp', [q]) : q]);
+      const positive = (v: number) => node('pos', 'exp', [v]);
+      if (op === 'pow') return node('out', op, [positive(p), q]);
+      return node('out', op, [p, op === 'div' ? positive(q) : q]);
     },
     loss: 'mse_loss',
   })),

@@ -86,6 +86,16 @@ export const OP_SPECS: readonly OpSpecRow[] = [
     bad: broadcastBad,
   },
   { op: 'div', inputs: [[3, 4], [4]], gen: { b: 'positive' }, bad: broadcastBad },
+  { op: 'maximum', inputs: [[3, 4], [4]], bad: broadcastBad },
+  {
+    op: 'minimum',
+    inputs: [
+      [2, 3, 4],
+      [3, 1],
+    ],
+    bad: broadcastBad,
+  },
+  { op: 'pow', inputs: [[3, 4], [4]], gen: { a: 'positive' }, bad: broadcastBad },
   unary('relu'),
   unary('leaky_relu', 'normal', { negative_slope: 0.1 }),
   unary('elu', 'normal', { alpha: 0.7 }),
@@ -118,6 +128,9 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   unary('abs'),
   unary('neg'),
   unary('sin'),
+  unary('sign'),
+  { op: 'hardshrink', inputs: [[4, 5]], attrs: { lambd: 1 }, gen: { x: 'wide' } },
+  { op: 'softshrink', inputs: [[4, 5]], attrs: { lambd: 1 }, gen: { x: 'wide' } },
   {
     op: 'matmul',
     inputs: [

@@ -2,7 +2,8 @@
  * The activations and normalisations of issue #14 against PyTorch 1.13: act-norm-reference.json,
  * written by scripts/generate-act-norm-reference.py (forward, VJP and JVP of clip with the relu6 and
  * hardtanh presets, hardsigmoid, hardswish, softsign, mish, prelu, batch_norm on [N, C, L] and
- * [N, C, H, W], group_norm, instance_norm), in float64 (≤ 1e-10) and float32 (≤ 1e-5).
+ * [N, C, H, W], group_norm, instance_norm; and issue #16's maximum, minimum, pow, hardshrink,
+ * softshrink), in float64 (≤ 1e-10) and float32 (≤ 1e-5).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,11 @@ test('the file covers every new op', () => {
     'batch_norm',
     'group_norm',
     'instance_norm',
+    'maximum',
+    'minimum',
+    'pow',
+    'hardshrink',
+    'softshrink',
   ])
     assert.ok(ops.has(op), op);
 });

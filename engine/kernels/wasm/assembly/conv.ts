@@ -132,7 +132,7 @@ export function convForward(
 
 /**
  * The weight and bias gradients: gw[oc, c', ki, kj] = Σ_{b, i, j} g[b, oc, i, j] · x[b, g·cg + c',
- * i + ki·dh, j + kj·dw] and gb[oc] = Σ g[b, oc] (gb 0: none), written (not added). g has rows of
+ * i + ki·dh, j + kj·dw] and gb[oc] = Σ g[b, oc] (gb 0: none), added to what they hold. g has rows of
  * owp floats, zero past the real output, so the scratch columns add nothing.
  */
 export function convWeightGrad(
@@ -164,7 +164,8 @@ export function convWeightGrad(
         const gp = g + ((<usize>(b * o + oc) * plane) << 2);
         for (let q: usize = 0; q < plane; q += 4) s = f32x4.add(s, v128.load(gp + (q << 2)));
       }
-      store<f32>(gb + ((<usize>oc) << 2), horizontalSum(s));
+      const at = gb + ((<usize>oc) << 2);
+      store<f32>(at, load<f32>(at) + horizontalSum(s));
     }
     for (let cl = 0; cl < cg; cl++)
       for (let ki = 0; ki < kh; ki++)
@@ -182,8 +183,27 @@ export function convWeightGrad(
               }
             }
           }
-          store<f32>(gw + ((<usize>(((oc * cg + cl) * kh + ki) * kw + kj)) << 2), horizontalSum(s));
+          const at = gw + ((<usize>(((oc * cg + cl) * kh + ki) * kw + kj)) << 2);
+          store<f32>(at, load<f32>(at) + horizontalSum(s));
         }
+  }
+}
+
+/**
+ * The weights of ∂/∂x as a stride-1 convolution of g: each group's weight transposed (input and
+ * output channels swapped) and flipped, wf[ic, ocl, ki, kj] = wt[g·og + ocl, icl, kh-1-ki, kw-1-kj]
+ * for ic = g·cg + icl.
+ */
+export function flipWeights(wt: usize, wf: usize, c: i32, groups: i32, og: i32, taps: i32): void {
+  const cg = c / groups;
+  for (let ic = 0; ic < c; ic++) {
+    const grp = ic / cg,
+      icl = ic - grp * cg;
+    for (let ocl = 0; ocl < og; ocl++) {
+      const src = wt + ((<usize>(((grp * og + ocl) * cg + icl) * taps + taps - 1)) << 2);
+      const dst = wf + ((<usize>((ic * og + ocl) * taps)) << 2);
+      for (let t = 0; t < taps; t++) store<f32>(dst + ((<usize>t) << 2), load<f32>(src - ((<usize>t) << 2)));
+    }
   }
 }
 
