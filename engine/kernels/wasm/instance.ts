@@ -33,6 +33,8 @@ interface GemmExports {
     accumulate: number,
     scratch: number,
   ): void;
+  addBias(c: number, bias: number, rows: number, n: number): void;
+  sumRows(g: number, rows: number, n: number, gb: number): void;
   padPlanes(
     src: number,
     planes: number,
@@ -159,6 +161,82 @@ export class WasmGemm {
       ps * 4,
     );
     c.set(this.view(pc, m * n), cOff);
+  }
+
+  /**
+   * A dense layer in one trip: y [rows, units] = x [rows, inF] · wᵀ (w [units, inF]) + bias. Small
+   * layers cost their copies and calls more than their products, so they share one of each.
+   */
+  linearForward(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    y: Float32Array,
+    rows: number,
+    inF: number,
+    units: number,
+  ): void {
+    const e = this.x;
+    const px = e.heapBase() >> 2;
+    const pw = after(px, x.length);
+    const pbias = after(pw, w.length);
+    const py = after(pbias, units);
+    const ps = after(py, y.length);
+    const mem = this.reserve(ps * 4 + e.scratchBytes(rows, units, inF));
+    mem.set(x, px);
+    mem.set(w, pw);
+    e.sgemm(rows, units, inF, px * 4, 0, pw * 4, 1, py * 4, 0, ps * 4);
+    if (bias) {
+      mem.set(bias, pbias);
+      e.addBias(py * 4, pbias * 4, rows, units);
+    }
+    y.set(this.view(py, y.length));
+  }
+
+  /**
+   * linearForward's gradients for an output gradient g [rows, units], each added to its buffer
+   * (null: not wanted): gx += g·w, gw += gᵀ·x, gb += Σ_rows g.
+   */
+  linearBackward(
+    x: Float32Array,
+    w: Float32Array,
+    g: Float32Array,
+    gx: Float32Array | null,
+    gw: Float32Array | null,
+    gb: Float32Array | null,
+    rows: number,
+    inF: number,
+    units: number,
+  ): void {
+    const e = this.x;
+    const pg = e.heapBase() >> 2;
+    const px = after(pg, g.length);
+    const pw = after(px, x.length);
+    const pgx = after(pw, w.length);
+    const pgw = after(pgx, x.length);
+    const pgb = after(pgw, w.length);
+    const ps = after(pgb, units);
+    const mem = this.reserve(
+      ps * 4 + Math.max(e.scratchBytes(rows, inF, units), e.scratchBytes(units, inF, rows)),
+    );
+    mem.set(g, pg);
+    if (gx) {
+      mem.set(w, pw);
+      mem.set(gx, pgx);
+      e.sgemm(rows, inF, units, pg * 4, 0, pw * 4, 0, pgx * 4, 1, ps * 4);
+      gx.set(this.view(pgx, gx.length));
+    }
+    if (gw) {
+      mem.set(x, px);
+      mem.set(gw, pgw);
+      e.sgemm(units, inF, rows, pg * 4, 1, px * 4, 0, pgw * 4, 1, ps * 4);
+      gw.set(this.view(pgw, gw.length));
+    }
+    if (gb) {
+      mem.set(gb, pgb);
+      e.sumRows(pg * 4, rows, units, pgb * 4);
+      gb.set(this.view(pgb, gb.length));
+    }
   }
 
   /**

@@ -396,3 +396,44 @@ test('the WebAssembly softmax along rows matches the float64 definition to 1e-5,
     assert.ok(maxError(gx, wantGx, 1) <= 1e-6, `vjp ${rows}×${n}`);
   }
 });
+
+test('the one-trip WebAssembly dense layer matches the definition: forward with and without bias, every gradient', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(31);
+  const int = (below: number) => 1 + Math.floor(rng.next() * below);
+  for (let trial = 0; trial < 40; trial++) {
+    const [rows, inF, units] = [int(70), int(40), int(40)];
+    const f32 = (size: number) => randomData(rng, size, true) as Float32Array;
+    const [x, w, bias, g] = [f32(rows * inF), f32(units * inF), f32(units), f32(rows * units)];
+    const withBias = trial % 3 !== 0;
+    // y = x·wᵀ + bias: the 'nt' product of the reference, then the bias on every row.
+    const want = reference('nt', rows, units, inF, x, w, null);
+    if (withBias) for (let i = 0; i < want.length; i++) want[i]! += bias[i % units]!;
+    const y = f32(rows * units);
+    kernels.linearForward(x, w, withBias ? bias : null, y, rows, inF, units);
+    const where = `trial ${trial}: ${rows}×${inF} → ${units}`;
+    assert.ok(maxError(y, want, inF) <= 1e-6, `forward, ${where}`);
+    // Gradients add to what the buffers hold; any of them may be left out.
+    const [gx, gw, gb] = [f32(rows * inF), f32(units * inF), f32(units)];
+    const wantGx = reference('nn', rows, inF, units, g, w, gx);
+    const wantGw = reference('tn', units, inF, rows, g, x, gw);
+    const wantGb = Float64Array.from(gb);
+    for (let i = 0; i < g.length; i++) wantGb[i % units]! += g[i]!;
+    const skip = trial % 4;
+    kernels.linearBackward(
+      x,
+      w,
+      g,
+      skip === 1 ? null : gx,
+      skip === 2 ? null : gw,
+      skip === 3 ? null : gb,
+      rows,
+      inF,
+      units,
+    );
+    if (skip !== 1) assert.ok(maxError(gx, wantGx, units) <= 1e-6, `gx, ${where}`);
+    if (skip !== 2) assert.ok(maxError(gw, wantGw, rows) <= 1e-6, `gw, ${where}`);
+    if (skip !== 3) assert.ok(maxError(gb, wantGb, rows) <= 1e-6, `gb, ${where}`);
+  }
+});

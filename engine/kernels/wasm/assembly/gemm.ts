@@ -175,3 +175,36 @@ export function sgemm(
     }
   }
 }
+
+/** c[r, j] += bias[j] for every row r < rows of n floats: a dense layer's bias. */
+export function addBias(c: usize, bias: usize, rows: i32, n: i32): void {
+  const vn = n & ~3;
+  for (let r = 0; r < rows; r++) {
+    const cr = c + ((<usize>(r * n)) << 2);
+    for (let j = 0; j < vn; j += 4) {
+      const at = (<usize>j) << 2;
+      v128.store(cr + at, f32x4.add(v128.load(cr + at), v128.load(bias + at)));
+    }
+    for (let j = vn; j < n; j++) {
+      const at = (<usize>j) << 2;
+      store<f32>(cr + at, load<f32>(cr + at) + load<f32>(bias + at));
+    }
+  }
+}
+
+/** gb[j] += Σ_r g[r, j] over rows of n floats: a dense layer's bias gradient. */
+export function sumRows(g: usize, rows: i32, n: i32, gb: usize): void {
+  const vn = n & ~3;
+  for (let j = 0; j < vn; j += 4) {
+    const at = (<usize>j) << 2;
+    let s = f32x4.splat(0);
+    for (let r = 0; r < rows; r++) s = f32x4.add(s, v128.load(g + ((<usize>(r * n)) << 2) + at));
+    v128.store(gb + at, f32x4.add(v128.load(gb + at), s));
+  }
+  for (let j = vn; j < n; j++) {
+    const at = (<usize>j) << 2;
+    let s: f32 = 0;
+    for (let r = 0; r < rows; r++) s += load<f32>(g + ((<usize>(r * n)) << 2) + at);
+    store<f32>(gb + at, load<f32>(gb + at) + s);
+  }
+}
