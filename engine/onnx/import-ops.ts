@@ -436,9 +436,10 @@ function convTranspose(c: RowContext): Converted {
 function pool(kind: 'max' | 'avg'): Row {
   return (c) => {
     const x = dynamic(c);
-    const spatial = spatialOf(c, x);
     if (kind === 'max' && c.node.outputs.length > 1 && c.node.outputs[1])
       throw new Unsupported('the Indices output is not supported');
+    if (c.shape(x).length === 5 && !c.oneSample) return pool3d(c, kind, x);
+    const spatial = spatialOf(c, x);
     const kernel = axes(c, 'kernel_shape', spatial, 1);
     const stride = axes(c, 'strides', spatial, 1);
     const attrs: Attrs = {
@@ -463,6 +464,53 @@ function pool(kind: 'max' | 'avg'): Row {
           : 'avg_pool1d';
     return { op: name, attrs, inputs: [x] };
   };
+}
+
+/**
+ * A 3-D pool over [N, C, D, H, W] as two 2-D pools: over (H, W) with the depth folded into the
+ * channels, then over D with each face's pixels in one axis. A box's max is the max over its
+ * depth of its faces' maxima, and its mean the mean of its faces' means (PyTorch's divisor is a
+ * product of per-axis counts, with the padding or without), so this is the 3-D pool, gradients
+ * included; it takes three reshapes more than a pool3d op would.
+ */
+function pool3d(c: RowContext, kind: 'max' | 'avg', x: string): Converted {
+  const [, ch, depth, h, w] = c.shape(x) as [number, number, number, number, number];
+  const three = (name: string, fallback: number) => {
+    const v = getAttr.ints(c.node, name, [fallback, fallback, fallback]);
+    if (v.length !== 3) throw new Unsupported(`${name} [${v.join(', ')}] does not have 3 entries`);
+    return v;
+  };
+  const kernel = three('kernel_shape', 1);
+  const stride = three('strides', 1);
+  const dilation = three('dilations', 1);
+  const pads = getAttr.ints(c.node, 'pads', [0, 0, 0, 0, 0, 0]);
+  if (pads.length !== 6) throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per spatial axis`);
+  const ceil = getAttr.int(c.node, 'ceil_mode', 0) === 1;
+  const op: OpName = kind === 'max' ? 'max_pool2d' : 'avg_pool2d';
+  const extra = (axes: number[]): Attrs => {
+    if (kind === 'max') return { dilation: axes.map((a) => (a < 0 ? 1 : dilation[a]!)) };
+    if (dilation.some((d) => d !== 1)) throw new Unsupported('dilated average pooling is not supported');
+    return { count_include_pad: getAttr.int(c.node, 'count_include_pad', 0) === 1 };
+  };
+  // Axes 0, 1, 2 of the window are D, H, W; -1 is an axis of size 1 (no pooling along it).
+  const window = (axes: number[]): Attrs => ({
+    kernel: axes.map((a) => (a < 0 ? 1 : kernel[a]!)),
+    stride: axes.map((a) => (a < 0 ? 1 : stride[a]!)),
+    padding: axes.flatMap((a) => (a < 0 ? [0, 0] : [pads[a]!, pads[a + 3]!])),
+    ceil_mode: ceil,
+    ...extra(axes),
+  });
+  const faces = c.emit({ op: 'reshape', attrs: { shape: [-1, ch * depth, h, w] }, inputs: [x] });
+  const pooledFaces = c.emit({ op, attrs: window([1, 2]), inputs: [faces] });
+  const [, , oh, ow] = c.shape(pooledFaces) as [number, number, number, number];
+  const columns = c.emit({
+    op: 'reshape',
+    attrs: { shape: [-1, ch, depth, oh * ow] },
+    inputs: [pooledFaces],
+  });
+  const pooled = c.emit({ op, attrs: window([0, -1]), inputs: [columns] });
+  const od = c.shape(pooled)[2]!;
+  return { op: 'reshape', attrs: { shape: [-1, ch, od, oh, ow] }, inputs: [pooled] };
 }
 
 /** ONNX Pad (opset 11+: pads and the constant as inputs) as F.pad's amounts, last axis first. */

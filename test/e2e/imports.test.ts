@@ -1,7 +1,7 @@
 /**
- * Imported networks in the real VS Code workbench (code-server), with the packaged .vsix: two
+ * Imported networks in the real VS Code workbench (code-server), with the packaged .vsix: three
  * networks exported by PyTorch 1.13 (test/engine/onnx/pytorch: a tabular MLP with batch norm, a residual
- * MLP) go through "Import ONNX Model…" and the browser's open dialog, open as readable graphs, and
+ * MLP, a self-attention block whose attention becomes one scaled_dot_product_attention node) go through "Import ONNX Model…" and the browser's open dialog, open as readable graphs, and
  * say that no dataset is known, in the Problems panel and in the run panel, before Train is
  * pressed; Choose CSV… picks the CSV beside the graph and the network trains. A graph whose CSV
  * is missing shows the error in words in both places, and Train repeats them (no ENOENT, no
@@ -63,6 +63,8 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
       'tabular-mlp-bn.onnx': readFileSync(join(fixtures, 'tabular-mlp-bn.onnx')),
       'residual-mlp.onnx': readFileSync(join(fixtures, 'residual-mlp.onnx')),
       'tabular.csv': readFileSync(join(fixtures, 'tabular.csv'), 'utf8'),
+      'self-attention.onnx': readFileSync(join(fixtures, 'self-attention.onnx')),
+      'attention.csv': readFileSync(join(fixtures, 'attention.csv'), 'utf8'),
       // For the residual MLP: six features and one value, the columns the import asks for.
       'residual.csv': `x1,x2,x3,x4,x5,x6,y\n${Array.from({ length: 30 }, (_, i) =>
         [...Array.from({ length: 6 }, (_, k) => Math.sin(i + k).toFixed(3)), (i / 30).toFixed(3)].join(','),
@@ -267,6 +269,48 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
       await closeEditors();
     });
   }
+
+  check(
+    'imports a self-attention block: one attention node, every node drawn, and it trains on its CSV',
+    async () => {
+      const view = await importModel('self-attention.onnx');
+      const doc = parseGraph(readFileSync(join(workspace, 'self-attention.nngraph.json'), 'utf8')).doc!;
+      const attention = doc.nodes.filter((n) => n.op === 'scaled_dot_product_attention');
+      assert.equal(attention.length, 1, 'the written-out attention is one scaled_dot_product_attention node');
+      assert.ok(
+        doc.nodes.some((n) => n.op === 'layer_norm'),
+        'the LayerNorm PyTorch wrote out is one layer_norm node',
+      );
+      assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
+      assert.equal(await view.locator('.react-flow__edge').count(), doc.edges.length);
+      await view.locator(`.op-node[data-node-id="${attention[0]!.id}"]`).waitFor();
+      await assertNoOverlap(view);
+      assert.match(await view.getByTestId('run-dataset-problem').innerText(), /No dataset is known/);
+      await view.getByTestId('run-dataset-choose').click();
+      await answerFileDialog('Choose the CSV dataset', join(workspace, 'attention.csv'));
+      await view.getByTestId('run-dataset-problem').waitFor({ state: 'detached' });
+      assert.equal(
+        await view.getByTestId('status').innerText(),
+        `${doc.nodes.length} nodes · ${doc.edges.length} edges · no errors`,
+      );
+      assert.doesNotMatch(await problems(), /No dataset is known/);
+      // The Problems panel (empty) closed, so that the screenshot shows the graph.
+      await runCommand(page, 'View: Hide Panel');
+      await page.locator('.markers-panel').waitFor({ state: 'hidden' });
+      await view.getByTestId('fit-view').click();
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: join(screenshots, 'import-self-attention.png') });
+      await page.keyboard.press('Control+S');
+      await waitForFile(join(workspace, 'self-attention.nngraph.json'), (t) =>
+        t.includes('"path": "attention.csv"'),
+      );
+      await view.getByTestId('run-play').click();
+      await view.getByTestId('run-phase').getByText('finished').waitFor({ timeout: 180_000 });
+      assert.doesNotMatch(await view.getByTestId('run-step').innerText(), /step\s*0\b/);
+      await page.screenshot({ path: join(screenshots, 'import-self-attention-trained.png') });
+      await closeEditors();
+    },
+  );
 
   check('a graph whose CSV is missing: the error in words before and after Train', async () => {
     const view = await openFile(page, 'missing-data.nngraph.json');

@@ -54,8 +54,9 @@ export const scaledDotProductAttention: OpEmitter = {
       `const y = new Float64Array(${sizeExpr(c.outShape)});`,
       `const p = new Float64Array(${S});`,
       ...rows([
-        'for (let j = 0; j < keep; j++)',
+        'for (let j = 0; j < keep; j++) {',
         `  for (let c = 0; c < ${dv}; c++) y[yi + c] += p[j] * v[(kb + j) * ${dv} + c];`,
+        '}',
       ]),
       'return y;',
     ];

@@ -187,3 +187,47 @@ test('GELU’s tanh form (Pow or x·x·x) fuses to Gelu(approximate=tanh); x · 
   ]);
   assert.deepEqual(opsOf(gated.nodes), ['Sigmoid', 'Relu', 'Mul']);
 });
+
+test('attention written out fuses into one Attention node: scale by Div or Mul, a causal mask, kᵀ read elsewhere too', () => {
+  const mask = floatTensor('mask', [3, 3], [0, -Infinity, -Infinity, 0, 0, -Infinity, 0, 0, 0]);
+  const head = (perm: number[]) => [
+    makeNode('Transpose', ['x'], ['kt'], [attr.ints('perm', perm)]),
+    makeNode('MatMul', ['x', 'kt'], ['s']),
+  ];
+  const tail = (from: string) => [
+    makeNode('Softmax', [from], ['p'], [attr.int('axis', -1)]),
+    makeNode('MatMul', ['p', 'x'], ['y']),
+  ];
+  const attentionOf = (g: ReturnType<typeof fuse>) => {
+    const n = g.nodes.find((x) => x.opType === 'Attention')!;
+    return { scale: n.attrs.get('scale')?.f, causal: n.attrs.get('causal')?.i, k: n.inputs[1] };
+  };
+  // q·kᵀ / 2, PyTorch's layout: kᵀ is x with its last two axes swapped, so k is x itself.
+  let g = fuse([...head([1, 0]), makeNode('Div', ['s', 'two'], ['d']), ...tail('d')], [k('two', 2)]);
+  assert.deepEqual(opsOf(g.nodes), ['backprop-studio:Attention']);
+  assert.deepEqual(attentionOf(g), { scale: 0.5, causal: 0, k: 'x' });
+  // · 0.25 and + the causal mask.
+  g = fuse(
+    [
+      ...head([1, 0]),
+      makeNode('Mul', ['quarter', 's'], ['d']),
+      makeNode('Add', ['d', 'mask'], ['masked']),
+      ...tail('masked'),
+    ],
+    [k('quarter', 0.25), mask],
+  );
+  assert.deepEqual(opsOf(g.nodes), ['backprop-studio:Attention']);
+  assert.deepEqual(attentionOf(g), { scale: 0.25, causal: 1, k: 'x' });
+  // A mask that is not causal (0 everywhere) is an ordinary Add: the scores' MatMul stays.
+  g = fuse(
+    [...head([1, 0]), makeNode('Add', ['s', 'zero'], ['masked']), ...tail('masked')],
+    [floatTensor('zero', [3, 3], new Array<number>(9).fill(0))],
+  );
+  assert.ok(!opsOf(g.nodes).includes('Attention'));
+  // kᵀ also read by another node: it stays, and k is kᵀ transposed back.
+  g = fuse([...head([1, 0]), ...tail('s').slice(0, 1), makeNode('MatMul', ['p', 'kt'], ['y'])]);
+  assert.deepEqual(opsOf(g.nodes), ['Transpose', 'Transpose', 'backprop-studio:Attention']);
+  const back = g.nodes[1]!;
+  assert.deepEqual([back.inputs, back.attrs.get('perm')?.ints], [['kt'], [1, 0]]);
+  assert.deepEqual(attentionOf(g), { scale: undefined, causal: 0, k: back.outputs[0] });
+});
