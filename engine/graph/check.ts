@@ -18,7 +18,6 @@ import {
   noDatasetMessage,
 } from '../data/load.js';
 import type { Dataset } from '../data/dataset.js';
-import { PHRASE_FEATURES, PHRASE_VOCABULARY } from '../data/phrases.js';
 import {
   inputPorts,
   outputPorts,
@@ -531,10 +530,13 @@ function largestIndices(ds: Dataset, columns: readonly string[]): Map<string, La
   return out;
 }
 
+/** The phrases' largest word index per word column (the built-in set is always the same). */
+let phraseIndices: Map<string, Largest> | undefined;
+
 /** The largest index each whole-number feature holds, where that is known before training. */
 function knownLargestIndices(dataset: DatasetConfig, fileRead: boolean): Map<string, Largest> | null {
   if (dataset.kind === 'phrases')
-    return new Map(PHRASE_FEATURES.map((f) => [f, { value: PHRASE_VOCABULARY.length - 1 }]));
+    return (phraseIndices ??= largestIndices(loadDataset(dataset), integerFeatures(dataset)));
   if (
     dataset.kind === 'csv' &&
     fileRead &&
