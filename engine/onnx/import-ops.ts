@@ -63,6 +63,9 @@ export class Unsupported extends Error {}
  */
 export class BatchAxisRefusal extends Unsupported {}
 
+/** Thrown by a row that needs the model's own batch axis, when the model is read as one sample. */
+export class LayoutRefusal extends Unsupported {}
+
 /** Refuses (as a BatchAxisRefusal) unless the model is one sample. */
 function batchAxis(c: RowContext, what: string): void {
   if (!c.oneSample) throw new BatchAxisRefusal(what);
@@ -74,7 +77,7 @@ function batchAxis(c: RowContext, what: string): void {
  */
 function channelLayout(c: RowContext): void {
   if (c.oneSample)
-    throw new Unsupported(
+    throw new LayoutRefusal(
       "it needs an [N, C, ...] layout, and the model's inputs have no shared batch axis (it was read as one sample)",
     );
 }
@@ -230,23 +233,23 @@ function gemm(c: RowContext): Converted {
   };
   const product: Converted = { op: 'matmul', attrs: {}, inputs: [operand(0, transA), operand(1, transB)] };
   const scaled = (v: Converted, factor: number, name: string): Converted =>
-    factor === 1 ? v : scale(c, c.emit(v), factor, name);
+    factor === 1 ? v : withScalar(c, 'mul', c.emit(v), factor, name);
   const y = scaled(product, alpha, 'alpha');
   if (!cIn || beta === 0) return y;
   let bias: string;
   if (c.constant(cIn)) bias = beta === 1 ? cIn : scaledConstant(c, cIn, beta);
-  else bias = beta === 1 ? dynamic(c, 2) : c.emit(scale(c, dynamic(c, 2), beta, 'beta'));
+  else bias = beta === 1 ? dynamic(c, 2) : c.emit(withScalar(c, 'mul', dynamic(c, 2), beta, 'beta'));
   return { op: 'add', attrs: {}, inputs: broadcastable(c, [c.emit(y), bias]) };
 }
 
-/** v · factor, the factor a scalar `constant` node. */
-function scale(c: RowContext, v: string, factor: number, name: string): Converted {
+/** v · factor (or v + amount), the number a scalar `constant` node. */
+function withScalar(c: RowContext, op: 'mul' | 'add', v: string, value: number, name: string): Converted {
   const k = c.addConstant(`${c.node.name}/${name}`, {
     dims: [],
     dataType: DataType.FLOAT,
-    data: Float64Array.of(factor),
+    data: Float64Array.of(value),
   });
-  return { op: 'mul', attrs: {}, inputs: broadcastable(c, [v, k]) };
+  return { op, attrs: {}, inputs: broadcastable(c, [v, k]) };
 }
 
 /** A constant times a factor, as a new constant. */
@@ -640,15 +643,28 @@ function clip(c: RowContext): Converted {
   return { op: 'clip', attrs, inputs: [x] };
 }
 
-/** HardSigmoid(alpha, beta) is PyTorch's hardsigmoid only with alpha 1/6, beta 1/2. */
+/**
+ * HardSigmoid(alpha, beta) = clip(alpha·x + beta, 0, 1): PyTorch's hardsigmoid with alpha 1/6,
+ * beta 1/2; otherwise the formula itself (mul, add, clip).
+ */
 function hardsigmoid(c: RowContext): Converted {
   const alpha = getAttr.float(c.node, 'alpha', 0.2);
   const beta = getAttr.float(c.node, 'beta', 0.5);
-  if (Math.abs(alpha - 1 / 6) > 1e-6 || Math.abs(beta - 0.5) > 1e-6)
-    throw new Unsupported(
-      `alpha ${alpha}, beta ${beta}: only alpha 1/6, beta 1/2 (PyTorch's hardsigmoid) is supported`,
-    );
-  return { op: 'hardsigmoid', attrs: {}, inputs: [dynamic(c)] };
+  const x = dynamic(c);
+  if (Math.abs(alpha - 1 / 6) <= 1e-6 && Math.abs(beta - 0.5) <= 1e-6)
+    return { op: 'hardsigmoid', attrs: {}, inputs: [x] };
+  const line = c.emit(withScalar(c, 'add', c.emit(withScalar(c, 'mul', x, alpha, 'alpha')), beta, 'beta'));
+  return { op: 'clip', attrs: { min: 0, max: 1 }, inputs: [line] };
+}
+
+/** Selu(alpha, gamma) = gamma·elu(x, alpha): PyTorch's selu with its constants, else elu and a product. */
+function selu(c: RowContext): Converted {
+  const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);
+  const gamma = getAttr.float(c.node, 'gamma', 1.05070102214813232421875);
+  const x = dynamic(c);
+  if (Math.abs(alpha - 1.6732632) <= 1e-6 && Math.abs(gamma - 1.050701) <= 1e-6)
+    return { op: 'selu', attrs: {}, inputs: [x] };
+  return withScalar(c, 'mul', c.emit({ op: 'elu', attrs: { alpha }, inputs: [x] }), gamma, 'gamma');
 }
 
 /** PRelu with a constant slope: one shared value, or one per channel (axis 1) shaped [C] or [C, 1, ...]. */
@@ -934,13 +950,7 @@ export const IMPORT_ROWS: Record<string, Row> = {
   InstanceNormalization: instanceNorm,
   [`${STUDIO_DOMAIN}:GroupNorm`]: groupNorm,
   Elu: unary('elu', (c) => ({ alpha: getAttr.float(c.node, 'alpha', 1) })),
-  Selu: (c) => {
-    const alpha = getAttr.float(c.node, 'alpha', 1.67326319217681884765625);
-    const gamma = getAttr.float(c.node, 'gamma', 1.05070102214813232421875);
-    if (Math.abs(alpha - 1.6732632) > 1e-6 || Math.abs(gamma - 1.050701) > 1e-6)
-      throw new Unsupported('only the standard alpha and gamma are supported');
-    return { op: 'selu', attrs: {}, inputs: [dynamic(c)] };
-  },
+  Selu: selu,
   Gelu: gelu,
   Softmax: softmaxLike('softmax'),
   LogSoftmax: softmaxLike('log_softmax'),

@@ -11,7 +11,7 @@ import { ProtobufError } from './protobuf.js';
 import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
 import { upgradeNode, UpgradeRefusal } from './upgrade.js';
-import { BatchAxisRefusal, Converted, rowFor, Unsupported } from './import-ops.js';
+import { BatchAxisRefusal, Converted, LayoutRefusal, rowFor, Unsupported } from './import-ops.js';
 import {
   OnnxTensorError,
   dataTypeName,
@@ -189,6 +189,8 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
   const problems: string[] = [];
   const failed = new Set<string>();
   let batchAxisProblem = false;
+  // A problem of its own (not the one-sample reading's lack of a batch axis for a layout op).
+  let ownProblem = false;
   const origin = new Map<string, string>();
   const ids = new IdAllocator();
   // One input is `input`; several keep the model's names (what `run --input` and the dataset call them).
@@ -304,6 +306,7 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
     } catch (e) {
       if (!(e instanceof Unsupported || e instanceof OnnxImportError || e instanceof UpgradeRefusal)) throw e;
       if (e instanceof BatchAxisRefusal) batchAxisProblem = true;
+      if (!(e instanceof LayoutRefusal)) ownProblem = true;
       problems.push(`${where}: ${e.message}`);
       node.outputs.forEach((v) => failed.add(v));
     }
@@ -315,7 +318,9 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
     );
   }
   if (problems.length > 0) {
-    if (before) throw before;
+    // Read as one sample after the batch axis stood in the way: what still stops the import is
+    // this reading's own problem, unless it only hit layout ops (then the first reading's says more).
+    if (before && !ownProblem) throw before;
     const message = `the model can't be imported:\n  ${problems.join('\n  ')}`;
     throw batchAxisProblem ? new BatchAxisError(message, problems) : new OnnxImportError(message, problems);
   }
