@@ -147,7 +147,19 @@ for (const [file, causal] of [
       checkGraph(chosen, { readDataFile: readText }).diagnostics.filter((d) => d.severity !== 'info'),
       [],
     );
-    const run = prepareTraining(chosen, { readText, weights }).trainer.run();
+    const { trainer } = prepareTraining(chosen, { readText, weights });
+    // One step: the loss on the batch it trained on goes down.
+    const batch = trainer.loadNextBatch()!;
+    batch.program.setTraining(true);
+    batch.program.forward();
+    const before = batch.program.value(batch.loss).data[0]!;
+    const step = trainer.trainStep();
+    assert.equal(step.kind, 'trained');
+    batch.program.forward();
+    const after = batch.program.value(batch.loss).data[0]!;
+    t.diagnostic(`one step on its batch: loss ${before.toFixed(4)} → ${after.toFixed(4)}`);
+    assert.ok(after < before, `loss ${before} → ${after}`);
+    const run = trainer.run();
     assert.equal(run.status, 'completed');
     assertFalls(run.history.map((e) => e.loss));
   });
