@@ -1,10 +1,12 @@
 /**
  * Float32 WebAssembly SIMD kernels for ops whose scalar loops cost as much as a small network's
- * products: the elementwise activations relu and tanh, by op name, and softmax along the last
- * axis. Each computes what the op's own kernel (engine/ops/elementwise.ts, reduce.ts) computes,
- * to float32 rounding, and that kernel runs everywhere else (float64, other ops, no
- * WebAssembly). Kept here, by name, so that the op rows (which the webview bundles for their
- * metadata) carry no kernel code.
+ * products: the elementwise activations relu and tanh, by op name, softmax along the last axis,
+ * the gathers (transpose, swapaxes, slice, expand, tile) and their gradients, a + b and
+ * gx += g. Each computes what the op's own kernel (engine/ops/) computes, to float32 rounding
+ * (gathers exactly), and that kernel runs everywhere else (float64, other ops, no WebAssembly).
+ * Besides speed: a JavaScript loop over floats allocates a heap number per value until the JIT
+ * optimises it, which in a network of a few large steps a second takes minutes. Kept here, so
+ * that the op rows (which the webview bundles for their metadata) carry no kernel code.
  */
 import type { Data } from '../tensor/tensor.js';
 import { wasmFloat32 } from './gemm.js';
@@ -49,5 +51,26 @@ export function float32SoftmaxForward(x: Data, y: Data, n: number): boolean {
 export function float32SoftmaxVjp(y: Data, g: Data, gx: Data, n: number): boolean {
   const k = wasmFloat32(y);
   if (k) k.softmaxVjp(y as Float32Array, g as Float32Array, gx as Float32Array, n);
+  return k !== null;
+}
+
+/** y[k] = x[from[k]] in float32; false: the caller's loop runs. */
+export function float32Gather(x: Data, from: Int32Array, y: Data): boolean {
+  const k = wasmFloat32(x);
+  if (k) k.gather(x as Float32Array, from, y as Float32Array);
+  return k !== null;
+}
+
+/** gx[from[k]] += g[k] in float32, under the same conditions. */
+export function float32ScatterAdd(g: Data, from: Int32Array, gx: Data): boolean {
+  const k = wasmFloat32(g);
+  if (k) k.scatterAdd(g as Float32Array, from, gx as Float32Array);
+  return k !== null;
+}
+
+/** y = a + b over arrays of one length in float32, under the same conditions (y may be a). */
+export function float32Add(a: Data, b: Data, y: Data): boolean {
+  const k = wasmFloat32(a);
+  if (k) k.add(a as Float32Array, b as Float32Array, y as Float32Array);
   return k !== null;
 }

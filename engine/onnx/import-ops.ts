@@ -624,6 +624,18 @@ function gelu(c: RowContext): Converted {
 /** Clip: bounds as attributes before opset 11, as optional constant inputs from 11. */
 function clip(c: RowContext): Converted {
   const x = dynamic(c);
+  const bounds = c.opset >= 11 ? ([1, 2] as const).map((k) => c.node.inputs[k] || undefined) : [];
+  if (bounds.some((v) => v !== undefined && !c.constant(v))) {
+    // Computed bounds: min(max(x, min), max), as ONNX defines Clip (and torch.clamp computes).
+    const steps = (['maximum', 'minimum'] as const)
+      .map((op, k) => [op, bounds[k]] as const)
+      .filter((s): s is readonly ['maximum' | 'minimum', string] => s[1] !== undefined);
+    let v = x;
+    for (const [op, bound] of steps.slice(0, -1))
+      v = c.emit({ op, attrs: {}, inputs: broadcastable(c, [v, bound]) });
+    const [op, bound] = steps[steps.length - 1]!;
+    return { op, attrs: {}, inputs: broadcastable(c, [v, bound]) };
+  }
   const attrs: Attrs = {};
   for (const [k, name] of [
     [1, 'min'],

@@ -6,6 +6,8 @@
 import { defineOp, OpDef } from './define.js';
 import { broadcastIndex, broadcastShapes } from '../tensor/broadcast.js';
 import { sizeOf } from '../tensor/tensor.js';
+import { float32Add } from '../kernels/unary.js';
+import { wasmFloat32 } from '../kernels/gemm.js';
 
 export interface BinaryRow {
   name: string;
@@ -26,6 +28,8 @@ interface Plan {
 
 export function binaryOp(row: BinaryRow): OpDef<NoAttrs, Plan> {
   const { f, da, db, d2 } = row;
+  // Float32 a + b of one shape, and its gradients, run in WebAssembly (engine/kernels/unary.ts).
+  const sameShapeSum = row.name === 'add';
   return defineOp<NoAttrs, Plan>({
     name: row.name,
     category: 'math',
@@ -43,6 +47,7 @@ export function binaryOp(row: BinaryRow): OpDef<NoAttrs, Plan> {
       const ad = a!.data,
         bd = b!.data,
         od = out.data;
+      if (sameShapeSum && !ia && !ib && float32Add(ad, bd, od)) return;
       for (let k = 0; k < od.length; k++) od[k] = f(ad[ia ? ia[k]! : k]!, bd[ib ? ib[k]! : k]!);
     },
     vjp: ({ plan: { ia, ib } }, xs, out, g, grads) => {
@@ -54,6 +59,12 @@ export function binaryOp(row: BinaryRow): OpDef<NoAttrs, Plan> {
         bd = b!.data,
         od = out.data,
         gd = g.data;
+      // a + b without broadcasting: each gradient is g added whole.
+      if (sameShapeSum && !ia && !ib && wasmFloat32(gd)) {
+        if (ga) float32Add(ga.data, gd, ga.data);
+        if (gb) float32Add(gb.data, gd, gb.data);
+        return;
+      }
       for (let k = 0; k < gd.length; k++) {
         const i = ia ? ia[k]! : k,
           j = ib ? ib[k]! : k;

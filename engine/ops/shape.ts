@@ -7,6 +7,7 @@ import { broadcastIndex } from '../tensor/broadcast.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { normaliseAxis } from './axes.js';
+import { float32Add, float32Gather, float32ScatterAdd } from '../kernels/unary.js';
 
 type ReshapeAttrs = { shape: readonly number[] };
 
@@ -21,6 +22,8 @@ function sameOrderOp<A extends Attrs>(spec: Pick<OpSpec<A>, 'name' | 'attrs' | '
     vjp: (_ctx, _xs, _out, g, grads) => {
       const gx = grads[0];
       if (!gx) return;
+      // Float32 adds in WebAssembly (engine/kernels/unary.ts), as the gathers below.
+      if (float32Add(gx.data, g.data, gx.data)) return;
       for (let i = 0; i < gx.data.length; i++) gx.data[i]! += g.data[i]!;
     },
     jvp: (_ctx, _xs, _out, [tx], tout) => (tx ? tout.data.set(tx.data) : tout.fill(0), undefined),
@@ -75,11 +78,13 @@ function gatherOp<A extends Attrs>(
     plan: ([x], a) => spec.from(x!, a),
     forward: ({ plan }, xs, out) => {
       const x = xs[0];
+      if (float32Gather(x!.data, plan, out.data)) return;
       for (let k = 0; k < plan.length; k++) out.data[k] = x!.data[plan[k]!]!;
     },
     vjp: ({ plan }, _xs, _out, g, grads) => {
       const gx = grads[0];
-      if (gx) for (let k = 0; k < plan.length; k++) gx.data[plan[k]!]! += g.data[k]!;
+      if (!gx || float32ScatterAdd(g.data, plan, gx.data)) return;
+      for (let k = 0; k < plan.length; k++) gx.data[plan[k]!]! += g.data[k]!;
     },
     jvp: ({ plan }, _xs, _out, [tx], tout) => {
       if (!tx) return void tout.fill(0);

@@ -35,6 +35,9 @@ interface GemmExports {
   ): void;
   addBias(c: number, bias: number, rows: number, n: number): void;
   sumRows(g: number, rows: number, n: number, gb: number): void;
+  gather(x: number, from: number, y: number, n: number): void;
+  scatterAdd(g: number, from: number, gx: number, n: number): void;
+  addArrays(a: number, b: number, y: number, n: number): void;
   padPlanes(
     src: number,
     planes: number,
@@ -100,11 +103,14 @@ const PAGE = 65536;
 
 export class WasmGemm {
   private f32: Float32Array;
+  /** The same memory as i32, for gather tables. */
+  private i32: Int32Array;
   /** Views of result regions by float offset and length, so copying out allocates nothing. */
   private views = new Map<number, Map<number, Float32Array>>();
 
   private constructor(private readonly x: GemmExports) {
     this.f32 = new Float32Array(x.memory.buffer);
+    this.i32 = new Int32Array(x.memory.buffer);
   }
 
   /** The module, or null where WebAssembly (with SIMD) is unavailable. */
@@ -480,6 +486,42 @@ export class WasmGemm {
     gx.set(this.view(pgx, gx.length));
   }
 
+  /** y[k] = x[from[k]] (assembly/move.ts): a gather op's forward pass. */
+  gather(x: Float32Array, from: Int32Array, y: Float32Array): void {
+    const px = this.x.heapBase() >> 2;
+    const pf = after(px, x.length);
+    const py = after(pf, from.length);
+    const mem = this.reserve(after(py, y.length) * 4);
+    mem.set(x, px);
+    this.i32.set(from, pf);
+    this.x.gather(px * 4, pf * 4, py * 4, y.length);
+    y.set(this.view(py, y.length));
+  }
+
+  /** gx[from[k]] += g[k]: a gather op's gradient. */
+  scatterAdd(g: Float32Array, from: Int32Array, gx: Float32Array): void {
+    const pg = this.x.heapBase() >> 2;
+    const pf = after(pg, g.length);
+    const pgx = after(pf, from.length);
+    const mem = this.reserve(after(pgx, gx.length) * 4);
+    mem.set(g, pg);
+    this.i32.set(from, pf);
+    mem.set(gx, pgx);
+    this.x.scatterAdd(pg * 4, pf * 4, pgx * 4, g.length);
+    gx.set(this.view(pgx, gx.length));
+  }
+
+  /** y = a + b, elementwise over arrays of one length (y may be a, for a += b). */
+  add(a: Float32Array, b: Float32Array, y: Float32Array): void {
+    const pa = this.x.heapBase() >> 2;
+    const pb = after(pa, a.length);
+    const mem = this.reserve(after(pb, b.length) * 4);
+    mem.set(a, pa);
+    mem.set(b, pb);
+    this.x.addArrays(pa * 4, pb * 4, pa * 4, y.length);
+    y.set(this.view(pa, y.length));
+  }
+
   /** Memory of at least `bytes` bytes, and the (current) float view of it. */
   private reserve(bytes: number): Float32Array {
     const memory = this.x.memory;
@@ -487,6 +529,7 @@ export class WasmGemm {
     if (this.f32.buffer !== memory.buffer) {
       // Growing detaches the old buffer and every view of it.
       this.f32 = new Float32Array(memory.buffer);
+      this.i32 = new Int32Array(memory.buffer);
       this.views.clear();
     }
     return this.f32;

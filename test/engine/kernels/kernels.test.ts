@@ -437,3 +437,49 @@ test('the one-trip WebAssembly dense layer matches the definition: forward with 
     if (skip !== 3) assert.ok(maxError(gb, wantGb, rows) <= 1e-6, `gb, ${where}`);
   }
 });
+
+test('the WebAssembly gather moves values exactly, its scatter-add gathers repeated indices, a + b and gx += g', () => {
+  const kernels = wasmGemm();
+  assert.ok(kernels);
+  const rng = new Rng(37);
+  for (const [n, outLength] of [
+    [1, 1],
+    [5, 3],
+    [64, 64],
+    [100, 301],
+    [4099, 4099],
+  ] as const) {
+    const x = randomData(rng, n, true) as Float32Array;
+    x[0] = NaN;
+    // Random indices, so some are read twice (expand, tile) and some never (slice).
+    const from = Int32Array.from({ length: outLength }, () => Math.floor(rng.next() * n));
+    const y = new Float32Array(outLength);
+    kernels.gather(x, from, y);
+    assert.deepEqual(
+      Array.from(y),
+      Array.from(from, (i) => x[i]!),
+      `gather ${n} → ${outLength}`,
+    );
+    const g = randomData(rng, outLength, true) as Float32Array;
+    const gx = randomData(rng, n, true) as Float32Array;
+    const want = Float64Array.from(gx);
+    from.forEach((i, k) => (want[i]! += g[k]!));
+    kernels.scatterAdd(g, from, gx);
+    assert.ok(maxError(gx, want, outLength) <= 1e-6, `scatter-add ${outLength} → ${n}`);
+    const a = randomData(rng, n, true) as Float32Array;
+    const sum = new Float32Array(n);
+    kernels.add(a, x, sum);
+    assert.deepEqual(
+      Array.from(sum),
+      Array.from(a, (v, i) => Math.fround(v + x[i]!)),
+      `a + b, n = ${n}`,
+    );
+    const before = a.slice();
+    kernels.add(a, x, a);
+    assert.deepEqual(
+      Array.from(a),
+      Array.from(before, (v, i) => Math.fround(v + x[i]!)),
+      `a += b, n = ${n}`,
+    );
+  }
+});

@@ -143,3 +143,22 @@ test('a reduction over axis 0 makes the model one sample; a constant operand bec
   assert.ok(constant, 'a constant node');
   assert.deepEqual(imported.weights.weights[constant.id]?.['value']?.data, [1, -2, 0.5, 3]);
 });
+
+test('Clip by computed bounds (scalar inputs) imports as maximum then minimum', async () => {
+  const bytes = model(
+    [makeNode('Clip', ['x', 'lo', 'hi'], ['y'])],
+    [
+      ['x', [3, 4]],
+      ['lo', []],
+      ['hi', []],
+    ],
+    ['y', [3, 4]],
+  );
+  const imported = await agrees(bytes, {
+    x: random([3, 4], 8),
+    lo: { shape: [], data: [-0.3] },
+    hi: { shape: [], data: [0.6] },
+  });
+  const ops = imported.doc.nodes.map((n) => n.op);
+  assert.ok(ops.includes('maximum') && ops.includes('minimum'));
+});

@@ -14,6 +14,8 @@ import { gradcheckGraph } from '../../../engine/run/inspection.js';
 import { norm } from '../../../engine/train/stats.js';
 import { compileGraph } from '../../../engine/graph/compile.js';
 import { lossBatch } from '../../../engine/analysis/graph.js';
+import { parseGraph } from '../../../engine/graph/parse.js';
+import { featureMaps } from '../../../engine/run/image-views.js';
 import type { GraphDoc } from '../../../engine/graph/document.js';
 import type { BackwardStep, ForwardStep, Step } from '../../../engine/autodiff/step-through.js';
 
@@ -223,4 +225,49 @@ test('iris-two-inputs: the analyses’ batch gives each input node its own colum
     assert.deepEqual(Array.from(batch.inputs!.sepal!.data.subarray(2 * i, 2 * i + 2)), row.slice(0, 2));
     assert.deepEqual(Array.from(batch.inputs!.petal!.data.subarray(2 * i, 2 * i + 2)), row.slice(2));
   }
+});
+
+test('feature maps: each output of a split of an image is its own stack, named node:port', () => {
+  const at = { x: 0, y: 0 };
+  const { doc } = parseGraph(
+    JSON.stringify({
+      format: 'backprop-studio.graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'input', attrs: { shape: [1, 8, 8] }, position: at },
+        { id: 'halves', op: 'split', attrs: { axis: 2, parts: 2 }, position: at },
+        { id: 'sum', op: 'add', attrs: {}, position: at },
+        { id: 'flat', op: 'flatten', attrs: {}, position: at },
+        { id: 'logits', op: 'linear', attrs: { units: 10 }, position: at },
+        { id: 'y', op: 'target', attrs: { classes: 10 }, position: at },
+        { id: 'loss', op: 'cross_entropy', attrs: {}, position: at },
+      ],
+      edges: [
+        { from: 'x', to: 'halves' },
+        { from: 'halves', fromPort: 'out0', to: 'sum', toPort: 'a' },
+        { from: 'halves', fromPort: 'out1', to: 'sum', toPort: 'b' },
+        { from: 'sum', to: 'flat' },
+        { from: 'flat', to: 'logits' },
+        { from: 'logits', to: 'loss', toPort: 'logits' },
+        { from: 'y', to: 'loss', toPort: 'target' },
+      ],
+      training: { dataset: { kind: 'digits' }, optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 1, epochs: 1 },
+    }),
+  );
+  const g = compileGraph(doc!, { batchSize: 1 });
+  const x = g.program.value(g.input);
+  for (let i = 0; i < x.size; i++) x.data[i] = i;
+  g.program.forward();
+  const maps = featureMaps(g);
+  assert.deepEqual(
+    maps.map((m) => m.node),
+    ['halves:out0', 'halves:out1', 'sum'],
+  );
+  // Rows 0–3 of the 8×8 image, then rows 4–7.
+  assert.deepEqual(Array.from(maps[0]!.values), [...Array(32).keys()], 'out0: the top half');
+  assert.deepEqual(
+    Array.from(maps[1]!.values),
+    [...Array(32).keys()].map((i) => i + 32),
+    'out1: the bottom half',
+  );
 });
