@@ -271,3 +271,48 @@ test('feature maps: each output of a split of an image is its own stack, named n
     'out1: the bottom half',
   );
 });
+
+test('one input fed a choice of the features: the prediction, its points and the analyses use those columns', () => {
+  const doc = exampleDoc('iris-two-inputs');
+  // Only the petal branch: its input takes petal_length and petal_width of iris' four features.
+  const keep = new Set(['petal', 'petal_h', 'petal_a', 'logits', 'species', 'loss']);
+  doc.nodes = doc.nodes.filter((n) => keep.has(n.id));
+  doc.edges = [
+    ...doc.edges.filter((e) => keep.has(e.from) && keep.has(e.to)),
+    { from: 'petal_a', to: 'logits' },
+  ];
+  doc.training.dataset = { kind: 'iris', inputs: { petal: ['petal_length', 'petal_width'] } };
+  const ref = prepareTraining(doc);
+  const petal = ref.dataset.inputs!.petal!;
+  const extent = (k: number) => {
+    const v = Array.from({ length: petal.shape[0]! }, (_, i) => petal.data[2 * i + k]!);
+    return [Math.min(...v), Math.max(...v)];
+  };
+
+  const h = new SessionHarness();
+  h.send({ type: 'runOptions', options: { overlay: false, prediction: true, hiddenUnits: false } });
+  h.document(doc);
+  h.send({ type: 'run', action: 'step' });
+  assert.deepEqual(h.of('runRejected'), []);
+  const points = h.of('runDataset').at(-1)!.dataset!;
+  assert.equal(points.features, 2);
+  assert.deepEqual(
+    Array.from(points.x),
+    Array.from(Float32Array.from(petal.data)),
+    'the points are the petal columns',
+  );
+  const view = h.of('runPrediction').at(-1)!.view;
+  assert.equal(view.kind, 'boundary');
+  if (view.kind !== 'boundary') return;
+  const [x0, x1, y0, y1] = view.bounds;
+  const [[lx, hx], [ly, hy]] = [extent(0), extent(1)];
+  assert.ok(x0 < lx! && x1 > hx! && y0 < ly! && y1 > hy!, `bounds ${view.bounds} around the petal data`);
+  assert.ok(x1 - x0 < 1.5 * (hx! - lx!) && y1 - y0 < 1.5 * (hy! - ly!), 'and not around other columns');
+
+  h.send({ type: 'analyze', requestId: 2 });
+  assert.ok(h.runUntil(() => h.of('analysisResult').length > 0));
+  const { regions } = h.of('analysisResult')[0]!.report;
+  assert.ok(regions.twoD, regions.note);
+  const [b0, b1] = regions.twoD.bounds;
+  assert.ok(b0 < lx! && b1 > hx! && b1 - b0 < 1.5 * (hx! - lx!), `region bounds ${regions.twoD.bounds}`);
+});
