@@ -28,7 +28,7 @@ export interface LossBatch {
   inputs?: Record<string, Tensor>;
   /** Where the examples came from, in words. */
   source: string;
-  /** [min, max] of each input feature over the whole dataset. */
+  /** [min, max] of each feature the input takes, over the whole dataset (every feature, for several inputs). */
   range: [number, number][];
 }
 
@@ -48,12 +48,15 @@ export function lossBatch(
     const ds = loadDataset(doc.training.dataset, load);
     const n = ds.x.shape[0]!;
     const rows = permutation(n, new Rng(seed)).subarray(0, Math.min(size, n));
-    const features = ds.x.size / n;
+    const feeds = inputFeeds(compiled, ds);
+    // The range of what the (one) input takes: its own columns where the document picks them.
+    const fed = feeds.length === 1 ? feeds[0]!.x : ds.x;
+    const features = fed.size / n;
     const range = Array.from({ length: features }, (_, f): [number, number] => {
       let lo = Infinity,
         hi = -Infinity;
       for (let i = 0; i < n; i++) {
-        const v = ds.x.data[i * features + f]!;
+        const v = fed.data[i * features + f]!;
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
@@ -65,7 +68,6 @@ export function lossBatch(
       source: `${rows.length} examples of ${ds.name}`,
       range,
     };
-    const feeds = inputFeeds(compiled, ds);
     if (feeds.some((f) => f.node !== null))
       batch.inputs = Object.fromEntries(feeds.map((f) => [f.node!, takeRows(f.x, rows)]));
     return batch;

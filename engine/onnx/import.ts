@@ -124,13 +124,11 @@ export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportR
         `input '${input.name}' is ${dataTypeName(input.elemType)}; only float and integer inputs can be imported`,
       );
     }
-  for (const x of flat.inputs) {
-    const fixed = x.dims.slice(1).every((d) => typeof d === 'number');
-    if (x.dims.length === 0 || !fixed)
+  for (const x of flat.inputs)
+    if (!x.dims.slice(1).every((d) => typeof d === 'number'))
       throw new OnnxImportError(
-        `input '${x.name}' has shape [${x.dims.join(', ')}]; expected ${x.dims.length === 0 ? 'at least one axis (a scalar input is not supported)' : 'fixed sizes after the first axis'}`,
+        `input '${x.name}' has shape [${x.dims.join(', ')}]; expected fixed sizes after the first axis`,
       );
-  }
   if (flat.outputs.length !== 1) {
     throw new OnnxImportError(
       `the model has ${flat.outputs.length} outputs (${flat.outputs.join(', ')}); only models with one output can be imported`,
@@ -164,7 +162,9 @@ class BatchAxisError extends OnnxImportError {}
 function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportError): ImportResult {
   const input = flat.inputs[0]!;
   const batch = oneSample ? 1 : typeof input.dims[0] === 'number' ? input.dims[0] : 1;
-  const symbolic = oneSample ? flat.inputs.find((x) => typeof x.dims[0] !== 'number') : undefined;
+  const symbolic = oneSample
+    ? flat.inputs.find((x) => x.dims.length > 0 && typeof x.dims[0] !== 'number')
+    : undefined;
   if (symbolic) {
     if (before) throw before;
     const shape = (x: FlatGraph['inputs'][number]) => `[${x.dims.join(', ')}]`;
@@ -342,8 +342,9 @@ function importGraph(flat: FlatGraph, oneSample: boolean, before?: OnnxImportErr
   flat.inputs.forEach((x, i) => {
     const sample = samples[i]!;
     const inputId = inputIds[i]!;
-    if (choice.flatInput && sample.length > 1) {
-      // A CSV row is flat: the samples enter as features and take their shape again at once.
+    if ((choice.flatInput && sample.length > 1) || sample.length === 0) {
+      // A CSV row is flat: the samples enter as features and take their shape again at once (a
+      // scalar, one feature, loses its axis).
       const unflatten = ids.take(flat.inputs.length === 1 ? 'unflatten' : `${inputId}_unflatten`);
       nodes.push(
         { id: inputId, op: 'input', attrs: { features: sample.reduce((a, b) => a * b, 1), ...dtype(i) } },

@@ -9,6 +9,7 @@
  * needs, sharing the run's parameters (withBatchSize: nothing is copied), in evaluation mode, so
  * inspecting never touches the training program's buffers or random stream.
  */
+import { valueKey } from '../graph/check.js';
 import type { CompiledGraph } from '../graph/compile.js';
 import type { Dataset } from '../data/dataset.js';
 import { sizeOf, type Tensor } from '../tensor/tensor.js';
@@ -104,7 +105,8 @@ export function softmaxRow(logits: ArrayLike<number>): Float32Array {
 
 /**
  * The nodes whose output is an image batch [N, C, H, W] (after a forward pass of a one-row
- * program), as channel stacks: the first MAX_CHANNELS channels of row 0.
+ * program), as channel stacks: the first MAX_CHANNELS channels of row 0. Each output of a node
+ * with several (a split of the channels) is its own stack, named by its value key `node:port`.
  */
 export function featureMaps(g: CompiledGraph): ChannelImages[] {
   const out: ChannelImages[] = [];
@@ -114,7 +116,7 @@ export function featureMaps(g: CompiledGraph): ChannelImages[] {
     const [, c, h, w] = v.shape as [number, number, number, number];
     const channels = Math.min(c, MAX_CHANNELS);
     out.push({
-      node: node.id,
+      node: valueKey(node.id, node.port),
       channels,
       height: h,
       width: w,

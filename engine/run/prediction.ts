@@ -32,7 +32,8 @@ export interface Predictor {
   predict(opts: { hiddenUnits: boolean }): PredictionView;
 }
 
-export function createPredictor(compiled: CompiledGraph, data: Dataset): Predictor {
+export function createPredictor(compiled: CompiledGraph, dataset: Dataset): Predictor {
+  const data = fedData(dataset);
   if (compiled.inputs.length > 1) {
     // Its input space is the product of every input's: no one line or plane to draw over.
     const names = compiled.inputs.map((i) => `'${i.node}'`).join(', ');
@@ -48,6 +49,15 @@ export function createPredictor(compiled: CompiledGraph, data: Dataset): Predict
     `the prediction view draws 2-D classification and 1-D regression; this is ${data.task} ` +
     `with ${features} input feature${features === 1 ? '' : 's'}`;
   return { predict: () => ({ kind: 'none', reason }) };
+}
+
+/**
+ * The data as the views draw it: where training.dataset.inputs gives the graph's one input a
+ * choice of the features (iris' petal_length and petal_width), x is those columns.
+ */
+export function fedData(data: Dataset): Dataset {
+  const feeds = data.inputs ? Object.values(data.inputs) : [];
+  return feeds.length === 1 ? { ...data, x: feeds[0]! } : data;
 }
 
 /** The graph at `n` rows, sharing the run's parameters, in evaluation mode. */

@@ -12,7 +12,7 @@ import { datasetSignature, loadDataset, type LoadOptions } from '../data/load.js
 import type { ReadBundled } from '../data/mnist.js';
 import { sampleCount, splitOrder, type Dataset } from '../data/dataset.js';
 import { UserError, userMessage } from '../errors/user-error.js';
-import { createPredictor, datasetView, type Predictor } from './prediction.js';
+import { createPredictor, datasetView, fedData, type Predictor } from './prediction.js';
 import type { DatasetView } from './protocol.js';
 import { createImageInspector, hasImages, type ImageInspector } from './image-views.js';
 
@@ -177,7 +177,7 @@ function previewable(config: DatasetConfig): boolean {
 /** The dataset as the views draw it, with the samples held out for validation marked. */
 export function validationView(data: Dataset, validationSplit: number, seed: number): DatasetView | null {
   const { order, validation } = splitOrder(sampleCount(data), validationSplit, seed);
-  return datasetView(data, order.subarray(0, validation));
+  return datasetView(fedData(data), order.subarray(0, validation));
 }
 
 /**

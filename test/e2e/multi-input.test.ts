@@ -4,18 +4,23 @@
  * its 20 epochs and the run panel's validation accuracy is read (and, with the wall time from
  * Train to finished, printed and written to .e2e/multi-input-transformer.json); the two-input iris
  * network trains, is stepped through node by node (both input nodes are read; the gradient shown
- * equals the engine's own full backward pass on the same batch), gradient-checked and analysed.
+ * equals the engine's own full backward pass on the same batch), gradient-checked, analysed and
+ * exported from the run panel (the TypeScript module and the PyTorch package compute the engine's
+ * logits at the trained weights).
  * Screenshots go to .e2e/screenshots/multi-*.png.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { prepareTraining } from '../../engine/train/session.js';
-import { CodeServer, e2eDir, repoRoot } from './code-server.js';
-import { openFile, openWorkbench } from './workbench-actions.js';
+import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
+import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
+import { inputFeeds } from '../../engine/train/trainable.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 const example = (name: string) => readFileSync(join(repoRoot, 'examples', name), 'utf8');
@@ -25,6 +30,7 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
   let browser: BrowserContext | undefined;
   let page: Page;
   let view: FrameLocator;
+  let workspace: string;
 
   before(async () => {
     const wb = await openWorkbench(
@@ -34,7 +40,7 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
         'iris-two-inputs.nngraph.json': example('iris-two-inputs.nngraph.json'),
       },
     );
-    ({ server, browser, page } = wb);
+    ({ server, browser, page, workspace } = wb);
     mkdirSync(screenshots, { recursive: true });
   });
 
@@ -172,5 +178,64 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     await testId('run-tab-prediction').click();
     assert.match(await text('prediction-reason'), /2 inputs \('sepal', 'petal'\)/);
     await page.screenshot({ path: join(screenshots, 'multi-iris-prediction.png') });
+  });
+
+  it('exports the trained two-input network from the run panel: TypeScript and PyTorch compute its logits', async () => {
+    // The engine's logits at the trained weights: the same run replayed here (deterministic for a seed).
+    const doc = parseGraph(example('iris-two-inputs.nngraph.json')).doc!;
+    const session = prepareTraining(doc);
+    assert.equal(session.trainer.run().status, 'completed');
+    const ds = session.dataset;
+    const n = ds.x.shape[0]!;
+    const g = session.compiled.withBatchSize(n);
+    g.program.setTraining(false);
+    for (const { slot, x } of inputFeeds(g, ds)) g.program.value(slot).data.set(x.data);
+    g.program.forward();
+    const engine = Array.from(g.program.value(g.prediction).data);
+    // The exports take each sample's inputs side by side: sepal's two features, then petal's.
+    const rows = Array.from({ length: n }, (_, i) => [
+      ...Array.from(ds.inputs!.sepal!.data.subarray(2 * i, 2 * i + 2)),
+      ...Array.from(ds.inputs!.petal!.data.subarray(2 * i, 2 * i + 2)),
+    ]);
+    const close = (what: string, got: readonly number[]) => {
+      assert.equal(got.length, engine.length, what);
+      got.forEach((v, i) =>
+        assert.ok(
+          Math.abs(v - engine[i]!) <= 1e-4 * Math.max(1, Math.abs(engine[i]!)),
+          `${what}[${i}]: ${v} vs ${engine[i]}`,
+        ),
+      );
+    };
+
+    await testId('run-tab-train').click();
+    await testId('export-pytorch').click();
+    const pkg = join(workspace, 'iris-two-inputs-pytorch');
+    await waitForFile(join(pkg, 'model.py'), (t) => t.includes('def forward(self, sepal, petal'));
+    await waitForFile(join(pkg, 'weights.json'), (t) => t.includes('backprop-studio.weights'));
+    await page.screenshot({ path: join(screenshots, 'multi-iris-exported-pytorch.png') });
+    writeFileSync(join(pkg, 'rows.json'), JSON.stringify(rows));
+    const script = [
+      'import json, torch, model',
+      'm = model.Model().double()',
+      "model.load_weights(m, 'weights.json')",
+      'm.eval()',
+      "x = torch.tensor(json.load(open('rows.json')), dtype=torch.float64)",
+      'print(json.dumps(m(*model.model_inputs(x)).flatten().tolist()))',
+    ].join('\n');
+    const py = spawnSync('/usr/bin/python3', ['-c', script], { cwd: pkg, encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    close('PyTorch export', JSON.parse(py.stdout) as number[]);
+
+    // The export opened model.py: back to the graph, and its TypeScript export from the command.
+    await page.locator('.tab', { hasText: 'iris-two-inputs.nngraph.json' }).click();
+    await page.locator('.tab.active', { hasText: 'iris-two-inputs.nngraph.json' }).waitFor();
+    view = webviewFrame(page);
+    await view.locator('.op-node[data-node-id="petal"]').waitFor();
+    await runCommand(page, 'Backprop Studio: Export as TypeScript');
+    const tsFile = join(workspace, 'iris-two-inputs.ts');
+    await waitForFile(tsFile, (t) => t.includes('export function forward'));
+    const ts = (await import(pathToFileURL(tsFile).href)) as { forward(inputs: number[][]): number[][] };
+    // The trained logits (not the initial weights'): exported with the run's weights.
+    close('TypeScript export', ts.forward(rows).flat());
   });
 });

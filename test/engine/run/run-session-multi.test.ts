@@ -14,6 +14,8 @@ import { gradcheckGraph } from '../../../engine/run/inspection.js';
 import { norm } from '../../../engine/train/stats.js';
 import { compileGraph } from '../../../engine/graph/compile.js';
 import { lossBatch } from '../../../engine/analysis/graph.js';
+import { parseGraph } from '../../../engine/graph/parse.js';
+import { featureMaps } from '../../../engine/run/image-views.js';
 import type { GraphDoc } from '../../../engine/graph/document.js';
 import type { BackwardStep, ForwardStep, Step } from '../../../engine/autodiff/step-through.js';
 
@@ -223,4 +225,94 @@ test('iris-two-inputs: the analyses’ batch gives each input node its own colum
     assert.deepEqual(Array.from(batch.inputs!.sepal!.data.subarray(2 * i, 2 * i + 2)), row.slice(0, 2));
     assert.deepEqual(Array.from(batch.inputs!.petal!.data.subarray(2 * i, 2 * i + 2)), row.slice(2));
   }
+});
+
+test('feature maps: each output of a split of an image is its own stack, named node:port', () => {
+  const at = { x: 0, y: 0 };
+  const { doc } = parseGraph(
+    JSON.stringify({
+      format: 'backprop-studio.graph',
+      version: 1,
+      nodes: [
+        { id: 'x', op: 'input', attrs: { shape: [1, 8, 8] }, position: at },
+        { id: 'halves', op: 'split', attrs: { axis: 2, parts: 2 }, position: at },
+        { id: 'sum', op: 'add', attrs: {}, position: at },
+        { id: 'flat', op: 'flatten', attrs: {}, position: at },
+        { id: 'logits', op: 'linear', attrs: { units: 10 }, position: at },
+        { id: 'y', op: 'target', attrs: { classes: 10 }, position: at },
+        { id: 'loss', op: 'cross_entropy', attrs: {}, position: at },
+      ],
+      edges: [
+        { from: 'x', to: 'halves' },
+        { from: 'halves', fromPort: 'out0', to: 'sum', toPort: 'a' },
+        { from: 'halves', fromPort: 'out1', to: 'sum', toPort: 'b' },
+        { from: 'sum', to: 'flat' },
+        { from: 'flat', to: 'logits' },
+        { from: 'logits', to: 'loss', toPort: 'logits' },
+        { from: 'y', to: 'loss', toPort: 'target' },
+      ],
+      training: { dataset: { kind: 'digits' }, optimizer: { kind: 'sgd', lr: 0.1 }, batchSize: 1, epochs: 1 },
+    }),
+  );
+  const g = compileGraph(doc!, { batchSize: 1 });
+  const x = g.program.value(g.input);
+  for (let i = 0; i < x.size; i++) x.data[i] = i;
+  g.program.forward();
+  const maps = featureMaps(g);
+  assert.deepEqual(
+    maps.map((m) => m.node),
+    ['halves:out0', 'halves:out1', 'sum'],
+  );
+  // Rows 0–3 of the 8×8 image, then rows 4–7.
+  assert.deepEqual(Array.from(maps[0]!.values), [...Array(32).keys()], 'out0: the top half');
+  assert.deepEqual(
+    Array.from(maps[1]!.values),
+    [...Array(32).keys()].map((i) => i + 32),
+    'out1: the bottom half',
+  );
+});
+
+test('one input fed a choice of the features: the prediction, its points and the analyses use those columns', () => {
+  const doc = exampleDoc('iris-two-inputs');
+  // Only the petal branch: its input takes petal_length and petal_width of iris' four features.
+  const keep = new Set(['petal', 'petal_h', 'petal_a', 'logits', 'species', 'loss']);
+  doc.nodes = doc.nodes.filter((n) => keep.has(n.id));
+  doc.edges = [
+    ...doc.edges.filter((e) => keep.has(e.from) && keep.has(e.to)),
+    { from: 'petal_a', to: 'logits' },
+  ];
+  doc.training.dataset = { kind: 'iris', inputs: { petal: ['petal_length', 'petal_width'] } };
+  const ref = prepareTraining(doc);
+  const petal = ref.dataset.inputs!.petal!;
+  const extent = (k: number) => {
+    const v = Array.from({ length: petal.shape[0]! }, (_, i) => petal.data[2 * i + k]!);
+    return [Math.min(...v), Math.max(...v)];
+  };
+
+  const h = new SessionHarness();
+  h.send({ type: 'runOptions', options: { overlay: false, prediction: true, hiddenUnits: false } });
+  h.document(doc);
+  h.send({ type: 'run', action: 'step' });
+  assert.deepEqual(h.of('runRejected'), []);
+  const points = h.of('runDataset').at(-1)!.dataset!;
+  assert.equal(points.features, 2);
+  assert.deepEqual(
+    Array.from(points.x),
+    Array.from(Float32Array.from(petal.data)),
+    'the points are the petal columns',
+  );
+  const view = h.of('runPrediction').at(-1)!.view;
+  assert.equal(view.kind, 'boundary');
+  if (view.kind !== 'boundary') return;
+  const [x0, x1, y0, y1] = view.bounds;
+  const [[lx, hx], [ly, hy]] = [extent(0), extent(1)];
+  assert.ok(x0 < lx! && x1 > hx! && y0 < ly! && y1 > hy!, `bounds ${view.bounds} around the petal data`);
+  assert.ok(x1 - x0 < 1.5 * (hx! - lx!) && y1 - y0 < 1.5 * (hy! - ly!), 'and not around other columns');
+
+  h.send({ type: 'analyze', requestId: 2 });
+  assert.ok(h.runUntil(() => h.of('analysisResult').length > 0));
+  const { regions } = h.of('analysisResult')[0]!.report;
+  assert.ok(regions.twoD, regions.note);
+  const [b0, b1] = regions.twoD.bounds;
+  assert.ok(b0 < lx! && b1 > hx! && b1 - b0 < 1.5 * (hx! - lx!), `region bounds ${regions.twoD.bounds}`);
 });
