@@ -242,6 +242,27 @@ cases.append(
     )
 )
 
+# conv3d (issue #16: ONNX's Conv3d models): uneven padding (F.pad first), strides, then groups
+# with dilation and no bias.
+cases.append(
+    case(
+        "conv3d/uneven-padding-stride",
+        "conv3d",
+        lambda x, weight, bias: F.conv3d(F.pad(x, (1, 0, 0, 1, 1, 0)), weight, bias, stride=(1, 2, 1)),
+        {"x": t(2, 2, 4, 3, 4), "weight": t(3, 2, 2, 2, 3), "bias": t(3)},
+        {"stride": [1, 2, 1], "padding": [1, 0, 0, 1, 1, 0]},
+    )
+)
+cases.append(
+    case(
+        "conv3d/groups-dilation",
+        "conv3d",
+        lambda x, weight: F.conv3d(x, weight, None, stride=2, dilation=(2, 1, 2), groups=2),
+        {"x": t(1, 4, 5, 4, 5), "weight": t(2, 2, 2, 2, 2)},
+        {"stride": 2, "dilation": [2, 1, 2], "groups": 2, "bias": False},
+    )
+)
+
 out = {
     "generator": f"scripts/gen-conv-reference.py, PyTorch {torch.__version__}, float64",
     "seed": 14,

@@ -127,6 +127,7 @@ const PIECEWISE: Readonly<Record<OpName, PiecewiseRule>> = {
   // In evaluation mode (the analysis runs the program without training) dropout is the identity.
   dropout: 'affine',
   conv2d: 'affine',
+  conv3d: 'affine',
   // Piecewise linear, but its kinks are where two inputs cross, not where one crosses a constant.
   max_pool2d: 'nonlinear',
   avg_pool2d: 'affine',

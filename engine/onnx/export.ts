@@ -470,6 +470,7 @@ export const EXPORT_ROWS: Record<OpName, Row | null> = {
   flatten: unary('Flatten', () => [attr.int('axis', 1)]),
   conv1d: conv(1),
   conv2d: conv(2),
+  conv3d: conv(3),
   conv_transpose2d: (c) => {
     const inputs = [c.inputs[0]!, c.param('weight')];
     if (c.attrs['bias'] !== false) inputs.push(c.param('bias'));

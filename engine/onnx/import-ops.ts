@@ -377,6 +377,7 @@ function axes(c: RowContext, name: string, spatial: Spatial, fallback: number): 
 
 function conv(c: RowContext): Converted {
   const x = dynamic(c);
+  if (c.shape(x).length === 5 && !c.oneSample) return conv3d(c, x);
   const spatial = spatialOf(c, x);
   const w = constantInput(c, 1, 'weight');
   if (w.dims.length !== spatial + 2)
@@ -396,6 +397,42 @@ function conv(c: RowContext): Converted {
       padding: padsOf(c, spatial, stride),
       dilation: compact(axes(c, 'dilations', spatial, 1)),
       groups,
+      bias: bias !== undefined,
+    },
+    inputs: [x],
+    params,
+  };
+}
+
+/** Conv over [N, C, D, H, W] → conv3d (pads per side: [front, back, top, bottom, left, right]). */
+function conv3d(c: RowContext, x: string): Converted {
+  const w = constantInput(c, 1, 'weight');
+  if (w.dims.length !== 5)
+    throw new Unsupported(`the weight has shape [${w.dims.join(', ')}]; expected 5 axes`);
+  const three = (name: string, fallback: number) => {
+    const v = getAttr.ints(c.node, name, [fallback, fallback, fallback]);
+    if (v.length !== 3) throw new Unsupported(`${name} [${v.join(', ')}] does not have 3 entries`);
+    return v;
+  };
+  const pads = getAttr.ints(c.node, 'pads', [0, 0, 0, 0, 0, 0]);
+  if (pads.length !== 6) throw new Unsupported(`pads [${pads.join(', ')}] are not 2 per spatial axis`);
+  const before = pads.slice(0, 3);
+  const after = pads.slice(3);
+  const o = w.dims[0]!;
+  const bias = optionalConstant(c, 2, 'bias');
+  const params: Record<string, TensorJson> = { weight: tensor(w.dims, w.data) };
+  if (bias) params['bias'] = tensor([o], vectorOf(bias, o, 0, 'the bias'));
+  return {
+    op: 'conv3d',
+    attrs: {
+      outChannels: o,
+      kernel: compact(w.dims.slice(2)),
+      stride: compact(three('strides', 1)),
+      padding: before.every((p, i) => p === after[i])
+        ? compact(before)
+        : before.flatMap((p, i) => [p, after[i]!]),
+      dilation: compact(three('dilations', 1)),
+      groups: getAttr.int(c.node, 'group', 1),
       bias: bias !== undefined,
     },
     inputs: [x],

@@ -24,6 +24,7 @@ import { pad } from './pad.js';
 import { split } from './split.js';
 import { embedding } from './embedding.js';
 import { constant } from './constant.js';
+import { conv3d } from './conv3d.js';
 import { scaledDotProductAttention } from './attention.js';
 
 /** Every op by its name; the order is the palette's. */
@@ -48,6 +49,7 @@ export const OP_TABLE = {
   ...NORM_OPS,
   dropout,
   ...CONV_OPS,
+  conv3d,
   ...POOL_OPS,
   pad,
   split,

@@ -19,8 +19,11 @@ export const colsRows = (d: ConvGeometry): number => d.n * d.oh * d.ow;
 /** A 'sizes' attribute's value: one number for every axis, one per axis (or per side), or a word. */
 export type Sizes = number | readonly number[] | string;
 
-/** Spatial axes of a window op. */
-export type Spatial = 1 | 2;
+/**
+ * Spatial axes of a window op. The attribute helpers here (perAxis, paddingOf, sizesAttr) take any;
+ * windowGeometry and the im2col kernels take 1 or 2 (conv3d has its own geometry, conv3d.ts).
+ */
+export type Spatial = 1 | 2 | 3;
 
 export const sizesAttr = (
   spatial: Spatial,

@@ -293,6 +293,7 @@ export const PYTORCH_FORMS: Readonly<Record<OpName, PyTorchForm | null>> = {
   },
   conv1d: conv(1),
   conv2d: conv(2),
+  conv3d: conv(3),
   conv_transpose2d: {
     module: ({ attrs, inShapes }) => {
       const padding = torchPadding(attrs, 2) ?? '0';

@@ -19,6 +19,8 @@ import { scaledDotProductAttention } from './attention.js';
 export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   input: null,
   target: null,
+  // Not yet: its loops would be the op's own (engine/ops/conv3d.ts) written out; export names it.
+  conv3d: null,
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,

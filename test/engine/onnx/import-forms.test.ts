@@ -15,6 +15,7 @@ import {
 } from '../../../engine/onnx/onnx-proto.js';
 import { floatTensor, int64Tensor } from '../../../engine/onnx/tensor-data.js';
 import { importOnnx } from '../../../engine/onnx/import.js';
+import { exportOnnx } from '../../../engine/onnx/export.js';
 import { Rng } from '../../../engine/tensor/random.js';
 import { maxAbsDiff, runOrt, type StoredTensor } from './reference-models.js';
 import { runEngine } from './engine-run.js';
@@ -161,4 +162,36 @@ test('Clip by computed bounds (scalar inputs) imports as maximum then minimum', 
   });
   const ops = imported.doc.nodes.map((n) => n.op);
   assert.ok(ops.includes('maximum') && ops.includes('minimum'));
+});
+
+test('a 3-D convolution (groups, dilation, uneven pads) imports as conv3d and exports back to the same outputs', async () => {
+  const rng = new Rng(11);
+  const weight = Array.from({ length: 4 * 2 * 2 * 3 * 2 }, () => rng.normal());
+  const bytes = model(
+    [
+      makeNode(
+        'Conv',
+        ['x', 'w', 'b'],
+        ['y'],
+        [
+          attr.ints('kernel_shape', [2, 3, 2]),
+          attr.ints('strides', [1, 2, 1]),
+          attr.ints('dilations', [2, 1, 1]),
+          attr.ints('pads', [1, 0, 1, 0, 1, 0]),
+          attr.int('group', 2),
+        ],
+      ),
+    ],
+    [['x', [2, 4, 5, 5, 4]]],
+    ['y', [2, 4, 4, 2, 4]],
+    [floatTensor('w', [4, 2, 2, 3, 2], weight), floatTensor('b', [4], [0.1, -0.2, 0.3, 0])],
+  );
+  const x = random([2, 4, 5, 5, 4], 12);
+  const imported = await agrees(bytes, { x });
+  assert.ok(imported.doc.nodes.some((n) => n.op === 'conv3d'));
+  const exported = exportOnnx(imported.doc, imported.weights);
+  // The imported graph's input is flat (a CSV row, reshaped back at once): so is the export's.
+  const ort = await runOrt(exported, { shape: [2, 4 * 5 * 5 * 4], data: x.data });
+  const engine = runEngine(imported.doc, imported.weights, x, 'float64');
+  assert.ok(maxAbsDiff(ort.data, engine.data) <= TOL);
 });

@@ -459,6 +459,25 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   { op: 'dropout', inputs: [[4, 5]], attrs: { p: 0.3 } },
   { op: 'dropout', id: 'dropout/eval', inputs: [[4, 5]], training: false },
   {
+    op: 'conv3d',
+    inputs: [[2, 2, 4, 3, 4]],
+    attrs: { outChannels: 3, kernel: [2, 2, 3], stride: [1, 2, 1], padding: [1, 0, 0, 1, 1, 0] },
+    bad: [
+      { inputs: [[2, 2, 4, 3]], message: /x must be \[N, C, D, H, W\]/ },
+      {
+        inputs: [[2, 3, 4, 3, 4]],
+        attrs: { outChannels: 2, kernel: 2, groups: 2 },
+        message: /groups 2 does not divide the 3 input channels/,
+      },
+    ],
+  },
+  {
+    op: 'conv3d',
+    id: 'conv3d/groups-dilation-no-bias',
+    inputs: [[1, 4, 5, 4, 5]],
+    attrs: { outChannels: 2, kernel: 2, groups: 2, dilation: [2, 1, 2], stride: 2, bias: false },
+  },
+  {
     op: 'conv2d',
     inputs: [[2, 2, 5, 4]],
     attrs: { outChannels: 3, kernel: 3, stride: 2, padding: 1 },

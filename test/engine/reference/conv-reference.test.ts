@@ -27,6 +27,7 @@ test('the cases cover every op of the family and the held-out 2×3 kernel', () =
   for (const op of [
     'conv1d',
     'conv2d',
+    'conv3d',
     'conv_transpose2d',
     'max_pool1d',
     'max_pool2d',
