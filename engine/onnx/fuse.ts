@@ -375,10 +375,21 @@ function isCausalMask(m: Matcher, v: string): boolean {
   return c.data.every((x, e) => (e % S > Math.floor(e / S) ? x <= -1e9 : x === 0));
 }
 
+/** `v` as x / c or x · c (either order) with a scalar constant c, read by one node only: x and the scale. */
+function scaledBy(m: Matcher, v: string): { x: string; scale: number; node: FlatNode } | null {
+  if (!m.onlyConsumer(v)) return null;
+  const div = m.producedBy(v, 'Div');
+  const c = div && m.scalar(div.inputs[1]!);
+  if (div && c !== undefined) return { x: div.inputs[0]!, scale: 1 / c, node: div };
+  const mul = m.producedBy(v, 'Mul');
+  const k = mul?.inputs.find((x) => m.scalar(x) !== undefined);
+  return mul && k !== undefined ? { x: m.other(mul, k)!, scale: m.scalar(k)!, node: mul } : null;
+}
+
 /**
  * softmax(q·kᵀ (/ c or · c) (+ causal mask), axis -1)·v → Attention(q, k, v) with `scale` (absent
- * when nothing scales the scores: scale 1) and `causal`. Anchored at Softmax. kᵀ must come from a
- * Transpose: k itself is that Transpose with its last two axes swapped back, which replaces it (or
+ * when nothing scales the scores: scale 1; q / c before the product counts too) and `causal`.
+ * Anchored at Softmax. kᵀ must come from a Transpose: k itself is that Transpose with its last two axes swapped back, which replaces it (or
  * transposes its output again, when something else reads it).
  */
 function matchAttention(m: Matcher, softmax: FlatNode): Rewrite | null {
@@ -395,25 +406,17 @@ function matchAttention(m: Matcher, softmax: FlatNode): Rewrite | null {
       logits = m.other(add, mask)!;
     }
   }
-  let scale: number | undefined;
-  let scores = logits;
-  const div = m.producedBy(logits, 'Div');
-  const mul = m.producedBy(logits, 'Mul');
-  if (div && m.scalar(div.inputs[1]!) !== undefined && m.onlyConsumer(logits)) {
-    scale = 1 / m.scalar(div.inputs[1]!)!;
-    scores = div.inputs[0]!;
-    nodes.push(div);
-  } else if (mul && m.onlyConsumer(logits)) {
-    const c = mul.inputs.find((x) => m.scalar(x) !== undefined);
-    if (c !== undefined) {
-      scale = m.scalar(c)!;
-      scores = m.other(mul, c)!;
-      nodes.push(mul);
-    }
-  }
+  const onScores = scaledBy(m, logits);
+  if (onScores) nodes.push(onScores.node);
+  const scores = onScores?.x ?? logits;
   const qk = m.producedBy(scores, 'MatMul');
   if (!qk || !m.onlyConsumer(scores)) return null;
-  const [q, kt] = qk.inputs as [string, string];
+  const [scaledQ, kt] = qk.inputs as [string, string];
+  // torch.nn.MultiheadAttention scales q before the product instead.
+  const onQ = scaledBy(m, scaledQ);
+  if (onQ) nodes.push(onQ.node);
+  const q = onQ?.x ?? scaledQ;
+  const scale = onScores || onQ ? (onScores?.scale ?? 1) * (onQ?.scale ?? 1) : undefined;
   const transpose = m.producedBy(kt, 'Transpose');
   if (!transpose || !transpose.attrs.has('perm') || m.const(q)) return null;
   const perm = getAttr.ints(transpose, 'perm');

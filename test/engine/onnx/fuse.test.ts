@@ -218,6 +218,19 @@ test('attention written out fuses into one Attention node: scale by Div or Mul, 
   );
   assert.deepEqual(opsOf(g.nodes), ['backprop-studio:Attention']);
   assert.deepEqual(attentionOf(g), { scale: 0.25, causal: 1, k: 'x' });
+  // q / 2 before the product (torch.nn.MultiheadAttention's way), and the scores · 0.5 too.
+  g = fuse(
+    [
+      makeNode('Div', ['x', 'two'], ['q']),
+      makeNode('Transpose', ['x'], ['kt'], [attr.ints('perm', [1, 0])]),
+      makeNode('MatMul', ['q', 'kt'], ['s']),
+      makeNode('Mul', ['s', 'half'], ['d']),
+      ...tail('d'),
+    ],
+    [k('two', 2), k('half', 0.5)],
+  );
+  assert.deepEqual(opsOf(g.nodes), ['backprop-studio:Attention']);
+  assert.deepEqual(attentionOf(g), { scale: 0.25, causal: 0, k: 'x' });
   // A mask that is not causal (0 everywhere) is an ordinary Add: the scores' MatMul stays.
   g = fuse(
     [...head([1, 0]), makeNode('Add', ['s', 'zero'], ['masked']), ...tail('masked')],
