@@ -8,6 +8,7 @@ import { defineOp, type AttrSpec } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import type { ConvGeometry } from '../kernels/im2col.js';
+import { float32ScatterAdd } from '../kernels/unary.js';
 import {
   paddingOf,
   perAxis,
@@ -197,9 +198,12 @@ function maxPoolOp(name: string, spatial: Spatial) {
         out.data[q] = xd[best]!;
       }
     },
-    vjp: ({ plan: { argmax } }, _xs, _out, g, grads) => {
+    vjp: ({ plan: { argmax, inside } }, _xs, _out, g, grads) => {
       const gx = grads[0];
       if (!gx) return;
+      // Windows inside the input are never empty, so every argmax is an index: a float32
+      // scatter-add in WebAssembly (engine/kernels/unary.ts).
+      if (inside && float32ScatterAdd(g.data, argmax, gx.data)) return;
       for (let q = 0; q < argmax.length; q++) if (argmax[q]! >= 0) gx.data[argmax[q]!]! += g.data[q]!;
     },
     jvp: ({ plan: { argmax } }, _xs, _out, [tx], tout) => {
