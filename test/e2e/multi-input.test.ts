@@ -5,8 +5,9 @@
  * Train to finished, printed and written to .e2e/multi-input-transformer.json); the two-input iris
  * network trains, is stepped through node by node (both input nodes are read; the gradient shown
  * equals the engine's own full backward pass on the same batch), gradient-checked, analysed and
- * exported from the run panel (the TypeScript module and the PyTorch package compute the engine's
- * logits at the trained weights).
+ * exported from the run panel, PyTorch then TypeScript then ONNX, each button clicked after the one
+ * before has opened its file and the graph's tab is shown again (the PyTorch package, the TypeScript
+ * module and the ONNX model in onnxruntime compute the engine's logits at the trained weights).
  * Screenshots go to .e2e/screenshots/multi-*.png.
  */
 import { after, before, describe, it } from 'node:test';
@@ -16,10 +17,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import * as ort from 'onnxruntime-node';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
-import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
+import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
 import { inputFeeds } from '../../engine/train/trainable.js';
 
 const screenshots = join(e2eDir, 'screenshots');
@@ -180,7 +182,7 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     await page.screenshot({ path: join(screenshots, 'multi-iris-prediction.png') });
   });
 
-  it('exports the trained two-input network from the run panel: TypeScript and PyTorch compute its logits', async () => {
+  it('exports the trained two-input network from the run panel, one format after another: PyTorch, TypeScript and ONNX compute its logits', async () => {
     // The engine's logits at the trained weights: the same run replayed here (deterministic for a seed).
     const doc = parseGraph(example('iris-two-inputs.nngraph.json')).doc!;
     const session = prepareTraining(doc);
@@ -206,12 +208,22 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
         ),
       );
     };
+    // An export that opens its file hides the graph editor (same tab group): its webview is made
+    // again when its tab is clicked, and the run panel comes back on the Train tab with the run.
+    const backToGraph = async () => {
+      await page.locator('.tab', { hasText: 'iris-two-inputs.nngraph.json' }).click();
+      await page.locator('.tab.active', { hasText: 'iris-two-inputs.nngraph.json' }).waitFor();
+      view = webviewFrame(page);
+      await view.locator('.op-node[data-node-id="petal"]').waitFor();
+      await testId('run-view-train').waitFor();
+    };
 
     await testId('run-tab-train').click();
     await testId('export-pytorch').click();
     const pkg = join(workspace, 'iris-two-inputs-pytorch');
     await waitForFile(join(pkg, 'model.py'), (t) => t.includes('def forward(self, sepal, petal'));
     await waitForFile(join(pkg, 'weights.json'), (t) => t.includes('backprop-studio.weights'));
+    await page.locator('.tab.active', { hasText: 'model.py' }).waitFor();
     await page.screenshot({ path: join(screenshots, 'multi-iris-exported-pytorch.png') });
     writeFileSync(join(pkg, 'rows.json'), JSON.stringify(rows));
     const script = [
@@ -226,16 +238,30 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     assert.equal(py.status, 0, py.stderr);
     close('PyTorch export', JSON.parse(py.stdout) as number[]);
 
-    // The export opened model.py: back to the graph, and its TypeScript export from the command.
-    await page.locator('.tab', { hasText: 'iris-two-inputs.nngraph.json' }).click();
-    await page.locator('.tab.active', { hasText: 'iris-two-inputs.nngraph.json' }).waitFor();
-    view = webviewFrame(page);
-    await view.locator('.op-node[data-node-id="petal"]').waitFor();
-    await runCommand(page, 'Backprop Studio: Export as TypeScript');
+    await backToGraph();
+    await page.screenshot({ path: join(screenshots, 'multi-iris-back-to-graph.png') });
+    await testId('export-typescript').click();
     const tsFile = join(workspace, 'iris-two-inputs.ts');
     await waitForFile(tsFile, (t) => t.includes('export function forward'));
+    await page.locator('.tab.active', { hasText: 'iris-two-inputs.ts' }).waitFor();
     const ts = (await import(pathToFileURL(tsFile).href)) as { forward(inputs: number[][]): number[][] };
     // The trained logits (not the initial weights'): exported with the run's weights.
     close('TypeScript export', ts.forward(rows).flat());
+
+    await backToGraph();
+    await testId('export-onnx').click();
+    const onnxFile = join(workspace, 'iris-two-inputs.onnx');
+    await waitForFile(onnxFile, (t) => t.length > 0);
+    await page.screenshot({ path: join(screenshots, 'multi-iris-exported-onnx.png') });
+    const model = await ort.InferenceSession.create(onnxFile);
+    assert.deepEqual(model.inputNames, ['sepal', 'petal'], 'one ONNX input per graph input');
+    const feeds = Object.fromEntries(
+      model.inputNames.map((name) => [
+        name,
+        new ort.Tensor('float32', Float32Array.from(ds.inputs![name]!.data), [n, 2]),
+      ]),
+    );
+    const out = (await model.run(feeds))[model.outputNames[0]!]!;
+    close('ONNX export (onnxruntime)', Array.from(out.data as Float32Array));
   });
 });
