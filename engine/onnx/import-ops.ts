@@ -149,12 +149,11 @@ function realValued(c: RowContext, what: string): void {
 
 /** Max, Min, Sum of two or more operands (broadcasting) as a chain of the binary op. */
 function variadic(op: OpName): Row {
-  return (c) => {
+  return (c): Converted => {
     const operands = c.node.inputs.filter(Boolean);
-    if (operands.length < 2)
-      throw new Unsupported(
-        `it has ${operands.length} operand; ${op} needs two or more (one is the operand itself)`,
-      );
+    // One operand is itself: a reshape to its own shape passes it on.
+    if (operands.length === 1)
+      return { op: 'reshape', attrs: { shape: graphShape(c, c.shape(dynamic(c))) }, inputs: [dynamic(c)] };
     let acc = operands[0]!;
     for (const v of operands.slice(1, -1))
       acc = c.emit({ op, attrs: {}, inputs: broadcastable(c, [acc, v]) });

@@ -9,10 +9,10 @@
  *   JVP  Ṡ = scale·(q̇·kᵀ + q·k̇ᵀ);  Ṗ = P ⊙ (Ṡ − rowsum(P ⊙ Ṡ));  ẏ = Ṗ·v + P·v̇
  * Masked positions have P = 0 and so Ṗ = 0 and ∂S = 0: the mask needs no rule of its own.
  */
-import { defineOp, type KernelCtx } from './define.js';
+import { defineOp } from './define.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
-import { gemm } from '../kernels/gemm.js';
+import { gemm, gemmBatch } from '../kernels/gemm.js';
 // Only the kernels use these: the webview build, which strips the kernels, then drops the import.
 import { softmaxJacobian, weightsTangent } from './attention-kernels.js';
 
@@ -59,11 +59,16 @@ function sdpaPlan([q, k, v]: Shape[], a: SdpaAttrs): SdpaPlan {
 
 const saved = ([q, k]: Shape[]): Record<string, Shape> => {
   const ts = [q![q!.length - 2]!, k![k!.length - 2]!];
-  // probs: P for every batch; the others are one batch's T×S scratch for the backward rules.
-  return { probs: [...q!.slice(0, -1), ts[1]!], w1: ts, w2: ts, w3: ts };
+  // probs: P for every batch, grad_scores ∂S for every batch; the others are one batch's T×S
+  // scratch for the forward-mode rules.
+  const all = [...q!.slice(0, -1), ts[1]!];
+  return { probs: all, grad_scores: all, w1: ts, w2: ts, w3: ts };
 };
 
-export const scaledDotProductAttention = defineOp<SdpaAttrs, SdpaPlan>({
+/** The kernels' plan: the sizes, and where batch b's q, k, v, attention weights and output start. */
+type KernelPlan = SdpaPlan & { at: Record<'q' | 'k' | 'v' | 'p' | 'y', Int32Array> };
+
+export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
   name: OP,
   category: 'layers',
   inputs: ['q', 'k', 'v'],
@@ -88,45 +93,42 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, SdpaPlan>({
     return B * T * S * (2 * d + 2 * dv + 5);
   },
   saved,
-  plan: sdpaPlan,
-  forward: ({ plan: { B, T, S, d, dv, scale }, attrs: { causal }, saved: s }, [q, k, v], out) => {
+  // Where each batch's matrices start, so that every product runs as one batched call.
+  plan: (xs, a) => {
+    const p = sdpaPlan(xs, a);
+    const at = (size: number) => Int32Array.from({ length: p.B }, (_, b) => b * size);
+    return {
+      ...p,
+      at: { q: at(p.T * p.d), k: at(p.S * p.d), v: at(p.S * p.dv), p: at(p.T * p.S), y: at(p.T * p.dv) },
+    };
+  },
+  forward: ({ plan: { B, T, S, d, dv, scale, at }, attrs: { causal }, saved: s }, [q, k, v], out) => {
     const P = s['probs']!.data;
-    for (let b = 0; b < B; b++) {
-      const p0 = b * T * S;
-      gemm('nt', T, S, d, q!.data, b * T * d, k!.data, b * S * d, P, p0, false);
-      for (let i = 0; i < T; i++) {
-        const r = p0 + i * S;
-        // Causal: row i keeps columns 0..i (all of them when i ≥ S).
-        const keep = causal ? Math.min(i + 1, S) : S;
-        let m = -Infinity;
-        for (let j = 0; j < keep; j++) m = Math.max(m, (P[r + j]! *= scale));
-        let z = 0;
-        for (let j = 0; j < keep; j++) z += P[r + j] = Math.exp(P[r + j]! - m);
-        for (let j = 0; j < keep; j++) P[r + j]! /= z;
-        for (let j = keep; j < S; j++) P[r + j] = 0;
-      }
-      gemm('nn', T, dv, S, P, p0, v!.data, b * S * dv, out.data, b * T * dv, false);
+    gemmBatch('nt', T, S, d, B, q!.data, at.q, k!.data, at.k, P, at.p, false);
+    for (let r = 0, i = 0; r < B * T * S; r += S, i = (i + 1) % T) {
+      // Causal: row i keeps columns 0..i (all of them when i ≥ S).
+      const keep = causal ? Math.min(i + 1, S) : S;
+      let m = -Infinity;
+      for (let j = 0; j < keep; j++) m = Math.max(m, (P[r + j]! *= scale));
+      let z = 0;
+      for (let j = 0; j < keep; j++) z += P[r + j] = Math.exp(P[r + j]! - m);
+      for (let j = 0; j < keep; j++) P[r + j]! /= z;
+      for (let j = keep; j < S; j++) P[r + j] = 0;
     }
+    gemmBatch('nn', T, dv, S, B, P, at.p, v!.data, at.v, out.data, at.y, false);
   },
-  vjp: ({ plan: { B, T, S, d, dv, scale }, saved: s }, [q, k, v], _out, g, [gq, gk, gv]) => {
+  vjp: ({ plan: { B, T, S, d, dv, scale, at }, saved: s }, [q, k, v], _out, g, [gq, gk, gv]) => {
     const P = s['probs']!.data,
-      W = s['w1']!.data;
-    for (let b = 0; b < B; b++) {
-      const p0 = b * T * S,
-        q0 = b * T * d,
-        k0 = b * S * d,
-        v0 = b * S * dv,
-        y0 = b * T * dv;
-      if (gv) gemm('tn', S, dv, T, P, p0, g.data, y0, gv.data, v0, true);
-      if (!gq && !gk) continue;
-      gemm('nt', T, S, dv, g.data, y0, v!.data, v0, W, 0, false);
-      softmaxJacobian(P, p0, W, 0, T, S);
-      for (let i = 0; i < T * S; i++) W[i]! *= scale;
-      if (gq) gemm('nn', T, d, S, W, 0, k!.data, k0, gq.data, q0, true);
-      if (gk) gemm('tn', S, d, T, W, 0, q!.data, q0, gk.data, k0, true);
-    }
+      W = s['grad_scores']!.data;
+    if (gv) gemmBatch('tn', S, dv, T, B, P, at.p, g.data, at.y, gv.data, at.v, true);
+    if (!gq && !gk) return;
+    gemmBatch('nt', T, S, dv, B, g.data, at.y, v!.data, at.v, W, at.p, false);
+    softmaxJacobian(P, 0, W, 0, B * T, S);
+    for (let i = 0; i < W.length; i++) W[i]! *= scale;
+    if (gq) gemmBatch('nn', T, d, S, B, W, at.p, k!.data, at.k, gq.data, at.q, true);
+    if (gk) gemmBatch('tn', S, d, T, B, W, at.p, q!.data, at.q, gk.data, at.k, true);
   },
-  jvp: (ctx: KernelCtx<SdpaAttrs, SdpaPlan>, xs, _out, tx, tout) => {
+  jvp: (ctx, xs, _out, tx, tout) => {
     const { B, T, S, dv } = ctx.plan;
     const P = ctx.saved['probs']!.data,
       W = ctx.saved['w1']!.data;

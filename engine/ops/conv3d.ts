@@ -11,7 +11,7 @@ import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import { outLength, times, type Sizes } from './window.js';
 
-type Conv3dAttrs = {
+export type Conv3dAttrs = {
   outChannels: number;
   kernel: Sizes;
   stride: Sizes;
@@ -23,7 +23,7 @@ type Conv3dAttrs = {
 };
 
 /** Sizes of x, the window per axis (D, H, W) and the output. */
-interface Conv3dGeometry {
+export interface Conv3dGeometry {
   n: number;
   c: number;
   o: number;
@@ -43,7 +43,7 @@ const three = (v: Sizes, fallback: number): number[] => {
   return v.length === 3 ? v.slice() : [fallback, fallback, fallback];
 };
 
-function geometry(x: Shape, a: Conv3dAttrs): Conv3dGeometry {
+export function conv3dGeometry(x: Shape, a: Conv3dAttrs): Conv3dGeometry {
   if (x.length !== 5) throw new ShapeError(`conv3d: x must be [N, C, D, H, W], got ${shapeToString(x)}`);
   const [n, c, d, h, w] = x as [number, number, number, number, number];
   if (c % a.groups !== 0)
@@ -178,7 +178,7 @@ export const conv3d = defineOp<Conv3dAttrs, Conv3dGeometry>({
     };
   },
   shape: ([x, wt, b], a) => {
-    const g = geometry(x!, a);
+    const g = conv3dGeometry(x!, a);
     const want = [a.outChannels, g.c / a.groups, ...g.kernel];
     if (wt!.length !== 5 || wt!.some((v, i) => v !== want[i]))
       throw new ShapeError(
@@ -189,11 +189,11 @@ export const conv3d = defineOp<Conv3dAttrs, Conv3dGeometry>({
     return [g.n, a.outChannels, ...g.outDims];
   },
   flops: ([x], a) => {
-    const g = geometry(x!, a);
+    const g = conv3dGeometry(x!, a);
     const taps = (g.c / a.groups) * g.kernel[0]! * g.kernel[1]! * g.kernel[2]!;
     return g.n * a.outChannels * g.outDims[0] * g.outDims[1] * g.outDims[2] * (2 * taps + (a.bias ? 1 : 0));
   },
-  plan: ([x], a) => geometry(x!, a),
+  plan: ([x], a) => conv3dGeometry(x!, a),
   forward: ({ plan }, [x, w, b], out) => {
     out.fill(0);
     accumulate(plan, x!.data, w!.data, out.data);

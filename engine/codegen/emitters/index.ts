@@ -13,14 +13,14 @@ import { logSoftmax, softmax } from './softmax.js';
 import { SHAPE_EMITTERS } from './shape.js';
 import { constant, embedding, split } from './pieces.js';
 import { CONV_EMITTERS } from './conv.js';
+import { conv3d } from './conv3d.js';
 import { NORM_EMITTERS } from './norm.js';
 import { scaledDotProductAttention } from './attention.js';
 
 export const EMITTERS: Readonly<Record<OpName, OpEmitter | null>> = {
   input: null,
   target: null,
-  // Not yet: its loops would be the op's own (engine/ops/conv3d.ts) written out; export names it.
-  conv3d: null,
+  conv3d,
   ...ELEMENTWISE_EMITTERS,
   ...BINARY_EMITTERS,
   ...SHAPE_EMITTERS,

@@ -260,6 +260,23 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'conv3d (padding, bias), tanh, conv3d (non-cubic kernel, stride, dilation, groups, per-side padding, no bias)',
+    sample: [2, 4, 5, 5],
+    build: (node, x) => {
+      const a = node('a', 'conv3d', [x], { outChannels: 4, kernel: 3, padding: 1 });
+      return node('b', 'conv3d', [node('act', 'tanh', [a])], {
+        outChannels: 2,
+        kernel: [2, 3, 2],
+        stride: [1, 2, 1],
+        dilation: [2, 1, 1],
+        groups: 2,
+        padding: [1, 0, 0, 1, 1, 1],
+        bias: false,
+      });
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'global average and max pools',
     sample: [2, 5, 5],
     build: (node, x) => {

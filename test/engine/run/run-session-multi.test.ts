@@ -1,7 +1,7 @@
 /**
  * The editor's run machinery on graphs beyond a chain of layers (issue #15): several input nodes
- * (iris-two-inputs), attention built from parts (transformer-reverse) and a node with several
- * outputs (split). Each drives a real RunSession: step-through reaches every node and ends on a
+ * (iris-two-inputs), attention built from parts (transformer-reverse), a node with several
+ * outputs (split) and an integer input through an embedding (phrases-embedding). Each drives a real RunSession: step-through reaches every node and ends on a
  * full backward pass's gradients, the gradient check runs with every input fed, the overlay has a
  * value for every wire (each split port its own), and each analysis gives a result or says why not.
  */
@@ -32,6 +32,7 @@ const GRAPHS: { name: string; doc: () => GraphDoc }[] = [
   { name: 'iris-two-inputs', doc: () => exampleDoc('iris-two-inputs') },
   { name: 'transformer-reverse', doc: smallTransformer },
   { name: 'split-iris', doc: splitIrisDoc },
+  { name: 'phrases-embedding', doc: () => exampleDoc('phrases-embedding') },
 ];
 
 const dataNodes = (doc: GraphDoc) =>
