@@ -219,6 +219,12 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     };
 
     await testId('run-tab-train').click();
+    // The Data section shows which features feed which input (not "[object Object]").
+    const inputsField = testId('setting-dataset-inputs');
+    assert.equal(
+      await inputsField.evaluate((el) => (el as HTMLInputElement).value),
+      'sepal: sepal_length, sepal_width; petal: petal_length, petal_width',
+    );
     await testId('export-pytorch').click();
     const pkg = join(workspace, 'iris-two-inputs-pytorch');
     await waitForFile(join(pkg, 'model.py'), (t) => t.includes('def forward(self, sepal, petal'));

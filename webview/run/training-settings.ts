@@ -116,10 +116,19 @@ export function withSetting(
   return { ...t, [section]: set(sectionOf(t, section)) } as TrainingConfig;
 }
 
-/** Text shown in a field for a setting's value ('' when unset). */
+/**
+ * Text shown in a field for a setting's value ('' when unset). A map keyed by name (a dataset's
+ * `inputs`: node id → features) reads `sepal: sepal_length, sepal_width; petal: …`, which
+ * parseSetting reads back.
+ */
 export function formatSetting(v: unknown): string {
   if (v === undefined || v === null) return '';
-  return Array.isArray(v) ? v.join(', ') : String(v);
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'object')
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${formatSetting(x)}`)
+      .join('; ');
+  return String(v);
 }
 
 /** What was typed, as the JSON value the schema checks (undefined: empty, leave the setting out). */
@@ -134,6 +143,13 @@ export function parseSetting(schema: JsonSchema, text: string): unknown {
         .split(/[\s,]+/)
         .filter(Boolean);
       return 'type' in schema.items && schema.items.type === 'string' ? parts : parts.map(Number);
+    }
+    const values = schema.type === 'object' ? schema.additionalProperties : undefined;
+    if (typeof values === 'object') {
+      const entries = t.split(';').map((part) => /^\s*([^:]+?)\s*:(.*)$/.exec(part));
+      // A part without `name:` stays text, so the schema's check names the field and says what it takes.
+      if (entries.some((m) => m === null)) return t;
+      return Object.fromEntries(entries.map((m) => [m![1]!, parseSetting(values, m![2]!)]));
     }
   }
   return t;
