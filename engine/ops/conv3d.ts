@@ -8,19 +8,12 @@ import { defineOp, type AttrSpec } from './define.js';
 import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
-import { INIT_KINDS, type InitKind } from './init-kinds.js';
+import { INIT_KINDS } from './init-kinds.js';
 import { outLength, times, type Sizes } from './window.js';
+import type { ConvAttrs } from './conv.js';
 
-export type Conv3dAttrs = {
-  outChannels: number;
-  kernel: Sizes;
-  stride: Sizes;
-  padding: Sizes;
-  dilation: Sizes;
-  groups: number;
-  bias: boolean;
-  init: InitKind;
-};
+/** The same settings as conv1d/conv2d's, with sizes per axis of three. */
+export type Conv3dAttrs = ConvAttrs;
 
 /** Sizes of x, the window per axis (D, H, W) and the output. */
 export interface Conv3dGeometry {
