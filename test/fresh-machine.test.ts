@@ -47,3 +47,11 @@ test('npm test runs scripts/setup-tests.sh before the tests', () => {
   assert.ok(setup < tests, 'and does so before starting the test runner');
   assert.match(runner, /if \(setup\.status !== 0\)/, 'and stops when the set-up fails');
 });
+
+test('npm test lets each test file exit by itself, so no verdict is lost on the way to the report', () => {
+  // --test-force-exit can end a file's process before its last results reach the parent, which then
+  // reports fewer tests than ran and passes (nodejs/node#64833); the runner has a run deadline instead.
+  const runner = readFileSync(join(root, 'scripts/test.mjs'), 'utf8');
+  assert.doesNotMatch(runner.replace(/\/\/.*$/gm, ''), /--test-force-exit/);
+  assert.match(runner, /RUN_DEADLINE_MS/, 'a run that never ends fails at its deadline');
+});
