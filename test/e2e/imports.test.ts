@@ -244,6 +244,8 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
       await view.getByTestId('status').innerText(),
       `${doc.nodes.length} nodes · ${doc.edges.length} edges · no errors`,
     );
+    // Too big to show whole at a readable zoom, it opens from its top-left: the minimap shows the rest.
+    await view.locator('.react-flow__minimap').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(screenshots, 'import-resnet18-external-data.png') });
     await closeEditors();
   });

@@ -55,9 +55,8 @@ export function GraphEditor(props: {
   const layout = useViewLayout(doc, pane, setNodes, onEdit);
   const { commit } = layout;
   const elements = useFlowElements(doc, flow, layout.shown, store, commit, setNodes);
-  const minimap = useMinimapWanted(pane);
-  useOpeningViewport(pane, remembered !== undefined, doc.nodes.length === 0, layout.placed, minimap.update);
-  React.useEffect(minimap.update, [nodes, minimap.update]);
+  const minimapWanted = useMinimapWanted();
+  useOpeningViewport(pane, remembered !== undefined, doc.nodes.length === 0, layout.placed);
 
   const connection = useConnectionCheck(doc, commit, onNotice);
   const adding = useAddOp(doc, pane, store, commit);
@@ -73,9 +72,8 @@ export function GraphEditor(props: {
   const onMoveEnd = React.useCallback(
     (_e: unknown, viewport: Viewport) => {
       store.setState({ viewport });
-      minimap.update();
     },
-    [store, minimap.update],
+    [store],
   );
 
   const [showProblems, setShowProblems] = React.useState(false);
@@ -152,7 +150,7 @@ export function GraphEditor(props: {
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={20} size={1} />
-            {minimap.wanted ? <MiniMap pannable zoomable className="minimap" /> : null}
+            {minimapWanted ? <MiniMap pannable zoomable className="minimap" /> : null}
             <Controls showInteractive={false} />
           </ReactFlow>
           <OverlayLegend />
