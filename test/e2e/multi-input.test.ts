@@ -92,7 +92,8 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     await testId('run-tab-step').click();
     await testId('trace-start').click();
     const position = testId('trace-position');
-    await view.locator('[data-testid="trace-position"][data-position="0"]').waitFor();
+    // Position 0 of a trace that has arrived: before it does, the readout says 0 of 0.
+    await view.locator('[data-testid="trace-position"][data-position="0"]:not([data-length="0"])').waitFor();
     const length = Number(await position.getAttribute('data-length'));
     const fed = await testId('trace-fed').allInnerTexts();
     assert.deepEqual(fed.sort(), ['petal', 'sepal', 'species'], 'the batch feeds both inputs and the target');

@@ -218,7 +218,10 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
   async function waitForPosition(position: number): Promise<void> {
     const shown = testId('trace-position');
     await waitUntil(
-      async () => (await shown.getAttribute('data-position')) === String(position),
+      // A trace that has arrived (before it does, the readout says 0 of 0).
+      async () =>
+        (await shown.getAttribute('data-position')) === String(position) &&
+        (await shown.getAttribute('data-length')) !== '0',
       `the step-through never reached step ${position}`,
     );
   }
