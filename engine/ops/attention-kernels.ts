@@ -5,7 +5,7 @@
 import type { Tangents } from './define.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { gemm } from '../kernels/gemm.js';
-import type { SdpaPlan } from './attention.js';
+import type { KernelPlan } from './attention.js';
 
 type Data = Float32Array | Float64Array;
 
@@ -20,7 +20,7 @@ export function softmaxJacobian(P: Data, p0: number, X: Data, x0: number, T: num
 
 /** Ṗ for batch b into `out` (T×S at 0): the tangent of the attention weights. */
 export function weightsTangent(
-  { T, S, d, scale }: SdpaPlan,
+  { T, S, d, scale, at }: KernelPlan,
   b: number,
   [q, k]: Tensor[],
   [tq, tk]: Tangents,
@@ -28,8 +28,8 @@ export function weightsTangent(
   out: Data,
 ): void {
   out.fill(0);
-  if (tq) gemm('nt', T, S, d, tq.data, b * T * d, k!.data, b * S * d, out, 0, true);
-  if (tk) gemm('nt', T, S, d, q!.data, b * T * d, tk.data, b * S * d, out, 0, true);
+  if (tq) gemm('nt', T, S, d, tq.data, at.q[b]!, k!.data, at.k[b]!, out, 0, true);
+  if (tk) gemm('nt', T, S, d, q!.data, at.q[b]!, tk.data, at.k[b]!, out, 0, true);
   for (let i = 0; i < T * S; i++) out[i]! *= scale;
   softmaxJacobian(P, b * T * S, out, 0, T, S);
 }
