@@ -1,8 +1,9 @@
 /**
  * scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, as PyTorch 2's
  * torch.nn.functional.scaled_dot_product_attention: q [..., T, d], k [..., S, d], v [..., S, dv]
- * with the same batch axes (heads included), scale 1/√d unless given, and with `causal` a mask
- * of -∞ above the diagonal (position i attends to positions j ≤ i).
+ * whose batch axes (heads included) broadcast as torch.matmul's do (k and v [B, 1, S, d] or [S, d]
+ * shared by every head; their gradients sum over the batches that shared them), scale 1/√d unless
+ * given, and with `causal` a mask of -∞ above the diagonal (position i attends to positions j ≤ i).
  *
  * Per batch b, with P = softmax(S) the attention weights (saved by forward) and S the scores:
  *   VJP  ∂v = Pᵀ·g;  ∂P = g·vᵀ;  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P));  ∂q = scale·∂S·k;  ∂k = scale·∂Sᵀ·q
@@ -216,5 +217,5 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
       }
     },
   },
-  doc: 'scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, q [..., T, d], k [..., S, d], v [..., S, dv], scale 1/√d by default, causal masks j > i; ∂v = Pᵀg, ∂q = scale·∂S·k, ∂k = scale·∂Sᵀ·q with ∂S = P ⊙ (g·vᵀ − rowsum)',
+  doc: 'scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, q [..., T, d], k [..., S, d], v [..., S, dv] (batch axes broadcast), scale 1/√d by default, causal masks j > i; ∂v = Pᵀg, ∂q = scale·∂S·k, ∂k = scale·∂Sᵀ·q with ∂S = P ⊙ (g·vᵀ − rowsum)',
 });
