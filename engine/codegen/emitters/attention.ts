@@ -53,7 +53,7 @@ export const scaledDotProductAttention: OpEmitter = {
     const { open, close, indent } = loops;
     const rows = (body: string[]): string[] => [
       ...open,
-      `${indent}const qo = ${qo}, ko = ${ko}, vo = ${vo}, yo = ${yo};`,
+      ...Object.entries({ qo, ko, vo, yo }).map(([name, start]) => `${indent}const ${name} = ${start};`),
       `${indent}for (let i = 0; i < ${T}; i++) {`,
       `${indent}  const qi = qo + i * ${d};`,
       `${indent}  const yi = yo + i * ${dv};`,
