@@ -13,7 +13,7 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
 import { CodeServer, e2eDir, repoRoot } from './code-server.js';
-import { openFile, openWorkbench } from './workbench-actions.js';
+import { openGraph, openWorkbench } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 
@@ -43,8 +43,7 @@ describe('the Images view in the editor (code-server)', { timeout: 900_000 }, ()
   const testId = (id: string) => view.getByTestId(id);
 
   it('trains mnist-lenet on the shipped digits to the end of its epoch', async () => {
-    view = await openFile(page, 'mnist-lenet.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 60_000 });
+    view = await openGraph(page, 'mnist-lenet.nngraph.json');
     await testId('run-tab-images').click();
     await testId('run-play').click();
     await testId('images-view').waitFor({ timeout: 120_000 });

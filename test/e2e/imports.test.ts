@@ -17,7 +17,7 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
-import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
+import { openGraph, openWorkbench, runCommand, waitForFile, waitForGraph } from './workbench-actions.js';
 import { exported, resnet18WithExternalData } from '../engine/onnx/torchvision-models.js';
 
 const screenshots = join(e2eDir, 'screenshots');
@@ -112,8 +112,7 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     const graph = file.replace(/\.onnx$/, '.nngraph.json');
     await waitForFile(join(workspace, graph), (t) => t.length > 0);
     await page.locator('.tab.active', { hasText: graph }).waitFor();
-    const view = webviewFrame(page);
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    const view = await waitForGraph(page, graph);
     return view;
   }
 
@@ -315,8 +314,7 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
   );
 
   check('a graph whose CSV is missing: the error in words before and after Train', async () => {
-    const view = await openFile(page, 'missing-data.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    const view = await openGraph(page, 'missing-data.nngraph.json');
     const said =
       /The dataset file 'measurements\.csv' \(training\.dataset\.path\) does not exist\. Choose a CSV beside the graph, or a built-in dataset/;
     assert.match(await view.getByTestId('run-dataset-problem').innerText(), said);

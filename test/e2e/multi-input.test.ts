@@ -21,7 +21,7 @@ import * as ort from 'onnxruntime-node';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
-import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
+import { openGraph, openWorkbench, waitForFile } from './workbench-actions.js';
 import { inputFeeds } from '../../engine/train/trainable.js';
 
 const screenshots = join(e2eDir, 'screenshots');
@@ -57,8 +57,7 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     testId('run-phase').getByText(phase).waitFor({ timeout });
 
   it('the transformer learns to reverse its sequences: validation accuracy read from the run panel', async () => {
-    view = await openFile(page, 'transformer-reverse.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 60_000 });
+    view = await openGraph(page, 'transformer-reverse.nngraph.json');
     await testId('run-panel').waitFor();
     await testId('run-tab-train').click();
     const started = Date.now();
@@ -81,8 +80,8 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
   });
 
   it('the two-input iris network trains; step-through reads both inputs and matches the full pass', async () => {
-    view = await openFile(page, 'iris-two-inputs.nngraph.json');
-    await view.locator('.op-node[data-node-id="petal"]').waitFor({ timeout: 60_000 });
+    view = await openGraph(page, 'iris-two-inputs.nngraph.json');
+    await view.locator('.op-node[data-node-id="petal"]').waitFor();
     await testId('run-tab-train').click();
     await testId('run-play').click();
     await waitForPhase(/finished/i, 300_000);

@@ -16,7 +16,7 @@ import { parseGraph } from '../../engine/graph/parse.js';
 import { readWeights } from '../../engine/graph/weights.js';
 import { prepareTraining } from '../../engine/train/session.js';
 import { CodeServer, e2eDir, repoRoot } from './code-server.js';
-import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
+import { openGraph, openWorkbench, waitForFile } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 /** Enough epochs (a million steps) that the run is still going when the test pauses it. */
@@ -60,8 +60,7 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
   };
 
   it('sets the epochs in the run panel as a document edit, saved to the file', async () => {
-    view = await openFile(page, 'spiral.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    view = await openGraph(page, 'spiral.nngraph.json');
     await testId('run-panel').waitFor();
     const field = testId('setting-epochs').locator('input');
     await field.fill(String(EPOCHS));

@@ -19,6 +19,7 @@ import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import {
   connect,
   openFile,
+  openGraph,
   pickColorTheme,
   runCommand,
   openWorkbench,
@@ -69,10 +70,8 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
     });
 
   check('opens the example as a graph with shapes on its edges', async () => {
-    await openFile(page, 'spiral.nngraph.json');
-    const view = webviewFrame(page);
+    const view = await openGraph(page, 'spiral.nngraph.json');
     const doc = parseGraph(original).doc!;
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
     assert.equal(await view.locator('.react-flow__edge').count(), doc.edges.length);
     const labels = await view.locator('.react-flow__edge-text').allTextContents();
