@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import {
   CodeServer,
@@ -247,4 +248,50 @@ export async function openWorkbench(
     await close();
     throw e;
   }
+}
+
+/**
+ * `it`, for a test that leaves a screenshot of the window in .e2e/screenshots/failed-<name>.png when
+ * it fails. `page` is read when the test runs (the workbench opens in a `before` hook).
+ */
+export function checkWithScreenshot(page: () => Page) {
+  return (name: string, body: () => Promise<void>) =>
+    it(name, async () => {
+      try {
+        await body();
+      } catch (e) {
+        const dir = join(e2eDir, 'screenshots');
+        mkdirSync(dir, { recursive: true });
+        const file = `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`;
+        await page()
+          .screenshot({ path: join(dir, file) })
+          .catch(() => undefined);
+        throw e;
+      }
+    });
+}
+
+/** Reading the run panel of the graph editor `view()` (read at each call: tests open other graphs). */
+export function runPanel(view: () => FrameLocator) {
+  const testId = (id: string) => view().getByTestId(id);
+  const text = async (id: string) => (await testId(id).innerText()).trim();
+  return {
+    testId,
+    text,
+    /** The number a readout shows in bold ("step <b>120</b>", "loss <b>1.2e-3</b>"). */
+    number: async (id: string) => Number((await testId(id).locator('b').first().innerText()).trim()),
+    /** Polls the element's text until it matches `want`; the error says what it showed last. */
+    waitForText: async (id: string, want: RegExp, timeout = 60_000) => {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const t = await text(id).catch(() => '');
+        if (want.test(t)) return t;
+        if (Date.now() > deadline) throw new Error(`${id} shows '${t}', not ${want}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    /** Until the run's phase readout shows `phase`. */
+    waitForPhase: (phase: RegExp, timeout: number) =>
+      testId('run-phase').getByText(phase).waitFor({ timeout }),
+  };
 }
