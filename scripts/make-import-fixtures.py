@@ -9,6 +9,9 @@ Writes test/engine/onnx/pytorch/:
                         q @ k^T / sqrt(d); softmax; @ v; merge heads; Linear), a residual and
                         LayerNorm, then the mean over tokens -> Linear -> 3 classes
   causal-self-attention.onnx  the same block with a causal mask added to the scores (a -inf buffer)
+  multihead-attention.onnx    tokens [N, 5, 16] -> torch.nn.MultiheadAttention(16, 4, batch_first=True)
+                        as self-attention, a residual and LayerNorm, the mean over tokens -> Linear ->
+                        3 classes (its head split is Shape/Gather/Concat arithmetic in the export)
   tabular.csv           a dataset that fits the tabular network (x1..x8, y)
   two-input.csv         a dataset that fits the two-input network (wide_1..4, deep_1..6, y)
   attention.csv         a dataset that fits the attention networks (x1..x80: 5 tokens of 16, y)
@@ -102,6 +105,25 @@ class SelfAttentionBlock(nn.Module):
         return self.head(h.mean(dim=1))
 
 
+class MultiheadSelfAttention(nn.Module):
+    """torch.nn.MultiheadAttention as a transformer block uses it, then a class head."""
+
+    def __init__(self, d=16, heads=4):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(embed_dim=d, num_heads=heads, batch_first=True)
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, 3)
+        # Non-zero biases (PyTorch starts them at 0), so that the import must place them right.
+        with torch.no_grad():
+            self.attn.in_proj_bias.copy_(torch.randn(3 * d) * 0.1)
+            self.attn.out_proj.bias.copy_(torch.randn(d) * 0.1)
+
+    def forward(self, x):
+        y, _ = self.attn(x, x, x, need_weights=False)
+        h = self.norm(x + y)
+        return self.head(h.mean(dim=1))
+
+
 def export_attention(model, name, rng):
     model.eval()
     x = torch.tensor(rng.standard_normal((4, 5, 16)), dtype=torch.float32)
@@ -188,6 +210,8 @@ def main():
     models.append(
         export_attention(SelfAttentionBlock(causal=True), "causal-self-attention.onnx", np.random.default_rng(18))
     )
+    torch.manual_seed(1520)
+    models.append(export_attention(MultiheadSelfAttention(), "multihead-attention.onnx", np.random.default_rng(20)))
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "models": models}, f, indent=1)
         f.write("\n")

@@ -455,6 +455,211 @@ function matchAttention(m: Matcher, softmax: FlatNode): Rewrite | null {
   return { remove: nodes, add: node, before };
 }
 
+/** A transpose of `v`'s producer by `perm`, read by one node only: the transposed value and the node. */
+function transposed(m: Matcher, v: string, perm: readonly number[]): { x: string; node: FlatNode } | null {
+  const t = m.producedBy(v, 'Transpose');
+  if (!t || !m.onlyConsumer(v) || String(getAttr.ints(t, 'perm', [])) !== String(perm)) return null;
+  return { x: t.inputs[0]!, node: t };
+}
+
+/** `v` as Reshape(x, target) with a constant target, read by one node only. */
+function reshaped(m: Matcher, v: string): { x: string; target: number[]; node: FlatNode } | null {
+  const r = m.producedBy(v, 'Reshape');
+  const target = r && m.const(r.inputs[1]!);
+  return r && target && m.onlyConsumer(v) ? { x: r.inputs[0]!, target: [...target.data], node: r } : null;
+}
+
+/** A projection x · Wᵀ + b of a batch-first x, sequence first: W [out, in] and b [out]. */
+interface SeqFirstProjection {
+  x: string;
+  weight: ConstTensor;
+  bias: ConstTensor | undefined;
+  nodes: FlatNode[];
+}
+
+/**
+ * `v` [T, N, E] as Linear(Transpose(x, [1, 0, 2])) or a Slice of it along the features (the q, k
+ * and v of one packed in-projection): x [N, T, E] and the rows of the weight and bias it takes.
+ */
+function seqFirstProjection(m: Matcher, v: string): SeqFirstProjection | null {
+  const slice = m.producedBy(v, 'Slice');
+  if (slice) {
+    const [starts, ends, axes, steps] = slice.inputs.slice(1).map((x) => (x ? m.const(x)?.data : undefined));
+    const whole = slice.inputs[0]!;
+    const p = seqFirstProjection(m, whole);
+    if (!p || !starts || !ends || starts.length !== 1 || (steps && steps[0] !== 1)) return null;
+    if (axes && axes[0] !== -1 && axes[0] !== 2) return null;
+    const [out, inp] = p.weight.dims as [number, number];
+    const from = Math.max(0, starts[0]! < 0 ? starts[0]! + out : starts[0]!);
+    const to = Math.min(out, ends[0]! < 0 ? ends[0]! + out : ends[0]!);
+    if (to <= from) return null;
+    return {
+      x: p.x,
+      weight: {
+        dims: [to - from, inp],
+        dataType: p.weight.dataType,
+        data: p.weight.data.slice(from * inp, to * inp),
+      },
+      bias: p.bias && { dims: [to - from], dataType: p.bias.dataType, data: p.bias.data.slice(from, to) },
+      nodes: [...p.nodes, slice],
+    };
+  }
+  const lin = m.ix.producer.get(v);
+  if (!lin || lin.domain !== STUDIO_DOMAIN || lin.opType !== 'Linear') return null;
+  const t = m.producedBy(lin.inputs[0]!, 'Transpose');
+  if (!t || String(getAttr.ints(t, 'perm', [])) !== '1,0,2') return null;
+  const weight = m.const(lin.inputs[1]!)!;
+  const bias = lin.inputs[2] ? m.const(lin.inputs[2]) : undefined;
+  return { x: t.inputs[0]!, weight, bias, nodes: [t, lin] };
+}
+
+/** `v` [M, E] as Gemm(x, W, b) with constant W and b (torch's layout or not), or Linear: W [out, in], b [out]. */
+function outProjection(
+  m: Matcher,
+  v: string,
+): { x: string; weight: ConstTensor; bias: ConstTensor | undefined; node: FlatNode } | null {
+  const n = m.ix.producer.get(v);
+  if (n?.domain === STUDIO_DOMAIN && n.opType === 'Linear')
+    return {
+      x: n.inputs[0]!,
+      weight: m.const(n.inputs[1]!)!,
+      bias: n.inputs[2] ? m.const(n.inputs[2]) : undefined,
+      node: n,
+    };
+  const gemm = m.producedBy(v, 'Gemm');
+  const w = gemm && m.const(gemm.inputs[1]!);
+  const b = gemm?.inputs[2] ? m.const(gemm.inputs[2]) : undefined;
+  if (!gemm || !w || w.dims.length !== 2 || (gemm.inputs[2] && (!b || b.dims.length !== 1))) return null;
+  if (
+    getAttr.int(gemm, 'transA', 0) ||
+    getAttr.float(gemm, 'alpha', 1) !== 1 ||
+    getAttr.float(gemm, 'beta', 1) !== 1
+  )
+    return null;
+  const weight = getAttr.int(gemm, 'transB', 0) ? w : transposeConst(w, [1, 0]);
+  return { x: gemm.inputs[0]!, weight, bias: b, node: gemm };
+}
+
+/**
+ * torch.nn.MultiheadAttention (batch_first) as PyTorch 1.13 exports it, after the shape arithmetic
+ * is folded and the attention and linears are fused: x [N, T, E] transposed to [T, N, E], the
+ * in-projection (packed: one Linear sliced into q, k, v), each reshaped to [T, N·H, d] and
+ * transposed to [N·H, T, d] for Attention, then back to [T·N, E], the out-projection (Gemm),
+ * reshaped to [T, N, E] and transposed to [N, T, E]. Heads folded into the batch axis can't be a
+ * graph's layout; the same computation with the batch in front can: a Linear each for q, k and v,
+ * reshape to [N, T, H, d], transpose to [N, H, T, d], Attention, and back, then the out-projection.
+ * Anchored at the Attention.
+ */
+function matchMultiheadAttention(
+  m: Matcher,
+  att: FlatNode,
+  newConsts: Map<string, ConstTensor>,
+): Rewrite | null {
+  const nodes: FlatNode[] = [att];
+  const heads: (SeqFirstProjection & { tokens: number; depth: number })[] = [];
+  for (const value of att.inputs) {
+    const t = transposed(m, value, [1, 0, 2]);
+    const r = t && reshaped(m, t.x);
+    const p = r && m.onlyConsumer(r.x) ? seqFirstProjection(m, r.x) : null;
+    if (!t || !r || !p || r.target.length !== 3 || r.target[1] !== -1) return null;
+    nodes.push(t.node, r.node);
+    heads.push({ ...p, tokens: r.target[0]!, depth: r.target[2]! });
+  }
+  const [q, k, v] = heads as [(typeof heads)[0], (typeof heads)[0], (typeof heads)[0]];
+  const embed = q.weight.dims[0]!;
+  const count = embed / q.depth;
+  if (!Number.isInteger(count) || k.weight.dims[0] !== embed || v.weight.dims[0] !== embed) return null;
+  if (k.tokens !== v.tokens || k.depth !== q.depth || v.depth !== q.depth) return null;
+  // Back: Transpose [1, 0, 2] → Reshape [-1, E] → out-projection → Reshape [T, -1, E] → Transpose [1, 0, 2].
+  const after = m.onlyConsumer(att.outputs[0]!);
+  if (!after || after.opType !== 'Transpose' || String(getAttr.ints(after, 'perm', [])) !== '1,0,2')
+    return null;
+  const merge = m.onlyConsumer(after.outputs[0]!);
+  const mergeTo = merge?.opType === 'Reshape' ? m.const(merge.inputs[1]!) : undefined;
+  if (!merge || !mergeTo || String([...mergeTo.data]) !== `-1,${embed}`) return null;
+  const projNode = m.onlyConsumer(merge.outputs[0]!);
+  const out = projNode && outProjection(m, projNode.outputs[0]!);
+  if (!out || out.x !== merge.outputs[0]) return null;
+  const split = m.onlyConsumer(out.node.outputs[0]!);
+  const splitTo = split?.opType === 'Reshape' ? m.const(split.inputs[1]!) : undefined;
+  const units = out.weight.dims[0]!;
+  if (!split || !splitTo || String([...splitTo.data]) !== `${q.tokens},-1,${units}`) return null;
+  const back = m.onlyConsumer(split.outputs[0]!);
+  const y = back?.outputs[0];
+  if (!back || !y || !transposed(m, y, [1, 0, 2])) return null;
+  nodes.push(after, merge, out.node, split, back);
+  for (const p of [q, k, v]) for (const n of p.nodes) if (!nodes.includes(n)) nodes.push(n);
+  if (!m.sealed(nodes, y)) return null;
+
+  // The module's name (`/attn/Softmax` → `/attn`) names the new nodes' values and node ids.
+  const prefix = att.name.split('/').slice(0, -1).join('/');
+  const made: FlatNode[] = [];
+  const node = (
+    name: string,
+    opType: string,
+    domain: string,
+    inputs: string[],
+    output = `${prefix}/${name}_output`,
+  ) => {
+    const n: FlatNode = {
+      name: `${prefix}/${name}`,
+      opType,
+      domain,
+      inputs,
+      outputs: [output],
+      attrs: new Map(),
+    };
+    made.push(n);
+    return n;
+  };
+  const constant = (name: string, t: ConstTensor) => {
+    newConsts.set(`${prefix}/${name}`, t);
+    return `${prefix}/${name}`;
+  };
+  const ints = (xs: number[]): ConstTensor => ({
+    dims: [xs.length],
+    dataType: DataType.INT64,
+    data: Float64Array.from(xs),
+  });
+  const linear = (
+    name: string,
+    x: string,
+    weight: ConstTensor,
+    bias: ConstTensor | undefined,
+    output?: string,
+  ) =>
+    node(
+      `${name}/Linear`,
+      'Linear',
+      STUDIO_DOMAIN,
+      [x, constant(`${name}.weight`, weight), bias ? constant(`${name}.bias`, bias) : ''],
+      output,
+    ).outputs[0]!;
+  const swap = (name: string, x: string) => {
+    const t = node(name, 'Transpose', '', [x]);
+    t.attrs.set('perm', attr.ints('perm', [0, 2, 1, 3]));
+    return t.outputs[0]!;
+  };
+  const [qh, kh, vh] = heads.map((p, i) => {
+    const name = 'qkv'[i]!;
+    const projected = linear(`${name}_proj`, p.x, p.weight, p.bias);
+    const split = node(`${name}_split/Reshape`, 'Reshape', '', [
+      projected,
+      constant(`${name}_split.shape`, ints([0, p.tokens, count, p.depth])),
+    ]);
+    return swap(`${name}_heads/Transpose`, split.outputs[0]!);
+  });
+  const attention = node('Attention', 'Attention', STUDIO_DOMAIN, [qh!, kh!, vh!]);
+  for (const [key, value] of att.attrs) attention.attrs.set(key, value);
+  const merged = swap('merge_heads/Transpose', attention.outputs[0]!);
+  const flat = node('merge/Reshape', 'Reshape', '', [
+    merged,
+    constant('merge.shape', ints([0, q.tokens, embed])),
+  ]);
+  linear('out_proj', flat.outputs[0]!, out.weight, out.bias, y);
+  return { remove: nodes, add: made.pop()!, before: made };
+}
+
 /** MatMul(x, W) [+ b] with constant W [in, out] (and b [out]) → Linear(x, Wᵀ, b). */
 function matchLinear(m: Matcher, mm: FlatNode, newConsts: Map<string, ConstTensor>): Rewrite | null {
   const [x, w] = mm.inputs as [string, string];
@@ -513,13 +718,14 @@ export function fusePatterns(g: FlatGraph): FlatGraph {
     ['ReduceMean', matchLayerNorm],
     ['Softmax', matchAttention],
     ['MatMul', (m, n) => matchLinear(m, n, consts)],
+    [`${STUDIO_DOMAIN}:Attention`, (m, n) => matchMultiheadAttention(m, n, consts)],
   ];
   for (const [anchor, match] of passes) {
     const m = new Matcher({ ...g, nodes, consts }, index({ ...g, nodes, consts }));
     const removed = new Set<FlatNode>();
     const placeAfter = new Map<FlatNode, FlatNode[]>();
     for (const n of nodes) {
-      if (n.opType !== anchor || n.domain || removed.has(n)) continue;
+      if ((n.domain ? `${n.domain}:${n.opType}` : n.opType) !== anchor || removed.has(n)) continue;
       const r = match(m, n);
       if (!r || r.remove.some((x) => removed.has(x))) continue;
       r.remove.forEach((x) => removed.add(x));

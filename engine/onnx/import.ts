@@ -8,8 +8,9 @@ import { decodeModel, DataType } from './onnx-proto.js';
 import { DIGIT_MAX_SIZE, DIGIT_SIZE } from '../data/digits.js';
 import { MNIST_SIDE } from '../data/idx.js';
 import { ProtobufError } from './protobuf.js';
-import { FlatGraph, flattenModel, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
+import { FlatGraph, flattenModel, INTEGER_TYPES, OnnxImportError, shortestFloat32 } from './onnx-graph.js';
 import { fusePatterns } from './fuse.js';
+import { foldShapes } from './fold-shapes.js';
 import { upgradeNode, UpgradeRefusal } from './upgrade.js';
 import { BatchAxisRefusal, Converted, LayoutRefusal, rowFor, Unsupported } from './import-ops.js';
 import {
@@ -54,7 +55,6 @@ export interface ImportResult {
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE]);
 /** Integer inputs (token indices) become `input` nodes of dtype int. */
-const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT8, DataType.UINT8]);
 
 interface Emitted extends Converted {
   id: string;
@@ -105,7 +105,7 @@ export function externalDataFiles(bytes: Uint8Array): string[] {
 export function importOnnx(bytes: Uint8Array, opts: ImportOptions = {}): ImportResult {
   const read = (): FlatGraph => {
     try {
-      return fusePatterns(flattenModel(decodeModel(bytes), opts.externalData));
+      return fusePatterns(foldShapes(flattenModel(decodeModel(bytes), opts.externalData)));
     } catch (e) {
       if (e instanceof ProtobufError) throw new OnnxImportError(`not a readable ONNX model: ${e.message}`);
       if (e instanceof OnnxTensorError) throw new OnnxImportError(e.message);

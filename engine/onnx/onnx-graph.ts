@@ -174,6 +174,9 @@ function constantNodeValue(n: FlatNode): ConstTensor {
   throw new OnnxImportError(`node '${n.name}' (Constant): attribute '${a.name}' is not supported`);
 }
 
+/** ONNX's integer element types (token indices, sizes). */
+export const INTEGER_TYPES = new Set<number>([DataType.INT64, DataType.INT32, DataType.INT8, DataType.UINT8]);
+
 const sizeOfDims = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
 /** Elementwise binary folding with NumPy broadcasting (the engine's broadcast tables). */
@@ -287,7 +290,9 @@ const FOLDERS: Record<string, Folder> = {
   Add: binary((x, y) => x + y),
   Sub: binary((x, y) => x - y),
   Mul: binary((x, y) => x * y),
-  Div: binary((x, y) => x / y),
+  // Integers divide as ONNX (and PyTorch's exported `//` on sizes) do: truncated.
+  Div: (_n, [a, b]) =>
+    foldBinary(a!, b!, INTEGER_TYPES.has(a!.dataType) ? (x, y) => Math.trunc(x / y) : (x, y) => x / y),
   Pow: binary((x, y) => x ** y),
   Sqrt: unary(Math.sqrt),
   Neg: unary((x) => -x),
@@ -342,6 +347,12 @@ const FOLDERS: Record<string, Folder> = {
     return { ...a!, dims: a!.dims.filter((d, i) => (norm.size ? !norm.has(i) : d !== 1)) };
   },
 };
+
+/** A node of the default domain whose inputs are all constants, folded; null when it can't be. */
+export function foldConstNode(n: FlatNode, xs: (ConstTensor | undefined)[]): ConstTensor | null {
+  const folder = FOLDERS[n.opType];
+  return folder ? folder(n, xs as ConstTensor[]) : null;
+}
 
 // ---- The flat graph ----------------------------------------------------------------------------
 

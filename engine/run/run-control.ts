@@ -6,6 +6,8 @@
 import type { GraphDoc } from '../graph/document.js';
 import { weightsOf, type Weights } from '../graph/weights.js';
 import { userMessage } from '../errors/user-error.js';
+import { NodeDataError } from '../autodiff/program.js';
+import type { StepOutcome } from '../train/trainer.js';
 import type { FromWorker, RunAction, RunPhase, RunStatus, TrainedWeights } from './protocol.js';
 import { nextPhase, type PhaseEvent } from './phase.js';
 import { timeSliced, type SliceHost } from './time-slices.js';
@@ -38,7 +40,7 @@ export class RunControl {
         return this.phase === 'running';
       },
       yielded: () => parts.publisher.offerProgress(),
-      failed: (e) => this.fail(`training stopped by an internal error: ${userMessage(e)}`),
+      failed: (e) => this.stepFailed(e),
     });
   }
 
@@ -193,10 +195,26 @@ export class RunControl {
     this.announcePhase();
   }
 
-  /** One optimisation step; moves to finished or failed when the trainer says so. */
+  /**
+   * A step that threw. Data a node refused (NodeDataError: an index beyond a table, a batch too
+   * small for batch_norm) is the user's own problem, said in its words and pinned on its node;
+   * anything else is a fault of ours.
+   */
+  private stepFailed(e: unknown): void {
+    if (e instanceof NodeDataError) return this.fail(e.message, e.node);
+    this.fail(`training stopped by an internal error: ${userMessage(e)}`);
+  }
+
+  /** One optimisation step; moves to finished or failed when the trainer says so (or throws). */
   private trainOne(): void {
     const run = this.run!;
-    const o = run.session.trainer.trainStep();
+    let o: StepOutcome;
+    try {
+      o = run.session.trainer.trainStep();
+    } catch (e) {
+      // Step trains here, outside the time slices: it fails the run as Play does.
+      return this.stepFailed(e);
+    }
     switch (o.kind) {
       case 'trained':
         run.unsent.push(o.step.step, o.step.loss);

@@ -9,7 +9,7 @@ import type { ChannelImages, FilterImages, ImagesView } from '../../engine/run/p
 import type { RunTabProps } from './tabs.js';
 import { useRun } from './use-run.js';
 import { RunOptionToggle } from './RunOptionToggle.js';
-import { greyPixels, rangePixels, signedPixels } from './image-pixels.js';
+import { greyPixels, rangePixels, signedPixels, type Rgba } from './image-pixels.js';
 import { Picture } from './Picture.js';
 
 function percent(x: number): string {
@@ -160,6 +160,36 @@ function Filters(props: { filters: FilterImages }): React.JSX.Element {
   );
 }
 
+/**
+ * One picture of the picked sample (the image itself, its saliency map) with its caption. Memoised:
+ * the pixels are worked out again only when the view brings new values, not on every render.
+ */
+const PickedFigure = React.memo(function PickedFigure(props: {
+  values: ArrayLike<number>;
+  toRgba: (values: ArrayLike<number>, offset: number, count: number) => Rgba;
+  width: number;
+  height: number;
+  testId: string;
+  title?: string;
+  caption: string;
+}): React.JSX.Element {
+  const { values, toRgba, width, height } = props;
+  const rgba = React.useMemo(() => toRgba(values, 0, width * height), [values, toRgba, width, height]);
+  return (
+    <figure>
+      <Picture
+        rgba={rgba}
+        width={width}
+        height={height}
+        scale={3}
+        testId={props.testId}
+        title={props.title}
+      />
+      <figcaption>{props.caption}</figcaption>
+    </figure>
+  );
+});
+
 function PickedSampleView({ view }: { view: ImagesView }): React.JSX.Element {
   const picked = view.picked;
   if (!picked)
@@ -173,29 +203,23 @@ function PickedSampleView({ view }: { view: ImagesView }): React.JSX.Element {
   return (
     <div className="picked" data-testid="picked-sample" data-row={picked.row}>
       <div className="picked-head">
-        <figure>
-          <Picture
-            rgba={greyPixels(picked.pixels, 0, h * w)}
-            width={w}
-            height={h}
-            scale={3}
-            testId="picked-image"
-          />
-          <figcaption>
-            sample {picked.row}: {name(picked.label)} → {name(picked.predicted)}
-          </figcaption>
-        </figure>
-        <figure>
-          <Picture
-            rgba={signedPixels(picked.saliency, 0, h * w)}
-            width={w}
-            height={h}
-            scale={3}
-            testId="saliency-map"
-            title="∂loss/∂pixel: orange raises the loss, blue lowers it"
-          />
-          <figcaption>saliency ∂loss/∂input</figcaption>
-        </figure>
+        <PickedFigure
+          values={picked.pixels}
+          toRgba={greyPixels}
+          width={w}
+          height={h}
+          testId="picked-image"
+          caption={`sample ${picked.row}: ${name(picked.label)} → ${name(picked.predicted)}`}
+        />
+        <PickedFigure
+          values={picked.saliency}
+          toRgba={signedPixels}
+          width={w}
+          height={h}
+          testId="saliency-map"
+          title="∂loss/∂pixel: orange raises the loss, blue lowers it"
+          caption="saliency ∂loss/∂input"
+        />
         <ol className="probabilities" data-testid="probabilities">
           {Array.from(picked.probabilities, (p, k) => (
             <li key={k} className={k === picked.label ? 'true-class' : ''}>

@@ -17,12 +17,12 @@ import { poolGeometry, type PoolAttrs } from '../../ops/pool.js';
 import { paddingOf, perAxis, type Spatial } from '../../ops/window.js';
 
 /** The concrete shape of one sample's tensor with a batch of 1 (the geometry does not depend on it). */
-const concrete = (s: SymShape): Shape => s.map((d) => (d === 'N' ? 1 : d));
+export const concrete = (s: SymShape): Shape => s.map((d) => (d === 'N' ? 1 : d));
 
 const indent = (lines: readonly string[], depth = 1): string[] => lines.map((l) => '  '.repeat(depth) + l);
 
 /** `o·s + k·d - p`, without the ones and zeros. */
-function coord(o: string, s: number, k: string, d: number, p: number): string {
+export function coord(o: string, s: number, k: string, d: number, p: number): string {
   const terms = [s === 1 ? o : `${o} * ${s}`, d === 1 ? k : `${k} * ${d}`];
   return `${terms.join(' + ')}${p > 0 ? ` - ${p}` : p < 0 ? ` + ${-p}` : ''}`;
 }

@@ -6,14 +6,8 @@
  */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
 import { sizeExpr } from '../emitter.js';
-import type { SymShape } from '../ir.js';
+import { concrete, coord } from './conv.js';
 import { conv3dGeometry, type Conv3dAttrs, type Conv3dGeometry } from '../../ops/conv3d.js';
-
-/** `o·s + k·d - p`, without the ones and zeros. */
-function coord(o: string, s: number, k: string, d: number, p: number): string {
-  const terms = [s === 1 ? o : `${o} * ${s}`, d === 1 ? k : `${k} * ${d}`];
-  return `${terms.join(' + ')}${p > 0 ? ` - ${p}` : ''}`;
-}
 
 /** Loops over the output voxels, then over a window's taps inside the volume, around `body`. */
 function walk(g: Conv3dGeometry, body: { voxel: string[]; tap: string[]; after: string[] }): string[] {
@@ -59,8 +53,6 @@ function walk(g: Conv3dGeometry, body: { voxel: string[]; tap: string[]; after: 
     '}',
   ];
 }
-
-const concrete = (s: SymShape) => s.map((d) => (d === 'N' ? 1 : d));
 
 export const conv3d: OpEmitter = {
   emit(c: EmitCtx): LayerCode {

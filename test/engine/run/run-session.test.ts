@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exampleDoc, SessionHarness } from './harness.js';
+import { exampleDoc, SessionHarness, splitIrisDoc } from './harness.js';
 import { chainGraph, overflowingGraph, smallClassifier } from '../train/graphs.js';
 import { prepareTraining } from '../../../engine/train/session.js';
 import {
@@ -152,6 +152,40 @@ test('an overflowing graph fails the run with the trainer message naming the nod
   assert.match(s.error!.node!, /^exp[234]$/);
   assert.match(s.error!.message, new RegExp(`node '${s.error!.node}' became (Infinity|NaN)`));
   assert.equal(h.pendingTasks, 0);
+});
+
+/**
+ * splitIrisDoc with a batch_norm 'bn' after its first layer and batches of 149: the 150 samples
+ * leave a last batch of one, whose batch_norm has one value per channel and refuses it.
+ */
+function lastBatchOfOne(): GraphDoc {
+  const doc = splitIrisDoc();
+  doc.nodes.push({ id: 'bn', op: 'batch_norm', attrs: {}, position: { x: 300, y: 0 } });
+  doc.edges = [...doc.edges.map((e) => (e.from === 'h' ? { ...e, from: 'bn' } : e)), { from: 'h', to: 'bn' }];
+  doc.training = { ...doc.training, batchSize: 149 };
+  return doc;
+}
+
+test('data a node refuses while training fails the run in the node’s own words, never as an internal error (play and step)', () => {
+  for (const action of ['play', 'step'] as const) {
+    const h = started(lastBatchOfOne());
+    h.send({ type: 'run', action });
+    if (action === 'play') h.runUntil(() => h.status.phase !== 'running');
+    else h.send({ type: 'run', action });
+    const { phase, step, error } = h.status;
+    assert.deepEqual(
+      [phase, step],
+      ['failed', 1],
+      `${action}: the first batch trained, the second failed the run`,
+    );
+    assert.equal(error?.node, 'bn', `${action}: the panel points at the node`);
+    assert.match(
+      error!.message,
+      /^node 'bn': batch_norm: training needs more than one value per channel, x is \[1, 8\]$/,
+    );
+    assert.doesNotMatch(error!.message, /internal/i);
+    assert.deepEqual(h.of('runRejected'), [], `${action}: said once, as the run's failure`);
+  }
 });
 
 test('a document that cannot compile fails with a message naming the node; play again after a fix', () => {
