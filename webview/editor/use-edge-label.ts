@@ -14,7 +14,7 @@ const boards = new WeakMap<object, LabelBoard>();
 const PAD = [2, 4] as const;
 const SVG = 'http://www.w3.org/2000/svg';
 const measured = new Map<string, { width: number; height: number }>();
-let probe: SVGTextElement | null = null;
+let probe: SVGSVGElement | null = null;
 
 /**
  * The size of a label's box as React Flow draws it: the text measured in the labels' own font (an
@@ -24,18 +24,21 @@ let probe: SVGTextElement | null = null;
 function labelSize(text: string): { width: number; height: number } {
   const known = measured.get(text);
   if (known) return known;
+  // The probe is in the page only while it measures (a stray label text would be found as one).
   if (!probe) {
-    const svg = document.createElementNS(SVG, 'svg');
-    svg.setAttribute('aria-hidden', 'true');
+    probe = document.createElementNS(SVG, 'svg');
+    probe.setAttribute('aria-hidden', 'true');
     // CSSOM, not a style attribute: the webview's CSP refuses inline style attributes.
-    Object.assign(svg.style, { position: 'absolute', left: '-10000px', top: '0', visibility: 'hidden' });
-    probe = document.createElementNS(SVG, 'text');
-    probe.setAttribute('class', 'react-flow__edge-text');
-    svg.appendChild(probe);
-    document.body.appendChild(svg);
+    Object.assign(probe.style, { position: 'absolute', left: '-10000px', top: '0', visibility: 'hidden' });
+    const t = document.createElementNS(SVG, 'text');
+    t.setAttribute('class', 'react-flow__edge-text');
+    probe.appendChild(t);
   }
-  probe.textContent = text;
-  const box = probe.getBBox();
+  const t = probe.firstChild as SVGTextElement;
+  t.textContent = text;
+  document.body.appendChild(probe);
+  const box = t.getBBox();
+  probe.remove();
   if (box.width === 0) return { width: text.length * 8 + 2 * PAD[0], height: 14 + 2 * PAD[1] };
   const size = { width: box.width + 2 * PAD[0], height: box.height + 2 * PAD[1] };
   measured.set(text, size);

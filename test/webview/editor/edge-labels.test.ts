@@ -28,7 +28,7 @@ async function settledLabels(h: Harness): Promise<Label[]> {
   const read = () =>
     h.page.evaluate(async () => {
       for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
-      return [...document.querySelectorAll('.react-flow__edge')].flatMap((e) => {
+      return Array.from(document.querySelectorAll('.react-flow__edge')).flatMap((e) => {
         const bg = e.querySelector('.react-flow__edge-textbg');
         if (!bg) return [];
         const r = bg.getBoundingClientRect();
