@@ -5,22 +5,14 @@
 import type { Tangents } from './define.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { gemm } from '../kernels/gemm.js';
-import type { SdpaPlan } from './attention.js';
+import { softmaxJvp } from '../kernels/softmax.js';
+import type { KernelPlan } from './attention.js';
 
 type Data = Float32Array | Float64Array;
 
-/** P ⊙ (X − rowsum(P ⊙ X)) in place over the T×S matrix at `x`: the softmax's Jacobian applied to X. */
-export function softmaxJacobian(P: Data, p0: number, X: Data, x0: number, T: number, S: number): void {
-  for (let i = 0; i < T; i++) {
-    let dot = 0;
-    for (let j = 0; j < S; j++) dot += P[p0 + i * S + j]! * X[x0 + i * S + j]!;
-    for (let j = 0; j < S; j++) X[x0 + i * S + j] = P[p0 + i * S + j]! * (X[x0 + i * S + j]! - dot);
-  }
-}
-
 /** Ṗ for batch b into `out` (T×S at 0): the tangent of the attention weights. */
 export function weightsTangent(
-  { T, S, d, scale }: SdpaPlan,
+  { T, S, d, scale, batchRows }: KernelPlan,
   b: number,
   [q, k]: Tensor[],
   [tq, tk]: Tangents,
@@ -31,5 +23,5 @@ export function weightsTangent(
   if (tq) gemm('nt', T, S, d, tq.data, b * T * d, k!.data, b * S * d, out, 0, true);
   if (tk) gemm('nt', T, S, d, q!.data, b * T * d, tk.data, b * S * d, out, 0, true);
   for (let i = 0; i < T * S; i++) out[i]! *= scale;
-  softmaxJacobian(P, b * T * S, out, 0, T, S);
+  softmaxJvp(P.subarray(b * T * S, (b + 1) * T * S), out, out, batchRows);
 }

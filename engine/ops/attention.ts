@@ -14,7 +14,8 @@ import { ShapeError } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { gemm, gemmBatch } from '../kernels/gemm.js';
 // Only the kernels use these: the webview build, which strips the kernels, then drops the import.
-import { softmaxJacobian, weightsTangent } from './attention-kernels.js';
+import { weightsTangent } from './attention-kernels.js';
+import { softmaxForward, softmaxJvp, softmaxVjpJvp, type SoftmaxLines } from '../kernels/softmax.js';
 
 export type SdpaAttrs = { causal: boolean; scale?: number };
 
@@ -59,14 +60,21 @@ function sdpaPlan([q, k, v]: Shape[], a: SdpaAttrs): SdpaPlan {
 
 const saved = ([q, k]: Shape[]): Record<string, Shape> => {
   const ts = [q![q!.length - 2]!, k![k!.length - 2]!];
-  // probs: P for every batch, grad_scores ∂S for every batch; the others are one batch's T×S
-  // scratch for the forward-mode rules.
+  // probs: P for every batch, grad_scores ∂S for every batch (the VJP's scratch, which the
+  // second-order rule reuses); the others are one batch's T×S scratch for the forward-mode rules.
   const all = [...q!.slice(0, -1), ts[1]!];
   return { probs: all, grad_scores: all, w1: ts, w2: ts, w3: ts };
 };
 
-/** The kernels' plan: the sizes, and where batch b's q, k, v, attention weights and output start. */
-type KernelPlan = SdpaPlan & { at: Record<'q' | 'k' | 'v' | 'p' | 'y', Int32Array> };
+/**
+ * The kernels' plan: the sizes, where batch b's q, k, v, attention weights and output start, and
+ * the softmax's lines: every batch's T rows of S scores, and one batch's.
+ */
+export type KernelPlan = SdpaPlan & {
+  at: Record<'q' | 'k' | 'v' | 'p' | 'y', Int32Array>;
+  rows: SoftmaxLines;
+  batchRows: SoftmaxLines;
+};
 
 export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
   name: OP,
@@ -100,30 +108,31 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
     return {
       ...p,
       at: { q: at(p.T * p.d), k: at(p.S * p.d), v: at(p.S * p.dv), p: at(p.T * p.S), y: at(p.T * p.dv) },
+      rows: [p.B * p.T, p.S, 1],
+      batchRows: [p.T, p.S, 1],
     };
   },
-  forward: ({ plan: { B, T, S, d, dv, scale, at }, attrs: { causal }, saved: s }, [q, k, v], out) => {
+  forward: ({ plan: { B, T, S, d, dv, scale, at, rows }, attrs: { causal }, saved: s }, [q, k, v], out) => {
     const P = s['probs']!.data;
     gemmBatch('nt', T, S, d, B, q!.data, at.q, k!.data, at.k, P, at.p, false);
     for (let r = 0, i = 0; r < B * T * S; r += S, i = (i + 1) % T) {
-      // Causal: row i keeps columns 0..i (all of them when i ≥ S).
+      // Causal: row i keeps columns 0..i (all of them when i ≥ S); the others are -∞, which the
+      // softmax turns into exact zeros.
       const keep = causal ? Math.min(i + 1, S) : S;
-      let m = -Infinity;
-      for (let j = 0; j < keep; j++) m = Math.max(m, (P[r + j]! *= scale));
-      let z = 0;
-      for (let j = 0; j < keep; j++) z += P[r + j] = Math.exp(P[r + j]! - m);
-      for (let j = 0; j < keep; j++) P[r + j]! /= z;
-      for (let j = keep; j < S; j++) P[r + j] = 0;
+      for (let j = 0; j < keep; j++) P[r + j]! *= scale;
+      for (let j = keep; j < S; j++) P[r + j] = -Infinity;
     }
+    softmaxForward(P, P, rows);
     gemmBatch('nn', T, dv, S, B, P, at.p, v!.data, at.v, out.data, at.y, false);
   },
-  vjp: ({ plan: { B, T, S, d, dv, scale, at }, saved: s }, [q, k, v], _out, g, [gq, gk, gv]) => {
+  vjp: ({ plan: { B, T, S, d, dv, scale, at, rows }, saved: s }, [q, k, v], _out, g, [gq, gk, gv]) => {
     const P = s['probs']!.data,
       W = s['grad_scores']!.data;
     if (gv) gemmBatch('tn', S, dv, T, B, P, at.p, g.data, at.y, gv.data, at.v, true);
     if (!gq && !gk) return;
     gemmBatch('nt', T, S, dv, B, g.data, at.y, v!.data, at.v, W, at.p, false);
-    softmaxJacobian(P, 0, W, 0, B * T, S);
+    // ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)), in place: the softmax's Jacobian is symmetric.
+    softmaxJvp(P, W, W, rows);
     for (let i = 0; i < W.length; i++) W[i]! *= scale;
     if (gq) gemmBatch('nn', T, d, S, B, W, at.p, k!.data, at.k, gq.data, at.q, true);
     if (gk) gemmBatch('tn', S, d, T, B, W, at.p, q!.data, at.q, gk.data, at.k, true);
@@ -150,13 +159,14 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
     //   (∂S)˙ = Ṗ ⊙ (∂P − r) + P ⊙ (∂Ṗ − ṙ),  r = rowsum(∂P ⊙ P),  ṙ = rowsum(∂Ṗ ⊙ P + ∂P ⊙ Ṗ)
     //   (∂q)˙ = scale·((∂S)˙·k + ∂S·k̇),  (∂k)˙ = scale·((∂S)˙ᵀ·q + ∂Sᵀ·q̇)
     vjpJvp: (ctx, xs, _out, g, tx, _tout, tg, [tgq, tgk, tgv]) => {
-      const { B, T, S, d, dv, scale } = ctx.plan;
+      const { B, T, S, d, dv, scale, batchRows: rows } = ctx.plan;
       const [q, k, v] = xs,
         [tq, tk, tv] = tx;
       const P = ctx.saved['probs']!.data,
         Pd = ctx.saved['w1']!.data,
         gP = ctx.saved['w2']!.data,
-        gPd = ctx.saved['w3']!.data;
+        gPd = ctx.saved['w3']!.data,
+        dS = ctx.saved['grad_scores']!.data.subarray(0, T * S);
       for (let b = 0; b < B; b++) {
         const p0 = b * T * S,
           q0 = b * T * d,
@@ -172,29 +182,23 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
         gemm('nt', T, S, dv, g.data, y0, v!.data, v0, gP, 0, false);
         gemm('nt', T, S, dv, tg.data, y0, v!.data, v0, gPd, 0, false);
         if (tv) gemm('nt', T, S, dv, g.data, y0, tv.data, v0, gPd, 0, true);
-        for (let i = 0; i < T; i++) {
-          let r = 0,
-            rd = 0;
-          for (let j = 0; j < S; j++) {
-            const e = i * S + j,
-              p = P[p0 + e]!;
-            r += gP[e]! * p;
-            rd += gPd[e]! * p + gP[e]! * Pd[e]!;
-          }
-          for (let j = 0; j < S; j++) {
-            const e = i * S + j,
-              p = P[p0 + e]!;
-            gPd[e] = scale * (Pd[e]! * (gP[e]! - r) + p * (gPd[e]! - rd));
-            gP[e] = scale * p * (gP[e]! - r);
-          }
+        // (∂S)˙ is the softmax's second-order rule with y = P, ẏ = Ṗ, g = ∂P, ġ = ∂Ṗ, into the
+        // VJP's scratch (the VJP is done with it); then ∂S over ∂P in place.
+        const Pb = P.subarray(p0, p0 + T * S);
+        dS.fill(0);
+        softmaxVjpJvp(Pb, Pd, gP, gPd, dS, rows);
+        softmaxJvp(Pb, gP, gP, rows);
+        for (let i = 0; i < T * S; i++) {
+          gP[i]! *= scale;
+          dS[i]! *= scale;
         }
-        // gP is now scale·∂S, gPd scale·(∂S)˙.
+        // gP is now scale·∂S, dS scale·(∂S)˙.
         if (tgq) {
-          gemm('nn', T, d, S, gPd, 0, k!.data, k0, tgq.data, q0, true);
+          gemm('nn', T, d, S, dS, 0, k!.data, k0, tgq.data, q0, true);
           if (tk) gemm('nn', T, d, S, gP, 0, tk.data, k0, tgq.data, q0, true);
         }
         if (tgk) {
-          gemm('tn', S, d, T, gPd, 0, q!.data, q0, tgk.data, k0, true);
+          gemm('tn', S, d, T, dS, 0, q!.data, q0, tgk.data, k0, true);
           if (tq) gemm('tn', S, d, T, gP, 0, tq.data, q0, tgk.data, k0, true);
         }
       }

@@ -7,7 +7,14 @@ import { defineOp, type AttrSpec, type OpDef } from './define.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { ShapeError } from '../tensor/broadcast.js';
 import { normaliseAxis, splitAt } from './axes.js';
-import { float32SoftmaxForward, float32SoftmaxVjp } from '../kernels/unary.js';
+import {
+  lineBase,
+  softmaxForward,
+  softmaxJvp,
+  softmaxVjp,
+  softmaxVjpJvp,
+  type SoftmaxLines,
+} from '../kernels/softmax.js';
 
 type AxesValue = number | readonly number[];
 type ReduceAttrs = { axis?: AxesValue; keepdim: boolean };
@@ -294,8 +301,6 @@ export const argmax = defineOp<ArgmaxAttrs, Reduction>({
   doc: 'argmax(x) = the index of the first largest element along the axis (or of the flattened x); not differentiable: nothing flows back',
 });
 
-type Dims = [outer: number, n: number, inner: number];
-
 type SoftmaxAttrs = { axis: number };
 const SOFTMAX_AXIS: AttrSpec = {
   type: 'integer',
@@ -303,15 +308,10 @@ const SOFTMAX_AXIS: AttrSpec = {
   doc: 'the axis the probabilities sum to 1 over',
 };
 
-/**
- * The lines along the softmax axis: line L = o·inner + i starts at base(L) = o·n·inner + i and
- * steps by `inner` (s below), n elements.
- */
-const lineDims = (op: string, x: Shape, axis: number): Dims => splitAt(x, normaliseAxis(op, axis, x));
-const lineBase = (line: number, n: number, inner: number): number =>
-  Math.floor(line / inner) * n * inner + (line % inner);
+/** The lines along the softmax axis (engine/kernels/softmax.ts says how they lie; s below is inner). */
+const lineDims = (op: string, x: Shape, axis: number): SoftmaxLines => splitAt(x, normaliseAxis(op, axis, x));
 
-export const softmax = defineOp<SoftmaxAttrs, Dims>({
+export const softmax = defineOp<SoftmaxAttrs, SoftmaxLines>({
   name: 'softmax',
   category: 'activations',
   inputs: ['x'],
@@ -319,82 +319,26 @@ export const softmax = defineOp<SoftmaxAttrs, Dims>({
   shape: ([x], a) => (normaliseAxis('softmax', a.axis, x!), x!),
   flops: ([x]) => 5 * sizeOf(x!),
   plan: ([x], a) => lineDims('softmax', x!, a.axis),
-  forward: ({ plan }, xs, out) => {
-    const outer = plan[0],
-      n = plan[1],
-      s = plan[2],
-      x = xs[0];
-    const xd = x!.data,
-      y = out.data;
-    // Float32 along the last axis runs WebAssembly SIMD (engine/kernels/unary.ts).
-    if (s === 1 && float32SoftmaxForward(xd, y, n)) return;
-    for (let line = 0; line < outer * s; line++) {
-      const b = lineBase(line, n, s);
-      let m = -Infinity;
-      for (let k = 0; k < n; k++) m = Math.max(m, xd[b + k * s]!);
-      let z = 0;
-      for (let k = 0; k < n; k++) z += y[b + k * s] = Math.exp(xd[b + k * s]! - m);
-      for (let k = 0; k < n; k++) y[b + k * s]! /= z;
-    }
-  },
-  // gx = y ⊙ (g - <g, y>)
+  // The kernels are engine/kernels/softmax.ts, which attention's weights run too.
+  forward: ({ plan }, xs, out) => softmaxForward(xs[0]!.data, out.data, plan),
   vjp: ({ plan }, _xs, out, g, grads) => {
-    const outer = plan[0],
-      n = plan[1],
-      s = plan[2],
-      gx = grads[0];
-    if (!gx) return;
-    const y = out.data,
-      gd = g.data;
-    if (s === 1 && float32SoftmaxVjp(y, gd, gx.data, n)) return;
-    for (let line = 0; line < outer * s; line++) {
-      const b = lineBase(line, n, s);
-      let gy = 0;
-      for (let k = 0; k < n; k++) gy += gd[b + k * s]! * y[b + k * s]!;
-      for (let k = 0; k < n; k++) gx.data[b + k * s]! += y[b + k * s]! * (gd[b + k * s]! - gy);
-    }
+    const gx = grads[0];
+    if (gx) softmaxVjp(out.data, g.data, gx.data, plan);
   },
-  jvp: ({ plan: [outer, n, s] }, _xs, out, [tx], tout) => {
-    if (!tx) return void tout.fill(0);
-    const y = out.data;
-    for (let line = 0; line < outer * s; line++) {
-      const b = lineBase(line, n, s);
-      let ty = 0;
-      for (let k = 0; k < n; k++) ty += tx.data[b + k * s]! * y[b + k * s]!;
-      for (let k = 0; k < n; k++) tout.data[b + k * s] = y[b + k * s]! * (tx.data[b + k * s]! - ty);
-    }
+  jvp: ({ plan }, _xs, out, [tx], tout) => {
+    if (tx) softmaxJvp(out.data, tx.data, tout.data, plan);
+    else tout.fill(0);
   },
   secondOrder: {
     kind: 'custom',
-    // d/dt [y ⊙ (g - <g,y>)] = ẏ ⊙ (g - <g,y>) + y ⊙ (ġ - <ġ,y> - <g,ẏ>)
-    vjpJvp: ({ plan: [outer, n, s] }, _xs, out, g, _tx, tout, tg, [tgx]) => {
-      if (!tgx) return;
-      const y = out.data,
-        ty = tout.data,
-        gd = g.data,
-        tgd = tg.data;
-      for (let line = 0; line < outer * s; line++) {
-        const b = lineBase(line, n, s);
-        let gy = 0,
-          tgy = 0,
-          gty = 0;
-        for (let k = 0; k < n; k++) {
-          const j = b + k * s;
-          gy += gd[j]! * y[j]!;
-          tgy += tgd[j]! * y[j]!;
-          gty += gd[j]! * ty[j]!;
-        }
-        for (let k = 0; k < n; k++) {
-          const j = b + k * s;
-          tgx.data[j]! += ty[j]! * (gd[j]! - gy) + y[j]! * (tgd[j]! - tgy - gty);
-        }
-      }
+    vjpJvp: ({ plan }, _xs, out, g, _tx, tout, tg, [tgx]) => {
+      if (tgx) softmaxVjpJvp(out.data, tout.data, g.data, tg.data, tgx.data, plan);
     },
   },
   doc: 'softmax(x)_i = e^{x_i} / Σ_j e^{x_j} along the axis; ∂/∂x = y ⊙ (g - <g, y>)',
 });
 
-export const logSoftmax = defineOp<SoftmaxAttrs, Dims>({
+export const logSoftmax = defineOp<SoftmaxAttrs, SoftmaxLines>({
   name: 'log_softmax',
   category: 'activations',
   inputs: ['x'],

@@ -13,8 +13,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
-import { e2eDir, repoRoot, webviewFrame } from './code-server.js';
-import { openWorkbench, type Workbench } from './workbench-actions.js';
+import { e2eDir, repoRoot } from './code-server.js';
+import { openFromExplorer, openGraph, openWorkbench, type Workbench } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' };
@@ -78,15 +78,8 @@ describe('every example at first open in the VS Code workbench (code-server)', {
       const stem = name.replace(/\.nngraph\.json$/, '');
       try {
         // As a person does with the Explorer open: click the file there.
-        await page
-          .locator('.explorer-folders-view .monaco-list-row .label-name', {
-            hasText: new RegExp(`^${name}$`),
-          })
-          .click();
-        await page.locator('.tab.active', { hasText: name }).waitFor();
-        const view = webviewFrame(page);
+        const view = await openGraph(page, name, openFromExplorer);
         const doc = parseGraph(files[name]!).doc!;
-        await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
         await settle(view);
         await page.screenshot({ path: join(screenshots, `first-open-${stem}.png`) });
         const nodes = view.locator('.op-node');

@@ -9,17 +9,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
-import { CodeServer, e2eDir, repoRoot } from './code-server.js';
-import { openFile, openWorkbench } from './workbench-actions.js';
+import { e2eDir, repoRoot } from './code-server.js';
+import { openGraph, openWorkbench, runPanel, type Workbench } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 
 describe('the Images view in the editor (code-server)', { timeout: 900_000 }, () => {
-  let server: CodeServer | undefined;
-  let browser: BrowserContext | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let view: FrameLocator;
 
@@ -27,24 +26,20 @@ describe('the Images view in the editor (code-server)', { timeout: 900_000 }, ()
     const doc = parseGraph(readFileSync(join(repoRoot, 'examples', 'mnist-lenet.nngraph.json'), 'utf8')).doc!;
     doc.training.dataset = { kind: 'mnist', samples: 2000 };
     doc.training.epochs = 1;
-    const wb = await openWorkbench(
+    wb = await openWorkbench(
       { 'workbench.colorTheme': 'Default Dark Modern' },
       { 'mnist-lenet.nngraph.json': serializeGraph(doc) },
     );
-    ({ server, browser, page } = wb);
+    ({ page } = wb);
     mkdirSync(screenshots, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => wb?.close());
 
-  const testId = (id: string) => view.getByTestId(id);
+  const { testId } = runPanel(() => view);
 
   it('trains mnist-lenet on the shipped digits to the end of its epoch', async () => {
-    view = await openFile(page, 'mnist-lenet.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 60_000 });
+    view = await openGraph(page, 'mnist-lenet.nngraph.json');
     await testId('run-tab-images').click();
     await testId('run-play').click();
     await testId('images-view').waitFor({ timeout: 120_000 });

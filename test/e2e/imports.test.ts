@@ -9,15 +9,23 @@
  * external data file (resnet18.onnx.data), imports and opens too, its weights written as
  * safetensors. Screenshots go to .e2e/screenshots/.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { serializeGraph } from '../../engine/graph/serialize.js';
-import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
-import { openFile, openWorkbench, runCommand, waitForFile } from './workbench-actions.js';
+import { e2eDir, repoRoot, webviewFrame } from './code-server.js';
+import {
+  checkWithScreenshot,
+  openGraph,
+  openWorkbench,
+  runCommand,
+  waitForFile,
+  waitForGraph,
+  type Workbench,
+} from './workbench-actions.js';
 import { exported, resnet18WithExternalData } from '../engine/onnx/torchvision-models.js';
 
 const screenshots = join(e2eDir, 'screenshots');
@@ -43,8 +51,7 @@ function missingDataGraph(): string {
 }
 
 describe('imported networks in the VS Code workbench (code-server)', { timeout: 600_000 }, () => {
-  let server: CodeServer | undefined;
-  let browser: BrowserContext | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let workspace: string;
 
@@ -55,7 +62,7 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     const torchvision = exported();
     const file = (name: string) =>
       join(torchvision.dir, torchvision.manifest.models.find((m) => m.name === name)!.file);
-    const wb = await openWorkbench(SETTINGS, {
+    wb = await openWorkbench(SETTINGS, {
       'resnet18.onnx': readFileSync(resnet),
       'resnet18.onnx.data': readFileSync(`${resnet}.data`),
       'mobilenet_v2.onnx': readFileSync(file('mobilenet_v2_0.35')),
@@ -71,26 +78,13 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
       ).join('\n')}\n`,
       'missing-data.nngraph.json': missingDataGraph(),
     });
-    ({ workspace, server, browser, page } = wb);
+    ({ workspace, page } = wb);
     mkdirSync(screenshots, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => wb?.close());
 
-  /** A test that, when it fails, leaves a screenshot of the window beside the others. */
-  const check = (name: string, body: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await body();
-      } catch (e) {
-        const file = `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`;
-        await page.screenshot({ path: join(screenshots, file) }).catch(() => undefined);
-        throw e;
-      }
-    });
+  const check = checkWithScreenshot(() => page);
 
   /**
    * The browser's open dialog is a quick input holding a path: once the dialog titled `title` lists
@@ -112,8 +106,7 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
     const graph = file.replace(/\.onnx$/, '.nngraph.json');
     await waitForFile(join(workspace, graph), (t) => t.length > 0);
     await page.locator('.tab.active', { hasText: graph }).waitFor();
-    const view = webviewFrame(page);
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    const view = await waitForGraph(page, graph);
     return view;
   }
 
@@ -315,8 +308,7 @@ describe('imported networks in the VS Code workbench (code-server)', { timeout: 
   );
 
   check('a graph whose CSV is missing: the error in words before and after Train', async () => {
-    const view = await openFile(page, 'missing-data.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    const view = await openGraph(page, 'missing-data.nngraph.json');
     const said =
       /The dataset file 'measurements\.csv' \(training\.dataset\.path\) does not exist\. Choose a CSV beside the graph, or a built-in dataset/;
     assert.match(await view.getByTestId('run-dataset-problem').innerText(), said);

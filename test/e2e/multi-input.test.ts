@@ -16,49 +16,42 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import * as ort from 'onnxruntime-node';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { prepareTraining } from '../../engine/train/session.js';
-import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
-import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
+import { e2eDir, repoRoot, webviewFrame } from './code-server.js';
+import { openGraph, openWorkbench, runPanel, waitForFile, type Workbench } from './workbench-actions.js';
+import { assertSameGradient, engineGradient } from './engine-oracle.js';
 import { inputFeeds } from '../../engine/train/trainable.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 const example = (name: string) => readFileSync(join(repoRoot, 'examples', name), 'utf8');
 
 describe('graphs beyond chains of layers in the editor (code-server)', { timeout: 1_500_000 }, () => {
-  let server: CodeServer | undefined;
-  let browser: BrowserContext | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let view: FrameLocator;
   let workspace: string;
 
   before(async () => {
-    const wb = await openWorkbench(
+    wb = await openWorkbench(
       { 'workbench.colorTheme': 'Default Dark Modern' },
       {
         'transformer-reverse.nngraph.json': example('transformer-reverse.nngraph.json'),
         'iris-two-inputs.nngraph.json': example('iris-two-inputs.nngraph.json'),
       },
     );
-    ({ server, browser, page, workspace } = wb);
+    ({ page, workspace } = wb);
     mkdirSync(screenshots, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => wb?.close());
 
-  const testId = (id: string) => view.getByTestId(id);
-  const text = async (id: string) => (await testId(id).innerText()).trim();
-  const waitForPhase = (phase: RegExp, timeout: number) =>
-    testId('run-phase').getByText(phase).waitFor({ timeout });
+  const { testId, text, waitForPhase } = runPanel(() => view);
 
   it('the transformer learns to reverse its sequences: validation accuracy read from the run panel', async () => {
-    view = await openFile(page, 'transformer-reverse.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 60_000 });
+    view = await openGraph(page, 'transformer-reverse.nngraph.json');
     await testId('run-panel').waitFor();
     await testId('run-tab-train').click();
     const started = Date.now();
@@ -81,8 +74,8 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
   });
 
   it('the two-input iris network trains; step-through reads both inputs and matches the full pass', async () => {
-    view = await openFile(page, 'iris-two-inputs.nngraph.json');
-    await view.locator('.op-node[data-node-id="petal"]').waitFor({ timeout: 60_000 });
+    view = await openGraph(page, 'iris-two-inputs.nngraph.json');
+    await view.locator('.op-node[data-node-id="petal"]').waitFor();
     await testId('run-tab-train').click();
     await testId('run-play').click();
     await waitForPhase(/finished/i, 300_000);
@@ -130,18 +123,7 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     const shown = JSON.parse((await testId('trace-incoming').getAttribute('data-first'))!) as number[];
     const session = prepareTraining(doc);
     assert.equal(session.trainer.run().status, 'completed');
-    const g = session.trainer.loadFreshBatch();
-    g.program.setTraining(true);
-    g.program.forward();
-    g.program.backward(g.loss);
-    const engine = g.program.grad(g.nodeSlot.get(last)!)!.data;
-    assert.ok(shown.length > 0, 'the panel shows gradient values');
-    shown.forEach((v, i) =>
-      assert.ok(
-        Math.abs(v - engine[i]!) <= 1e-5 * Math.max(1, Math.abs(engine[i]!)),
-        `∂L/∂${last}[${i}]: panel ${v}, engine ${engine[i]}`,
-      ),
-    );
+    assertSameGradient(shown, engineGradient(session.trainer.loadFreshBatch(), last), last, 1e-5);
     await page.screenshot({ path: join(screenshots, 'multi-iris-step-end.png') });
     await testId('trace-end').click();
   });

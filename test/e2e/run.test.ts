@@ -11,57 +11,41 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { readWeights } from '../../engine/graph/weights.js';
 import { prepareTraining } from '../../engine/train/session.js';
-import { CodeServer, e2eDir, repoRoot } from './code-server.js';
-import { openFile, openWorkbench, waitForFile } from './workbench-actions.js';
+import { e2eDir, repoRoot } from './code-server.js';
+import { openGraph, openWorkbench, runPanel, waitForFile, type Workbench } from './workbench-actions.js';
+import { assertSameGradient, engineGradient } from './engine-oracle.js';
 
 const screenshots = join(e2eDir, 'screenshots');
 /** Enough epochs (a million steps) that the run is still going when the test pauses it. */
 const EPOCHS = 100_000;
 
 describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
-  let server: CodeServer | undefined;
-  let browser: BrowserContext | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let view: FrameLocator;
   let spiralPath: string;
 
   before(async () => {
     const spiral = readFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), 'utf8');
-    const wb = await openWorkbench(
+    wb = await openWorkbench(
       { 'workbench.colorTheme': 'Default Dark Modern' },
       { 'spiral.nngraph.json': spiral },
     );
-    ({ server, browser, page } = wb);
+    ({ page } = wb);
     spiralPath = join(wb.workspace, 'spiral.nngraph.json');
     mkdirSync(screenshots, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => wb?.close());
 
-  const testId = (id: string) => view.getByTestId(id);
-  const text = async (id: string) => (await testId(id).innerText()).trim();
-  /** The number a readout shows in bold ("step <b>120</b>", "loss <b>1.2e-3</b>"). */
-  const number = async (id: string) => Number((await testId(id).locator('b').first().innerText()).trim());
-  const waitForText = async (id: string, want: RegExp, timeout = 60_000) => {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const t = await text(id).catch(() => '');
-      if (want.test(t)) return t;
-      if (Date.now() > deadline) throw new Error(`${id} shows '${t}', not ${want}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const { testId, text, number, waitForText } = runPanel(() => view);
 
   it('sets the epochs in the run panel as a document edit, saved to the file', async () => {
-    view = await openFile(page, 'spiral.nngraph.json');
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
+    view = await openGraph(page, 'spiral.nngraph.json');
     await testId('run-panel').waitFor();
     const field = testId('setting-epochs').locator('input');
     await field.fill(String(EPOCHS));
@@ -145,18 +129,7 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     // batch the step-through took, through a full forward and backward pass.
     const session = prepareTraining(doc);
     for (let s = 0; s < stepsTrained; s++) session.trainer.trainStep();
-    const g = session.trainer.loadNextBatch()!;
-    g.program.setTraining(true);
-    g.program.forward();
-    g.program.backward(g.loss);
-    const engine = g.program.grad(g.nodeSlot.get(node)!)!.data;
-    assert.ok(shown.length > 0, 'the panel shows gradient values');
-    shown.forEach((v, i) =>
-      assert.ok(
-        Math.abs(v - engine[i]!) <= 1e-6 * Math.max(1, Math.abs(engine[i]!)),
-        `∂L/∂${node}[${i}]: panel ${v}, engine ${engine[i]}`,
-      ),
-    );
+    assertSameGradient(shown, engineGradient(session.trainer.loadNextBatch()!, node), node, 1e-6);
   });
 
   it('checks the gradients against finite differences at the trained weights', async () => {

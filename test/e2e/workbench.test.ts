@@ -7,22 +7,25 @@
  * an unsaved change survives a window reload (hot exit). A broken file shows its errors and opens
  * as text. Screenshots (dark, light, high contrast dark and light) go to .e2e/screenshots/.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
 import { READABLE_ZOOM } from '../../webview/editor/opening-view.js';
-import { CodeServer, e2eDir, repoRoot, webviewFrame } from './code-server.js';
+import { e2eDir, repoRoot, webviewFrame } from './code-server.js';
 import {
+  checkWithScreenshot,
   connect,
   openFile,
+  openGraph,
   pickColorTheme,
   runCommand,
   openWorkbench,
   waitForFile,
+  type Workbench,
 } from './workbench-actions.js';
 
 const screenshots = join(e2eDir, 'screenshots');
@@ -33,8 +36,7 @@ const screenshots = join(e2eDir, 'screenshots');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'files.autoSave': 'off' };
 
 describe('the graph editor in the VS Code workbench (code-server)', { timeout: 600_000 }, () => {
-  let server: CodeServer | undefined;
-  let browser: BrowserContext | undefined;
+  let wb: Workbench | undefined;
   let page: Page;
   let workspace: string;
   let spiralPath: string;
@@ -42,37 +44,21 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
 
   before(async () => {
     original = readFileSync(join(repoRoot, 'examples', 'spiral.nngraph.json'), 'utf8');
-    const wb = await openWorkbench(SETTINGS, {
+    wb = await openWorkbench(SETTINGS, {
       'spiral.nngraph.json': original,
       'broken.nngraph.json': '{\n  "format": "backprop-studio.graph",\n  "nodes": [\n',
     });
-    ({ workspace, server, browser, page } = wb);
+    ({ workspace, page } = wb);
     spiralPath = join(workspace, 'spiral.nngraph.json');
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(async () => wb?.close());
 
-  /** A test that, when it fails, leaves a screenshot of the window beside the others. */
-  const check = (name: string, body: () => Promise<void>) =>
-    it(name, async () => {
-      try {
-        await body();
-      } catch (e) {
-        const file = `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`;
-        mkdirSync(screenshots, { recursive: true });
-        await page.screenshot({ path: join(screenshots, file) }).catch(() => undefined);
-        throw e;
-      }
-    });
+  const check = checkWithScreenshot(() => page);
 
   check('opens the example as a graph with shapes on its edges', async () => {
-    await openFile(page, 'spiral.nngraph.json');
-    const view = webviewFrame(page);
+    const view = await openGraph(page, 'spiral.nngraph.json');
     const doc = parseGraph(original).doc!;
-    await view.locator('.op-node').first().waitFor({ timeout: 30_000 });
     assert.equal(await view.locator('.op-node').count(), doc.nodes.length);
     assert.equal(await view.locator('.react-flow__edge').count(), doc.edges.length);
     const labels = await view.locator('.react-flow__edge-text').allTextContents();
@@ -271,7 +257,7 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
         encoding: 'utf8',
       });
       assert.equal(built.status, 0, built.stderr);
-      const remote = (path: string) => `vscode-remote://${new URL(server!.url).host}${path}`;
+      const remote = (path: string) => `vscode-remote://${new URL(wb!.server.url).host}${path}`;
       const payload = [
         ['extensionDevelopmentPath', remote(repoRoot)],
         ['extensionTestsPath', remote(join(repoRoot, 'out', 'extension-host', 'index.js'))],
@@ -279,14 +265,14 @@ describe('the graph editor in the VS Code workbench (code-server)', { timeout: 6
       // The workbench above has had its turn: its extension host (and engine worker) would only
       // compete with the development host's for the machine's two cores.
       await page.goto('about:blank');
-      const devPage = await browser!.newPage();
+      const devPage = await wb!.browser.newPage();
       const consoleLines: string[] = [];
       devPage.on('console', (m) => consoleLines.push(m.text()));
       const exit = new Promise<{ code: number; logs: unknown }>((ok) =>
         devPage.exposeFunction('codeAutomationExit', (code: number, logs: unknown) => ok({ code, logs })),
       );
       await devPage.goto(
-        `${server!.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+        `${wb!.server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
         { waitUntil: 'domcontentloaded', timeout: 120_000 },
       );
       const result = await Promise.race([
