@@ -14,6 +14,9 @@ Writes test/engine/onnx/pytorch/:
                         3 classes (its head split is Shape/Gather/Concat arithmetic in the export)
   multihead-attention-weights.onnx  the same called as attn(x, x, x): need_weights=True, the default
                         (the averaged attention weights it also returns are unused)
+  transformer-encoder-layer.onnx  tokens [N, 5, 16] -> torch.nn.TransformerEncoderLayer(16, 4,
+                        dim_feedforward=32, batch_first=True) (MultiheadAttention, residuals,
+                        LayerNorms, a ReLU MLP), the mean over tokens -> Linear -> 3 classes
   tabular.csv           a dataset that fits the tabular network (x1..x8, y)
   two-input.csv         a dataset that fits the two-input network (wide_1..4, deep_1..6, y)
   attention.csv         a dataset that fits the attention networks (x1..x80: 5 tokens of 16, y)
@@ -127,6 +130,18 @@ class MultiheadSelfAttention(nn.Module):
         return self.head(h.mean(dim=1))
 
 
+class EncoderLayerClassifier(nn.Module):
+    """torch.nn.TransformerEncoderLayer, then a class head."""
+
+    def __init__(self, d=16, heads=4):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(d, heads, dim_feedforward=32, batch_first=True)
+        self.head = nn.Linear(d, 3)
+
+    def forward(self, x):
+        return self.head(self.encoder(x).mean(dim=1))
+
+
 def export_attention(model, name, rng):
     model.eval()
     x = torch.tensor(rng.standard_normal((4, 5, 16)), dtype=torch.float32)
@@ -220,6 +235,10 @@ def main():
         export_attention(
             MultiheadSelfAttention(need_weights=True), "multihead-attention-weights.onnx", np.random.default_rng(21)
         )
+    )
+    torch.manual_seed(1522)
+    models.append(
+        export_attention(EncoderLayerClassifier(), "transformer-encoder-layer.onnx", np.random.default_rng(22))
     )
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "models": models}, f, indent=1)
