@@ -5,10 +5,10 @@
  * runtime has it; everything else runs the TypeScript kernels. Offsets are in elements.
  */
 import type { Data } from '../tensor/tensor.js';
-import { gemmTs, GemmLayout } from './gemm-ts.js';
+import { gemmTs, type Gemm, type GemmLayout } from './gemm-ts.js';
 import { WasmGemm } from './wasm/instance.js';
 
-export type { GemmLayout } from './gemm-ts.js';
+export type { Gemm, GemmLayout } from './gemm-ts.js';
 
 /** 'auto' picks per call; 'ts' forces the TypeScript kernels (tests and benchmarks compare). */
 export type GemmBackend = 'auto' | 'ts';
@@ -58,19 +58,7 @@ export function wasmFloat32(data: Data): Float32Kernels | null {
   return (wasm === undefined ? wasmGemm() : wasm) as Float32Kernels | null;
 }
 
-export function gemm(
-  layout: GemmLayout,
-  m: number,
-  n: number,
-  k: number,
-  a: Data,
-  aOff: number,
-  b: Data,
-  bOff: number,
-  c: Data,
-  cOff: number,
-  accumulate: boolean,
-): void {
+export const gemm: Gemm = (layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate) => {
   if (
     backend === 'auto' &&
     m * n * k >= WASM_MIN_MACS &&
@@ -85,7 +73,7 @@ export function gemm(
     }
   }
   gemmTs(layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
-}
+};
 
 /**
  * `count` products C_i = or += op(A_i)·op(B_i) (a batched matmul and its gradients): A_i at
