@@ -23,37 +23,38 @@ const CLEARANCE = 10;
 const STUB = 12;
 const CORNER = 8;
 
-/** The bezier React Flow draws from a right-hand source handle to a left-hand target handle. */
-export function bezierPoints(s: Point, t: Point, samples = 32): Point[] {
+/**
+ * The point at parameter `u` (0 at `s`, 1 at `t`) of the bezier React Flow draws from a
+ * right-hand source handle to a left-hand target handle.
+ */
+export function bezierAt(s: Point, t: Point, u: number): Point {
   const offset = (d: number) => (d >= 0 ? 0.5 * d : 0.25 * 25 * Math.sqrt(-d));
   const c1 = { x: s.x + offset(t.x - s.x), y: s.y };
   const c2 = { x: t.x - offset(t.x - s.x), y: t.y };
-  const out: Point[] = [];
-  for (let i = 1; i < samples; i++) {
-    const u = i / samples;
-    const a = (1 - u) ** 3;
-    const b = 3 * (1 - u) ** 2 * u;
-    const c = 3 * (1 - u) * u ** 2;
-    const d = u ** 3;
-    out.push({
-      x: a * s.x + b * c1.x + c * c2.x + d * t.x,
-      y: a * s.y + b * c1.y + c * c2.y + d * t.y,
-    });
-  }
-  return out;
+  const a = (1 - u) ** 3;
+  const b = 3 * (1 - u) ** 2 * u;
+  const c = 3 * (1 - u) * u ** 2;
+  const d = u ** 3;
+  return { x: a * s.x + b * c1.x + c * c2.x + d * t.x, y: a * s.y + b * c1.y + c * c2.y + d * t.y };
+}
+
+/** That bezier sampled, without its two ends. */
+export function bezierPoints(s: Point, t: Point, samples = 32): Point[] {
+  return Array.from({ length: samples - 1 }, (_, i) => bezierAt(s, t, (i + 1) / samples));
 }
 
 const contains = (r: Rect, p: Point) => p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
 
 /**
  * The path for a wire from `s` to `t` that avoids `obstacles` (every node but the wire's own two),
- * with where its label goes; null when the plain bezier already clears them.
+ * with its corridor (the horizontal run its label goes on); null when the plain bezier already
+ * clears them.
  */
 export function routeAround(
   s: Point,
   t: Point,
   obstacles: readonly Rect[],
-): { path: string; labelX: number; labelY: number; points: Point[] } | null {
+): { path: string; corridor: readonly [Point, Point]; points: Point[] } | null {
   // A wire running backwards (into the next band of a wrapped layout) would loop out past its
   // source as a bezier; it always takes the corridor.
   const backwards = t.x < s.x + 2 * STUB;
@@ -73,7 +74,7 @@ export function routeAround(
   const x1 = s.x + stub(y - s.y);
   const x2 = t.x - stub(t.y - y);
   const points = [s, { x: x1, y: s.y }, { x: x1, y }, { x: x2, y }, { x: x2, y: t.y }, t];
-  return { path: roundedPath(points), labelX: (x1 + x2) / 2, labelY: y, points };
+  return { path: roundedPath(points), corridor: [points[2]!, points[3]!], points };
 }
 
 /** An SVG path through the points, each corner rounded. */

@@ -351,7 +351,9 @@ export const batchNorm = defineOp<BatchNormAttrs, NormPlan>({
       return normForwardFixed(plan, x!.data, w!.data, b!.data, saved(s), rm, rv, attrs.eps, out.data);
     if (plan.size < 2)
       throw new RangeError(
-        `batch_norm: training needs more than one value per channel, x is ${shapeToString(x!.shape)}`,
+        `batch_norm: training needs more than one value per channel, x is ${shapeToString(x!.shape)}: ` +
+          'a batch of one sample has no batch statistics (PyTorch refuses it too); choose a batch size ' +
+          'that leaves no last batch of one (training.batchSize), or use layer_norm',
       );
     const mean = s.mean!.data,
       variance = s.var!.data,

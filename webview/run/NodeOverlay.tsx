@@ -5,8 +5,10 @@
  * edges coloured and thickened by the gradient (or activation) leaving their source.
  */
 import React from 'react';
-import { BaseEdge, BezierEdge, useStore, type EdgeProps, type ReactFlowState } from 'reactflow';
+import { BaseEdge, getBezierPath, useStore, type EdgeProps, type ReactFlowState } from 'reactflow';
 import { routeAround, type Rect } from '../edge-route.js';
+import { spotsAlong, spotsOnBezier } from '../edge-labels.js';
+import { useLabelPlace } from '../editor/use-edge-label.js';
 import { useRun } from './use-run.js';
 import type { RunState } from './run-store.js';
 import { edgeWidth, formatMagnitude, overlayColor, overlayValue, OVERLAY_SCALES } from './overlay-scale.js';
@@ -121,19 +123,24 @@ export const OverlayEdge = React.memo(function OverlayEdge(props: EdgeProps<Wire
     ),
     sameRects,
   );
-  const route = React.useMemo(
-    () =>
-      routeAround({ x: props.sourceX, y: props.sourceY }, { x: props.targetX, y: props.targetY }, obstacles),
-    [props.sourceX, props.sourceY, props.targetX, props.targetY, obstacles],
-  );
-  if (!route) return <BezierEdge {...props} style={style} />;
+  const { sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition } = props;
+  // The wire: React Flow's bezier, or a corridor around the nodes the bezier would cross.
+  const wire = React.useMemo(() => {
+    const s = { x: sourceX, y: sourceY };
+    const t = { x: targetX, y: targetY };
+    const route = routeAround(s, t, obstacles);
+    if (route) return { path: route.path, spots: spotsAlong(...route.corridor) };
+    const [path] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+    return { path, spots: spotsOnBezier(s, t) };
+  }, [sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, obstacles]);
   const { label, labelStyle, labelShowBg, labelBgStyle, labelBgPadding, labelBgBorderRadius } = props;
+  const place = useLabelPlace(props.id, label, wire.spots);
   return (
     <BaseEdge
       id={props.id}
-      path={route.path}
-      labelX={route.labelX}
-      labelY={route.labelY}
+      path={wire.path}
+      labelX={place.x}
+      labelY={place.y}
       label={label}
       labelStyle={labelStyle}
       labelShowBg={labelShowBg}

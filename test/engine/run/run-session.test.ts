@@ -181,7 +181,7 @@ test('data a node refuses while training fails the run in the node’s own words
     assert.equal(error?.node, 'bn', `${action}: the panel points at the node`);
     assert.match(
       error!.message,
-      /^node 'bn': batch_norm: training needs more than one value per channel, x is \[1, 8\]$/,
+      /^node 'bn': batch_norm: training needs more than one value per channel, x is \[1, 8\]: .*choose a batch size that leaves no last batch of one \(training\.batchSize\)/,
     );
     assert.doesNotMatch(error!.message, /internal/i);
     assert.deepEqual(h.of('runRejected'), [], `${action}: said once, as the run's failure`);
