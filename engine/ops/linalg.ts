@@ -1,6 +1,6 @@
 /** Matrix products: matmul and the linear layer (PyTorch layout, weight [units, in]). */
 import { defineOp } from './define.js';
-import { ShapeError, broadcastIndex, broadcastShapes } from '../tensor/broadcast.js';
+import { ShapeError, batchStarts, broadcastShapes } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import { mmNN, mmNT, mmTN } from './gemm.js';
@@ -41,13 +41,17 @@ function matmulPlan(a: Shape, b: Shape): MatmulPlan {
     bBatch = b2.slice(0, -2);
   const batch = broadcastShapes(aBatch, bBatch, 'matmul (batch axes)');
   const count = sizeOf(batch);
-  const along = (own: Shape, size: number): Int32Array => {
-    const idx = broadcastIndex(own, batch);
-    return Int32Array.from({ length: count }, (_, i) => (idx ? idx[i]! : i) * size);
-  };
   const out = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
   const outAt = Int32Array.from({ length: count }, (_, i) => i * m * n);
-  return { m, k, n, out, aAt: along(aBatch, m * k), bAt: along(bBatch, k * n), outAt };
+  return {
+    m,
+    k,
+    n,
+    out,
+    aAt: batchStarts(aBatch, batch, m * k),
+    bAt: batchStarts(bBatch, batch, k * n),
+    outAt,
+  };
 }
 
 export const matmul = defineOp<NoAttrs, MatmulPlan>({
