@@ -14,6 +14,7 @@ Writes test/engine/onnx/pytorch/:
                         3 classes (its head split is Shape/Gather/Concat arithmetic in the export)
   multihead-attention-weights.onnx  the same called as attn(x, x, x): need_weights=True, the default
                         (the averaged attention weights it also returns are unused)
+  multihead-attention-causal.onnx  the same with attn_mask a causal mask (a -inf buffer)
   transformer-encoder-layer.onnx  tokens [N, 5, 16] -> torch.nn.TransformerEncoderLayer(16, 4,
                         dim_feedforward=32, batch_first=True) (MultiheadAttention, residuals,
                         LayerNorms, a ReLU MLP), the mean over tokens -> Linear -> 3 classes
@@ -113,9 +114,11 @@ class SelfAttentionBlock(nn.Module):
 class MultiheadSelfAttention(nn.Module):
     """torch.nn.MultiheadAttention as a transformer block uses it, then a class head."""
 
-    def __init__(self, d=16, heads=4, need_weights=False):
+    def __init__(self, d=16, heads=4, tokens=5, need_weights=False, causal=False):
         super().__init__()
         self.need_weights = need_weights
+        mask = torch.full((tokens, tokens), float("-inf")).triu(1) if causal else None
+        self.register_buffer("mask", mask)
         self.attn = nn.MultiheadAttention(embed_dim=d, num_heads=heads, batch_first=True)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, 3)
@@ -125,7 +128,7 @@ class MultiheadSelfAttention(nn.Module):
             self.attn.out_proj.bias.copy_(torch.randn(d) * 0.1)
 
     def forward(self, x):
-        y, _ = self.attn(x, x, x, need_weights=self.need_weights)
+        y, _ = self.attn(x, x, x, attn_mask=self.mask, need_weights=self.need_weights)
         h = self.norm(x + y)
         return self.head(h.mean(dim=1))
 
@@ -234,6 +237,12 @@ def main():
     models.append(
         export_attention(
             MultiheadSelfAttention(need_weights=True), "multihead-attention-weights.onnx", np.random.default_rng(21)
+        )
+    )
+    torch.manual_seed(1523)
+    models.append(
+        export_attention(
+            MultiheadSelfAttention(causal=True), "multihead-attention-causal.onnx", np.random.default_rng(23)
         )
     )
     torch.manual_seed(1522)
