@@ -7,6 +7,8 @@
  * without a browser.
  */
 
+import { WIRE_REACH } from '../engine/graph/layout.js';
+
 export interface Rect {
   x: number;
   y: number;
@@ -22,6 +24,11 @@ export interface Point {
 const CLEARANCE = 10;
 const STUB = 12;
 const CORNER = 8;
+/**
+ * How much further out a wire that travels far turns (so two wires turning at one column stay
+ * apart): up to the reach the layout and the opening view leave room for.
+ */
+const MAX_EXTRA_STUB = WIRE_REACH.x - STUB;
 
 /**
  * The point at parameter `u` (0 at `s`, 1 at `t`) of the bezier React Flow draws from a
@@ -65,7 +72,7 @@ export function routeAround(
       .map((r) => [r.y - CLEARANCE, r.y + r.height + CLEARANCE] as const);
   // Where two wires turn at the same handle column (a skip and the block's own output, both into
   // the next band), the one that travels further turns further out, so they stay apart.
-  const stub = (dy: number) => STUB + Math.min(32, Math.abs(dy) / 6);
+  const stub = (dy: number) => STUB + Math.min(MAX_EXTRA_STUB, Math.abs(dy) / 6);
   const ideal = (s.y + t.y) / 2;
   const blocking = blockingBetween(Math.min(s.x, t.x) - STUB, Math.max(s.x, t.x) + STUB);
   const free = (y: number) => blocking.every(([a, b]) => y <= a || y >= b);

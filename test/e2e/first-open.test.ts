@@ -13,6 +13,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
+import { WIRE_REACH } from '../../engine/graph/layout.js';
+import { OPENING_PADDING, OVERLAY_STRIP } from '../../webview/editor/opening-view.js';
 import { e2eDir, repoRoot } from './code-server.js';
 import { openFromExplorer, openGraph, openWorkbench, type Workbench } from './workbench-actions.js';
 
@@ -53,6 +55,16 @@ const inside = (a: Box, b: Box) =>
   a.y >= b.y - 0.5 &&
   a.x + a.width <= b.x + b.width + 0.5 &&
   a.y + a.height <= b.y + b.height + 0.5;
+const union = (all: Box[]): Box => {
+  const x = Math.min(...all.map((b) => b.x));
+  const y = Math.min(...all.map((b) => b.y));
+  return {
+    x,
+    y,
+    width: Math.max(...all.map((b) => b.x + b.width)) - x,
+    height: Math.max(...all.map((b) => b.y + b.height)) - y,
+  };
+};
 const overlap = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
@@ -107,6 +119,14 @@ describe('every example at first open in the VS Code workbench (code-server)', {
         // Wires: none runs behind a node other than its own two (a skip connection goes around).
         problems.push(...(await wiresBehindNodes(view)));
         const zoom = await zoomOf(view);
+        // And, when the graph with its wires' room fits the canvas at the opening zoom, no wire
+        // starts out cut off at the canvas's edge (a skip wire turning past the last node). A graph
+        // held to the readable zoom that is wider than the canvas opens from its top-left instead.
+        const nodesBox = union(boxes.map((b) => b.box));
+        const fits =
+          nodesBox.width + 2 * WIRE_REACH.x * zoom <= canvas.width - 2 * OPENING_PADDING &&
+          nodesBox.height + 2 * WIRE_REACH.y * zoom <= canvas.height - OVERLAY_STRIP - 2 * OPENING_PADDING;
+        if (fits) problems.push(...(await wiresOutsideCanvas(view)));
         if (doc.nodes.length <= SMALL_GRAPH && zoom < MIN_ZOOM)
           problems.push(`zoom ${zoom.toFixed(2)} < ${MIN_ZOOM} for ${doc.nodes.length} nodes`);
         assert.deepEqual(problems, [], `${name} (canvas ${canvas.width}×${canvas.height}, zoom ${zoom})`);
@@ -174,6 +194,24 @@ const WIRES_BEHIND_NODES = `(() => {
   }
   return found;
 })()`;
+
+/** In the page: each wire whose drawn path sticks out of the canvas by more than a pixel. */
+const WIRES_OUTSIDE_CANVAS = `(() => {
+  const canvas = document.querySelector('[data-testid="canvas"]').getBoundingClientRect();
+  const found = [];
+  for (const edge of document.querySelectorAll('.react-flow__edge')) {
+    const path = edge.querySelector('path.react-flow__edge-path');
+    if (!path) continue;
+    const r = path.getBoundingClientRect();
+    if (r.left < canvas.left - 1 || r.top < canvas.top - 1 || r.right > canvas.right + 1 || r.bottom > canvas.bottom + 1)
+      found.push('the wire ' + (edge.getAttribute('aria-label') || '?') + ' sticks out of the canvas');
+  }
+  return found;
+})()`;
+
+async function wiresOutsideCanvas(view: FrameLocator): Promise<string[]> {
+  return view.locator('body').evaluate((_el, code) => (0, eval)(code) as string[], WIRES_OUTSIDE_CANVAS);
+}
 
 async function wiresBehindNodes(view: FrameLocator): Promise<string[]> {
   return view.locator('body').evaluate((_el, code) => (0, eval)(code) as string[], WIRES_BEHIND_NODES);

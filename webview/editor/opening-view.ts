@@ -13,6 +13,7 @@
  */
 import React from 'react';
 import { getRectOfNodes, useNodesInitialized, useReactFlow, type Rect, type Viewport } from 'reactflow';
+import { WIRE_REACH } from '../../engine/graph/layout.js';
 
 /** Below this zoom the nodes' 11-12 px labels are too small to read. */
 export const READABLE_ZOOM = 0.7;
@@ -33,6 +34,16 @@ export const OVERLAY_STRIP = 44;
 /** The part of the canvas the graph is fitted into (the overlays' strip left out). */
 export function graphArea(pane: { width: number; height: number }): { width: number; height: number } {
   return { width: pane.width, height: Math.max(1, pane.height - OVERLAY_STRIP) };
+}
+
+/** The nodes' bounding box with room for the wires routed around them (edge-route.ts). */
+export function withWireRoom(nodes: Rect): Rect {
+  return {
+    x: nodes.x - WIRE_REACH.x,
+    y: nodes.y - WIRE_REACH.y,
+    width: nodes.width + 2 * WIRE_REACH.x,
+    height: nodes.height + 2 * WIRE_REACH.y,
+  };
 }
 
 export function openingViewport(
@@ -86,7 +97,7 @@ export function useOpeningViewport(
       if (done.current || width === 0 || height === 0) return;
       done.current = true;
       const nodes = rf.getNodes();
-      rf.setViewport(openingViewport(getRectOfNodes(nodes), { width, height }, nodes.length));
+      rf.setViewport(openingViewport(withWireRoom(getRectOfNodes(nodes)), { width, height }, nodes.length));
       onOpened?.();
     };
     apply();
