@@ -235,6 +235,29 @@ add(
     )
 )
 
+# Batch axes broadcast as in F.scaled_dot_product_attention (torch.matmul's rule): k and v shared by
+# every head, and k, v [S, d] shared by every batch and head (after the cases above, which keep their numbers).
+add(
+    case(
+        "scaled_dot_product_attention/broadcast-heads",
+        "scaled_dot_product_attention",
+        attention,
+        {"q": t(2, 3, 4, 5), "k": t(2, 1, 6, 5), "v": t(2, 1, 6, 2)},
+        {},
+        note="k and v [B, 1, S, d] serve every head: their gradients sum over the heads",
+    )
+)
+add(
+    case(
+        "scaled_dot_product_attention/broadcast-matrix-kv-causal",
+        "scaled_dot_product_attention",
+        lambda q, k, v: attention(q, k, v, causal=True, scale=0.4),
+        {"q": t(2, 2, 4, 3), "k": t(4, 3), "v": t(4, 2)},
+        {"causal": True, "scale": 0.4},
+        note="k and v [S, d] serve every batch and head",
+    )
+)
+
 out = {
     "generator": f"scripts/gen-tensor-ops-reference.py, PyTorch {torch.__version__}, float64",
     "seed": 15,

@@ -83,3 +83,37 @@ export function emittersFrom<K extends OpName, R>(
   for (const name of Object.keys(rows) as K[]) out[name] = emitter(rows[name]);
   return out;
 }
+
+/**
+ * Loops over broadcast batch axes (torch.matmul's rule), for products of matrices batch by batch:
+ * `operands` are each operand's batch axes and matrix shape. Returns the loops' opening and closing
+ * lines, the indent inside them, and where each operand's matrix starts (an expression in the loop
+ * variables b0, b1, …: Σ index · stride over the axes the operand has, none along an axis of size 1
+ * it is broadcast along); the output's batch is the last of `starts`, batch by batch in order.
+ * `padded`: each operand's batch axes with 1s in front, to the loops' rank.
+ */
+export function batchLoops(
+  operands: { batch: SymShape; matrix: SymShape }[],
+  outMatrix: SymShape,
+): { open: string[]; close: string[]; indent: string; starts: string[]; padded: SymShape[] } {
+  const rank = Math.max(0, ...operands.map((o) => o.batch.length));
+  const pad = (s: SymShape): SymShape => [...new Array<1>(rank - s.length).fill(1), ...s];
+  const padded = operands.map((o) => pad(o.batch));
+  const batch = Array.from({ length: rank }, (_, i) => padded.map((p) => p[i]!).find((d) => d !== 1) ?? 1);
+  const start = (own: SymShape, matrix: SymShape): string => {
+    const terms = own.flatMap((d, i) => {
+      if (d === 1 && batch[i] !== 1) return [];
+      const stride = sizeExpr([...own.slice(i + 1), ...matrix]);
+      return [stride === '1' ? `b${i}` : `b${i} * ${stride}`];
+    });
+    return terms.length ? terms.join(' + ') : '0';
+  };
+  const dim = (d: SymShape[number]): string => (d === 'N' ? 'n' : String(d));
+  return {
+    open: batch.map((d, i) => `${'  '.repeat(i)}for (let b${i} = 0; b${i} < ${dim(d)}; b${i}++) {`),
+    close: batch.map((_, i) => `${'  '.repeat(batch.length - 1 - i)}}`),
+    indent: '  '.repeat(batch.length),
+    starts: [...operands.map((o, k) => start(padded[k]!, o.matrix)), start(batch, outMatrix)],
+    padded,
+  };
+}

@@ -12,6 +12,21 @@ import type { Data } from '../tensor/tensor.js';
 
 export type GemmLayout = 'nn' | 'tn' | 'nt';
 
+/** C (m×n) = or += op(A)·op(B), A from element aOff of a, B from bOff of b, C from cOff of c. */
+export type Gemm = (
+  layout: GemmLayout,
+  m: number,
+  n: number,
+  k: number,
+  a: Data,
+  aOff: number,
+  b: Data,
+  bOff: number,
+  c: Data,
+  cOff: number,
+  accumulate: boolean,
+) => void;
+
 /** Register tile of the packed kernel: MR rows of op(A) by NR columns of op(B). */
 const MR = 4;
 const NR = 4;
@@ -24,20 +39,8 @@ function scratch(current: Float64Array, size: number): Float64Array {
   return current.length >= size ? current : new Float64Array(Math.max(size, current.length * 2));
 }
 
-/** C (m×n) = or += op(A)·op(B), offsets in elements. */
-export function gemmTs(
-  layout: GemmLayout,
-  m: number,
-  n: number,
-  k: number,
-  a: Data,
-  aOff: number,
-  b: Data,
-  bOff: number,
-  c: Data,
-  cOff: number,
-  accumulate: boolean,
-): void {
+/** The product with packed panels (small ones run gemmDirect). */
+export const gemmTs: Gemm = (layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate) => {
   // Below a few thousand multiply-adds the packing costs more than it saves.
   if (m * n * k <= 8192 || m < MR || n < NR) {
     gemmDirect(layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
@@ -53,7 +56,7 @@ export function gemmTs(
     for (let i0 = 0; i0 < m; i0 += MR)
       tile(packedA, i0 * k, packedB, j0 * k, k, c, cOff, i0, j0, m, n, accumulate);
   }
-}
+};
 
 /** op(A) into panels of MR rows: panel[p·MR + r] = op(A)[i0 + r, p], zero past the last row. */
 function packA(trans: boolean, m: number, k: number, a: Data, off: number, dst: Float64Array): void {
@@ -203,19 +206,7 @@ function store4(c: Data, o: number, v0: number, v1: number, v2: number, v3: numb
 }
 
 /** Unpacked loops in the order that keeps the innermost access contiguous. */
-export function gemmDirect(
-  layout: GemmLayout,
-  m: number,
-  n: number,
-  k: number,
-  a: Data,
-  aOff: number,
-  b: Data,
-  bOff: number,
-  c: Data,
-  cOff: number,
-  accumulate: boolean,
-): void {
+export const gemmDirect: Gemm = (layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate) => {
   if (layout === 'nt') {
     // Row of A against row of B: a dot product per output.
     for (let i = 0; i < m; i++) {
@@ -241,4 +232,4 @@ export function gemmDirect(
       for (let j = 0; j < n; j++) c[cr + j] = c[cr + j]! + av * b[br + j]!;
     }
   }
-}
+};

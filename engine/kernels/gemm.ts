@@ -5,10 +5,10 @@
  * runtime has it; everything else runs the TypeScript kernels. Offsets are in elements.
  */
 import type { Data } from '../tensor/tensor.js';
-import { gemmTs, GemmLayout } from './gemm-ts.js';
+import { gemmTs, type Gemm, type GemmLayout } from './gemm-ts.js';
 import { WasmGemm } from './wasm/instance.js';
 
-export type { GemmLayout } from './gemm-ts.js';
+export type { Gemm, GemmLayout } from './gemm-ts.js';
 
 /** 'auto' picks per call; 'ts' forces the TypeScript kernels (tests and benchmarks compare). */
 export type GemmBackend = 'auto' | 'ts';
@@ -33,28 +33,32 @@ export function wasmGemm(): WasmGemm | null {
   return wasm;
 }
 
+/** A kernel's float32 array as a program's data (see Float32Kernels). */
+type OverData<T> = T extends Float32Array ? Data : T;
+
 /**
- * The WebAssembly kernels (for its direct convolutions) when `data` is float32 and the backend
- * is 'auto', else null: the caller runs its TypeScript path.
+ * The WebAssembly kernels as the ops call them: each float32 array a kernel takes is typed as a
+ * program's data. wasmFloat32 hands them out only for float32 data, and a program has one dtype,
+ * so every array an op then passes is float32; wasmFloat32 says so once, instead of a cast at
+ * every argument of every call.
  */
-export function wasmFloat32(data: Data): WasmGemm | null {
+export type Float32Kernels = {
+  [M in keyof WasmGemm]: WasmGemm[M] extends (...args: infer A) => infer R
+    ? (...args: { [K in keyof A]: OverData<A[K]> }) => R
+    : WasmGemm[M];
+};
+
+/**
+ * The WebAssembly kernels (dense layers, direct convolutions, activations, gathers) when `data`
+ * is float32 and the backend is 'auto', else null: the caller runs its TypeScript path.
+ */
+export function wasmFloat32(data: Data): Float32Kernels | null {
   if (backend !== 'auto' || !(data instanceof Float32Array)) return null;
-  return wasm === undefined ? wasmGemm() : wasm;
+  // The program's other arrays share data's dtype (above): float32, as the kernels need.
+  return (wasm === undefined ? wasmGemm() : wasm) as Float32Kernels | null;
 }
 
-export function gemm(
-  layout: GemmLayout,
-  m: number,
-  n: number,
-  k: number,
-  a: Data,
-  aOff: number,
-  b: Data,
-  bOff: number,
-  c: Data,
-  cOff: number,
-  accumulate: boolean,
-): void {
+export const gemm: Gemm = (layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate) => {
   if (
     backend === 'auto' &&
     m * n * k >= WASM_MIN_MACS &&
@@ -69,7 +73,7 @@ export function gemm(
     }
   }
   gemmTs(layout, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
-}
+};
 
 /**
  * `count` products C_i = or += op(A_i)·op(B_i) (a batched matmul and its gradients): A_i at
@@ -107,60 +111,4 @@ export function gemmBatch(
   const size = m * n;
   for (let i = 0; i < count; i++)
     gemm(layout, m, n, k, a, aAt[i]!, b, bAt[i]!, c, cAt === null ? i * size : cAt[i]!, accumulate);
-}
-
-/**
- * A float32 dense layer, y = x·wᵀ + bias (x [rows, inF], w [units, inF]), in one WebAssembly
- * trip when the backend is 'auto' and the data float32; false: the caller's products run.
- */
-export function float32LinearForward(
-  x: Data,
-  w: Data,
-  bias: Data | null,
-  y: Data,
-  rows: number,
-  inF: number,
-  units: number,
-): boolean {
-  const k = wasmFloat32(x);
-  // A program has one dtype: float32 x means float32 weights and output.
-  if (k)
-    k.linearForward(
-      x as Float32Array,
-      w as Float32Array,
-      bias as Float32Array | null,
-      y as Float32Array,
-      rows,
-      inF,
-      units,
-    );
-  return k !== null;
-}
-
-/** Its gradients, each added (null: not wanted): gx += g·w, gw += gᵀ·x, gb += Σ_rows g. */
-export function float32LinearVjp(
-  x: Data,
-  w: Data,
-  g: Data,
-  gx: Data | null,
-  gw: Data | null,
-  gb: Data | null,
-  rows: number,
-  inF: number,
-  units: number,
-): boolean {
-  const k = wasmFloat32(x);
-  if (k)
-    k.linearBackward(
-      x as Float32Array,
-      w as Float32Array,
-      g as Float32Array,
-      gx as Float32Array | null,
-      gw as Float32Array | null,
-      gb as Float32Array | null,
-      rows,
-      inF,
-      units,
-    );
-  return k !== null;
 }

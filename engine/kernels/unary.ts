@@ -9,13 +9,12 @@
  * that the op rows (which the webview bundles for their metadata) carry no kernel code.
  */
 import type { Data } from '../tensor/tensor.js';
-import { wasmFloat32 } from './gemm.js';
-import type { WasmGemm } from './wasm/instance.js';
+import { wasmFloat32, type Float32Kernels } from './gemm.js';
 
 interface Float32Unary {
-  forward(k: WasmGemm, x: Float32Array, y: Float32Array): void;
+  forward(k: Float32Kernels, x: Data, y: Data): void;
   /** gx += f'(x)·g, given x and y = f(x). */
-  vjp(k: WasmGemm, x: Float32Array, y: Float32Array, g: Float32Array, gx: Float32Array): void;
+  vjp(k: Float32Kernels, x: Data, y: Data, g: Data, gx: Data): void;
 }
 
 const FLOAT32_UNARY: Readonly<Record<string, Float32Unary>> = {
@@ -27,8 +26,7 @@ const FLOAT32_UNARY: Readonly<Record<string, Float32Unary>> = {
 export function float32UnaryForward(op: string, x: Data, y: Data): boolean {
   const kernels = FLOAT32_UNARY[op];
   const k = kernels ? wasmFloat32(x) : null;
-  // A program has one dtype: float32 x means float32 y.
-  if (k) kernels!.forward(k, x as Float32Array, y as Float32Array);
+  if (k) kernels!.forward(k, x, y);
   return k !== null;
 }
 
@@ -36,41 +34,41 @@ export function float32UnaryForward(op: string, x: Data, y: Data): boolean {
 export function float32UnaryVjp(op: string, x: Data, y: Data, g: Data, gx: Data): boolean {
   const kernels = FLOAT32_UNARY[op];
   const k = kernels ? wasmFloat32(x) : null;
-  if (k) kernels!.vjp(k, x as Float32Array, y as Float32Array, g as Float32Array, gx as Float32Array);
+  if (k) kernels!.vjp(k, x, y, g, gx);
   return k !== null;
 }
 
 /** y = softmax(x) along rows of n (the last axis) in float32; false: the caller's loop runs. */
 export function float32SoftmaxForward(x: Data, y: Data, n: number): boolean {
   const k = wasmFloat32(x);
-  if (k) k.softmax(x as Float32Array, y as Float32Array, n);
+  if (k) k.softmax(x, y, n);
   return k !== null;
 }
 
 /** gx += y ⊙ (g - <g, y>) along rows of n, under the same conditions as float32SoftmaxForward. */
 export function float32SoftmaxVjp(y: Data, g: Data, gx: Data, n: number): boolean {
   const k = wasmFloat32(y);
-  if (k) k.softmaxVjp(y as Float32Array, g as Float32Array, gx as Float32Array, n);
+  if (k) k.softmaxVjp(y, g, gx, n);
   return k !== null;
 }
 
 /** y[k] = x[from[k]] in float32; false: the caller's loop runs. */
 export function float32Gather(x: Data, from: Int32Array, y: Data): boolean {
   const k = wasmFloat32(x);
-  if (k) k.gather(x as Float32Array, from, y as Float32Array);
+  if (k) k.gather(x, from, y);
   return k !== null;
 }
 
 /** gx[from[k]] += g[k] in float32, under the same conditions. */
 export function float32ScatterAdd(g: Data, from: Int32Array, gx: Data): boolean {
   const k = wasmFloat32(g);
-  if (k) k.scatterAdd(g as Float32Array, from, gx as Float32Array);
+  if (k) k.scatterAdd(g, from, gx);
   return k !== null;
 }
 
 /** y = a + b over arrays of one length in float32, under the same conditions (y may be a). */
 export function float32Add(a: Data, b: Data, y: Data): boolean {
   const k = wasmFloat32(a);
-  if (k) k.add(a as Float32Array, b as Float32Array, y as Float32Array);
+  if (k) k.add(a, b, y);
   return k !== null;
 }

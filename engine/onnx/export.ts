@@ -538,7 +538,9 @@ function sdpaRow(c: RowContext): void {
   const [q, k, v] = c.inputs as [string, string, string];
   const [qs, ks] = c.shapes as [(number | 'N')[], (number | 'N')[]];
   const rank = qs.length;
-  const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+  // k's own rank: its batch axes broadcast against q's (MatMul's rule), so it may have fewer.
+  const kRank = ks.length;
+  const perm = [...Array.from({ length: kRank - 2 }, (_, i) => i), kRank - 1, kRank - 2];
   const kt = c.temp('k_t');
   c.emit('Transpose', [k], kt, [attr.ints('perm', perm)]);
   const scores = c.temp('scores');
@@ -552,10 +554,10 @@ function sdpaRow(c: RowContext): void {
   );
   let logits = scaled;
   if (c.attrs['causal'] === true) {
-    const [T, S] = [qs[rank - 2], ks[rank - 2]];
+    const [T, S] = [qs[rank - 2], ks[kRank - 2]];
     if (typeof T !== 'number' || typeof S !== 'number')
       throw new OnnxExportError(
-        `node '${c.id}': a causal mask needs fixed token axes, got [${qs.join(', ')}]`,
+        `node '${c.id}': a causal mask needs fixed token axes, got q [${qs.join(', ')}] and k [${ks.join(', ')}]`,
       );
     const mask = Array.from({ length: T * S }, (_, e) => (e % S > Math.floor(e / S) ? -Infinity : 0));
     logits = c.temp('masked');

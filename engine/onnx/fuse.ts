@@ -12,6 +12,10 @@
  *   Attention(q, k, v) (STUDIO_DOMAIN: scaled_dot_product_attention), k's Transpose rewritten.
  * - MatMul by a constant weight, optionally followed by Add of a constant bias → Linear
  *   (this project's own op in the 'backprop-studio' domain: weight [out, in], bias [out]).
+ * - torch.nn.MultiheadAttention as PyTorch 1.13 exports it (heads folded into the batch axis, once
+ *   fold-shapes.ts has made its sizes constants and the two rewrites above have run) → the same
+ *   computation batch first: a Linear each for q, k and v, Reshape and Transpose to heads,
+ *   Attention, back, and the out-projection's Linear.
  * A rewrite only happens when every intermediate value is used inside the pattern alone, so
  * nothing another node reads disappears.
  */

@@ -941,18 +941,13 @@ function matmul(c: RowContext): Converted {
   return { op: 'matmul', attrs: {}, inputs };
 }
 
-/** The attention pattern fuse.ts recognises, as scaled_dot_product_attention (scale left out at 1/√d). */
+/**
+ * The attention pattern fuse.ts recognises, as scaled_dot_product_attention (scale left out at
+ * 1/√d); q, k and v's batch axes broadcast as MatMul's do (the op's shape rule checks them).
+ */
 function attention(c: RowContext): Converted {
   const inputs = [dynamic(c, 0), dynamic(c, 1), dynamic(c, 2)];
-  const [q, k, v] = inputs.map((x) => c.shape(x)) as [Shape, Shape, Shape];
-  if (
-    k.length !== q.length ||
-    v.length !== q.length ||
-    [k, v].some((s) => s.slice(0, -2).some((n, i) => n !== q[i]))
-  )
-    throw new Unsupported(
-      `q [${q.join(', ')}], k [${k.join(', ')}] and v [${v.join(', ')}] must have the same batch axes (no broadcasting)`,
-    );
+  const q = c.shape(inputs[0]!);
   const scale = c.node.attrs.has('scale') ? getAttr.float(c.node, 'scale') : 1;
   const attrs: Attrs = {};
   if (getAttr.int(c.node, 'causal', 0) === 1) attrs['causal'] = true;

@@ -12,7 +12,7 @@ type Data = Float32Array | Float64Array;
 
 /** Ṗ for batch b into `out` (T×S at 0): the tangent of the attention weights. */
 export function weightsTangent(
-  { T, S, d, scale, batchRows }: KernelPlan,
+  { T, S, d, scale, at, batchRows }: KernelPlan,
   b: number,
   [q, k]: Tensor[],
   [tq, tk]: Tangents,
@@ -20,8 +20,8 @@ export function weightsTangent(
   out: Data,
 ): void {
   out.fill(0);
-  if (tq) gemm('nt', T, S, d, tq.data, b * T * d, k!.data, b * S * d, out, 0, true);
-  if (tk) gemm('nt', T, S, d, q!.data, b * T * d, tk.data, b * S * d, out, 0, true);
+  if (tq) gemm('nt', T, S, d, tq.data, at.q[b]!, k!.data, at.k[b]!, out, 0, true);
+  if (tk) gemm('nt', T, S, d, q!.data, at.q[b]!, tk.data, at.k[b]!, out, 0, true);
   for (let i = 0; i < T * S; i++) out[i]! *= scale;
   softmaxJvp(P.subarray(b * T * S, (b + 1) * T * S), out, out, batchRows);
 }

@@ -1,8 +1,9 @@
 /**
  * scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, as PyTorch 2's
  * torch.nn.functional.scaled_dot_product_attention: q [..., T, d], k [..., S, d], v [..., S, dv]
- * with the same batch axes (heads included), scale 1/√d unless given, and with `causal` a mask
- * of -∞ above the diagonal (position i attends to positions j ≤ i).
+ * whose batch axes (heads included) broadcast as torch.matmul's do (k and v [B, 1, S, d] or [S, d]
+ * shared by every head; their gradients sum over the batches that shared them), scale 1/√d unless
+ * given, and with `causal` a mask of -∞ above the diagonal (position i attends to positions j ≤ i).
  *
  * Per batch b, with P = softmax(S) the attention weights (saved by forward) and S the scores:
  *   VJP  ∂v = Pᵀ·g;  ∂P = g·vᵀ;  ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P));  ∂q = scale·∂S·k;  ∂k = scale·∂Sᵀ·q
@@ -10,7 +11,7 @@
  * Masked positions have P = 0 and so Ṗ = 0 and ∂S = 0: the mask needs no rule of its own.
  */
 import { defineOp } from './define.js';
-import { ShapeError } from '../tensor/broadcast.js';
+import { ShapeError, batchStarts, broadcastShapes } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { gemm, gemmBatch } from '../kernels/gemm.js';
 // Only the kernels use these: the webview build, which strips the kernels, then drops the import.
@@ -27,6 +28,8 @@ export interface SdpaPlan {
   d: number;
   dv: number;
   scale: number;
+  /** The batch axes of the output: q's, k's and v's broadcast (as torch.matmul does). */
+  batch: number[];
 }
 
 const OP = 'scaled_dot_product_attention';
@@ -38,12 +41,15 @@ function sdpaPlan([q, k, v]: Shape[], a: SdpaAttrs): SdpaPlan {
       throw new ShapeError(
         `${OP}: ${port} must be [..., tokens, features] (at least 2 axes), got ${shapeToString(s)}`,
       );
-  const rank = q!.length;
-  for (const [port, s] of Object.entries(named))
-    if (s.length !== rank || s.slice(0, -2).some((n, i) => n !== q![i]))
-      throw new ShapeError(
-        `${OP}: q ${shapeToString(q!)} and ${port} ${shapeToString(s)} must have the same batch axes (all but the last two: ${shapeToString(q!.slice(0, -2))})`,
-      );
+  const batchOf = (s: Shape) => s.slice(0, -2);
+  let batch: number[];
+  try {
+    batch = broadcastShapes(broadcastShapes(batchOf(q!), batchOf(k!)), batchOf(v!));
+  } catch {
+    throw new ShapeError(
+      `${OP}: the batch axes (all but the last two) of q ${shapeToString(q!)}, k ${shapeToString(k!)} and v ${shapeToString(v!)} must broadcast: equal, 1 or absent (${shapeToString(batchOf(q!))}, ${shapeToString(batchOf(k!))}, ${shapeToString(batchOf(v!))})`,
+    );
+  }
   const [T, d] = q!.slice(-2) as [number, number];
   const [S, dk] = k!.slice(-2) as [number, number];
   const [Sv, dv] = v!.slice(-2) as [number, number];
@@ -55,20 +61,22 @@ function sdpaPlan([q, k, v]: Shape[], a: SdpaAttrs): SdpaPlan {
     throw new ShapeError(
       `${OP}: k ${shapeToString(k!)} and v ${shapeToString(v!)} differ in the second-to-last axis (${S} vs ${Sv}): one value per key`,
     );
-  return { B: sizeOf(q!.slice(0, -2)), T, S, d, dv, scale: a.scale ?? 1 / Math.sqrt(d) };
+  return { B: sizeOf(batch), T, S, d, dv, scale: a.scale ?? 1 / Math.sqrt(d), batch };
 }
 
-const saved = ([q, k]: Shape[]): Record<string, Shape> => {
-  const ts = [q![q!.length - 2]!, k![k!.length - 2]!];
+const saved = (xs: Shape[], a: SdpaAttrs): Record<string, Shape> => {
+  const { batch, T, S } = sdpaPlan(xs, a);
   // probs: P for every batch, grad_scores ∂S for every batch (the VJP's scratch, which the
   // second-order rule reuses); the others are one batch's T×S scratch for the forward-mode rules.
-  const all = [...q!.slice(0, -1), ts[1]!];
-  return { probs: all, grad_scores: all, w1: ts, w2: ts, w3: ts };
+  const all = [...batch, T, S];
+  return { probs: all, grad_scores: all, w1: [T, S], w2: [T, S], w3: [T, S] };
 };
 
 /**
- * The kernels' plan: the sizes, where batch b's q, k, v, attention weights and output start, and
- * the softmax's lines: every batch's T rows of S scores, and one batch's.
+ * The kernels' plan: the sizes, where batch b's q, k, v, attention weights and output start (an
+ * operand broadcast along a batch axis starts at the same place for every batch along it, so the
+ * products that accumulate its gradient sum over that axis), and the softmax's lines: every
+ * batch's T rows of S scores, and one batch's.
  */
 export type KernelPlan = SdpaPlan & {
   at: Record<'q' | 'k' | 'v' | 'p' | 'y', Int32Array>;
@@ -93,8 +101,8 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
     },
   },
   shape: (xs, a) => {
-    sdpaPlan(xs, a);
-    return [...xs[0]!.slice(0, -1), xs[2]![xs[2]!.length - 1]!];
+    const { batch, T, dv } = sdpaPlan(xs, a);
+    return [...batch, T, dv];
   },
   flops: (xs, a) => {
     const { B, T, S, d, dv } = sdpaPlan(xs, a);
@@ -104,10 +112,17 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
   // Where each batch's matrices start, so that every product runs as one batched call.
   plan: (xs, a) => {
     const p = sdpaPlan(xs, a);
-    const at = (size: number) => Int32Array.from({ length: p.B }, (_, b) => b * size);
+    const [q, k, v] = xs.map((s) => s.slice(0, -2));
+    const at = (size: number, own = p.batch) => batchStarts(own, p.batch, size);
     return {
       ...p,
-      at: { q: at(p.T * p.d), k: at(p.S * p.d), v: at(p.S * p.dv), p: at(p.T * p.S), y: at(p.T * p.dv) },
+      at: {
+        q: at(p.T * p.d, q),
+        k: at(p.S * p.d, k),
+        v: at(p.S * p.dv, v),
+        p: at(p.T * p.S),
+        y: at(p.T * p.dv),
+      },
       rows: [p.B * p.T, p.S, 1],
       batchRows: [p.T, p.S, 1],
     };
@@ -138,14 +153,14 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
     if (gk) gemmBatch('tn', S, d, T, B, W, at.p, q!.data, at.q, gk.data, at.k, true);
   },
   jvp: (ctx, xs, _out, tx, tout) => {
-    const { B, T, S, dv } = ctx.plan;
+    const { B, T, S, dv, at } = ctx.plan;
     const P = ctx.saved['probs']!.data,
       W = ctx.saved['w1']!.data;
     const [, , v] = xs,
       tv = tx[2];
     for (let b = 0; b < B; b++) {
       const p0 = b * T * S,
-        v0 = b * S * dv,
+        v0 = at.v[b]!,
         y0 = b * T * dv;
       weightsTangent(ctx.plan, b, xs, tx, P, W);
       gemm('nn', T, dv, S, W, 0, v!.data, v0, tout.data, y0, false);
@@ -159,7 +174,7 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
     //   (∂S)˙ = Ṗ ⊙ (∂P − r) + P ⊙ (∂Ṗ − ṙ),  r = rowsum(∂P ⊙ P),  ṙ = rowsum(∂Ṗ ⊙ P + ∂P ⊙ Ṗ)
     //   (∂q)˙ = scale·((∂S)˙·k + ∂S·k̇),  (∂k)˙ = scale·((∂S)˙ᵀ·q + ∂Sᵀ·q̇)
     vjpJvp: (ctx, xs, _out, g, tx, _tout, tg, [tgq, tgk, tgv]) => {
-      const { B, T, S, d, dv, scale, batchRows: rows } = ctx.plan;
+      const { B, T, S, d, dv, scale, at, batchRows: rows } = ctx.plan;
       const [q, k, v] = xs,
         [tq, tk, tv] = tx;
       const P = ctx.saved['probs']!.data,
@@ -169,9 +184,9 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
         dS = ctx.saved['grad_scores']!.data.subarray(0, T * S);
       for (let b = 0; b < B; b++) {
         const p0 = b * T * S,
-          q0 = b * T * d,
-          k0 = b * S * d,
-          v0 = b * S * dv,
+          q0 = at.q[b]!,
+          k0 = at.k[b]!,
+          v0 = at.v[b]!,
           y0 = b * T * dv;
         weightsTangent(ctx.plan, b, xs, tx, P, Pd);
         if (tgv) {
@@ -204,5 +219,5 @@ export const scaledDotProductAttention = defineOp<SdpaAttrs, KernelPlan>({
       }
     },
   },
-  doc: 'scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, q [..., T, d], k [..., S, d], v [..., S, dv], scale 1/√d by default, causal masks j > i; ∂v = Pᵀg, ∂q = scale·∂S·k, ∂k = scale·∂Sᵀ·q with ∂S = P ⊙ (g·vᵀ − rowsum)',
+  doc: 'scaled_dot_product_attention(q, k, v) = softmax(q·kᵀ·scale + mask)·v, q [..., T, d], k [..., S, d], v [..., S, dv] (batch axes broadcast), scale 1/√d by default, causal masks j > i; ∂v = Pᵀg, ∂q = scale·∂S·k, ∂k = scale·∂Sᵀ·q with ∂S = P ⊙ (g·vᵀ − rowsum)',
 });

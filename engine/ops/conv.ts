@@ -7,7 +7,7 @@
 import { defineOp, type AttrSpec } from './define.js';
 import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
-import { shapeToString, type Data, type Shape, type Tensor } from '../tensor/tensor.js';
+import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import {
   col2imAdd,
@@ -85,9 +85,6 @@ function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
     thin: d.sh === 1 && d.sw === 1 && colsWidth(d) <= THIN_WIDTH && !depthwise,
   };
 }
-
-/** A tensor's data where wasmFloat32 found the program float32 (a program has one dtype). */
-const f32 = (t: Tensor | null | undefined): Float32Array | null => (t ? (t.data as Float32Array) : null);
 
 /** The attributes of every convolution, in the order documents write them (older files' keys first). */
 const convAttrs = <E extends Record<string, AttrSpec>>(spatial: Spatial, padding: AttrSpec, extra?: E) => ({
@@ -215,21 +212,10 @@ function convOp(name: string, spatial: Spatial) {
         if (b) addChannelBias(d.n, d.c, d.plane, b.data, out.data);
         return;
       }
-      // A program has one dtype: when x is float32, so are the weights and the output.
-      // Named here, not in a helper: the webview bundles this file without its kernels, and
-      // so without the import of engine/kernels/ that only kernels use.
       const direct = d.thin ? wasmFloat32(x!.data) : null;
       if (direct) {
         d.colsOf.data = null;
-        const bias = b ? (b.data as Float32Array) : null;
-        direct.convForward(
-          d,
-          d.groups * d.og,
-          x!.data as Float32Array,
-          wt!.data as Float32Array,
-          bias,
-          out.data as Float32Array,
-        );
+        direct.convForward(d, d.groups * d.og, x!.data, wt!.data, b ? b.data : null, out.data);
         return;
       }
       // Forward always builds afresh: x's values are new (the backward pass then reuses them).
@@ -249,7 +235,10 @@ function convOp(name: string, spatial: Spatial) {
         gb = grads[2];
       const direct = d.thin ? wasmFloat32(x!.data) : null;
       if (direct) {
-        direct.convBackward(d, d.groups * d.og, f32(x!)!, f32(wt!)!, f32(g)!, f32(gx), f32(gw), f32(gb));
+        const gxd = gx ? gx.data : null,
+          gwd = gw ? gw.data : null,
+          gbd = gb ? gb.data : null;
+        direct.convBackward(d, d.groups * d.og, x!.data, wt!.data, g.data, gxd, gwd, gbd);
         return;
       }
       if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);

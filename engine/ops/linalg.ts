@@ -1,10 +1,10 @@
 /** Matrix products: matmul and the linear layer (PyTorch layout, weight [units, in]). */
 import { defineOp } from './define.js';
-import { ShapeError, broadcastIndex, broadcastShapes } from '../tensor/broadcast.js';
+import { ShapeError, batchStarts, broadcastShapes } from '../tensor/broadcast.js';
 import { shapeToString, sizeOf, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import { mmNN, mmNT, mmTN } from './gemm.js';
-import { float32LinearForward, float32LinearVjp, gemmBatch } from '../kernels/gemm.js';
+import { gemmBatch, wasmFloat32 } from '../kernels/gemm.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -41,13 +41,17 @@ function matmulPlan(a: Shape, b: Shape): MatmulPlan {
     bBatch = b2.slice(0, -2);
   const batch = broadcastShapes(aBatch, bBatch, 'matmul (batch axes)');
   const count = sizeOf(batch);
-  const along = (own: Shape, size: number): Int32Array => {
-    const idx = broadcastIndex(own, batch);
-    return Int32Array.from({ length: count }, (_, i) => (idx ? idx[i]! : i) * size);
-  };
   const out = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
   const outAt = Int32Array.from({ length: count }, (_, i) => i * m * n);
-  return { m, k, n, out, aAt: along(aBatch, m * k), bAt: along(bBatch, k * n), outAt };
+  return {
+    m,
+    k,
+    n,
+    out,
+    aAt: batchStarts(aBatch, batch, m * k),
+    bAt: batchStarts(bBatch, batch, k * n),
+    outAt,
+  };
 }
 
 export const matmul = defineOp<NoAttrs, MatmulPlan>({
@@ -125,8 +129,9 @@ export const linear = defineOp<LinearAttrs, { rows: number; inF: number }>({
     const x = xs[0],
       w = xs[1],
       b = xs[2];
-    // Float32 runs product and bias in one WebAssembly trip (engine/kernels/gemm.ts).
-    if (float32LinearForward(x!.data, w!.data, b ? b.data : null, out.data, rows, inF, units)) return;
+    // Float32 runs product and bias in one WebAssembly trip (engine/kernels/wasm/instance.ts).
+    const f32 = wasmFloat32(x!.data);
+    if (f32) return f32.linearForward(x!.data, w!.data, b ? b.data : null, out.data, rows, inF, units);
     mmNT(out.data, x!.data, w!.data, rows, inF, units, false);
     if (b) addRows(out.data, b.data, rows, units);
   },
@@ -139,7 +144,8 @@ export const linear = defineOp<LinearAttrs, { rows: number; inF: number }>({
     const gxd = gx ? gx.data : null,
       gwd = gw ? gw.data : null,
       gbd = gb ? gb.data : null;
-    if (float32LinearVjp(x!.data, w!.data, g.data, gxd, gwd, gbd, rows, inF, units)) return;
+    const f32 = wasmFloat32(x!.data);
+    if (f32) return f32.linearBackward(x!.data, w!.data, g.data, gxd, gwd, gbd, rows, inF, units);
     if (gx) mmNN(gx.data, g.data, w!.data, rows, units, inF, true); // gx += g·W
     if (gw) mmTN(gw.data, g.data, x!.data, units, rows, inF, true); // gW += gᵀ·x
     if (gb)

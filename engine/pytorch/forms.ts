@@ -163,7 +163,9 @@ function sdpaCall({ inputs: [q, k, v], attrs, inShapes }: FormCtx): string {
   const scale = given ?? 1 / Math.sqrt(d);
   const causal = attrs['causal'] === true;
   const T = dim(qs, qs.length - 2);
-  const S = dim(inShapes[1]!, qs.length - 2);
+  const ks = inShapes[1]!;
+  // k's own rank: its batch axes may be fewer than q's (they broadcast).
+  const S = dim(ks, ks.length - 2);
   const qArg = given === undefined ? q! : `${q} * ${py(given * Math.sqrt(d))}`;
   const fused = `torch.nn.functional.scaled_dot_product_attention(${qArg}, ${k}, ${v}${causal ? ', is_causal=True' : ''})`;
   const mask = causal

@@ -59,3 +59,15 @@ export function broadcastIndex(inp: Shape, out: Shape): Int32Array | null {
   }
   return idx;
 }
+
+/**
+ * Where each of the broadcast batch `out`'s matrices of `size` elements starts in an operand with
+ * batch axes `own` (a batched product's operand: the same start for every batch along an axis it
+ * was broadcast along).
+ */
+export function batchStarts(own: Shape, out: Shape, size: number): Int32Array {
+  const idx = broadcastIndex(own, out);
+  let count = 1;
+  for (const d of out) count *= d;
+  return Int32Array.from({ length: count }, (_, i) => (idx ? idx[i]! : i) * size);
+}

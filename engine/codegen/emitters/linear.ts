@@ -1,6 +1,6 @@
 /** Matrix products: linear (y = x·Wᵀ + b over the last axis, W [out, in] as PyTorch) and matmul. */
 import type { EmitCtx, LayerCode, OpEmitter } from '../emitter.js';
-import { sizeExpr } from '../emitter.js';
+import { batchLoops, sizeExpr } from '../emitter.js';
 import type { SymShape } from '../ir.js';
 
 /** `i * 16 + k`, without the `* 1` and `+ 0` a person would not write. */
@@ -73,26 +73,18 @@ export const matmul: OpEmitter = {
     const aBatch = a2.slice(0, -2),
       bBatch = b2.slice(0, -2);
     const rank = Math.max(aBatch.length, bBatch.length);
-    const pad = (s: SymShape): SymShape => [...new Array<1>(rank - s.length).fill(1), ...s];
-    const [pa, pb] = [pad(aBatch), pad(bBatch)];
-    const batch = pa.map((d, i) => (d === 1 ? pb[i]! : d));
-    // Where a batch starts: Σ index · stride over the axes the operand has (size 1: broadcast).
-    const offset = (own: SymShape, matrix: SymShape): string => {
-      const terms = own.flatMap((d, i) => {
-        if (d === 1 && batch[i] !== 1) return [];
-        const stride = sizeExpr([...own.slice(i + 1), ...matrix]);
-        return [stride === '1' ? `b${i}` : `b${i} * ${stride}`];
-      });
-      return terms.length ? terms.join(' + ') : '0';
-    };
     const [am, ak] = a2.slice(-2),
       bn = b2[b2.length - 1]!;
-    const outOff = offset(batch, [am!, bn]);
-    const ao = offset(pa, [am!, ak!]),
-      bo = offset(pb, [ak!, bn]);
-    const open = batch.map((d, i) => `${'  '.repeat(i)}for (let b${i} = 0; b${i} < ${dim(d)}; b${i}++) {`);
-    const close = batch.map((_, i) => `${'  '.repeat(batch.length - 1 - i)}}`);
-    const ind = '  '.repeat(batch.length);
+    const loops = batchLoops(
+      [
+        { batch: aBatch, matrix: [am!, ak!] },
+        { batch: bBatch, matrix: [ak!, bn] },
+      ],
+      [am!, bn],
+    );
+    const { open, close, indent: ind } = loops;
+    const [ao, bo, outOff] = loops.starts as [string, string, string];
+    const [pa, pb] = loops.padded as [SymShape, SymShape];
     const offsets = rank
       ? [`${ind}const ao = ${ao};`, `${ind}const bo = ${bo};`, `${ind}const yo = ${outOff};`]
       : [];

@@ -171,6 +171,19 @@ const CASES: OpCase[] = [
     loss: 'mse_loss',
   },
   {
+    name: 'scaled_dot_product_attention, causal, k and v [N, 1, S, d] shared by the heads',
+    sample: [4, 6],
+    build: (node, x) => {
+      const split = (id: string, units: number, shape: number[]) =>
+        node(id, 'reshape', [node(`${id}_proj`, 'linear', [x], { units })], { shape });
+      const q = node('qh', 'swapaxes', [split('q', 6, [-1, 4, 2, 3])], { axis0: 1, axis1: 2 });
+      const k = split('k', 3, [-1, 1, 4, 3]);
+      const v = split('v', 2, [-1, 1, 4, 2]);
+      return node('att', 'scaled_dot_product_attention', [q, k, v], { causal: true });
+    },
+    loss: 'mse_loss',
+  },
+  {
     name: 'attention parts: batched and broadcast matmul, swapaxes, softmax on the last axis',
     sample: [4, 6],
     build: (node, x) => {

@@ -195,3 +195,30 @@ test('a 3-D convolution (groups, dilation, uneven pads) imports as conv3d and ex
   const engine = runEngine(imported.doc, imported.weights, x, 'float64');
   assert.ok(maxAbsDiff(ort.data, engine.data) <= TOL);
 });
+
+test('attention whose k and v are shared by the heads ([N, 1, S, d] against q [N, H, T, d]) imports as one broadcasting node and exports back', async () => {
+  // k = v = the mean over the heads; the product broadcasts it as MatMul does.
+  const bytes = model(
+    [
+      makeNode('ReduceMean', ['x'], ['kv'], [attr.ints('axes', [1]), attr.int('keepdims', 1)]),
+      makeNode('Transpose', ['kv'], ['kt'], [attr.ints('perm', [0, 1, 3, 2])]),
+      makeNode('MatMul', ['x', 'kt'], ['scores']),
+      makeNode('Mul', ['scores', 'scale'], ['scaled']),
+      makeNode('Softmax', ['scaled'], ['p'], [attr.int('axis', -1)]),
+      makeNode('MatMul', ['p', 'kv'], ['y']),
+    ],
+    [['x', [2, 3, 4, 5]]],
+    ['y', [2, 3, 4, 5]],
+    [floatTensor('scale', [], [0.3])],
+  );
+  const x = random([2, 3, 4, 5], 21);
+  const imported = await agrees(bytes, { x });
+  assert.deepEqual(
+    imported.doc.nodes.filter((n) => n.op === 'scaled_dot_product_attention').map((n) => n.attrs),
+    [{ scale: 0.3 }],
+  );
+  const exported = exportOnnx(imported.doc, imported.weights);
+  const ort = await runOrt(exported, { shape: [2, 3 * 4 * 5], data: x.data });
+  const engine = runEngine(imported.doc, imported.weights, x, 'float64');
+  assert.ok(maxAbsDiff(ort.data, engine.data) <= TOL);
+});

@@ -372,6 +372,25 @@ export const OP_SPECS: readonly OpSpecRow[] = [
   },
   {
     op: 'scaled_dot_product_attention',
+    id: 'scaled_dot_product_attention/k and v shared by the heads',
+    inputs: [
+      [2, 3, 4, 2],
+      [2, 1, 5, 2],
+      [2, 1, 5, 3],
+    ],
+  },
+  {
+    op: 'scaled_dot_product_attention',
+    id: 'scaled_dot_product_attention/causal, q [3, T, d] and k [2, 1, S, d] broadcast both ways, v [S, dv]',
+    inputs: [
+      [3, 4, 3],
+      [2, 1, 4, 3],
+      [4, 2],
+    ],
+    attrs: { causal: true },
+  },
+  {
+    op: 'scaled_dot_product_attention',
     id: 'scaled_dot_product_attention/causal with a scale',
     inputs: [
       [2, 4, 3],
