@@ -7,8 +7,6 @@
  * without a browser.
  */
 
-import { WIRE_REACH } from '../engine/graph/layout.js';
-
 export interface Rect {
   x: number;
   y: number;
@@ -24,11 +22,14 @@ export interface Point {
 const CLEARANCE = 10;
 const STUB = 12;
 const CORNER = 8;
+/** How much further out a wire that travels far turns (so two wires turning at one column stay apart). */
+const MAX_EXTRA_STUB = 32;
 /**
- * How much further out a wire that travels far turns (so two wires turning at one column stay
- * apart): up to the reach the layout and the opening view leave room for.
+ * How far past its nodes a routed wire can reach: sideways, the longest stub out of a handle; up
+ * or down, a corridor just clear of a node. The opening view keeps this room around the nodes, so
+ * no wire starts out cut off at the canvas's edge.
  */
-const MAX_EXTRA_STUB = WIRE_REACH.x - STUB;
+export const WIRE_REACH = { x: STUB + MAX_EXTRA_STUB, y: CLEARANCE } as const;
 
 /**
  * The point at parameter `u` (0 at `s`, 1 at `t`) of the bezier React Flow draws from a

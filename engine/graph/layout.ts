@@ -33,13 +33,6 @@ export const LAYOUT_GAP = { rank: 56, lane: 20, band: 40 } as const;
  * less the strip its zoom controls and overlay legend take and the opening view's margin.
  */
 export const DEFAULT_FRAME: Size = { width: 620, height: 374 };
-/**
- * How far past its nodes a wire can reach on screen (webview/edge-route.ts routes wires that would
- * run behind nodes around them): sideways, the longest stub out of a handle; up or down, a corridor
- * just clear of a node. The layout and the opening view keep this room around the nodes, so no wire
- * starts out cut off at the canvas's edge.
- */
-export const WIRE_REACH = { x: 44, y: 10 } as const;
 /** The editor's node width (webview/styles.css `.op-node` has the same). */
 export const NODE_WIDTH = 170;
 /** Height a wire skipping a rank reserves in it. */
@@ -84,11 +77,7 @@ export function layoutGraph(
   const candidates = [...new Set(layers.map((_, b) => Math.ceil(layers.length / (b + 1))))];
   for (const perBand of candidates) {
     const placed = place(vertices, layers, perBand);
-    const zoom = Math.min(
-      maxZoom,
-      frame.width / (placed.width + 2 * WIRE_REACH.x),
-      frame.height / (placed.height + 2 * WIRE_REACH.y),
-    );
+    const zoom = Math.min(maxZoom, frame.width / placed.width, frame.height / placed.height);
     if (!best || zoom > best.zoom * 1.03) best = { zoom, points: placed.points };
   }
   vertices.forEach((v, i) => {

@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { parseGraph } from '../../engine/graph/parse.js';
-import { WIRE_REACH } from '../../engine/graph/layout.js';
+import { WIRE_REACH } from '../../webview/edge-route.js';
 import { OPENING_PADDING, OVERLAY_STRIP } from '../../webview/editor/opening-view.js';
 import { e2eDir, repoRoot } from './code-server.js';
 import { openFromExplorer, openGraph, openWorkbench, type Workbench } from './workbench-actions.js';

@@ -13,7 +13,7 @@
  */
 import React from 'react';
 import { getRectOfNodes, useNodesInitialized, useReactFlow, type Rect, type Viewport } from 'reactflow';
-import { WIRE_REACH } from '../../engine/graph/layout.js';
+import { WIRE_REACH } from '../edge-route.js';
 
 /** Below this zoom the nodes' 11-12 px labels are too small to read. */
 export const READABLE_ZOOM = 0.7;
