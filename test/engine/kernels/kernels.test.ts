@@ -249,6 +249,74 @@ test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with gro
   assert.equal(cols[(pixels + row) * width + 1 * d.kw + 0], x[((1 * d.c + 2) * d.h + 0) * d.w + 1]);
 });
 
+test('im2col of a volume (conv3d) is its definition, and col2imAdd its adjoint, with depth padding on both sides, stride and dilation', () => {
+  const rng = new Rng(11);
+  // 2 groups of 2 channels; depth 5, kernel 3, stride 2, 2 zeros in front and 2 behind: output
+  // depth 4, whose windows run past both ends of the depth (the last one's reads z 4, 5, 6).
+  // Height: kernel 2 dilated 2; width: kernel 3, stride 2.
+  const d = {
+    n: 2,
+    c: 4,
+    h: 4,
+    w: 5,
+    kh: 2,
+    kw: 3,
+    sh: 1,
+    sw: 2,
+    dh: 2,
+    dw: 1,
+    pt: 1,
+    pl: 0,
+    oh: 3,
+    ow: 2,
+    groups: 2,
+    depth: 5,
+    kd: 3,
+    sd: 2,
+    dd: 1,
+    pf: 2,
+    od: 4,
+  };
+  const cg = d.c / d.groups;
+  const pixels = colsRows(d);
+  const width = colsWidth(d);
+  assert.deepEqual([pixels, width], [d.n * d.od * d.oh * d.ow, cg * d.kd * d.kh * d.kw]);
+  const x = randomData(rng, d.n * d.c * d.depth * d.h * d.w, false);
+  const cols = new Float64Array(d.groups * pixels * width).fill(NaN);
+  im2col(d, x, cols);
+  // The definition, entry by entry: rows (g, b, v, i, j), columns (channel in group, kz, ki, kj).
+  let q = 0,
+    outside = 0;
+  for (let g = 0; g < d.groups; g++)
+    for (let b = 0; b < d.n; b++)
+      for (let v = 0; v < d.od; v++)
+        for (let i = 0; i < d.oh; i++)
+          for (let j = 0; j < d.ow; j++)
+            for (let icl = 0; icl < cg; icl++)
+              for (let kz = 0; kz < d.kd; kz++)
+                for (let ki = 0; ki < d.kh; ki++)
+                  for (let kj = 0; kj < d.kw; kj++, q++) {
+                    const z = v * d.sd - d.pf + kz * d.dd,
+                      y = i * d.sh - d.pt + ki * d.dh,
+                      xx = j * d.sw - d.pl + kj * d.dw;
+                    const inside = z >= 0 && z < d.depth && y >= 0 && y < d.h && xx >= 0 && xx < d.w;
+                    if (!inside) outside++;
+                    const want = inside
+                      ? x[(((b * d.c + g * cg + icl) * d.depth + z) * d.h + y) * d.w + xx]!
+                      : 0;
+                    assert.equal(cols[q], want, `cols entry ${q} (g ${g}, b ${b}, v ${v}, kz ${kz})`);
+                  }
+  assert.ok(outside > 0, 'some taps read the padding');
+  const c = randomData(rng, cols.length, false);
+  const back = new Float64Array(x.length);
+  col2imAdd(d, c, back);
+  let lhs = 0,
+    rhs = 0;
+  for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
+  for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
+  assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+});
+
 test('the WebAssembly direct convolution matches the im2col products, forward and every gradient', () => {
   const kernels = wasmGemm();
   assert.ok(kernels, 'Node 20 supports WebAssembly SIMD, so the module must load');
