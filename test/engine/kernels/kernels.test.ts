@@ -13,6 +13,7 @@ import {
   rowsToCols,
   rowsToNchw,
   weightGrad,
+  type ConvGeometry,
 } from '../../../engine/kernels/im2col.js';
 import { colsRows, colsWidth } from '../../../engine/ops/window.js';
 import { Rng } from '../../../engine/tensor/random.js';
@@ -207,6 +208,17 @@ test('the committed WebAssembly module is built from the current AssemblyScript 
   assert.match(out, /up to date/);
 });
 
+/** <im2col(x), c> = <x, col2imAdd(c)>, given cols = im2col(x). */
+function assertAdjoint(d: ConvGeometry, x: Data, cols: Data, c: Data): void {
+  const back = new Float64Array(x.length);
+  col2imAdd(d, c, back);
+  let lhs = 0,
+    rhs = 0;
+  for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
+  for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
+  assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+}
+
 test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with groups, stride, dilation and padding', () => {
   const rng = new Rng(9);
   // 2 groups of 2 channels, a 3×2 kernel dilated 2 along the width, stride 2×1, padding 1.
@@ -233,13 +245,7 @@ test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with gro
   const c = randomData(rng, d.groups * pixels * width, false);
   const cols = new Float64Array(c.length);
   im2col(d, x, cols);
-  const back = new Float64Array(x.length);
-  col2imAdd(d, c, back);
-  let lhs = 0,
-    rhs = 0;
-  for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
-  for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
-  assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+  assertAdjoint(d, x, cols, c);
   // The window of output pixel (b=1, i=0, j=2) starts at row -1 (padding), column 1.
   const row = (1 * d.oh + 0) * d.ow + 2;
   assert.equal(cols[row * width + 0], 0, 'padding reads as zero');
@@ -307,14 +313,7 @@ test('im2col of a volume (conv3d) is its definition, and col2imAdd its adjoint, 
                     assert.equal(cols[q], want, `cols entry ${q} (g ${g}, b ${b}, v ${v}, kz ${kz})`);
                   }
   assert.ok(outside > 0, 'some taps read the padding');
-  const c = randomData(rng, cols.length, false);
-  const back = new Float64Array(x.length);
-  col2imAdd(d, c, back);
-  let lhs = 0,
-    rhs = 0;
-  for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
-  for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
-  assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+  assertAdjoint(d, x, cols, randomData(rng, cols.length, false));
 });
 
 test('the WebAssembly direct convolution matches the im2col products, forward and every gradient', () => {
