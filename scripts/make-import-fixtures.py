@@ -14,6 +14,10 @@ Writes test/engine/onnx/pytorch/:
                         3 classes (its head split is Shape/Gather/Concat arithmetic in the export)
   multihead-attention-weights.onnx  the same called as attn(x, x, x): need_weights=True, the default
                         (the averaged attention weights it also returns are unused)
+  multihead-attention-causal.onnx  the same with attn_mask a causal mask (a -inf buffer)
+  transformer-encoder-layer.onnx  tokens [N, 5, 16] -> torch.nn.TransformerEncoderLayer(16, 4,
+                        dim_feedforward=32, batch_first=True) (MultiheadAttention, residuals,
+                        LayerNorms, a ReLU MLP), the mean over tokens -> Linear -> 3 classes
   tabular.csv           a dataset that fits the tabular network (x1..x8, y)
   two-input.csv         a dataset that fits the two-input network (wide_1..4, deep_1..6, y)
   attention.csv         a dataset that fits the attention networks (x1..x80: 5 tokens of 16, y)
@@ -110,9 +114,11 @@ class SelfAttentionBlock(nn.Module):
 class MultiheadSelfAttention(nn.Module):
     """torch.nn.MultiheadAttention as a transformer block uses it, then a class head."""
 
-    def __init__(self, d=16, heads=4, need_weights=False):
+    def __init__(self, d=16, heads=4, tokens=5, need_weights=False, causal=False):
         super().__init__()
         self.need_weights = need_weights
+        mask = torch.full((tokens, tokens), float("-inf")).triu(1) if causal else None
+        self.register_buffer("mask", mask)
         self.attn = nn.MultiheadAttention(embed_dim=d, num_heads=heads, batch_first=True)
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, 3)
@@ -122,9 +128,21 @@ class MultiheadSelfAttention(nn.Module):
             self.attn.out_proj.bias.copy_(torch.randn(d) * 0.1)
 
     def forward(self, x):
-        y, _ = self.attn(x, x, x, need_weights=self.need_weights)
+        y, _ = self.attn(x, x, x, attn_mask=self.mask, need_weights=self.need_weights)
         h = self.norm(x + y)
         return self.head(h.mean(dim=1))
+
+
+class EncoderLayerClassifier(nn.Module):
+    """torch.nn.TransformerEncoderLayer, then a class head."""
+
+    def __init__(self, d=16, heads=4):
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(d, heads, dim_feedforward=32, batch_first=True)
+        self.head = nn.Linear(d, 3)
+
+    def forward(self, x):
+        return self.head(self.encoder(x).mean(dim=1))
 
 
 def export_attention(model, name, rng):
@@ -220,6 +238,16 @@ def main():
         export_attention(
             MultiheadSelfAttention(need_weights=True), "multihead-attention-weights.onnx", np.random.default_rng(21)
         )
+    )
+    torch.manual_seed(1523)
+    models.append(
+        export_attention(
+            MultiheadSelfAttention(causal=True), "multihead-attention-causal.onnx", np.random.default_rng(23)
+        )
+    )
+    torch.manual_seed(1522)
+    models.append(
+        export_attention(EncoderLayerClassifier(), "transformer-encoder-layer.onnx", np.random.default_rng(22))
     )
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"torch": torch.__version__, "models": models}, f, indent=1)

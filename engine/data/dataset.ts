@@ -129,8 +129,15 @@ export function splitOrder(
   fraction: number,
   seed: number,
 ): { order: Int32Array; validation: number } {
-  const validation = fraction > 0 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
-  return { order: permutation(n, new Rng(seed ^ 0x5eed5)), validation };
+  return { order: permutation(n, new Rng(seed ^ 0x5eed5)), validation: validationCount(n, fraction) };
+}
+
+/**
+ * How many of n samples splitDataset holds out for validation (the rest train): `fraction` of
+ * them rounded, at least one when fraction > 0, and at least one left for training.
+ */
+export function validationCount(n: number, fraction: number): number {
+  return fraction > 0 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
 }
 
 /** Class indices [N] as one-hot rows [N, classes]. */

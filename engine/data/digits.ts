@@ -37,9 +37,11 @@ export interface DigitsOptions {
 }
 
 export const DIGIT_MAX_SIZE = 64;
+/** How many images are drawn unless `samples` says. */
+export const DIGIT_SAMPLES = 1000;
 
 export function digitsDataset(opts: DigitsOptions = {}): Dataset {
-  const n = opts.samples ?? 1000;
+  const n = opts.samples ?? DIGIT_SAMPLES;
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`dataset digits: samples must be an integer >= 1, got ${n}`);
   const noise = opts.noise ?? 0.1;

@@ -5,14 +5,22 @@
  */
 import type { DatasetConfig } from '../graph/document.js';
 import { withInputs, type Dataset } from './dataset.js';
-import { classCount, classificationDataset, isClassificationKind, regressionDataset } from './synthetic.js';
-import { digitsDataset, DIGIT_SIZE } from './digits.js';
+import {
+  classCount,
+  classificationDataset,
+  CLASSIFICATION_SAMPLES,
+  isClassificationKind,
+  regressionDataset,
+  REGRESSION_SAMPLES,
+} from './synthetic.js';
+import { digitsDataset, DIGIT_SAMPLES, DIGIT_SIZE } from './digits.js';
 import { csvDataset, CsvError } from './csv.js';
-import { mnistDataset, type ReadBundled } from './mnist.js';
+import { mnistDataset, MNIST_SAMPLES, type ReadBundled } from './mnist.js';
 import { IRIS_FEATURES, IRIS_SPECIES, irisDataset } from './iris.js';
-import { PHRASE_CLASSES, PHRASE_FEATURES, PHRASE_LENGTH, phrasesDataset } from './phrases.js';
+import { IRIS_ROWS } from './iris-table.js';
+import { PHRASE_CLASSES, PHRASE_FEATURES, PHRASE_LENGTH, phrases, phrasesDataset } from './phrases.js';
 import { MNIST_SIDE } from './idx.js';
-import { reverseDataset, reverseSignature } from './sequences.js';
+import { REVERSE_DEFAULTS, reverseDataset, reverseSignature } from './sequences.js';
 import { fileProblem, UserError, userMessage } from '../errors/user-error.js';
 
 type CsvConfig = Extract<DatasetConfig, { kind: 'csv' }>;
@@ -160,3 +168,36 @@ export function datasetSignature(config: DatasetConfig): {
       return { sample: [1], classes: null };
   }
 }
+
+/**
+ * How many samples a dataset configuration gives, known without generating the data: the
+ * built-ins' `samples` or their default, iris' and phrases' fixed sizes. Null for a CSV (only its
+ * file knows) and for a count the loader would refuse.
+ */
+export function datasetSampleCount(config: DatasetConfig): number | null {
+  const n = ((): number => {
+    switch (config.kind) {
+      case 'csv':
+        return NaN;
+      case 'digits':
+        return config.samples ?? DIGIT_SAMPLES;
+      case 'mnist':
+        // More than ship is refused by the loader.
+        return (config.samples ?? MNIST_SAMPLES) <= MNIST_SAMPLES ? (config.samples ?? MNIST_SAMPLES) : NaN;
+      case 'iris':
+        return IRIS_ROWS.length;
+      case 'phrases':
+        return (phraseCount ??= phrases().length);
+      case 'reverse':
+        return config.samples ?? REVERSE_DEFAULTS.samples;
+      default:
+        return (
+          config.samples ?? (isClassificationKind(config.kind) ? CLASSIFICATION_SAMPLES : REGRESSION_SAMPLES)
+        );
+    }
+  })();
+  return Number.isInteger(n) && n >= 1 ? n : null;
+}
+
+/** The built-in phrases are always the same: counted once. */
+let phraseCount: number | undefined;

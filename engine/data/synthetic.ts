@@ -16,6 +16,10 @@ export const REGRESSION_KINDS = ['sine', 'sawtooth', 'step', 'polynomial'] as co
 export type ClassificationKind = (typeof CLASSIFICATION_KINDS)[number];
 export type RegressionKind = (typeof REGRESSION_KINDS)[number];
 
+/** How many samples a classification / regression kind generates unless `samples` says. */
+export const CLASSIFICATION_SAMPLES = 300;
+export const REGRESSION_SAMPLES = 200;
+
 export interface ClassificationOptions {
   classes?: number;
   samples?: number;
@@ -124,7 +128,7 @@ export function isClassificationKind(kind: string): kind is ClassificationKind {
 export function classificationDataset(kind: ClassificationKind, opts: ClassificationOptions = {}): Dataset {
   const row = CLASSIFICATION[kind];
   const classes = classCount(kind, opts.classes);
-  const n = count(kind, opts.samples ?? 300);
+  const n = count(kind, opts.samples ?? CLASSIFICATION_SAMPLES);
   const noise = opts.noise ?? row.defaultNoise;
   const rng = new Rng(opts.seed ?? 0);
   const x = Tensor.zeros([n, 2], 'float64');
@@ -192,7 +196,7 @@ export function regressionDataset(kind: RegressionKind, opts: RegressionOptions 
   const [lo, hi] = opts.range ?? row.range;
   if (!(hi > lo))
     throw new Error(`dataset ${kind}: range must be [low, high] with low < high, got [${lo}, ${hi}]`);
-  const n = count(kind, opts.samples ?? 200);
+  const n = count(kind, opts.samples ?? REGRESSION_SAMPLES);
   const noise = opts.noise ?? 0;
   const rng = new Rng(opts.seed ?? 0);
   const x = Tensor.zeros([n, 1], 'float64');

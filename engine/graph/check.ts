@@ -12,12 +12,13 @@ import { GraphLocations, parseGraph } from './parse.js';
 import {
   datasetFeatures,
   datasetProblem,
+  datasetSampleCount,
   integerFeatures,
   datasetSignature,
   loadDataset,
   noDatasetMessage,
 } from '../data/load.js';
-import type { Dataset } from '../data/dataset.js';
+import { sampleCount, validationCount, type Dataset } from '../data/dataset.js';
 import {
   inputPorts,
   outputPorts,
@@ -412,6 +413,7 @@ export function analyzeGraph(
 
   // The loss: present, scalar, and everything leads to it.
   const loss = losses[0];
+  const reaches = new Set<NodeId>(loss ? [loss.node.id] : []);
   if (!loss) {
     if (!doc.nodes.some((n) => getOp(n.op)?.category === 'losses'))
       report({
@@ -428,7 +430,6 @@ export function analyzeGraph(
         node: loss.node.id,
         message: `The loss '${loss.node.id}' has shape ${shapeToString(s as Shape)}; a loss must be a single number. End it with a reduction over the batch (e.g. mean or sum without an axis).`,
       });
-    const reaches = new Set<NodeId>([loss.node.id]);
     for (const r of [...order].reverse())
       if (reaches.has(r.node.id)) r.sources.forEach((s) => reaches.add(s));
     for (const n of doc.nodes)
@@ -440,6 +441,14 @@ export function analyzeGraph(
           message: `Node '${n.id}' does not lead to the loss '${loss.node.id}', so it is not trained. Connect its output onward or delete it.`,
         });
   }
+  if (doc.training && !unreadable)
+    for (const d of batchOfOneDiagnostics(
+      doc.training,
+      order.filter((r) => reaches.has(r.node.id)),
+      shapes,
+      opts.readDataFile !== undefined,
+    ))
+      report(d);
 
   return {
     shapes,
@@ -489,23 +498,40 @@ function datasetFileDiagnostic(
   if (lastCsvCheck?.config !== config || lastCsvCheck.text !== text) {
     let problem: string | null = null;
     let largest = new Map<string, Largest>();
+    let samples = 0;
     try {
-      largest = largestIndices(loadDataset(dataset, { readText: () => text }), integerFeatures(dataset));
+      const ds = loadDataset(dataset, { readText: () => text });
+      largest = largestIndices(ds, integerFeatures(dataset));
+      samples = sampleCount(ds);
     } catch (e) {
       problem = datasetProblem(dataset, e);
     }
-    lastCsvCheck = { config, text, problem, largest };
+    lastCsvCheck = { config, text, problem, largest, samples };
   }
   return lastCsvCheck.problem === null ? null : unreadable(lastCsvCheck.problem);
 }
 
-/** The last CSV dataset checked: its settings, the file's text, what was wrong (null: nothing), its largest indices. */
+/**
+ * The last CSV dataset checked: its settings, the file's text, what was wrong (null: nothing), its
+ * largest indices and its number of rows.
+ */
 let lastCsvCheck: {
   config: string;
   text: string;
   problem: string | null;
   largest: Map<string, Largest>;
+  samples: number;
 } | null = null;
+
+/** The last CSV check, when it was of this dataset's file (read in this check) and found it usable. */
+function usableCsvCheck(dataset: DatasetConfig, fileRead: boolean): typeof lastCsvCheck {
+  return dataset.kind === 'csv' &&
+    fileRead &&
+    lastCsvCheck?.config === JSON.stringify(dataset) &&
+    lastCsvCheck.problem === null
+    ? lastCsvCheck
+    : null;
+}
 
 /** The largest value of a column of whole numbers, and the first data row (1-based) holding it. */
 interface Largest {
@@ -537,14 +563,62 @@ let phraseIndices: Map<string, Largest> | undefined;
 function knownLargestIndices(dataset: DatasetConfig, fileRead: boolean): Map<string, Largest> | null {
   if (dataset.kind === 'phrases')
     return (phraseIndices ??= largestIndices(loadDataset(dataset), integerFeatures(dataset)));
-  if (
-    dataset.kind === 'csv' &&
-    fileRead &&
-    lastCsvCheck?.config === JSON.stringify(dataset) &&
-    lastCsvCheck.problem === null
-  )
-    return lastCsvCheck.largest;
-  return null;
+  return usableCsvCheck(dataset, fileRead)?.largest ?? null;
+}
+
+/**
+ * The trainer keeps an epoch's last short batch (engine/train/trainer.ts), and batch_norm refuses
+ * a batch of one in training when it is its only value per channel (x [N, C], or spatial sizes
+ * all 1): where the training split's size is known before training, say so if that will happen,
+ * with a batch size that avoids it.
+ */
+function batchOfOneDiagnostics(
+  training: NonNullable<GraphDoc['training']>,
+  trained: ResolvedNode[],
+  shapes: Map<string, SymbolicShape>,
+  fileRead: boolean,
+): Diagnostic[] {
+  const norms = trained.filter((r) => {
+    if (r.op.name !== 'batch_norm') return false;
+    const x = shapes.get(sourceKeys(r)[0]!);
+    return x !== undefined && x[0] === 'N' && x.slice(2).every((d) => d === 1);
+  });
+  if (!norms.length) return [];
+  const dataset = training.dataset;
+  const all =
+    dataset.kind === 'csv'
+      ? (usableCsvCheck(dataset, fileRead)?.samples ?? null)
+      : datasetSampleCount(dataset);
+  if (all === null) return [];
+  const fraction = training.validationSplit ?? 0;
+  const n = all - validationCount(all, fraction);
+  const batch = training.batchSize;
+  if (!(batch === 1 || n % batch === 1)) return [];
+  const split =
+    fraction > 0
+      ? `the training split has ${n} samples (${all} less ${all - n} held out by validationSplit ${fraction})`
+      : `the training set has ${n} sample${n === 1 ? '' : 's'}`;
+  const why =
+    n === 1
+      ? 'every batch is that one sample'
+      : batch === 1
+        ? 'with batchSize 1 every batch is one sample'
+        : `with batchSize ${batch} the last batch of every epoch is one sample (${n} = ${(n - 1) / batch} × ${batch} + 1)`;
+  const fix = n === 1 ? 'Use more data' : `Set batchSize to ${nearestBatchSize(n, batch)}`;
+  const stops = training.epochs > 0 ? 'training would stop' : 'training would stop (once epochs is above 0)';
+  return norms.map((r) => ({
+    severity: training.epochs > 0 ? 'error' : 'warning',
+    code: 'batch-of-one',
+    node: r.node.id,
+    setting: 'training.batchSize',
+    message: `batch_norm '${r.node.id}' normalises each channel over the batch, but ${split}, and ${why}: a batch of one has no batch statistics, so ${stops} ${n === 1 || batch === 1 ? 'at the first step' : 'at the end of the first epoch'}. ${fix}, or use layer_norm.`,
+  }));
+}
+
+/** The batch size nearest `batch` (from 2 to n, the larger of two as near) that leaves no last batch of one of n samples. */
+function nearestBatchSize(n: number, batch: number): number {
+  for (let d = 0; ; d++)
+    for (const b of [batch + d, batch - d]) if (b >= 2 && b <= Math.max(n, 2) && n % b !== 1) return b;
 }
 
 /** Ops that move indices around without changing them: an index that reaches embedding through them is the data's. */
@@ -964,6 +1038,7 @@ function editDistance(a: string, b: string): number {
 /** Diagnostics about training alone (the dataset, the loss): a forward pass needs none of them fixed. */
 const TRAINING_ONLY = new Set([
   'bad-training',
+  'batch-of-one',
   'dataset-mismatch',
   'dataset-unreadable',
   'no-loss',

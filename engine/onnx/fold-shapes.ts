@@ -186,6 +186,7 @@ class Folding {
       case 'Unsqueeze':
       case 'Squeeze': {
         if (a.dims.length > 1) return undefined;
+        if (b?.data.some((e) => !known(e))) return undefined;
         const axes = b ? b.data.map((e) => e.c) : getAttr.ints(n, 'axes', []);
         const rank = n.opType === 'Unsqueeze' ? a.dims.length + axes.length : a.dims.length - axes.length;
         if (rank > 1 || (n.opType === 'Squeeze' && axes.length === 0 && a.dims.length > 0 && a.dims[0] !== 1))
@@ -201,6 +202,7 @@ class Folding {
         };
       }
       case 'Slice': {
+        if (ins.slice(1).some((x) => x?.data.some((e) => !known(e)))) return undefined;
         const [starts, ends, axes, steps] = ins.slice(1, 5).map((x) => x?.data.map((e) => e.c));
         if (a.dims.length !== 1 || !starts || !ends || (axes && axes.some((x) => axisOf(x, 1) !== 0)))
           return undefined;

@@ -139,6 +139,8 @@ for (const [file, causal] of [
   ['causal-self-attention.onnx', true],
   ['multihead-attention.onnx', false],
   ['multihead-attention-weights.onnx', false],
+  ['multihead-attention-causal.onnx', true],
+  ['transformer-encoder-layer.onnx', false],
 ] as const)
   test(`${file} (PyTorch 1.13): the attention becomes one scaled_dot_product_attention node; it matches PyTorch and onnxruntime, exports back to the same node, and trains on its CSV`, async (t) => {
     const bytes = new Uint8Array(readFileSync(join(DIR, file)));

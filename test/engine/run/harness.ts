@@ -8,6 +8,7 @@ import type { FromWorker, RunEvent, RunStatus, ToWorker } from '../../../engine/
 import type { GraphDoc } from '../../../engine/graph/document.js';
 import { parseGraph } from '../../../engine/graph/parse.js';
 import type { ReadBundled } from '../../../engine/data/mnist.js';
+import type { ReadText } from '../../../engine/run/run-document.js';
 
 /**
  * Every read of the time moves it on by `msPerRead` (so a time slice ends after a known number
@@ -104,7 +105,9 @@ export class SessionHarness {
   private readonly queue: (() => void)[] = [];
   private version = 0;
 
-  constructor(opts: { msPerRead?: number; sliceMs?: number; readBundled?: ReadBundled } = {}) {
+  constructor(
+    opts: { msPerRead?: number; sliceMs?: number; readBundled?: ReadBundled; readText?: ReadText } = {},
+  ) {
     this.clock = new ReadTickingClock(opts.msPerRead ?? 2);
     this.session = new RunSession({
       emit: (e) => this.events.push(e),
@@ -112,6 +115,7 @@ export class SessionHarness {
       clock: this.clock,
       sliceMs: opts.sliceMs ?? 20,
       readBundled: opts.readBundled,
+      readText: opts.readText,
     });
   }
 

@@ -13,11 +13,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackwardStep, ForwardStep, Step } from '../../../engine/autodiff/step-through.js';
 import type { GraphDoc } from '../../../engine/graph/document.js';
+import type { ReadText } from '../../../engine/run/run-document.js';
+import { IRIS_ROWS } from '../../../engine/data/iris-table.js';
+import { IRIS_FEATURES } from '../../../engine/data/iris.js';
 
 const NO_VIEWS = { type: 'runOptions', options: { overlay: false, prediction: false, hiddenUnits: false } };
 
-function started(doc: GraphDoc = exampleDoc('spiral'), opts?: { views?: boolean }): SessionHarness {
-  const h = new SessionHarness();
+function started(
+  doc: GraphDoc = exampleDoc('spiral'),
+  opts?: { views?: boolean; readText?: ReadText },
+): SessionHarness {
+  const h = new SessionHarness(opts?.readText ? { readText: opts.readText } : {});
   if (!opts?.views) h.send(NO_VIEWS);
   h.document(doc);
   return h;
@@ -156,19 +162,41 @@ test('an overflowing graph fails the run with the trainer message naming the nod
 
 /**
  * splitIrisDoc with a batch_norm 'bn' after its first layer and batches of 149: the 150 samples
- * leave a last batch of one, whose batch_norm has one value per channel and refuses it.
+ * leave a last batch of one, whose batch_norm has one value per channel and refuses it. As a
+ * CSV (the iris rows in a file), the number of samples is not known until the data is loaded.
  */
-function lastBatchOfOne(): GraphDoc {
+function lastBatchOfOne(dataset: 'iris' | 'csv' = 'iris'): GraphDoc {
   const doc = splitIrisDoc();
   doc.nodes.push({ id: 'bn', op: 'batch_norm', attrs: {}, position: { x: 300, y: 0 } });
   doc.edges = [...doc.edges.map((e) => (e.from === 'h' ? { ...e, from: 'bn' } : e)), { from: 'h', to: 'bn' }];
   doc.training = { ...doc.training, batchSize: 149 };
+  if (dataset === 'csv')
+    doc.training.dataset = {
+      kind: 'csv',
+      path: 'iris.csv',
+      features: [...IRIS_FEATURES],
+      target: 'species',
+      task: 'classification',
+    };
   return doc;
 }
 
+const irisCsv: ReadText = () =>
+  [[...IRIS_FEATURES, 'species'].join(','), ...IRIS_ROWS.map((r) => r.join(','))].join('\n');
+
+test('a last batch of one for a batch_norm, known from the dataset’s size, fails the run before its first step with check’s words', () => {
+  const h = started(lastBatchOfOne());
+  h.send({ type: 'run', action: 'play' });
+  const { phase, step, error } = h.status;
+  assert.deepEqual([phase, step], ['failed', 0]);
+  assert.equal(error?.node, 'bn');
+  assert.match(error!.message, /batch_norm 'bn' .* training set has 150 samples/);
+  assert.match(error!.message, /Set batchSize to \d+/);
+});
+
 test('data a node refuses while training fails the run in the node’s own words, never as an internal error (play and step)', () => {
   for (const action of ['play', 'step'] as const) {
-    const h = started(lastBatchOfOne());
+    const h = started(lastBatchOfOne('csv'), { readText: irisCsv });
     h.send({ type: 'run', action });
     if (action === 'play') h.runUntil(() => h.status.phase !== 'running');
     else h.send({ type: 'run', action });
