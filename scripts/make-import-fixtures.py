@@ -15,6 +15,8 @@ Writes test/engine/onnx/pytorch/:
   multihead-attention-weights.onnx  the same called as attn(x, x, x): need_weights=True, the default
                         (the averaged attention weights it also returns are unused)
   multihead-attention-causal.onnx  the same with attn_mask a causal mask (a -inf buffer)
+  multihead-attention-fixed-batch.onnx  multihead-attention's network exported without a dynamic
+                        batch axis (its reshapes then say 16 = 4 samples x 4 heads)
   transformer-encoder-layer.onnx  tokens [N, 5, 16] -> torch.nn.TransformerEncoderLayer(16, 4,
                         dim_feedforward=32, batch_first=True) (MultiheadAttention, residuals,
                         LayerNorms, a ReLU MLP), the mean over tokens -> Linear -> 3 classes
@@ -145,7 +147,7 @@ class EncoderLayerClassifier(nn.Module):
         return self.head(self.encoder(x).mean(dim=1))
 
 
-def export_attention(model, name, rng):
+def export_attention(model, name, rng, dynamic=True):
     model.eval()
     x = torch.tensor(rng.standard_normal((4, 5, 16)), dtype=torch.float32)
     torch.onnx.export(
@@ -154,7 +156,7 @@ def export_attention(model, name, rng):
         os.path.join(OUT, name),
         input_names=["tokens"],
         output_names=["output"],
-        dynamic_axes={"tokens": {0: "batch"}, "output": {0: "batch"}},
+        dynamic_axes={"tokens": {0: "batch"}, "output": {0: "batch"}} if dynamic else None,
         opset_version=13,
     )
     with torch.no_grad():
@@ -243,6 +245,12 @@ def main():
     models.append(
         export_attention(
             MultiheadSelfAttention(causal=True), "multihead-attention-causal.onnx", np.random.default_rng(23)
+        )
+    )
+    torch.manual_seed(1524)
+    models.append(
+        export_attention(
+            MultiheadSelfAttention(), "multihead-attention-fixed-batch.onnx", np.random.default_rng(24), dynamic=False
         )
     )
     torch.manual_seed(1522)

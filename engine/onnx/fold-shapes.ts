@@ -128,6 +128,25 @@ const ELEMENTWISE = new Set([
   'Greater',
 ]);
 
+/** The ops `evaluate` computes on sizes. */
+const EVALUATED = new Set([
+  'Shape',
+  'Size',
+  'Cast',
+  'Identity',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Slice',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+]);
+/** The most elements a constant read as sizes has (a shape's rank, with room to spare). */
+const SHAPE_VALUES = 64;
+
 /** Everything the pass knows while it walks the graph. */
 class Folding {
   /** Shapes of the model's computed values (not constants). */
@@ -142,9 +161,10 @@ class Folding {
     return c ? c.dims.map(lit) : this.shapes.get(v);
   }
 
+  /** A value as sizes: a small constant (shape arithmetic's; weights are not), or one that depends on N. */
   value(v: string): SymTensor | undefined {
     const c = this.consts.get(v);
-    return c ? toSym(c) : this.sym.get(v);
+    return c ? (c.data.length <= SHAPE_VALUES ? toSym(c) : undefined) : this.sym.get(v);
   }
 
   ints(v: string | undefined): number[] | undefined {
@@ -154,6 +174,7 @@ class Folding {
 
   /** The integer value a node computes from shapes, or undefined when it isn't one. */
   evaluate(n: FlatNode): SymTensor | null | undefined {
+    if (!EVALUATED.has(n.opType)) return undefined;
     const ins = n.inputs.map((v) => (v ? this.value(v) : undefined));
     const [a, b] = ins;
     switch (n.opType) {

@@ -560,34 +560,48 @@ function matchMultiheadAttention(
   newConsts: Map<string, ConstTensor>,
 ): Rewrite | null {
   const nodes: FlatNode[] = [att];
-  const heads: (SeqFirstProjection & { tokens: number; depth: number })[] = [];
+  const heads: (SeqFirstProjection & { tokens: number; depth: number; merged: number })[] = [];
   for (const value of att.inputs) {
     const t = transposed(m, value, [1, 0, 2]);
     const r = t && reshaped(m, t.x);
     const p = r && m.onlyConsumer(r.x) ? seqFirstProjection(m, r.x) : null;
-    if (!t || !r || !p || r.target.length !== 3 || r.target[1] !== -1) return null;
+    if (!t || !r || !p || r.target.length !== 3) return null;
     nodes.push(t.node, r.node);
-    heads.push({ ...p, tokens: r.target[0]!, depth: r.target[2]! });
+    heads.push({ ...p, tokens: r.target[0]!, depth: r.target[2]!, merged: r.target[1]! });
   }
   const [q, k, v] = heads as [(typeof heads)[0], (typeof heads)[0], (typeof heads)[0]];
   const embed = q.weight.dims[0]!;
   const count = embed / q.depth;
   if (!Number.isInteger(count) || k.weight.dims[0] !== embed || v.weight.dims[0] !== embed) return null;
   if (k.tokens !== v.tokens || k.depth !== q.depth || v.depth !== q.depth) return null;
+  // The batch size N where the reshapes say it: -1 (a batch axis left free, folded from the
+  // shape arithmetic), or the model's own fixed batch (exported without a dynamic axis).
+  const n = m.g.inputs[0]?.dims[0];
+  const isBatch = (size: number | undefined, per: number) =>
+    size === -1 || (typeof n === 'number' && size === n * per);
+  if (heads.some((h) => !isBatch(h.merged, count))) return null;
   // Back: Transpose [1, 0, 2] → Reshape [-1, E] → out-projection → Reshape [T, -1, E] → Transpose [1, 0, 2].
   const after = m.onlyConsumer(att.outputs[0]!);
   if (!after || after.opType !== 'Transpose' || String(getAttr.ints(after, 'perm', [])) !== '1,0,2')
     return null;
   const merge = m.onlyConsumer(after.outputs[0]!);
   const mergeTo = merge?.opType === 'Reshape' ? m.const(merge.inputs[1]!) : undefined;
-  if (!merge || !mergeTo || String([...mergeTo.data]) !== `-1,${embed}`) return null;
+  if (
+    !merge ||
+    mergeTo?.data.length !== 2 ||
+    !isBatch(mergeTo.data[0], q.tokens) ||
+    mergeTo.data[1] !== embed
+  )
+    return null;
   const projNode = m.onlyConsumer(merge.outputs[0]!);
   const out = projNode && outProjection(m, projNode.outputs[0]!);
   if (!out || out.x !== merge.outputs[0]) return null;
   const split = m.onlyConsumer(out.node.outputs[0]!);
   const splitTo = split?.opType === 'Reshape' ? m.const(split.inputs[1]!) : undefined;
   const units = out.weight.dims[0]!;
-  if (!split || !splitTo || String([...splitTo.data]) !== `${q.tokens},-1,${units}`) return null;
+  const [splitT, splitN, splitE] = splitTo?.data ?? [];
+  if (!split || splitTo?.data.length !== 3 || splitT !== q.tokens || !isBatch(splitN, 1) || splitE !== units)
+    return null;
   const back = m.onlyConsumer(split.outputs[0]!);
   const y = back?.outputs[0];
   if (!back || !y || !transposed(m, y, [1, 0, 2])) return null;

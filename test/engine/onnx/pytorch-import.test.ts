@@ -88,43 +88,54 @@ test('a two-input network (PyTorch 1.13) becomes a graph with an input node per 
   assertFalls(losses);
 });
 
-test('torch.nn.MultiheadAttention (PyTorch 1.13): its shape arithmetic folds and its heads, folded into the batch axis by the export, become a batch-first attention between linears', () => {
-  const { doc } = importOnnx(new Uint8Array(readFileSync(join(DIR, 'multihead-attention.onnx'))));
-  const chain = (id: string): string[] => {
-    const next = doc.edges.filter((e) => e.from === id).map((e) => e.to);
-    return next.length === 1 ? [id, ...chain(next[0]!)] : [id];
-  };
-  const op = (id: string) => doc.nodes.find((n) => n.id === id)!;
-  // The packed in-projection [48, 16] is three linears, each split into 4 heads of 4.
-  for (const x of ['q', 'k', 'v'])
+for (const file of ['multihead-attention.onnx', 'multihead-attention-fixed-batch.onnx'])
+  test(`${file}: torch.nn.MultiheadAttention's shape arithmetic folds and its heads, folded into the batch axis by the export, become a batch-first attention between linears that runs at any batch size`, () => {
+    const { doc, weights } = importOnnx(new Uint8Array(readFileSync(join(DIR, file))));
+    const chain = (id: string): string[] => {
+      const next = doc.edges.filter((e) => e.from === id).map((e) => e.to);
+      return next.length === 1 ? [id, ...chain(next[0]!)] : [id];
+    };
+    const op = (id: string) => doc.nodes.find((n) => n.id === id)!;
+    // The packed in-projection [48, 16] is three linears, each split into 4 heads of 4.
+    for (const x of ['q', 'k', 'v'])
+      assert.deepEqual(
+        chain(`attn_${x}_proj`)
+          .slice(0, 4)
+          .map((id) => [op(id).op, op(id).attrs]),
+        [
+          ['linear', { units: 16 }],
+          ['reshape', { shape: [-1, 5, 4, 4] }],
+          ['transpose', { perm: [0, 2, 1, 3] }],
+          ['scaled_dot_product_attention', {}],
+        ],
+      );
     assert.deepEqual(
-      chain(`attn_${x}_proj`)
-        .slice(0, 4)
-        .map((id) => [op(id).op, op(id).attrs]),
+      chain('attn')
+        .map((id) => [op(id).op, op(id).attrs])
+        .slice(0, 4),
       [
-        ['linear', { units: 16 }],
-        ['reshape', { shape: [-1, 5, 4, 4] }],
-        ['transpose', { perm: [0, 2, 1, 3] }],
         ['scaled_dot_product_attention', {}],
+        ['transpose', { perm: [0, 2, 1, 3] }],
+        ['reshape', { shape: [-1, 5, 16] }],
+        ['linear', { units: 16 }],
       ],
     );
-  assert.deepEqual(
-    chain('attn')
-      .map((id) => [op(id).op, op(id).attrs])
-      .slice(0, 4),
-    [
-      ['scaled_dot_product_attention', {}],
-      ['transpose', { perm: [0, 2, 1, 3] }],
-      ['reshape', { shape: [-1, 5, 16] }],
-      ['linear', { units: 16 }],
-    ],
-  );
-  assert.deepEqual(
-    doc.nodes.filter((n) => ['slice', 'gather', 'concat'].includes(n.op)).map((n) => n.id),
-    [],
-    'no shape arithmetic and no slicing of the packed projection is left',
-  );
-});
+    assert.deepEqual(
+      doc.nodes.filter((n) => ['slice', 'gather', 'concat'].includes(n.op)).map((n) => n.id),
+      [],
+      'no shape arithmetic and no slicing of the packed projection is left',
+    );
+    // Two of the four samples: the graph's batch axis is its own (the fixed-batch export's too).
+    const m = manifest.models.find((x) => x.file === file)!;
+    assert.ok('input' in m);
+    const half = (t: StoredTensor): StoredTensor => ({
+      shape: [2, ...t.shape.slice(1)],
+      data: t.data.slice(0, t.data.length / 2),
+    });
+    const out = runEngine(doc, weights, half(m.input));
+    assert.deepEqual(out.shape, [2, 3]);
+    assert.ok(maxAbsDiff(out.data, half(m.output).data) <= 1e-4);
+  });
 
 /** The last epoch's loss is well below the first's. */
 function assertFalls(losses: number[]): void {
