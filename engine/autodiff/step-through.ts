@@ -1,6 +1,6 @@
 /**
  * Backprop like a debugger, on one mini-batch already written into a Program's input slots: the
- * forward pass node by node, then reverse mode node by node in reverse topological order, showing
+ * batch each input node is fed (a step each, computing nothing), the forward pass node by node, then reverse mode node by node in reverse topological order, showing
  * at each step what the node computed (forward) or received and passed on (backward). Every step
  * runs the Program's own kernels (forwardNode / seedBackward / backwardNode), so stepping to the
  * end leaves exactly the gradients of Program.backward.
@@ -30,8 +30,10 @@ export interface LocalRule {
 
 export interface ForwardStep {
   phase: 'forward';
-  /** Index of the node in the Program (execution order). */
+  /** Index of the node in the Program (execution order); -1 for an input node's fed batch (`fed`). */
   index: number;
+  /** Set on an input node's step: its output is the batch fed to it, nothing is computed. */
+  fed?: true;
   node: string;
   /** The output port this step computes, for a node with several outputs (split: out0, out1, …). */
   port?: string;
@@ -89,6 +91,12 @@ function view(t: Tensor): TensorView {
   return { shape: t.shape.slice(), data: t.data.slice() };
 }
 
+/** An input node and the slot its batch is fed into. */
+export interface FedInput {
+  node: string;
+  slot: number;
+}
+
 export class StepThrough {
   /** Node indices in the order the backward phase visits them (those a gradient reaches). */
   private readonly backwardOrder: number[];
@@ -101,6 +109,11 @@ export class StepThrough {
     readonly program: Program,
     /** The scalar slot the backward phase starts from (the loss). */
     readonly loss: number,
+    /**
+     * The input nodes, each shown as a first step with the batch fed to it (several inputs are
+     * each fed their own columns); the forward pass's node steps follow.
+     */
+    readonly fed: readonly FedInput[] = [],
   ) {
     const seed = program.grad(loss);
     if (!seed || seed.size !== 1)
@@ -116,9 +129,9 @@ export class StepThrough {
     );
   }
 
-  /** Steps in all: one per node forward, one per gradient-carrying node backward. */
+  /** Steps in all: one per input fed, one per node forward, one per gradient-carrying node backward. */
   get length(): number {
-    return this.program.nodes.length + this.backwardOrder.length;
+    return this.fed.length + this.program.nodes.length + this.backwardOrder.length;
   }
 
   /** How many steps have run (0: none, length: done). */
@@ -182,14 +195,18 @@ export class StepThrough {
     this.rewind();
   }
 
-  /** The position of a node's forward or backward step (-1 if it has none). */
+  /**
+   * The position of a node's forward or backward step (-1 if it has none). A node with several
+   * outputs (split) has a step per output in each phase: its last one, where the node is done
+   * (every output computed; every output's gradient passed back).
+   */
   indexOf(target: StepTarget): number {
     const nodes = this.program.nodes;
-    const i = nodes.findIndex((n) => n.id === target.node);
-    if (i < 0) return -1;
-    if (target.phase === 'forward') return i;
-    const b = this.backwardOrder.indexOf(i);
-    return b < 0 ? -1 : nodes.length + b;
+    const forward = target.phase === 'forward';
+    const phase = forward ? nodes.map((_, i) => i) : this.backwardOrder;
+    const offset = this.fed.length + (forward ? 0 : nodes.length);
+    for (let k = phase.length - 1; k >= 0; k--) if (nodes[phase[k]!]!.id === target.node) return offset + k;
+    return forward ? this.fed.findIndex((f) => f.node === target.node) : -1;
   }
 
   private rewind(): void {
@@ -197,9 +214,24 @@ export class StepThrough {
     for (const s of this.stateSnapshot) s.live.data.set(s.saved.data);
   }
 
-  private execute(k: number, describe: boolean): Step | null {
+  private execute(step: number, describe: boolean): Step | null {
     const p = this.program;
     const nodes = p.nodes;
+    if (step < this.fed.length) {
+      // The batch is already in the slot: this step only shows it.
+      if (!describe) return null;
+      const { node, slot } = this.fed[step]!;
+      return {
+        phase: 'forward',
+        index: -1,
+        fed: true,
+        node,
+        op: 'input',
+        inputs: [],
+        output: view(p.value(slot)),
+      };
+    }
+    const k = step - this.fed.length;
     if (k < nodes.length) {
       p.forwardNode(k);
       if (!describe) return null;

@@ -7,11 +7,12 @@
 import { defineOp, type AttrSpec } from './define.js';
 import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
-import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
+import { shapeToString, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS, type InitKind } from './init-kinds.js';
 import {
+  addBiasGrad,
+  addChannelBias,
   col2imAdd,
-  colsFor,
   convRows,
   depthwiseBackward,
   depthwiseForward,
@@ -19,14 +20,19 @@ import {
   nchwToRows,
   rowsToCols,
   rowsToNchw,
+  unfoldedForward,
+  unfoldedJvp,
+  unfoldedVjp,
   weightGrad,
   type ConvGeometry,
+  type UnfoldedConv,
 } from '../kernels/im2col.js';
 import { wasmFloat32 } from '../kernels/gemm.js';
 import {
   checkGroups,
   colsRows,
   colsWidth,
+  outPlane,
   paddingOf,
   perAxis,
   sizesAttr,
@@ -49,16 +55,8 @@ export type ConvAttrs = {
   init: InitKind;
 };
 
-/**
- * The geometry plus the per-group sizes of the products, and which input's im2col `cols` holds
- * now (so that the weight gradient reuses forward's instead of building it again).
- */
-type ConvPlan = ConvGeometry & {
-  og: number;
-  width: number;
-  pixels: number;
-  plane: number;
-  colsOf: { data: Data | null };
+/** The im2col products' plan (engine/kernels/im2col.ts), and which direct kernels run instead. */
+type ConvPlan = UnfoldedConv & {
   /** One input channel and one filter per group: direct loops instead of im2col products. */
   depthwise: boolean;
   /**
@@ -72,15 +70,22 @@ type ConvPlan = ConvGeometry & {
 /** The widest im2col row (channels per group × taps) that the direct kernels take. */
 const THIN_WIDTH = 32;
 
-function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
-  const depthwise = d.groups === d.c && outPerGroup === 1;
+/** The im2col products of a convolution (conv3d's too) with `outPerGroup` output channels a group. */
+export function unfoldedPlan(d: ConvGeometry, outPerGroup: number): UnfoldedConv {
   return {
     ...d,
     og: outPerGroup,
     width: colsWidth(d),
     pixels: colsRows(d),
-    plane: d.oh * d.ow,
+    plane: outPlane(d),
     colsOf: { data: null },
+  };
+}
+
+function planOf(d: ConvGeometry, outPerGroup: number): ConvPlan {
+  const depthwise = d.groups === d.c && outPerGroup === 1;
+  return {
+    ...unfoldedPlan(d, outPerGroup),
     depthwise,
     thin: d.sh === 1 && d.sw === 1 && colsWidth(d) <= THIN_WIDTH && !depthwise,
   };
@@ -121,28 +126,10 @@ export function convGeometry(op: string, x: Shape, a: ConvAttrs, spatial: Spatia
   return windowGeometry(op, x, spatial, { kernel, stride, dilation, padding }, a.groups);
 }
 
-function addChannelBias(n: number, o: number, plane: number, bias: Data, y: Data): void {
-  for (let b = 0; b < n; b++)
-    for (let oc = 0; oc < o; oc++) {
-      const at = (b * o + oc) * plane;
-      const v = bias[oc]!;
-      for (let q = 0; q < plane; q++) y[at + q]! += v;
-    }
-}
-
-function addBiasGrad(n: number, o: number, plane: number, g: Data, gb: Data): void {
-  for (let b = 0; b < n; b++)
-    for (let oc = 0; oc < o; oc++) {
-      const at = (b * o + oc) * plane;
-      let sum = 0;
-      for (let q = 0; q < plane; q++) sum += g[at + q]!;
-      gb[oc]! += sum;
-    }
-}
-
 const scratch = (d: ConvPlan) => (d.depthwise ? {} : scratchOf(d));
 
-const scratchOf = (d: ConvPlan) => ({
+/** The im2col products' scratch, kept in `saved` so that a step allocates nothing. */
+export const scratchOf = (d: UnfoldedConv) => ({
   cols: [d.groups * d.pixels * d.width],
   rows: [d.groups * d.pixels * d.og],
 });
@@ -218,42 +205,25 @@ function convOp(name: string, spatial: Spatial) {
         direct.convForward(d, d.groups * d.og, x!.data, wt!.data, b ? b.data : null, out.data);
         return;
       }
-      // Forward always builds afresh: x's values are new (the backward pass then reuses them).
-      im2col(d, x!.data, cols!.data);
-      d.colsOf.data = x!.data;
-      convRows(d, cols!.data, wt!.data, rows!.data, false);
-      rowsToNchw(rows!.data, out.data, d.n, d.groups, d.og, d.plane);
-      if (b) addChannelBias(d.n, d.groups * d.og, d.plane, b.data, out.data);
+      unfoldedForward(d, x!.data, wt!.data, b ? b.data : null, cols!.data, rows!.data, out.data);
     },
-    // The weight gradient needs the im2col of the x it is given: forward's when it is forward's x,
-    // else (the second-order rule passes x's tangent) built here.
     vjp: ({ plan: d, saved: { cols, rows } }, xs, _out, g, grads) => {
       const x = xs[0],
         wt = xs[1],
         gx = grads[0],
         gw = grads[1],
         gb = grads[2];
+      const gxd = gx ? gx.data : null,
+        gwd = gw ? gw.data : null;
       const direct = d.thin ? wasmFloat32(x!.data) : null;
       if (direct) {
-        const gxd = gx ? gx.data : null,
-          gwd = gw ? gw.data : null,
-          gbd = gb ? gb.data : null;
+        const gbd = gb ? gb.data : null;
         direct.convBackward(d, d.groups * d.og, x!.data, wt!.data, g.data, gxd, gwd, gbd);
         return;
       }
       if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
-      if (d.depthwise)
-        return depthwiseBackward(d, x!.data, wt!.data, g.data, gx?.data ?? null, gw?.data ?? null);
-      nchwToRows(g.data, rows!.data, d.n, d.groups, d.og, d.plane);
-      if (gw) {
-        colsFor(d, d.colsOf, x!.data, cols!.data);
-        weightGrad(d, rows!.data, cols!.data, gw.data);
-      }
-      if (gx) {
-        rowsToCols(d, rows!.data, wt!.data, cols!.data, false);
-        d.colsOf.data = null;
-        col2imAdd(d, cols!.data, gx.data);
-      }
+      if (d.depthwise) return depthwiseBackward(d, x!.data, wt!.data, g.data, gxd, gwd);
+      unfoldedVjp(d, x!.data, wt!.data, g.data, gxd, gwd, cols!.data, rows!.data);
     },
     jvp: ({ plan: d, saved: { cols, rows } }, [x, wt], _out, [tx, tw, tb], tout) => {
       if (d.depthwise) {
@@ -263,20 +233,9 @@ function convOp(name: string, spatial: Spatial) {
         if (tb) addChannelBias(d.n, d.c, d.plane, tb.data, tout.data);
         return;
       }
-      let any = false;
-      if (tx) {
-        colsFor(d, d.colsOf, tx.data, cols!.data);
-        convRows(d, cols!.data, wt!.data, rows!.data, false);
-        any = true;
-      }
-      if (tw) {
-        colsFor(d, d.colsOf, x!.data, cols!.data);
-        convRows(d, cols!.data, tw.data, rows!.data, any);
-        any = true;
-      }
-      if (any) rowsToNchw(rows!.data, tout.data, d.n, d.groups, d.og, d.plane);
-      else tout.fill(0);
-      if (tb) addChannelBias(d.n, d.groups * d.og, d.plane, tb.data, tout.data);
+      const txd = tx ? tx.data : null,
+        twd = tw ? tw.data : null;
+      unfoldedJvp(d, x!.data, wt!.data, txd, twd, tb ? tb.data : null, cols!.data, rows!.data, tout.data);
     },
     secondOrder: { kind: 'bilinear', pair: ['x', 'weight'] },
     doc:

@@ -1,16 +1,23 @@
 /**
  * conv3d over [N, C, D, H, W] with PyTorch's layout and defaults (weight [O, C/groups, kd, kh, kw]),
  * as torch.nn.Conv3d: kernel, stride, dilation per axis, zero padding per axis or per side,
- * groups. Direct loops over the taps (forward, ∂/∂x, ∂/∂w, ∂/∂b): volumes are small here (ONNX
- * models and the lecture's examples), so there is no im2col path as conv2d has.
+ * groups. Forward and both gradients are conv2d's im2col products (engine/kernels/im2col.ts), whose
+ * windows have a depth axis for this op; the scratch lives in `saved`, so a step allocates nothing.
  */
 import { defineOp, type AttrSpec } from './define.js';
 import { AttrError } from './attrs.js';
 import { ShapeError } from '../tensor/broadcast.js';
-import { shapeToString, type Data, type Shape } from '../tensor/tensor.js';
+import { shapeToString, type Shape } from '../tensor/tensor.js';
 import { INIT_KINDS } from './init-kinds.js';
 import { outLength, times, type Sizes } from './window.js';
-import type { ConvAttrs } from './conv.js';
+import { scratchOf, unfoldedPlan, type ConvAttrs } from './conv.js';
+import {
+  addBiasGrad,
+  unfoldedForward,
+  unfoldedJvp,
+  unfoldedVjp,
+  type UnfoldedConv,
+} from '../kernels/im2col.js';
 
 /** The same settings as conv1d/conv2d's, with sizes per axis of three. */
 export type Conv3dAttrs = ConvAttrs;
@@ -68,56 +75,17 @@ export function conv3dGeometry(x: Shape, a: Conv3dAttrs): Conv3dGeometry {
   return { n, c, o: a.outChannels, groups: a.groups, inDims, kernel, stride, dilation, before, outDims };
 }
 
-/**
- * Every (output, input, weight) index triple of the convolution, handed to `tap` one product at a
- * time: y[out] += x[inp] · w[wt]. The forward pass and both gradients are this one walk.
- */
-function eachTap(g: Conv3dGeometry, tap: (out: number, inp: number, wt: number) => void): void {
-  const [D, H, W] = g.inDims;
-  const [OD, OH, OW] = g.outDims;
-  const [KD, KH, KW] = g.kernel as [number, number, number];
-  const cg = g.c / g.groups;
-  const og = g.o / g.groups;
-  for (let b = 0; b < g.n; b++)
-    for (let oc = 0; oc < g.o; oc++) {
-      const group = Math.floor(oc / og);
-      for (let od = 0; od < OD; od++)
-        for (let oh = 0; oh < OH; oh++)
-          for (let ow = 0; ow < OW; ow++) {
-            const out = (((b * g.o + oc) * OD + od) * OH + oh) * OW + ow;
-            for (let ci = 0; ci < cg; ci++) {
-              const ic = group * cg + ci;
-              for (let kd = 0; kd < KD; kd++) {
-                const z = od * g.stride[0]! - g.before[0]! + kd * g.dilation[0]!;
-                if (z < 0 || z >= D) continue;
-                for (let kh = 0; kh < KH; kh++) {
-                  const y = oh * g.stride[1]! - g.before[1]! + kh * g.dilation[1]!;
-                  if (y < 0 || y >= H) continue;
-                  for (let kw = 0; kw < KW; kw++) {
-                    const x = ow * g.stride[2]! - g.before[2]! + kw * g.dilation[2]!;
-                    if (x < 0 || x >= W) continue;
-                    const inp = (((b * g.c + ic) * D + z) * H + y) * W + x;
-                    const wt = (((oc * cg + ci) * KD + kd) * KH + kh) * KW + kw;
-                    tap(out, inp, wt);
-                  }
-                }
-              }
-            }
-          }
-    }
-}
-
-/** y += conv(x, w) (no bias). */
-function accumulate(g: Conv3dGeometry, x: Data, w: Data, y: Data): void {
-  eachTap(g, (out, inp, wt) => {
-    y[out]! += x[inp]! * w[wt]!;
-  });
-}
-
-/** y += b per output channel. */
-function addBias(g: Conv3dGeometry, b: Data, y: Data): void {
-  const plane = g.outDims[0] * g.outDims[1] * g.outDims[2];
-  for (let i = 0; i < y.length; i++) y[i]! += b[Math.floor(i / plane) % g.o]!;
+/** The im2col products' plan: conv2d's window geometry with the depth axis in front. */
+function conv3dPlan(x: Shape, a: Conv3dAttrs): UnfoldedConv {
+  const g = conv3dGeometry(x, a);
+  const [depth, h, w] = g.inDims;
+  const [od, oh, ow] = g.outDims;
+  const [kd, kh, kw] = g.kernel as [number, number, number];
+  const [sd, sh, sw] = g.stride as [number, number, number];
+  const [dd, dh, dw] = g.dilation as [number, number, number];
+  const [pf, pt, pl] = g.before as [number, number, number];
+  const window = { n: g.n, c: g.c, groups: g.groups, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow };
+  return unfoldedPlan({ ...window, depth, kd, sd, dd, pf, od }, g.o / g.groups);
 }
 
 const sizes = (doc: string, lengths: number[], min: number, dflt?: number): AttrSpec => ({
@@ -128,7 +96,7 @@ const sizes = (doc: string, lengths: number[], min: number, dflt?: number): Attr
   doc,
 });
 
-export const conv3d = defineOp<Conv3dAttrs, Conv3dGeometry>({
+export const conv3d = defineOp<Conv3dAttrs, UnfoldedConv>({
   name: 'conv3d',
   category: 'layers',
   inputs: ['x'],
@@ -186,38 +154,25 @@ export const conv3d = defineOp<Conv3dAttrs, Conv3dGeometry>({
     const taps = (g.c / a.groups) * g.kernel[0]! * g.kernel[1]! * g.kernel[2]!;
     return g.n * a.outChannels * g.outDims[0] * g.outDims[1] * g.outDims[2] * (2 * taps + (a.bias ? 1 : 0));
   },
-  plan: ([x], a) => conv3dGeometry(x!, a),
-  forward: ({ plan }, [x, w, b], out) => {
-    out.fill(0);
-    accumulate(plan, x!.data, w!.data, out.data);
-    if (b) addBias(plan, b.data, out.data);
+  plan: ([x], a) => conv3dPlan(x!, a),
+  saved: ([x], a) => scratchOf(conv3dPlan(x!, a)),
+  forward: ({ plan: d, saved: { cols, rows } }, xs, out) => {
+    const b = xs[2];
+    unfoldedForward(d, xs[0]!.data, xs[1]!.data, b ? b.data : null, cols!.data, rows!.data, out.data);
   },
-  vjp: ({ plan }, [x, w], _out, g, [gx, gw, gb]) => {
-    const gd = g.data;
-    if (gx) {
-      const wd = w!.data,
-        r = gx.data;
-      eachTap(plan, (out, inp, wt) => {
-        r[inp]! += gd[out]! * wd[wt]!;
-      });
-    }
-    if (gw) {
-      const xd = x!.data,
-        r = gw.data;
-      eachTap(plan, (out, inp, wt) => {
-        r[wt]! += gd[out]! * xd[inp]!;
-      });
-    }
-    if (gb) {
-      const plane = plan.outDims[0] * plan.outDims[1] * plan.outDims[2];
-      for (let i = 0; i < gd.length; i++) gb.data[Math.floor(i / plane) % plan.o]! += gd[i]!;
-    }
+  vjp: ({ plan: d, saved: { cols, rows } }, xs, _out, g, grads) => {
+    const gx = grads[0],
+      gw = grads[1],
+      gb = grads[2];
+    if (gb) addBiasGrad(d.n, d.groups * d.og, d.plane, g.data, gb.data);
+    const gxd = gx ? gx.data : null,
+      gwd = gw ? gw.data : null;
+    unfoldedVjp(d, xs[0]!.data, xs[1]!.data, g.data, gxd, gwd, cols!.data, rows!.data);
   },
-  jvp: ({ plan }, [x, w], _out, [tx, tw, tb], tout) => {
-    tout.fill(0);
-    if (tx) accumulate(plan, tx.data, w!.data, tout.data);
-    if (tw) accumulate(plan, x!.data, tw.data, tout.data);
-    if (tb) addBias(plan, tb.data, tout.data);
+  jvp: ({ plan: d, saved: { cols, rows } }, [x, w], _out, [tx, tw, tb], tout) => {
+    const txd = tx ? tx.data : null,
+      twd = tw ? tw.data : null;
+    unfoldedJvp(d, x!.data, w!.data, txd, twd, tb ? tb.data : null, cols!.data, rows!.data, tout.data);
   },
   secondOrder: { kind: 'bilinear', pair: ['x', 'weight'] },
   doc: 'conv3d(x) = Σ w·x over each window + b, x [N, C, D, H, W], weight [O, C/groups, kd, kh, kw] (torch.nn.Conv3d); ∂/∂x: the transposed convolution of g, ∂/∂w: g correlated with x, ∂/∂b: Σ g',

@@ -11,10 +11,13 @@ import { shapeToString, type Shape } from '../tensor/tensor.js';
 import type { ConvGeometry } from '../kernels/im2col.js';
 
 /** Columns of one group's im2col matrix: its channels times the kernel's taps. */
-export const colsWidth = (d: ConvGeometry): number => (d.c / d.groups) * d.kh * d.kw;
+export const colsWidth = (d: ConvGeometry): number => (d.c / d.groups) * (d.kd ?? 1) * d.kh * d.kw;
+
+/** Output pixels (voxels, for conv3d) of one sample and channel. */
+export const outPlane = (d: ConvGeometry): number => (d.od ?? 1) * d.oh * d.ow;
 
 /** Rows of one group's im2col matrix: one per output pixel of the batch. */
-export const colsRows = (d: ConvGeometry): number => d.n * d.oh * d.ow;
+export const colsRows = (d: ConvGeometry): number => d.n * outPlane(d);
 
 /** A 'sizes' attribute's value: one number for every axis, one per axis (or per side), or a word. */
 export type Sizes = number | readonly number[] | string;

@@ -9,7 +9,7 @@ import { compileGraph, type CompiledGraph } from '../graph/compile.js';
 import { weightsOf } from '../graph/weights.js';
 import type { Trainable } from '../train/trainable.js';
 import type { TrainingSession } from '../train/session.js';
-import { StepThrough, type StepTarget } from '../autodiff/step-through.js';
+import { StepThrough, type FedInput, type StepTarget } from '../autodiff/step-through.js';
 import { gradCheckSteps } from '../autodiff/gradcheck.js';
 import { analyzeGraphSteps, type GraphAnalysisOptions } from '../analysis/graph.js';
 import type { Task } from '../task/task.js';
@@ -31,6 +31,13 @@ const NO_TRACE = 'No step-through is active: start one first.';
 function inspectionBatch(session: TrainingSession): Trainable {
   const t = session.trainer;
   return t.loadNextBatch() ?? t.loadFreshBatch();
+}
+
+/** Every input node and the slot its batch is in (a graph's only input where it lists none). */
+function fedInputs(g: Trainable): FedInput[] {
+  if (g.inputs) return g.inputs.map(({ node, slot }) => ({ node, slot }));
+  const only = [...g.nodeSlot].find(([, slot]) => slot === g.input);
+  return only ? [{ node: only[0], slot: g.input }] : [];
 }
 
 /** A float64 copy of a training session's graph, with its weights now. */
@@ -121,7 +128,7 @@ export class StepThroughControl {
     this.end();
     const g = inspectionBatch(run.session);
     g.program.setTraining(true);
-    this.stepper = new StepThrough(g.program, g.loss);
+    this.stepper = new StepThrough(g.program, g.loss, fedInputs(g));
   }
 
   /** A move within the step-through (not start or end, which the session handles). */

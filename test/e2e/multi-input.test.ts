@@ -93,14 +93,23 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
     await page.screenshot({ path: join(screenshots, 'multi-iris-step-start.png') });
     const doc = parseGraph(example('iris-two-inputs.nngraph.json')).doc!;
     const computed = doc.nodes.filter((n) => n.op !== 'input' && n.op !== 'target').map((n) => n.id);
-    assert.equal(length, 2 * computed.length, 'a forward and a backward step per node');
+    const inputs = doc.nodes.filter((n) => n.op === 'input').map((n) => n.id);
+    assert.equal(
+      length,
+      inputs.length + 2 * computed.length,
+      'a step per input (its batch), a forward and a backward step per node',
+    );
+    const fedSteps = new Map<string, string>();
     const reads = new Map<string, string>();
     const backward: string[] = [];
     let shot = false;
     for (let i = 1; i <= length; i++) {
       await testId('trace-step').click();
       await view.locator(`[data-testid="trace-position"][data-position="${i}"]`).waitFor();
-      if (i <= computed.length) {
+      if (i <= inputs.length) {
+        const node = (await testId('trace-forward').getByTestId('trace-node').innerText()).trim();
+        fedSteps.set(node, await testId('trace-forward').innerText());
+      } else if (i <= inputs.length + computed.length) {
         const node = (await testId('trace-forward').getByTestId('trace-node').innerText()).trim();
         reads.set(node, await testId('trace-forward').innerText());
       } else {
@@ -112,6 +121,8 @@ describe('graphs beyond chains of layers in the editor (code-server)', { timeout
         }
       }
     }
+    assert.deepEqual([...fedSteps.keys()], inputs, 'first each input, showing its batch');
+    for (const text of fedSteps.values()) assert.match(text, /fed by the batch/);
     assert.deepEqual([...reads.keys()].sort(), [...computed].sort(), 'every node stepped forward');
     assert.deepEqual([...backward].sort(), [...computed].sort(), 'every node stepped backward');
     assert.match(reads.get('sepal_h')!, /reads sepal\b/);

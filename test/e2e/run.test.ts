@@ -107,7 +107,8 @@ describe('training in the editor (code-server)', { timeout: 900_000 }, () => {
     // Forward through every node, then three nodes of the backward pass: the last ones from the
     // keyboard (focus is on the Step button in the webview), as VS Code passes F10 / Shift+F10 on.
     const doc = parseGraph(readFileSync(spiralPath, 'utf8')).doc!;
-    const clicks = doc.nodes.length + 1;
+    // The forward steps: the input's batch, then every computed node (the target has none).
+    const clicks = doc.nodes.filter((n) => n.op !== 'target').length + 3;
     for (let i = 0; i < clicks; i++) {
       await testId('trace-step').click();
       await waitForPosition(i + 1);

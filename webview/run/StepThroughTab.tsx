@@ -1,6 +1,6 @@
 /**
  * The Step through tab: backprop on one mini-batch like a debugger. Start takes the run's next
- * batch (once the run is finished, a fresh one at the trained weights); Step / Back move one node (forward in execution order, then backward in reverse); Run to
+ * batch (once the run is finished, a fresh one at the trained weights); Step / Back move one node (the batch fed to each input, forward in execution order, then backward in reverse); Run to
  * jumps to a chosen node's forward or backward step (the canvas selection picks it); Restart goes
  * back to before the first step; End leaves without training on the batch. Forward steps show the
  * node's output; backward steps the gradient arriving, the node's local rule, and what it passes
@@ -39,9 +39,13 @@ function ForwardView(props: { step: ForwardStep }): React.JSX.Element {
         <span className="step-phase forward">forward</span> <StepNode step={step} />{' '}
         <span className="muted">({step.op})</span>
       </h3>
-      <p className="muted">
-        reads {step.inputs.map((i, k) => [k ? ', ' : '', <code key={i}>{i}</code>])}; its output:
-      </p>
+      {step.fed ? (
+        <p className="muted">fed by the batch, nothing computed; the values it takes:</p>
+      ) : (
+        <p className="muted">
+          reads {step.inputs.map((i, k) => [k ? ', ' : '', <code key={i}>{i}</code>])}; its output:
+        </p>
+      )}
       <TensorTable tensor={step.output} testId="trace-output" />
     </div>
   );
@@ -103,13 +107,21 @@ export function StepThroughTab(props: RunTabProps): React.JSX.Element {
   const phase = useRun((s) => s.status?.phase ?? 'idle');
   const trace = useRun((s) => s.trace);
   const pending = useRun((s) => s.pending.trace !== null);
-  // Input and target nodes are fed, not computed: they have no steps to run to.
+  // Input and target nodes are fed, not computed; an input's first step shows its batch (forward
+  // only), the target has none to run to.
   const fed = React.useMemo(() => doc.nodes.filter((n) => opInfo(n.op)?.category === 'data'), [doc]);
-  const nodeIds = React.useMemo(() => doc.nodes.filter((n) => !fed.includes(n)).map((n) => n.id), [doc, fed]);
+  const nodeIds = React.useMemo(
+    () => doc.nodes.filter((n) => n.op === 'input' || !fed.includes(n)).map((n) => n.id),
+    [doc, fed],
+  );
   // The backward pass starts at the loss: its backward step is the first one.
   const lossNode = React.useMemo(() => doc.nodes.find((n) => opInfo(n.op)?.category === 'losses')?.id, [doc]);
   const [target, setTarget] = React.useState<StepTarget>({
-    node: selectedNode && nodeIds.includes(selectedNode) ? selectedNode : (nodeIds[0] ?? ''),
+    // An input has no backward step: the first computed node is the first choice.
+    node:
+      selectedNode && nodeIds.includes(selectedNode)
+        ? selectedNode
+        : (doc.nodes.find((n) => !fed.includes(n))?.id ?? ''),
     phase: 'backward',
   });
   // The canvas selection is the natural way to point at a node.

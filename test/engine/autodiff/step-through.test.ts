@@ -15,6 +15,7 @@ import {
   type PassedGradient,
   type Step,
 } from '../../../engine/autodiff/step-through.js';
+import { splitIrisDoc } from '../run/harness.js';
 
 const BATCH = 16;
 
@@ -154,3 +155,76 @@ for (const name of examples) {
     assert.throws(() => st.seek(st.length + 1), RangeError);
   });
 }
+
+/** splitIrisDoc (h → split 'halves' → a, b → concat) compiled with its first rows loaded. */
+function splitLoaded(): CompiledGraph {
+  const doc = splitIrisDoc();
+  const g = compileGraph(doc, { batchSize: BATCH, seed: 7 });
+  const ds = loadDataset(doc.training.dataset);
+  const rows = Array.from({ length: BATCH }, (_, i) => i);
+  for (const { slot, x } of inputFeeds(g, ds)) g.program.value(slot).data.set(takeRows(x, rows).data);
+  g.program.value(g.target!).data.set(takeRows(ds.y, rows).data);
+  return g;
+}
+
+test('run to a node with several outputs stands where the node is done: after its last output forward, its last gradient passed back', () => {
+  const g = splitLoaded();
+  const ref = fullPass(splitLoaded());
+  const st = new StepThrough(g.program, g.loss);
+  const ports = g.program.nodes.filter((n) => n.id === 'halves').map((n) => n.port);
+  assert.deepEqual(ports, ['out0', 'out1'], 'a step per output');
+
+  const fwd = st.runTo({ node: 'halves', phase: 'forward' });
+  assert.deepEqual([fwd.phase, fwd.node, fwd.port], ['forward', 'halves', 'out1']);
+  assert.equal(st.position, 1 + g.program.nodes.map((n) => n.id).lastIndexOf('halves'));
+  assert.deepEqual(fwd.phase === 'forward' && fwd.output.data, ref.values[g.nodeSlot.get('halves:out1')!]);
+
+  const back = st.runTo({ node: 'halves', phase: 'backward' }) as BackwardStep;
+  assert.deepEqual([back.phase, back.node], ['backward', 'halves']);
+  // Both outputs' shares have reached h: its gradient is complete, as the full pass's.
+  const h = back.passed.find((p) => p.slot === 'h')!;
+  assert.deepEqual(h.accumulated.data, ref.grads[g.nodeSlot.get('h')!]);
+  st.step();
+  assert.notEqual(st.current!.node, 'halves', 'the next step is past the split');
+  // From after the end, run to goes back to the same place.
+  st.seek(st.length);
+  assert.deepEqual(st.runTo({ node: 'halves', phase: 'backward' }), back);
+});
+
+test('with the inputs fed: a first step per input shows its batch, then the forward pass, and the same gradients', () => {
+  const doc = parseGraph(
+    readFileSync(join(__dirname, '../../../examples/iris-two-inputs.nngraph.json'), 'utf8'),
+  ).doc!;
+  const ref = fullPass(loaded('iris-two-inputs'));
+  const g = loaded('iris-two-inputs');
+  const inputs = doc.nodes.filter((n) => n.op === 'input').map((n) => n.id);
+  assert.equal(inputs.length, 2);
+  const fed = g.inputs.map(({ node, slot }) => ({ node, slot }));
+  const st = new StepThrough(g.program, g.loss, fed);
+  const plain = new StepThrough(g.program, g.loss);
+  assert.equal(st.length, plain.length + 2);
+  const steps: Step[] = [];
+  for (let s = st.step(); s; s = st.step()) steps.push(s);
+  assertGradsEqual(g, ref.grads, 'after stepping with the inputs fed');
+  for (const [k, { node, slot }] of fed.entries()) {
+    const s = steps[k]!;
+    assert.deepEqual(
+      [s.phase, s.node, s.phase === 'forward' && s.fed, s.op],
+      ['forward', node, true, 'input'],
+    );
+    assert.deepEqual(s.phase === 'forward' && s.output.data, ref.values[slot], `${node}'s batch`);
+    assert.deepEqual(s.phase === 'forward' && s.output.shape, [BATCH, 2]);
+  }
+  assert.deepEqual(
+    steps.slice(2, 2 + g.program.nodes.length).map((s) => s.node),
+    g.program.nodes.map((n) => n.id),
+  );
+  assert.equal(st.indexOf({ node: inputs[1]!, phase: 'forward' }), 1);
+  assert.equal(st.indexOf({ node: inputs[1]!, phase: 'backward' }), -1, 'an input has no backward step');
+  const to = st.runTo({ node: inputs[1]!, phase: 'forward' });
+  assert.equal(st.position, 2);
+  assert.equal(to.node, inputs[1]);
+  const first = g.program.nodes[0]!.id;
+  st.runTo({ node: first, phase: 'forward' });
+  assert.equal(st.position, 3, 'node steps follow the inputs');
+});

@@ -13,6 +13,7 @@ import {
   rowsToCols,
   rowsToNchw,
   weightGrad,
+  type ConvGeometry,
 } from '../../../engine/kernels/im2col.js';
 import { colsRows, colsWidth } from '../../../engine/ops/window.js';
 import { Rng } from '../../../engine/tensor/random.js';
@@ -207,6 +208,17 @@ test('the committed WebAssembly module is built from the current AssemblyScript 
   assert.match(out, /up to date/);
 });
 
+/** <im2col(x), c> = <x, col2imAdd(c)>, given cols = im2col(x). */
+function assertAdjoint(d: ConvGeometry, x: Data, cols: Data, c: Data): void {
+  const back = new Float64Array(x.length);
+  col2imAdd(d, c, back);
+  let lhs = 0,
+    rhs = 0;
+  for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
+  for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
+  assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+}
+
 test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with groups, stride, dilation and padding', () => {
   const rng = new Rng(9);
   // 2 groups of 2 channels, a 3×2 kernel dilated 2 along the width, stride 2×1, padding 1.
@@ -233,13 +245,7 @@ test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with gro
   const c = randomData(rng, d.groups * pixels * width, false);
   const cols = new Float64Array(c.length);
   im2col(d, x, cols);
-  const back = new Float64Array(x.length);
-  col2imAdd(d, c, back);
-  let lhs = 0,
-    rhs = 0;
-  for (let i = 0; i < c.length; i++) lhs += cols[i]! * c[i]!;
-  for (let i = 0; i < x.length; i++) rhs += x[i]! * back[i]!;
-  assert.ok(Math.abs(lhs - rhs) < 1e-12 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+  assertAdjoint(d, x, cols, c);
   // The window of output pixel (b=1, i=0, j=2) starts at row -1 (padding), column 1.
   const row = (1 * d.oh + 0) * d.ow + 2;
   assert.equal(cols[row * width + 0], 0, 'padding reads as zero');
@@ -247,6 +253,67 @@ test('im2col and col2imAdd are adjoint: <im2col(x), c> = <x, col2im(c)> with gro
   assert.equal(cols[row * width + 1 * d.kw + 1], x[((1 * d.c + 0) * d.h + 0) * d.w + 3], 'dilated tap');
   // The second group's matrix follows the first and reads channels 2 and 3.
   assert.equal(cols[(pixels + row) * width + 1 * d.kw + 0], x[((1 * d.c + 2) * d.h + 0) * d.w + 1]);
+});
+
+test('im2col of a volume (conv3d) is its definition, and col2imAdd its adjoint, with depth padding on both sides, stride and dilation', () => {
+  const rng = new Rng(11);
+  // 2 groups of 2 channels; depth 5, kernel 3, stride 2, 2 zeros in front and 2 behind: output
+  // depth 4, whose windows run past both ends of the depth (the last one's reads z 4, 5, 6).
+  // Height: kernel 2 dilated 2; width: kernel 3, stride 2.
+  const d = {
+    n: 2,
+    c: 4,
+    h: 4,
+    w: 5,
+    kh: 2,
+    kw: 3,
+    sh: 1,
+    sw: 2,
+    dh: 2,
+    dw: 1,
+    pt: 1,
+    pl: 0,
+    oh: 3,
+    ow: 2,
+    groups: 2,
+    depth: 5,
+    kd: 3,
+    sd: 2,
+    dd: 1,
+    pf: 2,
+    od: 4,
+  };
+  const cg = d.c / d.groups;
+  const pixels = colsRows(d);
+  const width = colsWidth(d);
+  assert.deepEqual([pixels, width], [d.n * d.od * d.oh * d.ow, cg * d.kd * d.kh * d.kw]);
+  const x = randomData(rng, d.n * d.c * d.depth * d.h * d.w, false);
+  const cols = new Float64Array(d.groups * pixels * width).fill(NaN);
+  im2col(d, x, cols);
+  // The definition, entry by entry: rows (g, b, v, i, j), columns (channel in group, kz, ki, kj).
+  let q = 0,
+    outside = 0;
+  for (let g = 0; g < d.groups; g++)
+    for (let b = 0; b < d.n; b++)
+      for (let v = 0; v < d.od; v++)
+        for (let i = 0; i < d.oh; i++)
+          for (let j = 0; j < d.ow; j++)
+            for (let icl = 0; icl < cg; icl++)
+              for (let kz = 0; kz < d.kd; kz++)
+                for (let ki = 0; ki < d.kh; ki++)
+                  for (let kj = 0; kj < d.kw; kj++, q++) {
+                    const z = v * d.sd - d.pf + kz * d.dd,
+                      y = i * d.sh - d.pt + ki * d.dh,
+                      xx = j * d.sw - d.pl + kj * d.dw;
+                    const inside = z >= 0 && z < d.depth && y >= 0 && y < d.h && xx >= 0 && xx < d.w;
+                    if (!inside) outside++;
+                    const want = inside
+                      ? x[(((b * d.c + g * cg + icl) * d.depth + z) * d.h + y) * d.w + xx]!
+                      : 0;
+                    assert.equal(cols[q], want, `cols entry ${q} (g ${g}, b ${b}, v ${v}, kz ${kz})`);
+                  }
+  assert.ok(outside > 0, 'some taps read the padding');
+  assertAdjoint(d, x, cols, randomData(rng, cols.length, false));
 });
 
 test('the WebAssembly direct convolution matches the im2col products, forward and every gradient', () => {

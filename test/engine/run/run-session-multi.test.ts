@@ -62,7 +62,21 @@ for (const { name, doc: makeDoc } of GRAPHS) {
     const forward = steps.filter((s): s is ForwardStep => s.phase === 'forward');
     const backward = steps.filter((s): s is BackwardStep => s.phase === 'backward');
     const computed = doc.nodes.map((n) => n.id).filter((id) => !dataNodes(doc).has(id));
-    assert.deepEqual(new Set(forward.map((s) => s.node)), new Set(computed), 'a forward step for every node');
+    const inputs = doc.nodes.filter((n) => n.op === 'input').map((n) => n.id);
+    assert.deepEqual(
+      forward.slice(0, inputs.length).map((s) => s.fed && s.node),
+      inputs,
+      'first a step per input node, in graph order, showing its batch',
+    );
+    for (const s of forward.slice(0, inputs.length)) {
+      const slot = g.inputs?.find((i) => i.node === s.node)?.slot ?? g.input;
+      assert.deepEqual(s.output.data, g.program.value(slot).data, `${s.node}: the batch fed`);
+    }
+    assert.deepEqual(
+      new Set(forward.slice(inputs.length).map((s) => s.node)),
+      new Set(computed),
+      'then a forward step for every node',
+    );
     assert.deepEqual(
       new Set(backward.map((s) => s.node)),
       new Set(computed),
@@ -74,7 +88,7 @@ for (const { name, doc: makeDoc } of GRAPHS) {
         forward.some((s) => s.inputs.includes(input.node)),
         `input '${input.node}' is read`,
       );
-    for (const s of forward) {
+    for (const s of forward.slice(inputs.length)) {
       const slot = g.nodeSlot.get(valueKey(s.node, s.port))!;
       assert.deepEqual(s.output.data, g.program.value(slot).data, `${valueKey(s.node, s.port)} forward`);
     }

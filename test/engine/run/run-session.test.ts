@@ -322,6 +322,11 @@ test('step-through: stepping to the end gives the gradients of a full backward p
     assert.equal(t.position, i + 1);
     steps.push(t.step!);
   }
+  // The first step shows the batch fed to the input x, as the headless run has it.
+  const fed = steps[0]!;
+  assert.deepEqual([fed.phase, fed.node, fed.phase === 'forward' && fed.fed], ['forward', 'x', true]);
+  assert.deepEqual(fed.phase === 'forward' && fed.output.data, g.program.value(g.input).data);
+  assert.equal(steps[1]!.node, g.program.nodes[0]!.id, 'then the forward pass');
   const backward = steps.filter((s): s is BackwardStep => s.phase === 'backward');
   assert.deepEqual(
     backward.map((s) => s.node),
@@ -345,6 +350,10 @@ test('step-through: stepping to the end gives the gradients of a full backward p
   assert.equal(to.step!.node, 'h1');
   assert.equal(to.step!.phase, 'backward');
   assert.deepEqual(to.step, steps[to.position - 1]);
+  h.send({ type: 'traceTo', requestId: 4, target: { node: 'x', phase: 'forward' } });
+  assert.deepEqual(h.of('traceStep').at(-1)!.step, fed, 'run to an input: its batch');
+  h.send({ type: 'traceTo', requestId: 4, target: { node: 'x', phase: 'backward' } });
+  assert.match(h.of('runRejected').at(-1)!.reason, /node 'x' has no backward step/);
   h.send({ type: 'trace', requestId: 5, action: 'restart' });
   assert.equal(h.of('traceStep').at(-1)!.position, 0);
   // Finish runs every remaining step: it stands where stepping to the end stood.

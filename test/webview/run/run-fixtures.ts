@@ -10,7 +10,7 @@ import type {
   RunEvent,
   RunStatus,
 } from '../../../engine/run/protocol.js';
-import type { Step } from '../../../engine/autodiff/step-through.js';
+import type { ForwardStep, Step } from '../../../engine/autodiff/step-through.js';
 
 export function status(patch: Partial<RunStatus> = {}): RunStatus {
   return {
@@ -80,7 +80,7 @@ export function metrics(after: number, count: number, from = 0, epochs = 0): Run
   return { type: 'runMetrics', from, history, trace: { steps, loss } };
 }
 
-export const FORWARD_STEP: Step = {
+export const FORWARD_STEP: ForwardStep = {
   phase: 'forward',
   index: 1,
   node: 'h1',

@@ -562,6 +562,27 @@ describe('run panel webview in headless Chromium', { timeout: 180_000 }, () => {
     await h.page.getByTestId('trace-step').click();
     const step = await h.waitForPosted(isRequest('trace'));
     assert.equal(step.action, 'step');
+    // The input's own first step: the batch fed to it, lit on the canvas.
+    await send({
+      type: 'traceStep',
+      requestId: step.requestId,
+      position: 1,
+      length: 13,
+      step: {
+        phase: 'forward',
+        index: -1,
+        fed: true,
+        node: 'x',
+        op: 'input',
+        inputs: [],
+        output: FORWARD_STEP.output,
+      },
+    });
+    await h.page
+      .getByTestId('trace-forward')
+      .getByText(/fed by the batch, nothing computed/)
+      .waitFor();
+    await h.page.locator('.op-node.trace-forward[data-node-id="x"]').waitFor();
     await send({ type: 'traceStep', requestId: step.requestId, position: 2, length: 13, step: FORWARD_STEP });
     const output = h.page.getByTestId('trace-output');
     await output.waitFor();
