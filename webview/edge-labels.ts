@@ -60,10 +60,9 @@ export function placeLabels(wishes: Iterable<LabelWish>): Map<string, Point> {
     firsts.delete(w.id);
     const free = (p: Point, k: number) => {
       const box = boxAt(w, p);
-      return (
-        !placed.some((r) => overlaps(r, box)) &&
-        (k === 0 || ![...firsts.values()].some((r) => overlaps(r, box)))
-      );
+      if (placed.some((r) => overlaps(r, box))) return false;
+      if (k > 0) for (const r of firsts.values()) if (overlaps(r, box)) return false;
+      return true;
     };
     const spot = w.spots.find(free) ?? w.spots[0]!;
     placed.push(boxAt(w, spot));

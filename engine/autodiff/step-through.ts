@@ -1,9 +1,10 @@
 /**
  * Backprop like a debugger, on one mini-batch already written into a Program's input slots: the
- * batch each input node is fed (a step each, computing nothing), the forward pass node by node, then reverse mode node by node in reverse topological order, showing
- * at each step what the node computed (forward) or received and passed on (backward). Every step
- * runs the Program's own kernels (forwardNode / seedBackward / backwardNode), so stepping to the
- * end leaves exactly the gradients of Program.backward.
+ * batch each input node is fed (a step each, computing nothing), the forward pass node by node,
+ * then reverse mode node by node in reverse topological order, showing at each step what the node
+ * computed (forward) or received and passed on (backward). Every step runs the Program's own
+ * kernels (forwardNode / seedBackward / backwardNode), so stepping to the end leaves exactly the
+ * gradients of Program.backward.
  *
  * Stepping back replays from the start: the random stream (dropout masks) and the nodes' state
  * (running statistics) are restored to where they were when the stepper was made, so a replay

@@ -181,9 +181,11 @@ export function datasetSampleCount(config: DatasetConfig): number | null {
         return NaN;
       case 'digits':
         return config.samples ?? DIGIT_SAMPLES;
-      case 'mnist':
+      case 'mnist': {
         // More than ship is refused by the loader.
-        return (config.samples ?? MNIST_SAMPLES) <= MNIST_SAMPLES ? (config.samples ?? MNIST_SAMPLES) : NaN;
+        const n = config.samples ?? MNIST_SAMPLES;
+        return n <= MNIST_SAMPLES ? n : NaN;
+      }
       case 'iris':
         return IRIS_ROWS.length;
       case 'phrases':

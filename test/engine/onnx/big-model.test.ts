@@ -2,11 +2,13 @@
  * A big model as it is shipped: torchvision's ResNet-18 (11.7 M parameters, random weights,
  * PyTorch 1.13, opset 13; scripts/export-torchvision-onnx.py) re-saved with its weights in an
  * external data file by onnx.save_model(..., save_as_external_data=True)
- * (scripts/save-external-data.py), both run into a cache folder (test/engine/onnx/torchvision-models.ts). It imports, runs to
- * PyTorch's output, and its weights go to safetensors (not 200 MB of JSON) that load back to the
- * same output; the CLI's import → run round trip and the export back to ONNX with external data agree.
+ * (scripts/save-external-data.py), both run into a cache folder
+ * (test/engine/onnx/torchvision-models.ts). It imports, runs to PyTorch's output, and its weights
+ * go to safetensors (not 200 MB of JSON) that load back to the same output; the CLI's import → run
+ * round trip and the export back to ONNX with external data agree.
  * (The import and decode times are printed, never asserted: a test never asserts a time, and one
- * that did (under 5 s) failed on a loaded machine. The accuracy of the three torchvision networks is test/engine/onnx/torchvision.test.ts's.)
+ * that did (under 5 s) failed on a loaded machine. The accuracy of the three torchvision networks
+ * is test/engine/onnx/torchvision.test.ts's.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
